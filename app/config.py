@@ -1,0 +1,63 @@
+"""Settings, read from the environment with the prefix ``CITAT_`` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All runtime settings. Every field can be set as ``CITAT_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="CITAT_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///citat.db",
+        description="SQLAlchemy URL. SQLite file in the working directory by default; "
+        "postgresql+psycopg://user@host/db for PostgreSQL.",
+    )
+    seeds_dir: Path = Field(
+        default=PROJECT_ROOT / "seeds",
+        description="Folder of articles ingested by `citat serve` when the database is empty.",
+    )
+    load_seeds: bool = Field(default=True, description="Ingest seeds_dir on an empty database.")
+    sv_model: str | None = Field(
+        default=None,
+        description="spaCy pipeline for Swedish (a package name or a path). "
+        "Default: the pipeline shipped in app/extraction/models/sv.",
+    )
+    en_model: str | None = Field(
+        default=None,
+        description="spaCy pipeline for English (a package name or a path). "
+        "Default: the pipeline shipped in app/extraction/models/en.",
+    )
+    max_upload_bytes: int = Field(
+        default=2 * 1024 * 1024, description="Largest accepted upload or pasted text, in bytes."
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs CSRF tokens. Unset: a random key is kept in secret_file.",
+    )
+    secret_file: Path = Field(
+        default=Path(".citat-secret"),
+        description="Where the generated secret key is kept when secret_key is unset.",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="Public base URL for absolute links (OpenGraph). Unset: taken from the request.",
+    )
+    host: str = Field(default="127.0.0.1", description="`citat serve` host.")
+    port: int = Field(default=8000, description="`citat serve` port.")
+    templates_dir: Path = Field(default=PROJECT_ROOT / "templates", description="Jinja templates.")
+    static_dir: Path = Field(default=PROJECT_ROOT / "static", description="Static files.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
