@@ -78,6 +78,87 @@ def train(
     typer.echo(json.dumps(scores, indent=2, ensure_ascii=False))
 
 
+@cli.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (Alembic migrations to head)."""
+    from app.storage.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    typer.echo(f"Database at head: {settings.database_url}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+) -> None:
+    """Migrate the database, load the seeds into an empty one, and serve the app."""
+    import uvicorn
+
+    from app.storage.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+    )
+
+
+@cli.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .md, .html).")],
+    refresh: Annotated[
+        bool, typer.Option(help="Extract already stored articles again (keeps permalinks).")
+    ] = False,
+) -> None:
+    """Ingest articles: one transaction each; failures are reported, the rest still land."""
+    from rich.progress import Progress
+    from sqlmodel import Session
+
+    from app.ingest.service import ingest_files, iter_article_files
+    from app.main import load_extractor
+    from app.storage.db import make_engine
+    from app.storage.migrate import upgrade
+
+    settings = get_settings()
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        typer.echo(f"No such file or folder: {', '.join(map(str, missing))}", err=True)
+        raise typer.Exit(2)
+    files = list(iter_article_files(paths))
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    extractor = load_extractor(settings)
+    with Progress(transient=False) as progress:
+        task = progress.add_task("Ingesting", total=len(files))
+
+        def done(path: Path, _result: object, error: str | None) -> None:
+            if error:
+                progress.console.print(f"[red]failed[/red] {path}: {error}")
+            progress.advance(task)
+
+        summary = ingest_files(
+            lambda: Session(engine), extractor, files, settings.max_upload_bytes,
+            refresh=refresh, on_done=done,
+        )
+    engine.dispose()
+    typer.echo(
+        f"{summary.new} new, {summary.duplicate} already stored, {len(summary.failed)} failed, "
+        f"{summary.quotes} quotes."
+    )
+    if summary.failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the ``citat`` console script."""
     cli()

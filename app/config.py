@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     )
     base_url: str | None = Field(
         default=None,
-        description="Public base URL for absolute links (OpenGraph). Unset: taken from the request.",
+        description="Public base URL for absolute links (OpenGraph). "
+        "Unset: taken from the request.",
     )
     host: str = Field(default="127.0.0.1", description="`citat serve` host.")
     port: int = Field(default=8000, description="`citat serve` port.")

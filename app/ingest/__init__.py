@@ -1,0 +1,1 @@
+"""Ingest: the only package that knows both extraction and storage."""

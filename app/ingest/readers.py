@@ -1,0 +1,271 @@
+"""Turn pasted text, uploaded bytes or JSON fields into a validated ``ArticleIn``.
+
+Every refusal is an ``IngestError`` with a message meant for the person who sent the input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from html.parser import HTMLParser
+from pathlib import PurePath
+from urllib.parse import urlparse
+
+ALLOWED_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+                    ".html": "html", ".htm": "html"}
+MAX_TITLE = 500
+MAX_SOURCE = 200
+MAX_URL = 2000
+
+
+class IngestError(ValueError):
+    """Input that cannot become an article; ``field`` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ArticleIn:
+    """A validated article, ready for extraction."""
+
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the normalised text: the same text is the same article."""
+        return content_hash(self.text)
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the text with Unicode (NFC) and white space normalised."""
+    norm = " ".join(unicodedata.normalize("NFC", text).split())
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def normalise_text(text: str) -> str:
+    """Newlines to ``\\n``, BOM and NULs removed, NFC, outer white space trimmed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    return unicodedata.normalize("NFC", text).strip()
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode an uploaded text file: BOM-marked UTF-8/UTF-16, UTF-8, else cp1252/latin-1."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[len(codecs.BOM_UTF8):], "utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16")
+    if b"\x00" in data:
+        raise IngestError("The file looks binary (it contains NUL bytes), not text.", "file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            # Windows-1252 is what Swedish text that is not UTF-8 almost always is.
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise IngestError(
+                "The file could not be decoded: it is neither UTF-8, UTF-16 (with BOM) nor "
+                "Windows-1252/Latin-1 text.",
+                "file",
+            ) from None
+    _refuse_binary(text)
+    return text
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        raise IngestError(
+            f"The file says it is {encoding.upper()} (byte order mark) but its bytes are not.",
+            "file",
+        ) from None
+    _refuse_binary(text)
+    return text.lstrip("\ufeff")
+
+
+def _refuse_binary(text: str) -> None:
+    controls = len(_CONTROL_RE.findall(text))
+    if controls > max(2, len(text) // 200):
+        raise IngestError("The file looks binary (control characters), not text.", "file")
+
+
+class _TextExtractor(HTMLParser):
+    """Collect the readable text of an HTML page, one paragraph per block element."""
+
+    BLOCKS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+                        "blockquote", "article", "section", "tr", "header", "footer"})
+    SKIP = frozenset({"script", "style", "noscript", "template", "nav", "svg", "head"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.title: str | None = None
+        self._in_title = False
+        self._h1: list[str] | None = None
+        self.h1: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skip += 1
+        if tag == "title":
+            self._in_title = True
+        if tag == "h1" and self.h1 is None:
+            self._h1 = []
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP and self.skip:
+            self.skip -= 1
+        if tag == "title":
+            self._in_title = False
+        if tag == "h1" and self._h1 is not None:
+            self.h1 = " ".join("".join(self._h1).split()) or None
+            self._h1 = None
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title = ((self.title or "") + data).strip()
+            return
+        if self.skip:
+            return
+        if self._h1 is not None:
+            self._h1.append(data)
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> tuple[str, str | None]:
+    """Readable text and title of an HTML document (scripts, styles and navigation dropped)."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    raw = "".join(parser.parts)
+    paragraphs = [" ".join(p.split()) for p in raw.split("\n")]
+    text = "\n".join(p for p in paragraphs if p)
+    return text, parser.h1 or parser.title
+
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
+
+
+def markdown_to_text(md: str) -> tuple[str, str | None]:
+    """Plain text of a Markdown article; the first heading becomes the title."""
+    m = _MD_HEADING.search(md)
+    title = m.group(1).strip() if m else None
+    text = _MD_HEADING.sub(r"\1", md)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+    return text, title
+
+
+def read_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, str | None]:
+    """Text and (maybe) title of an uploaded file; refuses wrong types, sizes and encodings."""
+    name = PurePath(filename.replace("\\", "/")).name
+    suffix = PurePath(name).suffix.lower()
+    kind = ALLOWED_SUFFIXES.get(suffix)
+    if kind is None:
+        raise IngestError(
+            f"Unsupported file type {suffix or '(none)'!r}: upload .txt, .md or .html.", "file"
+        )
+    if len(data) > max_bytes:
+        raise IngestError(
+            f"The file is {len(data):,} bytes; the limit is {max_bytes:,} bytes.", "file"
+        )
+    if not data.strip():
+        raise IngestError("The file is empty.", "file")
+    text = decode_bytes(data)
+    if kind == "html":
+        return html_to_text(text)
+    if kind == "markdown":
+        return markdown_to_text(text)
+    return text, None
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """A publication date from ``YYYY-MM-DD`` or ISO 8601; timezone-aware (UTC if none)."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            d = date.fromisoformat(value)
+            return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise IngestError(
+            f"Invalid publication date {value[:40]!r}: use YYYY-MM-DD.", "published_at"
+        ) from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _clean_field(value: str | None, limit: int, field: str, label: str) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    if not value:
+        return None
+    if len(value) > limit:
+        raise IngestError(f"The {label} is longer than {limit} characters.", field)
+    return value
+
+
+def _clean_url(value: str | None) -> str | None:
+    value = _clean_field(value, MAX_URL, "url", "URL")
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise IngestError("The URL must start with http:// or https://.", "url")
+    return value
+
+
+def build_article(
+    *,
+    text: str | None,
+    title: str | None = None,
+    source: str | None = None,
+    url: str | None = None,
+    published_at: str | datetime | None = None,
+    max_bytes: int,
+    file_title: str | None = None,
+) -> ArticleIn:
+    """Validate the fields shared by the form, the API and the CLI into an ``ArticleIn``."""
+    if text is None or not text.strip():
+        raise IngestError("The article text is empty: paste text or choose a file.", "text")
+    if len(text.encode("utf-8")) > max_bytes:
+        raise IngestError(f"The text is longer than the limit of {max_bytes:,} bytes.", "text")
+    clean = normalise_text(text)
+    if "\x00" in clean:
+        raise IngestError("The text contains NUL characters.", "text")
+    if isinstance(published_at, datetime):
+        when: datetime | None = (
+            published_at if published_at.tzinfo else published_at.replace(tzinfo=UTC)
+        )
+    else:
+        when = parse_date(published_at)
+    return ArticleIn(
+        text=clean,
+        title=_clean_field(title, MAX_TITLE, "title", "title")
+        or _clean_field((file_title or "")[:MAX_TITLE], MAX_TITLE, "title", "title"),
+        source=_clean_field(source, MAX_SOURCE, "source", "source"),
+        url=_clean_url(url),
+        published_at=when,
+    )

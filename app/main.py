@@ -1,0 +1,99 @@
+"""create_app(): wiring only — lifespan (engine, spaCy pipelines, seeds), routers, templates."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+
+from app import __version__
+from app.config import Settings, get_settings
+from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
+from app.storage.db import make_engine
+from app.storage.queries import count_articles
+from app.web import api, errors, pages
+from app.web.csrf import Csrf, resolve_secret
+
+log = logging.getLogger("citat")
+
+
+def load_extractor(settings: Settings) -> ExtractorLike:
+    """Load the spaCy pipelines named by the settings (shipped ones by default)."""
+    from app.extraction.pipeline import Extractor
+
+    extractor: ExtractorLike = Extractor.load(
+        sv_model=settings.sv_model, en_model=settings.en_model
+    )
+    return extractor
+
+
+def seed_if_empty(settings: Settings, engine: Any, extractor: ExtractorLike) -> None:
+    """Ingest every article in the seeds folder when the database has no articles."""
+    with Session(engine) as session:
+        if count_articles(session) > 0:
+            return
+    files = list(iter_article_files([settings.seeds_dir])) if settings.seeds_dir.exists() else []
+    summary = ingest_files(lambda: Session(engine), extractor, files, settings.max_upload_bytes)
+    log.info("seeded %d articles (%d failed)", summary.new, len(summary.failed))
+
+
+def _format_date(value: datetime | None) -> str:
+    return value.date().isoformat() if value else ""
+
+
+def create_app(settings: Settings | None = None, extractor: ExtractorLike | None = None) -> FastAPI:
+    """Build the app. Heavy things (engine, pipelines) are made in the lifespan."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        if app.state.extractor is None:
+            app.state.extractor = await run_in_threadpool(load_extractor, settings)
+        if settings.load_seeds:
+            await run_in_threadpool(seed_if_empty, settings, engine, app.state.extractor)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Citat",
+        version=__version__,
+        description="Attributed quotes from Swedish and English news.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.extractor = extractor
+    app.state.csrf = Csrf(resolve_secret(settings))
+    templates = Jinja2Templates(directory=str(settings.templates_dir))
+    templates.env.filters["date"] = _format_date
+    templates.env.globals["version"] = __version__
+    app.state.templates = templates
+    app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    errors.install(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/docs"):
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                "form-action 'self'; base-uri 'self'",
+            )
+        return response
+
+    return app

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, engine, named reads, search and the write helpers. No spaCy."""

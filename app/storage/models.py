@@ -1,0 +1,98 @@
+"""All table models. Machine output lives here; corrections by people get their own tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now (SQLModel 0.0.50 rejects naive datetimes)."""
+    return datetime.now(UTC)
+
+
+class Article(SQLModel, table=True):
+    """One ingested article. ``content_hash`` makes ingest idempotent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    content_hash: str = Field(max_length=64, unique=True, index=True)
+    title: str | None = Field(default=None, max_length=500)
+    source: str | None = Field(default=None, max_length=200, index=True)
+    url: str | None = Field(default=None, max_length=2000)
+    published_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True, index=True)
+    )
+    language: str = Field(default="sv", max_length=8)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Speaker(SQLModel, table=True):
+    """A person or organisation that is quoted, under one canonical name."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, index=True)
+    slug: str = Field(max_length=320, unique=True, index=True)
+    kind: str = Field(default="PER", max_length=8)
+
+
+class SpeakerAlias(SQLModel, table=True):
+    """A way a speaker was written (``kind='mention'``) or a role seen (``kind='role'``)."""
+
+    __table_args__ = (UniqueConstraint("speaker_id", "kind", "text", name="uq_speaker_alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    speaker_id: int = Field(foreign_key="speaker.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="mention", max_length=16)
+    text: str = Field(max_length=300)
+
+
+class Quote(SQLModel, table=True):
+    """A quotation in an article. ``public_id`` is derived from the article and span: stable."""
+
+    __table_args__ = (
+        UniqueConstraint("article_id", "start", "end", name="uq_quote_span"),
+        Index("ix_quote_speaker_article", "speaker_id", "article_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=16, unique=True, index=True)
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    start: int
+    end: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    type: str = Field(max_length=16)
+    language: str = Field(default="sv", max_length=8)
+    speaker_id: int | None = Field(
+        default=None, foreign_key="speaker.id", index=True, ondelete="SET NULL"
+    )
+    speaker_mention: str | None = Field(default=None, max_length=300)
+    cue: str | None = Field(default=None, max_length=100)
+    confidence: float = 0.5
+    speaker_confidence: float = 0.0
+
+
+class Entity(SQLModel, table=True):
+    """A named entity (person, organisation, place, other) across articles."""
+
+    __table_args__ = (UniqueConstraint("label", "name", name="uq_entity_label_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300)
+    label: str = Field(max_length=8)
+    slug: str = Field(max_length=320, unique=True, index=True)
+
+
+class EntityMention(SQLModel, table=True):
+    """Where an entity is mentioned: character offsets into the article text."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: int = Field(foreign_key="entity.id", index=True, ondelete="CASCADE")
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    start: int
+    end: int
+    text: str = Field(max_length=300)

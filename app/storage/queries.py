@@ -1,0 +1,231 @@
+"""Named read functions the pages and the API need. They raise NotFound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.storage.models import Article, Entity, EntityMention, Quote, Speaker, SpeakerAlias
+from app.storage.search import apply_text_search
+
+
+class NotFound(LookupError):
+    """The requested object does not exist."""
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"{what} {key!r} not found")
+        self.what = what
+        self.key = key
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    """A quote with what is shown beside it everywhere."""
+
+    quote: Quote
+    speaker: Speaker | None
+    article: Article
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results and the total count."""
+
+    items: list[QuoteRow]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class SpeakerView:
+    """A speaker with the mentions and roles seen and their quotes."""
+
+    speaker: Speaker
+    mentions: list[str]
+    roles: list[str]
+    quotes: Page
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """An article with its quotes and entity mentions in text order."""
+
+    article: Article
+    quotes: list[QuoteRow]
+    mentions: list[tuple[EntityMention, Entity]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EntityView:
+    """An entity, the articles that mention it and the quotes that mention it."""
+
+    entity: Entity
+    articles: list[Article]
+    quotes: list[QuoteRow]
+    speaker: Speaker | None
+
+
+def _rows(session: Session, quotes: list[Quote]) -> list[QuoteRow]:
+    """Attach speakers and articles with two queries (no N+1)."""
+    speaker_ids = {q.speaker_id for q in quotes if q.speaker_id is not None}
+    article_ids = {q.article_id for q in quotes}
+    speakers = {
+        s.id: s
+        for s in session.exec(select(Speaker).where(col(Speaker.id).in_(speaker_ids))).all()
+    } if speaker_ids else {}
+    articles = {
+        a.id: a
+        for a in session.exec(select(Article).where(col(Article.id).in_(article_ids))).all()
+    } if article_ids else {}
+    return [
+        QuoteRow(q, speakers.get(q.speaker_id) if q.speaker_id else None, articles[q.article_id])
+        for q in quotes
+    ]
+
+
+def count_articles(session: Session) -> int:
+    """How many articles are stored."""
+    return int(session.exec(select(func.count()).select_from(Article)).one())
+
+
+def latest_quotes(session: Session, limit: int = 10) -> list[QuoteRow]:
+    """The newest quotes (by article publication, then ingest order)."""
+    stmt = (
+        select(Quote)
+        .join(Article, col(Article.id) == Quote.article_id)
+        .order_by(
+            col(Article.published_at).desc().nulls_last(),
+            col(Article.id).desc(),
+            col(Quote.start),
+        )
+        .limit(limit)
+    )
+    return _rows(session, list(session.exec(stmt).all()))
+
+
+def top_speakers(session: Session, limit: int = 10, offset: int = 0) -> list[tuple[Speaker, int]]:
+    """Speakers with the most quotes."""
+    n = func.count(col(Quote.id)).label("n")
+    stmt = (
+        select(Speaker, n)
+        .join(Quote, col(Quote.speaker_id) == Speaker.id)
+        .group_by(col(Speaker.id))
+        .order_by(n.desc(), col(Speaker.name))
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(s, int(c)) for s, c in session.exec(stmt).all()]
+
+
+def count_speakers(session: Session) -> int:
+    """How many speakers have at least one quote."""
+    stmt = select(func.count(func.distinct(Quote.speaker_id))).where(
+        col(Quote.speaker_id).is_not(None)
+    )
+    return int(session.exec(stmt).one())
+
+
+def search_quotes(
+    session: Session,
+    q: str = "",
+    speaker: str | None = None,
+    article: int | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> Page:
+    """Quotes matching words ``q`` (ranked), a speaker slug and/or an article id."""
+    stmt = select(Quote)
+    if speaker:
+        stmt = stmt.join(Speaker, col(Speaker.id) == Quote.speaker_id).where(
+            Speaker.slug == speaker
+        )
+    if article is not None:
+        stmt = stmt.where(Quote.article_id == article)
+    stmt, ranked = apply_text_search(stmt, session, q)
+    total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
+    if not ranked:
+        stmt = stmt.order_by(col(Quote.article_id).desc(), col(Quote.start))
+    stmt = stmt.limit(limit).offset(offset)
+    return Page(_rows(session, list(session.exec(stmt).all())), total, limit, offset)
+
+
+def get_quote(session: Session, public_id: str) -> QuoteRow:
+    """The quote with this permalink id."""
+    quote = session.exec(select(Quote).where(Quote.public_id == public_id)).first()
+    if quote is None:
+        raise NotFound("quote", public_id)
+    return _rows(session, [quote])[0]
+
+
+def get_speaker(session: Session, slug: str, limit: int = 50, offset: int = 0) -> SpeakerView:
+    """A speaker page: canonical name, mentions, roles and quotes."""
+    speaker = session.exec(select(Speaker).where(Speaker.slug == slug)).first()
+    if speaker is None:
+        raise NotFound("speaker", slug)
+    aliases = session.exec(
+        select(SpeakerAlias)
+        .where(SpeakerAlias.speaker_id == speaker.id)
+        .order_by(col(SpeakerAlias.id))
+    ).all()
+    mentions = [a.text for a in aliases if a.kind == "mention"]
+    roles = [a.text for a in aliases if a.kind == "role"]
+    quotes = search_quotes(session, speaker=slug, limit=limit, offset=offset)
+    return SpeakerView(speaker, mentions, roles, quotes)
+
+
+def get_article(session: Session, article_id: int) -> ArticleView:
+    """An article with its quotes and entity mentions."""
+    article = session.get(Article, article_id)
+    if article is None:
+        raise NotFound("article", article_id)
+    quotes = session.exec(
+        select(Quote).where(Quote.article_id == article_id).order_by(col(Quote.start))
+    ).all()
+    mentions = session.exec(
+        select(EntityMention, Entity)
+        .join(Entity, col(Entity.id) == EntityMention.entity_id)
+        .where(EntityMention.article_id == article_id)
+        .order_by(col(EntityMention.start))
+    ).all()
+    return ArticleView(article, _rows(session, list(quotes)), [(m, e) for m, e in mentions])
+
+
+def get_entity(session: Session, slug: str, limit: int = 100) -> EntityView:
+    """An entity page: articles and quotes that mention it, and its speaker page if any."""
+    entity = session.exec(select(Entity).where(Entity.slug == slug)).first()
+    if entity is None:
+        raise NotFound("entity", slug)
+    mentions = session.exec(
+        select(EntityMention).where(EntityMention.entity_id == entity.id)
+    ).all()
+    article_ids = sorted({m.article_id for m in mentions})
+    articles = list(
+        session.exec(select(Article).where(col(Article.id).in_(article_ids))).all()
+    ) if article_ids else []
+    # Quotes whose span contains a mention of the entity.
+    quotes: list[Quote] = []
+    for m in mentions:
+        quotes.extend(
+            session.exec(
+                select(Quote).where(
+                    Quote.article_id == m.article_id,
+                    col(Quote.start) <= m.start,
+                    col(Quote.end) >= m.end,
+                )
+            ).all()
+        )
+    unique = list({q.id: q for q in quotes}.values())[:limit]
+    speaker = None
+    if entity.label in ("PER", "ORG"):
+        speaker = session.exec(
+            select(Speaker).where(func.lower(Speaker.name) == entity.name.lower())
+        ).first()
+    return EntityView(entity, articles, _rows(session, unique), speaker)
+
+
+def find_article_by_hash(session: Session, content_hash: str) -> Article | None:
+    """The article with this content hash, if stored."""
+    return session.exec(select(Article).where(Article.content_hash == content_hash)).first()

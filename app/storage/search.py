@@ -1,0 +1,189 @@
+"""Full-text search over quotes: the one place with per-dialect SQL.
+
+SQLite: an FTS5 table ``quote_fts`` (``unicode61 remove_diacritics 0`` so å/ä/ö stay apart) whose
+rows hold the *stemmed* words of each quote; the query is stemmed the same way in Python, every
+term is quoted (so ``-``, ``AND``, ``(``, ``*``, ``'`` and stray ``"`` are plain words) and the
+last bare word becomes a prefix for type-ahead. Other dialects fall back to a case-insensitive
+LIKE per word on the quote text (bound parameters, unranked) until the PostgreSQL tsvector path
+lands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from sqlalchemy import Float, Integer, text
+from sqlmodel import Session, col
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.storage.models import Quote
+
+FTS_TABLE = "quote_fts"
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+PHRASE_RE = re.compile(r'"([^"]*)"')
+STEMMER_LANGUAGES = {"sv": "swedish", "en": "english"}
+
+
+@lru_cache(maxsize=4)
+def _stemmer(lang: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(STEMMER_LANGUAGES.get(lang, "swedish"))
+
+
+def words(text_: str) -> list[str]:
+    """Lower-cased word tokens, the same split on the index and the query side."""
+    return [w.lower() for w in WORD_RE.findall(text_)]
+
+
+def stem(word: str, lang: str) -> str:
+    """The Snowball stem of one lower-cased word."""
+    return str(_stemmer(lang).stemWord(word))
+
+
+def index_body(text_: str, lang: str) -> str:
+    """What goes into the FTS row for a quote: its stemmed words."""
+    return " ".join(stem(w, lang) for w in words(text_))
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One word or phrase of a user query, with its stems in each language."""
+
+    alternatives: tuple[tuple[str, ...], ...]  # one stem sequence per language, deduplicated
+    prefix: bool = False
+
+
+def parse_query(q: str) -> list[QueryTerm]:
+    """Split user input into phrases ("…") and words; any input gives a (maybe empty) list."""
+    terms: list[QueryTerm] = []
+    q = q[:500]
+    phrases = PHRASE_RE.findall(q)
+    rest = PHRASE_RE.sub(" ", q)
+    for phrase in phrases:
+        ws = words(phrase)
+        if ws:
+            terms.append(QueryTerm(_alternatives(ws)))
+    bare = words(rest)
+    # The last bare word is a prefix only while it is being typed (no trailing space).
+    trailing = bool(bare) and not rest.endswith((" ", '"')) and phrases[-1:] != [q.strip()]
+    for i, w in enumerate(bare[:20]):
+        terms.append(QueryTerm(_alternatives([w]), prefix=trailing and i == len(bare) - 1))
+    return terms
+
+
+def _alternatives(ws: list[str]) -> tuple[tuple[str, ...], ...]:
+    alts: list[tuple[str, ...]] = []
+    for lang in STEMMER_LANGUAGES:
+        s = tuple(stem(w, lang) for w in ws)
+        if s not in alts:
+            alts.append(s)
+    return tuple(alts)
+
+
+def fts5_match(terms: list[QueryTerm]) -> str:
+    """An FTS5 MATCH expression in which every user word is a quoted string."""
+    parts: list[str] = []
+    for t in terms:
+        alts = []
+        for seq in t.alternatives:
+            quoted = '"' + " ".join(s.replace('"', "") for s in seq) + '"'
+            alts.append(quoted + ("*" if t.prefix else ""))
+        parts.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
+    return " AND ".join(parts)
+
+
+def highlight_spans(text_: str, q: str) -> list[tuple[int, int]]:
+    """Character spans of ``text_`` whose word stems match the query (for <mark>)."""
+    terms = parse_query(q)
+    exact: set[str] = set()
+    prefixes: set[str] = set()
+    for t in terms:
+        for seq in t.alternatives:
+            (prefixes if t.prefix else exact).update(seq)
+            if t.prefix:
+                exact.update(seq[:-1])
+    spans: list[tuple[int, int]] = []
+    if not exact and not prefixes:
+        return spans
+    for m in WORD_RE.finditer(text_):
+        w = m.group().lower()
+        stems = {stem(w, lang) for lang in STEMMER_LANGUAGES}
+        if stems & exact or any(s.startswith(p) for s in stems for p in prefixes):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def is_sqlite_session(session: Session) -> bool:
+    """Whether this session talks to SQLite."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def create_search_index(session: Session) -> None:
+    """Create the FTS table if missing (migrations do this; tests on bare metadata too)."""
+    if is_sqlite_session(session):
+        session.exec(text(FTS5_DDL))  # type: ignore[call-overload]
+
+
+FTS5_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "body, tokenize = 'unicode61 remove_diacritics 0')"
+)
+
+
+def index_quotes(session: Session, quotes: list[Quote]) -> None:
+    """(Re)write the search rows of these quotes."""
+    if not is_sqlite_session(session) or not quotes:
+        return
+    unindex_quotes(session, [q.id for q in quotes if q.id is not None])
+    for q in quotes:
+        session.execute(
+            text(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (:id, :body)"),  # noqa: S608
+            {"id": q.id, "body": index_body(q.text, q.language)},
+        )
+
+
+def unindex_quotes(session: Session, quote_ids: list[int]) -> None:
+    """Drop the search rows of these quotes."""
+    if not is_sqlite_session(session) or not quote_ids:
+        return
+    for i in range(0, len(quote_ids), 500):
+        chunk = quote_ids[i : i + 500]
+        params = {f"i{n}": v for n, v in enumerate(chunk)}
+        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+        # Only generated placeholders and a constant table name are formatted in.
+        sql = f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})"  # noqa: S608
+        session.execute(text(sql), params)
+
+
+def apply_text_search(
+    stmt: SelectOfScalar[Quote], session: Session, q: str
+) -> tuple[SelectOfScalar[Quote], bool]:
+    """Narrow ``stmt`` (a select of Quote) to quotes matching ``q``.
+
+    Returns the statement and whether it is ordered by relevance already.
+    """
+    terms = parse_query(q)
+    if not terms:
+        return stmt, False
+    if is_sqlite_session(session):
+        fts = (
+            text(
+                f"SELECT rowid AS qid, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE} "  # noqa: S608
+                f"WHERE {FTS_TABLE} MATCH :match"
+            )
+            .bindparams(match=fts5_match(terms))
+            .columns(qid=Integer, rank=Float)
+            .subquery("fts")
+        )
+        stmt = stmt.join(fts, fts.c.qid == Quote.id).order_by(fts.c.rank)
+        return stmt, True
+    for t in terms:
+        word = " ".join(t.alternatives[0])
+        stmt = stmt.where(col(Quote.text).ilike(f"%{_escape_like(word)}%", escape="\\"))
+    return stmt, False
+
+
+def _escape_like(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

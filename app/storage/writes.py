@@ -1,0 +1,221 @@
+"""Write helpers used by the ingest service. They add to the session and never commit.
+
+They accept any objects of the shapes below (the extraction records fit them), so storage
+never imports the extraction package.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from typing import Protocol
+
+from slugify import slugify
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.storage.models import Article, Entity, EntityMention, Quote, Speaker, SpeakerAlias
+from app.storage.search import index_quotes, unindex_quotes
+
+
+class QuoteLike(Protocol):
+    """Shape of a quote to store (read-only attributes, so frozen records fit)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def speaker(self) -> str | None: ...
+    @property
+    def speaker_mention(self) -> str | None: ...
+    @property
+    def cue(self) -> str | None: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def speaker_confidence(self) -> float: ...
+    @property
+    def language(self) -> str | None: ...
+
+
+class EntityLike(Protocol):
+    """Shape of an entity mention to store."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+class SpeakerLike(Protocol):
+    """Shape of an article-level speaker."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def mentions(self) -> tuple[str, ...]: ...
+    @property
+    def roles(self) -> tuple[str, ...]: ...
+
+
+class ExtractionLike(Protocol):
+    """Shape of a whole extraction."""
+
+    @property
+    def language(self) -> str: ...
+    @property
+    def quotes(self) -> Sequence[QuoteLike]: ...
+    @property
+    def entities(self) -> Sequence[EntityLike]: ...
+    @property
+    def speakers(self) -> Sequence[SpeakerLike]: ...
+
+
+def quote_public_id(content_hash: str, start: int, end: int) -> str:
+    """Stable permalink id: the same article text and span always give the same id."""
+    digest = hashlib.sha256(f"{content_hash}:{start}:{end}".encode()).digest()
+    return base64.b32encode(digest).decode("ascii")[:12].lower()
+
+
+def _unique_slug(session: Session, model: type[Speaker] | type[Entity], base: str) -> str:
+    base = base or "x"
+    slug, n = base, 1
+    while session.exec(select(model.id).where(model.slug == slug)).first() is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def get_or_create_speaker(session: Session, name: str, kind: str = "PER") -> Speaker:
+    """The speaker with this canonical name (case-insensitive), created when new."""
+    found = session.exec(
+        select(Speaker).where(func.lower(Speaker.name) == name.lower()).order_by(col(Speaker.id))
+    ).first()
+    if found is not None:
+        return found
+    speaker = Speaker(name=name, kind=kind, slug=_unique_slug(session, Speaker, slugify(name)))
+    session.add(speaker)
+    session.flush()
+    return speaker
+
+
+def add_alias(session: Session, speaker: Speaker, text: str, kind: str = "mention") -> None:
+    """Record a mention or role of a speaker once."""
+    text = text.strip()[:300]
+    if not text:
+        return
+    exists = session.exec(
+        select(SpeakerAlias.id).where(
+            SpeakerAlias.speaker_id == speaker.id,
+            SpeakerAlias.kind == kind,
+            SpeakerAlias.text == text,
+        )
+    ).first()
+    if exists is None:
+        assert speaker.id is not None
+        session.add(SpeakerAlias(speaker_id=speaker.id, kind=kind, text=text))
+        session.flush()
+
+
+def get_or_create_entity(session: Session, name: str, label: str) -> Entity:
+    """The entity with this label and name, created when new."""
+    found = session.exec(select(Entity).where(Entity.label == label, Entity.name == name)).first()
+    if found is not None:
+        return found
+    base = slugify(name)
+    if session.exec(select(Entity.id).where(Entity.slug == base)).first() is not None:
+        base = f"{base}-{label.lower()}"
+    entity = Entity(name=name, label=label, slug=_unique_slug(session, Entity, base))
+    session.add(entity)
+    session.flush()
+    return entity
+
+
+def save_extraction(session: Session, article: Article, extraction: ExtractionLike) -> list[Quote]:
+    """Store (or refresh) the machine output for ``article``.
+
+    Quotes whose span is unchanged keep their row and permalink; vanished ones are removed.
+    """
+    assert article.id is not None
+    speakers: dict[str, Speaker] = {}
+    for sp in extraction.speakers:
+        speaker = get_or_create_speaker(session, sp.name, sp.kind)
+        speakers[sp.name] = speaker
+        for mention in sp.mentions:
+            add_alias(session, speaker, mention, "mention")
+        for role in sp.roles:
+            add_alias(session, speaker, role, "role")
+
+    existing = {
+        (q.start, q.end): q
+        for q in session.exec(select(Quote).where(Quote.article_id == article.id)).all()
+    }
+    kept: list[Quote] = []
+    for rec in extraction.quotes:
+        speaker_id = None
+        if rec.speaker:
+            speaker = speakers.get(rec.speaker) or get_or_create_speaker(session, rec.speaker)
+            speakers[rec.speaker] = speaker
+            speaker_id = speaker.id
+            if rec.speaker_mention:
+                add_alias(session, speaker, rec.speaker_mention, "mention")
+        row = existing.pop((rec.start, rec.end), None)
+        if row is None:
+            row = Quote(
+                public_id=quote_public_id(article.content_hash, rec.start, rec.end),
+                article_id=article.id,
+                start=rec.start,
+                end=rec.end,
+                text=rec.text,
+                type=rec.type,
+            )
+        row.text = rec.text
+        row.type = rec.type
+        row.language = rec.language or extraction.language
+        row.speaker_id = speaker_id
+        row.speaker_mention = (rec.speaker_mention or None) and rec.speaker_mention[:300]
+        row.cue = rec.cue and rec.cue[:100]
+        row.confidence = rec.confidence
+        row.speaker_confidence = rec.speaker_confidence
+        session.add(row)
+        kept.append(row)
+    gone = [q.id for q in existing.values() if q.id is not None]
+    unindex_quotes(session, gone)
+    for q in existing.values():
+        session.delete(q)
+    session.flush()
+    index_quotes(session, kept)
+
+    for old in session.exec(
+        select(EntityMention).where(EntityMention.article_id == article.id)
+    ).all():
+        session.delete(old)
+    for ent in extraction.entities:
+        name = " ".join(ent.text.split())[:300]
+        if not name:
+            continue
+        entity = get_or_create_entity(session, name, ent.label)
+        assert entity.id is not None
+        session.add(
+            EntityMention(
+                entity_id=entity.id,
+                article_id=article.id,
+                start=ent.start,
+                end=ent.end,
+                text=ent.text[:300],
+            )
+        )
+    session.flush()
+    return kept

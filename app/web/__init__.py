@@ -1,0 +1,1 @@
+"""HTTP and templates only: no SQL, no spaCy calls."""

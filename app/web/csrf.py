@@ -1,0 +1,74 @@
+"""CSRF protection for HTML forms: a signed double-submit token.
+
+A random value lives in an HttpOnly, SameSite=Lax cookie; the form carries the same value
+signed with the app's secret (itsdangerous). A POST is accepted only when the signature is
+valid, recent, and matches the cookie.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from fastapi import Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from app.config import Settings
+
+COOKIE = "citat_csrf"
+FIELD = "csrf_token"
+MAX_AGE_SECONDS = 12 * 3600
+
+
+def resolve_secret(settings: Settings) -> str:
+    """The signing key: the setting, or a random key kept in a private file."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.secret_file)
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(key)
+        return key
+    except FileExistsError:  # pragma: no cover - another process created it first
+        return path.read_text(encoding="utf-8").strip()
+
+
+class Csrf:
+    """Issues and checks form tokens."""
+
+    def __init__(self, secret: str) -> None:
+        self._signer = URLSafeTimedSerializer(secret, salt="citat-csrf")
+
+    def token_for(self, request: Request) -> tuple[str, str]:
+        """(cookie value, form token) for this request, reusing a valid cookie."""
+        raw = request.cookies.get(COOKIE)
+        if not raw or len(raw) > 100:
+            raw = secrets.token_urlsafe(32)
+        return raw, str(self._signer.dumps(raw))
+
+    def set_cookie(self, request: Request, response: Response, raw: str) -> None:
+        """Send the cookie half of the token."""
+        response.set_cookie(
+            COOKIE,
+            raw,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            max_age=MAX_AGE_SECONDS,
+        )
+
+    def valid(self, request: Request, token: object) -> bool:
+        """Whether a submitted form token matches this browser's cookie."""
+        raw = request.cookies.get(COOKIE)
+        if not raw or not isinstance(token, str) or not token:
+            return False
+        try:
+            value = self._signer.loads(token, max_age=MAX_AGE_SECONDS)
+        except BadSignature:
+            return False
+        return isinstance(value, str) and secrets.compare_digest(value, raw)

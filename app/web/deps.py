@@ -1,0 +1,51 @@
+"""Annotated dependency aliases used by the routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+
+from app.config import Settings
+from app.ingest.service import ExtractorLike
+from app.web.csrf import Csrf
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A database session for one request."""
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_extractor(request: Request) -> ExtractorLike:
+    """The extractor loaded at startup."""
+    extractor: ExtractorLike = request.app.state.extractor
+    return extractor
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    """The Jinja environment."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+def get_csrf(request: Request) -> Csrf:
+    """The CSRF token issuer/checker."""
+    csrf: Csrf = request.app.state.csrf
+    return csrf
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ExtractorDep = Annotated[ExtractorLike, Depends(get_extractor)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+CsrfDep = Annotated[Csrf, Depends(get_csrf)]

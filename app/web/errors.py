@@ -1,0 +1,80 @@
+"""One place that maps domain exceptions to HTML pages or JSON, by what the client asked for."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.ingest.readers import IngestError
+from app.storage.queries import NotFound
+
+log = logging.getLogger("citat.web")
+
+
+def wants_json(request: Request) -> bool:
+    """API paths, and clients that prefer JSON, get JSON errors."""
+    if request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_response(request: Request, status: int, title: str, detail: str) -> Response:
+    """An error as JSON or as the HTML error page."""
+    if wants_json(request):
+        return JSONResponse({"detail": detail}, status_code=status)
+    templates = request.app.state.templates
+    response: Response = templates.TemplateResponse(
+        request, "error.html", {"status": status, "title": title, "detail": detail},
+        status_code=status,
+    )
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """Register the exception handlers."""
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return error_response(request, 404, "Not found", f"No {exc.what} here.")
+
+    @app.exception_handler(IngestError)
+    async def _ingest_error(request: Request, exc: IngestError) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=400)
+        return error_response(request, 400, "Bad input", exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": _plain(exc.errors())}, status_code=422)
+        parts = [f"{'.'.join(str(x) for x in e.get('loc', ())[1:])}: {e.get('msg')}"
+                 for e in exc.errors()]
+        return error_response(request, 400, "Bad request", "; ".join(parts) or "Invalid input.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Too large"}
+        detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        return error_response(request, exc.status_code, titles.get(exc.status_code, "Error"),
+                              detail)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return error_response(request, 500, "Server error", "Something went wrong on our side.")
+
+
+def _plain(errors: object) -> object:
+    """Validation errors without the raw input echoed back (may be huge or binary)."""
+    if isinstance(errors, list | tuple):
+        return [
+            {k: v for k, v in e.items() if k in ("loc", "msg", "type")}
+            for e in errors
+            if isinstance(e, dict)
+        ]
+    return errors

@@ -1,0 +1,271 @@
+"""HTML routes, named, with permalink-stable URLs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+
+from app.ingest.readers import IngestError, build_article, read_upload
+from app.ingest.service import IngestResult, ingest
+from app.storage import queries
+from app.storage.search import highlight_spans
+from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
+from app.web.render import Mark, highlight, paragraphs, render_span
+
+router = APIRouter(default_response_class=HTMLResponse)
+
+PAGE_SIZE = 20
+UPLOAD_FIELDS = ("text", "title", "source", "url", "published_at")
+
+
+def _page_offset(page: int) -> int:
+    return (page - 1) * PAGE_SIZE
+
+
+@router.get("/", name="home")
+def home(request: Request, session: SessionDep, templates: TemplatesDep) -> Response:
+    """Latest quotes, the most quoted speakers and a search box."""
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        {
+            "latest": queries.latest_quotes(session, 10),
+            "speakers": queries.top_speakers(session, 10),
+            "articles": queries.count_articles(session),
+        },
+    )
+
+
+@router.get("/search", name="search")
+def search(
+    request: Request,
+    session: SessionDep,
+    templates: TemplatesDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+    speaker: Annotated[str, Query(max_length=320)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Quotes matching words and/or a speaker, ranked by relevance when words are given."""
+    result = queries.search_quotes(
+        session, q=q, speaker=speaker or None, limit=PAGE_SIZE, offset=_page_offset(page)
+    )
+    hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, q)))
+            for row in result.items]
+    return templates.TemplateResponse(
+        request,
+        "search.html",
+        {
+            "q": q,
+            "speaker": speaker,
+            "page": page,
+            "result": result,
+            "hits": hits,
+            "pages": max(1, -(-result.total // PAGE_SIZE)),
+            "speakers": queries.top_speakers(session, 50),
+        },
+    )
+
+
+@router.get("/speakers", name="speakers")
+def speakers(
+    request: Request,
+    session: SessionDep,
+    templates: TemplatesDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """All quoted speakers, most quoted first."""
+    total = queries.count_speakers(session)
+    return templates.TemplateResponse(
+        request,
+        "speakers.html",
+        {
+            "speakers": queries.top_speakers(session, PAGE_SIZE * 5, _page_offset(page) * 5),
+            "page": page,
+            "pages": max(1, -(-total // (PAGE_SIZE * 5))),
+            "total": total,
+        },
+    )
+
+
+@router.get("/speakers/{slug}", name="speaker")
+def speaker(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    templates: TemplatesDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """A speaker: canonical name, mentions and roles seen, all their quotes."""
+    view = queries.get_speaker(session, slug, limit=PAGE_SIZE, offset=_page_offset(page))
+    return templates.TemplateResponse(
+        request,
+        "speaker.html",
+        {"view": view, "page": page, "pages": max(1, -(-view.quotes.total // PAGE_SIZE))},
+    )
+
+
+@router.get("/q/{public_id}", name="quote")
+def quote(
+    request: Request, public_id: str, session: SessionDep, templates: TemplatesDep,
+    settings: SettingsDep,
+) -> Response:
+    """A quote's permalink: the quote, its speaker, its paragraph with the quote marked."""
+    row = queries.get_quote(session, public_id)
+    text = row.article.text
+    q = row.quote
+    paras = paragraphs(text)
+    first = next((p for p in paras if p[0] <= q.start <= p[1]), (q.start, q.end))
+    last = next((p for p in paras if p[0] <= q.end <= p[1]), first)
+    context = render_span(
+        text, first[0], last[1],
+        [Mark(q.start, q.end, Markup('<mark class="quote">'), Markup("</mark>"))],
+    )
+    path = request.app.url_path_for("quote", public_id=public_id)
+    return templates.TemplateResponse(
+        request,
+        "quote.html",
+        {
+            "row": row,
+            "context": context,
+            "canonical": absolute_url(request, settings.base_url, str(path)),
+            "og_title": _og_title(row),
+        },
+    )
+
+
+def _og_title(row: queries.QuoteRow) -> str:
+    who = row.speaker.name if row.speaker else "Okänd talare"
+    words = row.quote.text.split()
+    start = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+    return f"{who}: ”{start}”"
+
+
+def absolute_url(request: Request, base_url: str | None, path: str) -> str:
+    """An absolute URL for ``path``: the configured public base, or this request's origin."""
+    base = (base_url or str(request.base_url)).rstrip("/")
+    return base + path
+
+
+@router.get("/articles/{article_id}", name="article")
+def article(
+    request: Request, article_id: int, session: SessionDep, templates: TemplatesDep
+) -> Response:
+    """An article with every quote marked and linked, and its entities linked."""
+    view = queries.get_article(session, article_id)
+    marks: list[Mark] = []
+    for row in view.quotes:
+        href = request.app.url_path_for("quote", public_id=row.quote.public_id)
+        who = row.speaker.name if row.speaker else "okänd talare"
+        marks.append(Mark(
+            row.quote.start, row.quote.end,
+            Markup('<a class="quote quote-{}" href="{}" title="{}">').format(
+                row.quote.type, href, f"{who} ({row.quote.type})"),
+            Markup("</a>"),
+        ))
+    entity_list: dict[str, Any] = {}
+    for mention, entity in view.mentions:
+        href = request.app.url_path_for("entity", slug=entity.slug)
+        marks.append(Mark(
+            mention.start, mention.end,
+            Markup('<a class="entity entity-{}" href="{}">').format(entity.label.lower(), href),
+            Markup("</a>"), outer=False,
+        ))
+        entity_list.setdefault(entity.slug, entity)
+    body = [render_span(view.article.text, s, e, marks) for s, e in paragraphs(view.article.text)]
+    return templates.TemplateResponse(
+        request,
+        "article.html",
+        {"view": view, "body": body, "entities": sorted(entity_list.values(),
+                                                         key=lambda e: (e.label, e.name))},
+    )
+
+
+@router.get("/entities/{slug}", name="entity")
+def entity(request: Request, slug: str, session: SessionDep, templates: TemplatesDep) -> Response:
+    """An entity: the quotes and articles that mention it."""
+    return templates.TemplateResponse(
+        request, "entity.html", {"view": queries.get_entity(session, slug)}
+    )
+
+
+@router.get("/upload", name="upload")
+def upload_form(request: Request, templates: TemplatesDep, csrf: CsrfDep,
+                settings: SettingsDep) -> Response:
+    """The upload form."""
+    return _render_upload(request, templates, csrf, settings, {}, None, 200)
+
+
+def _render_upload(
+    request: Request, templates: Any, csrf: Any, settings: Any,
+    values: dict[str, str], error: IngestError | None, status: int,
+) -> Response:
+    raw, token = csrf.token_for(request)
+    response: Response = templates.TemplateResponse(
+        request,
+        "upload.html",
+        {
+            "values": values,
+            "error": error,
+            "csrf_token": token,
+            "max_mb": round(settings.max_upload_bytes / (1024 * 1024), 1),
+        },
+        status_code=status,
+    )
+    csrf.set_cookie(request, response, raw)
+    return response
+
+
+@router.post("/upload", name="upload_post")
+async def upload_post(
+    request: Request, templates: TemplatesDep, csrf: CsrfDep, settings: SettingsDep
+) -> Response:
+    """Ingest a pasted or uploaded article and go to its page; errors come back on the form."""
+    limit = settings.max_upload_bytes
+    values: dict[str, str] = {}
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > 2 * limit + 256 * 1024:
+        err = IngestError(f"The upload is larger than the limit of {limit:,} bytes.", "file")
+        return _render_upload(request, templates, csrf, settings, values, err, 413)
+    try:
+        form = await request.form(max_files=1, max_fields=20, max_part_size=limit + 1024)
+    except MultiPartException as exc:
+        err = IngestError(f"The form could not be read: {exc.message}", "file")
+        return _render_upload(request, templates, csrf, settings, values, err, 400)
+    for name in UPLOAD_FIELDS:
+        v = form.get(name)
+        values[name] = v if isinstance(v, str) else ""
+    if not csrf.valid(request, form.get("csrf_token")):
+        err = IngestError("The form has expired or was not sent from this site. "
+                          "Please submit it again.", None)
+        return _render_upload(request, templates, csrf, settings, values, err, 403)
+    upload = form.get("file")
+    try:
+        text, file_title = values["text"], None
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read(limit + 1)
+            if data:
+                text, file_title = read_upload(upload.filename, data, limit)
+        item = build_article(
+            text=text, title=values["title"], source=values["source"], url=values["url"],
+            published_at=values["published_at"], max_bytes=limit, file_title=file_title,
+        )
+        result = await run_in_threadpool(_ingest, request, item)
+    except IngestError as err:
+        return _render_upload(request, templates, csrf, settings, values, err, 400)
+    finally:
+        await form.close()
+    target = request.app.url_path_for("article", article_id=result.article_id)
+    suffix = "" if result.created else "?duplicate=1"
+    return RedirectResponse(str(target) + suffix, status_code=303)
+
+
+def _ingest(request: Request, item: Any) -> IngestResult:
+    with Session(request.app.state.engine) as session:
+        return ingest(session, request.app.state.extractor, item)

@@ -1,0 +1,142 @@
+"""JSON shapes of the API (pydantic), built from the storage read views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.storage import queries
+
+
+class SpeakerRef(BaseModel):
+    """A speaker as referenced from a quote."""
+
+    name: str
+    slug: str
+    kind: str
+
+
+class QuoteOut(BaseModel):
+    """One quote with its speaker and article."""
+
+    id: str = Field(description="Stable permalink id.")
+    text: str
+    type: str
+    language: str
+    start: int
+    end: int
+    speaker: SpeakerRef | None
+    speaker_mention: str | None
+    cue: str | None
+    confidence: float
+    article_id: int
+    article_title: str | None
+    url: str = Field(description="Path of the quote's permalink page.")
+
+    @classmethod
+    def of(cls, row: queries.QuoteRow) -> QuoteOut:
+        """From a storage row."""
+        q, s = row.quote, row.speaker
+        return cls(
+            id=q.public_id, text=q.text, type=q.type, language=q.language, start=q.start,
+            end=q.end,
+            speaker=SpeakerRef(name=s.name, slug=s.slug, kind=s.kind) if s else None,
+            speaker_mention=q.speaker_mention, cue=q.cue, confidence=q.confidence,
+            article_id=row.article.id or 0, article_title=row.article.title,
+            url=f"/q/{q.public_id}",
+        )
+
+
+class QuoteList(BaseModel):
+    """A page of quotes."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[QuoteOut]
+
+
+class SpeakerOut(BaseModel):
+    """A speaker in a list."""
+
+    name: str
+    slug: str
+    kind: str
+    quotes: int
+
+
+class SpeakerList(BaseModel):
+    """A page of speakers."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[SpeakerOut]
+
+
+class SpeakerDetail(BaseModel):
+    """A speaker with mentions, roles and a page of quotes."""
+
+    name: str
+    slug: str
+    kind: str
+    mentions: list[str]
+    roles: list[str]
+    quotes: QuoteList
+
+
+class EntityOut(BaseModel):
+    """An entity mention in an article."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+    entity: str
+    slug: str
+
+
+class ArticleOut(BaseModel):
+    """An article with its quotes and entities."""
+
+    id: int
+    title: str | None
+    source: str | None
+    url: str | None
+    published_at: datetime | None
+    language: str
+    text: str
+    quotes: list[QuoteOut]
+    entities: list[EntityOut]
+    created: bool | None = Field(
+        default=None, description="On POST: false when the same text was already stored."
+    )
+
+    @classmethod
+    def of(cls, view: queries.ArticleView, created: bool | None = None) -> ArticleOut:
+        """From a storage view."""
+        a = view.article
+        return cls(
+            id=a.id or 0, title=a.title, source=a.source, url=a.url,
+            published_at=a.published_at, language=a.language, text=a.text,
+            quotes=[QuoteOut.of(r) for r in view.quotes],
+            entities=[
+                EntityOut(text=m.text, label=e.label, start=m.start, end=m.end, entity=e.name,
+                          slug=e.slug)
+                for m, e in view.mentions
+            ],
+            created=created,
+        )
+
+
+class ArticleIn(BaseModel):
+    """Ingest an article (the same field names as the upload form)."""
+
+    text: str = Field(description="The article text.", max_length=20_000_000)
+    title: str | None = Field(default=None, max_length=2000)
+    source: str | None = Field(default=None, max_length=2000)
+    url: str | None = Field(default=None, max_length=4000)
+    published_at: str | None = Field(
+        default=None, description="YYYY-MM-DD or ISO 8601.", max_length=64
+    )

@@ -1,0 +1,211 @@
+"""Storage: migrations, writes, stable permalinks, search."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from app.extraction.records import ExtractedEntity, ExtractedQuote, ExtractedSpeaker, Extraction
+from app.ingest.readers import ArticleIn
+from app.ingest.service import ingest
+from app.storage import queries
+from app.storage.migrate import check, upgrade
+from app.storage.models import Entity, EntityMention, Quote, Speaker, SpeakerAlias
+from app.storage.search import fts5_match, highlight_spans, index_body, parse_query
+from app.storage.writes import quote_public_id, save_extraction
+
+TEXT = (
+    "Statsministern Anna Berg sade att regeringen ”ska hjälpa alla”.\n"
+    "”Vi har inga allianser att vänta på”, sade Berg.\n"
+    "Polisen uppgav att ingen skadades i Göteborg."
+)
+
+
+class FixedExtractor:
+    """A test double that returns a prepared Extraction, so storage is tested exactly."""
+
+    def __init__(self, extraction: Extraction) -> None:
+        self.extraction = extraction
+        self.calls = 0
+
+    def extract(self, text: str, language: str | None = None) -> Extraction:
+        self.calls += 1
+        return self.extraction
+
+
+def _quote(start: int, end: int, kind: str = "direct", speaker: str | None = "Anna Berg",
+           mention: str | None = "Berg") -> ExtractedQuote:
+    return ExtractedQuote(text=TEXT[start:end], start=start, end=end, type=kind,  # type: ignore[arg-type]
+                          speaker=speaker, speaker_mention=mention, cue="sade", confidence=0.9,
+                          speaker_confidence=0.8, language="sv")
+
+
+def _span(sub: str) -> tuple[int, int]:
+    i = TEXT.index(sub)
+    return i, i + len(sub)
+
+
+Q1 = _span("ska hjälpa alla")
+Q2 = _span("Vi har inga allianser att vänta på")
+Q3 = _span("ingen skadades i Göteborg")
+EXTRACTION = Extraction(
+    language="sv",
+    quotes=(
+        _quote(*Q1, kind="partial", mention="Statsministern Anna Berg"),
+        _quote(*Q2),
+        _quote(*Q3, kind="indirect", speaker="Polisen", mention="Polisen"),
+    ),
+    entities=(
+        ExtractedEntity("Anna Berg", "PER", *_span("Anna Berg")),
+        ExtractedEntity("Göteborg", "LOC", *_span("Göteborg")),
+    ),
+    speakers=(
+        ExtractedSpeaker("Anna Berg", "PER", ("Anna Berg", "Berg"), ("Statsministern",)),
+        ExtractedSpeaker("Polisen", "ORG", ("Polisen",), ()),
+    ),
+)
+
+
+def test_migrations_reach_head_with_no_drift(db_url: str) -> None:
+    upgrade(db_url)  # idempotent at head
+    check(db_url)  # raises on any difference between models and migrations
+
+
+def test_sqlite_pragmas(session: Session) -> None:
+    assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert session.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+
+
+def test_ingest_stores_quotes_speakers_entities(session: Session) -> None:
+    result = ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT, title="T"))
+    assert result.created and result.quotes == 3
+    quotes = session.exec(select(Quote).order_by(Quote.start)).all()
+    assert [(q.start, q.end, q.type) for q in quotes] == [
+        (*Q1, "partial"), (*Q2, "direct"), (*Q3, "indirect")
+    ]
+    assert all(TEXT[q.start:q.end] == q.text for q in quotes)
+    berg = session.exec(select(Speaker).where(Speaker.name == "Anna Berg")).one()
+    assert berg.slug == "anna-berg" and berg.kind == "PER"
+    aliases = {(a.kind, a.text) for a in session.exec(
+        select(SpeakerAlias).where(SpeakerAlias.speaker_id == berg.id))}
+    assert aliases == {("mention", "Anna Berg"), ("mention", "Berg"),
+                       ("mention", "Statsministern Anna Berg"), ("role", "Statsministern")}
+    polisen = session.exec(select(Speaker).where(Speaker.name == "Polisen")).one()
+    assert polisen.kind == "ORG"
+    assert {(e.name, e.label) for e in session.exec(select(Entity))} == {
+        ("Anna Berg", "PER"), ("Göteborg", "LOC")}
+    assert len(session.exec(select(EntityMention)).all()) == 2
+
+
+def test_ingest_is_idempotent_by_content(session: Session) -> None:
+    ex = FixedExtractor(EXTRACTION)
+    first = ingest(session, ex, ArticleIn(text=TEXT))
+    ids = [q.public_id for q in session.exec(select(Quote).order_by(Quote.start))]
+    # Same text with other white space is the same article: nothing new is extracted or stored.
+    again = ingest(session, ex, ArticleIn(text=TEXT.replace(" ", "  ")))
+    assert again.article_id == first.article_id and not again.created
+    assert ex.calls == 1
+    assert [q.public_id for q in session.exec(select(Quote).order_by(Quote.start))] == ids
+
+
+def test_public_id_is_derived_from_text_and_span(session: Session) -> None:
+    ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
+    q = session.exec(select(Quote).order_by(Quote.start)).first()
+    assert q is not None
+    assert q.public_id == quote_public_id(ArticleIn(text=TEXT).content_hash, *Q1)
+    assert len(q.public_id) == 12 and q.public_id.isalnum()
+
+
+def test_reextraction_keeps_permalinks_of_unchanged_spans(session: Session) -> None:
+    result = ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
+    before = {(q.start, q.end): (q.id, q.public_id) for q in session.exec(select(Quote))}
+    # A changed extractor: Q1 gone, Q2 unchanged but re-attributed, a new quote added.
+    new_span = _span("Vi har inga allianser")
+    changed = Extraction(
+        language="sv",
+        quotes=(_quote(*Q2, speaker="Anna Berg"), _quote(*new_span),
+                _quote(*Q3, kind="indirect", speaker="Polisen")),
+        speakers=EXTRACTION.speakers,
+    )
+    with pytest.raises(Exception, match="UNIQUE"):
+        # Overlapping spans are the extractor's business, but the span key stays unique.
+        save_extraction(session, session.get_one(type(queries.get_article(
+            session, result.article_id).article), result.article_id),
+            Extraction(language="sv", quotes=(_quote(*Q2), _quote(*Q2))))
+    session.rollback()
+    again = ingest(session, FixedExtractor(changed), ArticleIn(text=TEXT), refresh=True)
+    assert again.article_id == result.article_id and not again.created
+    after = {(q.start, q.end): (q.id, q.public_id) for q in session.exec(select(Quote))}
+    assert after[Q2] == before[Q2] and after[Q3] == before[Q3]
+    assert Q1 not in after and new_span in after
+    hits = queries.search_quotes(session, q="hjälpa")
+    assert hits.total == 0  # the removed quote left the search index too
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hjälpa", {Q1}),
+        ("hjälp", {Q1}),  # stems: hjälpa -> hjälp
+        ("allianserna", {Q2}),  # allianserna -> allians
+        ("allians", {Q2}),
+        ('"inga allianser"', {Q2}),
+        ("allia", {Q2}),  # last bare word is a prefix (type-ahead)
+        ("skadades göteborg", {Q3}),
+        ("göteborg hjälpa", set()),
+    ],
+)
+def test_search_stems_and_ranks(session: Session, query: str, expected: set[tuple[int, int]]) -> None:
+    ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
+    page = queries.search_quotes(session, q=query)
+    assert {(r.quote.start, r.quote.end) for r in page.items} == expected
+    assert page.total == len(expected)
+
+
+def test_search_does_not_fold_swedish_letters(session: Session) -> None:
+    text_ = "”Det var ett bra år”, sade Berg.\n”Vi tar en ar till”, sade Berg."
+    one, two = "Det var ett bra år", "Vi tar en ar till"
+    a, b = text_.index(one), text_.index(two)
+    ex = Extraction(language="sv", quotes=(
+        ExtractedQuote(one, a, a + len(one), "direct", None),
+        ExtractedQuote(two, b, b + len(two), "direct", None),
+    ))
+    ingest(session, FixedExtractor(ex), ArticleIn(text=text_))
+    assert [r.quote.text for r in queries.search_quotes(session, q="år ").items] == [
+        "Det var ett bra år"]
+    assert [r.quote.text for r in queries.search_quotes(session, q="ar ").items] == [
+        "Vi tar en ar till"]
+
+
+HOSTILE = ['"', "-nej", "AND", "(", "*", "'", "NEAR(", 'a"b', "OR OR", "NOT", ")", "^", ":",
+           "col:val", "{", "hjälp*", "''; DROP TABLE quote; --", "\x00", "a" * 600, "   ", "+",
+           "🙂", "NEAR(a b, 3)", '"unbalanced phrase']
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_never_raise(session: Session, query: str) -> None:
+    ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
+    page = queries.search_quotes(session, q=query)
+    assert page.total >= 0
+    assert session.exec(select(Quote)).first() is not None  # nothing was dropped
+
+
+def test_query_building_quotes_every_term() -> None:
+    # Operators and punctuation become plain quoted words; the phrase stays a phrase; the
+    # last bare word is a prefix, stemmed in both languages when the stems differ.
+    assert fts5_match(parse_query('AND -nej "ta hand" hjälpen')) == (
+        '"ta hand" AND "and" AND "nej" AND ("hjälp"* OR "hjälpen"*)'
+    )
+    m = fts5_match(parse_query("-nej AND"))
+    assert m == '"nej" AND "and"*'
+    assert fts5_match(parse_query('"ta hand om"')) == '"ta hand om"'
+    assert fts5_match(parse_query("")) == ""
+
+
+def test_index_body_and_highlight() -> None:
+    assert index_body("Hjälpen kommer!", "sv") == "hjälp komm"
+    t = "Britterna behöver inte mycket hjälp."
+    assert [t[s:e] for s, e in highlight_spans(t, "hjälpen")] == ["hjälp"]
+    assert [t[s:e] for s, e in highlight_spans(t, "brit")] == ["Britterna"]
