@@ -209,3 +209,45 @@ def test_index_body_and_highlight() -> None:
     t = "Britterna behöver inte mycket hjälp."
     assert [t[s:e] for s, e in highlight_spans(t, "hjälpen")] == ["hjälp"]
     assert [t[s:e] for s, e in highlight_spans(t, "brit")] == ["Britterna"]
+
+
+def _speaker_article(text_: str, name: str, mention: str, roles: tuple[str, ...] = ()
+                     ) -> tuple[str, Extraction]:
+    quoted = "Vi fortsätter"
+    start = text_.index(quoted)
+    ex = Extraction(
+        language="sv",
+        quotes=(ExtractedQuote(quoted, start, start + len(quoted), "direct", name, mention),),
+        speakers=(ExtractedSpeaker(name, "PER", (mention,), roles),),
+    )
+    return text_, ex
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "merged"),
+    [
+        # Full name written differently: same first and last name.
+        (("Donald Trump", ()), ("Donald J. Trump", ()), True),
+        # A bare surname merges only with a role seen for the person.
+        (("Donald Trump", ("USA:s president",)), ("Trump", ("USA:s president",)), True),
+        (("Donald Trump", ("USA:s president",)), ("Trump", ()), False),
+        # Two people who share a surname never merge.
+        (("Anna Lind", ()), ("Eva Lind", ()), False),
+        (("Anna Lind", ("minister",)), ("Eva Lind", ("minister",)), False),
+    ],
+)
+def test_speakers_merge_across_articles_only_on_evidence(
+    session: Session, first: tuple[str, tuple[str, ...]], second: tuple[str, tuple[str, ...]],
+    merged: bool,
+) -> None:
+    t1, e1 = _speaker_article("”Vi fortsätter”, sade hon. Ett.", first[0], first[0], first[1])
+    t2, e2 = _speaker_article("”Vi fortsätter”, sade hon. Två.", second[0], second[0],
+                              second[1])
+    ingest(session, FixedExtractor(e1), ArticleIn(text=t1))
+    ingest(session, FixedExtractor(e2), ArticleIn(text=t2))
+    speakers = session.exec(select(Speaker)).all()
+    assert len(speakers) == (1 if merged else 2)
+    if merged:
+        mentions = {a.text for a in session.exec(select(SpeakerAlias))
+                    if a.kind == "mention"}
+        assert {first[0], second[0]} <= mentions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -125,8 +126,32 @@ def ingest_file(
     except OSError as exc:
         raise IngestError(f"Cannot read {path}: {exc.strerror or exc}") from None
     text, title = read_upload(path.name, data, max_bytes)
-    item = build_article(text=text, max_bytes=max_bytes, file_title=title or path.stem)
+    meta = read_sidecar(path)
+    item = build_article(
+        text=text,
+        title=meta.get("title"),
+        source=meta.get("source"),
+        url=meta.get("url"),
+        published_at=meta.get("published_at"),
+        max_bytes=max_bytes,
+        file_title=title or path.stem,
+    )
     return ingest(session, extractor, item, refresh=refresh)
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    """Metadata for ``article.txt`` from ``article.meta.json`` beside it, when present."""
+    sidecar = path.with_name(path.stem + ".meta.json")
+    if not sidecar.is_file():
+        return {}
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IngestError(f"Cannot read {sidecar.name}: {exc}") from None
+    if not isinstance(data, dict):
+        raise IngestError(f"{sidecar.name} must hold a JSON object.")
+    fields = ("title", "source", "url", "published_at")
+    return {k: str(v) for k, v in data.items() if k in fields and v is not None}
 
 
 def ingest_files(

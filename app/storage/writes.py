@@ -98,9 +98,65 @@ def _unique_slug(session: Session, model: type[Speaker] | type[Entity], base: st
     return slug
 
 
-def get_or_create_speaker(session: Session, name: str, kind: str = "PER") -> Speaker:
-    """The speaker with this canonical name (case-insensitive), created when new."""
+def _name_parts(name: str) -> list[str]:
+    return [p for p in name.replace("-", " ").replace(".", " ").split() if p]
+
+
+def _roles_of(session: Session, speaker_id: int | None) -> set[str]:
+    rows = session.exec(
+        select(SpeakerAlias.text).where(
+            SpeakerAlias.speaker_id == speaker_id, SpeakerAlias.kind == "role"
+        )
+    ).all()
+    return {r.casefold() for r in rows}
+
+
+def find_speaker(
+    session: Session, name: str, roles: Sequence[str] = ()
+) -> Speaker | None:
+    """The stored speaker this name refers to, when the evidence supports one.
+
+    Same canonical name (case-insensitive) → that speaker. Otherwise, among speakers with the
+    same surname: the same first and last name ("Donald J. Trump" = "Donald Trump"), or a bare
+    surname together with a role seen for them ("Trump", "USA:s president"). Exactly one
+    candidate must qualify: two people who share a surname are never merged by guesswork.
+    """
     found = session.exec(
+        select(Speaker).where(func.lower(Speaker.name) == name.lower()).order_by(col(Speaker.id))
+    ).first()
+    if found is not None:
+        return found
+    parts = _name_parts(name)
+    if not parts:
+        return None
+    surname = parts[-1]
+    candidates = [
+        sp for sp in session.exec(
+            select(Speaker).where(func.lower(Speaker.name).like(f"% {_like(surname.lower())}",
+                                                                escape="\\"))
+        ).all()
+        if _name_parts(sp.name)[-1:] and _name_parts(sp.name)[-1].casefold() == surname.casefold()
+    ]
+    if len(parts) >= 2:
+        same = [sp for sp in candidates
+                if _name_parts(sp.name)[0].casefold() == parts[0].casefold()]
+        return same[0] if len(same) == 1 else None
+    wanted = {r.casefold() for r in roles}
+    if not wanted:
+        return None
+    by_role = [sp for sp in candidates if _roles_of(session, sp.id) & wanted]
+    return by_role[0] if len(by_role) == 1 else None
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def get_or_create_speaker(
+    session: Session, name: str, kind: str = "PER", roles: Sequence[str] = ()
+) -> Speaker:
+    """The speaker this name refers to (see find_speaker), created when new."""
+    found = find_speaker(session, name, roles) if kind == "PER" else session.exec(
         select(Speaker).where(func.lower(Speaker.name) == name.lower()).order_by(col(Speaker.id))
     ).first()
     if found is not None:
@@ -151,8 +207,9 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     assert article.id is not None
     speakers: dict[str, Speaker] = {}
     for sp in extraction.speakers:
-        speaker = get_or_create_speaker(session, sp.name, sp.kind)
+        speaker = get_or_create_speaker(session, sp.name, sp.kind, sp.roles)
         speakers[sp.name] = speaker
+        add_alias(session, speaker, sp.name, "mention")
         for mention in sp.mentions:
             add_alias(session, speaker, mention, "mention")
         for role in sp.roles:

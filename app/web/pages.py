@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -17,6 +18,7 @@ from app.ingest.service import IngestResult, ingest
 from app.storage import queries
 from app.storage.search import highlight_spans
 from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
+from app.web.cards import card_etag, render_card
 from app.web.render import Mark, highlight, paragraphs, render_span
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -135,9 +137,32 @@ def quote(
             "row": row,
             "context": context,
             "canonical": absolute_url(request, settings.base_url, str(path)),
+            "card_url": absolute_url(
+                request, settings.base_url,
+                str(request.app.url_path_for("quote_card", public_id=public_id))),
+            "citation": _citation(row, absolute_url(request, settings.base_url, str(path))),
             "og_title": _og_title(row),
         },
     )
+
+
+@router.get("/q/{public_id}/card.png", name="quote_card", response_class=Response)
+def quote_card(request: Request, public_id: str, session: SessionDep,
+               settings: SettingsDep) -> Response:
+    """The quote's 1200×630 share card (PNG), cached and revalidated by ETag."""
+    row = queries.get_quote(session, public_id)
+    speaker = row.speaker.name if row.speaker else "Okänd talare"
+    footer = " · ".join(x for x in (row.article.source, _date(row.article.published_at)) if x)
+    etag = card_etag(row.quote.text, speaker, footer)
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    png = render_card(row.quote.text, speaker, footer, settings.static_dir / "fonts")
+    return Response(png, media_type="image/png", headers=headers)
+
+
+def _date(value: datetime | None) -> str:
+    return value.date().isoformat() if value else ""
 
 
 def _og_title(row: queries.QuoteRow) -> str:
@@ -145,6 +170,13 @@ def _og_title(row: queries.QuoteRow) -> str:
     words = row.quote.text.split()
     start = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
     return f"{who}: ”{start}”"
+
+
+def _citation(row: queries.QuoteRow, url: str) -> str:
+    who = row.speaker.name if row.speaker else "Okänd talare"
+    parts = [f"{who}: ”{row.quote.text}”", row.article.source or "",
+             _date(row.article.published_at), url]
+    return ", ".join(p for p in parts if p)
 
 
 def absolute_url(request: Request, base_url: str | None, path: str) -> str:
