@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import jinja2
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
@@ -19,7 +20,7 @@ from app.config import Settings, get_settings
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
 from app.storage.queries import count_articles
-from app.web import api, errors, pages
+from app.web import api, errors, i18n, lists, pages
 from app.web.csrf import Csrf, resolve_secret
 
 log = logging.getLogger("citat")
@@ -73,18 +74,45 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.state.settings = settings
     app.state.extractor = extractor
     app.state.csrf = Csrf(resolve_secret(settings))
-    templates = Jinja2Templates(directory=str(settings.templates_dir))
-    templates.env.filters["date"] = _format_date
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(settings.templates_dir)),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext_, i18n.ngettext_, newstyle=True
+    )
+    templates = Jinja2Templates(env=env)
+    templates.env.filters["date"] = i18n.format_day
+    templates.env.filters["isodate"] = _format_date
+    templates.env.filters["number"] = i18n.format_number
     templates.env.globals["version"] = __version__
+    templates.env.globals["current_locale"] = i18n.current_locale.get
+    templates.env.globals["locales"] = i18n.LOCALES
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.include_router(pages.router)
+    app.include_router(lists.router)
     app.include_router(api.router)
     errors.install(app)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
+        asked = request.query_params.get("lang")
+        locale = i18n.choose_locale(
+            asked, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+        )
+        token = i18n.current_locale.set(locale)
+        try:
+            response = await call_next(request)
+        finally:
+            i18n.current_locale.reset(token)
+        if asked in i18n.LOCALES:
+            # The switch sticks: remember the choice for a year.
+            response.set_cookie(i18n.COOKIE, locale, max_age=365 * 86400, samesite="lax",
+                                secure=request.url.scheme == "https")
+        response.headers.setdefault("Content-Language", locale)
+        response.headers["Vary"] = "Accept-Language, Cookie"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

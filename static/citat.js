@@ -14,7 +14,7 @@ document.addEventListener("click", async (event) => {
     area.remove();
   }
   const label = button.textContent;
-  button.textContent = "Copied";
+  button.textContent = button.dataset.done || "Copied";
   button.setAttribute("aria-live", "polite");
   setTimeout(() => { button.textContent = label; }, 1500);
 });

@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 from app.extraction.records import ExtractedEntity, ExtractedQuote, ExtractedSpeaker, Extraction
 from app.ingest.readers import ArticleIn
 from app.ingest.service import ingest
-from app.storage import queries
+from app.storage import browse, queries
+from app.storage.browse import QuoteFilters
 from app.storage.migrate import check, upgrade
 from app.storage.models import Entity, EntityMention, Quote, Speaker, SpeakerAlias
 from app.storage.search import fts5_match, highlight_spans, index_body, parse_query
@@ -140,7 +141,7 @@ def test_reextraction_keeps_permalinks_of_unchanged_spans(session: Session) -> N
     after = {(q.start, q.end): (q.id, q.public_id) for q in session.exec(select(Quote))}
     assert after[Q2] == before[Q2] and after[Q3] == before[Q3]
     assert Q1 not in after and new_span in after
-    hits = queries.search_quotes(session, q="hjälpa")
+    hits = browse.search(session, QuoteFilters(q="hjälpa"))
     assert hits.total == 0  # the removed quote left the search index too
 
 
@@ -159,7 +160,7 @@ def test_reextraction_keeps_permalinks_of_unchanged_spans(session: Session) -> N
 )
 def test_search_stems_and_ranks(session: Session, query: str, expected: set[tuple[int, int]]) -> None:
     ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
-    page = queries.search_quotes(session, q=query)
+    page = browse.search(session, QuoteFilters(q=query))
     assert {(r.quote.start, r.quote.end) for r in page.items} == expected
     assert page.total == len(expected)
 
@@ -173,9 +174,9 @@ def test_search_does_not_fold_swedish_letters(session: Session) -> None:
         ExtractedQuote(two, b, b + len(two), "direct", None),
     ))
     ingest(session, FixedExtractor(ex), ArticleIn(text=text_))
-    assert [r.quote.text for r in queries.search_quotes(session, q="år ").items] == [
+    assert [r.quote.text for r in browse.search(session, QuoteFilters(q="år ")).items] == [
         "Det var ett bra år"]
-    assert [r.quote.text for r in queries.search_quotes(session, q="ar ").items] == [
+    assert [r.quote.text for r in browse.search(session, QuoteFilters(q="ar ")).items] == [
         "Vi tar en ar till"]
 
 
@@ -187,7 +188,7 @@ HOSTILE = ['"', "-nej", "AND", "(", "*", "'", "NEAR(", 'a"b', "OR OR", "NOT", ")
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_queries_never_raise(session: Session, query: str) -> None:
     ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
-    page = queries.search_quotes(session, q=query)
+    page = browse.search(session, QuoteFilters(q=query))
     assert page.total >= 0
     assert session.exec(select(Quote)).first() is not None  # nothing was dropped
 

@@ -136,4 +136,6 @@ def test_output_is_escaped(client: TestClient) -> None:
     assert "&lt;script&gt;" in html
     page = soup(html)
     assert page.select_one("h1").get_text() == xss
-    assert not page.select("script")
+    # Only our own external scripts: no inline script, no injected one.
+    scripts = page.select("script")
+    assert scripts and all(s["src"].startswith("/static/") and not s.string for s in scripts)

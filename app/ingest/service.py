@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.extraction.records import Extraction
 from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError, build_article, read_upload
 from app.storage.models import Article
-from app.storage.queries import find_article_by_hash
+from app.storage.queries import count_quotes, find_article_by_hash
 from app.storage.writes import save_extraction
 
 
@@ -90,10 +90,8 @@ def ingest(
 
 
 def _count(session: Session, article: Article) -> int:
-    from app.storage.queries import search_quotes
-
     assert article.id is not None
-    return search_quotes(session, article=article.id, limit=1).total
+    return count_quotes(session, article.id)
 
 
 def iter_article_files(paths: Iterable[Path]) -> Iterator[Path]:

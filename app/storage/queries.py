@@ -8,7 +8,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.storage.models import Article, Entity, EntityMention, Quote, Speaker, SpeakerAlias
-from app.storage.search import apply_text_search
 
 
 class NotFound(LookupError):
@@ -41,12 +40,11 @@ class Page:
 
 @dataclass(frozen=True)
 class SpeakerView:
-    """A speaker with the mentions and roles seen and their quotes."""
+    """A speaker with the mentions and roles seen."""
 
     speaker: Speaker
     mentions: list[str]
     roles: list[str]
-    quotes: Page
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ class EntityView:
     speaker: Speaker | None
 
 
-def _rows(session: Session, quotes: list[Quote]) -> list[QuoteRow]:
+def rows_for(session: Session, quotes: list[Quote]) -> list[QuoteRow]:
     """Attach speakers and articles with two queries (no N+1)."""
     speaker_ids = {q.speaker_id for q in quotes if q.speaker_id is not None}
     article_ids = {q.article_id for q in quotes}
@@ -103,7 +101,7 @@ def latest_quotes(session: Session, limit: int = 10) -> list[QuoteRow]:
         )
         .limit(limit)
     )
-    return _rows(session, list(session.exec(stmt).all()))
+    return rows_for(session, list(session.exec(stmt).all()))
 
 
 def top_speakers(session: Session, limit: int = 10, offset: int = 0) -> list[tuple[Speaker, int]]:
@@ -128,28 +126,12 @@ def count_speakers(session: Session) -> int:
     return int(session.exec(stmt).one())
 
 
-def search_quotes(
-    session: Session,
-    q: str = "",
-    speaker: str | None = None,
-    article: int | None = None,
-    limit: int = 20,
-    offset: int = 0,
-) -> Page:
-    """Quotes matching words ``q`` (ranked), a speaker slug and/or an article id."""
-    stmt = select(Quote)
-    if speaker:
-        stmt = stmt.join(Speaker, col(Speaker.id) == Quote.speaker_id).where(
-            Speaker.slug == speaker
-        )
-    if article is not None:
-        stmt = stmt.where(Quote.article_id == article)
-    stmt, ranked = apply_text_search(stmt, session, q)
-    total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
-    if not ranked:
-        stmt = stmt.order_by(col(Quote.article_id).desc(), col(Quote.start))
-    stmt = stmt.limit(limit).offset(offset)
-    return Page(_rows(session, list(session.exec(stmt).all())), total, limit, offset)
+def count_quotes(session: Session, article_id: int | None = None) -> int:
+    """How many quotes are stored (in one article, when given)."""
+    stmt = select(func.count()).select_from(Quote)
+    if article_id is not None:
+        stmt = stmt.where(Quote.article_id == article_id)
+    return int(session.exec(stmt).one())
 
 
 def get_quote(session: Session, public_id: str) -> QuoteRow:
@@ -157,11 +139,11 @@ def get_quote(session: Session, public_id: str) -> QuoteRow:
     quote = session.exec(select(Quote).where(Quote.public_id == public_id)).first()
     if quote is None:
         raise NotFound("quote", public_id)
-    return _rows(session, [quote])[0]
+    return rows_for(session, [quote])[0]
 
 
-def get_speaker(session: Session, slug: str, limit: int = 50, offset: int = 0) -> SpeakerView:
-    """A speaker page: canonical name, mentions, roles and quotes."""
+def get_speaker(session: Session, slug: str) -> SpeakerView:
+    """A speaker: canonical name, mentions and roles."""
     speaker = session.exec(select(Speaker).where(Speaker.slug == slug)).first()
     if speaker is None:
         raise NotFound("speaker", slug)
@@ -172,8 +154,7 @@ def get_speaker(session: Session, slug: str, limit: int = 50, offset: int = 0) -
     ).all()
     mentions = [a.text for a in aliases if a.kind == "mention"]
     roles = [a.text for a in aliases if a.kind == "role"]
-    quotes = search_quotes(session, speaker=slug, limit=limit, offset=offset)
-    return SpeakerView(speaker, mentions, roles, quotes)
+    return SpeakerView(speaker, mentions, roles)
 
 
 def get_article(session: Session, article_id: int) -> ArticleView:
@@ -190,7 +171,7 @@ def get_article(session: Session, article_id: int) -> ArticleView:
         .where(EntityMention.article_id == article_id)
         .order_by(col(EntityMention.start))
     ).all()
-    return ArticleView(article, _rows(session, list(quotes)), [(m, e) for m, e in mentions])
+    return ArticleView(article, rows_for(session, list(quotes)), [(m, e) for m, e in mentions])
 
 
 def get_entity(session: Session, slug: str, limit: int = 100) -> EntityView:
@@ -223,9 +204,40 @@ def get_entity(session: Session, slug: str, limit: int = 100) -> EntityView:
         speaker = session.exec(
             select(Speaker).where(func.lower(Speaker.name) == entity.name.lower())
         ).first()
-    return EntityView(entity, articles, _rows(session, unique), speaker)
+    return EntityView(entity, articles, rows_for(session, unique), speaker)
 
 
 def find_article_by_hash(session: Session, content_hash: str) -> Article | None:
     """The article with this content hash, if stored."""
     return session.exec(select(Article).where(Article.content_hash == content_hash)).first()
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_by_name(
+    session: Session, text: str, limit: int = 5
+) -> tuple[list[Speaker], list[Entity]]:
+    """Speakers (by name or any mention) and entities whose name contains ``text``."""
+    text = " ".join(text.replace('"', " ").split())[:100]
+    if len(text) < 2:
+        return [], []
+    pattern = f"%{_like_escape(text.lower())}%"
+    alias_hits = select(SpeakerAlias.speaker_id).where(
+        func.lower(SpeakerAlias.text).like(pattern, escape="\\")
+    )
+    speakers = list(session.exec(
+        select(Speaker)
+        .where(func.lower(Speaker.name).like(pattern, escape="\\")
+               | col(Speaker.id).in_(alias_hits))
+        .order_by(col(Speaker.name))
+        .limit(limit)
+    ).all())
+    entities = list(session.exec(
+        select(Entity)
+        .where(func.lower(Entity.name).like(pattern, escape="\\"))
+        .order_by(col(Entity.name))
+        .limit(limit)
+    ).all())
+    return speakers, entities

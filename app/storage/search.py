@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
-from sqlalchemy import Float, Integer, text
+from sqlalchemy import Float, Integer, func, text
 from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -113,6 +114,13 @@ def highlight_spans(text_: str, q: str) -> list[tuple[int, int]]:
         if stems & exact or any(s.startswith(p) for s in stems for p in prefixes):
             spans.append((m.start(), m.end()))
     return spans
+
+
+def month_of(session: Session, value: Any) -> Any:
+    """SQL for the ``YYYY-MM`` month of a timestamp, in this session's dialect."""
+    if is_sqlite_session(session):
+        return func.strftime("%Y-%m", value)
+    return func.to_char(value, "YYYY-MM")
 
 
 def is_sqlite_session(session: Session) -> bool:

@@ -9,11 +9,15 @@ from fastapi.responses import JSONResponse
 
 from app.ingest.readers import build_article
 from app.ingest.service import ingest
-from app.storage import queries
+from app.storage import browse, queries
+from app.storage.browse import QuoteFilters
 from app.web.deps import ExtractorDep, SessionDep, SettingsDep
+from app.web.filters import FiltersDep
 from app.web.schemas import (
     ArticleIn,
     ArticleOut,
+    EntityDetail,
+    FacetOut,
     QuoteList,
     QuoteOut,
     SpeakerDetail,
@@ -29,18 +33,17 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 @router.get("/quotes", name="api_quotes")
 def api_quotes(
-    session: SessionDep,
-    q: Annotated[str, Query(max_length=500)] = "",
-    speaker: Annotated[str | None, Query(max_length=320)] = None,
-    article: Annotated[int | None, Query(ge=1)] = None,
-    limit: Limit = 20,
-    offset: Offset = 0,
+    session: SessionDep, f: FiltersDep, limit: Limit = 20, offset: Offset = 0,
+    with_facets: Annotated[bool, Query(alias="facets")] = False,
 ) -> QuoteList:
-    """Quotes, filtered by words (ranked), speaker slug and/or article id."""
-    page = queries.search_quotes(session, q=q, speaker=speaker, article=article,
-                                 limit=limit, offset=offset)
-    return QuoteList(total=page.total, limit=limit, offset=offset,
-                     items=[QuoteOut.of(r) for r in page.items])
+    """Quotes filtered by words (ranked), speaker, entity, article, source, language, kind,
+    month and date range; ``facets=true`` adds the facet counts."""
+    page = browse.search(session, f, limit, offset)
+    return QuoteList(
+        total=page.total, limit=limit, offset=offset, items=[QuoteOut.of(r) for r in page.items],
+        facets={k: [FacetOut(value=v.value, label=v.label, count=v.count) for v in vs]
+                for k, vs in browse.facets(session, f).items()} if with_facets else None,
+    )
 
 
 @router.get("/quotes/{public_id}", name="api_quote")
@@ -64,12 +67,28 @@ def api_speaker(
     slug: str, session: SessionDep, limit: Limit = 50, offset: Offset = 0
 ) -> SpeakerDetail:
     """One speaker with mentions, roles and quotes."""
-    view = queries.get_speaker(session, slug, limit=limit, offset=offset)
+    view = queries.get_speaker(session, slug)
+    quotes = browse.search(session, QuoteFilters(speaker=slug, sort="newest"), limit, offset)
     s = view.speaker
     return SpeakerDetail(
         name=s.name, slug=s.slug, kind=s.kind, mentions=view.mentions, roles=view.roles,
-        quotes=QuoteList(total=view.quotes.total, limit=limit, offset=offset,
-                         items=[QuoteOut.of(r) for r in view.quotes.items]),
+        quotes=QuoteList(total=quotes.total, limit=limit, offset=offset,
+                         items=[QuoteOut.of(r) for r in quotes.items]),
+    )
+
+
+@router.get("/entities/{slug}", name="api_entity")
+def api_entity(slug: str, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+               ) -> EntityDetail:
+    """One entity with the quotes that mention it."""
+    view = queries.get_entity(session, slug)
+    quotes = browse.search(session, QuoteFilters(entity=slug, sort="newest"), limit, offset)
+    e = view.entity
+    return EntityDetail(
+        name=e.name, slug=e.slug, label=e.label,
+        speaker=view.speaker.slug if view.speaker else None,
+        quotes=QuoteList(total=quotes.total, limit=limit, offset=offset,
+                         items=[QuoteOut.of(r) for r in quotes.items]),
     )
 
 

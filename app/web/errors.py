@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.ingest.readers import IngestError
 from app.storage.queries import NotFound
+from app.web.filters import BadFilter
 
 log = logging.getLogger("citat.web")
 
@@ -47,6 +48,10 @@ def install(app: FastAPI) -> None:
         if wants_json(request):
             return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=400)
         return error_response(request, 400, "Bad input", exc.message)
+
+    @app.exception_handler(BadFilter)
+    async def _bad_filter(request: Request, exc: BadFilter) -> Response:
+        return error_response(request, 400, "Bad request", str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

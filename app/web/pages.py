@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -15,20 +15,16 @@ from starlette.formparsers import MultiPartException
 
 from app.ingest.readers import IngestError, build_article, read_upload
 from app.ingest.service import IngestResult, ingest
-from app.storage import queries
-from app.storage.search import highlight_spans
-from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
+from app.storage import profiles, queries
+from app.storage.browse import QuoteFilters
 from app.web.cards import card_etag, render_card
-from app.web.render import Mark, highlight, paragraphs, render_span
+from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
+from app.web.render import Mark, paragraphs, render_span
+from app.web.urls import absolute_url, export_links
 
 router = APIRouter(default_response_class=HTMLResponse)
 
-PAGE_SIZE = 20
 UPLOAD_FIELDS = ("text", "title", "source", "url", "published_at")
-
-
-def _page_offset(page: int) -> int:
-    return (page - 1) * PAGE_SIZE
 
 
 @router.get("/", name="home")
@@ -42,74 +38,6 @@ def home(request: Request, session: SessionDep, templates: TemplatesDep) -> Resp
             "speakers": queries.top_speakers(session, 10),
             "articles": queries.count_articles(session),
         },
-    )
-
-
-@router.get("/search", name="search")
-def search(
-    request: Request,
-    session: SessionDep,
-    templates: TemplatesDep,
-    q: Annotated[str, Query(max_length=500)] = "",
-    speaker: Annotated[str, Query(max_length=320)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> Response:
-    """Quotes matching words and/or a speaker, ranked by relevance when words are given."""
-    result = queries.search_quotes(
-        session, q=q, speaker=speaker or None, limit=PAGE_SIZE, offset=_page_offset(page)
-    )
-    hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, q)))
-            for row in result.items]
-    return templates.TemplateResponse(
-        request,
-        "search.html",
-        {
-            "q": q,
-            "speaker": speaker,
-            "page": page,
-            "result": result,
-            "hits": hits,
-            "pages": max(1, -(-result.total // PAGE_SIZE)),
-            "speakers": queries.top_speakers(session, 50),
-        },
-    )
-
-
-@router.get("/speakers", name="speakers")
-def speakers(
-    request: Request,
-    session: SessionDep,
-    templates: TemplatesDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> Response:
-    """All quoted speakers, most quoted first."""
-    total = queries.count_speakers(session)
-    return templates.TemplateResponse(
-        request,
-        "speakers.html",
-        {
-            "speakers": queries.top_speakers(session, PAGE_SIZE * 5, _page_offset(page) * 5),
-            "page": page,
-            "pages": max(1, -(-total // (PAGE_SIZE * 5))),
-            "total": total,
-        },
-    )
-
-
-@router.get("/speakers/{slug}", name="speaker")
-def speaker(
-    request: Request,
-    slug: str,
-    session: SessionDep,
-    templates: TemplatesDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> Response:
-    """A speaker: canonical name, mentions and roles seen, all their quotes."""
-    view = queries.get_speaker(session, slug, limit=PAGE_SIZE, offset=_page_offset(page))
-    return templates.TemplateResponse(
-        request,
-        "speaker.html",
-        {"view": view, "page": page, "pages": max(1, -(-view.quotes.total // PAGE_SIZE))},
     )
 
 
@@ -140,6 +68,7 @@ def quote(
             "card_url": absolute_url(
                 request, settings.base_url,
                 str(request.app.url_path_for("quote_card", public_id=public_id))),
+            "also": profiles.also_reported(session, row),
             "citation": _citation(row, absolute_url(request, settings.base_url, str(path))),
             "og_title": _og_title(row),
         },
@@ -179,12 +108,6 @@ def _citation(row: queries.QuoteRow, url: str) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def absolute_url(request: Request, base_url: str | None, path: str) -> str:
-    """An absolute URL for ``path``: the configured public base, or this request's origin."""
-    base = (base_url or str(request.base_url)).rstrip("/")
-    return base + path
-
-
 @router.get("/articles/{article_id}", name="article")
 def article(
     request: Request, article_id: int, session: SessionDep, templates: TemplatesDep
@@ -214,16 +137,9 @@ def article(
     return templates.TemplateResponse(
         request,
         "article.html",
-        {"view": view, "body": body, "entities": sorted(entity_list.values(),
-                                                         key=lambda e: (e.label, e.name))},
-    )
-
-
-@router.get("/entities/{slug}", name="entity")
-def entity(request: Request, slug: str, session: SessionDep, templates: TemplatesDep) -> Response:
-    """An entity: the quotes and articles that mention it."""
-    return templates.TemplateResponse(
-        request, "entity.html", {"view": queries.get_entity(session, slug)}
+        {"view": view, "body": body,
+         "entities": sorted(entity_list.values(), key=lambda e: (e.label, e.name)),
+         "exports": export_links(request, QuoteFilters(article=article_id, sort="newest"))},
     )
 
 

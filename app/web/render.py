@@ -73,3 +73,48 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> Markup:
     """Escape ``text`` and wrap the given spans in <mark> (search hits)."""
     marks = [Mark(s, e, Markup('<mark class="hit">'), Markup("</mark>")) for s, e in spans]
     return render_span(text, 0, len(text), marks)
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    y, m = int(first[:4]), int(first[5:7])
+    out: list[str] = []
+    while f"{y:04d}-{m:02d}" <= last and len(out) < 240:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def timeline_svg(counts: list[tuple[str, int]], width: int = 640, height: int = 160) -> Markup:
+    """A bar chart of quotes per month as inline SVG (months without quotes shown as gaps)."""
+    valid = [(m, n) for m, n in counts if len(m) == 7 and m[4] == "-"]
+    if not valid:
+        return Markup("")
+    by_month = dict(valid)
+    months = _month_range(valid[0][0], valid[-1][0])
+    top = max(by_month.values())
+    pad_left, pad_bottom, pad_top = 30, 24, 12
+    plot_w, plot_h = width - pad_left - 8, height - pad_bottom - pad_top
+    bar_w = plot_w / len(months)
+    parts = [Markup(
+        '<svg class="timeline" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{t}</title>').format(
+            w=width, h=height, t=f"Quotes per month, {months[0]} to {months[-1]}")]
+    parts.append(Markup('<text x="4" y="{y}" class="axis">{n}</text>').format(
+        y=pad_top + 10, n=top))
+    base_y = pad_top + plot_h
+    parts.append(Markup('<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" class="axis-line"/>').format(
+        x=pad_left, y=base_y, x2=width - 8))
+    for i, month in enumerate(months):
+        n = by_month.get(month, 0)
+        bar_h = plot_h * n / top if top else 0
+        x = pad_left + i * bar_w
+        parts.append(Markup(
+            '<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}">'
+            '<title>{m}: {n}</title></rect>').format(
+                x=x + 1, y=base_y - bar_h, w=max(bar_w - 2, 1), h=bar_h, m=month, n=n))
+        if i == 0 or i == len(months) - 1 or len(months) <= 12:
+            parts.append(Markup(
+                '<text class="axis" x="{x:.1f}" y="{y}" text-anchor="middle">{m}</text>').format(
+                    x=x + bar_w / 2, y=height - 6, m=month))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)

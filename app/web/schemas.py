@@ -48,13 +48,32 @@ class QuoteOut(BaseModel):
         )
 
 
+class FacetOut(BaseModel):
+    """One facet value and its count."""
+
+    value: str
+    label: str
+    count: int
+
+
 class QuoteList(BaseModel):
-    """A page of quotes."""
+    """A page of quotes (with facet counts when asked for)."""
 
     total: int
     limit: int
     offset: int
     items: list[QuoteOut]
+    facets: dict[str, list[FacetOut]] | None = None
+
+
+class EntityDetail(BaseModel):
+    """An entity with the quotes that mention it."""
+
+    name: str
+    slug: str
+    label: str
+    speaker: str | None = Field(description="Slug of the speaker page, when the entity speaks.")
+    quotes: QuoteList
 
 
 class SpeakerOut(BaseModel):

@@ -1,0 +1,90 @@
+"""Exports of any quote list: CSV (every row, streamed) and Atom feeds."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from app.storage.queries import QuoteRow
+
+CSV_COLUMNS = ("id", "permalink", "text", "type", "language", "speaker", "speaker_slug",
+               "speaker_mention", "cue", "confidence", "article_id", "article_title", "source",
+               "url", "published_at", "start", "end")
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _when(row: QuoteRow) -> datetime:
+    value = row.article.published_at or row.article.created_at
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _csv_safe(value: object) -> str:
+    """Stop spreadsheets from running a cell as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_lines(rows: Iterable[QuoteRow], permalink: Callable[[str], str]) -> Iterator[str]:
+    """The CSV text, one chunk per row, header first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        out = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return out
+
+    writer.writerow(CSV_COLUMNS)
+    yield "\ufeff" + flush()  # a BOM so spreadsheet programs read UTF-8 (å, ä, ö)
+    for row in rows:
+        q, s, a = row.quote, row.speaker, row.article
+        writer.writerow([_csv_safe(v) for v in (
+            q.public_id, permalink(q.public_id), q.text, q.type, q.language,
+            s.name if s else "", s.slug if s else "", q.speaker_mention, q.cue,
+            f"{q.confidence:.3f}", a.id, a.title, a.source, a.url,
+            a.published_at.isoformat() if a.published_at else "", q.start, q.end)])
+        yield flush()
+
+
+def atom_feed(
+    rows: list[QuoteRow], *, title: str, self_url: str, alternate_url: str,
+    permalink: Callable[[str], str],
+) -> bytes:
+    """A valid Atom 1.0 feed of quotes."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    updated = max((_when(r) for r in rows), default=datetime(2000, 1, 1, tzinfo=UTC))
+    sub(feed, "id", self_url)
+    sub(feed, "title", title)
+    sub(feed, "updated", updated.isoformat())
+    sub(feed, "link", rel="self", href=self_url, type="application/atom+xml")
+    sub(feed, "link", rel="alternate", href=alternate_url, type="text/html")
+    sub(feed, "generator", "Citat")
+    for row in rows:
+        q = row.quote
+        who = row.speaker.name if row.speaker else "Okänd talare"
+        entry = sub(feed, "entry")
+        url = permalink(q.public_id)
+        sub(entry, "id", url)
+        words = q.text.split()
+        sub(entry, "title", f"{who}: ”{' '.join(words[:14])}{' …' if len(words) > 14 else ''}”")
+        sub(entry, "updated", _when(row).isoformat())
+        sub(entry, "link", rel="alternate", href=url, type="text/html")
+        author = sub(entry, "author")
+        sub(author, "name", who)
+        source = " · ".join(x for x in (row.article.title, row.article.source) if x)
+        sub(entry, "content", f"”{q.text}” — {who}" + (f" ({source})" if source else ""),
+            type="text")
+    body = ET.tostring(feed, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode("utf-8")

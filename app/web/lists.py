@@ -1,0 +1,174 @@
+"""List views: search with facets, speakers, a speaker, an entity, and their exports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlmodel import Session
+
+from app.storage import browse, profiles, queries
+from app.storage.browse import QuoteFilters
+from app.storage.search import highlight_spans
+from app.web.deps import SessionDep, SettingsDep, TemplatesDep
+from app.web.exports import atom_feed, csv_lines
+from app.web.filters import FiltersDep
+from app.web.render import highlight, timeline_svg
+from app.web.urls import absolute_url, export_links
+
+router = APIRouter(default_response_class=HTMLResponse)
+
+PAGE_SIZE = 20
+FEED_SIZE = 50
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+FACET_NAMES = ("speaker", "entity", "source", "language", "kind", "month")
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def _qs(params: dict[str, str]) -> str:
+    return urlencode(params)
+
+
+def _facet_links(f: QuoteFilters, facets: dict[str, list[browse.FacetValue]]) -> dict[str, Any]:
+    """For each facet value: its count, whether it is selected, and the URL that toggles it."""
+    base = f.as_params()
+    out: dict[str, Any] = {}
+    for name in FACET_NAMES:
+        items = []
+        for v in facets.get(name, []):
+            selected = base.get(name) == v.value
+            params = {k: val for k, val in base.items() if k != name}
+            if not selected:
+                params[name] = v.value
+            items.append({"value": v.value, "label": v.label, "count": v.count,
+                          "selected": selected, "href": "?" + _qs(params)})
+        out[name] = items
+    return out
+
+
+def _active(f: QuoteFilters) -> list[dict[str, str]]:
+    """The filters in force, each with the URL that removes it."""
+    params = f.as_params()
+    return [
+        {"name": k, "value": v, "href": "?" + _qs({a: b for a, b in params.items() if a != k})}
+        for k, v in params.items() if k not in ("q", "sort")
+    ]
+
+
+@router.get("/search", name="search")
+def search(
+    request: Request, session: SessionDep, templates: TemplatesDep, f: FiltersDep,
+    page: PageNo = 1,
+) -> Response:
+    """Quotes matching words and filters, ranked by relevance; facets with counts."""
+    result = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, f.q)))
+            for row in result.items]
+    named_speakers, named_entities = queries.find_by_name(session, f.q) if f.q else ([], [])
+    context = {
+        "f": f, "q": f.q, "page": page, "result": result, "hits": hits,
+        "pages": _pages(result.total), "facets": _facet_links(f, browse.facets(session, f)),
+        "active": _active(f), "pager_query": _qs(f.as_params()) + "&",
+        "exports": export_links(request, f), "named_speakers": named_speakers,
+        "named_entities": named_entities,
+        "sort_links": {s: "?" + _qs({**f.as_params(), "sort": s})
+                       for s in ("relevance", "newest")},
+    }
+    if request.headers.get("hx-request"):
+        return templates.TemplateResponse(request, "_results.html", context)
+    return templates.TemplateResponse(request, "search.html", context)
+
+
+@router.get("/speakers", name="speakers")
+def speakers(
+    request: Request, session: SessionDep, templates: TemplatesDep, page: PageNo = 1,
+    initial: Annotated[str, Query(max_length=1)] = "",
+) -> Response:
+    """Quoted speakers, most quoted first, or by initial (A–Ö)."""
+    total = queries.count_speakers(session)
+    per_page = PAGE_SIZE * 5
+    initial = initial.upper()
+    rows = (profiles.speakers_by_initial(session, initial) if initial
+            else queries.top_speakers(session, per_page, (page - 1) * per_page))
+    return templates.TemplateResponse(request, "speakers.html", {
+        "speakers": rows, "page": page, "pages": 1 if initial else max(1, -(-total // per_page)),
+        "total": total, "alphabet": profiles.ALPHABET, "initial": initial, "pager_query": "",
+    })
+
+
+@router.get("/speakers/{slug}", name="speaker")
+def speaker(
+    request: Request, slug: str, session: SessionDep, templates: TemplatesDep,
+    q: Annotated[str, Query(max_length=500)] = "", page: PageNo = 1,
+) -> Response:
+    """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable)."""
+    view = queries.get_speaker(session, slug)
+    stats = profiles.speaker_stats(session, view.speaker)
+    f = QuoteFilters(q=q, speaker=slug, sort="newest" if not q else "relevance")
+    quotes = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, q)))
+            for row in quotes.items]
+    return templates.TemplateResponse(request, "speaker.html", {
+        "view": view, "stats": stats, "quotes": quotes, "hits": hits, "speaker_q": q,
+        "page": page, "pages": _pages(quotes.total), "timeline": timeline_svg(stats.timeline),
+        "pager_query": _qs({"q": q}) + "&", "exports": export_links(request, f),
+    })
+
+
+@router.get("/entities/{slug}", name="entity")
+def entity(
+    request: Request, slug: str, session: SessionDep, templates: TemplatesDep, page: PageNo = 1,
+) -> Response:
+    """An entity: the quotes that mention it, who mentions it most, its speaker page."""
+    view = queries.get_entity(session, slug)
+    f = QuoteFilters(entity=slug, sort="newest")
+    quotes = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return templates.TemplateResponse(request, "entity.html", {
+        "view": view, "quotes": quotes, "page": page, "pages": _pages(quotes.total),
+        "mentioned_by": profiles.entity_speakers(session, view.entity), "pager_query": "",
+        "exports": export_links(request, f),
+    })
+
+
+def _permalink(request: Request, base_url: str | None) -> Any:
+    def make(public_id: str) -> str:
+        return absolute_url(request, base_url,
+                            str(request.app.url_path_for("quote", public_id=public_id)))
+    return make
+
+
+@router.get("/export/quotes.csv", name="export_csv", response_class=StreamingResponse)
+def export_csv(request: Request, f: FiltersDep, settings: SettingsDep) -> StreamingResponse:
+    """Every quote matching the filters as CSV, streamed."""
+    engine = request.app.state.engine
+    permalink = _permalink(request, settings.base_url)
+
+    def generate() -> Any:
+        with Session(engine) as session:
+            yield from csv_lines(browse.iter_rows(session, f), permalink)
+
+    return StreamingResponse(generate(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="citat-quotes.csv"'})
+
+
+@router.get("/export/quotes.atom", name="export_atom", response_class=Response)
+def export_atom(
+    request: Request, f: FiltersDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The newest quotes matching the filters as an Atom feed."""
+    rows = browse.search(session, QuoteFilters(**{**f.__dict__, "sort": "newest"}),
+                         FEED_SIZE, 0).items
+    qs = _qs(f.as_params())
+    self_url = absolute_url(request, settings.base_url,
+                            str(request.app.url_path_for("export_atom")) + "?" + qs)
+    html_url = absolute_url(request, settings.base_url,
+                            str(request.app.url_path_for("search")) + "?" + qs)
+    title = "Citat: " + (", ".join(f"{k}={v}" for k, v in f.as_params().items()) or "quotes")
+    body = atom_feed(rows, title=title, self_url=self_url, alternate_url=html_url,
+                     permalink=_permalink(request, settings.base_url))
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
