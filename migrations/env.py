@@ -21,9 +21,7 @@ IGNORED_PREFIXES = ("quote_fts",)
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Leave hand-made search tables out of autogenerate."""
-    if type_ == "table" and name is not None and name.startswith(IGNORED_PREFIXES):
-        return False
-    return True
+    return not (type_ == "table" and name is not None and name.startswith(IGNORED_PREFIXES))
 
 
 def _url() -> str:

@@ -158,7 +158,9 @@ def test_reextraction_keeps_permalinks_of_unchanged_spans(session: Session) -> N
         ("göteborg hjälpa", set()),
     ],
 )
-def test_search_stems_and_ranks(session: Session, query: str, expected: set[tuple[int, int]]) -> None:
+def test_search_stems_and_ranks(
+    session: Session, query: str, expected: set[tuple[int, int]]
+) -> None:
     ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
     page = browse.search(session, QuoteFilters(q=query))
     assert {(r.quote.start, r.quote.end) for r in page.items} == expected
