@@ -120,3 +120,61 @@ def test_search_permalink_and_upload(page: Any, live_url: str, tmp_path: Path) -
     assert quote.count() == 1
     assert quote.inner_text() == "Det här är en stor dag för hela Umeå"
     assert page.locator(".article-quotes .speaker").first.inner_text() == "Eva Lind"
+
+
+def test_search_by_speaker_and_narrow_with_a_facet(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/search")
+    # Results update as you type (htmx), and the URL holds the state.
+    page.fill("#search-form input[name=q]", "hjälp")
+    page.wait_for_url("**/search?q=hj*")
+    page.wait_for_selector(".results mark.hit")
+    speaker_link = page.locator(".facet-speaker a[data-value='donald-trump']")
+    speaker_link.click()
+    page.wait_for_url("**speaker=donald-trump**")
+    speakers = page.locator(".results .speaker").all_inner_texts()
+    assert speakers and set(speakers) == {"Donald Trump"}
+    total = int(page.locator("#result-count").get_attribute("data-total"))
+    page.locator(".facet-kind a[data-value='partial']").click()
+    page.wait_for_url("**kind=partial**")
+    kinds = [k.get_attribute("data-kind") for k in page.locator(".results .kind").all()]
+    assert kinds and set(kinds) == {"partial"}
+    assert int(page.locator("#result-count").get_attribute("data-total")) < total
+    assert "q=hj%C3%A4lp" in page.url and "speaker=donald-trump" in page.url
+    # Removing a filter keeps the others.
+    page.locator(".chip[data-filter='kind']").click()
+    page.wait_for_url(lambda url: "kind=" not in url)
+    assert int(page.locator("#result-count").get_attribute("data-total")) == total
+
+
+def test_permalink_meta_tags_and_share_card(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/speakers/keir-starmer")
+    page.locator(".quote-item blockquote a").first.click()
+    page.wait_for_url("**/q/*")
+    card = page.locator("meta[property='og:image']").get_attribute("content")
+    assert card == page.url + "/card.png"
+    assert page.locator("meta[name='twitter:card']").get_attribute("content") == (
+        "summary_large_image")
+    response = page.request.get(card)
+    assert response.status == 200 and response.headers["content-type"] == "image/png"
+    assert response.body()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.click("button.copy-link")
+    page.wait_for_function(
+        "document.querySelector('button.copy-link').textContent !== 'Copy link' && "
+        "document.querySelector('button.copy-link').textContent !== 'Kopiera länk'")
+    page.goto(card)
+    _shot(page, "card.png")
+
+
+def test_switch_interface_language(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/")
+    start = page.locator("html").get_attribute("lang")
+    target, name, heading = ("sv", "Svenska", "Vem sa vad") if start == "en" else (
+        "en", "English", "Who said what")
+    page.click(f".lang-switch a[lang='{target}']")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == target
+    assert page.locator("h1").inner_text() == heading
+    # The choice sticks on the next page, without the parameter.
+    page.goto(live_url + "/speakers")
+    assert page.locator("html").get_attribute("lang") == target
+    assert page.locator(".lang-switch [aria-current]").inner_text() == name
