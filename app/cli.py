@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -119,6 +119,9 @@ def ingest(
     refresh: Annotated[
         bool, typer.Option(help="Extract already stored articles again (keeps permalinks).")
     ] = False,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Store and queue; `citat worker` extracts.")
+    ] = False,
 ) -> None:
     """Ingest articles: one transaction each; failures are reported, the rest still land."""
     from rich.progress import Progress
@@ -137,7 +140,14 @@ def ingest(
     files = list(iter_article_files(paths))
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
-    extractor = load_extractor(settings)
+    enqueue = None
+    if queue:
+        from app.ingest.queue import JobQueue
+
+        enqueue = JobQueue(settings).enqueue
+        extractor: Any = None  # the workers extract
+    else:
+        extractor = load_extractor(settings)
     with Progress(transient=False) as progress:
         task = progress.add_task("Ingesting", total=len(files))
 
@@ -148,15 +158,58 @@ def ingest(
 
         summary = ingest_files(
             lambda: Session(engine), extractor, files, settings.max_upload_bytes,
-            refresh=refresh, on_done=done,
+            refresh=refresh, on_done=done, enqueue=enqueue,
         )
     engine.dispose()
     typer.echo(
-        f"{summary.new} new, {summary.duplicate} already stored, {len(summary.failed)} failed, "
-        f"{summary.quotes} quotes."
+        f"{summary.new} new, {summary.duplicate} already stored, {len(summary.failed)} failed"
+        + (", queued for the workers." if queue else f", {summary.quotes} quotes.")
     )
     if summary.failed:
         raise typer.Exit(1)
+
+
+@cli.command()
+def worker(
+    workers: Annotated[int | None, typer.Option(help="Worker threads.")] = None,
+) -> None:
+    """Run a queue worker: extracts queued articles until stopped (Ctrl-C)."""
+    from app.ingest.queue import JobQueue
+    from app.storage.migrate import upgrade
+
+    settings = get_settings()
+    if settings.queue == "immediate":
+        typer.echo("CITAT_QUEUE=immediate runs jobs in the caller: there is nothing to work on.",
+                   err=True)
+        raise typer.Exit(2)
+    upgrade(settings.database_url)
+    queue = JobQueue(settings)
+    queue.context()  # load the pipelines before taking jobs
+    queue.recover()
+    typer.echo(f"Worker on {settings.queue} with {workers or settings.workers} thread(s).")
+    queue.consumer(workers or settings.workers).run()
+
+
+@cli.command()
+def status() -> None:
+    """Articles per processing state, and the error of every failed article."""
+    from sqlmodel import Session
+
+    from app.storage.db import make_engine
+    from app.storage.migrate import upgrade
+    from app.storage.queries import failed_articles, status_counts
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        counts = status_counts(session)
+        failed = failed_articles(session)
+    engine.dispose()
+    typer.echo("  ".join(f"{name}: {counts.get(name, 0)}"
+                         for name in ("queued", "processing", "done", "failed")))
+    for article in failed:
+        typer.echo(f"failed #{article.id} {article.title or ''!s}: {article.error}")
 
 
 def main() -> None:

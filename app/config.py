@@ -52,6 +52,22 @@ class Settings(BaseSettings):
         description="Public base URL for absolute links (OpenGraph). "
         "Unset: taken from the request.",
     )
+    queue: str = Field(
+        default="sqlite:///citat-queue.db",
+        description="Job queue (huey): sqlite:///FILE (no server), redis://HOST:6379/0, "
+        "postgresql://USER@HOST/DB, or immediate (run jobs at once in the caller).",
+    )
+    worker_in_process: bool = Field(
+        default=True,
+        description="`citat serve` also runs a queue worker in its own process (zero setup). "
+        "Turn off when separate `citat worker` processes do the work.",
+    )
+    workers: int = Field(default=1, ge=1, le=64, description="Worker threads per worker process.")
+    max_attempts: int = Field(default=3, ge=1, le=20, description="Tries before a job fails.")
+    job_lease_seconds: int = Field(
+        default=120, ge=1, description="How long a job may run before it counts as lost and "
+        "is re-queued (a worker died).",
+    )
     host: str = Field(default="127.0.0.1", description="`citat serve` host.")
     port: int = Field(default=8000, description="`citat serve` port.")
     templates_dir: Path = Field(default=PROJECT_ROOT / "templates", description="Jinja templates.")

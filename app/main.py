@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app import __version__
 from app.config import Settings, get_settings
+from app.ingest.queue import JobQueue, WorkerContext, start_in_process
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
 from app.storage.queries import count_articles
@@ -60,9 +61,16 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
         app.state.engine = engine
         if app.state.extractor is None:
             app.state.extractor = await run_in_threadpool(load_extractor, settings)
+        queue = JobQueue(settings, WorkerContext(engine, app.state.extractor, settings))
+        app.state.queue = queue
         if settings.load_seeds:
             await run_in_threadpool(seed_if_empty, settings, engine, app.state.extractor)
+        consumer = None
+        if settings.worker_in_process and not queue.immediate:
+            consumer = await run_in_threadpool(start_in_process, queue, settings.workers)
         yield
+        if consumer is not None:
+            await run_in_threadpool(consumer.stop, True)
         engine.dispose()
 
     app = FastAPI(

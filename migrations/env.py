@@ -54,6 +54,11 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        # A batch migration copies and drops tables; with foreign keys on, dropping a parent
+        # table would cascade-delete its children. Off for the migration only.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

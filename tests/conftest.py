@@ -73,6 +73,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key",
         secret_file=tmp_path / "secret",
         seeds_dir=SEEDS_DIR,
+        queue="immediate",
     )
 
 

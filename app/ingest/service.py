@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -14,7 +15,7 @@ from sqlmodel import Session
 
 from app.extraction.records import Extraction
 from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError, build_article, read_upload
-from app.storage.models import Article
+from app.storage.models import Article, utcnow
 from app.storage.queries import count_quotes, find_article_by_hash
 from app.storage.writes import save_extraction
 
@@ -31,11 +32,13 @@ _EXTRACT_LOCK = threading.Lock()
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What ingest did: the article, whether it is new, how many quotes it has."""
+    """What ingest did: the article, whether it is new, its quotes and its state."""
 
     article_id: int
     created: bool
     quotes: int
+    status: str = "done"
+    error: str | None = None
 
 
 def _extract(extractor: ExtractorLike, text: str) -> Extraction:
@@ -43,36 +46,30 @@ def _extract(extractor: ExtractorLike, text: str) -> Extraction:
         return extractor.extract(text)
 
 
-def ingest(
-    session: Session, extractor: ExtractorLike, item: ArticleIn, *, refresh: bool = False
-) -> IngestResult:
-    """Store ``item`` with its quotes in one transaction; the same text is stored once.
+class ExtractionFailed(RuntimeError):
+    """Extraction of an article failed; it will be retried (or is marked failed)."""
 
-    With ``refresh``, an article already stored is extracted again; quotes whose span is
-    unchanged keep their permalink.
-    """
+
+def submit(
+    session: Session, item: ArticleIn, *, queued_grace: timedelta = timedelta(minutes=10)
+) -> IngestResult:
+    """Store ``item`` as a queued article in one transaction; the same text is stored once."""
     existing = find_article_by_hash(session, item.content_hash)
-    if existing is not None and not refresh:
+    if existing is not None:
         assert existing.id is not None
-        return IngestResult(existing.id, False, _count(session, existing))
-    extraction = _extract(extractor, existing.text if existing is not None else item.text)
+        return IngestResult(existing.id, False, _count(session, existing), existing.status)
+    article = Article(
+        content_hash=item.content_hash,
+        title=item.title,
+        source=item.source,
+        url=item.url,
+        published_at=item.published_at,
+        text=item.text,
+        status="queued",
+        lease_until=utcnow() + queued_grace,
+    )
     try:
-        if existing is not None:
-            existing.language = extraction.language
-            article = existing
-        else:
-            article = Article(
-                content_hash=item.content_hash,
-                title=item.title,
-                source=item.source,
-                url=item.url,
-                published_at=item.published_at,
-                language=extraction.language,
-                text=item.text,
-            )
         session.add(article)
-        session.flush()
-        quotes = save_extraction(session, article, extraction)
         session.commit()
     except IntegrityError:
         # Another writer stored the same text between our check and our commit.
@@ -81,12 +78,79 @@ def ingest(
         if raced is None:
             raise
         assert raced.id is not None
-        return IngestResult(raced.id, False, _count(session, raced))
+        return IngestResult(raced.id, False, _count(session, raced), raced.status)
     except BaseException:
         session.rollback()
         raise
     assert article.id is not None
-    return IngestResult(article.id, existing is None, len(quotes))
+    return IngestResult(article.id, True, 0, article.status)
+
+
+def process_article(
+    session: Session,
+    extractor: ExtractorLike,
+    article_id: int,
+    *,
+    lease: timedelta = timedelta(minutes=2),
+    max_attempts: int = 3,
+    refresh: bool = False,
+) -> IngestResult:
+    """Extract one stored article and save its quotes (idempotent).
+
+    Quotes whose span is unchanged keep their row and permalink. A failure is counted; after
+    ``max_attempts`` the article is marked failed with its error, otherwise it is queued again
+    and ``ExtractionFailed`` tells the queue to retry.
+    """
+    article = session.get(Article, article_id)
+    if article is None:
+        raise IngestError(f"No article {article_id}.")
+    if article.status == "done" and not refresh:
+        return IngestResult(article_id, False, _count(session, article), article.status)
+    article.status = "processing"
+    article.attempts += 1
+    article.lease_until = utcnow() + lease
+    session.add(article)
+    session.commit()
+    try:
+        extraction = _extract(extractor, article.text)
+        article.language = extraction.language
+        quotes = save_extraction(session, article, extraction)
+        article.status = "done"
+        article.error = None
+        article.lease_until = None
+        article.processed_at = utcnow()
+        session.add(article)
+        session.commit()
+    except Exception as exc:
+        session.rollback()
+        failed = session.get(Article, article_id)
+        assert failed is not None
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        failed.error = error
+        failed.lease_until = utcnow() if failed.attempts < max_attempts else None
+        failed.status = "queued" if failed.attempts < max_attempts else "failed"
+        session.add(failed)
+        session.commit()
+        if failed.status == "queued":
+            raise ExtractionFailed(error) from exc
+        return IngestResult(article_id, False, 0, "failed", error)
+    return IngestResult(article_id, False, len(quotes), "done")
+
+
+def ingest(
+    session: Session, extractor: ExtractorLike, item: ArticleIn, *, refresh: bool = False
+) -> IngestResult:
+    """Store and extract ``item`` right here (no queue): the CLI default and the tests.
+
+    With ``refresh``, an article already stored is extracted again.
+    """
+    submitted = submit(session, item)
+    if submitted.created or refresh or submitted.status != "done":
+        done = process_article(session, extractor, submitted.article_id, refresh=refresh,
+                               max_attempts=1)
+        return IngestResult(submitted.article_id, submitted.created, done.quotes, done.status,
+                            done.error)
+    return submitted
 
 
 def _count(session: Session, article: Article) -> int:
@@ -116,9 +180,14 @@ class BatchSummary:
 
 
 def ingest_file(
-    session: Session, extractor: ExtractorLike, path: Path, max_bytes: int, refresh: bool = False
+    session: Session,
+    extractor: ExtractorLike,
+    path: Path,
+    max_bytes: int,
+    refresh: bool = False,
+    enqueue: Callable[[int], None] | None = None,
 ) -> IngestResult:
-    """Read one file from disk and ingest it."""
+    """Read one file from disk and ingest it (inline, or through the queue with ``enqueue``)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -134,7 +203,12 @@ def ingest_file(
         max_bytes=max_bytes,
         file_title=title or path.stem,
     )
-    return ingest(session, extractor, item, refresh=refresh)
+    if enqueue is None:
+        return ingest(session, extractor, item, refresh=refresh)
+    result = submit(session, item)
+    if result.created or result.status in ("queued", "failed") or refresh:
+        enqueue(result.article_id)
+    return result
 
 
 def read_sidecar(path: Path) -> dict[str, str]:
@@ -160,19 +234,26 @@ def ingest_files(
     *,
     refresh: bool = False,
     on_done: Callable[[Path, IngestResult | None, str | None], None] | None = None,
+    enqueue: Callable[[int], None] | None = None,
 ) -> BatchSummary:
-    """Ingest files one transaction each; a failing file is reported and the rest still land."""
+    """Ingest files one transaction each; a failing file is reported and the rest still land.
+
+    With ``enqueue``, articles are stored as queued and extraction goes to the workers.
+    """
     summary = BatchSummary()
     for path in files:
         result: IngestResult | None = None
         error: str | None = None
         with session_factory() as session:
             try:
-                result = ingest_file(session, extractor, path, max_bytes, refresh)
+                result = ingest_file(session, extractor, path, max_bytes, refresh, enqueue)
             except IngestError as exc:
                 error = exc.message
             except Exception as exc:  # one broken file must not stop the batch
                 error = f"{type(exc).__name__}: {exc}"
+        if result is not None and result.status == "failed":
+            error = result.error or "extraction failed"
+            result = None
         if result is None:
             summary.failed[str(path)] = error or "unknown error"
         elif result.created:

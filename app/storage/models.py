@@ -29,6 +29,18 @@ class Article(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+    # Processing state: queued -> processing -> done | failed (with the error).
+    status: str = Field(
+        default="done", max_length=16, index=True, sa_column_kwargs={"server_default": "done"}
+    )
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    lease_until: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    processed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
 
 
 class Speaker(SQLModel, table=True):

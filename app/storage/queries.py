@@ -241,3 +241,17 @@ def find_by_name(
         .limit(limit)
     ).all())
     return speakers, entities
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many articles are in each processing state."""
+    rows = session.exec(select(Article.status, func.count()).group_by(col(Article.status))).all()
+    return {str(s): int(n) for s, n in rows}
+
+
+def failed_articles(session: Session, limit: int = 100) -> list[Article]:
+    """Articles whose extraction failed, newest first."""
+    return list(session.exec(
+        select(Article).where(Article.status == "failed").order_by(col(Article.id).desc())
+        .limit(limit)
+    ).all())

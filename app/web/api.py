@@ -8,10 +8,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from app.ingest.readers import build_article
-from app.ingest.service import ingest
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
-from app.web.deps import ExtractorDep, SessionDep, SettingsDep
+from app.web.deps import QueueDep, SessionDep, SettingsDep
 from app.web.filters import FiltersDep
 from app.web.schemas import (
     ArticleIn,
@@ -106,13 +105,13 @@ def api_article(article_id: int, session: SessionDep) -> ArticleOut:
                400: {"description": "Invalid input, with a message."}},
 )
 def api_ingest(
-    body: ArticleIn, session: SessionDep, extractor: ExtractorDep, settings: SettingsDep
+    body: ArticleIn, session: SessionDep, queue: QueueDep, settings: SettingsDep
 ) -> JSONResponse:
     """Ingest an article; posting the same text again answers with the stored article."""
     item = build_article(
         text=body.text, title=body.title, source=body.source, url=body.url,
         published_at=body.published_at, max_bytes=settings.max_upload_bytes,
     )
-    result = ingest(session, extractor, item)
+    result = queue.submit(session, item)
     out = ArticleOut.of(queries.get_article(session, result.article_id), created=result.created)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if result.created else 200)

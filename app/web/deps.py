@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
 from app.config import Settings
+from app.ingest.queue import JobQueue
 from app.ingest.service import ExtractorLike
 from app.web.csrf import Csrf
 
@@ -32,6 +33,12 @@ def get_extractor(request: Request) -> ExtractorLike:
     return extractor
 
 
+def get_queue(request: Request) -> JobQueue:
+    """The job queue."""
+    queue: JobQueue = request.app.state.queue
+    return queue
+
+
 def get_templates(request: Request) -> Jinja2Templates:
     """The Jinja environment."""
     templates: Jinja2Templates = request.app.state.templates
@@ -49,3 +56,4 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ExtractorDep = Annotated[ExtractorLike, Depends(get_extractor)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 CsrfDep = Annotated[Csrf, Depends(get_csrf)]
+QueueDep = Annotated[JobQueue, Depends(get_queue)]

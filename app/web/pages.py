@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from app.ingest.readers import IngestError, build_article, read_upload
-from app.ingest.service import IngestResult, ingest
+from app.ingest.service import IngestResult
 from app.storage import profiles, queries
 from app.storage.browse import QuoteFilters
 from app.web.cards import card_etag, render_card
@@ -143,6 +143,18 @@ def article(
     )
 
 
+@router.get("/articles/{article_id}/status", name="article_status")
+def article_status(
+    request: Request, article_id: int, session: SessionDep, templates: TemplatesDep
+) -> Response:
+    """The article's processing state (polled by its page until done)."""
+    view = queries.get_article(session, article_id)
+    response: Response = templates.TemplateResponse(request, "_status.html", {"view": view})
+    if view.article.status == "done":
+        response.headers["HX-Refresh"] = "true"  # show the quotes: reload the whole page
+    return response
+
+
 @router.get("/upload", name="upload")
 def upload_form(request: Request, templates: TemplatesDep, csrf: CsrfDep,
                 settings: SettingsDep) -> Response:
@@ -216,4 +228,5 @@ async def upload_post(
 
 def _ingest(request: Request, item: Any) -> IngestResult:
     with Session(request.app.state.engine) as session:
-        return ingest(session, request.app.state.extractor, item)
+        result: IngestResult = request.app.state.queue.submit(session, item)
+        return result

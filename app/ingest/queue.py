@@ -1,0 +1,184 @@
+"""The job queue (huey): extraction runs in workers, not in requests.
+
+Backends, by the ``CITAT_QUEUE`` setting — the same task code on each:
+``sqlite:///citat-queue.db`` (default, no server), ``redis://host:6379/0``,
+``postgresql://user@host/db``, or ``immediate`` (tasks run at once, in the caller).
+
+A job is never lost: the article row carries its state and a lease. A worker that dies in the
+middle of a job leaves the article ``processing`` with an expired lease; every worker re-queues
+such articles when it starts and once a minute (processing is idempotent). A failing article
+is retried up to ``max_attempts`` times, then marked ``failed`` with its error.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+from sqlalchemy import Engine, or_
+from sqlmodel import Session, col, select
+
+from app.config import Settings
+from app.ingest.readers import ArticleIn
+from app.ingest.service import (
+    ExtractorLike,
+    IngestResult,
+    process_article,
+    submit,
+)
+from app.storage.models import Article, utcnow
+from app.storage.queries import count_quotes
+
+log = logging.getLogger("citat.queue")
+
+
+def make_huey(settings: Settings) -> Huey:
+    """The huey instance for the configured backend."""
+    url = settings.queue
+    if url == "immediate":
+        return MemoryHuey("citat", immediate=True)
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        return SqliteHuey("citat", filename=url.split("sqlite:///", 1)[-1] or "citat-queue.db")
+    if parsed.scheme in ("redis", "rediss"):
+        return RedisHuey("citat", url=url)
+    if parsed.scheme.startswith("postgres"):
+        dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        return PostgresHuey("citat", dsn=dsn)
+    raise ValueError(f"CITAT_QUEUE: unsupported queue URL {url!r}")
+
+
+@dataclass
+class WorkerContext:
+    """What a task needs in the process that runs it."""
+
+    engine: Engine
+    extractor: ExtractorLike
+    settings: Settings
+
+
+class JobQueue:
+    """Enqueue articles for extraction; run workers; recover stuck jobs."""
+
+    def __init__(self, settings: Settings, context: WorkerContext | None = None) -> None:
+        self.settings = settings
+        self.huey = make_huey(settings)
+        self._context = context
+        self._lock = threading.Lock()
+        self.process_task = self.huey.task(
+            name="citat.process_article", retries=settings.max_attempts - 1,
+            # Immediate mode runs retries at once; a delayed retry would never run there.
+            retry_delay=0 if self.huey.immediate else 2,
+        )(self._process)
+        self.recover_task = self.huey.periodic_task(crontab(minute="*"), name="citat.recover")(
+            self.recover
+        )
+
+    @property
+    def immediate(self) -> bool:
+        """Whether tasks run at once in the caller."""
+        return bool(self.huey.immediate)
+
+    def bind(self, context: WorkerContext) -> None:
+        """Give this process's workers their engine and extractor."""
+        self._context = context
+
+    def context(self) -> WorkerContext:
+        """The worker context, built on first use in a worker process."""
+        with self._lock:
+            if self._context is None:
+                from app.main import load_extractor
+                from app.storage.db import make_engine
+
+                self._context = WorkerContext(
+                    make_engine(self.settings.database_url), load_extractor(self.settings),
+                    self.settings,
+                )
+            return self._context
+
+    def enqueue(self, article_id: int) -> None:
+        """Queue one article for extraction (in immediate mode: extract it now, retries too)."""
+        self.process_task(article_id)
+
+    def submit(self, session: Session, item: ArticleIn) -> IngestResult:
+        """Store an article as queued and queue its extraction; the same text is stored once.
+
+        A text stored before whose extraction failed is queued again.
+        """
+        result = submit(session, item,
+                        queued_grace=timedelta(seconds=10 * self.settings.job_lease_seconds))
+        if result.created or result.status == "failed":
+            if result.status == "failed":
+                _requeue(session, result.article_id)
+            self.enqueue(result.article_id)
+            if self.immediate:
+                session.expire_all()
+                article = session.get(Article, result.article_id)
+                assert article is not None
+                return IngestResult(result.article_id, result.created,
+                                    count_quotes(session, result.article_id), article.status,
+                                    article.error)
+        return result
+
+    def _process(self, article_id: int) -> None:
+        ctx = self.context()
+        with Session(ctx.engine) as session:
+            process_article(
+                session, ctx.extractor, article_id,
+                lease=timedelta(seconds=self.settings.job_lease_seconds),
+                max_attempts=self.settings.max_attempts,
+            )
+
+    def recover(self) -> int:
+        """Re-queue articles whose job was lost (queued or processing past their lease)."""
+        ctx = self.context()
+        now = utcnow()
+        with Session(ctx.engine) as session:
+            stuck = session.exec(
+                select(Article.id).where(
+                    col(Article.status).in_(("queued", "processing")),
+                    or_(col(Article.lease_until).is_(None), col(Article.lease_until) < now),
+                )
+            ).all()
+        for article_id in stuck:
+            if article_id is not None:
+                self.enqueue(article_id)
+        if stuck:
+            log.info("re-queued %d article(s) whose job was lost", len(stuck))
+        return len(stuck)
+
+    def consumer(self, workers: int = 1, *, in_process: bool = False) -> Consumer:
+        """A huey consumer; ``in_process`` leaves the host's signal handlers alone."""
+        cls = _QuietConsumer if in_process else Consumer
+        consumer: Consumer = cls(self.huey, workers=workers, worker_type="thread",
+                                 periodic=True, check_worker_health=not in_process)
+        return consumer
+
+
+def _requeue(session: Session, article_id: int) -> None:
+    article = session.get(Article, article_id)
+    if article is not None:
+        article.status, article.attempts, article.error = "queued", 0, None
+        session.add(article)
+        session.commit()
+
+
+class _QuietConsumer(Consumer):  # type: ignore[misc]
+    """A consumer that runs inside the web process: uvicorn owns the signals."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+def start_in_process(queue: JobQueue, workers: int = 1) -> Any:
+    """Start worker threads in this process (``citat serve``'s zero-setup worker)."""
+    queue.recover()
+    consumer = queue.consumer(workers, in_process=True)
+    consumer.start()
+    return consumer
