@@ -212,6 +212,44 @@ def status() -> None:
         typer.echo(f"failed #{article.id} {article.title or ''!s}: {article.error}")
 
 
+users = typer.Typer(help="Editor accounts.", no_args_is_help=True)
+cli.add_typer(users, name="users")
+
+
+@users.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="editor or admin.")] = "editor",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an editor account (the password is asked for, never given on the command line)."""
+    from sqlmodel import Session
+
+    from app.ingest.accounts import create_user
+    from app.ingest.readers import IngestError
+    from app.storage.db import make_engine
+    from app.storage.migrate import upgrade
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = get_settings()
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            user = create_user(session, username, password, role)
+            typer.echo(f"Created {user.role} {user.username}.")
+    except IngestError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     """Entry point of the ``citat`` console script."""
     cli()

@@ -68,6 +68,19 @@ class Settings(BaseSettings):
         default=120, ge=1, description="How long a job may run before it counts as lost and "
         "is re-queued (a worker died).",
     )
+    ratelimit_storage: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live: memory:// (one process) or "
+        "redis://HOST:6379 (shared by several web processes).",
+    )
+    ratelimit_upload: str = Field(default="30/minute", description="Uploads per client.")
+    ratelimit_login: str = Field(default="10/minute", description="Login attempts per client.")
+    ratelimit_report: str = Field(default="5/minute", description="Reports per client.")
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark cookies Secure (always set this behind HTTPS; on plain HTTP they are "
+        "Secure only when the request itself was HTTPS).",
+    )
     host: str = Field(default="127.0.0.1", description="`citat serve` host.")
     port: int = Field(default=8000, description="`citat serve` port.")
     templates_dir: Path = Field(default=PROJECT_ROOT / "templates", description="Jinja templates.")

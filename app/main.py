@@ -21,8 +21,10 @@ from app.ingest.queue import JobQueue, WorkerContext, start_in_process
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
 from app.storage.queries import count_articles
-from app.web import api, errors, i18n, lists, pages
+from app.web import api, auth, editor, errors, i18n, lists, pages
+from app.web.auth import session_user
 from app.web.csrf import Csrf, resolve_secret
+from app.web.ratelimit import RateLimits
 
 log = logging.getLogger("citat")
 
@@ -81,7 +83,12 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     )
     app.state.settings = settings
     app.state.extractor = extractor
-    app.state.csrf = Csrf(resolve_secret(settings))
+    app.state.secret = resolve_secret(settings)
+    app.state.csrf = Csrf(app.state.secret)
+    app.state.ratelimits = RateLimits(settings.ratelimit_storage, {
+        "upload": settings.ratelimit_upload, "login": settings.ratelimit_login,
+        "report": settings.ratelimit_report,
+    })
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(settings.templates_dir)),
         autoescape=True,
@@ -97,11 +104,15 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["version"] = __version__
     templates.env.globals["current_locale"] = i18n.current_locale.get
     templates.env.globals["locales"] = i18n.LOCALES
+    templates.env.globals["csrf_field"] = app.state.csrf.field
+    templates.env.globals["session_user"] = session_user
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.include_router(pages.router)
     app.include_router(lists.router)
     app.include_router(api.router)
+    app.include_router(auth.router)
+    app.include_router(editor.router)
     errors.install(app)
 
     @app.middleware("http")
@@ -111,10 +122,12 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
             asked, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
         )
         token = i18n.current_locale.set(locale)
+        app.state.csrf.prepare(request)
         try:
             response = await call_next(request)
         finally:
             i18n.current_locale.reset(token)
+        app.state.csrf.finish(request, response, settings.secure_cookies)
         if asked in i18n.LOCALES:
             # The switch sticks: remember the choice for a year.
             response.set_cookie(i18n.COOKIE, locale, max_age=365 * 86400, samesite="lax",

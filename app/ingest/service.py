@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from app.extraction.records import Extraction
 from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError, build_article, read_upload
+from app.storage.corrections import reapply
 from app.storage.models import Article, utcnow
 from app.storage.queries import count_quotes, find_article_by_hash
 from app.storage.writes import save_extraction
@@ -115,6 +116,7 @@ def process_article(
         extraction = _extract(extractor, article.text)
         article.language = extraction.language
         quotes = save_extraction(session, article, extraction)
+        reapply(session, article)  # people's corrections win over the machine
         article.status = "done"
         article.error = None
         article.lease_until = None

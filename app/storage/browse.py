@@ -72,7 +72,11 @@ def _article_date() -> Any:
 
 def filtered(session: Session, f: QuoteFilters) -> tuple[SelectOfScalar[Quote], bool]:
     """A select of the quotes matching ``f``, and whether it is ordered by relevance."""
-    stmt = select(Quote).join(Article, col(Article.id) == Quote.article_id)
+    stmt = (
+        select(Quote)
+        .join(Article, col(Article.id) == Quote.article_id)
+        .where(col(Quote.hidden).is_(False))
+    )
     if f.speaker:
         stmt = stmt.join(Speaker, col(Speaker.id) == Quote.speaker_id).where(
             Speaker.slug == f.speaker

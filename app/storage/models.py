@@ -86,6 +86,9 @@ class Quote(SQLModel, table=True):
     cue: str | None = Field(default=None, max_length=100)
     confidence: float = 0.5
     speaker_confidence: float = 0.0
+    # Set by corrections (never by extraction): hidden = "not a quote"; reviewed by an editor.
+    hidden: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    reviewed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class Entity(SQLModel, table=True):
@@ -108,3 +111,45 @@ class EntityMention(SQLModel, table=True):
     start: int
     end: int
     text: str = Field(max_length=300)
+
+
+class User(SQLModel, table=True):
+    """An editor or admin account. Passwords are stored as argon2 hashes only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, unique=True, index=True)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(default="editor", max_length=16)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Correction(SQLModel, table=True):
+    """A correction by a person, kept apart from machine output and re-applied after every
+    extraction. The rows are also the audit log: who, when, before -> after."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action: str = Field(max_length=32, index=True)
+    # The quote's stable public id, or the speaker's id, the correction is about.
+    quote_public_id: str | None = Field(default=None, max_length=16, index=True)
+    speaker_id: int | None = Field(default=None, index=True)
+    before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Report(SQLModel, table=True):
+    """A visitor's report of a wrong attribution, queued for editors."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    quote_public_id: str = Field(max_length=16, index=True)
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="open", max_length=16, index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

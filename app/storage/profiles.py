@@ -34,9 +34,11 @@ def speaker_stats(session: Session, speaker: Speaker, limit: int = 10) -> Speake
     """Quote and article counts, quotes per month, entities talked about, co-quoted speakers."""
     sid = speaker.id
     quotes = int(session.exec(
-        select(func.count()).select_from(Quote).where(Quote.speaker_id == sid)).one())
+        select(func.count()).select_from(Quote).where(
+            Quote.speaker_id == sid, col(Quote.hidden).is_(False))).one())
     articles = int(session.exec(
-        select(func.count(func.distinct(Quote.article_id))).where(Quote.speaker_id == sid)
+        select(func.count(func.distinct(Quote.article_id))).where(
+            Quote.speaker_id == sid, col(Quote.hidden).is_(False))
     ).one())
     month = month_of(session, _article_date())
     timeline = [
@@ -45,7 +47,7 @@ def speaker_stats(session: Session, speaker: Speaker, limit: int = 10) -> Speake
             select(month, func.count())
             .select_from(Quote)
             .join(Article, col(Article.id) == Quote.article_id)
-            .where(Quote.speaker_id == sid)
+            .where(Quote.speaker_id == sid, col(Quote.hidden).is_(False))
             .group_by(month)
             .order_by(month)
         ).all()

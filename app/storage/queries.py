@@ -94,6 +94,7 @@ def latest_quotes(session: Session, limit: int = 10) -> list[QuoteRow]:
     stmt = (
         select(Quote)
         .join(Article, col(Article.id) == Quote.article_id)
+        .where(col(Quote.hidden).is_(False))
         .order_by(
             col(Article.published_at).desc().nulls_last(),
             col(Article.id).desc(),
@@ -110,6 +111,7 @@ def top_speakers(session: Session, limit: int = 10, offset: int = 0) -> list[tup
     stmt = (
         select(Speaker, n)
         .join(Quote, col(Quote.speaker_id) == Speaker.id)
+        .where(col(Quote.hidden).is_(False))
         .group_by(col(Speaker.id))
         .order_by(n.desc(), col(Speaker.name))
         .limit(limit)
@@ -121,7 +123,7 @@ def top_speakers(session: Session, limit: int = 10, offset: int = 0) -> list[tup
 def count_speakers(session: Session) -> int:
     """How many speakers have at least one quote."""
     stmt = select(func.count(func.distinct(Quote.speaker_id))).where(
-        col(Quote.speaker_id).is_not(None)
+        col(Quote.speaker_id).is_not(None), col(Quote.hidden).is_(False)
     )
     return int(session.exec(stmt).one())
 
@@ -163,7 +165,9 @@ def get_article(session: Session, article_id: int) -> ArticleView:
     if article is None:
         raise NotFound("article", article_id)
     quotes = session.exec(
-        select(Quote).where(Quote.article_id == article_id).order_by(col(Quote.start))
+        select(Quote)
+        .where(Quote.article_id == article_id, col(Quote.hidden).is_(False))
+        .order_by(col(Quote.start))
     ).all()
     mentions = session.exec(
         select(EntityMention, Entity)
@@ -192,6 +196,7 @@ def get_entity(session: Session, slug: str, limit: int = 100) -> EntityView:
         quotes.extend(
             session.exec(
                 select(Quote).where(
+                    col(Quote.hidden).is_(False),
                     Quote.article_id == m.article_id,
                     col(Quote.start) <= m.start,
                     col(Quote.end) >= m.end,

@@ -112,7 +112,7 @@ def _roles_of(session: Session, speaker_id: int | None) -> set[str]:
 
 
 def find_speaker(
-    session: Session, name: str, roles: Sequence[str] = ()
+    session: Session, name: str, roles: Sequence[str] = (), kind: str = "PER"
 ) -> Speaker | None:
     """The stored speaker this name refers to, when the evidence supports one.
 
@@ -126,6 +126,15 @@ def find_speaker(
     ).first()
     if found is not None:
         return found
+    # A name an editor merged into, or renamed away from, another speaker.
+    merged = session.exec(
+        select(Speaker).join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
+        .where(SpeakerAlias.kind == "merged", SpeakerAlias.text == name)
+    ).first()
+    if merged is not None:
+        return merged
+    if kind != "PER":
+        return None  # organisations match by name only
     parts = _name_parts(name)
     if not parts:
         return None
@@ -156,11 +165,14 @@ def get_or_create_speaker(
     session: Session, name: str, kind: str = "PER", roles: Sequence[str] = ()
 ) -> Speaker:
     """The speaker this name refers to (see find_speaker), created when new."""
-    found = find_speaker(session, name, roles) if kind == "PER" else session.exec(
-        select(Speaker).where(func.lower(Speaker.name) == name.lower()).order_by(col(Speaker.id))
-    ).first()
+    found = find_speaker(session, name, roles, kind)
     if found is not None:
         return found
+    return new_speaker(session, name, kind)
+
+
+def new_speaker(session: Session, name: str, kind: str = "PER") -> Speaker:
+    """Create a speaker with a unique slug."""
     speaker = Speaker(name=name, kind=kind, slug=_unique_slug(session, Speaker, slugify(name)))
     session.add(speaker)
     session.flush()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup
 
 from app.config import Settings
 
@@ -44,21 +45,43 @@ class Csrf:
     def __init__(self, secret: str) -> None:
         self._signer = URLSafeTimedSerializer(secret, salt="citat-csrf")
 
-    def token_for(self, request: Request) -> tuple[str, str]:
-        """(cookie value, form token) for this request, reusing a valid cookie."""
+    def prepare(self, request: Request) -> None:
+        """Give the request its token seed: the browser's cookie, or a new one."""
         raw = request.cookies.get(COOKIE)
         if not raw or len(raw) > 100:
             raw = secrets.token_urlsafe(32)
+        request.state.csrf_raw = raw
+
+    def finish(self, request: Request, response: Response, secure: bool = False) -> None:
+        """Send the cookie when the browser does not have it yet (HTML pages only)."""
+        raw = getattr(request.state, "csrf_raw", None)
+        if (raw and request.cookies.get(COOKIE) != raw
+                and response.headers.get("content-type", "").startswith("text/html")
+                and "citat_csrf=" not in response.headers.get("set-cookie", "")):
+            self.set_cookie(request, response, raw, secure)
+
+    def token_for(self, request: Request) -> tuple[str, str]:
+        """(cookie value, form token) for this request, reusing a valid cookie."""
+        raw = getattr(request.state, "csrf_raw", None) or request.cookies.get(COOKIE)
+        if not raw or len(raw) > 100:
+            raw = secrets.token_urlsafe(32)
+            request.state.csrf_raw = raw
         return raw, str(self._signer.dumps(raw))
 
-    def set_cookie(self, request: Request, response: Response, raw: str) -> None:
+    def field(self, request: Request) -> Markup:
+        """The hidden form field carrying the token (for templates)."""
+        _, token = self.token_for(request)
+        return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, token)
+
+    def set_cookie(self, request: Request, response: Response, raw: str,
+                   secure: bool = False) -> None:
         """Send the cookie half of the token."""
         response.set_cookie(
             COOKIE,
             raw,
             httponly=True,
             samesite="lax",
-            secure=request.url.scheme == "https",
+            secure=secure or request.url.scheme == "https",
             max_age=MAX_AGE_SECONDS,
         )
 

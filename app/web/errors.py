@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.ingest.readers import IngestError
 from app.storage.queries import NotFound
+from app.web.auth import NotAuthorised
 from app.web.filters import BadFilter
 
 log = logging.getLogger("citat.web")
@@ -48,6 +50,14 @@ def install(app: FastAPI) -> None:
         if wants_json(request):
             return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=400)
         return error_response(request, 400, "Bad input", exc.message)
+
+    @app.exception_handler(NotAuthorised)
+    async def _not_authorised(request: Request, exc: NotAuthorised) -> Response:
+        if request.method == "GET" and not wants_json(request):
+            login = str(request.app.url_path_for("login"))
+            return RedirectResponse(f"{login}?{urlencode({'next': request.url.path})}",
+                                    status_code=303)
+        return error_response(request, 401, "Log in", str(exc))
 
     @app.exception_handler(BadFilter)
     async def _bad_filter(request: Request, exc: BadFilter) -> Response:

@@ -205,6 +205,9 @@ async def upload_post(
         err = IngestError("The form has expired or was not sent from this site. "
                           "Please submit it again.", None)
         return _render_upload(request, templates, csrf, settings, values, err, 403)
+    if not request.app.state.ratelimits.hit("upload", request):
+        err = IngestError("Too many uploads from here: wait a minute and try again.", None)
+        return _render_upload(request, templates, csrf, settings, values, err, 429)
     upload = form.get("file")
     try:
         text, file_title = values["text"], None

@@ -1,0 +1,51 @@
+"""Editor accounts: argon2 password hashes (argon2-cffi), creation and verification."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from app.ingest.readers import IngestError
+from app.storage.models import User
+
+_hasher = PasswordHasher()
+ROLES = ("editor", "admin")
+MIN_PASSWORD = 10
+# Verifying against a dummy hash when the user does not exist keeps timing the same.
+_DUMMY = _hasher.hash("citat-dummy-password")
+
+
+def create_user(session: Session, username: str, password: str, role: str = "editor") -> User:
+    """Create an account (committed); refuses short passwords and taken names."""
+    username = username.strip()
+    if not (2 <= len(username) <= 80) or not username.replace("-", "").replace("_", "").replace(
+            ".", "").isalnum():
+        raise IngestError("A user name is 2–80 letters, digits, '.', '-' or '_'.", "username")
+    if len(password) < MIN_PASSWORD:
+        raise IngestError(f"A password has at least {MIN_PASSWORD} characters.", "password")
+    if role not in ROLES:
+        raise IngestError(f"Role must be one of {', '.join(ROLES)}.", "role")
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        raise IngestError(f"The user {username} exists already.", "username")
+    user = User(username=username, password_hash=_hasher.hash(password), role=role)
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None."""
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        session.add(user)
+        session.commit()
+    return user

@@ -1,0 +1,219 @@
+"""Corrections by people: stored apart from machine output, re-applied after extraction.
+
+Every correction is a row in ``correction`` (who, when, before -> after), which is also the
+audit log. Quote corrections are keyed by the quote's stable public id, so they survive
+re-extraction and re-ingest; speaker corrections (merge, rename, split) leave aliases that
+make the next extraction land on the corrected speaker.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.storage.models import Article, Correction, Quote, Speaker, SpeakerAlias, User
+from app.storage.queries import NotFound
+from app.storage.search import index_quotes, unindex_quotes
+from app.storage.writes import add_alias, new_speaker
+
+KINDS = ("direct", "partial", "indirect")
+
+
+class CorrectionError(ValueError):
+    """A correction that cannot be made (message for the editor)."""
+
+
+def _quote(session: Session, public_id: str) -> Quote:
+    quote = session.exec(select(Quote).where(Quote.public_id == public_id)).first()
+    if quote is None:
+        raise NotFound("quote", public_id)
+    return quote
+
+
+def _speaker(session: Session, slug: str) -> Speaker:
+    speaker = session.exec(select(Speaker).where(Speaker.slug == slug)).first()
+    if speaker is None:
+        raise NotFound("speaker", slug)
+    return speaker
+
+
+def _log(session: Session, user: User, action: str, *, quote: str | None = None,
+         speaker_id: int | None = None, before: Any = None, after: Any = None) -> Correction:
+    assert user.id is not None
+    row = Correction(
+        action=action, quote_public_id=quote, speaker_id=speaker_id, user_id=user.id,
+        before=json.dumps(before, ensure_ascii=False), after=json.dumps(after, ensure_ascii=False),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _speaker_ref(session: Session, speaker_id: int | None) -> dict[str, Any] | None:
+    if speaker_id is None:
+        return None
+    s = session.get(Speaker, speaker_id)
+    return {"id": s.id, "name": s.name, "slug": s.slug} if s else None
+
+
+def set_quote_speaker(session: Session, user: User, public_id: str, name: str) -> Correction:
+    """Attribute a quote to the speaker with this name (created when new); empty = unknown."""
+    quote = _quote(session, public_id)
+    name = " ".join(name.split())[:300]
+    speaker: Speaker | None = None
+    if name:
+        speaker = session.exec(select(Speaker).where(Speaker.name == name)).first() or (
+            new_speaker(session, name))
+    before = _speaker_ref(session, quote.speaker_id)
+    quote.speaker_id = speaker.id if speaker else None
+    quote.reviewed = True
+    session.add(quote)
+    return _log(session, user, "quote_speaker", quote=public_id, before=before,
+                after=_speaker_ref(session, quote.speaker_id))
+
+
+def set_quote_kind(session: Session, user: User, public_id: str, kind: str) -> Correction:
+    """Change a quote's kind (direct, partial, indirect)."""
+    if kind not in KINDS:
+        raise CorrectionError(f"Unknown kind {kind!r}: use direct, partial or indirect.")
+    quote = _quote(session, public_id)
+    before, quote.type, quote.reviewed = quote.type, kind, True
+    session.add(quote)
+    return _log(session, user, "quote_kind", quote=public_id, before=before, after=kind)
+
+
+def set_not_a_quote(session: Session, user: User, public_id: str, hidden: bool = True
+                    ) -> Correction:
+    """Mark a span "not a quote" (hidden everywhere) or undo that."""
+    quote = _quote(session, public_id)
+    before, quote.hidden, quote.reviewed = quote.hidden, hidden, True
+    session.add(quote)
+    session.flush()
+    if hidden:
+        unindex_quotes(session, [quote.id] if quote.id is not None else [])
+    else:
+        index_quotes(session, [quote])
+    return _log(session, user, "not_a_quote", quote=public_id, before=before, after=hidden)
+
+
+def mark_reviewed(session: Session, user: User, public_id: str) -> Correction:
+    """Confirm the machine's output for a quote."""
+    quote = _quote(session, public_id)
+    quote.reviewed = True
+    session.add(quote)
+    return _log(session, user, "reviewed", quote=public_id, before=None, after=True)
+
+
+def rename_speaker(session: Session, user: User, slug: str, name: str) -> Correction:
+    """Change a speaker's canonical name; the old name stays as an alias (URL unchanged)."""
+    name = " ".join(name.split())[:300]
+    if not name:
+        raise CorrectionError("The new name is empty.")
+    speaker = _speaker(session, slug)
+    clash = session.exec(select(Speaker).where(Speaker.name == name, Speaker.id != speaker.id)
+                         ).first()
+    if clash is not None:
+        raise CorrectionError(f"{name} is another speaker: merge the two instead.")
+    before = speaker.name
+    speaker.name = name
+    session.add(speaker)
+    add_alias(session, speaker, before, "merged")
+    add_alias(session, speaker, name, "mention")
+    return _log(session, user, "speaker_rename", speaker_id=speaker.id, before=before, after=name)
+
+
+def merge_speakers(session: Session, user: User, source_slug: str, target_slug: str
+                   ) -> Correction:
+    """Merge ``source`` into ``target``: its quotes, mentions and roles move over."""
+    source, target = _speaker(session, source_slug), _speaker(session, target_slug)
+    if source.id == target.id:
+        raise CorrectionError("A speaker cannot be merged with itself.")
+    for quote in session.exec(select(Quote).where(Quote.speaker_id == source.id)).all():
+        quote.speaker_id = target.id
+        session.add(quote)
+    for alias in session.exec(select(SpeakerAlias).where(SpeakerAlias.speaker_id == source.id)
+                              ).all():
+        add_alias(session, target, alias.text, alias.kind)
+        session.delete(alias)
+    add_alias(session, target, source.name, "merged")
+    before = {"id": source.id, "name": source.name, "slug": source.slug}
+    session.delete(source)
+    session.flush()
+    return _log(session, user, "speaker_merge", speaker_id=target.id, before=before,
+                after={"id": target.id, "name": target.name, "slug": target.slug})
+
+
+def split_alias(session: Session, user: User, slug: str, alias: str) -> Correction:
+    """Split a wrongly merged mention off a speaker into a speaker of its own."""
+    speaker = _speaker(session, slug)
+    rows = session.exec(select(SpeakerAlias).where(
+        SpeakerAlias.speaker_id == speaker.id, SpeakerAlias.text == alias)).all()
+    if not rows:
+        raise CorrectionError(f"{speaker.name} has no mention {alias!r}.")
+    if alias == speaker.name:
+        raise CorrectionError("The canonical name cannot be split off: rename instead.")
+    for row in rows:
+        session.delete(row)
+    other = session.exec(select(Speaker).where(Speaker.name == alias)).first() or new_speaker(
+        session, alias)
+    add_alias(session, other, alias, "mention")
+    correction = _log(session, user, "speaker_split", speaker_id=speaker.id, before=alias,
+                      after={"id": other.id, "name": other.name, "slug": other.slug})
+    _apply_split(session, correction, None)
+    return correction
+
+
+def _apply_split(session: Session, correction: Correction, article_id: int | None) -> None:
+    after = json.loads(correction.after or "null")
+    alias = json.loads(correction.before or "null")
+    if not after or session.get(Speaker, after["id"]) is None:
+        return
+    stmt = select(Quote).where(Quote.speaker_id == correction.speaker_id,
+                               Quote.speaker_mention == alias)
+    if article_id is not None:
+        stmt = stmt.where(Quote.article_id == article_id)
+    for quote in session.exec(stmt).all():
+        quote.speaker_id = after["id"]
+        session.add(quote)
+
+
+def reapply(session: Session, article: Article) -> None:
+    """Apply every stored correction to the article's freshly extracted quotes."""
+    quotes = {q.public_id: q for q in session.exec(
+        select(Quote).where(Quote.article_id == article.id)).all()}
+    if quotes:
+        rows = session.exec(
+            select(Correction)
+            .where(col(Correction.quote_public_id).in_(list(quotes)))
+            .order_by(col(Correction.id))
+        ).all()
+        hidden: list[Quote] = []
+        for c in rows:
+            quote = quotes[c.quote_public_id or ""]
+            after = json.loads(c.after or "null")
+            if c.action == "quote_speaker":
+                quote.speaker_id = after["id"] if after and session.get(
+                    Speaker, after["id"]) else None
+            elif c.action == "quote_kind":
+                quote.type = after
+            elif c.action == "not_a_quote":
+                quote.hidden = bool(after)
+            quote.reviewed = True
+            session.add(quote)
+        hidden = [q for q in quotes.values() if q.hidden]
+        session.flush()
+        unindex_quotes(session, [q.id for q in hidden if q.id is not None])
+    for split in session.exec(select(Correction).where(Correction.action == "speaker_split")
+                              ).all():
+        _apply_split(session, split, article.id)
+    session.flush()
+
+
+def audit_log(session: Session, limit: int = 200) -> list[tuple[Correction, User]]:
+    """The newest corrections with who made them."""
+    return [(c, u) for c, u in session.exec(
+        select(Correction, User).join(User, col(User.id) == Correction.user_id)
+        .order_by(col(Correction.id).desc()).limit(limit)
+    ).all()]

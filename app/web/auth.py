@@ -1,0 +1,122 @@
+"""Editor sessions: a signed, HttpOnly, SameSite=Lax cookie; login and logout."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlmodel import Session
+
+from app.ingest.accounts import authenticate
+from app.ingest.readers import IngestError
+from app.storage.models import User
+from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
+
+COOKIE = "citat_session"
+MAX_AGE = 7 * 24 * 3600
+
+router = APIRouter(default_response_class=HTMLResponse)
+
+
+class NotAuthorised(PermissionError):
+    """The action needs an editor who is logged in."""
+
+
+def _signer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(request.app.state.secret, salt="citat-session")
+
+
+def session_user(request: Request) -> dict[str, Any] | None:
+    """Who the session cookie says is logged in (not yet checked against the database)."""
+    raw = request.cookies.get(COOKIE)
+    if not raw or len(raw) > 500:
+        return None
+    try:
+        data = _signer(request).loads(raw, max_age=MAX_AGE)
+    except BadSignature:
+        return None
+    return data if isinstance(data, dict) and "id" in data else None
+
+
+def current_editor(request: Request, session: SessionDep) -> User:
+    """The logged-in, active editor; otherwise NotAuthorised (-> login page or 401)."""
+    data = session_user(request)
+    user = session.get(User, data["id"]) if data else None
+    # The hash fragment invalidates sessions when the password changes.
+    if user is None or not user.active or user.password_hash[-16:] != data.get("h"):  # type: ignore[union-attr]
+        raise NotAuthorised("Log in as an editor to do that.")
+    return user
+
+
+EditorDep = Annotated[User, Depends(current_editor)]
+
+
+def _login_page(request: Request, templates: Any, csrf: Any, error: str | None,
+                status: int, next_url: str = "/") -> Response:
+    raw, token = csrf.token_for(request)
+    response: Response = templates.TemplateResponse(
+        request, "login.html", {"error": error, "csrf_token": token, "next": next_url},
+        status_code=status)
+    csrf.set_cookie(request, response, raw)
+    return response
+
+
+def _safe_next(value: object) -> str:
+    """Only a local path: never redirect to another site after login."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return "/editor"
+
+
+@router.get("/login", name="login")
+def login_form(request: Request, templates: TemplatesDep, csrf: CsrfDep,
+               next: str = "/editor") -> Response:
+    """The login form."""
+    return _login_page(request, templates, csrf, None, 200, _safe_next(next))
+
+
+@router.post("/login", name="login_post")
+async def login(request: Request, templates: TemplatesDep, csrf: CsrfDep,
+                settings: SettingsDep) -> Response:
+    """Check the password and start a session."""
+    form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
+    next_url = _safe_next(form.get("next"))
+    if not csrf.valid(request, form.get("csrf_token")):
+        return _login_page(request, templates, csrf, "The form has expired. Please try again.",
+                           403, next_url)
+    if not request.app.state.ratelimits.hit("login", request):
+        return _login_page(request, templates, csrf,
+                           "Too many login attempts. Wait a minute and try again.", 429, next_url)
+    username, password = form.get("username"), form.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or len(password) > 1000:
+        return _login_page(request, templates, csrf, "Give a user name and a password.", 400,
+                           next_url)
+
+    def check() -> User | None:
+        with Session(request.app.state.engine) as session:
+            return authenticate(session, username, password)
+
+    user = await run_in_threadpool(check)
+    if user is None:
+        return _login_page(request, templates, csrf, "Wrong user name or password.", 401,
+                           next_url)
+    response = RedirectResponse(next_url, status_code=303)
+    token = _signer(request).dumps(
+        {"id": user.id, "name": user.username, "h": user.password_hash[-16:]})
+    response.set_cookie(COOKIE, token, max_age=MAX_AGE, httponly=True, samesite="lax",
+                        secure=settings.secure_cookies or request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout", name="logout")
+async def logout(request: Request, csrf: CsrfDep) -> Response:
+    """End the session."""
+    form = await request.form(max_files=0, max_fields=5, max_part_size=1024)
+    if not csrf.valid(request, form.get("csrf_token")):
+        raise IngestError("The form has expired. Please try again.")
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
