@@ -68,6 +68,16 @@ class Settings(BaseSettings):
         default=120, ge=1, description="How long a job may run before it counts as lost and "
         "is re-queued (a worker died).",
     )
+    max_batch_files: int = Field(
+        default=50, ge=1, le=10_000, description="Most files in one upload (several files or "
+        "a .zip).",
+    )
+    fetch_allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated hosts (host or host:port) that URL fetching may reach even "
+        "though they are on loopback/private addresses. Empty: only public addresses.",
+    )
+    fetch_timeout: float = Field(default=10.0, gt=0, le=120, description="URL fetch time limit.")
     ratelimit_storage: str = Field(
         default="memory://",
         description="Where rate-limit counters live: memory:// (one process) or "
@@ -91,3 +101,9 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once from the environment."""
     return Settings()
+
+
+def allowed_hosts(settings: Settings) -> frozenset[str]:
+    """The fetch allow-list as a set."""
+    return frozenset(h.strip().lower() for h in settings.fetch_allowed_hosts.split(",")
+                     if h.strip())

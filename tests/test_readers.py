@@ -14,8 +14,8 @@ from app.ingest.readers import (
     decode_bytes,
     html_to_text,
     parse_date,
-    read_upload,
 )
+from app.ingest.sources import Fields, from_file
 
 SWEDISH = "Räksmörgås på Åland: ”Vi är öppna”, säger ägaren."
 MB = 2 * 1024 * 1024
@@ -57,15 +57,16 @@ def test_bad_bytes_are_refused_with_a_message(data: bytes, message: str) -> None
     assert info.value.field == "file"
 
 
-def test_read_upload_limits_type_and_size() -> None:
+def test_from_file_limits_type_and_size() -> None:
     with pytest.raises(IngestError, match=r"Unsupported file type '\.pdf'"):
-        read_upload("report.pdf", b"%PDF-1.7", MB)
+        from_file("report.pdf", b"%PDF-1.7", Fields(), MB)
     with pytest.raises(IngestError, match="limit is 10 bytes"):
-        read_upload("a.txt", b"x" * 11, 10)
+        from_file("a.txt", b"x" * 11, Fields(), 10)
     with pytest.raises(IngestError, match="empty"):
-        read_upload("a.txt", b"  \n ", MB)
-    # A path in the name never matters: only the suffix is used.
-    assert read_upload("../../etc/passwd.txt", b"hej", MB) == ("hej", None)
+        from_file("a.txt", b"  \n ", Fields(), MB)
+    # A path in the name never matters: only the base name and suffix are used.
+    item = from_file("../../etc/passwd.txt", "hej då".encode(), Fields(), MB)
+    assert item.text == "hej då" and item.title == "passwd"
 
 
 def test_html_to_text_drops_scripts_and_keeps_paragraphs() -> None:
@@ -80,9 +81,9 @@ def test_html_to_text_drops_scripts_and_keeps_paragraphs() -> None:
 
 
 def test_markdown_upload_takes_first_heading_as_title() -> None:
-    text, title = read_upload("a.md", "# Nyhet\n\n**Fet** [länk](http://x)".encode(), MB)
-    assert title == "Nyhet"
-    assert text == "Nyhet\n\nFet länk"
+    item = from_file("a.md", "# Nyhet\n\n**Fet** [länk](http://x)".encode(), Fields(), MB)
+    assert item.title == "Nyhet"
+    assert item.text == "Nyhet\n\nFet länk"
 
 
 def test_build_article_validates_fields() -> None:

@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
-from pathlib import PurePath
 from urllib.parse import urlparse
 
 ALLOWED_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
@@ -174,29 +173,6 @@ def markdown_to_text(md: str) -> tuple[str, str | None]:
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
     return text, title
-
-
-def read_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, str | None]:
-    """Text and (maybe) title of an uploaded file; refuses wrong types, sizes and encodings."""
-    name = PurePath(filename.replace("\\", "/")).name
-    suffix = PurePath(name).suffix.lower()
-    kind = ALLOWED_SUFFIXES.get(suffix)
-    if kind is None:
-        raise IngestError(
-            f"Unsupported file type {suffix or '(none)'!r}: upload .txt, .md or .html.", "file"
-        )
-    if len(data) > max_bytes:
-        raise IngestError(
-            f"The file is {len(data):,} bytes; the limit is {max_bytes:,} bytes.", "file"
-        )
-    if not data.strip():
-        raise IngestError("The file is empty.", "file")
-    text = decode_bytes(data)
-    if kind == "html":
-        return html_to_text(text)
-    if kind == "markdown":
-        return markdown_to_text(text)
-    return text, None
 
 
 def parse_date(value: str | None) -> datetime | None:

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.extraction.records import Extraction
-from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError, build_article, read_upload
+from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError
+from app.ingest.sources import Fields, expand_files, from_file
 from app.storage.corrections import reapply
 from app.storage.models import Article, utcnow
 from app.storage.queries import count_quotes, find_article_by_hash
@@ -165,7 +166,8 @@ def iter_article_files(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ALLOWED_SUFFIXES
+                p for p in path.rglob("*")
+                if p.is_file() and (p.suffix.lower() in ALLOWED_SUFFIXES or p.suffix == ".zip")
             )
         else:
             yield path
@@ -181,36 +183,41 @@ class BatchSummary:
     quotes: int = 0
 
 
-def ingest_file(
+def ingest_item(
     session: Session,
     extractor: ExtractorLike,
-    path: Path,
-    max_bytes: int,
+    item: ArticleIn,
     refresh: bool = False,
     enqueue: Callable[[int], None] | None = None,
 ) -> IngestResult:
-    """Read one file from disk and ingest it (inline, or through the queue with ``enqueue``)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"Cannot read {path}: {exc.strerror or exc}") from None
-    text, title = read_upload(path.name, data, max_bytes)
-    meta = read_sidecar(path)
-    item = build_article(
-        text=text,
-        title=meta.get("title"),
-        source=meta.get("source"),
-        url=meta.get("url"),
-        published_at=meta.get("published_at"),
-        max_bytes=max_bytes,
-        file_title=title or path.stem,
-    )
+    """Ingest one article inline, or store it and queue it with ``enqueue``."""
     if enqueue is None:
         return ingest(session, extractor, item, refresh=refresh)
     result = submit(session, item)
     if result.created or result.status in ("queued", "failed") or refresh:
         enqueue(result.article_id)
     return result
+
+
+def read_path(path: Path, max_bytes: int) -> list[tuple[str, ArticleIn | IngestError]]:
+    """The article(s) in one file on disk: a .zip gives one per file inside it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    if path.suffix.lower() == ".zip":
+        entries = expand_files([(path.name, data)], max_files=10_000, max_bytes=max_bytes)
+        out: list[tuple[str, ArticleIn | IngestError]] = []
+        for name, blob in entries:
+            try:
+                out.append((f"{path}:{name}", from_file(name, blob, Fields(), max_bytes)))
+            except IngestError as exc:
+                out.append((f"{path}:{name}", exc))
+        return out
+    meta = read_sidecar(path)
+    fields = Fields(meta.get("title"), meta.get("source"), meta.get("url"),
+                    meta.get("published_at"))
+    return [(str(path), from_file(path.name, data, fields, max_bytes))]
 
 
 def read_sidecar(path: Path) -> dict[str, str]:
@@ -244,25 +251,31 @@ def ingest_files(
     """
     summary = BatchSummary()
     for path in files:
-        result: IngestResult | None = None
-        error: str | None = None
-        with session_factory() as session:
-            try:
-                result = ingest_file(session, extractor, path, max_bytes, refresh, enqueue)
-            except IngestError as exc:
-                error = exc.message
-            except Exception as exc:  # one broken file must not stop the batch
-                error = f"{type(exc).__name__}: {exc}"
-        if result is not None and result.status == "failed":
-            error = result.error or "extraction failed"
-            result = None
-        if result is None:
-            summary.failed[str(path)] = error or "unknown error"
-        elif result.created:
-            summary.new += 1
-            summary.quotes += result.quotes
-        else:
-            summary.duplicate += 1
-        if on_done is not None:
-            on_done(path, result, error)
+        try:
+            items = read_path(path, max_bytes)
+        except IngestError as exc:
+            items = [(str(path), exc)]
+        for label, item in items:
+            result: IngestResult | None = None
+            error: str | None = item.message if isinstance(item, IngestError) else None
+            if not isinstance(item, IngestError):
+                with session_factory() as session:
+                    try:
+                        result = ingest_item(session, extractor, item, refresh, enqueue)
+                    except IngestError as exc:
+                        error = exc.message
+                    except Exception as exc:  # one broken file must not stop the batch
+                        error = f"{type(exc).__name__}: {exc}"
+            if result is not None and result.status == "failed":
+                error = result.error or "extraction failed"
+                result = None
+            if result is None:
+                summary.failed[label] = error or "unknown error"
+            elif result.created:
+                summary.new += 1
+                summary.quotes += result.quotes
+            else:
+                summary.duplicate += 1
+            if on_done is not None:
+                on_done(Path(label), result, error)
     return summary

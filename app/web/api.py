@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from app.ingest.readers import build_article
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
-from app.web.deps import QueueDep, SessionDep, SettingsDep
+from app.web.deps import QueueDep, RowId, SessionDep, SettingsDep
 from app.web.filters import FiltersDep
 from app.web.schemas import (
     ArticleIn,
@@ -92,7 +92,7 @@ def api_entity(slug: str, session: SessionDep, limit: Limit = 50, offset: Offset
 
 
 @router.get("/articles/{article_id}", name="api_article")
-def api_article(article_id: int, session: SessionDep) -> ArticleOut:
+def api_article(article_id: RowId, session: SessionDep) -> ArticleOut:
     """One article with its quotes and entities."""
     return ArticleOut.of(queries.get_article(session, article_id))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
@@ -57,3 +57,6 @@ ExtractorDep = Annotated[ExtractorLike, Depends(get_extractor)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 CsrfDep = Annotated[Csrf, Depends(get_csrf)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
+
+# Row ids in URLs: bounded so that no path value overflows the database's integer type.
+RowId = Annotated[int, Path(ge=1, le=2**62)]

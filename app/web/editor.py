@@ -12,7 +12,7 @@ from app.storage import corrections
 from app.storage.corrections import CorrectionError
 from app.storage.models import Report
 from app.web.auth import EditorDep
-from app.web.deps import CsrfDep, SessionDep, TemplatesDep
+from app.web.deps import CsrfDep, RowId, SessionDep, TemplatesDep
 
 router = APIRouter(default_response_class=HTMLResponse)
 
@@ -94,7 +94,7 @@ def desk(request: Request, session: SessionDep, editor: EditorDep,
 
 
 @router.post("/editor/reports/{report_id}/close", name="close_report")
-async def close(request: Request, report_id: int, session: SessionDep, editor: EditorDep,
+async def close(request: Request, report_id: RowId, session: SessionDep, editor: EditorDep,
                 csrf: CsrfDep) -> Response:
     """Mark a report handled."""
     await _form(request, csrf)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,12 +14,14 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from app.ingest.readers import IngestError, build_article, read_upload
+from app.config import allowed_hosts
+from app.ingest.readers import IngestError, build_article
 from app.ingest.service import IngestResult
+from app.ingest.sources import Fields, expand_files, from_file, from_url
 from app.storage import profiles, queries
 from app.storage.browse import QuoteFilters
 from app.web.cards import card_etag, render_card
-from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
+from app.web.deps import CsrfDep, RowId, SessionDep, SettingsDep, TemplatesDep
 from app.web.render import Mark, paragraphs, render_span
 from app.web.urls import absolute_url, export_links
 
@@ -110,7 +113,7 @@ def _citation(row: queries.QuoteRow, url: str) -> str:
 
 @router.get("/articles/{article_id}", name="article")
 def article(
-    request: Request, article_id: int, session: SessionDep, templates: TemplatesDep
+    request: Request, article_id: RowId, session: SessionDep, templates: TemplatesDep
 ) -> Response:
     """An article with every quote marked and linked, and its entities linked."""
     view = queries.get_article(session, article_id)
@@ -145,7 +148,7 @@ def article(
 
 @router.get("/articles/{article_id}/status", name="article_status")
 def article_status(
-    request: Request, article_id: int, session: SessionDep, templates: TemplatesDep
+    request: Request, article_id: RowId, session: SessionDep, templates: TemplatesDep
 ) -> Response:
     """The article's processing state (polled by its page until done)."""
     view = queries.get_article(session, article_id)
@@ -182,51 +185,98 @@ def _render_upload(
     return response
 
 
+MAX_FORM_FILES = 20
+
+
 @router.post("/upload", name="upload_post")
 async def upload_post(
     request: Request, templates: TemplatesDep, csrf: CsrfDep, settings: SettingsDep
 ) -> Response:
-    """Ingest a pasted or uploaded article and go to its page; errors come back on the form."""
+    """Ingest pasted text, files (or a .zip of them) or a URL; errors come back on the form.
+
+    One article: go to its page. Several: a summary of what became of each file.
+    """
     limit = settings.max_upload_bytes
     values: dict[str, str] = {}
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > 2 * limit + 256 * 1024:
-        err = IngestError(f"The upload is larger than the limit of {limit:,} bytes.", "file")
+    if declared.isdigit() and int(declared) > MAX_FORM_FILES * limit + 256 * 1024:
+        err = IngestError(f"The upload is larger than the limit of {limit:,} bytes a file.",
+                          "file")
         return _render_upload(request, templates, csrf, settings, values, err, 413)
     try:
-        form = await request.form(max_files=1, max_fields=20, max_part_size=limit + 1024)
+        form = await request.form(max_files=MAX_FORM_FILES, max_fields=20,
+                                  max_part_size=limit + 1024)
     except MultiPartException as exc:
         err = IngestError(f"The form could not be read: {exc.message}", "file")
         return _render_upload(request, templates, csrf, settings, values, err, 400)
-    for name in UPLOAD_FIELDS:
-        v = form.get(name)
-        values[name] = v if isinstance(v, str) else ""
-    if not csrf.valid(request, form.get("csrf_token")):
-        err = IngestError("The form has expired or was not sent from this site. "
-                          "Please submit it again.", None)
-        return _render_upload(request, templates, csrf, settings, values, err, 403)
-    if not request.app.state.ratelimits.hit("upload", request):
-        err = IngestError("Too many uploads from here: wait a minute and try again.", None)
-        return _render_upload(request, templates, csrf, settings, values, err, 429)
-    upload = form.get("file")
     try:
-        text, file_title = values["text"], None
-        if isinstance(upload, UploadFile) and upload.filename:
-            data = await upload.read(limit + 1)
-            if data:
-                text, file_title = read_upload(upload.filename, data, limit)
-        item = build_article(
-            text=text, title=values["title"], source=values["source"], url=values["url"],
-            published_at=values["published_at"], max_bytes=limit, file_title=file_title,
-        )
-        result = await run_in_threadpool(_ingest, request, item)
+        for name in UPLOAD_FIELDS:
+            v = form.get(name)
+            values[name] = v if isinstance(v, str) else ""
+        if not csrf.valid(request, form.get("csrf_token")):
+            err = IngestError("The form has expired or was not sent from this site. "
+                              "Please submit it again.", None)
+            return _render_upload(request, templates, csrf, settings, values, err, 403)
+        if not request.app.state.ratelimits.hit("upload", request):
+            err = IngestError("Too many uploads from here: wait a minute and try again.", None)
+            return _render_upload(request, templates, csrf, settings, values, err, 429)
+        files: list[tuple[str, bytes]] = []
+        for upload in form.getlist("file"):
+            if isinstance(upload, UploadFile) and upload.filename:
+                data = await upload.read(limit + 1)
+                if len(data) > limit:
+                    raise IngestError(f"{_base(upload.filename)} is larger than the limit of "
+                                      f"{limit:,} bytes.", "file")
+                if data:
+                    files.append((upload.filename, data))
+        fields = Fields(values["title"], values["source"], values["url"],
+                        values["published_at"])
+        outcome = await run_in_threadpool(_ingest_form, request, settings, values, files, fields)
     except IngestError as err:
         return _render_upload(request, templates, csrf, settings, values, err, 400)
     finally:
         await form.close()
-    target = request.app.url_path_for("article", article_id=result.article_id)
-    suffix = "" if result.created else "?duplicate=1"
-    return RedirectResponse(str(target) + suffix, status_code=303)
+    if isinstance(outcome, IngestResult):
+        target = request.app.url_path_for("article", article_id=outcome.article_id)
+        suffix = "" if outcome.created else "?duplicate=1"
+        return RedirectResponse(str(target) + suffix, status_code=303)
+    return templates.TemplateResponse(request, "upload_batch.html", {"results": outcome})
+
+
+def _base(name: str) -> str:
+    return PurePath(name.replace("\\", "/")).name
+
+
+def _ingest_form(
+    request: Request, settings: Any, values: dict[str, str], files: list[tuple[str, bytes]],
+    fields: Fields,
+) -> IngestResult | list[tuple[str, IngestResult | None, str | None]]:
+    """Build the article(s) from the form and submit them (runs in a worker thread)."""
+    limit = settings.max_upload_bytes
+    if files:
+        entries = expand_files(files, max_files=settings.max_batch_files, max_bytes=limit)
+        if not entries:
+            raise IngestError("The upload holds no .txt, .md or .html file.", "file")
+        if len(entries) == 1 and not files[0][0].lower().endswith(".zip"):
+            return _ingest(request, from_file(entries[0][0], entries[0][1], fields, limit))
+        results: list[tuple[str, IngestResult | None, str | None]] = []
+        for name, data in entries:
+            try:
+                # Per-file metadata comes from each file; typed fields apply to all.
+                results.append((_base(name), _ingest(request, from_file(name, data, fields,
+                                                                        limit)), None))
+            except IngestError as exc:
+                results.append((_base(name), None, exc.message))
+        return results
+    if not values["text"].strip() and values["url"].strip():
+        item = from_url(values["url"], fields, max_bytes=limit,
+                        allowed_hosts=allowed_hosts(settings), timeout=settings.fetch_timeout)
+        return _ingest(request, item)
+    item = build_article(
+        text=values["text"], title=values["title"], source=values["source"], url=values["url"],
+        published_at=values["published_at"], max_bytes=limit,
+    )
+    return _ingest(request, item)
 
 
 def _ingest(request: Request, item: Any) -> IngestResult:
