@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -117,6 +118,10 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:
+        if "\x00" in request.url.path or "\x00" in unquote(request.url.query):
+            # No database stores NUL in text (PostgreSQL refuses it): refuse it at the door.
+            return errors.error_response(request, 400, "Bad request",
+                                         "NUL characters are not allowed in addresses.")
         asked = request.query_params.get("lang")
         locale = i18n.choose_locale(
             asked, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")

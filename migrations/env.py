@@ -14,9 +14,9 @@ from app.storage.db import make_engine
 config = context.config
 target_metadata = SQLModel.metadata
 
-# The FTS5 table and its shadow tables are created by hand in a migration; autogenerate must
-# not try to drop them.
-IGNORED_PREFIXES = ("quote_fts",)
+# The search tables (FTS5 with its shadow tables on SQLite, a tsvector table on PostgreSQL) are
+# created by hand in migrations; autogenerate must not try to drop them.
+IGNORED_PREFIXES = ("quote_fts", "quote_search")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

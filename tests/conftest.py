@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import psycopg
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, Settings
@@ -33,20 +37,58 @@ def extractor() -> Iterator[Extractor]:
     yield Extractor.load()
 
 
+# The suite runs on SQLite by default. With CITAT_DATABASE_URL=postgresql+psycopg://… it runs
+# on that PostgreSQL server instead: every test gets a fresh database cloned from a migrated
+# template (CREATE DATABASE … TEMPLATE), dropped afterwards.
+SERVER_URL = os.environ.get("CITAT_DATABASE_URL", "")
+ON_POSTGRES = SERVER_URL.startswith("postgresql")
+_counter = itertools.count()
+
+
+def _admin(server: str) -> psycopg.Connection[Any]:
+    url = make_url(server).set(drivername="postgresql", database="postgres")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
+def new_database_url(tmp_dir: Path, template: str | None = None, server: str = SERVER_URL
+                     ) -> str:
+    """A fresh empty (or template-cloned) database on the engine under test (or ``server``)."""
+    if not server.startswith("postgresql"):
+        return f"sqlite:///{tmp_dir / f'citat-{next(_counter)}.db'}"
+    name = f"citat_test_{os.getpid()}_{next(_counter)}"
+    with _admin(server) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Remove a PostgreSQL test database (SQLite files go with their temp folder)."""
+    if url.startswith("postgresql"):
+        with _admin(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty SQLite database at the head migration, made once and copied per test."""
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    upgrade(f"sqlite:///{path}")
-    return path
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty database at the head migration, made once and copied per test."""
+    url = new_database_url(tmp_path_factory.mktemp("template"))
+    upgrade(url)
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, migrated_template: Path) -> str:
-    """URL of a fresh, migrated SQLite database for one test."""
+def db_url(tmp_path: Path, migrated_template: str) -> Iterator[str]:
+    """URL of a fresh, migrated database for one test."""
+    if ON_POSTGRES:
+        url = new_database_url(tmp_path, template=make_url(migrated_template).database)
+        yield url
+        drop_database(url)
+        return
     path = tmp_path / "citat.db"
-    shutil.copy(migrated_template, path)
-    return f"sqlite:///{path}"
+    shutil.copy(migrated_template.removeprefix("sqlite:///"), path)
+    yield f"sqlite:///{path}"
 
 
 @pytest.fixture

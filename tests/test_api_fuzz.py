@@ -13,11 +13,12 @@ from schemathesis.checks import not_a_server_error
 from app.config import Settings
 from app.main import create_app
 from app.storage.migrate import upgrade
+from tests.conftest import drop_database, new_database_url
 from tests.test_storage import EXTRACTION, FixedExtractor
 
 # One app for the whole module: schemathesis needs the schema at import time.
 _dir = Path(tempfile.mkdtemp(prefix="citat-fuzz-"))
-_url = f"sqlite:///{_dir / 'fuzz.db'}"
+_url = new_database_url(_dir)
 upgrade(_url)
 APP = create_app(
     Settings(database_url=_url, load_seeds=False, secret_key="fuzz", queue="immediate",
@@ -28,6 +29,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 def teardown_module() -> None:
+    drop_database(_url)
     shutil.rmtree(_dir, ignore_errors=True)
 
 

@@ -57,9 +57,9 @@ def _counts(url: str) -> tuple[int, int]:
 
 
 def test_ingest_seeds_folder_is_idempotent_and_reports_failures(
-    tmp_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch, db_url: str  # type: ignore[no-untyped-def]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    url = db_url
     monkeypatch.setenv("CITAT_DATABASE_URL", url)
     from app.config import get_settings
 

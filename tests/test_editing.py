@@ -166,13 +166,13 @@ def test_visitors_report_and_editors_close(desk: TestClient) -> None:
     assert not soup(desk.get("/editor").text).select("li.report")
 
 
-def test_users_add_command(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_command(db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
     from app.cli import cli
     from app.config import get_settings
 
-    url = f"sqlite:///{tmp_path / 'u.db'}"
+    url = db_url
     monkeypatch.setenv("CITAT_DATABASE_URL", url)
     get_settings.cache_clear()
     try:

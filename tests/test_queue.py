@@ -200,3 +200,53 @@ def test_cli_ingest_through_the_queue(queued_settings: Settings, tmp_path: Path,
     assert out.exit_code == 0, out.output
     assert "1 new, 0 already stored, 0 failed, queued for the workers." in out.output
     assert "queued: 1" in status.output
+
+
+def _reachable(host: str, port: int) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("backend", ["redis", "postgresql"])
+def test_the_same_task_code_runs_on_redis_and_postgresql(
+    backend: str, settings: Settings, extractor: Any, tmp_path: Path
+) -> None:
+    from tests.conftest import drop_database, new_database_url
+
+    port = 6379 if backend == "redis" else 5432
+    if not _reachable("127.0.0.1", port):
+        message = f"{backend} is not running on 127.0.0.1:{port}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    scratch = None
+    if backend == "redis":
+        url = "redis://127.0.0.1:6379/15"
+    else:
+        scratch = new_database_url(
+            tmp_path, server="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+        url = scratch
+    s = settings.model_copy(update={"queue": url, "worker_in_process": False})
+    engine = make_engine(s.database_url)
+    queue = JobQueue(s, WorkerContext(engine, extractor, s))
+    queue.huey.flush()
+    from app.ingest.queue import start_in_process
+
+    consumer = start_in_process(queue, 1)
+    try:
+        with Session(engine) as session:
+            result = queue.submit(session, ArticleIn(text=TEXT))
+        assert result.status == "queued"
+        _wait(lambda: _article(s.database_url, result.article_id).status == "done", 60,
+              f"the {backend} worker")
+    finally:
+        consumer.stop(graceful=True)
+        queue.huey.flush()
+        engine.dispose()
+        if scratch:
+            drop_database(scratch)

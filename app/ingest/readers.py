@@ -195,7 +195,7 @@ def parse_date(value: str | None) -> datetime | None:
 def _clean_field(value: str | None, limit: int, field: str, label: str) -> str | None:
     if value is None:
         return None
-    value = " ".join(value.split())
+    value = " ".join(value.replace("\x00", " ").split())
     if not value:
         return None
     if len(value) > limit:

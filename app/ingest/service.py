@@ -72,7 +72,9 @@ def submit(
     )
     try:
         session.add(article)
-        session.commit()
+        session.flush()
+        article_id = article.id
+        session.commit()  # releases the connection; reading article.id now would take it back
     except IntegrityError:
         # Another writer stored the same text between our check and our commit.
         session.rollback()
@@ -84,8 +86,8 @@ def submit(
     except BaseException:
         session.rollback()
         raise
-    assert article.id is not None
-    return IngestResult(article.id, True, 0, article.status)
+    assert article_id is not None
+    return IngestResult(article_id, True, 0, "queued")
 
 
 def process_article(
@@ -111,10 +113,11 @@ def process_article(
     article.status = "processing"
     article.attempts += 1
     article.lease_until = utcnow() + lease
+    text = article.text
     session.add(article)
-    session.commit()
+    session.commit()  # also returns the connection: none is held while extracting
     try:
-        extraction = _extract(extractor, article.text)
+        extraction = _extract(extractor, text)
         article.language = extraction.language
         quotes = save_extraction(session, article, extraction)
         reapply(session, article)  # people's corrections win over the machine

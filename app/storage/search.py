@@ -17,12 +17,13 @@ from typing import Any
 
 import snowballstemmer
 from sqlalchemy import Float, Integer, func, text
-from sqlmodel import Session, col
+from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.storage.models import Quote
 
 FTS_TABLE = "quote_fts"
+PG_TABLE = "quote_search"
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 PHRASE_RE = re.compile(r'"([^"]*)"')
 STEMMER_LANGUAGES = {"sv": "swedish", "en": "english"}
@@ -141,27 +142,30 @@ FTS5_DDL = (
 
 
 def index_quotes(session: Session, quotes: list[Quote]) -> None:
-    """(Re)write the search rows of these quotes."""
-    if not is_sqlite_session(session) or not quotes:
+    """(Re)write the search rows of these quotes (hidden ones are left out)."""
+    quotes = [q for q in quotes if not q.hidden]
+    if not quotes:
         return
     unindex_quotes(session, [q.id for q in quotes if q.id is not None])
-    for q in quotes:
-        session.execute(
-            text(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (:id, :body)"),  # noqa: S608
-            {"id": q.id, "body": index_body(q.text, q.language)},
-        )
+    rows = [{"id": q.id, "body": index_body(q.text, q.language)} for q in quotes]
+    if is_sqlite_session(session):
+        sql = f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (:id, :body)"  # noqa: S608
+    else:
+        sql = f"INSERT INTO {PG_TABLE}(quote_id, body) VALUES (:id, to_tsvector('simple', :body))"  # noqa: S608
+    session.execute(text(sql), rows)
 
 
 def unindex_quotes(session: Session, quote_ids: list[int]) -> None:
     """Drop the search rows of these quotes."""
-    if not is_sqlite_session(session) or not quote_ids:
+    if not quote_ids:
         return
+    table, key = (FTS_TABLE, "rowid") if is_sqlite_session(session) else (PG_TABLE, "quote_id")
     for i in range(0, len(quote_ids), 500):
         chunk = quote_ids[i : i + 500]
         params = {f"i{n}": v for n, v in enumerate(chunk)}
         marks = ", ".join(f":i{n}" for n in range(len(chunk)))
         # Only generated placeholders and a constant table name are formatted in.
-        sql = f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})"  # noqa: S608
+        sql = f"DELETE FROM {table} WHERE {key} IN ({marks})"  # noqa: S608
         session.execute(text(sql), params)
 
 
@@ -187,11 +191,32 @@ def apply_text_search(
         )
         stmt = stmt.join(fts, fts.c.qid == Quote.id).order_by(fts.c.rank)
         return stmt, True
-    for t in terms:
-        word = " ".join(t.alternatives[0])
-        stmt = stmt.where(col(Quote.text).ilike(f"%{_escape_like(word)}%", escape="\\"))
-    return stmt, False
+    query, params = _tsquery(terms)
+    pg = (
+        text(
+            f"SELECT quote_id AS qid, ts_rank(body, {query}) AS rank FROM {PG_TABLE} "  # noqa: S608
+            f"WHERE body @@ {query}"
+        )
+        .bindparams(**params)
+        .columns(qid=Integer, rank=Float)
+        .subquery("fts")
+    )
+    stmt = stmt.join(pg, pg.c.qid == Quote.id).order_by(pg.c.rank.desc())
+    return stmt, True
 
 
-def _escape_like(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _tsquery(terms: list[QueryTerm]) -> tuple[str, dict[str, str]]:
+    """A tsquery built from bound parameters only: every stem is a value, never SQL."""
+    params: dict[str, str] = {}
+    ands: list[str] = []
+    for i, t in enumerate(terms):
+        ors: list[str] = []
+        for j, seq in enumerate(t.alternatives):
+            name = f"t{i}_{j}"
+            params[name] = " ".join(seq)
+            if t.prefix and len(seq) == 1:
+                ors.append(f"to_tsquery('simple', quote_literal(:{name}) || ':*')")
+            else:
+                ors.append(f"phraseto_tsquery('simple', :{name})")
+        ands.append("(" + " || ".join(ors) + ")")
+    return "(" + " && ".join(ands) + ")", params

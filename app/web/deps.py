@@ -58,5 +58,5 @@ TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 CsrfDep = Annotated[Csrf, Depends(get_csrf)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 
-# Row ids in URLs: bounded so that no path value overflows the database's integer type.
-RowId = Annotated[int, Path(ge=1, le=2**62)]
+# Row ids in URLs: bounded so that no value overflows a 32-bit INTEGER (PostgreSQL).
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -32,7 +32,7 @@ def quote_filters(
     q: Annotated[str, Query(max_length=500)] = "",
     speaker: Annotated[str, Query(max_length=320)] = "",
     entity: Annotated[str, Query(max_length=320)] = "",
-    article: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    article: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     source: Annotated[str, Query(max_length=200)] = "",
     language: Annotated[str, Query(max_length=8)] = "",
     kind: Annotated[str, Query(pattern=r"^(direct|partial|indirect)?$")] = "",
