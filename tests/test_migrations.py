@@ -1,0 +1,54 @@
+"""Migrations: data survives every upgrade; downgrade and upgrade again; no drift."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app.storage.db import make_engine
+from app.storage.migrate import check, upgrade
+from tests.conftest import drop_database, new_database_url
+
+
+@pytest.fixture
+def empty_url(tmp_path: Path) -> Iterator[str]:
+    url = new_database_url(tmp_path)
+    yield url
+    drop_database(url)
+
+
+def test_data_survives_upgrades_from_the_first_revision(empty_url: str) -> None:
+    upgrade(empty_url, "0001")
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO article (id, content_hash, text, language, created_at) "
+            "VALUES (1, 'h', 'Text ”a”.', 'sv', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO speaker (id, name, slug, kind) VALUES (1, 'A B', 'a-b', 'PER')"))
+        conn.execute(text(
+            'INSERT INTO quote (id, public_id, article_id, start, "end", text, type, language, '
+            "speaker_id, confidence, speaker_confidence) "
+            "VALUES (1, 'abc', 1, 6, 7, 'a', 'direct', 'sv', 1, 0.9, 0.9)"))
+    upgrade(empty_url)
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT q.public_id, q.hidden, q.reviewed, a.status, a.attempts FROM quote q "
+            "JOIN article a ON a.id = q.article_id")).one()
+    engine.dispose()
+    assert tuple(row) == ("abc", False, False, "done", 0)
+    check(empty_url)
+
+
+def test_downgrade_to_base_and_up_again(empty_url: str) -> None:
+    from alembic import command
+
+    from app.storage.migrate import alembic_config
+
+    upgrade(empty_url)
+    command.downgrade(alembic_config(empty_url), "base")
+    upgrade(empty_url)
+    check(empty_url)
