@@ -138,3 +138,17 @@ def seeded_client(settings: Settings, extractor: Extractor) -> Iterator[TestClie
 def soup(html: str) -> BeautifulSoup:
     """Parse HTML for selector-based assertions."""
     return BeautifulSoup(html, "html.parser")
+
+
+def row_counts(url: str) -> tuple[int, int]:
+    """(articles, quotes) stored in the database at ``url``."""
+    from sqlmodel import func, select
+
+    from app.storage.models import Article, Quote
+
+    engine = make_engine(url)
+    with Session(engine) as s:
+        n = (s.exec(select(func.count()).select_from(Article)).one(),
+             s.exec(select(func.count()).select_from(Quote)).one())
+    engine.dispose()
+    return n

@@ -7,13 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.storage.db import make_engine
-from app.storage.models import Article, Quote
-from tests.conftest import SEED_ARTICLE, SEEDS_DIR
+from tests.conftest import SEED_ARTICLE, SEEDS_DIR, row_counts
 
 runner = CliRunner()
 
@@ -47,15 +44,6 @@ def test_extract_text_format(tmp_path: Path) -> None:
     assert "[direct] Eva Lind: Vi bygger en bro" in r.output
 
 
-def _counts(url: str) -> tuple[int, int]:
-    engine = make_engine(url)
-    with Session(engine) as s:
-        n = (s.exec(select(func.count()).select_from(Article)).one(),
-             s.exec(select(func.count()).select_from(Quote)).one())
-    engine.dispose()
-    return n
-
-
 def test_ingest_seeds_folder_is_idempotent_and_reports_failures(
     tmp_path: Path, monkeypatch, db_url: str  # type: ignore[no-untyped-def]
 ) -> None:
@@ -69,11 +57,11 @@ def test_ingest_seeds_folder_is_idempotent_and_reports_failures(
         assert r.exit_code == 0, r.output
         n_seeds = len([p for p in SEEDS_DIR.iterdir() if p.suffix == ".txt"])
         assert f"{n_seeds} new, 0 already stored, 0 failed" in r.output
-        articles, quotes = _counts(url)
+        articles, quotes = row_counts(url)
         assert articles == n_seeds and quotes >= 12
         again = runner.invoke(cli, ["ingest", str(SEEDS_DIR)])
         assert f"0 new, {n_seeds} already stored" in again.output
-        assert _counts(url) == (articles, quotes)
+        assert row_counts(url) == (articles, quotes)
         bad = tmp_path / "bad.txt"
         bad.write_bytes(b"\x00\x01binary")
         good = tmp_path / "good.txt"
@@ -81,6 +69,6 @@ def test_ingest_seeds_folder_is_idempotent_and_reports_failures(
         mixed = runner.invoke(cli, ["ingest", str(bad), str(good)])
         assert mixed.exit_code == 1
         assert "1 new, 0 already stored, 1 failed" in mixed.output
-        assert _counts(url)[0] == articles + 1
+        assert row_counts(url)[0] == articles + 1
     finally:
         get_settings.cache_clear()

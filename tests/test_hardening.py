@@ -15,27 +15,15 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from app.config import Settings
 from app.main import create_app
-from app.storage.db import make_engine
-from app.storage.models import Article, Quote
-from tests.conftest import soup
+from tests.conftest import row_counts, soup
 from tests.test_browser import _free_port
 
 ARTICLE = "Rektor Maria Ek talade på skolavslutningen.\n”Vi ses i augusti igen”, sade Maria Ek."
 LIMIT = 64 * 1024
-
-
-def _counts(url: str) -> tuple[int, int]:
-    engine = make_engine(url)
-    with Session(engine) as s:
-        n = (s.exec(select(func.count()).select_from(Article)).one(),
-             s.exec(select(func.count()).select_from(Quote)).one())
-    engine.dispose()
-    return n
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
@@ -86,7 +74,7 @@ def test_form_refusals_have_messages_and_change_nothing(
     assert r.status_code == 400, case
     error = soup(r.text).select_one("#form-error")
     assert error is not None and message in error.get_text()
-    assert _counts(settings.database_url) == (0, 0)
+    assert row_counts(settings.database_url) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -153,7 +141,7 @@ def test_api_refusals(small: TestClient, settings: Settings) -> None:
     assert small.post("/api/articles", content=b"\xff\xfe garbage",
                       headers={"content-type": "application/json"}).status_code == 422
     assert small.post("/api/articles", json={"text": 5}).status_code == 422
-    assert _counts(settings.database_url) == (0, 0)
+    assert row_counts(settings.database_url) == (0, 0)
 
 
 class _Pages(BaseHTTPRequestHandler):
@@ -218,7 +206,7 @@ def test_cli_bad_files_are_reported_and_the_rest_land(
         get_settings.cache_clear()
     assert r.exit_code == 1
     assert "2 new, 0 already stored, 3 failed" in r.output
-    assert _counts(url)[0] == 2
+    assert row_counts(url)[0] == 2
 
 
 def test_fifty_simultaneous_uploads_land_exactly_once(settings: Settings, extractor: Any
@@ -247,4 +235,4 @@ def test_fifty_simultaneous_uploads_land_exactly_once(settings: Settings, extrac
         thread.join(timeout=30)
     assert sorted(set(codes)) in ([200, 201], [201])
     assert codes.count(201) == 25
-    assert _counts(settings.database_url) == (25, 25)
+    assert row_counts(settings.database_url) == (25, 25)

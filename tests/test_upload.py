@@ -6,12 +6,9 @@ import codecs
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, func, select
 
 from app.config import Settings
-from app.storage.db import make_engine
-from app.storage.models import Article, Quote
-from tests.conftest import soup
+from tests.conftest import row_counts, soup
 
 ARTICLE = "Kommunalrådet Eva Lind besökte bygget.\n”Vi bygger en ny bro över älven”, säger Lind."
 
@@ -21,15 +18,6 @@ def _token(client: TestClient) -> str:
     field = page.select_one("form.upload input[name=csrf_token]")
     assert field is not None
     return str(field["value"])
-
-
-def _count(settings: Settings) -> tuple[int, int]:
-    engine = make_engine(settings.database_url)
-    with Session(engine) as s:
-        n = (s.exec(select(func.count()).select_from(Article)).one(),
-             s.exec(select(func.count()).select_from(Quote)).one())
-    engine.dispose()
-    return n
 
 
 def _post(client: TestClient, data: dict[str, str], files: dict | None = None):  # type: ignore[no-untyped-def]
@@ -53,12 +41,12 @@ def test_paste_lands_on_article_page_with_its_quotes(client: TestClient,
     assert page.select_one("h1").get_text() == "Bron"
     quotes = [a.get_text() for a in page.select(".article-body a.quote")]
     assert quotes == ["Vi bygger en ny bro över älven"]
-    assert _count(settings) == (1, 1)
+    assert row_counts(settings.database_url) == (1, 1)
     # The same text again: the stored article, and the page says so.
     r2 = _post(client, {"text": ARTICLE})
     assert r2.headers["location"] == r.headers["location"] + "?duplicate=1"
     assert soup(client.get(r2.headers["location"]).text).select_one(".notice") is not None
-    assert _count(settings) == (1, 1)
+    assert row_counts(settings.database_url) == (1, 1)
 
 
 @pytest.mark.parametrize(
@@ -109,7 +97,7 @@ def test_bad_input_gets_its_message_and_writes_nothing(
         # What the user typed is kept in the form.
         if data.get("text", "").strip():
             assert page.select_one("textarea[name=text]").get_text() == data["text"]
-    assert _count(settings) == (0, 0)
+    assert row_counts(settings.database_url) == (0, 0)
 
 
 def test_post_without_valid_csrf_is_refused(client: TestClient, settings: Settings) -> None:
@@ -123,7 +111,7 @@ def test_post_without_valid_csrf_is_refused(client: TestClient, settings: Settin
     r2 = fresh.post("/upload", data={"text": ARTICLE, "csrf_token": token},
                     follow_redirects=False)
     assert r2.status_code == 403  # a token without its cookie is worthless
-    assert _count(settings) == (0, 0)
+    assert row_counts(settings.database_url) == (0, 0)
 
 
 def test_output_is_escaped(client: TestClient) -> None:
