@@ -49,6 +49,7 @@ class ExtractedEntity:
     label: str
     start: int
     end: int
+    source: str = "ner"  # "ner" (the trained pipeline) or "heuristic" (capitalisation rules)
 
     def as_dict(self) -> dict[str, Any]:
         """The public JSON contract of one entity."""

@@ -1,0 +1,103 @@
+"""Run the rules over one Doc: quote regions -> mentions -> local attribution -> unmarked quotes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from app.extraction.attribution import Attributor
+from app.extraction.candidates import Candidate, Mention
+from app.extraction.dashes import split_dash_regions
+from app.extraction.indirect import IndirectFinder
+from app.extraction.lexicon import Lexicon, Marks
+from app.extraction.mentions import find_mentions
+from app.extraction.phrases import Phrases
+from app.extraction.quotes import find_quotes
+from app.extraction.segments import Paragraph, paragraph_bounds
+from app.extraction.textview import TextView, words_of
+
+
+@dataclass(slots=True)
+class DocAnalysis:
+    """What the rules found in one Doc (offsets into the Doc's text)."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    paragraphs: list[tuple[int, int]] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def _after_question(text: str, paragraphs: Sequence[Paragraph], start: int) -> bool:
+    """True when the paragraph before the one at start ends with "?" (Q&A interviews)."""
+    for n, p in enumerate(paragraphs):
+        if p.start <= start <= p.end:
+            return n > 0 and text[paragraphs[n - 1].start : paragraphs[n - 1].end].endswith("?")
+    return False
+
+
+def _overlaps(c: Candidate, taken: Sequence[Candidate]) -> bool:
+    """True when c overlaps one of the taken candidates."""
+    return any(c.start < t.end and t.start < c.end for t in taken)
+
+
+def analyse(
+    doc: Any,
+    lexicons: dict[str, Lexicon],
+    marks: Marks,
+    paragraphs: Sequence[Paragraph] | None = None,
+    language: str | None = None,
+    syntax: dict[int, int] | None = None,
+) -> DocAnalysis:
+    """Find and locally attribute every quote of a Doc; never raises on odd text."""
+    text: str = doc.text
+    lang = language or next(iter(lexicons))
+    if paragraphs is None:
+        paragraphs = [Paragraph(s, e, lang) for s, e in paragraph_bounds(text)]
+    words = words_of(doc)
+    dash_langs = frozenset(k for k, lex in lexicons.items() if lex.dash_quotes)
+
+    def lexicon_at(char: int) -> Lexicon:
+        """The lexicon of the paragraph's language at char."""
+        for p in paragraphs:
+            if p.start <= char <= p.end:
+                return lexicons.get(p.language) or lexicons[lang]
+        return lexicons[lang]
+
+    def is_cue(word: str) -> bool:
+        """True when word is a speech-verb form in any lexicon."""
+        return any(lex.cue_lemma(word) is not None for lex in lexicons.values())
+
+    regions, stats = find_quotes(text, paragraphs, marks, dash_langs, is_cue)
+    regions = split_dash_regions(text, words, regions, lexicon_at)
+    has_parse = bool(doc.has_annotation("DEP"))
+    view = TextView(text, words, paragraphs, regions, lexicons, marks, has_parse)
+    mentions = find_mentions(view)
+    by_word = {}
+    for cue, speaker in (syntax or {}).items():
+        by_word[view.word_at(doc[cue].idx)] = view.word_at(doc[speaker].idx)
+    phrases = Phrases(view, mentions, by_word)
+    attributor = Attributor(view, phrases)
+    marked: list[Candidate] = []
+    prev: Candidate | None = None
+    for region in regions:
+        found = attributor.dash(region, prev) if region.kind == "dash" else attributor.marked(
+            region, prev
+        )
+        if found and found[0].inherit and _after_question(text, paragraphs, region.start):
+            found = [replace(c, after_question=True) for c in found]
+        marked.extend(found)
+        if found:
+            prev = found[-1]
+    unmarked = [c for c in IndirectFinder(view, phrases).find() if not _overlaps(c, marked)]
+    candidates = sorted([*marked, *unmarked], key=lambda c: c.start)
+    stats["quotes"] = len(candidates)
+    stats["regions"] = len(regions)
+    return DocAnalysis(
+        candidates=candidates,
+        mentions=mentions,
+        sentences=view.sentences,
+        paragraphs=[(p.start, p.end) for p in paragraphs],
+        stats=stats,
+    )

@@ -1,0 +1,112 @@
+"""Reported clauses without a complementizer (English): "Duda told local media Adamowicz's
+heart was restarted", "TVN24 reported he received surgery", "which he said would allow him".
+
+A clause starts after the reporting verb (past an object, adverbs and prepositional phrases)
+where a subject is followed closely by a finite verb; it runs to the sentence end or to a
+relative clause ", which …". Swedish always writes "att", so this runs only for English.
+"""
+
+from __future__ import annotations
+
+from app.extraction.candidates import Mention
+from app.extraction.lexicon import Lexicon
+from app.extraction.phrases import Phrases
+from app.extraction.textview import TextView, Word
+
+#: How far after the verb the clause may start, and how long its subject may be.
+MAX_GAP = 6
+MAX_SUBJECT = 4
+
+
+class BareReports:
+    """Finds complementizer-less reported clauses in one TextView."""
+
+    def __init__(self, view: TextView, phrases: Phrases) -> None:
+        """Work on one view, with its phrases (mentions by word)."""
+        self.view = view
+        self.ph = phrases
+
+    def _finite(self, w: Word, lex: Lexicon) -> bool:
+        """A word that is (probably) a finite verb: an auxiliary, a known past, or -ed."""
+        if w.pos:
+            return w.pos in ("VERB", "AUX")
+        low = w.lower
+        return low in lex.finite_verbs or (low.endswith("ed") and len(low) > 4 and w.is_alpha_word)
+
+    def _subject_then_verb(self, p: int, last: int, lex: Lexicon) -> bool:
+        """Whether words from p are a short subject followed by a finite verb."""
+        words = self.view.words
+        first = words[p]
+        if not first.is_alpha_word or first.lower in lex.np_stop or first.lower in lex.adverbs:
+            return False
+        if self._finite(first, lex) or self.view.in_quote(first.start):
+            return False
+        for k in range(p + 1, min(p + 1 + MAX_SUBJECT, last + 1)):
+            w = words[k]
+            if self._finite(w, lex) and words[k - 1].text != "-":
+                return True  # not "coronavirus-induced"
+            if (
+                w.lower in lex.pronouns
+                or w.lower in lex.first_person
+                or w.lower in lex.adverbs
+                or w.lower in lex.np_stop
+                or w.lower in lex.complementizers
+                or not (w.is_alpha_word or w.text in ("'s", "’s", "-"))
+                or self.view.in_quote(w.start)
+            ):
+                return False
+        return False
+
+    def clause_start(self, cue: int, last: int) -> int | None:
+        """Word index where the reported clause after the cue at `cue` begins, if any."""
+        words, view = self.view.words, self.view
+        lex = view.lexicon_at(words[cue].start)
+        nxt = words[cue + 1] if cue + 1 <= last else None
+        if nxt is None or view.is_mark(nxt) or nxt.lower in lex.complementizers:
+            return None  # a quote or "that" follows: other rules take it
+        prev = words[cue - 1] if cue > 0 else None
+        # "which he said would allow him …": the relative pronoun is the clause's subject.
+        if prev is not None and prev.lower in lex.pronouns and cue >= 2 and (
+            words[cue - 2].lower in ("which", "that", "who")
+        ) and self._finite(nxt, lex):
+            return cue + 1
+        if prev is not None and prev.lower in lex.copulas:
+            return None  # "were reported by local media": passive, no reporter as subject
+        fallback = None
+        for p in range(cue + 1, min(cue + 1 + MAX_GAP, last + 1)):
+            w = words[p]
+            if words[p - 1].lower in lex.np_stop and p - 1 != cue + 1 and p - 1 != cue:
+                break  # "announced the official name of …": past a preposition, no clause
+            after_prep = words[p - 1].lower in lex.np_stop and p - 1 != cue
+            if after_prep or not self._subject_then_verb(p, last, lex):
+                continue
+            strong = w.lower in lex.pronouns or w.lower in lex.determiners or w.is_cap or (
+                w.text.isdigit()
+            )
+            if strong:
+                return p
+            fallback = fallback if fallback is not None else p
+        return fallback
+
+    def clause_end(self, p: int, last: int, end: int) -> int:
+        """Sentence end, or the start of ", which …" / "; …" / "and several said" after p."""
+        words = self.view.words
+        for k in range(p, last + 1):
+            w = words[k]
+            if w.text == ";":
+                return w.start
+            lex = self.view.lexicon_at(w.start)
+            new_report = any(
+                self.ph.cue_at(j) is not None for j in range(k + 1, min(k + 3, last + 1))
+            )
+            if w.lower in ("and", "but") and k + 1 <= last and new_report and (
+                words[k + 1].lower not in lex.aux  # not "can and may declare"
+            ):
+                return w.start  # "people changed their minds and several said …"
+            if w.text == "," and k + 1 <= last and words[k + 1].lower in ("which", "who"):
+                return w.start
+        return end
+
+    def subject_of(self, cue: int, first: int) -> Mention | None:
+        """The speaker of the cue: its subject before it."""
+        return self.ph.before(cue, first)

@@ -1,0 +1,76 @@
+"""What kind of quote a marked region is: direct or partial, or no quote at all.
+
+Direct: a whole utterance ("Trump: ”The British …”", "”Tja...”, svarade …"); partial: a
+fragment in the reporter's sentence ("sade att britterna ”inte behöver mycket hjälp”"); no
+quote: scare quotes, titles and terms ("så kallade ”pudel”", "”Bibliotek mot rasism”-kampanj").
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.extraction.candidates import Mention
+from app.extraction.lexicon import Lexicon
+from app.extraction.phrases import Phrases
+from app.extraction.quotes import QuoteRegion
+from app.extraction.textview import TextView
+
+FINAL = re.compile(r"[.!?…]$")
+
+
+def is_direct(view: TextView, ph: Phrases, region: QuoteRegion) -> bool:
+    """A whole utterance: starts like a sentence where a sentence or an intro ends."""
+    text = view.text
+    content = text[region.start : region.end]
+    head = content.lstrip("([…. ")
+    if not head or not (head[0].isupper() or head[0].isdigit()):
+        return False
+    para = view.paragraph_of(region.outer_start)
+    before = text[para.start : region.outer_start].rstrip()
+    if not before or before[-1] in ".!?:,;–—-…" or before[-1] in view.marks.all:
+        return True
+    k = view.word_before(region.outer_start)
+    first, _ = ph.sentence_words(region.outer_start)
+    return any(ph.cue_at(c) is not None for c in range(k, max(first, k - 6) - 1, -1))
+
+
+def not_a_quote(
+    view: TextView, region: QuoteRegion, has_cue: bool, direct: bool = False
+) -> bool:
+    """Scare quotes, titles and terms: ”pudel”, »Verdens Gang» utsände, "COVID-19" is."""
+    text = view.text
+    content = text[region.start : region.end]
+    after = text[region.outer_end : region.outer_end + 2]
+    if after[:1] == "-" and after[1:2].isalpha():
+        return True  # ”Bibliotek mot rasism”-kampanj: part of a compound
+    lex = view.lexicon_at(region.start)
+    lead = text[max(0, region.outer_start - 30) : region.outer_start].casefold()
+    if any(lead.rstrip().endswith(marker) for marker in lex.scare_markers):
+        return True  # så kallade ”…”, so-called "…", titled "…"
+    if has_cue:
+        return False
+    n_words = len(content.split())
+    follow = text[region.outer_end : region.outer_end + 40]
+    m = re.match(r"\s+([^\W\d_]+)", follow)
+    if n_words <= 4 and not FINAL.search(content) and m and m.group(1)[:1].islower():
+        nxt = m.group(1).casefold()
+        if lex.cue_lemma(nxt) is None and nxt not in ("och", "and", "säger", "said"):
+            return True  # the quoted words are a constituent: "COVID-19" is the name
+    return False
+
+
+def scare_window(lead: str, lex: Lexicon) -> bool:
+    """A naming word shortly before: "named the virus that causes it "…"" (not speech)."""
+    low = lead.casefold()
+    return any(re.search(rf"\b{re.escape(marker)}\b", low) for marker in lex.scare_markers)
+
+
+def metalinguistic(
+    view: TextView, ph: Phrases, region: QuoteRegion, direct: bool, speaker: Mention | None
+) -> bool:
+    """"Jag säger ”föreföll” eftersom …": the writer mentions a word, nobody is quoted."""
+    if direct or speaker is None or speaker.kind != "first":
+        return False
+    k = view.word_before(region.outer_start)
+    short = len(view.text[region.start : region.end].split()) <= 2
+    return short and k >= 0 and ph.cue_at(k) is not None

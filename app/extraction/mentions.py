@@ -1,0 +1,185 @@
+"""Who is mentioned where: names, pronouns, titles and organisations outside the quotes.
+
+Names come from the pipeline's entities when it has NER, and from capitalisation heuristics
+(names.py) otherwise and for names the NER missed. Words inside quotes are never mentions: a
+name a speaker says is not a candidate for who said it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.extraction.candidates import Mention
+from app.extraction.lexicon import Lexicon
+from app.extraction.names import (
+    heuristic_names,
+    is_genitive,
+    make_mention,
+    role_before,
+    title_words,
+)
+from app.extraction.textview import TextView, Word
+
+
+def _ner_names(view: TextView) -> tuple[list[Mention], set[int]]:
+    """Names from the pipeline's entities, and the words they take."""
+    out: list[Mention] = []
+    taken: set[int] = set()
+    words = view.words
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w.ent_iob != "B" or view.in_quote(w.start):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and words[j + 1].ent_iob == "I":
+            j += 1
+        span = words[i : j + 1]
+        lex = view.lexicon_at(w.start)
+        if not _plausible_entity(view, span, lex):
+            i = j + 1
+            continue  # leave these words to the heuristics
+        taken.update(range(i, j + 1))
+        label = w.ent_type
+        if label == "PER":
+            # The NER span may include a title ("President Trump"): keep it as the role.
+            k = 0
+            while k < len(span) - 1 and lex.is_title(span[k].lower):
+                k += 1
+            role_words = [*role_before(view, span[0].i, lex), *span[:k]]
+            m = make_mention(view, span[k:], "name", "PER", lex, "ner")
+            if role_words:
+                m = Mention(
+                    m.start, m.end, m.text, m.kind, m.label,
+                    view.text[role_words[0].start : role_words[-1].end],
+                    m.first_word, m.last_word, m.source, title_words(lex, role_words),
+                )
+            out.append(m)
+        elif label == "ORG":
+            out.append(make_mention(view, span, "org", "ORG", lex, "ner"))
+        elif label in ("LOC", "GPE"):
+            out.append(make_mention(view, span, "name", "LOC", lex, "ner"))
+        i = j + 1
+    return out, taken
+
+
+def _determiner_use(view: TextView, w: Word, nxt: Word | None) -> bool:
+    """"de styrelseordföranden som …": "de" before a noun is an article, not "they"."""
+    lex = view.lexicon_at(w.start)
+    if w.lower not in lex.determiners or nxt is None or not nxt.text[:1].islower():
+        return False
+    if lex.is_title(nxt.lower) or nxt.lower.endswith(("arna", "erna", "orna")):
+        return True  # "säger de styrelseordföranden", "de anställda"
+    if w.i > 0 and view.is_cue(view.words[w.i - 1]) is not None:
+        return False  # "menade de kommunicerat …": right after the verb it is "they"
+    if nxt.pos:
+        return nxt.pos in ("NOUN", "ADJ", "NUM")
+    return nxt.is_alpha_word and not (
+        nxt.is_stop or nxt.lower in lex.aux or nxt.lower in lex.adverbs
+        or nxt.lower in lex.np_stop or lex.cue_lemma(nxt.lower) is not None
+    )
+
+
+def _plausible_entity(view: TextView, span: list[Word], lex: Lexicon) -> bool:
+    """Reject entities a small NER model gets wrong: an owner ("IF Metalls förbundsordförande"),
+    a function or dateline word ("Publicerad", "Det"), a lowercase start."""
+    if not span[0].text[:1].isupper() and not span[0].text[:1].isdigit():
+        return False
+    if is_genitive(view, span[-1]) and span[-1].lower.endswith("s"):
+        return False
+    if len(span) == 1 and (span[0].lower in lex.not_names or span[0].is_stop):
+        return False
+    return not all(lex.is_title(w.lower, compounds=False) for w in span)
+
+
+def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
+    """Pronouns, definite titles ("premiärministern") and organisation nouns ("polisen")."""
+    out: list[Mention] = []
+    words = view.words
+    for w in words:
+        if w.i in taken or view.in_quote(w.start) or not w.is_alpha_word:
+            continue
+        lex = view.lexicon_at(w.start)
+        low = w.lower
+        nxt = words[w.i + 1] if w.i + 1 < len(words) else None
+        if low in ("de", "the") and nxt is not None and nxt.lower in lex.numerals:
+            # "De fem som reserverat sig …": a group that "de" can refer back to.
+            m = make_mention(view, [w, nxt], "description", "GROUP", lex)
+            out.append(m)
+            taken.add(nxt.i)
+        elif low in lex.pronouns and not _determiner_use(view, w, nxt):
+            out.append(make_mention(view, [w], "pronoun", "", lex))
+        elif low in lex.first_person and low != "man":
+            out.append(make_mention(view, [w], "first", "", lex))
+        elif low in lex.org_nouns:
+            out.append(make_mention(view, [w], "org", "ORG", lex))
+        elif (
+            lex.language == "sv"
+            and lex.is_title(low)
+            and low not in lex.titles
+            and not (nxt is not None and nxt.is_cap)
+        ):
+            # Definite title: "svarade premiärministern" refers back to a named person.
+            m = make_mention(view, [w], "title", "", lex)
+            out.append(Mention(m.start, m.end, m.text, "title", "", None, m.first_word,
+                               m.last_word, m.source, title_words(lex, [w])))
+        elif low == "the" and nxt is not None:
+            phrase = [w]
+            k = w.i + 1
+            while k < len(words) and len(phrase) < 4 and (
+                lex.is_title(words[k].lower) and not view.in_quote(words[k].start)
+            ):
+                phrase.append(words[k])
+                k += 1
+            two = f"the {nxt.lower}"
+            three = f"{two} {words[w.i + 2].lower}" if w.i + 2 < len(words) else ""
+            if three in lex.org_nouns:
+                out.append(make_mention(view, words[w.i : w.i + 3], "org", "ORG", lex))
+            elif two in lex.org_nouns:
+                out.append(make_mention(view, words[w.i : w.i + 2], "org", "ORG", lex))
+            elif len(phrase) > 1 and not (k < len(words) and words[k].is_cap):
+                m = make_mention(view, phrase, "title", "", lex)
+                out.append(Mention(m.start, m.end, m.text, "title", "", None, m.first_word,
+                                   m.last_word, m.source, title_words(lex, phrase[1:])))
+    return out
+
+
+def find_mentions(view: TextView) -> list[Mention]:
+    """All mentions outside quotes, in text order (entities first where the pipeline has NER)."""
+    ner, taken = _ner_names(view)
+    heuristic = heuristic_names(view, taken)
+    for m in heuristic:
+        taken.update(range(m.first_word, m.last_word + 1))
+    common = _common_mentions(view, taken)
+    mentions = sorted([*ner, *heuristic, *common], key=lambda m: (m.start, -m.end))
+    orgs = {k for m in mentions if m.kind == "org" for k in range(m.first_word, m.last_word + 1)}
+    return [replace(m, subject=_subject_position(view, m, orgs)) for m in mentions]
+
+
+def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
+    """Whether a mention opens a clause: sentence start, after a comma, "att"/"that", "och".
+
+    "Speaking to Martin Smith of PBS, he said" -> Martin Smith is no subject (after "to");
+    "The mayor of London, Sadiq Khan, tweeted" -> London is not, Sadiq Khan is.
+    """
+    words = view.words
+    lex = view.lexicon_at(m.start)
+    k = m.first_word - 1
+    # Skip the role before a name: "Northwestern University public health expert Wendy Parmet".
+    while k >= 0 and (
+        lex.is_title(words[k].lower) or is_genitive(view, words[k]) or k in orgs
+        or (words[k].is_cap and words[k].is_alpha_word and words[k].lower not in lex.not_names)
+    ) and not view.in_quote(words[k].start):
+        k -= 1  # "United States President Donald Trump": the whole phrase is the subject
+    s, _ = view.sentence_of(m.start)
+    if k < 0 or words[k].start < s:
+        return True
+    p = words[k]
+    if p.text in (",", ":", ";", "–", "—", "(") or view.is_mark(p):
+        return True
+    if p.lower in lex.complementizers or p.lower in (
+        "och", "and", "men", "but", "som", "who", "where", "when", "där", "när", "då", "which"
+    ):
+        return True
+    return p.lower in lex.adverbs or p.lower in lex.aux

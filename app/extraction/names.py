@@ -1,0 +1,244 @@
+"""Names found without NER: capitalised runs, titles and owners before them.
+
+"Storbritanniens premiärminister Keir Starmer" -> name "Keir Starmer", role
+"Storbritanniens premiärminister"; "IF Metall", "NATO", "Mora kommun" -> organisations;
+sentence-initial function words ("Det", "The") and owners ("Kommunals") are no names.
+"""
+
+from __future__ import annotations
+
+from app.extraction.candidates import Mention, MentionKind
+from app.extraction.lexicon import Lexicon, load_first_names
+from app.extraction.textview import TextView, Word
+
+
+def is_genitive(view: TextView, w: Word) -> bool:
+    """A capitalised owner: "Storbritanniens premiärminister", "USA:s", "Trump's"."""
+    nxt = view.words[w.i + 1] if w.i + 1 < len(view.words) else None
+    if nxt is not None and nxt.lower in ("'s", "’s", "'", "’") and nxt.start == w.end:
+        return True
+    lex = view.lexicon_at(w.start)
+    if lex.language != "sv" or not w.lower.endswith("s") or len(w.text) < 3:
+        return False
+    # Swedish s-genitive: the next word is a lowercase noun or title ("Kommunals ordförande"),
+    # not a verb or function word ("Jens Hannus har", "Ulf Klåvus hävdat").
+    if nxt is None or not nxt.text[:1].islower() or not nxt.is_alpha_word:
+        return False
+    if lex.is_title(nxt.lower) or lex.is_org_word(nxt.text):
+        return True  # "IF Metalls förbundsordförande", "Centerpartiets ungdomsförbund"
+    if nxt.pos and nxt.pos not in ("NOUN", "ADJ", "PROPN", "NUM"):
+        return False
+    return not (
+        nxt.is_stop
+        or nxt.lower in lex.aux
+        or nxt.lower in lex.adverbs
+        or lex.cue_lemma(nxt.lower) is not None
+    )
+
+
+def _sentence_initial(view: TextView, w: Word) -> bool:
+    """True when nothing but punctuation precedes w in its sentence."""
+    start, _ = view.sentence_of(w.start)
+    lead = view.text[start : w.start]
+    return not any(ch.isalnum() for ch in lead)
+
+
+def _name_start(view: TextView, w: Word, lex: Lexicon) -> bool:
+    """True when w can start a name (capitalised, no function word at a sentence start)."""
+    if not w.is_cap or not w.is_alpha_word or view.is_mark(w) or view.in_quote(w.start):
+        return False
+    if w.lower in lex.not_names or w.lower in lex.pronouns or w.lower in lex.first_person:
+        return False
+    return not (_sentence_initial(view, w) and w.is_stop)
+
+
+def _lone_capital(view: TextView, w: Word, lex: Lexicon) -> bool:
+    """A one-word capitalised run at a sentence start that the text never repeats ("Strax
+    därpå …", "Mötet kom …") is an ordinary word; "Moskva har …" recurs, so it is a name."""
+    if not _sentence_initial(view, w) or w.text.isupper() or lex.is_title(w.lower):
+        return False
+    if lex.is_org_word(w.text) or load_first_names().gender(w.text) is not None:
+        return False
+    return view.text.count(w.text) < 2
+
+
+def _name_continues(view: TextView, w: Word) -> bool:
+    """True when w can continue a capitalised run."""
+    return (
+        w.is_cap and w.is_alpha_word and not view.is_mark(w) and not view.in_quote(w.start)
+    )
+
+
+def title_words(lex: Lexicon, words: list[Word]) -> frozenset[str]:
+    """The base title words among words ("premiärministern" -> premiärminister)."""
+    return frozenset(lex.title_base(w.lower) for w in words if lex.is_title(w.lower))
+
+
+def role_before(view: TextView, first: int, lex: Lexicon) -> list[Word]:
+    """Title words and an owner just before a name: "USA:s president", "Sportchef"."""
+    role: list[Word] = []
+    k = first - 1
+    while k >= 0:
+        w = view.words[k]
+        if view.in_quote(w.start) or view.is_mark(w):
+            break
+        if lex.is_title(w.lower) or w.lower in ("vice", "tf", "f.d.", "förre", "former"):
+            role.insert(0, w)
+        elif role and is_genitive(view, w):
+            role.insert(0, w)
+            # "Svenska kyrkans ärkebiskop": one more capitalised word before a genitive.
+            if k > 0 and view.words[k - 1].is_cap and not view.in_quote(view.words[k - 1].start):
+                role.insert(0, view.words[k - 1])
+                k -= 1
+        elif role and w.text[:1].islower() and w.lower.endswith("s") and k > 0 and (
+            view.words[k - 1].is_cap
+        ):
+            role.insert(0, w)  # "Svenska kyrkans"
+        else:
+            break
+        k -= 1
+    return role
+
+
+def org_like(lex: Lexicon, w: Word) -> bool:
+    """True for an organisation word."""
+    return lex.is_org_word(w.text)
+
+
+def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention]:
+    """Split a capitalised run into (org,) role and name mentions."""
+    out: list[Mention] = []
+    if is_genitive(view, run[-1]):
+        return out  # an owner ("Storbritanniens"), part of someone's role
+    if run[0].text == "The" and len(run) > 1:
+        return [make_mention(view, run, "org", "ORG", lex)]  # "The Guardian", "The Hague"
+    nxt = view.words[run[-1].i + 1] if run[-1].i + 1 < len(view.words) else None
+    if (
+        lex.language == "sv"
+        and len(run) == 1
+        and nxt is not None
+        and nxt.text[:1].islower()
+        and nxt.lower.endswith("s")
+        and nxt.start - run[-1].end <= 1
+        and not lex.is_title(run[0].lower)
+    ):
+        return out  # "Svenska kyrkans ärkebiskop": an adjective of an owner phrase
+    last_title = -1
+    last_org = -1
+    for n, w in enumerate(run):
+        # A compound title only where it leads a longer run ("Oppositionsledaren Jonas Berg"),
+        # so that a surname like "Hoffman" is never read as a title.
+        if lex.is_title(w.lower, compounds=n == 0 and len(run) > 1):
+            last_title = n
+        if org_like(lex, w):
+            last_org = n
+    cut = max(last_title, last_org)
+    if last_org >= 0:
+        org = run[: last_org + 1]
+        if last_title > last_org:
+            org = run[: last_org + 1]
+        if all(not lex.is_title(w.lower) for w in org) or last_org == len(run) - 1:
+            out.append(make_mention(view, org, "org", "ORG", lex))
+    name = run[cut + 1 :]
+    if not name:
+        if last_org < 0:
+            out.append(make_mention(view, run, "title", "", lex))
+        return out
+    role_words = [*role_before(view, run[0].i, lex), *run[: cut + 1]] if cut >= 0 else (
+        role_before(view, name[0].i, lex)
+    )
+    if any(w.text.isupper() and len(w.text) > 1 and w.is_alpha_word for w in name):
+        label = "ORG"  # an acronym: "FN", "NATO", "CUF", "RAF Croughton"
+        kind: MentionKind = "org"
+    elif len(name) >= 2 or any(lex.is_title(w.lower) for w in role_words):
+        label, kind = "PER", "name"
+    else:
+        label, kind = "", "name"
+    m = make_mention(view, name, kind, label, lex)
+    if role_words:
+        role_text = view.text[role_words[0].start : role_words[-1].end]
+        m = Mention(
+            m.start, m.end, m.text, m.kind, m.label, role_text, m.first_word, m.last_word,
+            m.source, title_words(lex, role_words),
+        )
+    out.append(m)
+    return out
+
+
+def make_mention(
+    view: TextView, words: list[Word], kind: MentionKind, label: str, lex: Lexicon,
+    source: str = "heuristic",
+) -> Mention:
+    """A mention spanning words."""
+    start, end = words[0].start, words[-1].end
+    return Mention(
+        start, end, view.text[start:end], kind, label, None, words[0].i, words[-1].i, source,
+        frozenset(),
+    )
+
+
+def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
+    """Capitalised runs outside quotes, split into names, roles and organisations."""
+    out: list[Mention] = []
+    words = view.words
+    i = 0
+    while i < len(words):
+        w = words[i]
+        lex = view.lexicon_at(w.start)
+        # "according to The Guardian": a capitalised "The" inside a sentence is part of a name.
+        titled_the = (
+            w.text == "The"
+            and not _sentence_initial(view, w)
+            and i + 1 < len(words)
+            and _name_continues(view, words[i + 1])
+            and not view.in_quote(w.start)
+        )
+        if i in taken or not (titled_the or _name_start(view, w, lex)):
+            i += 1
+            continue
+        run = [w]
+        j = i
+        while j + 1 < len(words) and j + 1 not in taken:
+            nx = words[j + 1]
+            if nx.start - words[j].end > 1 or is_genitive(view, words[j]):
+                break
+            after = words[j + 2] if j + 2 < len(words) else None
+            if (
+                nx.text == "-"
+                and nx.start == words[j].end
+                and after is not None
+                and after.start == nx.end
+                and after.is_alpha_word
+            ):
+                run.extend([nx, after])  # "Ex-Prime", "Man-kei", "Schoch-Spana" split by "-"
+                j += 2
+            elif _name_continues(view, nx):
+                run.append(nx)
+                j += 1
+            elif (
+                nx.lower in lex.name_particles
+                and j + 2 < len(words)
+                and _name_continues(view, words[j + 2])
+            ):
+                run.extend([nx, words[j + 2]])
+                j += 2
+            else:
+                break
+        nxt = words[j + 1] if j + 1 < len(words) else None
+        if (
+            nxt is not None
+            and nxt.text[:1].islower()
+            and org_like(lex, nxt)
+            and not view.in_quote(nxt.start)
+            and nxt.start - words[j].end <= 1
+        ):
+            # "Centerpartiets ungdomsförbund", "Mora kommun", "Närpes bostäder": an organisation.
+            out.append(make_mention(view, [*run, nxt], "org", "ORG", lex))
+            i = j + 2
+            continue
+        if len(run) == 1 and _lone_capital(view, run[0], lex):
+            i = j + 1
+            continue
+        out.extend(_run_mentions(view, run, lex))
+        i = j + 1
+    return out

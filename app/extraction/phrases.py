@@ -1,0 +1,251 @@
+"""Speaker phrases around a cue verb: the noun phrase after it (inverted) or before it (subject).
+
+"”…”, sade Storbritanniens premiärminister Keir Starmer till reportrar" -> after the cue;
+"Trump har tidigare sagt att …" -> before it, past the auxiliary and adverb.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.extraction.candidates import Mention, MentionKind
+from app.extraction.lexicon import Lexicon
+from app.extraction.textview import TextView, Word
+
+#: Punctuation that ends a speaker phrase.
+_PHRASE_END = set(",.;:!?()[]–—…") | {"...", "--"}
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A speech verb occurrence and its lemma."""
+
+    word: Word
+    lemma: str
+
+
+class Phrases:
+    """Finds speaker phrases in a TextView, given its mentions."""
+
+    def __init__(
+        self, view: TextView, mentions: list[Mention], syntax: dict[int, int] | None = None
+    ) -> None:
+        """Index mentions by word; `syntax` maps a cue word to its parsed subject word."""
+        self.view = view
+        self.mentions = mentions
+        self.syntax = syntax or {}
+        self.by_word: dict[int, Mention] = {}
+        for m in mentions:
+            for k in range(m.first_word, m.last_word + 1):
+                self.by_word.setdefault(k, m)
+
+    def cue_at(self, i: int) -> Cue | None:
+        """The cue at word i, if it is a speech verb outside quotes."""
+        if i < 0 or i >= len(self.view.words):
+            return None
+        w = self.view.words[i]
+        if self.view.in_quote(w.start):
+            return None
+        lemma = self.view.is_cue(w)
+        return Cue(w, lemma) if lemma else None
+
+    def sentence_words(self, char: int) -> tuple[int, int]:
+        """First and last word index of the sentence holding char."""
+        s, e = self.view.sentence_of(char)
+        return self.view.word_at(s), self.view.word_before(e)
+
+    def _skippable(self, w: Word) -> bool:
+        """True for an adverb or auxiliary between a subject and its verb."""
+        lex = self.view.lexicon_at(w.start)
+        return w.lower in lex.adverbs or w.lower in lex.aux
+
+    def after(self, i: int, limit: int | None = None) -> tuple[Mention | None, int]:
+        """The speaker phrase starting at word i (after an inverted cue); and its last word."""
+        words, view = self.view.words, self.view
+        if i >= len(words):
+            return None, i
+        lex = view.lexicon_at(words[i].start)
+        # "frågar sig Expressens …", "säger också Anna": skip a reflexive or an adverb.
+        while i < len(words) and words[i].lower in ("sig", "själv", *lex.adverbs) and (
+            words[i].lower not in lex.pronouns
+        ):
+            i += 1
+        end = i
+        found: list[Mention] = []
+        stop = len(words) if limit is None else min(limit, len(words))
+        nxt = words[i + 1] if i + 1 < stop else None
+        if (
+            i < stop
+            and words[i].lower in lex.pronouns
+            and words[i].lower in lex.determiners
+            and nxt is not None
+            and nxt.text[:1].islower()
+            and nxt.is_alpha_word
+            and nxt.lower not in lex.np_stop
+        ):
+            # "säger de anställda vid fabriken": an article and its noun, no pronoun.
+            return self._phrase(i, i + 1, "generic"), i + 1
+        while end < stop and end - i < 10:
+            w = words[end]
+            if w.text in _PHRASE_END or view.is_mark(w) or view.in_quote(w.start):
+                break
+            m = self.by_word.get(end)
+            if m is not None:
+                if m.kind in ("pronoun", "first") and found:
+                    break
+                found.append(m)
+                end = m.last_word + 1
+                if m.kind in ("pronoun", "first"):
+                    break
+                continue
+            if w.text[:1].islower() and w.lower in lex.np_stop and not (
+                w.lower in ("och", "and") and end > i and words[end - 1].text.endswith("-")
+            ):
+                break  # but "lag- och kulturutskott" goes on
+            if found and not lex.is_title(w.lower) and not (
+                lex.language == "sv" and w.lower.endswith("s") and found[-1].label != "PER"
+            ):
+                break  # "Enligt Per Holm kommer …": the phrase ended with the name
+            if not lex.is_title(w.lower) and (
+                w.pos in ("VERB", "AUX")
+                or (lex.cue_lemma(w.lower) is not None and end > i)
+            ):
+                break  # a verb ends the phrase; a title never does, whatever the tagger says
+            end += 1
+        if end == i:
+            return None, i
+        names = [m for m in found if m.kind == "name"]
+        if names:
+            return names[-1], end - 1
+        if found:
+            return found[0], end - 1
+        first = words[i]
+        if first.lower in lex.generic_determiners:
+            named = self._introduced_name(end, lex)
+            if named is not None:
+                return named, named.last_word
+            return self._phrase(i, end - 1, "generic"), end - 1
+        if end - i <= 5 and any(w.is_alpha_word for w in words[i:end]):
+            return self._phrase(i, end - 1, "description"), end - 1
+        return None, end - 1
+
+    def _introduced_name(self, k: int, lex: Lexicon) -> Mention | None:
+        """"a protester using the pseudonym Katya": the name after a name introducer."""
+        words = self.view.words
+        for c in range(k, min(k + 6, len(words) - 1)):
+            if words[c].text in _PHRASE_END:
+                return None
+            if words[c].lower in lex.name_introducers:
+                m = self.by_word.get(c + 1)
+                return m if m is not None and m.kind == "name" else None
+        return None
+
+    def _phrase(self, a: int, b: int, kind: MentionKind) -> Mention:
+        """A mention for the words a..b that no name finder saw."""
+        words = self.view.words
+        start, end = words[a].start, words[b].end
+        return Mention(start, end, self.view.text[start:end], kind, "", None, a, b)
+
+    def before(self, i: int, sent_first: int) -> Mention | None:
+        """The subject of the cue at word i: the phrase just before it, or the clause subject."""
+        words = self.view.words
+        parsed = self.syntax.get(i)
+        if parsed is not None and parsed < i:
+            m = self.by_word.get(parsed)
+            if m is not None:
+                return m  # the parser's nsubj: "Nancy Pelosi, the Speaker of the House, said"
+        k = i - 1
+        while k >= sent_first and (
+            self._skippable(words[k]) or words[k].text == ")"
+        ) and k not in self.by_word:
+            if words[k].text == ")":
+                # "Karin Holm (S) kallade": skip a party or age in brackets.
+                opening = next((j for j in range(k - 1, max(sent_first, k - 5) - 1, -1)
+                                if words[j].text == "("), None)
+                if opening is None:
+                    break
+                k = opening
+            k -= 1
+        if k < sent_first:
+            return None
+        w = words[k]
+        m = self.by_word.get(k)
+        if m is not None:
+            return m
+        lex = self.view.lexicon_at(w.start)
+        if w.text == "," and k - 1 >= sent_first:
+            # "The general secretary of the RMT union, Mick Cash, said": the apposition.
+            app = self.by_word.get(k - 1)
+            before_app = words[app.first_word - 1].lower if app and app.first_word > 0 else ""
+            if app is not None and app.kind == "name" and app.label == "PER" and (
+                app.last_word == k - 1
+            ) and before_app not in ("of", "för", "i", "vid", "at", "in"):
+                return app  # not "the chief executive of Hong Kong, announced"
+        if w.lower in ("upon", "after", "before", "while", "by", "efter", "innan"):
+            # "where Dr. Tomasz Stefaniak was met … upon announcing": the nearest subject.
+            near = [
+                m for k2, m in self.by_word.items()
+                if sent_first <= k2 < i and m.subject and m.kind in ("name", "pronoun", "title")
+            ]
+            return max(near, key=lambda m: m.first_word) if near else None
+        if w.text == "," or w.lower in (
+            "och", "and", "samt", "but", "men", "then", "sedan", "to", "att",
+        ):
+            # "… och sade till journalister", "She went on to say": the clause's subject.
+            return self.clause_subject(sent_first, i)
+        if w.is_alpha_word and w.text[:1].islower() and not w.is_stop:
+            # "The defendants claimed", "Kommunens svar hävdade": a short descriptive subject.
+            a = k
+            while a - 1 >= sent_first and k - a < 3:
+                prev = words[a - 1]
+                if prev.lower in ("the", "de", "den", "det"):
+                    a -= 1
+                    break
+                if not prev.is_alpha_word or prev.lower in lex.np_stop or self.view.is_mark(prev):
+                    break
+                a -= 1
+            if words[a].lower in lex.numerals or words[a].lower in lex.generic_determiners:
+                return self._phrase(a, k, "generic")  # "Fyra privatpersoner hade yrkat"
+            quant = a - 2 >= sent_first and words[a - 1].lower in ("of", "av") and (
+                words[a - 2].lower in lex.generic_determiners
+            )
+            if quant:
+                return self._phrase(a - 2, k, "generic")  # "Some of the protesters … said"
+            if words[a].lower in ("the", "de", "den", "det") or a == sent_first:
+                return self._phrase(a, k, "description")
+        return None
+
+    def clause_subject(self, sent_first: int, before: int) -> Mention | None:
+        """The first mention of the sentence before word `before`, preferring a name."""
+        cands = [
+            self.by_word[k]
+            for k in range(sent_first, before)
+            if k in self.by_word and self.by_word[k].first_word == k
+        ]
+        words = self.view.words
+        lex = self.view.lexicon_at(words[sent_first].start)
+        k = sent_first
+        while k < before and (words[k].lower in lex.adverbs or self.view.is_mark(words[k])):
+            k += 1
+        if k < before and words[k].lower in lex.generic_determiners and k not in self.by_word:
+            return None  # "An eyewitness described …, stating": nobody we can name
+        outside = sum(
+            1 for x in range(sent_first, cands[0].first_word if cands else sent_first)
+            if not self.view.in_quote(words[x].start)
+        )
+        if not cands or outside > 6:
+            return None  # the subject comes early; a later name is an object
+        first = cands[0]
+        if first.kind in ("title", "org") or first.label == "LOC":
+            # "The Senate Minority Leader, Chuck Schumer, said": the apposition's name;
+            # "The mayor of London, Sadiq Khan, tweeted": not the "of" complement.
+            for m in cands[1:4]:
+                prev = words[m.first_word - 1] if m.first_word > 0 else None
+                if (
+                    m.kind == "name"
+                    and m.label == "PER"
+                    and m.first_word - first.last_word <= 10
+                    and not (prev is not None and prev.lower in ("of", "för", "i", "vid"))
+                ):
+                    return m
+        return first

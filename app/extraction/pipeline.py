@@ -1,0 +1,193 @@
+"""The Extractor: article text in, an Extraction record out.
+
+Per article: paragraphs get a language (lingua; the article's is the majority), runs of
+paragraphs in one language go through that language's spaCy pipeline (with the quote
+component last), and speakers are then resolved across the whole article. Offsets are always
+into the original text.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from app.extraction.analysis import DocAnalysis
+from app.extraction.candidates import Candidate, Mention
+from app.extraction.component import COMPONENT, register_extensions
+from app.extraction.records import ExtractedEntity, ExtractedQuote, Extraction
+from app.extraction.segments import Paragraph, detect_paragraphs
+from app.extraction.speakers import SpeakerResolver
+
+MODELS_DIR = Path(__file__).parent / "models"
+LANGUAGES = ("sv", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """A run of paragraphs in one language: [start, end) of the article text."""
+
+    language: str
+    start: int
+    end: int
+    paragraphs: tuple[Paragraph, ...]
+
+
+def _import_typography() -> Any:
+    """The tokenizer/sentence-fix module of the trained pipelines, when it exists."""
+    if importlib.util.find_spec("app.extraction.typography") is None:
+        return None
+    return importlib.import_module("app.extraction.typography")
+
+
+def load_pipeline(lang: str, model: str | None = None) -> Any:
+    """A spaCy pipeline for lang (argument, shipped model, or blank + lookups) + our component."""
+    import spacy
+
+    typography = _import_typography()
+    shipped = MODELS_DIR / lang
+    if model:
+        nlp = spacy.load(model)
+    elif (shipped / "config.cfg").exists():
+        nlp = spacy.load(shipped)
+    else:
+        nlp = spacy.blank(lang)
+        if typography is not None and hasattr(typography, "customize_tokenizer"):
+            typography.customize_tokenizer(nlp, split_apostrophe=(lang != "en"))
+        try:
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            nlp.initialize()
+        except Exception:
+            if "lemmatizer" in nlp.pipe_names:
+                nlp.remove_pipe("lemmatizer")
+    if COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(COMPONENT, last=True, config={"language": lang})
+    return nlp
+
+
+class Extractor:
+    """Extracts quotes, speakers and entities from Swedish and English articles."""
+
+    def __init__(self, pipelines: dict[str, Any]) -> None:
+        """Wrap already loaded pipelines (one per language code)."""
+        register_extensions()
+        self.pipelines = pipelines
+
+    @classmethod
+    def load(cls, sv_model: str | None = None, en_model: str | None = None) -> Extractor:
+        """Load both languages: a model argument wins, then the shipped one, then blank."""
+        return cls({"sv": load_pipeline("sv", sv_model), "en": load_pipeline("en", en_model)})
+
+    # -- public API ------------------------------------------------------------------------
+    def extract(self, text: str, language: str | None = None) -> Extraction:
+        """Extract one article."""
+        return next(iter(self.extract_many([text], language=language)))
+
+    def extract_many(
+        self, texts: Iterable[str], language: str | None = None, batch_size: int = 32
+    ) -> Iterator[Extraction]:
+        """Extract many articles, piping the segments of each language in batches."""
+        texts = list(texts)
+        plans = [self._plan(t, language) for t in texts]
+        jobs: dict[str, list[tuple[int, int]]] = {lang: [] for lang in self.pipelines}
+        for ai, (_, segments) in enumerate(plans):
+            for si, seg in enumerate(segments):
+                jobs.setdefault(seg.language, []).append((ai, si))
+        results: dict[tuple[int, int], DocAnalysis] = {}
+        for lang, items in jobs.items():
+            if not items:
+                continue
+            nlp = self.pipelines.get(lang) or next(iter(self.pipelines.values()))
+            seg_texts = (
+                texts[ai][plans[ai][1][si].start : plans[ai][1][si].end] for ai, si in items
+            )
+            for (ai, si), doc in zip(items, nlp.pipe(seg_texts, batch_size=batch_size),
+                                     strict=True):
+                results[(ai, si)] = doc._.citat_analysis or DocAnalysis()
+        for ai, text in enumerate(texts):
+            article_lang, segments = plans[ai]
+            yield self._assemble(text, article_lang, segments,
+                                 [results[(ai, si)] for si in range(len(segments))])
+
+    # -- steps -----------------------------------------------------------------------------
+    def _plan(self, text: str, language: str | None) -> tuple[str, list[_Segment]]:
+        """Article language and its runs of same-language paragraphs."""
+        article, paragraphs = detect_paragraphs(text, language)
+        segments: list[_Segment] = []
+        run: list[Paragraph] = []
+        for p in paragraphs:
+            lang = p.language if p.language in self.pipelines else article
+            if run and run[-1].language != lang:
+                segments.append(_Segment(run[0].language, run[0].start, run[-1].end, tuple(run)))
+                run = []
+            run.append(Paragraph(p.start, p.end, lang))
+        if run:
+            segments.append(_Segment(run[0].language, run[0].start, run[-1].end, tuple(run)))
+        return article, segments
+
+    def _assemble(
+        self, text: str, language: str, segments: list[_Segment], analyses: list[DocAnalysis]
+    ) -> Extraction:
+        """Shift every segment's findings to article offsets, resolve speakers, build records."""
+        cands: list[Candidate] = []
+        mentions: list[Mention] = []
+        sentences: list[tuple[int, int]] = []
+        paragraphs: list[tuple[int, int]] = []
+        stats: dict[str, int] = {}
+        groups = 0
+        for seg, an in zip(segments, analyses, strict=True):
+            off = seg.start
+            top = groups
+            for c in an.candidates:
+                shifted = c.with_offset(off)
+                if shifted.group >= 0:
+                    shifted = replace(shifted, group=shifted.group + top)
+                    groups = max(groups, shifted.group + 1)
+                cands.append(shifted)
+            mentions.extend(_shift_mention(m, off) for m in an.mentions)
+            sentences.extend((s + off, e + off) for s, e in an.sentences)
+            paragraphs.extend((s + off, e + off) for s, e in an.paragraphs)
+            for k, v in an.stats.items():
+                stats[k] = stats.get(k, 0) + v
+        stats["segments"] = len(segments)
+        cands.sort(key=lambda c: c.start)
+        resolver = SpeakerResolver(mentions, sentences, paragraphs, [c.mention for c in cands])
+        resolved = resolver.resolve(cands)
+        quotes: list[ExtractedQuote] = []
+        last_end = -1
+        for c, r in zip(cands, resolved, strict=True):
+            if c.start < last_end or not (0 <= c.start < c.end <= len(text)):
+                stats["overlap_dropped"] = stats.get("overlap_dropped", 0) + 1
+                continue
+            last_end = c.end
+            quotes.append(
+                ExtractedQuote(
+                    text=text[c.start : c.end], start=c.start, end=c.end, type=c.type,
+                    speaker=r.name, speaker_mention=r.mention, cue=c.cue,
+                    confidence=c.confidence, speaker_confidence=r.confidence,
+                    language=c.language,
+                )
+            )
+        entities = _entities(text, mentions)
+        speakers = resolver.speakers([q.speaker for q in quotes])
+        return Extraction(language, tuple(quotes), tuple(entities), tuple(speakers), stats)
+
+
+def _shift_mention(m: Mention, off: int) -> Mention:
+    """The mention with offsets moved by off."""
+    return replace(m, start=m.start + off, end=m.end + off)
+
+
+def _entities(text: str, mentions: list[Mention]) -> list[ExtractedEntity]:
+    """Entity records: NER entities, and heuristic names only where the label is known."""
+    out: list[ExtractedEntity] = []
+    for m in mentions:
+        if m.kind not in ("name", "org") or not m.label:
+            continue
+        if m.source != "ner" and m.kind == "org" and m.text.islower():
+            continue  # "polisen", "the police": a speaker, not a named entity
+        out.append(ExtractedEntity(text[m.start : m.end], m.label, m.start, m.end, m.source))
+    return out

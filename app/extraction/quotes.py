@@ -1,0 +1,270 @@
+"""Finding quote spans in raw text: quotation marks (” ” “ ” „ “ » « " ’) and quote dashes.
+
+Works on characters only, so it runs the same with or without a trained pipeline. Offsets are
+into the text given; a region's content excludes the marks and the spaces just inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from app.extraction.lexicon import Marks
+from app.extraction.segments import Paragraph
+
+RegionKind = Literal["marked", "dash", "repaired"]
+Context = Literal["open", "close", "detached", "glued"]
+
+#: The sentence boundary searched backwards when a closing mark has lost its opening one.
+_BOUNDARY = re.compile(r"[.!?…]\s+(?=[A-ZÅÄÖÉ0-9])")
+#: The word after a mark, skipping a comma: "… länge.” , fortsätter hon." -> "fortsätter".
+_NEXT_WORD = re.compile(r"\s*[,]?\s*([^\W\d_]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRegion:
+    """A quoted stretch of text: content [start, end) and where its marks are."""
+
+    start: int
+    end: int
+    open_mark: int | None
+    close_mark: int | None
+    kind: RegionKind
+    paragraph: int
+    group: int
+
+    @property
+    def outer_start(self) -> int:
+        """Start including the opening mark (or dash)."""
+        return self.open_mark if self.open_mark is not None else self.start
+
+    @property
+    def outer_end(self) -> int:
+        """End including the closing mark."""
+        return self.close_mark + 1 if self.close_mark is not None else self.end
+
+
+@dataclass(slots=True)
+class _Open:
+    pos: int
+    family: Literal["d", "s"]
+
+
+def _context(text: str, i: int, start: int, end: int, marks: Marks) -> Context:
+    """Whether the mark at i sits like an opening or a closing mark, or is detached/glued."""
+    left = text[i - 1] if i > start else ""
+    right = text[i + 1] if i + 1 < end else ""
+    lb = not left or left.isspace() or left in marks.left_boundary or left in marks.all
+    rb = not right or right.isspace() or right in marks.right_boundary or right in marks.all
+    if lb and rb:
+        return "detached"
+    if lb:
+        return "open"
+    if rb:
+        return "close"
+    return "glued"
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past whitespace ("”kan ta hand om sig själva ”")."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def is_dash_paragraph(text: str, start: int, end: int, marks: Marks) -> int | None:
+    """Content start of a dash quote paragraph ("– Jag …", "-För mig …"), else None."""
+    if start >= end or text[start] not in marks.dashes:
+        return None
+    nxt = text[start + 1] if start + 1 < end else ""
+    if text[start] == "-" and not (nxt.isspace() or nxt.isupper()):
+        return None  # "-5 grader", "--", "-talet"
+    content, stop = _strip(text, start + 1, end)
+    body = text[content:stop]
+    # A tweet signature ("— The Post Millennial (@TPostMillennial) February 27, 2025") is no
+    # utterance: it has a handle, or no lowercase word at all.
+    if "@" in body or not re.search(r"\b[^\W\d_A-ZÅÄÖ]{3,}\b", body):
+        return None
+    return content if content < stop else None
+
+
+class _ParagraphScanner:
+    """Pairs the marks of one paragraph; holds the state between marks."""
+
+    def __init__(
+        self,
+        text: str,
+        para: Paragraph,
+        index: int,
+        marks: Marks,
+        is_cue: Callable[[str], bool],
+    ) -> None:
+        """Scan one paragraph of text."""
+        self.text, self.para, self.index, self.marks, self.is_cue = text, para, index, marks, is_cue
+        self.stack: list[_Open] = []
+        self.found: list[tuple[int, int, int | None, int | None, RegionKind]] = []
+        self.unbalanced = 0
+        self.repaired = 0
+
+    def scan(self) -> None:
+        """Walk the paragraph's marks left to right."""
+        text, marks = self.text, self.marks
+        for i in range(self.para.start, self.para.end):
+            ch = text[i]
+            if ch in marks.double:
+                self._double(i, _context(text, i, self.para.start, self.para.end, marks))
+            elif ch in marks.single:
+                self._single(i, _context(text, i, self.para.start, self.para.end, marks))
+
+    def _emit(self, open_at: int, close_at: int, kind: RegionKind = "marked") -> None:
+        """Record the content between the marks at open_at and close_at."""
+        start, end = _strip(self.text, open_at + 1, close_at)
+        if start < end:
+            self.found.append((start, end, open_at, close_at, kind))
+
+    def _close_outer(self, i: int) -> None:
+        """Close the outermost open quote at i."""
+        self._emit(self.stack[0].pos, i)
+        self.stack.clear()
+
+    def _double(self, i: int, ctx: Context) -> None:
+        """Handle a double mark (” “ „ " » «) in its context."""
+        if not self.stack:
+            if ctx in ("open", "detached") or (ctx == "glued" and self.text[i] == '"'):
+                self.stack.append(_Open(i, "d"))
+            elif self.text[i] not in self.marks.open_only:
+                self._stray_closer(i)
+            else:
+                self.stack.append(_Open(i, "d"))
+            return
+        top = self.stack[-1]
+        if self.text[i] in self.marks.open_only or (ctx == "open" and top.family == "d"):
+            # An opening mark while a double quote is open: the earlier one never closed.
+            self.unbalanced += 1
+            self.stack = [_Open(i, "d")]
+            return
+        # A double mark closes the outer quote, also when a single one opened it
+        # (machine translation mixes them: ’när det har behövts … varandra”).
+        self._close_outer(i)
+
+    def _single(self, i: int, ctx: Context) -> None:
+        """Handle a single mark (’ ‘ ') in its context: quote mark or apostrophe."""
+        text = self.text
+        text[i - 1] if i > self.para.start else ""
+        right = text[i + 1] if i + 1 < self.para.end else ""
+        if ctx == "glued":
+            return  # I’ll, USA’s, rock’n’roll: an apostrophe
+        if ctx in ("open", "detached") and right.isdigit():
+            return  # ’90-talet: elision
+        if not self.stack:
+            if ctx == "open":
+                self.stack.append(_Open(i, "s"))
+            return
+        top = self.stack[-1]
+        if ctx == "open":
+            if top.family == "d" and len(self.stack) == 1:
+                self.stack.append(_Open(i, "s"))  # nested: “He said ‘no’ …”
+            return
+        if top.family == "s":
+            self.stack.pop()
+            if not self.stack:
+                self._emit(top.pos, i)
+            return
+        if ctx == "detached" and len(self.stack) == 1:
+            # ”största allians för välstånd och säkerhet ’, och … : a detached single mark
+            # closes the double quote (mismatched pair); an attached one ("players' union")
+            # is a possessive apostrophe.
+            self._close_outer(i)
+
+    def _stray_closer(self, i: int) -> None:
+        """A closing mark with no opening one: repair when an attribution follows, else skip.
+
+        “…” , säger Anette. När jag fick frågan … länge.” , fortsätter hon. — the opening mark
+        of the second quote is missing; it starts after the previous sentence.
+        """
+        m = _NEXT_WORD.match(self.text, i + 1, self.para.end)
+        if not m or not self.is_cue(m.group(1)):
+            self.unbalanced += 1
+            return
+        floor = self.para.start
+        if self.found:
+            floor = max(floor, self.found[-1][3] or floor)
+        start = None
+        for b in _BOUNDARY.finditer(self.text, floor, max(floor, i - 1)):
+            start = b.end()
+        if start is None:
+            if floor != self.para.start:
+                self.unbalanced += 1
+                return
+            start = floor
+        s, e = _strip(self.text, start, i)
+        if s < e:
+            self.found.append((s, e, None, i, "repaired"))
+            self.repaired += 1
+
+
+def find_quotes(
+    text: str,
+    paragraphs: Sequence[Paragraph],
+    marks: Marks,
+    dash_languages: frozenset[str],
+    is_cue: Callable[[str], bool],
+) -> tuple[list[QuoteRegion], dict[str, int]]:
+    """All quote regions of the text, in order, and counts of what was skipped or repaired."""
+    regions: list[QuoteRegion] = []
+    stats = {"unbalanced_marks": 0, "repaired_marks": 0, "multi_paragraph": 0}
+    group = 0
+    pending_group: int | None = None  # a multi-paragraph quote continues into this paragraph
+    for index, para in enumerate(paragraphs):
+        dash_start = (
+            is_dash_paragraph(text, para.start, para.end, marks)
+            if para.language in dash_languages
+            else None
+        )
+        if dash_start is not None:
+            group += 1
+            regions.append(
+                QuoteRegion(dash_start, para.end, para.start, None, "dash", index, group)
+            )
+            pending_group = None
+            continue
+        scanner = _ParagraphScanner(text, para, index, marks, is_cue)
+        scanner.scan()
+        stats["unbalanced_marks"] += scanner.unbalanced
+        stats["repaired_marks"] += scanner.repaired
+        carry, pending_group = pending_group, None
+        for n, (s, e, o, c, kind) in enumerate(scanner.found):
+            if n == 0 and carry is not None and o == para.start:
+                g = carry
+            else:
+                group += 1
+                g = group
+            regions.append(QuoteRegion(s, e, o, c, kind, index, g))
+        if not scanner.stack:
+            continue
+        first = scanner.stack[0]
+        nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+        continues = (
+            first.family == "d"
+            and nxt is not None
+            and text[nxt.start] in marks.double
+            and _context(text, nxt.start, nxt.start, nxt.end, marks) in ("open", "detached")
+        )
+        s, e = _strip(text, first.pos + 1, para.end)
+        if not continues or s >= e:
+            stats["unbalanced_marks"] += 1
+            continue
+        # English multi-paragraph quote: “… (no closing mark) ¶ “… ” — one group of pieces.
+        if carry is not None and not scanner.found and first.pos == para.start:
+            g = carry
+        else:
+            group += 1
+            g = group
+        regions.append(QuoteRegion(s, e, first.pos, None, "marked", index, g))
+        pending_group = g
+        stats["multi_paragraph"] += 1
+    return regions, stats

@@ -1,0 +1,113 @@
+"""Paragraphs, sentences and languages of an article, as character ranges of the raw text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+#: A sentence ends at . ! ? … (maybe followed by a closing mark) before a capital, a digit,
+#: a quotation mark or a dash: "… mötet. ”Om de …" / "… hand? Trump …".
+_SENT_END = re.compile(
+    r"(?:(?<=[.!?…])|(?<=[.!?…][\])]))[\"”’»«“]*\s+(?=[\"“”„»«‘’(\[–—-]?\s*[A-ZÅÄÖÉÜÆØŁŚŻ0-9])"
+)
+_WORD_BEFORE = re.compile(r"(\S+)$")
+#: Paragraphs shorter than this keep the article's language (lingua is unsure on short text).
+MIN_LANGUAGE_CHARS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph: [start, end) of the raw text without its line break, and its language."""
+
+    start: int
+    end: int
+    language: str
+
+
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """Non-empty lines of the text as (start, end), whitespace-trimmed."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        stripped = line.strip()
+        if not stripped:
+            continue
+        lead = len(line) - len(line.lstrip())
+        out.append((start + lead, start + lead + len(stripped)))
+    return out
+
+
+def sentence_bounds(
+    text: str, start: int, end: int, abbreviations: frozenset[str]
+) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] as (start, end); "Dr." and "t.ex." end none."""
+    out: list[tuple[int, int]] = []
+    cur = start
+    for m in _SENT_END.finditer(text, start, end):
+        before = _WORD_BEFORE.search(text, cur, m.start())
+        if before:
+            word = before.group(1).rstrip(".!?…\"”’»«“").casefold()
+            # "Dr. Tomasz Stefaniak" and single initials ("J. Smith") do not end a sentence.
+            if word in abbreviations or (len(word) == 1 and word.isalpha()):
+                continue
+        out.append((cur, m.start()))
+        cur = m.end()
+    if cur < end:
+        out.append((cur, end))
+    return out
+
+
+@cache
+def _detector() -> Any:
+    """The lingua detector for Swedish and English, built once per process."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(Language.SWEDISH, Language.ENGLISH).build()
+
+
+def _best(values: Any) -> tuple[str, float]:
+    """lingua's best guess as (code, confidence)."""
+    if not values:
+        return "sv", 0.0
+    best = values[0]
+    return ("en" if best.language.name == "ENGLISH" else "sv"), float(best.value)
+
+
+def guess_language(text: str) -> tuple[str, float]:
+    """The language of text ("sv" or "en") and lingua's confidence in it."""
+    return _best(_detector().compute_language_confidence_values(text))
+
+
+
+
+def detect_paragraphs(text: str, language: str | None = None) -> tuple[str, list[Paragraph]]:
+    """The article language (majority by characters, unless forced) and its paragraphs."""
+    bounds = paragraph_bounds(text)
+    letters = [sum(ch.isalpha() for ch in text[s:e]) for s, e in bounds]
+    long_enough = [n for n, count in enumerate(letters) if count >= MIN_LANGUAGE_CHARS]
+    # One lingua call per paragraph: its parallel API was no faster on a busy 2-core machine.
+    found = {n: guess_language(text[bounds[n][0] : bounds[n][1]]) for n in long_enough}
+    guesses: list[tuple[str | None, int]] = []
+    votes = {"sv": 0, "en": 0}
+    for n, count in enumerate(letters):
+        if n not in found:
+            guesses.append((None, count))
+            continue
+        code, conf = found[n]
+        votes[code] += count
+        guesses.append((code if conf >= 0.8 else None, count))
+    if language in ("sv", "en"):
+        article = language
+    elif votes["sv"] or votes["en"]:
+        article = "sv" if votes["sv"] >= votes["en"] else "en"
+    else:
+        article = guess_language(text)[0] if text.strip() else "sv"
+    paragraphs = [
+        Paragraph(start, end, guess or article)
+        for (start, end), (guess, _) in zip(bounds, guesses, strict=True)
+    ]
+    return article, paragraphs

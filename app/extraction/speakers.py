@@ -1,0 +1,337 @@
+"""Canonical speaker names within one article, and resolution of what a quote's mention means.
+
+"USA:s president Donald Trump" … "Trump" -> "Donald Trump" (role "USA:s president" kept);
+"Storbritanniens premiärminister Keir Starmer" … "svarade premiärministern" -> "Keir Starmer";
+"… säger hon" -> the person the sentence or the text before is about; "jag"/"I" -> nobody.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.extraction.candidates import HOW_CONFIDENCE, Candidate, Mention
+from app.extraction.lexicon import load_first_names
+from app.extraction.records import ExtractedSpeaker
+
+#: How far back (in paragraphs) a continuation quote inherits the previous speaker.
+INHERIT_PARAGRAPHS = 4
+
+
+@dataclass(slots=True)
+class Entity:
+    """A speaker within the article: canonical name, kind, mentions and roles seen."""
+
+    name: str
+    kind: str = "PER"
+    mentions: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    titles: set[str] = field(default_factory=set)
+
+    def record(self) -> ExtractedSpeaker:
+        """The public record of this speaker."""
+        kind: Literal["PER", "ORG"] = "ORG" if self.kind == "ORG" else "PER"
+        return ExtractedSpeaker(self.name, kind, tuple(self.mentions), tuple(self.roles))
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The speaker of one candidate: canonical name, the mention as written, confidence."""
+
+    name: str | None
+    mention: str | None
+    confidence: float
+
+
+def _tokens(name: str) -> list[str]:
+    """Name tokens, hyphen parts apart ("Jan-Erik" -> Jan, -, Erik)."""
+    return name.replace("-", " - ").split()
+
+
+class SpeakerResolver:
+    """Resolves the mentions of one article, left to right, into entities."""
+
+    def __init__(
+        self,
+        mentions: Sequence[Mention],
+        sentences: Sequence[tuple[int, int]],
+        paragraphs: Sequence[tuple[int, int]],
+        speaker_hints: Sequence[Mention | None] = (),
+    ) -> None:
+        """Index the article's names; `speaker_hints` are mentions found as speakers of cues."""
+        self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
+        self.sent_starts = [s for s, _ in sentences]
+        self.para_starts = [s for s, _ in paragraphs]
+        self.entities: dict[str, Entity] = {}
+        self.full: list[tuple[int, str]] = []  # (position, canonical) of multi-word names
+        self.resolved: dict[tuple[int, int], str | None] = {}
+        # pos, sentence, name, is_subject, is_group (organisations and groups, for "de")
+        self.events: list[tuple[int, int, str, bool, bool]] = []
+        # A one-word name that is the subject of a speech verb is a person ("befarar Alicia
+        # att"), so "hon" can refer back to it even without NER.
+        self.speaking = {
+            " ".join(m.text.split()) for m in speaker_hints
+            if m is not None and m.kind == "name" and m.label in ("", "PER")
+        }
+        self.first_names = load_first_names()
+        self.gender: dict[str, str] = {}  # learnt from first names and resolved pronouns
+        self._index_names()
+        self._resolve_all()
+
+    # -- names ---------------------------------------------------------------------------
+    def _index_names(self) -> None:
+        """Register the multi-word names and their roles."""
+        for m in self.mentions:
+            if m.kind == "name" and m.label != "LOC" and len(m.text.split()) >= 2:
+                name = " ".join(m.text.split())
+                existing = self._same_person(name)
+                canonical = existing or name
+                self.full.append((m.start, canonical))
+                ent = self.entities.setdefault(canonical, Entity(canonical))
+                if m.role and m.role not in ent.roles:
+                    ent.roles.append(m.role)
+                ent.titles.update(m.titles)
+
+    def _same_person(self, name: str) -> str | None:
+        """An entity with the same first and last name, if any."""
+        toks = _tokens(name)
+        for other in self.entities:
+            o = _tokens(other)
+            if o[0] == toks[0] and o[-1] == toks[-1]:
+                return other  # "Donald J. Trump" is "Donald Trump"
+        return None
+
+    def _name_of(self, m: Mention) -> str:
+        """The canonical name of a name mention."""
+        text = " ".join(m.text.split())
+        if text in self.entities:
+            return text
+        toks = _tokens(text)
+        if len(toks) >= 2:
+            return self._same_person(text) or text
+        # A bare surname or first name: the nearest full name before it that has it.
+        best: str | None = None
+        for pos, canonical in self.full:
+            ct = _tokens(canonical)
+            if toks[0] in (ct[-1], ct[0]) and (pos <= m.start or best is None):
+                best = canonical
+        return best or text
+
+    def _sentence(self, pos: int) -> int:
+        """Index of the sentence holding pos."""
+        return bisect_left(self.sent_starts, pos + 1) - 1
+
+    def _paragraph(self, pos: int) -> int:
+        """Index of the paragraph holding pos."""
+        return bisect_left(self.para_starts, pos + 1) - 1
+
+    # -- left-to-right resolution ----------------------------------------------------------
+    def _resolve_all(self) -> None:
+        """Resolve every mention left to right, recording who is talked about."""
+        for m in self.mentions:
+            sent = self._sentence(m.start)
+            subject = m.subject
+            name = self._resolve_one(m)
+            self.resolved[(m.start, m.end)] = name
+            if name is None or m.label == "LOC":
+                continue
+            ent = self.entities.get(name)
+            if ent is None:
+                continue
+            if m.kind in ("org", "description") or ent.kind == "ORG":
+                self.events.append((m.start, sent, name, subject, True))
+            elif m.kind in ("pronoun", "title") or len(name.split()) >= 2 or (
+                m.label == "PER" or name in self.speaking
+            ):
+                self.events.append((m.start, sent, name, subject, False))
+
+    def _resolve_one(self, m: Mention) -> str | None:
+        """The canonical name one mention stands for, or None."""
+        if m.kind == "org" and len(m.text.split()) == 1 and not m.text.isupper():
+            person = self._name_of(m)
+            if person != m.text:
+                return person  # "skriver Ek" after "Johan Ek": a surname the NER called ORG
+        if m.kind == "name":
+            if m.label == "LOC":
+                return " ".join(m.text.split())
+            name = self._name_of(m)
+            ent = self.entities.setdefault(name, Entity(name))
+            if m.label == "ORG":
+                ent.kind = "ORG"
+            ent.titles.update(m.titles)
+            if m.role and m.role not in ent.roles:
+                ent.roles.append(m.role)
+            return name
+        if m.kind == "title":
+            for e in reversed(self.events):
+                if not e[4] and self.entities[e[2]].titles & m.titles:
+                    return e[2]
+            for pos, name in reversed(self.full):
+                if pos < m.start and self.entities[name].titles & m.titles:
+                    return name
+            return None
+        if m.kind == "pronoun":
+            found = self.antecedent(m.start, m.text.casefold())
+            want = self.first_names.pronoun_gender.get(m.text.casefold())
+            if found is not None and want is not None:
+                self.gender.setdefault(found, want)
+            return found
+        if m.kind in ("org", "description"):
+            text = " ".join(m.text.split())
+            for other in self.entities:
+                if other.casefold() == text.casefold():
+                    return other  # "Polisen" … "polisen"
+            ent = self.entities.setdefault(text, Entity(text, "ORG"))
+            return ent.name
+        return None  # first person, generic: nobody we can name
+
+    def _gender_of(self, name: str) -> str | None:
+        """The gender of an entity: learnt from a pronoun, or its first name's."""
+        if name not in self.gender:
+            found = self.first_names.gender(name)
+            if found is not None:
+                self.gender[name] = found
+        return self.gender.get(name)
+
+    def antecedent(self, pos: int, pronoun: str) -> str | None:
+        """The person a third-person pronoun at pos refers to (subject of this or an earlier
+        sentence first); plural pronouns only to an organisation or group."""
+        sent = self._sentence(pos)
+        group = pronoun in ("de", "dom", "they")
+        want = self.first_names.pronoun_gender.get(pronoun)
+        # "She told the court" is not Nicolas Redouane: skip people of the other gender.
+        before = [
+            e for e in self.events
+            if e[0] < pos and e[4] == group and self._gender_of(e[2]) in (None, want)
+        ]
+        if not before:
+            return None
+        if group:
+            # "skriver de i reservationen" -> "De fem som reserverat sig …", a few sentences back.
+            recent = [e for e in before if sent - e[1] <= 4]
+            return recent[-1][2] if recent else None
+        # The subject of this sentence before the pronoun, else of the sentences before
+        # ("Keir Starmer träffade Trump …, där … vad han kallade" -> Starmer); in a sentence
+        # with no person as subject, its last person ("… spoke with Anne Sacoolas. She …").
+        for back in range(0, 6):
+            in_sent = [e for e in before if e[1] == sent - back]
+            subjects = [e for e in in_sent if e[3]]
+            if subjects:
+                return subjects[-1][2]
+            if in_sent and back > 0:
+                return in_sent[-1][2]
+        return None
+
+    # -- candidates ------------------------------------------------------------------------
+    def resolve_mention(self, m: Mention | None) -> str | None:
+        """The canonical name a candidate's mention stands for."""
+        if m is None:
+            return None
+        key = (m.start, m.end)
+        if key in self.resolved:
+            return self.resolved[key]
+        return self._resolve_one(m)
+
+    def resolve(self, cands: Sequence[Candidate]) -> list[Resolved]:
+        """Speakers of the candidates in text order (continuations inherit)."""
+        out: list[Resolved] = []
+        by_group: dict[int, Resolved] = {}
+        prev: tuple[Candidate, Resolved] | None = None
+        for c in cands:
+            r: Resolved
+            if c.inherit:
+                r = self._inherit(c, prev, by_group)
+            else:
+                name = self.resolve_mention(c.mention)
+                conf = HOW_CONFIDENCE.get(c.how, 0.5)
+                if c.mention is not None and c.mention.kind == "pronoun":
+                    conf *= 0.85
+                r = Resolved(name, c.mention.text if c.mention else None,
+                             conf if name else 0.0)
+                if name is not None:
+                    self._add_mention(name, c.mention)
+            out.append(r)
+            if c.group >= 0 and r.name is not None:
+                by_group.setdefault(c.group, r)
+            if c.type != "indirect" or r.name is not None:
+                prev = (c, r)
+            if r.name is not None:
+                ent = self.entities.get(r.name)
+                grp = ent is not None and ent.kind == "ORG"
+                self.events.append((c.start, self._sentence(c.start), r.name, True, grp))
+                self.events.sort(key=lambda e: e[0])
+        return self._sole_speaker(cands, out)
+
+    def _sole_speaker(self, cands: Sequence[Candidate], out: list[Resolved]) -> list[Resolved]:
+        """A headline quote before anyone is introduced belongs to the article's only speaker
+        ("Trollhättan satsar på lokal bokmässa: ”Som att lösa Rubiks kub”"); with several
+        speakers it stays unknown."""
+        names = {r.name for c, r in zip(cands, out, strict=True)
+                 if r.name is not None and c.type != "indirect"}
+        if len(names) != 1:
+            return out
+        (only,) = names
+        fixed = list(out)
+        for n, (c, r) in enumerate(zip(cands, out, strict=True)):
+            if r.name is not None:
+                break
+            if c.inherit and c.type != "indirect":
+                fixed[n] = Resolved(only, None, 0.4)
+        return fixed
+
+    def _add_mention(self, name: str, m: Mention | None) -> None:
+        """Remember how the text referred to a speaker."""
+        ent = self.entities.get(name)
+        if ent is not None and m is not None:
+            text = " ".join(m.text.split())
+            if m.kind in ("name", "title", "org", "description") and text not in ent.mentions:
+                ent.mentions.append(text)
+
+    def _inherit(
+        self, c: Candidate, prev: tuple[Candidate, Resolved] | None,
+        by_group: dict[int, Resolved],
+    ) -> Resolved:
+        """The speaker of a quote without attribution (continuation, answer)."""
+        if c.group in by_group:
+            g = by_group[c.group]
+            return Resolved(g.name, g.mention, g.confidence)
+        # A person introduced just before (the previous paragraph) speaks now:
+        # "Caspian Rehbinder … är inne på samma linje. ¶ – Det hade varit …".
+        since = prev[0].end if prev is not None else 0
+        para = self._paragraph(c.start)
+        between = [
+            e for e in self.events
+            if since <= e[0] < c.start and e[3] and not e[4] and para - self._paragraph(e[0]) <= 1
+        ]
+        if between and (prev is None or between[-1][2] != prev[1].name):
+            return Resolved(between[-1][2], None, HOW_CONFIDENCE["inherit"] * 0.8)
+        if prev is None:
+            if c.after_question:
+                # The first answer of an interview: the person the introduction is about.
+                intro = [e for e in self.events if e[0] < c.start and e[3] and not e[4]]
+                if intro:
+                    return Resolved(intro[-1][2], None, HOW_CONFIDENCE["inherit"] * 0.7)
+            return Resolved(None, None, 0.0)
+        pc, pr = prev
+        far = para - self._paragraph(pc.start) > INHERIT_PARAGRAPHS
+        if pr.name is None or (far and not c.after_question):
+            # An answer after an interviewer's question is the interviewee's, however long
+            # the story before it; other quotes that far from any speaker stay unknown.
+            return Resolved(None, None, 0.0)
+        return Resolved(pr.name, pr.mention, HOW_CONFIDENCE["inherit"])
+
+    def speakers(self, names: Sequence[str | None]) -> list[ExtractedSpeaker]:
+        """Records of the entities that speak in this article, in order of first quote."""
+        seen: list[str] = []
+        for n in names:
+            if n is not None and n not in seen:
+                seen.append(n)
+        out = []
+        for n in seen:
+            ent = self.entities.get(n) or Entity(n)
+            if n not in ent.mentions:
+                ent.mentions.insert(0, n)
+            out.append(ent.record())
+        return out

@@ -1,0 +1,187 @@
+"""A word-level view of one spaCy Doc: words with character offsets, sentences, quote regions.
+
+The rules read words through this view so that they work the same on a blank pipeline (no
+tags, no parse, no entities) and on a trained one (which adds ``pos``, ``dep``, ``head``, ``ent``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.extraction.lexicon import Lexicon, Marks
+from app.extraction.quotes import QuoteRegion
+from app.extraction.segments import Paragraph, sentence_bounds
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One non-space token: text, offsets into the doc text, and what the pipeline assigned."""
+
+    i: int
+    text: str
+    lower: str
+    start: int
+    end: int
+    lemma: str
+    pos: str
+    dep: str
+    head: int
+    ent_type: str
+    ent_iob: str
+    is_stop: bool = False
+
+    @property
+    def is_cap(self) -> bool:
+        """Starts with an uppercase letter."""
+        return bool(self.text) and self.text[0].isupper()
+
+    @property
+    def is_alpha_word(self) -> bool:
+        """Has a letter (so not punctuation, a mark or a number)."""
+        return any(ch.isalpha() for ch in self.text)
+
+
+def words_of(doc: Any) -> list[Word]:
+    """The non-space tokens of a spaCy Doc as Words (token index -> word index kept in .i)."""
+    out: list[Word] = []
+    index: dict[int, int] = {}
+    tokens = [t for t in doc if not t.is_space]
+    for n, t in enumerate(tokens):
+        index[t.i] = n
+    for n, t in enumerate(tokens):
+        out.append(
+            Word(
+                i=n,
+                text=t.text,
+                lower=t.lower_,
+                start=t.idx,
+                end=t.idx + len(t.text),
+                lemma=t.lemma_ or "",
+                pos=t.pos_ or "",
+                dep=t.dep_ or "",
+                head=index.get(t.head.i, n),
+                ent_type=t.ent_type_ or "",
+                ent_iob=t.ent_iob_ or "",
+                is_stop=bool(t.is_stop),
+            )
+        )
+    return out
+
+
+class TextView:
+    """Words, paragraphs, sentences and quote regions of one text, with lookups by offset."""
+
+    def __init__(
+        self,
+        text: str,
+        words: Sequence[Word],
+        paragraphs: Sequence[Paragraph],
+        regions: Sequence[QuoteRegion],
+        lexicons: dict[str, Lexicon],
+        marks: Marks,
+        has_parse: bool = False,
+    ) -> None:
+        """Index the words, paragraphs, sentences and quote regions of text."""
+        self.text = text
+        self.words = list(words)
+        self.paragraphs = list(paragraphs)
+        self.regions = list(regions)
+        self.lexicons = lexicons
+        self.marks = marks
+        self.has_parse = has_parse
+        self._starts = [w.start for w in self.words]
+        self._para_starts = [p.start for p in self.paragraphs]
+        self.sentences: list[tuple[int, int]] = []
+        for p in self.paragraphs:
+            lex = lexicons.get(p.language) or next(iter(lexicons.values()))
+            self.sentences.extend(sentence_bounds(text, p.start, p.end, lex.abbreviations))
+        self._sent_starts = [s for s, _ in self.sentences]
+        langs = {p.language for p in self.paragraphs}
+        first = next(iter(lexicons.values()))
+        # Most docs are one language: skip the paragraph lookup for them.
+        self._only: Lexicon | None = (
+            (lexicons.get(next(iter(langs))) or first) if len(langs) <= 1 else None
+        )
+        spans = sorted((r.outer_start, r.outer_end) for r in self.regions)
+        self._quote_starts = [s for s, _ in spans]
+        self._quote_spans = spans
+
+    # -- lookups -------------------------------------------------------------------------
+    def word_at(self, char: int) -> int:
+        """Index of the first word starting at or after char (len(words) if none)."""
+        return bisect_left(self._starts, char)
+
+    def word_before(self, char: int) -> int:
+        """Index of the last word ending at or before char (-1 if none)."""
+        i = bisect_right(self._starts, char) - 1
+        while i >= 0 and self.words[i].end > char:
+            i -= 1
+        return i
+
+    def paragraph_index(self, char: int) -> int:
+        """Index of the paragraph holding char."""
+        return max(0, bisect_right(self._para_starts, char) - 1)
+
+    def paragraph_of(self, char: int) -> Paragraph:
+        """The paragraph holding char."""
+        return self.paragraphs[self.paragraph_index(char)]
+
+    def sentence_of(self, char: int) -> tuple[int, int]:
+        """The sentence holding char (start, end)."""
+        if not self.sentences:
+            return (0, len(self.text))
+        i = max(0, bisect_right(self._sent_starts, char) - 1)
+        return self.sentences[i]
+
+    def sentence_index(self, char: int) -> int:
+        """Index of the sentence holding char."""
+        return max(0, bisect_right(self._sent_starts, char) - 1)
+
+    def lexicon_at(self, char: int) -> Lexicon:
+        """The lexicon of the paragraph's language at char."""
+        if self._only is not None:
+            return self._only
+        if not self.paragraphs:
+            return next(iter(self.lexicons.values()))
+        lang = self.paragraph_of(char).language
+        return self.lexicons.get(lang) or next(iter(self.lexicons.values()))
+
+    def in_quote(self, char: int) -> bool:
+        """True when char lies inside a quote region (marks included)."""
+        i = bisect_right(self._quote_starts, char) - 1
+        return i >= 0 and self._quote_spans[i][0] <= char < self._quote_spans[i][1]
+
+    def quote_between(self, a: int, b: int) -> bool:
+        """True when a quote region overlaps [a, b)."""
+        i = bisect_left(self._quote_starts, b)
+        return any(s < b and e > a for s, e in self._quote_spans[max(0, i - 3) : i])
+
+    def is_mark(self, w: Word) -> bool:
+        """True for a word that is only quotation marks."""
+        return bool(w.text) and all(ch in self.marks.all for ch in w.text)
+
+    def is_cue(self, w: Word) -> str | None:
+        """The speech-verb lemma when this word is a cue ("sade" -> "säga"), else None."""
+        lex = self.lexicon_at(w.start)
+        lemma = lex.cue_lemma(w.lower)
+        if lemma is None or w.is_cap:
+            # Capitalised, it is a name ("United States") or a sentence-initial noun
+            # ("Reports on …") or a question ("Frågade ni …?"), not a reporting verb.
+            return None
+        prev = self.words[w.i - 1] if w.i > 0 else None
+        if prev is not None and prev.lower == "så" and lemma in lex.naming_verbs:
+            return None  # "så kallade" (so-called) names a term, it reports nothing
+        if prev is not None and lemma in lex.naming_verbs and prev.lower in (
+            "was", "were", "is", "are", "been", "be", "being", "commonly", "often", "also",
+        ):
+            return None  # "was commonly called": naming, not speech
+        if lex.language == "en" and w.pos in ("NOUN", "PROPN", "ADJ", "ADP"):
+            # English forms are often nouns too ("reports", "claims"); the Swedish forms in
+            # the lexicon are verbs only, and the tagger errs more often than they do.
+            return None
+        if lex.language == "en" and prev is not None and prev.lower in lex.determiners:
+            return None  # "denied all claims that", "the reports": a noun
+        return lemma

@@ -1,0 +1,212 @@
+"""Convert the corpora, train a pipeline with spaCy's training loop, evaluate and save it."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import spacy
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+from spacy.training import Example
+from spacy.training.initialize import init_nlp
+from spacy.training.loop import (
+    create_evaluation_callback,
+    create_train_batches,
+    train_while_improving,
+    update_meta,
+)
+from spacy.util import load_config, registry, resolve_dot_names
+from thinc.api import fix_random_seed
+
+import app.extraction.typography  # noqa: F401  (registers the tokenizer callback and component)
+from app.training import datasets
+from app.training.corpora import Sentence
+from app.training.licensing import corpus_sources, write_license_files
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG_DIR = ROOT / "training"
+FIXTURE_DIR = ROOT / "tests" / "fixtures" / "training"
+SHIPPED_DIR = ROOT / "app" / "extraction" / "models"
+SEED = 0
+
+_SCORE_KEYS = ("pos_acc", "tag_acc", "morph_acc", "lemma_acc", "dep_uas", "dep_las", "sents_f",
+               "ents_p", "ents_r", "ents_f")
+
+
+def _write_docbin(path: Path, vocab: Any, chunks: list[list[Sentence]]) -> int:
+    docs = [datasets.to_doc(vocab, chunk) for chunk in chunks]
+    DocBin(docs=docs, store_user_data=False).to_disk(path)
+    return sum(len(doc) for doc in docs)
+
+
+def convert(lang: str, splits: datasets.Splits, corpus_dir: Path) -> dict[str, int]:
+    """Write train/dev/eval DocBins to ``corpus_dir``; return their token counts."""
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    vocab = spacy.blank(lang).vocab
+    return {
+        name: _write_docbin(corpus_dir / f"{name}.spacy", vocab, getattr(splits, name))
+        for name in ("train", "dev", "eval_syntax", "eval_ner")
+    }
+
+
+def _round(scores: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in _SCORE_KEYS:
+        value = scores.get(key)
+        if isinstance(value, float):
+            out[key] = round(value, 4)
+    per_type = scores.get("ents_per_type") or {}
+    out["ents_per_type"] = {
+        label: {k: round(float(v), 4) for k, v in prf.items()}
+        for label, prf in sorted(per_type.items())
+    }
+    return out
+
+
+def evaluate(nlp: Language, path: Path, *, raw_text: bool = False) -> dict[str, Any]:
+    """Score ``nlp`` on a DocBin of gold docs, with gold tokens (or its own tokenizer)."""
+    golds = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    examples = []
+    for gold in golds:
+        if raw_text:
+            predicted = nlp.make_doc(gold.text)
+        else:
+            predicted = Doc(nlp.vocab, words=[t.text for t in gold],
+                            spaces=[bool(t.whitespace_) for t in gold])
+        examples.append(Example(predicted, gold))
+    start = time.perf_counter()
+    scores = nlp.evaluate(examples)
+    seconds = time.perf_counter() - start
+    result = _round(scores)
+    result["words_per_second"] = round(sum(len(g) for g in golds) / seconds)
+    return result
+
+
+def _train_loop(nlp: Language, output: Path, max_minutes: float | None) -> dict[str, Any]:
+    """spaCy's ``training.loop.train`` with a wall-clock limit; keeps model-best on disk."""
+    config = nlp.config.interpolate()
+    fix_random_seed(config["training"]["seed"])
+    schema = registry.resolve(config["training"], validate=False)
+    train_corpus, dev_corpus = resolve_dot_names(
+        config, [schema["train_corpus"], schema["dev_corpus"]]
+    )
+    optimizer = schema["optimizer"]
+    steps = train_while_improving(
+        nlp,
+        optimizer,
+        create_train_batches(nlp, train_corpus, schema["batcher"], schema["max_epochs"]),
+        create_evaluation_callback(nlp, dev_corpus, schema["score_weights"]),
+        dropout=schema["dropout"],
+        accumulate_gradient=schema["accumulate_gradient"],
+        patience=schema["patience"],
+        max_steps=schema["max_steps"],
+        eval_frequency=schema["eval_frequency"],
+        exclude=schema["frozen_components"],
+        annotating_components=schema["annotating_components"],
+        before_update=schema["before_update"],
+    )
+    best = output / "model-best"
+    start = time.monotonic()
+    info: dict[str, Any] = {}
+    best_score = -1.0
+    for _batch, info, is_best in steps:
+        if is_best is not None:
+            update_meta(schema, nlp, info)
+            other = info.get("other_scores", {})
+            shown = " ".join(f"{k}={other[k]:.3f}" for k in _SCORE_KEYS if k in other)
+            minutes = (time.monotonic() - start) / 60
+            print(f"step {info['step']:>6} epoch {info['epoch']:>3} {minutes:6.1f} min "
+                  f"score={info['score']:.4f} {shown}", flush=True)
+            if is_best or not best.exists():
+                best_score = max(best_score, float(info["score"]))
+                with nlp.use_params(optimizer.averages):
+                    if best.exists():
+                        shutil.rmtree(best)
+                    nlp.to_disk(best)
+        if max_minutes is not None and time.monotonic() - start > max_minutes * 60:
+            print(f"time limit of {max_minutes} min reached at step {info['step']}", flush=True)
+            break
+    return {
+        "train_minutes": round((time.monotonic() - start) / 60, 1),
+        "steps": int(info.get("step", 0)),
+        "epochs": int(info.get("epoch", 0)),
+        "best_dev_score": round(best_score, 4),
+    }
+
+
+def train_pipeline(
+    lang: str,
+    data_dir: Path,
+    output_dir: Path | None,
+    max_minutes: float | None,
+    smoke: bool = False,
+) -> dict[str, Any]:
+    """Train the ``lang`` pipeline from the corpora in ``data_dir``; return its scores.
+
+    ``smoke`` trains a few steps on the invented fixture in tests/fixtures/training (or in
+    ``data_dir`` if it holds ``{lang}.conllu``) and never writes to the shipped models.
+    """
+    if lang not in ("sv", "en"):
+        raise ValueError(f"unsupported language: {lang!r}")
+    overrides: dict[str, Any] = {}
+    if smoke:
+        folder = data_dir if (data_dir / f"{lang}.conllu").exists() else FIXTURE_DIR
+        splits = datasets.fixture(folder, lang)
+        work = Path(tempfile.mkdtemp(prefix=f"citat-smoke-{lang}-"))
+        output = output_dir or work / "pipeline"
+        overrides = {"training.max_steps": 4, "training.eval_frequency": 2,
+                     "training.patience": 0}
+    else:
+        splits = datasets.build(lang, data_dir)
+        work = ROOT / "training"
+        output = output_dir or SHIPPED_DIR / lang
+    corpus_dir = work / "corpus" / lang
+    run_dir = work / "output" / lang
+    counts = convert(lang, splits, corpus_dir)
+    print(f"converted {lang}: {counts}", flush=True)
+    overrides.update({"paths.train": str(corpus_dir / "train.spacy"),
+                      "paths.dev": str(corpus_dir / "dev.spacy"),
+                      "system.seed": SEED})
+    config = load_config(CONFIG_DIR / f"{lang}.cfg", overrides=overrides, interpolate=False)
+    nlp = init_nlp(config)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    run = _train_loop(nlp, run_dir, max_minutes)
+    best = spacy.load(run_dir / "model-best")
+    scores: dict[str, Any] = {
+        "lang": lang,
+        "seed": SEED,
+        "smoke": smoke,
+        **run,
+        "train_tokens": counts["train"],
+        "syntax": evaluate(best, corpus_dir / "eval_syntax.spacy"),
+        "syntax_raw_text": evaluate(best, corpus_dir / "eval_syntax.spacy", raw_text=True),
+        "ner": evaluate(best, corpus_dir / "eval_ner.spacy"),
+    }
+    best.meta["name"] = "citat_pipeline"
+    best.meta["version"] = "1.0.0"
+    best.meta["license"] = "CC BY-SA 4.0"
+    best.meta["author"] = "Citat"
+    best.meta["description"] = (
+        f"Citat {lang} pipeline trained from public UD/UNER/NER corpora (see ATTRIBUTION.md)."
+    )
+    best.meta["sources"] = corpus_sources(lang)
+    best.meta["performance"] = {**scores["syntax"], "ents_p": scores["ner"]["ents_p"],
+                                "ents_r": scores["ner"]["ents_r"],
+                                "ents_f": scores["ner"]["ents_f"],
+                                "ents_per_type": scores["ner"]["ents_per_type"]}
+    best.meta["citat_evaluation"] = scores
+    if output.exists():
+        shutil.rmtree(output)
+    best.to_disk(output)
+    write_license_files(output, lang)
+    srsly.write_json(run_dir / "scores.json", scores)
+    if smoke:
+        shutil.rmtree(work / "corpus", ignore_errors=True)
+    print(f"pipeline written to {output}", file=sys.stderr, flush=True)
+    return scores

@@ -1,0 +1,127 @@
+"""The evaluation computes the reference scorer's figures (on an invented mini gold file)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from app.extraction.evaluation import (
+    evaluate_files,
+    format_report,
+    iou,
+    match,
+    score_article,
+    speaker_ok,
+)
+from app.extraction.pipeline import Extractor
+from app.extraction.records import ExtractedQuote, Extraction
+
+GOLD = Path(__file__).parent.parent / "fixtures" / "gold_quotes_mini.jsonl"
+REFERENCE = Path("/work/shared/score_quotes.py")
+EXPECTED_LINE = (
+    "quote_p=0.667 quote_r=0.667 quote_f1=0.667 attr_acc=0.500 e2e_f1=0.333 "
+    "indirect_p=1.000 indirect_r=1.000 indirect_attr=1.000 scare_quotes_taken=1/1"
+)
+
+
+def _q(text: str, quote: str, type_: str, speaker: str | None) -> ExtractedQuote:
+    start = text.index(quote)
+    return ExtractedQuote(quote, start, start + len(quote), type_, speaker)  # type: ignore[arg-type]
+
+
+def _predictions() -> dict[str, Extraction]:
+    arts = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    sv, en = arts[0]["text"], arts[1]["text"]
+    return {
+        sv: Extraction("sv", (
+            _q(sv, "Vi är klara", "direct", "Berg"),  # matched, wrong speaker (no such alias)
+            _q(sv, "det löser sig", "indirect", "Anna Berg"),
+            _q(sv, "pudel", "partial", None),  # a scare quote taken: a false positive
+        )),
+        en: Extraction("en", (_q(en, "It works,", "direct", "Hill"),)),  # partial missed
+    }
+
+
+class FakeExtractor:
+    """Returns fixed predictions, so the scores can be checked by hand."""
+
+    def __init__(self) -> None:
+        self.preds = _predictions()
+
+    def extract_many(self, texts: Iterable[str]) -> Iterator[Extraction]:
+        for t in texts:
+            yield self.preds[t]
+
+
+def test_figures_by_hand() -> None:
+    report = evaluate_files([GOLD], cast(Extractor, FakeExtractor()))
+    assert report.total.line() == EXPECTED_LINE
+    c = report.total
+    assert (c.tp, c.fp, c.fn, c.attr_ok, c.itp, c.scare_taken) == (2, 1, 1, 1, 1, 1)
+
+
+def test_verbose_report_lists_every_error() -> None:
+    report = evaluate_files([GOLD], cast(Extractor, FakeExtractor()))
+    text = format_report(report, verbose=True)
+    assert "mini-sv-1 WRONG SPEAKER 'Berg' (gold 'Anna Berg')" in text
+    assert "mini-sv-1 EXTRA (None): 'pudel'" in text
+    assert "mini-en-1 MISSED (Tom Hill): 'it is cheap'" in text
+    assert text.splitlines()[-1] == EXPECTED_LINE
+    assert "WRONG" not in format_report(report, verbose=False)
+
+
+@pytest.mark.parametrize(
+    ("pred", "gold", "aliases", "ok"),
+    [
+        ("Donald J. Trump", "Donald Trump", [], True),
+        ("Trump", "Donald Trump", [], False),
+        ("Trump", "Donald Trump", ["Trump"], True),
+        ("  anna   BERG ", "Anna Berg", [], True),
+        (None, None, [], True),
+        ("", None, [], True),
+        ("Someone", None, [], False),
+        (None, "Anna Berg", [], False),
+        ("Jan-Erik Ek", "Jan Ek", [], True),
+    ],
+)
+def test_speaker_ok(pred: str | None, gold: str | None, aliases: list[str], ok: bool) -> None:
+    assert speaker_ok(pred, gold, aliases) is ok
+
+
+def test_greedy_iou_matching() -> None:
+    golds = [{"start": 0, "end": 10}, {"start": 20, "end": 30}]
+    preds = [{"start": 1, "end": 10}, {"start": 0, "end": 4}, {"start": 21, "end": 40}]
+    assert iou((0, 10), (1, 10)) == 0.9
+    assert match(golds, preds) == [(0, 0)]  # (21, 40) has IoU 0.45 with (20, 30)
+
+
+def test_score_article_accepts_the_cli_json() -> None:
+    art = json.loads(GOLD.read_text(encoding="utf-8").splitlines()[1])
+    out: dict[str, Any] = {"quotes": [{"start": 1, "end": 10, "speaker": "Tom Hill"}]}
+    counts, res = score_article(art, out)  # a missing "type" counts as direct
+    assert (counts.tp, counts.fn, res.speaker_ok) == (1, 1, 1)
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="reference scorer not on this machine")
+def test_same_line_as_the_reference_scorer(tmp_path: Path) -> None:
+    preds = {t: e.as_dict() for t, e in _predictions().items()}
+    (tmp_path / "preds.json").write_text(json.dumps(preds, ensure_ascii=False), encoding="utf-8")
+    fake = tmp_path / "fake_extract.py"
+    fake.write_text(
+        "import json, sys\n"
+        f"preds = json.load(open({str(tmp_path / 'preds.json')!r}, encoding='utf-8'))\n"
+        "text = sys.stdin.buffer.read().decode('utf-8')\n"
+        "print(json.dumps(preds[text], ensure_ascii=False))\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, str(REFERENCE), str(GOLD), "--cmd", f"{sys.executable} {fake}"],
+        capture_output=True, text=True, check=False,
+    )
+    assert run.stdout.strip().splitlines()[-1] == EXPECTED_LINE

@@ -1,0 +1,141 @@
+"""The shipped sv/en pipelines: they load, tag the seed article, and keep our typography rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+
+import app.extraction.typography  # noqa: F401  (must be imported before spacy.load)
+from app.extraction.typography import fix_quote_sentence_starts
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "app" / "extraction" / "models"
+SEED = ROOT / "seeds" / "sv-rt-trump-starmer-2025-02-27.txt"
+COMPONENTS = ["citat_quote_sentences", "tok2vec", "tagger", "morphologizer", "parser",
+              "trainable_lemmatizer", "ner"]
+
+
+@pytest.fixture(scope="module")
+def sv_nlp() -> Language:
+    """The shipped Swedish pipeline."""
+    return spacy.load(MODELS / "sv")
+
+
+@pytest.fixture(scope="module")
+def en_nlp() -> Language:
+    """The shipped English pipeline."""
+    return spacy.load(MODELS / "en")
+
+
+def _tokens(nlp: Language, text: str) -> list[str]:
+    return [t.text for t in nlp.make_doc(text)]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_shipped_pipeline_files_licence_and_size(lang: str) -> None:
+    folder = MODELS / lang
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    assert size < 25 * 1024 * 1024
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    assert meta["lang"] == lang
+    assert meta["license"] == "CC BY-SA 4.0"
+    assert meta["vectors"]["width"] == 0
+    assert meta["citat_evaluation"]["smoke"] is False
+    assert "https://creativecommons.org/licenses/by-sa/4.0/" in (
+        folder / "LICENSE").read_text(encoding="utf-8")
+    attribution = (folder / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    for name in ("Universal Dependencies", "Universal NER", "Mayhew"):
+        assert name in attribution
+    if lang == "sv":
+        for name in ("Talbanken", "Swedish-PUD", "SweLL", "swedish-ner-corpus", "Språkbanken"):
+            assert name in attribution
+    else:
+        for name in ("English-EWT", "GUM", "WikiGold", "Broad Twitter Corpus"):
+            assert name in attribution
+
+
+def test_pipelines_have_all_components(sv_nlp: Language, en_nlp: Language) -> None:
+    for nlp in (sv_nlp, en_nlp):
+        assert nlp.pipe_names == COMPONENTS
+        assert set(nlp.get_pipe("ner").labels) == {"PER", "ORG", "LOC"}
+        assert nlp.vocab.vectors.shape[0] == 0
+
+
+def test_seed_article_people(sv_nlp: Language) -> None:
+    doc = sv_nlp(SEED.read_text(encoding="utf-8"))
+    people = {e.text for e in doc.ents if e.label_ == "PER"}
+    for name in ("Donald Trump", "Keir Starmer", "Sergey Lavrov", "Vladimir Putin",
+                 "Emmanuel Macron"):
+        assert name in people, sorted(people)
+    places = {e.text for e in doc.ents if e.label_ == "LOC"}
+    assert {"Ukraina", "Storbritannien"} <= places, sorted(places)
+    # Syntax and lemmas come out too.
+    trump = next(t for t in doc if t.text == "Trump")
+    assert trump.pos_ == "PROPN"
+    assert any(t.lemma_ == "säga" for t in doc if t.text in ("sade", "sa"))
+    assert all(t.dep_ for t in doc if not t.is_space)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("”Hej”, sa han.", ["”", "Hej", "”", ",", "sa", "han", "."]),
+        ("»Nej«", ["»", "Nej", "«"]),
+        ("»Nej»", ["»", "Nej", "»"]),
+        ("’Ja’", ["’", "Ja", "’"]),
+        ("Stockholm–Göteborg", ["Stockholm", "–", "Göteborg"]),
+        ("nu—eller aldrig", ["nu", "—", "eller", "aldrig"]),
+        ("– Vi kommer.", ["–", "Vi", "kommer", "."]),
+        ("Han sa:”Nej.”Sedan", ["Han", "sa", ":", "”", "Nej", ".", "”", "Sedan"]),
+        ("USA:s och FN:s roll", ["USA:s", "och", "FN:s", "roll"]),
+        ("(USA:s)", ["(", "USA:s", ")"]),
+        ("klart.”", ["klart", ".", "”"]),
+    ],
+)
+def test_swedish_tokenizer_typography(sv_nlp: Language, text: str, expected: list[str]) -> None:
+    assert _tokens(sv_nlp, text) == expected
+
+
+def test_english_tokenizer_keeps_apostrophes_and_splits_quotes(en_nlp: Language) -> None:
+    assert _tokens(en_nlp, "“Don’t go,” she said—twice.") == [
+        "“", "Do", "n’t", "go", ",", "”", "she", "said", "—", "twice", "."]
+    assert _tokens(en_nlp, "Macron’s plan") == ["Macron", "’s", "plan"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Han sa: ”Det är klart.” Sedan gick han hem.",
+        "– Vi ger aldrig upp!” säger hon till tidningen. Sedan går hon.",
+        "”Kommer ni?” frågade hon. Ingen svarade.",
+    ],
+)
+def test_closing_quote_stays_in_its_sentence(sv_nlp: Language, text: str) -> None:
+    doc = sv_nlp(text)
+    for token in doc:
+        if token.i > 0 and token.text == "”" and doc[token.i - 1].text in ".?!":
+            assert not token.is_sent_start
+            assert token.sent == doc[token.i - 1].sent
+    assert len(list(doc.sents)) == 2
+
+
+def test_quote_fix_component_on_a_blank_doc() -> None:
+    nlp = spacy.blank("sv")
+    doc = fix_quote_sentence_starts(nlp.make_doc("Det är klart.” Sedan ” Ja"))
+    marks = [t for t in doc if t.text == "”"]
+    assert marks[0].is_sent_start is False  # glued to "." -> closes the sentence
+    assert marks[1].is_sent_start is None  # after a space: left to the parser
+
+
+def test_english_pipeline_finds_people_and_places(en_nlp: Language) -> None:
+    doc = en_nlp("British Prime Minister Keir Starmer met Donald Trump at the White House "
+                 "in Washington on Thursday, and later spoke with Emmanuel Macron.")
+    people = {e.text for e in doc.ents if e.label_ == "PER"}
+    assert {"Keir Starmer", "Donald Trump", "Emmanuel Macron"} <= people, people
+    assert any(e.text == "Washington" and e.label_ == "LOC" for e in doc.ents)
+    met = next(t for t in doc if t.text == "met")
+    assert met.lemma_ == "meet" and met.pos_ == "VERB" and met.dep_ == "ROOT"

@@ -1,0 +1,111 @@
+"""Corpus conversion (missing layers stay missing) and a smoke training run on a tiny fixture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.training import Example
+
+import app.extraction.typography  # noqa: F401  (registers the custom component)
+from app.training import train_pipeline
+from app.training.corpora import (
+    Sentence,
+    clean_iob,
+    guess_spaces,
+    io_to_iob,
+    merge_ner,
+    read_conllu,
+    read_two_column,
+)
+from app.training.datasets import LABELS, fixture, group, to_doc
+
+FIXTURE = Path(__file__).parent / "fixtures" / "training"
+
+
+def test_io_labels_become_iob2_and_unknown_labels_outside() -> None:
+    # klintan: IO encoding, MISC and the stray "bn" are outside for us.
+    assert io_to_iob(["PER", "PER", "0", "bn", "MISC", "LOC"], LABELS) == (
+        "B-PER", "I-PER", "O", "O", "O", "B-LOC")
+
+
+def test_iob1_b_tag_splits_adjacent_entities() -> None:
+    assert io_to_iob(["I-ORG", "I-ORG", "B-ORG", "I-MISC", "O"], LABELS, iob1=True) == (
+        "B-ORG", "I-ORG", "B-ORG", "O", "O")
+
+
+def test_uner_oth_and_b_o_are_outside_and_orphan_i_starts_entity() -> None:
+    assert clean_iob(["B-OTH", "B-O", "I-PER", "I-PER", "B-LOC"], LABELS) == (
+        "O", "O", "B-PER", "I-PER", "B-LOC")
+
+
+def test_spaces_rebuilt_without_raw_text() -> None:
+    assert guess_spaces(["Hej", ",", "sa", "(", "hon", ")", "."]) == (
+        False, True, True, False, False, False, False)
+
+
+def test_ud_doc_without_ner_has_missing_entities_not_outside() -> None:
+    nlp = spacy.blank("sv")
+    sents = [s for s, _ in read_conllu(FIXTURE / "sv.conllu")]
+    doc = to_doc(nlp.vocab, sents[:2])
+    assert doc.has_annotation("DEP") and doc.has_annotation("TAG")
+    assert {t.ent_iob_ for t in doc} == {""}  # missing, so NER learns nothing from it
+    assert len(list(doc.sents)) == 2
+
+
+def test_ner_only_doc_has_missing_syntax_and_complete_entities() -> None:
+    nlp = spacy.blank("sv")
+    sents = list(read_two_column(FIXTURE / "sv-ner.txt", LABELS, scheme="io"))
+    doc = to_doc(nlp.vocab, sents[:2])
+    for attr in ("TAG", "POS", "MORPH", "LEMMA", "DEP", "HEAD", "SENT_START"):
+        assert not doc.has_annotation(attr), attr
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Anna Berg", "PER"), ("Göteborg", "LOC"), ("Volvo", "ORG"), ("Skövde", "LOC")]
+    assert all(t.ent_iob_ in ("B", "I", "O") for t in doc)
+    # The missing layers come out as missing values in the gold alignment.
+    example = Example(nlp.make_doc(doc.text), doc)
+    assert set(example.get_aligned("TAG", as_string=True)) == {""}
+    assert set(example.get_aligned("LEMMA", as_string=True)) == {""}
+    assert set(example.get_aligned("DEP")) == {0}
+
+
+def test_mismatched_ner_layer_is_left_missing() -> None:
+    ud = next(s for s, _ in read_conllu(FIXTURE / "sv.conllu"))
+    other = Sentence(words=("Något", "annat"), spaces=(True, False), ner=("O", "O"))
+    assert merge_ner(ud, other).ner is None
+    same = Sentence(words=ud.words, spaces=ud.spaces, ner=("B-PER", "I-PER", *["O"] * 7))
+    merged = merge_ner(ud, same)
+    assert merged.ner is not None and merged.heads == ud.heads
+
+
+def test_group_keeps_ud_and_ner_only_sentences_apart() -> None:
+    splits = fixture(FIXTURE, "sv")
+    for chunk in splits.train:
+        assert len({s.has_syntax for s in chunk}) == 1
+    assert sum(len(c) for c in group(s for c in splits.train for s in c)) == 11
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_smoke_training_writes_a_loadable_pipeline(lang: str, tmp_path: Path) -> None:
+    out = tmp_path / lang
+    scores = train_pipeline(lang=lang, data_dir=FIXTURE, output_dir=out, max_minutes=1.0,
+                            smoke=True)
+    assert scores["smoke"] is True and scores["steps"] >= 2
+    assert 0.0 <= scores["syntax"]["pos_acc"] <= 1.0
+    nlp = spacy.load(out)
+    assert nlp.pipe_names == ["citat_quote_sentences", "tok2vec", "tagger", "morphologizer",
+                              "parser", "trainable_lemmatizer", "ner"]
+    assert set(nlp.get_pipe("ner").labels) == {"PER", "ORG", "LOC"}
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["license"] == "CC BY-SA 4.0"
+    assert meta["citat_evaluation"]["syntax"]["pos_acc"] == scores["syntax"]["pos_acc"]
+    assert "creativecommons.org/licenses/by-sa/4.0" in (out / "LICENSE").read_text("utf-8")
+    assert "Universal NER" in (out / "ATTRIBUTION.md").read_text("utf-8")
+    # The typography rules travel with the serialized tokenizer.
+    doc = nlp("Han sa:”Ja.”Sedan – inget mer.")
+    assert [t.text for t in doc][:6] == ["Han", "sa", ":", "”", "Ja", "."]
+    assert "–" in [t.text for t in doc]
+    assert nlp.vocab.vectors.shape[0] == 0
