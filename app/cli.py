@@ -115,7 +115,9 @@ def serve(
 
 @cli.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .md, .html).")],
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, folders, .zip archives or http(s) URLs.")
+    ],
     refresh: Annotated[
         bool, typer.Option(help="Extract already stored articles again (keeps permalinks).")
     ] = False,
@@ -127,12 +129,16 @@ def ingest(
     from rich.progress import Progress
     from sqlmodel import Session
 
+    from app.config import allowed_hosts
     from app.ingest.service import ingest_files, iter_article_files
+    from app.ingest.sources import Fields, from_url
     from app.main import load_extractor
     from app.storage.db import make_engine
     from app.storage.migrate import upgrade
 
     settings = get_settings()
+    urls = [s for s in sources if s.startswith(("http://", "https://"))]
+    paths = [Path(s) for s in sources if s not in urls]
     missing = [p for p in paths if not p.exists()]
     if missing:
         typer.echo(f"No such file or folder: {', '.join(map(str, missing))}", err=True)
@@ -149,7 +155,7 @@ def ingest(
     else:
         extractor = load_extractor(settings)
     with Progress(transient=False) as progress:
-        task = progress.add_task("Ingesting", total=len(files))
+        task = progress.add_task("Ingesting", total=len(files) + len(urls))
 
         def done(path: Path, _result: object, error: str | None) -> None:
             if error:
@@ -159,6 +165,10 @@ def ingest(
         summary = ingest_files(
             lambda: Session(engine), extractor, files, settings.max_upload_bytes,
             refresh=refresh, on_done=done, enqueue=enqueue,
+            urls=urls,
+            fetch=lambda url: from_url(url, Fields(), max_bytes=settings.max_upload_bytes,
+                                       allowed_hosts=allowed_hosts(settings),
+                                       timeout=settings.fetch_timeout),
         )
     engine.dispose()
     typer.echo(

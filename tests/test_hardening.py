@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import row_counts, soup
+from tests.conftest import drop_database, new_database_url, row_counts, soup
 from tests.test_browser import _free_port
 
 ARTICLE = "Rektor Maria Ek talade på skolavslutningen.\n”Vi ses i augusti igen”, sade Maria Ek."
@@ -236,3 +236,32 @@ def test_fifty_simultaneous_uploads_land_exactly_once(settings: Settings, extrac
     assert sorted(set(codes)) in ([200, 201], [201])
     assert codes.count(201) == 25
     assert row_counts(settings.database_url) == (25, 25)
+
+
+def test_url_through_the_api_and_the_cli(settings: Settings, extractor: Any, page_server: str,
+                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.cli import cli
+    from app.config import get_settings
+
+    url = f"http://{page_server}/skolan"
+    with TestClient(create_app(settings, extractor=extractor)) as client:
+        refused = client.post("/api/articles", json={"url": url})
+        assert refused.status_code == 400 and refused.json()["field"] == "url"
+    allowed = settings.model_copy(update={"fetch_allowed_hosts": page_server})
+    with TestClient(create_app(allowed, extractor=extractor)) as client:
+        r = client.post("/api/articles", json={"url": url})
+        assert r.status_code == 201 and r.json()["title"] == "Skolan slutar"
+        again = client.post("/api/articles", json={"url": url})
+        assert again.status_code == 200 and again.json()["id"] == r.json()["id"]
+
+    fresh = new_database_url(tmp_path)
+    monkeypatch.setenv("CITAT_DATABASE_URL", fresh)
+    monkeypatch.setenv("CITAT_FETCH_ALLOWED_HOSTS", page_server)
+    get_settings.cache_clear()
+    try:
+        out = CliRunner().invoke(cli, ["ingest", url])
+    finally:
+        get_settings.cache_clear()
+        drop_database(fresh)
+    assert out.exit_code == 0, out.output
+    assert "1 new, 0 already stored, 0 failed" in out.output

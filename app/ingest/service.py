@@ -247,17 +247,25 @@ def ingest_files(
     refresh: bool = False,
     on_done: Callable[[Path, IngestResult | None, str | None], None] | None = None,
     enqueue: Callable[[int], None] | None = None,
+    urls: list[str] | None = None,
+    fetch: Callable[[str], ArticleIn] | None = None,
 ) -> BatchSummary:
     """Ingest files one transaction each; a failing file is reported and the rest still land.
 
     With ``enqueue``, articles are stored as queued and extraction goes to the workers.
     """
     summary = BatchSummary()
-    for path in files:
+    units: list[Path | str] = [*files, *(urls or [])]
+    for unit in units:
         try:
-            items = read_path(path, max_bytes)
+            if isinstance(unit, Path):
+                items = read_path(unit, max_bytes)
+            elif fetch is not None:
+                items = [(unit, fetch(unit))]
+            else:
+                raise IngestError("URLs need a fetcher.")
         except IngestError as exc:
-            items = [(str(path), exc)]
+            items = [(str(unit), exc)]
         for label, item in items:
             result: IngestResult | None = None
             error: str | None = item.message if isinstance(item, IngestError) else None

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from app.config import allowed_hosts
 from app.ingest.readers import build_article
+from app.ingest.sources import Fields, from_url
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
 from app.web.deps import QueueDep, RowId, SessionDep, SettingsDep
@@ -107,11 +109,18 @@ def api_article(article_id: RowId, session: SessionDep) -> ArticleOut:
 def api_ingest(
     body: ArticleIn, session: SessionDep, queue: QueueDep, settings: SettingsDep
 ) -> JSONResponse:
-    """Ingest an article; posting the same text again answers with the stored article."""
-    item = build_article(
-        text=body.text, title=body.title, source=body.source, url=body.url,
-        published_at=body.published_at, max_bytes=settings.max_upload_bytes,
-    )
+    """Ingest an article (text, or only a ``url`` to fetch); posting the same text again
+    answers with the stored article."""
+    if not body.text.strip() and body.url and body.url.strip():
+        item = from_url(
+            body.url, Fields(body.title, body.source, None, body.published_at),
+            max_bytes=settings.max_upload_bytes, allowed_hosts=allowed_hosts(settings),
+            timeout=settings.fetch_timeout)
+    else:
+        item = build_article(
+            text=body.text, title=body.title, source=body.source, url=body.url,
+            published_at=body.published_at, max_bytes=settings.max_upload_bytes,
+        )
     result = queue.submit(session, item)
     out = ArticleOut.of(queries.get_article(session, result.article_id), created=result.created)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if result.created else 200)

@@ -155,7 +155,8 @@ class ArticleOut(BaseModel):
 class ArticleIn(BaseModel):
     """Ingest an article (the same field names as the upload form)."""
 
-    text: str = Field(description="The article text.", max_length=20_000_000)
+    text: str = Field(default="", description="The article text (or leave it empty and give "
+                      "only `url` to have the page fetched).", max_length=20_000_000)
     title: str | None = Field(default=None, max_length=2000)
     source: str | None = Field(default=None, max_length=2000)
     url: str | None = Field(default=None, max_length=4000)
