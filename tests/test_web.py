@@ -183,3 +183,11 @@ def test_share_card_png_is_cached_and_revalidated(seeded_client: TestClient) -> 
     assert again.status_code == 304 and not again.content
     citation = page.select("button.copy")[1]["data-copy"]
     assert citation.startswith("Donald Trump: ”") and citation.endswith(f"/q/{qid}")
+
+
+def test_readable_permalink_redirects_to_the_canonical_one(seeded_client: TestClient) -> None:
+    qid = _trump_quote_id(seeded_client)
+    r = seeded_client.get(f"/q/{qid}/donald-trump-inte-behover", follow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"] == f"/q/{qid}"
+    assert seeded_client.get(f"/q/{qid}/card.png").headers["content-type"] == "image/png"
+    assert seeded_client.get("/q/nope/some-slug", follow_redirects=False).status_code == 404

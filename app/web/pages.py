@@ -93,6 +93,14 @@ def quote_card(request: Request, public_id: str, session: SessionDep,
     return Response(png, media_type="image/png", headers=headers)
 
 
+@router.get("/q/{public_id}/{slug}", name="quote_slug")
+def quote_with_slug(request: Request, public_id: str, slug: str, session: SessionDep) -> Response:
+    """A readable permalink (/q/ID/speaker-words…): redirects to the canonical /q/ID."""
+    queries.get_quote(session, public_id)  # 404 for an unknown id, not a redirect
+    return RedirectResponse(str(request.app.url_path_for("quote", public_id=public_id)),
+                            status_code=301)
+
+
 def _date(value: datetime | None) -> str:
     return value.date().isoformat() if value else ""
 
