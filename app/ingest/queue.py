@@ -93,13 +93,13 @@ class JobQueue:
         """The worker context, built on first use in a worker process."""
         with self._lock:
             if self._context is None:
-                from app.main import load_extractor
+                from app.extraction.pipeline import Extractor
                 from app.storage.db import make_engine
 
+                extractor = Extractor.load(
+                    sv_model=self.settings.sv_model, en_model=self.settings.en_model)
                 self._context = WorkerContext(
-                    make_engine(self.settings.database_url), load_extractor(self.settings),
-                    self.settings,
-                )
+                    make_engine(self.settings.database_url), extractor, self.settings)
             return self._context
 
     def enqueue(self, article_id: int) -> None:
