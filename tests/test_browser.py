@@ -178,3 +178,13 @@ def test_switch_interface_language(page: Any, live_url: str) -> None:
     page.goto(live_url + "/speakers")
     assert page.locator("html").get_attribute("lang") == target
     assert page.locator(".lang-switch [aria-current]").inner_text() == name
+
+
+def test_api_docs_work_without_internet(page: Any, live_url: str) -> None:
+    external: list[str] = []
+    page.on("request", lambda req: external.append(req.url)
+            if not req.url.startswith(live_url) else None)
+    page.goto(live_url + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+    assert page.locator(".swagger-ui .opblock").count() >= 6
+    assert external == []
