@@ -116,7 +116,7 @@ def test_search_permalink_and_upload(page: Any, live_url: str, tmp_path: Path) -
     page.click("form.upload button[type=submit]")
     page.wait_for_url("**/articles/*")
     assert page.locator("h1").inner_text() == "Bron invigd"
-    quote = page.locator(".article-body a.quote")
+    quote = page.locator(".article-body mark.quote")
     assert quote.count() == 1
     assert quote.inner_text() == "Det här är en stor dag för hela Umeå"
     assert page.locator(".article-quotes .speaker").first.inner_text() == "Eva Lind"

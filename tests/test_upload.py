@@ -39,7 +39,7 @@ def test_paste_lands_on_article_page_with_its_quotes(client: TestClient,
     assert r.status_code == 303
     page = soup(client.get(r.headers["location"]).text)
     assert page.select_one("h1").get_text() == "Bron"
-    quotes = [a.get_text() for a in page.select(".article-body a.quote")]
+    quotes = [m.get_text() for m in page.select(".article-body mark.quote")]
     assert quotes == ["Vi bygger en ny bro över älven"]
     assert row_counts(settings.database_url) == (1, 1)
     # The same text again: the stored article, and the page says so.

@@ -114,9 +114,13 @@ def test_article_page_marks_quotes_and_links_entities(seeded_client: TestClient,
     engine.dispose()
     r = seeded_client.get(f"/articles/{article.id}")
     page = soup(r.text)
-    marked = page.select(".article-body a.quote")
-    assert len({a["href"] for a in marked}) == n_quotes
-    assert all(re.fullmatch(r"/q/[a-z2-7]{12}", a["href"]) for a in marked)
+    marked = page.select(".article-body mark.quote")
+    links = page.select(".article-body a.quote-link")
+    assert len({m["data-quote"] for m in marked}) == n_quotes
+    assert len({a["href"] for a in links}) == n_quotes
+    assert all(re.fullmatch(r"/q/[a-z2-7]{12}", a["href"]) for a in links)
+    # Entity links may sit inside a quote, but no link is ever inside another link.
+    assert not page.select(".article-body a a")
     entity_links = page.select(".article-entities a.entity")
     names = {a.get_text() for a in entity_links}
     assert {"Donald Trump", "Keir Starmer"} <= names or {"Trump", "Starmer"} & names

@@ -131,9 +131,11 @@ def article(
         who = row.speaker.name if row.speaker else "okänd talare"
         marks.append(Mark(
             row.quote.start, row.quote.end,
-            Markup('<a class="quote quote-{}" href="{}" title="{}">').format(
-                row.quote.type, href, f"{who} ({row.quote.type})"),
-            Markup("</a>"),
+            # A <mark>, not a link: entity links may sit inside a quote and links never nest.
+            Markup('<mark class="quote quote-{}" data-quote="{}" title="{}">').format(
+                row.quote.type, row.quote.public_id, f"{who} ({row.quote.type})"),
+            Markup('</mark><a class="quote-link" href="{}" title="{}" aria-label="{}">↗</a>'
+                   ).format(href, f"{who}: permalink", f"Permalink: {who}"),
         ))
     entity_list: dict[str, Any] = {}
     for mention, entity in view.mentions:
