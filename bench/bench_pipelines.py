@@ -64,15 +64,20 @@ def sentences(lang: str, n: int) -> list[str]:
 
 
 def words_per_second(run: Callable[[Iterable[str]], Iterable[object]], texts: list[str],
-                     n_words: int, repeat: int) -> float:
-    """Best of ``repeat`` runs of ``run`` over ``texts``."""
-    best = float("inf")
+                     n_words: int, repeat: int) -> tuple[float, float]:
+    """Best of ``repeat`` runs of ``run`` over ``texts``: (per CPU second, per wall second).
+
+    CPU time of this single-threaded process is the per-core figure; it does not depend on how
+    busy the other cores are. Wall time is shown too.
+    """
+    best_cpu = best_wall = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        cpu, wall = time.process_time(), time.perf_counter()
         for _doc in run(texts):
             pass
-        best = min(best, time.perf_counter() - start)
-    return n_words / best
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+        best_wall = min(best_wall, time.perf_counter() - wall)
+    return n_words / best_cpu, n_words / best_wall
 
 
 def main() -> None:
@@ -92,12 +97,12 @@ def main() -> None:
         full = words_per_second(partial(nlp.pipe, batch_size=64), texts, n_words, args.repeat)
         tok = words_per_second(blank.tokenizer.pipe, texts, n_words, args.repeat)
         rows.append((lang, n_words, full, tok))
-    print(f"{'pipeline':<10}{'words':>8}{'pipeline w/s':>15}{'blank tok w/s':>15}"
-          f"{'ratio':>8}{'target':>9}")
-    for lang, n_words, full, tok in rows:
-        status = "ok" if full >= TARGET else "MISS"
-        print(f"{lang:<10}{n_words:>8}{full:>15,.0f}{tok:>15,.0f}{full / tok:>8.3f}"
-              f"{status:>9}")
+    print(f"{'pipeline':<9}{'words':>7}{'w/s per core':>14}{'(wall)':>10}"
+          f"{'blank tok w/s':>15}{'tok/pipe':>10}{'target 10k':>12}")
+    for lang, n_words, (full, full_wall), (tok, _tok_wall) in rows:
+        status = "ok" if full >= TARGET else "below"
+        print(f"{lang:<9}{n_words:>7}{full:>14,.0f}{full_wall:>10,.0f}{tok:>15,.0f}"
+              f"{tok / full:>9.0f}x{status:>12}")
 
 
 if __name__ == "__main__":

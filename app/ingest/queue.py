@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -50,7 +51,15 @@ def make_huey(settings: Settings) -> Huey:
         return RedisHuey("citat", url=url)
     if parsed.scheme.startswith("postgres"):
         dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
-        return PostgresHuey("citat", dsn=dsn)
+        # Creating the storage creates its tables; two processes starting together can race
+        # on that (a unique violation in pg_type). The loser finds the tables made: try again.
+        for attempt in range(3):
+            try:
+                return PostgresHuey("citat", dsn=dsn)
+            except Exception:
+                if attempt == 2:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     raise ValueError(f"CITAT_QUEUE: unsupported queue URL {url!r}")
 
 

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func
+from sqlalchemy import select as sql_select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.storage.models import Article, Entity, EntityMention, Quote, Speaker
 from app.storage.queries import Page, QuoteRow, rows_for
-from app.storage.search import apply_text_search, month_of
+from app.storage.search import (
+    apply_text_search,
+    month_of,
+    newest_matches,
+    parse_query,
+    ranked_ids,
+)
 
 FACET_SIZE = 10
+# Facets are counted over at most this many matching quotes: for a text search (alone or with
+# a speaker) the newest matches, otherwise the first ones in list order. Below it the counts are
+# exact; above it they describe a sample (a common word matches 10^5 quotes, and exact counts
+# cost seconds per request; the page total stays exact).
+FACET_SAMPLE = 1000
 KINDS = ("direct", "partial", "indirect")
 
 
@@ -78,9 +91,9 @@ def filtered(session: Session, f: QuoteFilters) -> tuple[SelectOfScalar[Quote], 
         .where(col(Quote.hidden).is_(False))
     )
     if f.speaker:
-        stmt = stmt.join(Speaker, col(Speaker.id) == Quote.speaker_id).where(
-            Speaker.slug == f.speaker
-        )
+        # A scalar sub-select (slug is unique) rather than a join, so the planner can start
+        # from the index on quote.speaker_id.
+        stmt = stmt.where(Quote.speaker_id == _speaker_id(f.speaker))
     if f.entity:
         stmt = stmt.where(_mentions_entity(f.entity))
     if f.article is not None:
@@ -109,6 +122,54 @@ def filtered(session: Session, f: QuoteFilters) -> tuple[SelectOfScalar[Quote], 
     return stmt, ranked
 
 
+def _speaker_id(slug: str) -> Any:
+    return select(Speaker.id).where(Speaker.slug == slug).scalar_subquery()
+
+
+def _only_text_and_speaker(f: QuoteFilters) -> bool:
+    """Whether ``f`` is a ranked text search narrowed at most by a speaker."""
+    return bool(f.q) and f.sort == "relevance" and replace(f, q="", speaker=None) == QuoteFilters()
+
+
+def _ranked_hits(
+    session: Session, f: QuoteFilters, limit: int, offset: int
+) -> tuple[list[int], int] | None:
+    """Best-ranked ids and total for a text search with at most a speaker filter."""
+    speaker_id: int | None = None
+    if f.speaker:
+        found = session.exec(select(Speaker.id).where(Speaker.slug == f.speaker)).first()
+        if found is None:
+            return ([], 0) if parse_query(f.q) else None
+        speaker_id = found
+    return ranked_ids(session, f.q, limit, offset, speaker_id)
+
+
+def _newest_sample(session: Session, f: QuoteFilters) -> Any:
+    """The newest FACET_SAMPLE matches of a text search with at most a speaker filter, as a
+    sub-select (column ``qid``); ``None`` when the general query must be used."""
+    speaker_id: int | None = None
+    if f.speaker:
+        speaker_id = session.exec(select(Speaker.id).where(Speaker.slug == f.speaker)).first()
+        if speaker_id is None:
+            speaker_id = -1  # no such speaker: an empty sample
+    return newest_matches(session, f.q, FACET_SAMPLE, speaker_id)
+
+
+def _ranked_page(
+    session: Session, f: QuoteFilters, limit: int, offset: int
+) -> tuple[list[Quote], int] | None:
+    """The fast path of ``search``: top ids from the full-text index, then only those rows."""
+    hit = _ranked_hits(session, f, limit, offset)
+    if hit is None:
+        return None
+    ids, total = hit
+    if not ids:
+        return [], total
+    by_id = {q.id: q for q in session.exec(
+        select(Quote).where(col(Quote.id).in_(ids), col(Quote.hidden).is_(False))).all()}
+    return [by_id[i] for i in ids if i in by_id], total
+
+
 def _mentions_entity(slug: str) -> ColumnElement[bool]:
     """The quote's span contains a mention of the entity with this slug."""
     return exists(
@@ -125,6 +186,10 @@ def _mentions_entity(slug: str) -> ColumnElement[bool]:
 
 def search(session: Session, f: QuoteFilters, limit: int = 20, offset: int = 0) -> Page:
     """One page of quotes matching ``f`` and the total."""
+    if _only_text_and_speaker(f):
+        fast = _ranked_page(session, f, limit, offset)
+        if fast is not None:
+            return Page(rows_for(session, fast[0]), fast[1], limit, offset)
     stmt, _ = filtered(session, f)
     total = int(session.exec(select(func.count()).select_from(
         stmt.order_by(None).with_only_columns(col(Quote.id)).subquery())).one())
@@ -145,33 +210,53 @@ def iter_rows(session: Session, f: QuoteFilters, batch: int = 500) -> Iterator[Q
 
 
 def facets(session: Session, f: QuoteFilters) -> dict[str, list[FacetValue]]:
-    """Counts per speaker, entity, source, language, kind and month over the matching set."""
-    stmt, _ = filtered(session, f)
-    ids = stmt.order_by(None).with_only_columns(col(Quote.id).label("qid")).subquery("m")
+    """Counts per speaker, entity, source, language, kind and month over the matching set
+    (over a sample of ``FACET_SAMPLE`` of them when it is larger)."""
+    sample = _newest_sample(session, f) if _only_text_and_speaker(f) else None
+    if sample is None:
+        stmt, _ = filtered(session, f)
+        sample = stmt.with_only_columns(col(Quote.id).label("qid")).limit(FACET_SAMPLE).subquery()
+    # The sample stays in SQL (a sub-select), never a list of ids bound one by one.
+    in_sample = col(Quote.id).in_(select(sample.c.qid))
+    # One pass over the sampled rows for the facets that are columns of quote and article.
+    rows = session.execute(
+        sql_select(col(Quote.speaker_id), col(Article.source), col(Quote.language),
+                   col(Quote.type), month_of(session, _article_date()))
+        .join(Article, col(Article.id) == Quote.article_id)
+        .where(in_sample)
+    ).all()
+    counts: list[Counter[Any]] = [Counter(r[i] for r in rows if r[i] is not None)
+                                  for i in range(5)]
+    names = {sid: (sl, name) for sid, sl, name in session.execute(
+        select(Speaker.id, Speaker.slug, Speaker.name)
+        .where(col(Speaker.id).in_(list(counts[0])))).all()} if counts[0] else {}
+    speakers: Counter[tuple[str, str]] = Counter()
+    for sid, c in counts[0].items():
+        if sid in names:
+            speakers[names[sid]] += c
     n = func.count(func.distinct(col(Quote.id))).label("n")
-
-    def grouped(value: Any, label: Any, *joins: tuple[Any, Any]) -> list[FacetValue]:
-        q = select(value, label, n).select_from(Quote).join(ids, ids.c.qid == Quote.id)
-        for target, on in joins:
-            q = q.join(target, on)
-        q = q.where(value.is_not(None)).group_by(value, label).order_by(n.desc(), label)
-        return [FacetValue(str(v), str(lab), int(c))
-                for v, lab, c in session.exec(q.limit(FACET_SIZE)).all()]
-
-    article_join = (Article, col(Article.id) == Quote.article_id)
-    month = month_of(session, _article_date())
+    entity = (
+        select(Entity.slug, Entity.name, n).select_from(Quote)
+        .join(EntityMention, and_(col(EntityMention.article_id) == Quote.article_id,
+                                  col(EntityMention.start) >= Quote.start,
+                                  col(EntityMention.end) <= Quote.end))
+        .join(Entity, col(Entity.id) == EntityMention.entity_id)
+        .where(in_sample)
+        .group_by(col(Entity.slug), col(Entity.name)).order_by(n.desc(), col(Entity.name))
+        .limit(FACET_SIZE)
+    )
     return {
-        "speaker": grouped(col(Speaker.slug), col(Speaker.name),
-                           (Speaker, col(Speaker.id) == Quote.speaker_id)),
-        "entity": grouped(
-            col(Entity.slug), col(Entity.name),
-            (EntityMention, and_(col(EntityMention.article_id) == Quote.article_id,
-                                 col(EntityMention.start) >= Quote.start,
-                                 col(EntityMention.end) <= Quote.end)),
-            (Entity, col(Entity.id) == EntityMention.entity_id),
-        ),
-        "source": grouped(col(Article.source), col(Article.source), article_join),
-        "language": grouped(col(Quote.language), col(Quote.language)),
-        "kind": grouped(col(Quote.type), col(Quote.type)),
-        "month": grouped(month, month, article_join),
+        "speaker": _top({v: (label, c) for (v, label), c in speakers.items()}),
+        "entity": [FacetValue(str(v), str(lab), int(c))
+                   for v, lab, c in session.execute(entity).all()],
+        "source": _top({v: (v, c) for v, c in counts[1].items()}),
+        "language": _top({v: (v, c) for v, c in counts[2].items()}),
+        "kind": _top({v: (v, c) for v, c in counts[3].items()}),
+        "month": _top({v: (v, c) for v, c in counts[4].items()}),
     }
+
+
+def _top(values: dict[Any, tuple[Any, int]]) -> list[FacetValue]:
+    """The FACET_SIZE values with the highest counts (ties by label)."""
+    ranked = sorted(values.items(), key=lambda kv: (-kv[1][1], str(kv[1][0])))
+    return [FacetValue(str(v), str(label), c) for v, (label, c) in ranked[:FACET_SIZE]]

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.storage.models import Article, Entity, EntityMention, Quote, Speaker
 from app.storage.queries import QuoteRow, rows_for
-from app.storage.search import apply_text_search, month_of, words
+from app.storage.search import month_of, ranked_ids, words
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ"
 
@@ -122,12 +122,17 @@ def also_reported(session: Session, row: QuoteRow, limit: int = 20) -> list[Quot
     ws = words(row.quote.text)
     if len(ws) < 3:
         return []
-    probe = '"' + " ".join(ws[:8]) + '"'
-    stmt = select(Quote).where(Quote.article_id != row.quote.article_id)
-    stmt, _ = apply_text_search(stmt, session, probe + " ")
+    # The best-ranked quotes sharing the first words as a phrase (one indexed query), then a
+    # fuzzy comparison of the whole text.
+    found = ranked_ids(session, '"' + " ".join(ws[:8]) + '" ', 50)
+    ids = [i for i in (found[0] if found else []) if i != row.quote.id]
+    if not ids:
+        return []
     target = " ".join(ws)
     similar = [
-        q for q in session.exec(stmt.limit(200)).all()
+        q for q in session.exec(select(Quote).where(
+            col(Quote.id).in_(ids), Quote.article_id != row.quote.article_id,
+            col(Quote.hidden).is_(False))).all()
         if difflib.SequenceMatcher(None, target, " ".join(words(q.text))).ratio() >= 0.8
     ]
     return rows_for(session, similar[:limit])

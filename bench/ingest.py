@@ -1,0 +1,105 @@
+"""End-to-end ingest throughput: synthetic 500-word Swedish articles with quotes, written as
+.txt files (+ .meta.json) and ingested with ``app.ingest.service.ingest_files`` (read ->
+extract with the shipped pipelines -> write -> commit, one transaction per article) into a
+fresh SQLite database and a scratch PostgreSQL database (created and dropped here).
+
+    python bench/ingest.py [--n 5000] [--engines sqlite postgresql]
+
+Target: >= 30 articles/s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from corpus import articles
+from sqlalchemy import create_engine, text
+from sqlmodel import Session
+
+from app.config import Settings
+from app.ingest.service import ExtractorLike, ingest_files
+from app.main import load_extractor
+from app.storage.db import make_engine
+from app.storage.migrate import upgrade
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_SCRATCH = "citat_bench_ingest"
+
+
+def write_files(n: int, folder: Path) -> list[Path]:
+    """``n`` article files with sidecar metadata."""
+    paths = []
+    for i, (title, body) in enumerate(articles(n)):
+        path = folder / f"a{i:05d}.txt"
+        path.write_text(body, encoding="utf-8")
+        meta = {"title": title, "source": "Bänkbladet",
+                "published_at": f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}"}
+        path.with_name(f"a{i:05d}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def run(url: str, files: list[Path], extractor: ExtractorLike) -> tuple[float, int, int, int]:
+    """Ingest ``files`` into ``url``: (seconds, new, failed, quotes)."""
+    upgrade(url)
+    engine = make_engine(url)
+    t0 = time.perf_counter()
+    summary = ingest_files(lambda: Session(engine), extractor, files,
+                           Settings().max_upload_bytes)
+    elapsed = time.perf_counter() - t0
+    engine.dispose()
+    return elapsed, summary.new, len(summary.failed), summary.quotes
+
+
+def pg_database(create: bool) -> None:
+    """Create (or drop) the scratch PostgreSQL database."""
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as con:
+        con.execute(text(f"DROP DATABASE IF EXISTS {PG_SCRATCH} WITH (FORCE)"))
+        if create:
+            con.execute(text(f"CREATE DATABASE {PG_SCRATCH}"))
+    admin.dispose()
+
+
+def main() -> None:
+    """Generate, load the pipelines once, ingest into each engine, report articles/s."""
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--n", type=int, default=5000, help="articles")
+    ap.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="citat-ingest-") as tmp:
+        folder = Path(tmp)
+        files = write_files(args.n, folder)
+        words = sum(len(p.read_text(encoding="utf-8").split()) for p in files) / len(files)
+        t0 = time.perf_counter()
+        extractor = load_extractor(Settings())
+        print(f"{args.n} articles of ~{words:.0f} words; pipelines loaded in "
+              f"{time.perf_counter() - t0:.1f} s", flush=True)
+        results = []
+        for engine in args.engines:
+            if engine == "sqlite":
+                url = f"sqlite:///{folder / 'ingest.db'}"
+            else:
+                pg_database(create=True)
+                url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_SCRATCH}"
+            try:
+                elapsed, new, failed, quotes = run(url, files, extractor)
+            finally:
+                if engine != "sqlite":
+                    pg_database(create=False)
+            results.append((engine, elapsed, new, failed, quotes))
+            print(f"{engine}: {new} new, {failed} failed, {quotes} quotes in {elapsed:.1f} s = "
+                  f"{new / elapsed:.1f} articles/s", flush=True)
+    print("\nengine      articles  seconds  articles/s  quotes  target >= 30/s")
+    for engine, elapsed, new, failed, quotes in results:
+        rate = new / elapsed
+        print(f"{engine:<11} {new:>8} {elapsed:>8.1f} {rate:>11.1f} {quotes:>7}  "
+              f"{'met' if rate >= 30 and not failed else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
