@@ -91,6 +91,10 @@ class Settings(BaseSettings):
         description="Mark cookies Secure (always set this behind HTTPS; on plain HTTP they are "
         "Secure only when the request itself was HTTPS).",
     )
+    cache_seconds: float = Field(
+        default=10.0, ge=0, description="How long a web process reuses archive-wide counts "
+        "(home page, speaker statistics); 0 = never.",
+    )
     host: str = Field(default="127.0.0.1", description="`citat serve` host.")
     port: int = Field(default=8000, description="`citat serve` port.")
     templates_dir: Path = Field(default=PROJECT_ROOT / "templates", description="Jinja templates.")

@@ -26,6 +26,7 @@ from app.storage.db import make_engine
 from app.storage.queries import count_articles
 from app.web import api, auth, editor, errors, i18n, lists, pages
 from app.web.auth import session_user
+from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.ratelimit import RateLimits
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     )
     app.state.settings = settings
     app.state.extractor = extractor
+    app.state.cache = PageCache(settings.cache_seconds)
     app.state.secret = resolve_secret(settings)
     app.state.csrf = Csrf(app.state.secret)
     app.state.ratelimits = RateLimits(settings.ratelimit_storage, {

@@ -116,6 +116,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         secret_file=tmp_path / "secret",
         seeds_dir=SEEDS_DIR,
         queue="immediate",
+        cache_seconds=0,
     )
 
 

@@ -195,3 +195,17 @@ def test_readable_permalink_redirects_to_the_canonical_one(seeded_client: TestCl
     assert r.status_code == 301 and r.headers["location"] == f"/q/{qid}"
     assert seeded_client.get(f"/q/{qid}/card.png").headers["content-type"] == "image/png"
     assert seeded_client.get("/q/nope/some-slug", follow_redirects=False).status_code == 404
+
+
+def test_home_counts_are_cached_for_a_while(settings, extractor) -> None:  # type: ignore[no-untyped-def]
+    from app.main import create_app
+    from app.web.cache import PageCache
+
+    cached = settings.model_copy(update={"cache_seconds": 60})
+    with TestClient(create_app(cached, extractor=extractor)) as client:
+        assert soup(client.get("/").text).select_one(".empty") is not None
+        client.post("/api/articles", json={"text": "”Vi bygger en bro”, säger Eva Lind."})
+        # Within the cache time the home page still shows the counts it computed.
+        assert soup(client.get("/").text).select_one(".empty") is not None
+        client.app.state.cache = PageCache(0)
+        assert soup(client.get("/").text).select_one(".latest .quote-item") is not None

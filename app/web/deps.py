@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
@@ -15,37 +16,43 @@ from app.ingest.service import ExtractorLike
 from app.web.csrf import Csrf
 
 
-def get_session(request: Request) -> Iterator[Session]:
+# The dependencies are async so that FastAPI runs them on the event loop: a sync dependency
+# costs a hop to the thread pool each. None of them blocks (a Session connects lazily, when
+# the route, which runs in the thread pool, first uses it).
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A database session for one request."""
-    with Session(request.app.state.engine) as session:
+    session = Session(request.app.state.engine)
+    try:
         yield session
+    finally:
+        await run_in_threadpool(session.close)  # returning a connection may touch the pool
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The app's settings."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_extractor(request: Request) -> ExtractorLike:
+async def get_extractor(request: Request) -> ExtractorLike:
     """The extractor loaded at startup."""
     extractor: ExtractorLike = request.app.state.extractor
     return extractor
 
 
-def get_queue(request: Request) -> JobQueue:
+async def get_queue(request: Request) -> JobQueue:
     """The job queue."""
     queue: JobQueue = request.app.state.queue
     return queue
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     """The Jinja environment."""
     templates: Jinja2Templates = request.app.state.templates
     return templates
 
 
-def get_csrf(request: Request) -> Csrf:
+async def get_csrf(request: Request) -> Csrf:
     """The CSRF token issuer/checker."""
     csrf: Csrf = request.app.state.csrf
     return csrf

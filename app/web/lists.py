@@ -108,7 +108,8 @@ def speaker(
 ) -> Response:
     """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable)."""
     view = queries.get_speaker(session, slug)
-    stats = profiles.speaker_stats(session, view.speaker)
+    stats = request.app.state.cache.get(
+        ("speaker", view.speaker.id), lambda: profiles.speaker_stats(session, view.speaker))
     f = QuoteFilters(q=q, speaker=slug, sort="newest" if not q else "relevance")
     quotes = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, q)))

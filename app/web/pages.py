@@ -33,15 +33,12 @@ UPLOAD_FIELDS = ("text", "title", "source", "url", "published_at")
 @router.get("/", name="home")
 def home(request: Request, session: SessionDep, templates: TemplatesDep) -> Response:
     """Latest quotes, the most quoted speakers and a search box."""
-    return templates.TemplateResponse(
-        request,
-        "home.html",
-        {
-            "latest": queries.latest_quotes(session, 10),
-            "speakers": queries.top_speakers(session, 10),
-            "articles": queries.count_articles(session),
-        },
-    )
+    context = request.app.state.cache.get("home", lambda: {
+        "latest": queries.latest_quotes(session, 10),
+        "speakers": queries.top_speakers(session, 10),
+        "articles": queries.count_articles(session),
+    })
+    return templates.TemplateResponse(request, "home.html", context)
 
 
 @router.get("/q/{public_id}", name="quote")
