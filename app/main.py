@@ -7,10 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote
 
 import jinja2
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -28,6 +27,7 @@ from app.web import api, auth, editor, errors, i18n, lists, pages
 from app.web.auth import session_user
 from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
+from app.web.middleware import RequestContext
 from app.web.ratelimit import RateLimits
 
 log = logging.getLogger("citat")
@@ -131,45 +131,6 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        if "\x00" in request.url.path or "\x00" in unquote(request.url.query):
-            # No database stores NUL in text (PostgreSQL refuses it): refuse it at the door.
-            return errors.error_response(request, 400, "Bad request",
-                                         "NUL characters are not allowed in addresses.")
-        asked = request.query_params.get("lang")
-        locale = i18n.choose_locale(
-            asked, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
-        )
-        token = i18n.current_locale.set(locale)
-        app.state.csrf.prepare(request)
-        try:
-            response = await call_next(request)
-        finally:
-            i18n.current_locale.reset(token)
-        app.state.csrf.finish(request, response, settings.secure_cookies)
-        if asked in i18n.LOCALES:
-            # The switch sticks: remember the choice for a year.
-            response.set_cookie(i18n.COOKIE, locale, max_age=365 * 86400, samesite="lax",
-                                secure=request.url.scheme == "https")
-        response.headers.setdefault("Content-Language", locale)
-        response.headers["Vary"] = "Accept-Language, Cookie"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.url.path == "/docs":
-            # Swagger UI starts itself with one inline script.
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; script-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-            )
-        else:
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-                "form-action 'self'; base-uri 'self'",
-            )
-        return response
-
+    app.add_middleware(RequestContext, csrf=app.state.csrf,
+                       secure_cookies=settings.secure_cookies)
     return app

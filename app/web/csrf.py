@@ -44,6 +44,7 @@ class Csrf:
 
     def __init__(self, secret: str) -> None:
         self._signer = URLSafeTimedSerializer(secret, salt="citat-csrf")
+        self.max_age = MAX_AGE_SECONDS
 
     def prepare(self, request: Request) -> None:
         """Give the request its token seed: the browser's cookie, or a new one."""
@@ -51,14 +52,6 @@ class Csrf:
         if not raw or len(raw) > 100:
             raw = secrets.token_urlsafe(32)
         request.state.csrf_raw = raw
-
-    def finish(self, request: Request, response: Response, secure: bool = False) -> None:
-        """Send the cookie when the browser does not have it yet (HTML pages only)."""
-        raw = getattr(request.state, "csrf_raw", None)
-        if (raw and request.cookies.get(COOKIE) != raw
-                and response.headers.get("content-type", "").startswith("text/html")
-                and "citat_csrf=" not in response.headers.get("set-cookie", "")):
-            self.set_cookie(request, response, raw, secure)
 
     def token_for(self, request: Request) -> tuple[str, str]:
         """(cookie value, form token) for this request, reusing a valid cookie."""

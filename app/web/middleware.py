@@ -1,0 +1,100 @@
+"""Per-request context and security headers, as plain ASGI middleware (no extra task per
+request, unlike Starlette's ``@app.middleware("http")``).
+
+It refuses NUL bytes in addresses, picks the interface language, prepares the CSRF seed, and
+adds the security headers (a CSP without inline scripts), the language cookie and the CSRF
+cookie to every response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from fastapi import Request, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.web import errors, i18n
+from app.web.csrf import COOKIE as CSRF_COOKIE
+from app.web.csrf import Csrf
+
+CSP = ("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+       "form-action 'self'; base-uri 'self'")
+# Swagger UI (/docs) starts itself with one inline script and inline styles.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+STATIC_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+}
+
+
+def _cookie(name: str, value: str, max_age: int, secure: bool, httponly: bool) -> str:
+    holder = Response()
+    holder.set_cookie(name, value, max_age=max_age, httponly=httponly, samesite="lax",
+                      secure=secure)
+    return holder.headers["set-cookie"]
+
+
+class RequestContext:
+    """Language, CSRF seed and security headers for every HTTP request."""
+
+    def __init__(self, app: ASGIApp, *, csrf: Csrf, secure_cookies: bool = False) -> None:
+        self.app = app
+        self.csrf = csrf
+        self.secure_cookies = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if "\x00" in request.url.path or "\x00" in unquote(request.url.query):
+            # No database stores NUL in text (PostgreSQL refuses it): refuse it at the door.
+            refusal = errors.error_response(request, 400, "Bad request",
+                                            "NUL characters are not allowed in addresses.")
+            await refusal(scope, receive, self._wrap(send, request, None, None))
+            return
+        asked = request.query_params.get("lang")
+        locale = i18n.choose_locale(
+            asked, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+        self.csrf.prepare(request)
+        token = i18n.current_locale.set(locale)
+        try:
+            await self.app(scope, receive, self._wrap(send, request, locale, asked))
+        finally:
+            i18n.current_locale.reset(token)
+
+    def _wrap(self, send: Send, request: Request, locale: str | None, asked: str | None
+              ) -> Send:
+        secure = self.secure_cookies or request.url.scheme == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in STATIC_HEADERS.items():
+                    headers.setdefault(key, value)
+                headers.setdefault("content-security-policy",
+                                   DOCS_CSP if request.url.path == "/docs" else CSP)
+                if locale is not None:
+                    headers.setdefault("content-language", locale)
+                    headers["vary"] = "Accept-Language, Cookie"
+                    if asked in i18n.LOCALES:
+                        # The switch sticks: remember the choice for a year.
+                        headers.append("set-cookie", _cookie(i18n.COOKIE, locale,
+                                                             365 * 86400, secure, False))
+                self._csrf_cookie(request, headers, secure)
+            await send(message)
+
+        return send_with_headers
+
+    def _csrf_cookie(self, request: Request, headers: MutableHeaders, secure: bool) -> None:
+        """Send the CSRF cookie with HTML pages when the browser does not have it yet."""
+        raw: Any = getattr(request.state, "csrf_raw", None)
+        if (raw and request.cookies.get(CSRF_COOKIE) != raw
+                and headers.get("content-type", "").startswith("text/html")
+                and f"{CSRF_COOKIE}=" not in ";".join(headers.getlist("set-cookie"))):
+            headers.append("set-cookie", _cookie(CSRF_COOKIE, raw, self.csrf.max_age, secure,
+                                                 True))
