@@ -69,10 +69,13 @@ def search(
     result = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, f.q)))
             for row in result.items]
-    named_speakers, named_entities = queries.find_by_name(session, f.q) if f.q else ([], [])
+    cache = request.app.state.cache
+    named_speakers, named_entities = cache.get(
+        ("names", f.q), lambda: queries.find_by_name(session, f.q)) if f.q else ([], [])
     context = {
         "f": f, "q": f.q, "page": page, "result": result, "hits": hits,
-        "pages": _pages(result.total), "facets": _facet_links(f, browse.facets(session, f)),
+        "pages": _pages(result.total), "facets": _facet_links(
+            f, cache.get(("facets", f), lambda: browse.facets(session, f))),
         "active": _active(f), "pager_query": _qs(f.as_params()) + "&",
         "exports": export_links(request, f), "named_speakers": named_speakers,
         "named_entities": named_entities,
