@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from slugify import slugify
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.storage.models import Article, Entity, EntityMention, Quote, Speaker, SpeakerAlias
@@ -211,21 +211,55 @@ def get_or_create_entity(session: Session, name: str, label: str) -> Entity:
     return entity
 
 
+class _Aliases:
+    """The aliases of the speakers one article touches, loaded once (no query per mention)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[int, set[tuple[str, str]]] = {}
+
+    def add(self, speaker: Speaker, text: str, kind: str = "mention") -> None:
+        text = text.strip()[:300]
+        if not text or speaker.id is None:
+            return
+        known = self.known.get(speaker.id)
+        if known is None:
+            known = self.known[speaker.id] = {
+                (a.kind, a.text) for a in self.session.exec(
+                    select(SpeakerAlias).where(SpeakerAlias.speaker_id == speaker.id)).all()}
+        if (kind, text) not in known:
+            known.add((kind, text))
+            self.session.add(SpeakerAlias(speaker_id=speaker.id, kind=kind, text=text))
+
+
+def _entities(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Entity]:
+    """The entities (label, name) an article mentions: one query, new ones created."""
+    found: dict[tuple[str, str], Entity] = {}
+    names = sorted({name for _, name in wanted})
+    for i in range(0, len(names), 500):
+        for e in session.exec(select(Entity).where(col(Entity.name).in_(names[i:i + 500]))):
+            found[(e.label, e.name)] = e
+    for label, name in sorted(wanted - found.keys()):
+        found[(label, name)] = get_or_create_entity(session, name, label)
+    return found
+
+
 def save_extraction(session: Session, article: Article, extraction: ExtractionLike) -> list[Quote]:
     """Store (or refresh) the machine output for ``article``.
 
     Quotes whose span is unchanged keep their row and permalink; vanished ones are removed.
     """
     assert article.id is not None
+    aliases = _Aliases(session)
     speakers: dict[str, Speaker] = {}
     for sp in extraction.speakers:
         speaker = get_or_create_speaker(session, sp.name, sp.kind, sp.roles)
         speakers[sp.name] = speaker
-        add_alias(session, speaker, sp.name, "mention")
+        aliases.add(speaker, sp.name, "mention")
         for mention in sp.mentions:
-            add_alias(session, speaker, mention, "mention")
+            aliases.add(speaker, mention, "mention")
         for role in sp.roles:
-            add_alias(session, speaker, role, "role")
+            aliases.add(speaker, role, "role")
 
     existing = {
         (q.start, q.end): q
@@ -239,7 +273,7 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
             speakers[rec.speaker] = speaker
             speaker_id = speaker.id
             if rec.speaker_mention:
-                add_alias(session, speaker, rec.speaker_mention, "mention")
+                aliases.add(speaker, rec.speaker_mention, "mention")
         row = existing.pop((rec.start, rec.end), None)
         if row is None:
             row = Quote(
@@ -267,24 +301,14 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     session.flush()
     index_quotes(session, kept)
 
-    for old in session.exec(
-        select(EntityMention).where(EntityMention.article_id == article.id)
-    ).all():
-        session.delete(old)
-    for ent in extraction.entities:
-        name = " ".join(ent.text.split())[:300]
-        if not name:
-            continue
-        entity = get_or_create_entity(session, name, ent.label)
+    session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
+    mentions = [(" ".join(e.text.split())[:300], e) for e in extraction.entities]
+    mentions = [(name, e) for name, e in mentions if name]
+    entities = _entities(session, {(e.label, name) for name, e in mentions})
+    for name, ent in mentions:
+        entity = entities[(ent.label, name)]
         assert entity.id is not None
-        session.add(
-            EntityMention(
-                entity_id=entity.id,
-                article_id=article.id,
-                start=ent.start,
-                end=ent.end,
-                text=ent.text[:300],
-            )
-        )
+        session.add(EntityMention(entity_id=entity.id, article_id=article.id, start=ent.start,
+                                  end=ent.end, text=ent.text[:300]))
     session.flush()
     return kept
