@@ -27,6 +27,8 @@ class DocAnalysis:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
+    # The pipeline's own entities (start, end, label) when it has NER, else None.
+    ner_entities: list[tuple[int, int, str]] | None = None
 
 
 def _after_question(text: str, paragraphs: Sequence[Paragraph], start: int) -> bool:
@@ -94,7 +96,13 @@ def analyse(
     candidates = sorted([*marked, *unmarked], key=lambda c: c.start)
     stats["quotes"] = len(candidates)
     stats["regions"] = len(regions)
+    ner = (
+        [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        if doc.has_annotation("ENT_IOB")
+        else None
+    )
     return DocAnalysis(
+        ner_entities=ner,
         candidates=candidates,
         mentions=mentions,
         sentences=view.sentences,

@@ -65,6 +65,10 @@ class BareReports:
         if nxt is None or view.is_mark(nxt) or nxt.lower in lex.complementizers:
             return None  # a quote or "that" follows: other rules take it
         prev = words[cue - 1] if cue > 0 else None
+        if prev is not None and (view.is_mark(prev) or (
+            prev.text == "," and cue >= 2 and view.is_mark(words[cue - 2])
+        )):
+            return None  # '…," said a protester using …': an attribution after a quote
         # "which he said would allow him …": the relative pronoun is the clause's subject.
         if prev is not None and prev.lower in lex.pronouns and cue >= 2 and (
             words[cue - 2].lower in ("which", "that", "who")

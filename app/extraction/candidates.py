@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from app.extraction.records import ExtractedSpeaker
+
 QuoteKind = Literal["direct", "partial", "indirect"]
 MentionKind = Literal["name", "pronoun", "title", "org", "description", "first", "generic"]
 #: How the speaker was found, from strongest to weakest evidence.
@@ -61,3 +63,28 @@ class Candidate:
         if m is not None:
             m = replace(m, start=m.start + offset, end=m.end + offset)
         return replace(self, start=self.start + offset, end=self.end + offset, mention=m)
+
+
+@dataclass(slots=True)
+class Entity:
+    """A speaker within the article: canonical name, kind, mentions and roles seen."""
+
+    name: str
+    kind: str = "PER"
+    mentions: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    titles: set[str] = field(default_factory=set)
+
+    def record(self) -> ExtractedSpeaker:
+        """The public record of this speaker."""
+        kind: Literal["PER", "ORG"] = "ORG" if self.kind == "ORG" else "PER"
+        return ExtractedSpeaker(self.name, kind, tuple(self.mentions), tuple(self.roles))
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The speaker of one candidate: canonical name, the mention as written, confidence."""
+
+    name: str | None
+    mention: str | None
+    confidence: float

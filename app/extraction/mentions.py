@@ -146,15 +146,35 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
 
 
 def find_mentions(view: TextView) -> list[Mention]:
-    """All mentions outside quotes, in text order (entities first where the pipeline has NER)."""
-    ner, taken = _ner_names(view)
-    heuristic = heuristic_names(view, taken)
+    """All mentions outside quotes, in text order.
+
+    The capitalisation rules decide the extent of a name (they split titles, owners and
+    organisations off: "Johns Hopkins Center … Monica Schoch-Spana"); the NER of a trained
+    pipeline labels them (a place is nobody's antecedent) and adds the names they missed.
+    """
+    ner, _ = _ner_names(view)
+    heuristic = heuristic_names(view, set())
+    taken: set[int] = set()
     for m in heuristic:
         taken.update(range(m.first_word, m.last_word + 1))
+    labelled = [_label_from(m, ner) for m in heuristic]
+    extra = [m for m in ner if not any(k in taken for k in range(m.first_word, m.last_word + 1))]
+    for m in extra:
+        taken.update(range(m.first_word, m.last_word + 1))
     common = _common_mentions(view, taken)
-    mentions = sorted([*ner, *heuristic, *common], key=lambda m: (m.start, -m.end))
+    mentions = sorted([*labelled, *extra, *common], key=lambda m: (m.start, -m.end))
     orgs = {k for m in mentions if m.kind == "org" for k in range(m.first_word, m.last_word + 1)}
     return [replace(m, subject=_subject_position(view, m, orgs)) for m in mentions]
+
+
+def _label_from(m: Mention, ner: list[Mention]) -> Mention:
+    """An unlabelled heuristic name takes the label of the NER entity over it ("Moskva" LOC)."""
+    if m.kind != "name" or m.label:
+        return m
+    for e in ner:
+        if e.start <= m.start and m.end <= e.end and e.label in ("PER", "LOC"):
+            return replace(m, label=e.label)
+    return m
 
 
 def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:

@@ -152,6 +152,13 @@ class Phrases:
         parsed = self.syntax.get(i)
         if parsed is not None and parsed < i:
             m = self.by_word.get(parsed)
+            if m is not None and m.kind == "title":
+                # "The Vice President, Mike Pence, said": the title's apposition names him.
+                appos = [
+                    self.by_word[w.i] for w in words
+                    if w.head == parsed and w.dep == "appos" and w.i in self.by_word
+                ]
+                m = appos[0] if appos and appos[0].kind == "name" else None
             if m is not None:
                 return m  # the parser's nsubj: "Nancy Pelosi, the Speaker of the House, said"
         k = i - 1
@@ -204,6 +211,13 @@ class Phrases:
                 if not prev.is_alpha_word or prev.lower in lex.np_stop or self.view.is_mark(prev):
                     break
                 a -= 1
+            if any(
+                words[x].lower in lex.np_stop or words[x].lower in ("of", "av")
+                for x in range(max(sent_first, a - 2), a)
+            ):
+                # "I just det här fallet menar kommunen": a fronted phrase; "The head of the
+                # inquiry told": the description is longer than we can name.
+                return None
             if words[a].lower in lex.numerals or words[a].lower in lex.generic_determiners:
                 return self._phrase(a, k, "generic")  # "Fyra privatpersoner hade yrkat"
             quant = a - 2 >= sent_first and words[a - 1].lower in ("of", "av") and (

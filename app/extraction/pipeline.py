@@ -43,15 +43,15 @@ def _import_typography() -> Any:
     return importlib.import_module("app.extraction.typography")
 
 
-def load_pipeline(lang: str, model: str | None = None) -> Any:
+def load_pipeline(lang: str, model: str | None = None, *, blank: bool = False) -> Any:
     """A spaCy pipeline for lang (argument, shipped model, or blank + lookups) + our component."""
     import spacy
 
     typography = _import_typography()
     shipped = MODELS_DIR / lang
-    if model:
+    if model and not blank:
         nlp = spacy.load(model)
-    elif (shipped / "config.cfg").exists():
+    elif (shipped / "config.cfg").exists() and not blank:
         nlp = spacy.load(shipped)
     else:
         nlp = spacy.blank(lang)
@@ -80,6 +80,11 @@ class Extractor:
     def load(cls, sv_model: str | None = None, en_model: str | None = None) -> Extractor:
         """Load both languages: a model argument wins, then the shipped one, then blank."""
         return cls({"sv": load_pipeline("sv", sv_model), "en": load_pipeline("en", en_model)})
+
+    @classmethod
+    def blank(cls) -> Extractor:
+        """Both languages on blank pipelines (tokenizer + lookup lemmas): the rules alone."""
+        return cls({lang: load_pipeline(lang, blank=True) for lang in LANGUAGES})
 
     # -- public API ------------------------------------------------------------------------
     def extract(self, text: str, language: str | None = None) -> Extraction:
@@ -171,7 +176,19 @@ class Extractor:
                     language=c.language,
                 )
             )
-        entities = _entities(text, mentions)
+        entities: list[ExtractedEntity] = []
+        for seg, an in zip(segments, analyses, strict=True):
+            if an.ner_entities is not None:
+                entities.extend(
+                    ExtractedEntity(text[s + seg.start : e + seg.start], label,
+                                    s + seg.start, e + seg.start, "ner")
+                    for s, e, label in an.ner_entities
+                )
+            else:
+                # A blank pipeline: the capitalisation rules' names, labelled as heuristic.
+                entities.extend(_entities(text, [
+                    m for m in mentions if seg.start <= m.start < seg.end
+                ]))
         speakers = resolver.speakers([q.speaker for q in quotes])
         return Extraction(language, tuple(quotes), tuple(entities), tuple(speakers), stats)
 
@@ -182,7 +199,7 @@ def _shift_mention(m: Mention, off: int) -> Mention:
 
 
 def _entities(text: str, mentions: list[Mention]) -> list[ExtractedEntity]:
-    """Entity records: NER entities, and heuristic names only where the label is known."""
+    """Entity records of heuristic names, only where the label (PER/ORG) is known."""
     out: list[ExtractedEntity] = []
     for m in mentions:
         if m.kind not in ("name", "org") or not m.label:

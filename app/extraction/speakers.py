@@ -9,40 +9,15 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
-from app.extraction.candidates import HOW_CONFIDENCE, Candidate, Mention
+from app.extraction.candidates import HOW_CONFIDENCE, Candidate, Entity, Mention, Resolved
 from app.extraction.lexicon import load_first_names
 from app.extraction.records import ExtractedSpeaker
 
+#: The name recorded for a speaker the text does not name.
+ANONYMOUS = "\x00anonymous"
 #: How far back (in paragraphs) a continuation quote inherits the previous speaker.
 INHERIT_PARAGRAPHS = 4
-
-
-@dataclass(slots=True)
-class Entity:
-    """A speaker within the article: canonical name, kind, mentions and roles seen."""
-
-    name: str
-    kind: str = "PER"
-    mentions: list[str] = field(default_factory=list)
-    roles: list[str] = field(default_factory=list)
-    titles: set[str] = field(default_factory=set)
-
-    def record(self) -> ExtractedSpeaker:
-        """The public record of this speaker."""
-        kind: Literal["PER", "ORG"] = "ORG" if self.kind == "ORG" else "PER"
-        return ExtractedSpeaker(self.name, kind, tuple(self.mentions), tuple(self.roles))
-
-
-@dataclass(frozen=True, slots=True)
-class Resolved:
-    """The speaker of one candidate: canonical name, the mention as written, confidence."""
-
-    name: str | None
-    mention: str | None
-    confidence: float
 
 
 def _tokens(name: str) -> list[str]:
@@ -76,6 +51,7 @@ class SpeakerResolver:
             if m is not None and m.kind == "name" and m.label in ("", "PER")
         }
         self.first_names = load_first_names()
+        self.quoted_sentences: set[int] = set()  # filled by resolve()
         self.gender: dict[str, str] = {}  # learnt from first names and resolved pronouns
         self._index_names()
         self._resolve_all()
@@ -165,11 +141,13 @@ class SpeakerResolver:
                 ent.roles.append(m.role)
             return name
         if m.kind == "title":
+            # Every title word must fit: "the Vice President" is not "President Trump".
             for e in reversed(self.events):
-                if not e[4] and self.entities[e[2]].titles & m.titles:
+                titled = self.entities.get(e[2])
+                if not e[4] and titled is not None and m.titles and m.titles <= titled.titles:
                     return e[2]
             for pos, name in reversed(self.full):
-                if pos < m.start and self.entities[name].titles & m.titles:
+                if pos < m.start and m.titles and m.titles <= self.entities[name].titles:
                     return name
             return None
         if m.kind == "pronoun":
@@ -208,6 +186,13 @@ class SpeakerResolver:
         ]
         if not before:
             return None
+        found = self._antecedent_in(before, sent, group)
+        return None if found == ANONYMOUS else found
+
+    def _antecedent_in(
+        self, before: list[tuple[int, int, str, bool, bool]], sent: int, group: bool
+    ) -> str | None:
+        """The antecedent among the compatible events before the pronoun."""
         if group:
             # "skriver de i reservationen" -> "De fem som reserverat sig …", a few sentences back.
             recent = [e for e in before if sent - e[1] <= 4]
@@ -215,7 +200,14 @@ class SpeakerResolver:
         # The subject of this sentence before the pronoun, else of the sentences before
         # ("Keir Starmer träffade Trump …, där … vad han kallade" -> Starmer); in a sentence
         # with no person as subject, its last person ("… spoke with Anne Sacoolas. She …").
-        for back in range(0, 6):
+        counted = 0
+        for back in range(0, 40):
+            if counted > 5 or sent - back < 0:
+                break
+            # Sentences inside a quote are the speaker's, not the story's: they do not push
+            # the antecedent further away ("– … Hur vill vi …? ¶ Spelteorier …, tycker hon.").
+            if sent - back not in self.quoted_sentences:
+                counted += 1
             in_sent = [e for e in before if e[1] == sent - back]
             subjects = [e for e in in_sent if e[3]]
             if subjects:
@@ -229,6 +221,10 @@ class SpeakerResolver:
         """The canonical name a candidate's mention stands for."""
         if m is None:
             return None
+        if m.kind == "pronoun":
+            # Again, now that earlier quotes' speakers count too: "…, tycker hon." after a run
+            # of dash quotes by one person.
+            return self.antecedent(m.start, m.text.casefold())
         key = (m.start, m.end)
         if key in self.resolved:
             return self.resolved[key]
@@ -239,6 +235,10 @@ class SpeakerResolver:
         out: list[Resolved] = []
         by_group: dict[int, Resolved] = {}
         prev: tuple[Candidate, Resolved] | None = None
+        self.quoted_sentences = {
+            n for c in cands if c.type == "direct"
+            for n in range(self._sentence(c.start), self._sentence(c.end - 1) + 1)
+        }
         for c in cands:
             r: Resolved
             if c.inherit:
@@ -261,6 +261,13 @@ class SpeakerResolver:
                 ent = self.entities.get(r.name)
                 grp = ent is not None and ent.kind == "ORG"
                 self.events.append((c.start, self._sentence(c.start), r.name, True, grp))
+                self.events.sort(key=lambda e: e[0])
+            elif c.how in ("cue", "inverted", "subject") and c.type != "indirect" and (
+                c.mention is None or c.mention.kind in ("description", "generic")
+            ):
+                # Someone unnamed spoke ("The head of the investigators told the court …");
+                # a "she" right after refers to them, so it must not reach back further.
+                self.events.append((c.start, self._sentence(c.start), ANONYMOUS, True, False))
                 self.events.sort(key=lambda e: e[0])
         return self._sole_speaker(cands, out)
 
@@ -304,6 +311,7 @@ class SpeakerResolver:
         between = [
             e for e in self.events
             if since <= e[0] < c.start and e[3] and not e[4] and para - self._paragraph(e[0]) <= 1
+            and e[2] != ANONYMOUS
         ]
         if between and (prev is None or between[-1][2] != prev[1].name):
             return Resolved(between[-1][2], None, HOW_CONFIDENCE["inherit"] * 0.8)

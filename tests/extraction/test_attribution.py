@@ -189,6 +189,38 @@ CASES: list[tuple[str, str, Expected]] = [
         [("bygget stoppas", "indirect", None), ("bullret stör", "indirect", None)],
     ),
     (
+        "sv-och-att-after-a-partial",
+        "Per Holm menade att de hade agerat på ett ”alldeles för snabbt sätt” "
+        "och att hela beslutet måste göras om.",
+        [
+            ("alldeles för snabbt sätt", "partial", "Per Holm"),
+            ("hela beslutet måste göras om", "indirect", "Per Holm"),
+        ],
+    ),
+    (
+        "sv-och-att-without-a-first-att",
+        "Eva Ek menade de gjort ett ”ärligt misstag” och att de nu vill gå vidare.",
+        [
+            ("ärligt misstag", "partial", "Eva Ek"),
+            ("de nu vill gå vidare", "indirect", "Eva Ek"),
+        ],
+    ),
+    (
+        "sv-enligt-then-source-after",
+        "En man har gripits.\nEnligt polisen ska mannen ha hotat en granne. "
+        "Han nekar till brott, uppger hans advokat Eva Nord.",
+        [
+            ("ska mannen ha hotat en granne", "indirect", "polisen"),
+            ("Han nekar till brott", "indirect", "Eva Nord"),
+        ],
+    ),
+    (
+        "sv-speech-act-verb-before-partial",
+        "Oppositionsledaren Sara Lind var kritisk. Hon anklagade regeringen för att "
+        "”svika vanliga löntagare”.",
+        [("svika vanliga löntagare", "partial", "Sara Lind")],
+    ),
+    (
         "en-bare-report",
         "The mayor, Linda Cole, said on Monday the bridge would reopen in May.",
         [("the bridge would reopen in May", "indirect", "Linda Cole")],
@@ -217,6 +249,12 @@ CASES: list[tuple[str, str, Expected]] = [
         ],
     ),
     (
+        "en-unnamed-speaker-stays-unnamed",
+        'Judge Ann Reid opened the hearing.\nThe head of the inquiry told the court '
+        '"Nothing was done." She also said "We were far too late."',
+        [("Nothing was done.", "direct", None), ("We were far too late.", "direct", None)],
+    ),
+    (
         "en-so-called",
         'The so-called "deal" collapsed on Monday.',
         [],
@@ -224,10 +262,19 @@ CASES: list[tuple[str, str, Expected]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def blank_extractor() -> Extractor:
+    """The rules alone, on blank pipelines (no tagger, parser or NER)."""
+    return Extractor.blank()
+
+
+@pytest.mark.parametrize("pipelines", ["default", "blank"])
 @pytest.mark.parametrize(("name", "text", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_quotes_and_speakers(
-    extractor: Extractor, name: str, text: str, expected: Expected
+    request: pytest.FixtureRequest, pipelines: str, name: str, text: str, expected: Expected
 ) -> None:
+    fixture = "extractor" if pipelines == "default" else "blank_extractor"
+    extractor: Extractor = request.getfixturevalue(fixture)
     result = extractor.extract(text)
     got = [(q.text, q.type, q.speaker) for q in result.quotes]
     assert got == expected

@@ -36,10 +36,19 @@ def test_component_uses_the_parse_and_entities(extractor: Extractor) -> None:
     assert span._.citat_speaker == "Anna Berg"
     assert (span._.citat_start, span._.citat_end) == (doc.text.index("Yes."), len(doc.text) - 1)
     mentions = doc._.citat_analysis.mentions
-    assert [(m.text, m.label, m.source) for m in mentions if m.kind == "name"] == [
-        ("Anna Berg", "PER", "ner"),
-        ("Per Holm", "PER", "ner"),
+    assert [(m.text, m.label) for m in mentions if m.kind == "name"] == [
+        ("Anna Berg", "PER"),
+        ("Per Holm", "PER"),
     ]
+
+
+def test_entities_label_heuristic_names(extractor: Extractor) -> None:
+    nlp = extractor.pipelines["en"]
+    words = ["Talks", "in", "Moskva", "ended", ".", "Moskva", "said", "no", "."]
+    ents = ["O", "O", "B-LOC", "O", "O", "B-LOC", "O", "O", "O"]
+    doc = nlp.get_pipe(COMPONENT)(Doc(nlp.vocab, words=words, ents=ents))
+    labels = {(m.text, m.label) for m in doc._.citat_analysis.mentions if m.kind == "name"}
+    assert labels == {("Moskva", "LOC")}  # a place: nobody a pronoun can refer to
 
 
 def test_no_parse_no_syntax(extractor: Extractor) -> None:

@@ -1,0 +1,90 @@
+"""Shared tools of the rules for quotes without marks: span trimming, candidates, conjuncts."""
+
+from __future__ import annotations
+
+import re
+
+from app.extraction.candidates import Candidate, Mention, QuoteKind
+from app.extraction.phrases import Phrases
+from app.extraction.textview import TextView
+
+_TRAIL = " \t.,:;!?…"
+
+
+class ClauseRules:
+    """Base of the unmarked-quote rules: one TextView, its phrases, and span helpers."""
+
+    def __init__(self, view: TextView, phrases: Phrases) -> None:
+        """Work on one view, with its phrases (mentions by word)."""
+        self.view = view
+        self.ph = phrases
+
+    def _span(self, a: int, b: int) -> tuple[int, int] | None:
+        """The trimmed span [a, b), or None when it is too short to be a report."""
+        text = self.view.text
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1] in _TRAIL:
+            b -= 1
+        if b - a < 8 or len(text[a:b].split()) < 2:
+            return None
+        return a, b
+
+    def _cand(
+        self, span: tuple[int, int], m: Mention | None, cue: str | None, how: str,
+        conf: float, qtype: QuoteKind = "indirect",
+    ) -> Candidate:
+        """An unmarked candidate; generic and first-person speakers become unknown."""
+        lang = self.view.paragraph_of(span[0]).language
+        if m is not None and m.kind in ("generic", "first"):
+            m = None
+        return Candidate(span[0], span[1], qtype, conf, m, how, cue, -1, lang, False,
+                         "unmarked")
+
+    # -- "X säger att …" -------------------------------------------------------------------
+
+    def _conjuncts(self, a: int, b: int) -> list[tuple[int, int]]:
+        """Split at "och att"/"and that"; drop the conjuncts that hold a quote in marks."""
+        text = self.view.text
+        parts: list[tuple[int, int]] = []
+        cur = a
+        for m in re.finditer(r",?\s+(?:och|and|samt)\s+(?:att|that)\s+", text[a:b]):
+            parts.append((cur, a + m.start()))
+            cur = a + m.end()
+        parts.append((cur, b))
+        quoted = [self.view.quote_between(x, y) for x, y in parts]
+        if not any(quoted):
+            return [(a, b)]
+        out = []
+        for (x, y), q in zip(parts, quoted, strict=True):
+            if not q:
+                out.append((x, y))
+                continue
+            cut = self._before_coordinated_quote(x, y)
+            if cut is not None:
+                out.append((x, cut))
+        return out
+
+    def _before_coordinated_quote(self, x: int, y: int) -> int | None:
+        """Where a quote starts a chunk of its own in [x, y): "she had diplomatic immunity, but
+        "that she …"", "Adamowicz's heart was restarted by doctors "and there is hope …""; the
+        unquoted clause before it is still reported. None when the quote is inside the clause
+        ("… är ” tomma ”")."""
+        view = self.view
+        for r in view.regions:
+            if not (x <= r.outer_start < y):
+                continue
+            before = view.text[x : r.outer_start].rstrip()
+            head = view.text[r.start : r.start + 4].casefold()
+            tail = before.casefold().rsplit(None, 1)[-1] if before else ""
+            if before.endswith(",") or tail in ("and", "but", "och", "men") or head.startswith(
+                ("and ", "but ", "och ", "men ")
+            ):
+                cut = len(before.rstrip(",").rstrip())
+                if tail in ("and", "but", "och", "men"):
+                    cut = len(before[: -len(tail)].rstrip().rstrip(","))
+                return x + cut
+            return None
+        return None
+
+    # -- unmarked sentences ----------------------------------------------------------------

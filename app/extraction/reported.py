@@ -1,0 +1,206 @@
+"""Reported clauses: "Lavrov uppgav dock att Moskva inte hade konsulterats", "X said that …",
+and the English ones without "that" (bare_reports.py).
+
+A reported clause that holds a quote in marks is left to that partial quote; a separate
+conjunct without marks is reported ("… är ” tomma ” och att prioriteringen bör vara …").
+"""
+
+from __future__ import annotations
+
+from app.extraction.bare_reports import BareReports
+from app.extraction.candidates import Candidate, Mention
+from app.extraction.clauses import ClauseRules
+from app.extraction.phrases import Phrases
+from app.extraction.textview import TextView
+
+
+class ReportedClauses(ClauseRules):
+    """Finds att/that clauses (and English bare clauses) governed by a reporting verb."""
+
+    def __init__(self, view: TextView, phrases: Phrases) -> None:
+        """Work on one view, with its phrases (mentions by word)."""
+        super().__init__(view, phrases)
+        self.bare = BareReports(view, phrases)
+
+    def find(self, s: int, e: int) -> list[Candidate]:
+        """The reported clauses of the sentence [s, e)."""
+        return [*self._att_clauses(s, e), *self._bare_clauses(s, e)]
+
+    def _att_clauses(self, s: int, e: int) -> list[Candidate]:
+        """Reported att/that clauses of the sentence [s, e)."""
+        view = self.view
+        words = view.words
+        first, last = view.word_at(s), view.word_before(e)
+        out: list[Candidate] = []
+        covered = -1
+        for k in range(first, last + 1):
+            w = words[k]
+            lex = view.lexicon_at(w.start)
+            if w.lower not in lex.complementizers or w.start < covered or view.in_quote(w.start):
+                continue
+            found = self._cue_for(k, first) or self._coordinated_cue(k, first)
+            if found is None:
+                continue
+            ci, _lemma = found
+            clause_end = self._clause_end(k + 1, last, e)
+            covered = clause_end
+            m = self._subject(ci, k, first)
+            if m is not None and m.kind == "first":
+                continue  # "Vi kunde berättat att …": the writer's own statement
+            if (m is None or m.kind == "generic") and self._statistic(first, ci):
+                continue  # "En av tre anser att …", "51 procent … svarar att": a survey result
+            for a, b in self._conjuncts(words[k].end, clause_end):
+                span = self._span(a, b)
+                if span is not None:
+                    out.append(self._cand(span, m, words[ci].text, "cue", 0.65))
+        return out
+
+    def _bare_clauses(self, s: int, e: int) -> list[Candidate]:
+        """English reports without "that": "TVN24 reported he received surgery"."""
+        view = self.view
+        if view.lexicon_at(s).language != "en":
+            return []
+        words = view.words
+        first, last = view.word_at(s), view.word_before(e)
+        out: list[Candidate] = []
+        k = first
+        while k <= last:
+            cue = self.ph.cue_at(k)
+            lex = view.lexicon_at(words[k].start)
+            if cue is None or cue.lemma not in lex.indirect_verbs or self._negated(k, first):
+                k += 1
+                continue
+            p = self.bare.clause_start(k, last)
+            if p is None:
+                k += 1
+                continue
+            end = self.bare.clause_end(p, last, e)
+            m = self.bare.subject_of(k, first)
+            if m is None or m.kind != "first":
+                for a, b in self._conjuncts(words[p].start, end):
+                    span = self._span(a, b)
+                    if span is not None:
+                        out.append(self._cand(span, m, words[k].text, "cue", 0.5))
+            k = view.word_at(end) if end > words[k].end else k + 1
+        return out
+
+    def _negated(self, c: int, first: int) -> bool:
+        """"did not say", "tror inte": the cue is negated."""
+        words = self.view.words
+        lex = self.view.lexicon_at(words[c].start)
+        return any(w.lower in lex.negations for w in words[max(first, c - 2) : c + 2])
+
+    def _coordinated_cue(self, k: int, first: int) -> tuple[int, str] | None:
+        """"menade de … på ett ”tillspetsat sätt” och att de tycker …": a second reported
+        clause coordinated with "och att" shares the verb before the first one."""
+        view, words = self.view, self.view.words
+        lex = view.lexicon_at(words[k].start)
+        j = k - 1
+        if j >= first and words[j].text == ",":
+            j -= 1
+        if j < first or words[j].lower not in ("och", "and", "samt"):
+            return None
+        for c in range(j - 1, first - 1, -1):
+            w = words[c]
+            if view.in_quote(w.start) or view.is_mark(w):
+                continue
+            if w.lower in lex.complementizers:
+                return None  # the first clause has its own "att": _cue_for handles that one
+            lemma = view.is_cue(w)
+            if lemma is not None and lemma in lex.indirect_verbs:
+                return c, lemma
+        return None
+
+    def _cue_for(self, k: int, first: int) -> tuple[int, str] | None:
+        """The reporting verb governing the complementizer at word k, within a few words."""
+        view, words = self.view, self.view.words
+        lex = view.lexicon_at(words[k].start)
+        before = words[k - 1] if k - 1 >= first else None
+        particle = None
+        if before is not None and before.lower in lex.complementizer_blockers:
+            particle = before.lower  # "varnat för att", or "efter att"/"so that": no report
+        for c in range(k - 1, max(first, k - 12) - 1, -1):
+            w = words[c]
+            if w.lower in lex.complementizers or view.is_mark(w) or w.text in (";", ":", "(", ")"):
+                return None
+            if w.text == "," and c != k - 1:
+                return None  # "said, after a pause, that": keep it simple and stop
+            if w.lower in lex.copulas or (w.lower in lex.aux and c == k - 1):
+                return None  # "det blev tråkigt att", "kommer att": not a report
+            lemma = view.is_cue(w)
+            if lemma is None or lemma not in lex.indirect_verbs:
+                if w.pos == "VERB" and c != k - 1 and view.has_parse:
+                    return None
+                continue
+            if particle is not None and particle not in lex.indirect_verbs[lemma]:
+                return None
+            between = words[c + 1 : k]
+            if lex.language == "en" and lemma not in lex.object_verbs and any(
+                x.lower in lex.determiners and words[x.i - 1].lower not in lex.np_stop
+                for x in between
+            ):
+                return None  # "denied all claims that …": the clause belongs to the noun
+            if any(x.lower in lex.negations for x in words[c + 1 : k]) or (
+                c > first and words[c - 1].lower in lex.negations
+            ):
+                return None  # "tror inte att": the speaker reports no such thing
+            return c, lemma
+        return None
+
+    def _statistic(self, first: int, ci: int) -> bool:
+        """A subject that is a share of respondents: "En av tre", "51 procent av dom"."""
+        words = self.view.words[first:ci]
+        lex = self.view.lexicon_at(self.view.words[ci].start)
+        has_number = any(w.text.isdigit() or w.lower in lex.numerals or w.lower in (
+            "en", "ett", "one") for w in words)
+        return has_number and any(w.lower in ("av", "procent", "percent", "of", "%") for w in words)
+
+    def _subject(self, ci: int, k: int, first: int) -> Mention | None:
+        """The speaker of the cue at word ci (before the complementizer at k)."""
+        ph, view = self.ph, self.view
+        lex = view.lexicon_at(view.words[ci].start)
+        inv = ph.by_word.get(ci + 1)
+        before = ph.before(ci, first)
+        adjacent = before is not None and before.last_word >= ci - 3
+        if (
+            lex.language == "sv"
+            and not adjacent
+            and inv is not None
+            and inv.last_word < k
+            and inv.kind in ("pronoun", "name", "title", "org", "description", "first")
+        ):
+            m: Mention | None = inv  # "Här ser hon att", "menar kommunen även att"
+        else:
+            m = before  # "Eva Ek menade de gjort …": the subject stands before the verb
+            if m is None and lex.language == "sv" and "man" in (
+                view.words[ci + 1].lower, view.words[ci - 1].lower if ci > 0 else ""
+            ):
+                # "På Närpes bostäder säger man att", "Åbo Akademi … eftersom man anser att":
+                # generic "man" stands for the organisation the sentence is about.
+                m = next(
+                    (x for x in ph.mentions if x.kind == "org" and first <= x.first_word < ci),
+                    None,
+                )
+        return m
+
+    def _clause_end(self, k: int, last: int, e: int) -> int:
+        """Where the reported clause ends: the sentence end or a new reporting verb."""
+        view, words = self.view, self.view.words
+        for c in range(k, last + 1):
+            w = words[c]
+            lex = view.lexicon_at(w.start)
+            # "… i dagens samhälle och poängterar att …": a new cue starts a new report.
+            if w.lower in ("och", "and", "samt") and c + 1 <= last:
+                nxt = view.is_cue(words[c + 1])
+                if nxt is not None and nxt in lex.indirect_verbs:
+                    return w.start
+            if w.text == "," and c + 1 <= last and view.is_cue(words[c + 1]) is not None:
+                return w.start  # "…, sade han." after the clause
+            if w.text == ":" and c == last:
+                return w.start
+            if w.lower in ("eftersom", "because") and c > k and any(
+                view.is_cue(x) is not None for x in words[c + 1 : last + 1]
+            ):
+                return w.start  # "… skulle upphävas eftersom man inte ansåg att …": a reason
+                # that reports someone else's view starts a report of its own
+        return e

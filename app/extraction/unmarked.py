@@ -1,0 +1,139 @@
+"""Attributed sentences without marks: "…, säger X." / "Det säger X." / "Enligt X …" /
+"…, according to The Guardian." — direct when a lead paragraph speaks in the speaker's words,
+indirect (the reporter's paraphrase) otherwise.
+"""
+
+from __future__ import annotations
+
+from app.extraction.candidates import Candidate, Mention, QuoteKind
+from app.extraction.clauses import ClauseRules
+from app.extraction.phrases import Cue
+
+
+class UnmarkedSentences(ClauseRules):
+    """Finds attributed sentences that carry no quotation marks."""
+
+    def find(self, si: int, s: int, e: int) -> list[Candidate]:
+        """Unmarked attributed sentences: "Det säger X", "Enligt X …", "…, säger X"."""
+        view, ph = self.view, self.ph
+        words = view.words
+        first, last = view.word_at(s), view.word_before(e)
+        if first > last:
+            return []
+        lex = view.lexicon_at(s)
+        w0 = words[first]
+        # "Det säger Jyrki Åland": the previous sentence is what Åland says.
+        if w0.lower in ("det", "detta") and first + 1 <= last:
+            cue = ph.cue_at(first + 1)
+            if cue is not None and lex.language == "sv":
+                m, end_w = ph.after(first + 2)
+                ends = end_w + 1 > last or words[end_w + 1].text in (",", ".", "!", "?") or (
+                    words[end_w + 1].lower in lex.np_stop  # "… Martin Linder i en kommentar"
+                )
+                if m is not None and m.kind != "first" and ends and si > 0:
+                    ps, pe = view.sentences[si - 1]
+                    span = self._span(ps, pe)
+                    if span is not None and not view.quote_between(ps, pe):
+                        return [self._cand(span, m, cue.word.text, "inverted", 0.6)]
+        # "Enligt Meta Sahlström får vi …" / "According to X, …"
+        for seq in lex.according_to:
+            n = len(seq)
+            if [w.lower for w in words[first : first + n]] == list(seq):
+                m, end_w = ph.after(first + n)
+                if (
+                    m is not None
+                    and end_w < last
+                    and (words[end_w + 1].text == "," or lex.language == "sv")
+                ):
+                    # "According to Reuters and NBC, …" (several sources) does not get here;
+                    # Swedish puts the verb right after: "Enligt Meta Sahlström får vi …".
+                    a = words[end_w].end
+                    if words[end_w + 1].text == ",":
+                        a = words[end_w + 1].end
+                    span = self._span(a, e)
+                    if span is not None and not view.quote_between(a, e):
+                        return [self._cand(span, m, words[first].text, "according", 0.6)]
+        if view.quote_between(s, e):
+            return []
+        # "…, säger X." / "…, enligt YA." / "…, according to The Guardian." / "…, police said."
+        for c in range(first + 2, last + 1):
+            if words[c - 1].text != ",":
+                continue
+            cue = ph.cue_at(c)
+            m = None
+            how = "inverted"
+            cue_text: str | None = None
+            if cue is not None and cue.lemma not in lex.naming_verbs and (
+                cue.lemma not in lex.post_quote_only
+            ):
+                m, end_w = ph.after(c + 1)
+                cue_text = cue.word.text
+                nxt = words[end_w + 1] if end_w + 1 <= last else None
+                if m is not None and nxt is not None and nxt.is_alpha_word and (
+                    nxt.lower not in lex.np_stop
+                ):
+                    m = None  # "Sheila Brown, 62, said she had …": a clause, not "said X."
+            else:
+                for seq in lex.according_to:
+                    if [w.lower for w in words[c : c + len(seq)]] == list(seq):
+                        m, end_w = ph.after(c + len(seq))
+                        cue_text, how = words[c].text, "according"
+                        follow = words[end_w + 1] if end_w + 1 <= last else None
+                        if follow is not None and (follow.is_alpha_word or follow.text == ","):
+                            m = None  # "The plan, according to officials, will cost …"
+                if m is None and lex.language == "en":
+                    mm = ph.by_word.get(c)
+                    if mm is not None and ph.cue_at(mm.last_word + 1) is not None:
+                        m, how = mm, "subject"
+                        cue_text = words[mm.last_word + 1].text
+            if m is None or cue_text is None or not self._speaker_like(m, c):
+                continue
+            found = self._lead_or_report(s, words[c - 1].start, m, cue_text, how, cue)
+            return [found] if found is not None else []
+        return []
+
+    def _speaker_like(self, m: Mention, c: int) -> bool:
+        """A named or pronoun speaker, or a determiner phrase ("de styrelseordföranden")."""
+        if m.kind in ("name", "pronoun", "title", "org", "first"):
+            return True
+        first = self.view.words[m.first_word]
+        lex = self.view.lexicon_at(first.start)
+        if lex.language == "en" and m.kind == "description":
+            return False  # "…, urged the immunity be waived": English does not invert here
+        return first.lower in lex.generic_determiners or first.lower in ("the", "den", "det") or (
+            first.is_cap  # "…, uppger Ystads allehanda"
+        )
+
+    def _lead_or_report(
+        self, s: int, end: int, m: Mention, cue_text: str, how: str, cue: Cue | None,
+    ) -> Candidate | None:
+        """"…, säger X." without marks: a direct quote when it is a paragraph of its own
+        speaking in the first person ("I princip kan vi … , säger Stephan Roth") or a lead
+        sentence; the reporter's paraphrase in running text or with a belief verb."""
+        view = self.view
+        para = view.paragraph_of(s)
+        lex = view.lexicon_at(s)
+        belief = cue is not None and cue.lemma in lex.belief_verbs
+        start = s
+        first_person = False
+        if how == "inverted" and not belief and not view.quote_between(para.start, end):
+            words = view.words[view.word_at(para.start) : view.word_before(end) + 1]
+            first_person = any(w.lower in lex.first_second_person for w in words)
+            earlier = view.words[view.word_at(para.start) : view.word_at(s)]
+            # A lead paragraph that is all the speaker's words: nothing before the attribution
+            # names the speaker or reports anyone ("För Maud Olofsson … . De rödgröna …, säger
+            # Stefan Löfven"); a paragraph that first tells about them is narrative.
+            surname = m.text.split()[-1]
+            reporting = {seq[0] for seq in lex.according_to}
+            named = m.kind == "name" and not any(
+                w.text == surname or view.is_cue(w) is not None or w.lower in reporting
+                for w in earlier
+            )  # "Enligt polisen ska … . Han nekar …, uppger hans advokat": reports, not a lead
+            if first_person or named:
+                start = para.start
+        lead = start == para.start and how == "inverted" and not belief
+        span = self._span(start, end)
+        if span is None or len(view.text[span[0] : span[1]].split()) < 3:
+            return None  # "In between, she testified, …": an adverbial, not a statement
+        qtype: QuoteKind = "direct" if lead else "indirect"
+        return self._cand(span, m, cue_text, how, 0.6 if first_person else 0.5, qtype)
