@@ -48,7 +48,7 @@ def test_spaces_rebuilt_without_raw_text() -> None:
 
 def test_ud_doc_without_ner_has_missing_entities_not_outside() -> None:
     nlp = spacy.blank("sv")
-    sents = [s for s, _ in read_conllu(FIXTURE / "sv.conllu")]
+    sents = [s for s, _ in read_conllu(FIXTURE / "sv.conllu.txt")]
     doc = to_doc(nlp.vocab, sents[:2])
     assert doc.has_annotation("DEP") and doc.has_annotation("TAG")
     assert {t.ent_iob_ for t in doc} == {""}  # missing, so NER learns nothing from it
@@ -72,7 +72,7 @@ def test_ner_only_doc_has_missing_syntax_and_complete_entities() -> None:
 
 
 def test_mismatched_ner_layer_is_left_missing() -> None:
-    ud = next(s for s, _ in read_conllu(FIXTURE / "sv.conllu"))
+    ud = next(s for s, _ in read_conllu(FIXTURE / "sv.conllu.txt"))
     other = Sentence(words=("Något", "annat"), spaces=(True, False), ner=("O", "O"))
     assert merge_ner(ud, other).ner is None
     same = Sentence(words=ud.words, spaces=ud.spaces, ner=("B-PER", "I-PER", *["O"] * 7))

@@ -200,7 +200,7 @@ def english(data: Path) -> Splits:
 
 def fixture(folder: Path, lang: str) -> Splits:
     """The tiny invented fixture used by the smoke run (train = dev = eval)."""
-    ud = [s for s, _ in read_conllu(folder / f"{lang}.conllu")]
+    ud = [s for s, _ in read_conllu(folder / f"{lang}.conllu.txt")]
     ner = list(read_two_column(folder / f"{lang}-ner.txt", LABELS, scheme="io"))
     chunks = list(group(ud, 3)) + list(group(ner, 3))
     return Splits(train=chunks, dev=chunks, eval_syntax=list(group(ud, 3)),
