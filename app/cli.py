@@ -124,6 +124,10 @@ def ingest(
     queue: Annotated[
         bool, typer.Option("--queue", help="Store and queue; `citat worker` extracts.")
     ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0,
+                          help="Extraction processes (0: one per CPU core).")
+    ] = 0,
 ) -> None:
     """Ingest articles: one transaction each; failures are reported, the rest still land."""
     from rich.progress import Progress
@@ -144,6 +148,10 @@ def ingest(
         typer.echo(f"No such file or folder: {', '.join(map(str, missing))}", err=True)
         raise typer.Exit(2)
     files = list(iter_article_files(paths))
+    if jobs == 0:
+        from app.extraction.parallel import available_cores
+
+        jobs = available_cores()
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     enqueue = None
@@ -154,6 +162,13 @@ def ingest(
         extractor: Any = None  # the workers extract
     else:
         extractor = load_extractor(settings)
+    pool = None
+    bulk = len(files) + len(urls) > 1 or any(f.suffix.lower() == ".zip" for f in files)
+    if extractor is not None and jobs > 1 and bulk and not refresh:
+        from app.extraction.parallel import ExtractorPool
+
+        # Forked before the progress bar starts its thread.
+        pool = ExtractorPool(extractor, jobs)
     with Progress(transient=False) as progress:
         task = progress.add_task("Ingesting", total=len(files) + len(urls))
 
@@ -165,11 +180,13 @@ def ingest(
         summary = ingest_files(
             lambda: Session(engine), extractor, files, settings.max_upload_bytes,
             refresh=refresh, on_done=done, enqueue=enqueue,
-            urls=urls,
+            urls=urls, pool=pool,
             fetch=lambda url: from_url(url, Fields(), max_bytes=settings.max_upload_bytes,
                                        allowed_hosts=allowed_hosts(settings),
                                        timeout=settings.fetch_timeout),
         )
+    if pool is not None:
+        pool.close()
     engine.dispose()
     typer.echo(
         f"{summary.new} new, {summary.duplicate} already stored, {len(summary.failed)} failed"

@@ -3,9 +3,11 @@
 extract with the shipped pipelines -> write -> commit, one transaction per article) into a
 fresh SQLite database and a scratch PostgreSQL database (created and dropped here).
 
-    python bench/ingest.py [--n 5000] [--engines sqlite postgresql]
+    python bench/ingest.py [--n 5000] [--engines sqlite postgresql] [--jobs 1 2]
 
-Target: >= 30 articles/s on 2 cores.
+Each engine is measured with every ``--jobs`` value (extraction processes; 1 is the baseline
+of the same run: batched extraction in the writing process). Target: >= 30 articles/s on
+2 cores.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from app.config import Settings
+from app.extraction.parallel import available_cores
 from app.ingest.service import ExtractorLike, ingest_files
 from app.main import load_extractor
 from app.storage.db import make_engine
@@ -43,13 +46,14 @@ def write_files(n: int, folder: Path) -> list[Path]:
     return paths
 
 
-def run(url: str, files: list[Path], extractor: ExtractorLike) -> tuple[float, int, int, int]:
-    """Ingest ``files`` into ``url``: (seconds, new, failed, quotes)."""
+def run(url: str, files: list[Path], extractor: ExtractorLike, jobs: int
+        ) -> tuple[float, int, int, int]:
+    """Ingest ``files`` into ``url`` on ``jobs`` processes: (seconds, new, failed, quotes)."""
     upgrade(url)
     engine = make_engine(url)
     t0 = time.perf_counter()
     summary = ingest_files(lambda: Session(engine), extractor, files,
-                           Settings().max_upload_bytes)
+                           Settings().max_upload_bytes, jobs=jobs)
     elapsed = time.perf_counter() - t0
     engine.dispose()
     return elapsed, summary.new, len(summary.failed), summary.quotes
@@ -70,6 +74,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--n", type=int, default=5000, help="articles")
     ap.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, available_cores()])
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="citat-ingest-") as tmp:
         folder = Path(tmp)
@@ -81,24 +86,30 @@ def main() -> None:
               f"{time.perf_counter() - t0:.1f} s", flush=True)
         results = []
         for engine in args.engines:
-            if engine == "sqlite":
-                url = f"sqlite:///{folder / 'ingest.db'}"
-            else:
-                pg_database(create=True)
-                url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_SCRATCH}"
-            try:
-                elapsed, new, failed, quotes = run(url, files, extractor)
-            finally:
-                if engine != "sqlite":
-                    pg_database(create=False)
-            results.append((engine, elapsed, new, failed, quotes))
-            print(f"{engine}: {new} new, {failed} failed, {quotes} quotes in {elapsed:.1f} s = "
-                  f"{new / elapsed:.1f} articles/s", flush=True)
-    print("\nengine      articles  seconds  articles/s  quotes  target >= 30/s")
-    for engine, elapsed, new, failed, quotes in results:
+            for jobs in args.jobs:
+                if engine == "sqlite":
+                    db = folder / f"ingest-{jobs}.db"
+                    db.unlink(missing_ok=True)
+                    url = f"sqlite:///{db}"
+                else:
+                    pg_database(create=True)
+                    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_SCRATCH}"
+                try:
+                    elapsed, new, failed, quotes = run(url, files, extractor, jobs)
+                finally:
+                    if engine != "sqlite":
+                        pg_database(create=False)
+                results.append((engine, jobs, elapsed, new, failed, quotes))
+                print(f"{engine} jobs={jobs}: {new} new, {failed} failed, {quotes} quotes in "
+                      f"{elapsed:.1f} s = {new / elapsed:.1f} articles/s", flush=True)
+    print(f"\n{available_cores()} cores")
+    print("engine      jobs  articles  seconds  articles/s  vs jobs=1  quotes  target >= 30/s")
+    base = {e: n / t for e, j, t, n, _, _ in results if j == 1}
+    for engine, jobs, elapsed, new, failed, quotes in results:
         rate = new / elapsed
-        print(f"{engine:<11} {new:>8} {elapsed:>8.1f} {rate:>11.1f} {quotes:>7}  "
-              f"{'met' if rate >= 30 and not failed else 'MISSED'}")
+        ratio = f"{rate / base[engine]:.2f}x" if engine in base else "-"
+        print(f"{engine:<11} {jobs:>4} {new:>9} {elapsed:>8.1f} {rate:>11.1f} {ratio:>9} "
+              f"{quotes:>7}  {'met' if rate >= 30 and not failed else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.extraction.parallel import extract_each
 from app.extraction.records import Extraction
 from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError
 from app.ingest.sources import Fields, expand_files, from_file
@@ -52,6 +53,16 @@ class ExtractionFailed(RuntimeError):
     """Extraction of an article failed; it will be retried (or is marked failed)."""
 
 
+def _stored_by_another(session: Session, item: ArticleIn) -> IngestResult:
+    """After a unique-hash violation: the article the other writer stored (else re-raise)."""
+    session.rollback()
+    raced = find_article_by_hash(session, item.content_hash)
+    if raced is None:
+        raise  # the IntegrityError being handled: not that race after all
+    assert raced.id is not None
+    return IngestResult(raced.id, False, _count(session, raced), raced.status)
+
+
 def submit(
     session: Session, item: ArticleIn, *, queued_grace: timedelta = timedelta(minutes=10)
 ) -> IngestResult:
@@ -77,12 +88,7 @@ def submit(
         session.commit()  # releases the connection; reading article.id now would take it back
     except IntegrityError:
         # Another writer stored the same text between our check and our commit.
-        session.rollback()
-        raced = find_article_by_hash(session, item.content_hash)
-        if raced is None:
-            raise
-        assert raced.id is not None
-        return IngestResult(raced.id, False, _count(session, raced), raced.status)
+        return _stored_by_another(session, item)
     except BaseException:
         session.rollback()
         raise
@@ -238,6 +244,60 @@ def read_sidecar(path: Path) -> dict[str, str]:
     return {k: str(v) for k, v in data.items() if k in fields and v is not None}
 
 
+def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction | str
+                     ) -> IngestResult:
+    """Store a new article with its machine output in one transaction (a string: its error).
+
+    An article whose extraction failed is stored as failed with the error, as ``ingest`` does,
+    so that ``citat status`` shows it and the next ingest of the same text tries again.
+    """
+    article = Article(
+        content_hash=item.content_hash, title=item.title, source=item.source, url=item.url,
+        published_at=item.published_at, text=item.text, attempts=1,
+    )
+    if isinstance(extraction, str):
+        article.status, article.error = "failed", extraction
+    else:
+        article.status, article.language = "done", extraction.language
+        article.processed_at = utcnow()
+    quotes: list[object] = []
+    try:
+        session.add(article)
+        session.flush()
+        if not isinstance(extraction, str):
+            quotes = list(save_extraction(session, article, extraction))
+            reapply(session, article)  # corrections made before (same text, same ids) win
+        article_id = article.id
+        session.commit()
+    except IntegrityError:
+        # Another writer stored the same text between our check and our commit.
+        return _stored_by_another(session, item)
+    except BaseException:
+        session.rollback()
+        raise
+    assert article_id is not None
+    if isinstance(extraction, str):
+        return IngestResult(article_id, True, 0, "failed", extraction)
+    return IngestResult(article_id, True, len(quotes), "done")
+
+
+def _extract_here(extractor: ExtractorLike, texts: list[str]) -> list[Extraction | str]:
+    """Extract ``texts`` in this process, batched; a text that raises gives its error."""
+    with _EXTRACT_LOCK:
+        return extract_each(extractor, texts)
+
+
+@dataclass
+class _Window:
+    """Up to ``window`` read articles on their way through extraction to the database."""
+
+    items: list[tuple[str, ArticleIn]]
+    #: index into items -> index into the extracted texts (first copy of a text only)
+    extract_at: dict[int, int]
+    pending: Any = None
+    results: list[Extraction | str] | None = None
+
+
 def ingest_files(
     session_factory: Callable[[], Session],
     extractor: ExtractorLike,
@@ -249,44 +309,133 @@ def ingest_files(
     enqueue: Callable[[int], None] | None = None,
     urls: list[str] | None = None,
     fetch: Callable[[str], ArticleIn] | None = None,
+    jobs: int = 1,
+    window: int = 64,
+    pool: Any = None,
 ) -> BatchSummary:
     """Ingest files one transaction each; a failing file is reported and the rest still land.
 
     With ``enqueue``, articles are stored as queued and extraction goes to the workers.
+    Otherwise new articles are extracted in batches of ``window`` (spaCy is faster on a batch),
+    on ``jobs`` worker processes when ``jobs`` > 1 (or on ``pool``, an ``ExtractorPool`` the
+    caller started and closes), while the previous batch is written.
     """
     summary = BatchSummary()
+
+    def report(label: str, result: IngestResult | None, error: str | None) -> None:
+        if result is not None and result.status == "failed":
+            error = result.error or "extraction failed"
+            result = None
+        if result is None:
+            summary.failed[label] = error or "unknown error"
+        elif result.created:
+            summary.new += 1
+            summary.quotes += result.quotes
+        else:
+            summary.duplicate += 1
+        if on_done is not None:
+            on_done(Path(label), result, error)
+
+    def one(label: str, item: ArticleIn) -> None:
+        result: IngestResult | None = None
+        error: str | None = None
+        with session_factory() as session:
+            try:
+                result = ingest_item(session, extractor, item, refresh, enqueue)
+            except IngestError as exc:
+                error = exc.message
+            except Exception as exc:  # one broken file must not stop the batch
+                error = f"{type(exc).__name__}: {exc}"
+        report(label, result, error)
+
     units: list[Path | str] = [*files, *(urls or [])]
-    for unit in units:
-        try:
-            if isinstance(unit, Path):
-                items = read_path(unit, max_bytes)
-            elif fetch is not None:
-                items = [(unit, fetch(unit))]
-            else:
-                raise IngestError("URLs need a fetcher.")
-        except IngestError as exc:
-            items = [(str(unit), exc)]
-        for label, item in items:
-            result: IngestResult | None = None
-            error: str | None = item.message if isinstance(item, IngestError) else None
-            if not isinstance(item, IngestError):
+    batched = enqueue is None and not refresh and extractor is not None
+    own_pool = pool is None and batched and jobs > 1 and len(units) > 1
+    if own_pool:
+        from app.extraction.parallel import ExtractorPool
+
+        pool = ExtractorPool(extractor, jobs)
+    if not batched:
+        pool = None
+    seen: set[str] = set()  # content hashes of new articles in this run
+    windows: list[_Window] = []
+
+    def start(win: _Window) -> None:
+        """Skip stored texts, then start extracting the rest (in the pool, or right here)."""
+        texts: list[str] = []
+        keep: list[tuple[str, ArticleIn]] = []
+        with session_factory() as session:
+            for label, item in win.items:
+                if item.content_hash in seen:
+                    keep.append((label, item))  # a copy of a text in this run: written later
+                    continue
+                existing = find_article_by_hash(session, item.content_hash)
+                if existing is not None and existing.status == "done":
+                    assert existing.id is not None
+                    report(label, IngestResult(existing.id, False, _count(session, existing)),
+                           None)
+                    continue
+                if existing is None:
+                    seen.add(item.content_hash)
+                    win.extract_at[len(keep)] = len(texts)
+                    texts.append(item.text)
+                keep.append((label, item))
+        win.items = keep
+        if pool is not None:
+            win.pending = pool.extract_async(texts)
+        else:
+            win.results = _extract_here(extractor, texts)
+
+    def finish(win: _Window) -> None:
+        """Write a window's articles in order, one transaction each."""
+        results = win.results if win.pending is None else win.pending.get()
+        assert results is not None
+        for n, (label, item) in enumerate(win.items):
+            at = win.extract_at.get(n)
+            if at is None:  # stored before, or a copy of an earlier text: the usual path
+                one(label, item)
+                continue
+            try:
                 with session_factory() as session:
-                    try:
-                        result = ingest_item(session, extractor, item, refresh, enqueue)
-                    except IngestError as exc:
-                        error = exc.message
-                    except Exception as exc:  # one broken file must not stop the batch
-                        error = f"{type(exc).__name__}: {exc}"
-            if result is not None and result.status == "failed":
-                error = result.error or "extraction failed"
-                result = None
-            if result is None:
-                summary.failed[label] = error or "unknown error"
-            elif result.created:
-                summary.new += 1
-                summary.quotes += result.quotes
+                    result = _store_extracted(session, item, results[at])
+                report(label, result, None)
+            except Exception as exc:  # e.g. the database refused a row: the rest still land
+                report(label, None, f"{type(exc).__name__}: {exc}")
+
+    def items() -> Iterator[tuple[str, ArticleIn | IngestError]]:
+        for unit in units:
+            try:
+                if isinstance(unit, Path):
+                    yield from read_path(unit, max_bytes)
+                elif fetch is not None:
+                    yield unit, fetch(unit)
+                else:
+                    raise IngestError("URLs need a fetcher.")
+            except IngestError as exc:
+                yield str(unit), exc
+
+    try:
+        current: list[tuple[str, ArticleIn]] = []
+        for label, item in items():
+            if isinstance(item, IngestError):
+                report(label, None, item.message)
+            elif not batched:
+                one(label, item)
             else:
-                summary.duplicate += 1
-            if on_done is not None:
-                on_done(Path(label), result, error)
+                current.append((label, item))
+                if len(current) >= window:
+                    windows.append(_Window(current, {}))
+                    start(windows[-1])
+                    current = []
+                    # Keep one window extracting while the one before it is written.
+                    while len(windows) > 1:
+                        finish(windows.pop(0))
+        if current:
+            windows.append(_Window(current, {}))
+            start(windows[-1])
+        while windows:
+            finish(windows.pop(0))
+    finally:
+        if own_pool:
+            pool.close()
     return summary

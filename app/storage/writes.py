@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from slugify import slugify
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from app.storage.models import Article, Entity, EntityMention, Quote, Speaker, SpeakerAlias
@@ -111,8 +111,54 @@ def _roles_of(session: Session, speaker_id: int | None) -> set[str]:
     return {r.casefold() for r in rows}
 
 
+class SpeakerLookup:
+    """The speakers an article may name, read in two queries instead of one per name.
+
+    ``by_name`` holds, for each name asked for, the stored speaker with that name compared
+    case-insensitively (lowest id first); ``merged`` the target of each name an editor
+    merged or renamed away. Speakers created while saving the article are added with
+    :meth:`add`, so the next mention of them finds them without a query.
+    """
+
+    def __init__(self, session: Session, names: set[str]) -> None:
+        self.by_name: dict[str, Speaker] = {}
+        self.merged: dict[str, Speaker] = {}
+        wanted = {n.casefold() for n in names}
+        # SQLite's lower() folds ASCII only: ask for both foldings, compare in Python.
+        lowered = sorted({n.lower() for n in names} | {_ascii_lower(n) for n in names})
+        for i in range(0, len(lowered), 500):
+            rows = session.exec(
+                select(Speaker).where(func.lower(Speaker.name).in_(lowered[i:i + 500]))
+                .order_by(col(Speaker.id))
+            ).all()
+            for sp in rows:
+                key = sp.name.casefold()
+                if key in wanted:
+                    self.by_name.setdefault(key, sp)
+        listed = sorted(names)
+        for i in range(0, len(listed), 500):
+            pairs = session.exec(
+                select(SpeakerAlias.text, Speaker)
+                .join(Speaker, col(SpeakerAlias.speaker_id) == Speaker.id)
+                .where(SpeakerAlias.kind == "merged", col(SpeakerAlias.text).in_(listed[i:i + 500]))
+                .order_by(col(SpeakerAlias.id))
+            ).all()
+            for text, sp in pairs:
+                self.merged.setdefault(text, sp)
+
+    def add(self, speaker: Speaker) -> None:
+        """Remember a speaker created while saving."""
+        self.by_name.setdefault(speaker.name.casefold(), speaker)
+
+
+def _ascii_lower(value: str) -> str:
+    """What SQLite's lower() makes of ``value`` (only A-Z folded)."""
+    return "".join(ch.lower() if "A" <= ch <= "Z" else ch for ch in value)
+
+
 def find_speaker(
-    session: Session, name: str, roles: Sequence[str] = (), kind: str = "PER"
+    session: Session, name: str, roles: Sequence[str] = (), kind: str = "PER",
+    lookup: SpeakerLookup | None = None,
 ) -> Speaker | None:
     """The stored speaker this name refers to, when the evidence supports one.
 
@@ -120,19 +166,26 @@ def find_speaker(
     same surname: the same first and last name ("Donald J. Trump" = "Donald Trump"), or a bare
     surname together with a role seen for them ("Trump", "USA:s president"). Exactly one
     candidate must qualify: two people who share a surname are never merged by guesswork.
+    ``lookup`` answers the first two steps for names read in advance.
     """
-    found = session.exec(
-        select(Speaker).where(func.lower(Speaker.name) == name.lower()).order_by(col(Speaker.id))
-    ).first()
-    if found is not None:
-        return found
-    # A name an editor merged into, or renamed away from, another speaker.
-    merged = session.exec(
-        select(Speaker).join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
-        .where(SpeakerAlias.kind == "merged", SpeakerAlias.text == name)
-    ).first()
-    if merged is not None:
-        return merged
+    if lookup is not None:
+        found = lookup.by_name.get(name.casefold()) or lookup.merged.get(name)
+        if found is not None:
+            return found
+    else:
+        found = session.exec(
+            select(Speaker).where(func.lower(Speaker.name) == name.lower())
+            .order_by(col(Speaker.id))
+        ).first()
+        if found is not None:
+            return found
+        # A name an editor merged into, or renamed away from, another speaker.
+        merged = session.exec(
+            select(Speaker).join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
+            .where(SpeakerAlias.kind == "merged", SpeakerAlias.text == name)
+        ).first()
+        if merged is not None:
+            return merged
     if kind != "PER":
         return None  # organisations match by name only
     parts = _name_parts(name)
@@ -162,13 +215,17 @@ def _like(value: str) -> str:
 
 
 def get_or_create_speaker(
-    session: Session, name: str, kind: str = "PER", roles: Sequence[str] = ()
+    session: Session, name: str, kind: str = "PER", roles: Sequence[str] = (),
+    lookup: SpeakerLookup | None = None,
 ) -> Speaker:
     """The speaker this name refers to (see find_speaker), created when new."""
-    found = find_speaker(session, name, roles, kind)
+    found = find_speaker(session, name, roles, kind, lookup)
     if found is not None:
         return found
-    return new_speaker(session, name, kind)
+    speaker = new_speaker(session, name, kind)
+    if lookup is not None:
+        lookup.add(speaker)
+    return speaker
 
 
 def new_speaker(session: Session, name: str, kind: str = "PER") -> Speaker:
@@ -218,6 +275,16 @@ class _Aliases:
         self.session = session
         self.known: dict[int, set[tuple[str, str]]] = {}
 
+    def load(self, speaker_ids: set[int]) -> None:
+        """Read the aliases of these speakers in one query."""
+        ids = sorted(i for i in speaker_ids if i not in self.known)
+        for i in ids:
+            self.known[i] = set()
+        for n in range(0, len(ids), 500):
+            for a in self.session.exec(select(SpeakerAlias).where(
+                    col(SpeakerAlias.speaker_id).in_(ids[n:n + 500]))):
+                self.known[a.speaker_id].add((a.kind, a.text))
+
     def add(self, speaker: Speaker, text: str, kind: str = "mention") -> None:
         text = text.strip()[:300]
         if not text or speaker.id is None:
@@ -239,8 +306,31 @@ def _entities(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str,
     for i in range(0, len(names), 500):
         for e in session.exec(select(Entity).where(col(Entity.name).in_(names[i:i + 500]))):
             found[(e.label, e.name)] = e
-    for label, name in sorted(wanted - found.keys()):
-        found[(label, name)] = get_or_create_entity(session, name, label)
+    new = sorted(wanted - found.keys())
+    if not new:
+        return found
+    # Slugs for the new ones, as get_or_create_entity picks them, with one query for the
+    # slugs already taken; a rare clash beyond that falls back to _unique_slug.
+    bases = {(label, name): slugify(name) or "x" for label, name in new}
+    asked = sorted({b for b in bases.values()} | {f"{b}-{lb.lower()}" for (lb, _), b in
+                                                     bases.items()})
+    taken: set[str] = set()
+    for i in range(0, len(asked), 500):
+        taken.update(session.exec(select(Entity.slug).where(col(Entity.slug).in_(
+            asked[i:i + 500]))))
+    for label, name in new:
+        base = bases[(label, name)]
+        if base in taken:
+            base = f"{base}-{label.lower()}"
+        slug = base if base not in taken else _unique_slug(session, Entity, base)
+        while slug in taken:  # taken by an entity created just now, in this article
+            slug = f"{slug}-{len(taken)}"
+        taken.add(base)
+        taken.add(slug)
+        entity = Entity(name=name, label=label, slug=slug)
+        session.add(entity)
+        found[(label, name)] = entity
+    session.flush()
     return found
 
 
@@ -252,8 +342,13 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     assert article.id is not None
     aliases = _Aliases(session)
     speakers: dict[str, Speaker] = {}
+    names = {sp.name for sp in extraction.speakers} | {
+        q.speaker for q in extraction.quotes if q.speaker}
+    lookup = SpeakerLookup(session, names)
+    aliases.load({sp.id for sp in (*lookup.by_name.values(), *lookup.merged.values())
+                  if sp.id is not None})
     for sp in extraction.speakers:
-        speaker = get_or_create_speaker(session, sp.name, sp.kind, sp.roles)
+        speaker = get_or_create_speaker(session, sp.name, sp.kind, sp.roles, lookup)
         speakers[sp.name] = speaker
         aliases.add(speaker, sp.name, "mention")
         for mention in sp.mentions:
@@ -269,7 +364,8 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     for rec in extraction.quotes:
         speaker_id = None
         if rec.speaker:
-            speaker = speakers.get(rec.speaker) or get_or_create_speaker(session, rec.speaker)
+            speaker = speakers.get(rec.speaker) or get_or_create_speaker(
+                session, rec.speaker, lookup=lookup)
             speakers[rec.speaker] = speaker
             speaker_id = speaker.id
             if rec.speaker_mention:
@@ -305,10 +401,10 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     mentions = [(" ".join(e.text.split())[:300], e) for e in extraction.entities]
     mentions = [(name, e) for name, e in mentions if name]
     entities = _entities(session, {(e.label, name) for name, e in mentions})
-    for name, ent in mentions:
-        entity = entities[(ent.label, name)]
-        assert entity.id is not None
-        session.add(EntityMention(entity_id=entity.id, article_id=article.id, start=ent.start,
-                                  end=ent.end, text=ent.text[:300]))
+    rows = [{"entity_id": entities[(ent.label, name)].id, "article_id": article.id,
+             "start": ent.start, "end": ent.end, "text": ent.text[:300]}
+            for name, ent in mentions]
+    if rows:  # one executemany: nothing reads these rows back as objects
+        session.execute(insert(EntityMention), rows)
     session.flush()
     return kept

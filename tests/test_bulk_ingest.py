@@ -1,0 +1,108 @@
+"""Bulk ingest: batched extraction on worker processes stores exactly what one process does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.extraction.parallel import ExtractorPool, extract_each
+from app.extraction.pipeline import Extractor
+from app.extraction.records import Extraction
+from app.ingest.service import ingest_files
+from app.storage.db import make_engine
+from app.storage.migrate import upgrade
+from app.storage.models import Article, EntityMention, Quote, Speaker
+from tests.conftest import SEED_ARTICLE
+
+PEOPLE = ["Eva Lind", "Per Holm", "Sara Ek", "Karl Dahl"]
+
+
+class Crashing:
+    """The real extractor, except that a text with KRASCH in it raises."""
+
+    def __init__(self, inner: Extractor) -> None:
+        self.inner = inner
+
+    def extract(self, text: str, language: str | None = None) -> Extraction:
+        if "KRASCH" in text:
+            raise RuntimeError("the parser fell over")
+        return self.inner.extract(text, language)
+
+    def extract_many(self, texts: Iterable[str]) -> Iterator[Extraction]:
+        texts = list(texts)
+        if any("KRASCH" in t for t in texts):
+            raise RuntimeError("the parser fell over")
+        return self.inner.extract_many(texts)
+
+
+def _files(folder: Path) -> list[Path]:
+    """Twelve articles, a copy of one, an unreadable file and one the extractor fails on."""
+    paths = []
+    for i in range(12):
+        who, other = PEOPLE[i % 4], PEOPLE[(i + 1) % 4]
+        text = (f"Kommunen nr {i} har fattat beslut.\n\n"
+                f"”Vi bygger {i} broar i år”, säger {who}.\n\n"
+                f"{other} sade att förslaget kostar {i} miljoner.")
+        p = folder / f"a{i:02d}.txt"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    (folder / "copy.txt").write_text(paths[3].read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "bad.txt").write_bytes(b"\x00\x01binary")
+    (folder / "crash.txt").write_text("”KRASCH”, säger Eva Lind.", encoding="utf-8")
+    (folder / "seed.txt").write_text(SEED_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    return sorted(folder.glob("*.txt"))
+
+
+def _state(engine: Engine) -> dict[str, Any]:
+    with Session(engine) as s:
+        return {
+            "articles": sorted((a.content_hash, a.status, a.language, a.error is not None)
+                               for a in s.exec(select(Article))),
+            "quotes": sorted((q.public_id, q.start, q.end, q.type, q.speaker_mention)
+                             for q in s.exec(select(Quote))),
+            "speakers": sorted(sp.name for sp in s.exec(select(Speaker))),
+            "mentions": len(s.exec(select(EntityMention)).all()),
+        }
+
+
+def test_two_processes_store_what_one_does(tmp_path: Path, extractor: Extractor,
+                                           db_url: str) -> None:
+    files = _files(tmp_path)
+    results = []
+    for jobs in (1, 2):
+        url = db_url if jobs == 1 else f"sqlite:///{tmp_path / 'two.db'}"
+        upgrade(url)
+        engine = make_engine(url)
+        summary = ingest_files(lambda e=engine: Session(e), Crashing(extractor), files,
+                               1_000_000, jobs=jobs, window=5)
+        assert (summary.new, summary.duplicate) == (13, 1)  # 12 + the seed; the copy
+        assert set(summary.failed) == {str(tmp_path / "bad.txt"), str(tmp_path / "crash.txt")}
+        assert "fell over" in summary.failed[str(tmp_path / "crash.txt")]
+        state = _state(engine)
+        assert len(state["articles"]) == 14  # the crashing one is kept, as failed
+        assert sum(1 for a in state["articles"] if a[1] == "failed" and a[3]) == 1
+        assert {"Eva Lind", "Per Holm", "Sara Ek", "Karl Dahl", "Donald Trump"} <= set(
+            state["speakers"])
+        results.append(state)
+        engine.dispose()
+    assert results[0] == results[1]
+    assert len(results[0]["quotes"]) >= 24 + 12
+
+
+def test_the_pool_keeps_order_and_reports_a_failing_text(extractor: Extractor) -> None:
+    texts = [f"”Vi bygger {i} broar”, säger Eva Lind." for i in range(7)]
+    texts.insert(3, "”KRASCH”, säger Per Holm.")
+    with ExtractorPool(Crashing(extractor), 2, chunk=2) as pool:
+        out = list(pool.extract_many(texts))
+    alone = extract_each(Crashing(extractor), texts)
+    assert len(out) == len(texts) == len(alone)
+    assert isinstance(out[3], str) and "fell over" in out[3]
+    for i, (got, want) in enumerate(zip(out, alone, strict=True)):
+        if i == 3:
+            continue
+        assert isinstance(got, Extraction) and got == want
+        assert [q.text for q in got.quotes] == [f"Vi bygger {i if i < 3 else i - 1} broar"]
