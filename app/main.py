@@ -28,6 +28,7 @@ from app.web.auth import session_user
 from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.middleware import RequestContext
+from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import RateLimits
 
 log = logging.getLogger("citat")
@@ -131,6 +132,9 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
             swagger_favicon_url="/static/favicon.svg",
         )
 
+    # Inside RequestContext: the language is chosen and the CSRF seed prepared before it runs.
+    app.state.pages = RenderedPages(settings.cache_seconds)
+    app.add_middleware(PageCacheMiddleware, csrf=app.state.csrf, pages=app.state.pages)
     app.add_middleware(RequestContext, csrf=app.state.csrf,
                        secure_cookies=settings.secure_cookies)
     return app

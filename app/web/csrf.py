@@ -62,7 +62,13 @@ class Csrf:
         return raw, str(self._signer.dumps(raw))
 
     def field(self, request: Request) -> Markup:
-        """The hidden form field carrying the token (for templates)."""
+        """The hidden form field carrying the token (for templates).
+
+        While a page is rendered for the page cache it is a placeholder, replaced with each
+        visitor's own field when the page is sent (``app.web.pagecache``).
+        """
+        if request.scope.get("citat.csrf_placeholder"):
+            return Markup("\x00citat-csrf-field\x00")
         _, token = self.token_for(request)
         return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, token)
 

@@ -15,6 +15,7 @@ from app.storage.search import highlight_spans
 from app.web.deps import SessionDep, SettingsDep, TemplatesDep
 from app.web.exports import atom_feed, csv_lines
 from app.web.filters import FiltersDep
+from app.web.pagecache import cache_page
 from app.web.render import highlight, timeline_svg
 from app.web.urls import absolute_url, export_links
 
@@ -66,6 +67,7 @@ def search(
     page: PageNo = 1,
 ) -> Response:
     """Quotes matching words and filters, ranked by relevance; facets with counts."""
+    cache_page(request)
     result = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, f.q)))
             for row in result.items]
@@ -93,6 +95,7 @@ def speakers(
     initial: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
     """Quoted speakers, most quoted first, or by initial (A–Ö)."""
+    cache_page(request)
     total = queries.count_speakers(session)
     per_page = PAGE_SIZE * 5
     initial = initial.upper()
@@ -110,6 +113,7 @@ def speaker(
     q: Annotated[str, Query(max_length=500)] = "", page: PageNo = 1,
 ) -> Response:
     """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable)."""
+    cache_page(request)
     view = queries.get_speaker(session, slug)
     stats = request.app.state.cache.get(
         ("speaker", view.speaker.id), lambda: profiles.speaker_stats(session, view.speaker))
@@ -129,6 +133,7 @@ def entity(
     request: Request, slug: str, session: SessionDep, templates: TemplatesDep, page: PageNo = 1,
 ) -> Response:
     """An entity: the quotes that mention it, who mentions it most, its speaker page."""
+    cache_page(request)
     view = queries.get_entity(session, slug)
     f = QuoteFilters(entity=slug, sort="newest")
     quotes = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)

@@ -22,6 +22,7 @@ from app.storage import profiles, queries
 from app.storage.browse import QuoteFilters
 from app.web.cards import card_etag, render_card
 from app.web.deps import CsrfDep, RowId, SessionDep, SettingsDep, TemplatesDep
+from app.web.pagecache import cache_page
 from app.web.render import Mark, paragraphs, render_span
 from app.web.urls import absolute_url, export_links
 
@@ -33,6 +34,7 @@ UPLOAD_FIELDS = ("text", "title", "source", "url", "published_at")
 @router.get("/", name="home")
 def home(request: Request, session: SessionDep, templates: TemplatesDep) -> Response:
     """Latest quotes, the most quoted speakers and a search box."""
+    cache_page(request)
     context = request.app.state.cache.get("home", lambda: {
         "latest": queries.latest_quotes(session, 10),
         "speakers": queries.top_speakers(session, 10),
@@ -47,6 +49,7 @@ def quote(
     settings: SettingsDep,
 ) -> Response:
     """A quote's permalink: the quote, its speaker, its paragraph with the quote marked."""
+    cache_page(request)
     row = queries.get_quote(session, public_id)
     text = row.article.text
     q = row.quote
@@ -122,6 +125,8 @@ def article(
 ) -> Response:
     """An article with every quote marked and linked, and its entities linked."""
     view = queries.get_article(session, article_id)
+    if view.article.status == "done":  # a queued article's page changes when it is done
+        cache_page(request)
     marks: list[Mark] = []
     for row in view.quotes:
         href = request.app.url_path_for("quote", public_id=row.quote.public_id)

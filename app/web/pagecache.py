@@ -1,0 +1,176 @@
+"""A micro-cache of whole HTML pages for readers who are not logged in.
+
+A permalink that is shared widely, or a popular search, is asked for many times a second and
+changes rarely. Routes that may be cached say so (``cache_page(request)``); this middleware
+keeps their 200 responses for ``CITAT_CACHE_SECONDS`` per web process, keyed by path, query,
+interface language and host, and serves them without running the route again.
+
+- The CSRF field is the one per-visitor part of such a page: it is rendered as a placeholder,
+  stored as the split body, and every response (the first one too) gets the visitor's own
+  token, so forms keep working and no visitor ever sees another's token.
+- Logged-in editors (a session cookie) are never served from, nor stored in, the cache.
+- Any POST (an upload, a correction, a login, a report) empties this process's cache when it
+  is done, so what a person just changed is what they see next. Other processes and the queue
+  workers' new articles show after at most ``CITAT_CACHE_SECONDS``, as the archive-wide counts
+  (``app.web.cache``) already do.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import TTLCache
+from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.web import i18n
+from app.web.auth import COOKIE as SESSION_COOKIE
+from app.web.csrf import Csrf
+
+#: Stands for the CSRF field in a stored page (NUL never reaches a page: refused at the door).
+PLACEHOLDER = "\x00citat-csrf-field\x00"
+_PLACEHOLDER = PLACEHOLDER.encode()
+_STATE_FLAG = "citat_page_cache"
+_PLACEHOLDER_FLAG = "citat.csrf_placeholder"
+
+
+def cache_page(request: Request) -> None:
+    """Mark this request's response as the same for every reader (who is not logged in)."""
+    request.state.citat_page_cache = True
+
+
+def placeholder_wanted(request: Request) -> bool:
+    """Whether the CSRF field should be rendered as the placeholder for this request."""
+    return bool(request.scope.get(_PLACEHOLDER_FLAG))
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPage:
+    """A stored response: status, headers (without length) and the body cut at the field."""
+
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    parts: tuple[bytes, ...]
+
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return sum(len(p) for p in self.parts) + 200
+
+
+class RenderedPages:
+    """The stored pages of one web process: a TTL cache bounded in bytes (thread-safe)."""
+
+    def __init__(self, seconds: float, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.seconds = seconds
+        self._pages: TTLCache[Hashable, CachedPage] = TTLCache(
+            maxsize=max_bytes, ttl=max(seconds, 0.001), getsizeof=lambda p: p.size)
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> CachedPage | None:
+        """The stored page, if it is younger than ``seconds``."""
+        with self._lock:
+            return self._pages.get(key)
+
+    def put(self, key: Hashable, page: CachedPage) -> None:
+        """Store a page (one larger than an eighth of the budget is not kept)."""
+        if page.size < self._pages.maxsize // 8:
+            with self._lock:
+                self._pages[key] = page
+
+    def clear(self) -> None:
+        """Forget every stored page."""
+        with self._lock:
+            self._pages.clear()
+
+
+class PageCacheMiddleware:
+    """Serves marked pages from a per-process TTL cache (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, *, csrf: Csrf, pages: RenderedPages) -> None:
+        self.app = app
+        self.csrf = csrf
+        self.pages = pages
+        self.seconds = pages.seconds
+
+    def _key(self, scope: Scope) -> Hashable | None:
+        if scope["method"] != "GET" or self.seconds <= 0:
+            return None
+        headers = dict(scope["headers"])
+        cookie = headers.get(b"cookie", b"")
+        if SESSION_COOKIE.encode() + b"=" in cookie:
+            return None
+        # htmx asks for the results fragment of the same URL: a different response.
+        return (scope["path"], scope["query_string"], i18n.current_locale.get(),
+                headers.get(b"host", b""), scope.get("scheme", "http"),
+                headers.get(b"hx-request", b""))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.pages.clear()  # a write may have changed any page
+            return
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        page = self.pages.get(key)
+        if page is not None:
+            await self._send(page, scope, send)
+            return
+        scope[_PLACEHOLDER_FLAG] = True
+        await self.app(scope, receive, self._collect(scope, send, key))
+
+    def _field(self, scope: Scope) -> bytes:
+        return str(self.csrf.field(Request(scope))).encode()
+
+    async def _send(self, page: CachedPage, scope: Scope, send: Send) -> None:
+        body = self._field(scope).join(page.parts) if len(page.parts) > 1 else page.parts[0]
+        headers = [*page.headers, (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": page.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def _collect(self, scope: Scope, send: Send, key: Hashable) -> Send:
+        """Buffer the route's HTML response, put the real CSRF field in, store it if marked."""
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def collect(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kind = dict(message.get("headers", [])).get(b"content-type", b"")
+                if not kind.startswith(b"text/html"):
+                    scope.pop(_PLACEHOLDER_FLAG, None)
+                    start["passthrough"] = True
+                    await send(message)
+                    return
+                start.update(message)
+                return
+            if start.get("passthrough") or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            raw = b"".join(chunks)
+            parts = tuple(raw.split(_PLACEHOLDER))
+            status = int(start["status"])
+            headers = tuple((k, v) for k, v in start.get("headers", [])
+                            if k.lower() != b"content-length")
+            state = scope.get("state", {})
+            scope.pop(_PLACEHOLDER_FLAG, None)  # from here on the field is the real one
+            if status == 200 and state.get(_STATE_FLAG):
+                self.pages.put(key, CachedPage(status, headers, parts))
+            body = self._field(scope).join(parts) if len(parts) > 1 else raw
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+        return collect

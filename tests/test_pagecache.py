@@ -1,0 +1,145 @@
+"""The page micro-cache: anonymous readers share a rendered page, each with their own CSRF
+token; editors and writes always see the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from app.config import Settings
+from app.ingest.accounts import create_user
+from app.main import create_app
+from app.storage.db import make_engine
+from app.storage.models import Speaker
+from tests.conftest import soup
+from tests.test_editing import PASSWORD, _login, _qid
+from tests.test_storage import EXTRACTION, Q1, TEXT, FixedExtractor
+
+
+@pytest.fixture
+def cached(settings: Settings) -> Iterator[tuple[TestClient, list[str]]]:
+    """An app with the page cache on (60 s), one article, one editor; and its SQL log."""
+    s = settings.model_copy(update={"cache_seconds": 60.0, "ratelimit_report": "100/minute"})
+    engine = make_engine(s.database_url)
+    with Session(engine) as session:
+        create_user(session, "redaktor", PASSWORD)
+    engine.dispose()
+    app = create_app(s, extractor=FixedExtractor(EXTRACTION))
+    statements: list[str] = []
+    with TestClient(app) as client:
+        event.listen(app.state.engine, "before_cursor_execute",
+                     lambda _c, _cur, stmt, *_a: statements.append(stmt))
+        assert client.post("/api/articles", json={"text": TEXT}).status_code == 201
+        yield client, statements
+
+
+def _rename_in_database(settings: Settings, old: str, new: str) -> None:
+    """Change a speaker behind the app's back (another process, say)."""
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        sp = session.exec(select(Speaker).where(Speaker.name == old)).one()
+        sp.name = new
+        session.add(sp)
+        session.commit()
+    engine.dispose()
+
+
+def _speaker(html: str) -> str:
+    node = soup(html).select_one(".attribution .speaker")
+    assert node is not None
+    return node.get_text(strip=True)
+
+
+def test_a_permalink_is_rendered_once_for_anonymous_readers(
+    cached: tuple[TestClient, list[str]], settings: Settings
+) -> None:
+    client, statements = cached
+    qid = _qid(client, Q1[0])
+    first = client.get(f"/q/{qid}")
+    assert first.status_code == 200 and _speaker(first.text) == "Anna Berg"
+    statements.clear()
+    _rename_in_database(settings, "Anna Berg", "Anna Berg-Lind")
+    again = client.get(f"/q/{qid}")
+    assert again.status_code == 200
+    assert statements == []  # served without touching the database
+    assert _speaker(again.text) == "Anna Berg"  # the stored page, within CITAT_CACHE_SECONDS
+    assert again.headers["content-type"].startswith("text/html")
+    assert int(again.headers["content-length"]) == len(again.content)
+    assert "content-security-policy" in again.headers  # headers still added on every hit
+    # A write in this process (any POST) empties the cache: the next view is fresh.
+    client.post(f"/q/{qid}/report", data={"message": "x"})
+    assert _speaker(client.get(f"/q/{qid}").text) == "Anna Berg-Lind"
+
+
+def test_every_reader_gets_their_own_working_csrf_token(
+    cached: tuple[TestClient, list[str]], settings: Settings
+) -> None:
+    client, _ = cached
+    qid = _qid(client, Q1[0])
+    tokens = []
+    for _ in range(2):
+        client.cookies.clear()  # a new visitor: no CSRF cookie yet
+        page = client.get(f"/q/{qid}")
+        field = soup(page.text).select_one(".report-form input[name=csrf_token]")
+        assert field is not None and field["value"]
+        assert "\x00" not in page.text
+        tokens.append(str(field["value"]))
+        assert page.cookies.get("citat_csrf")  # the cookie half comes with the cached page
+        r = client.post(f"/q/{qid}/report", data={"csrf_token": field["value"],
+                                                  "message": "fel talare"},
+                        follow_redirects=False)
+        assert r.status_code == 303
+    assert tokens[0] != tokens[1]
+    # Another visitor's token from a cached page is refused for this visitor.
+    client.cookies.clear()
+    client.get(f"/q/{qid}")
+    r = client.post(f"/q/{qid}/report", data={"csrf_token": tokens[0], "message": "x"},
+                    follow_redirects=False)
+    assert r.status_code == 400 and "not sent from this site" in r.text
+
+
+def test_editors_always_see_the_database(
+    cached: tuple[TestClient, list[str]], settings: Settings
+) -> None:
+    client, statements = cached
+    qid = _qid(client, Q1[0])
+    client.get(f"/q/{qid}")  # cached for anonymous readers
+    assert _login(client) == 303
+    _rename_in_database(settings, "Anna Berg", "Anna Lind")
+    statements.clear()
+    page = client.get(f"/q/{qid}")
+    assert _speaker(page.text) == "Anna Lind" and statements  # rendered from the database
+    assert soup(page.text).select("section.corrections form")  # the editor's own controls
+    client.cookies.clear()
+    anonymous = client.get(f"/q/{qid}")
+    assert not soup(anonymous.text).select("section.corrections")  # never stored for others
+
+
+def test_fragments_languages_and_misses_are_kept_apart(
+    cached: tuple[TestClient, list[str]]
+) -> None:
+    client, _ = cached
+    full = client.get("/search", params={"q": "budget"})
+    fragment = client.get("/search", params={"q": "budget"}, headers={"HX-Request": "true"})
+    assert soup(full.text).select_one("html") is not None
+    assert "<html" not in fragment.text  # htmx's fragment is not the full page
+    assert "<html" in client.get("/search", params={"q": "budget"}).text
+    sv = client.get("/", headers={"Accept-Language": "sv"})
+    en = client.get("/", headers={"Accept-Language": "en"})
+    assert soup(sv.text).html["lang"] == "sv" and soup(en.text).html["lang"] == "en"
+    assert client.get("/q/doesnotexist").status_code == 404
+    assert client.get("/q/doesnotexist").status_code == 404  # errors are not stored
+
+
+def test_cache_seconds_zero_turns_it_off(settings: Settings) -> None:
+    app = create_app(settings, extractor=FixedExtractor(EXTRACTION))  # conftest: 0 seconds
+    with TestClient(app) as client:
+        assert client.post("/api/articles", json={"text": TEXT}).status_code == 201
+        qid = _qid(client, Q1[0])
+        client.get(f"/q/{qid}")
+        _rename_in_database(settings, "Anna Berg", "Anna Holm")
+        assert _speaker(client.get(f"/q/{qid}").text) == "Anna Holm"
