@@ -1,4 +1,4 @@
-"""The baseline for bench/http.py: a bare FastAPI + Jinja page that reads one quote.
+"""The baseline for bench/http_pages.py: a bare FastAPI + Jinja page that reads one quote.
 
     BARE_DB=/path/to.db uvicorn bare_app:app   (run from bench/)
 """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import shutil
 import signal
@@ -100,3 +102,45 @@ def copy_db(src: Path, dst: Path) -> Path:
     dst.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dst)
     return dst
+
+
+DATASETTE_MISSING = ("datasette is not installed in this venv: pip install datasette "
+                     "(a benchmark-only tool, deliberately not in pyproject.toml)")
+
+
+def require_datasette() -> Path:
+    """The ``datasette`` executable of this venv; exits non-zero with "pip install datasette"
+    when it is missing."""
+    exe = VENV_BIN / "datasette"
+    if importlib.util.find_spec("datasette") is None or not exe.exists():
+        raise SystemExit(DATASETTE_MISSING)
+    return exe
+
+
+def datasette_metadata(db: Path, directory: Path) -> Path:
+    """Datasette metadata that points the table ``quote`` of ``db`` at Citat's FTS5 table.
+
+    ``quote_fts`` is a plain (not external-content) FTS5 table whose rowid is ``quote.id``, so
+    Datasette cannot detect it: ``fts_table``/``fts_pk`` tell it to run ``?_search=`` as
+    ``id IN (SELECT rowid FROM quote_fts WHERE quote_fts MATCH :search)``. The index holds
+    Snowball stems, so the search string must be a stemmed FTS5 expression: ``searchmode raw``
+    passes it to MATCH unchanged (Datasette's default "escaped" mode would quote every token and
+    lose prefixes and OR).
+    """
+    meta = {"databases": {db.stem: {"tables": {"quote": {
+        "fts_table": "quote_fts", "fts_pk": "id", "searchmode": "raw"}}}}}
+    path = directory / f"datasette-{db.stem}.json"
+    path.write_text(json.dumps(meta, indent=2) + "\n")
+    return path
+
+
+def datasette(db: Path, port: int, metadata: Path, log: Path | None = None
+              ) -> subprocess.Popen[bytes]:
+    """``datasette serve -i db`` (immutable, read-only) on the loopback interface, in its own
+    process group. Datasette is one process (no --workers); its settings stay at their
+    defaults (num_sql_threads 3, sql_time_limit_ms 1000, suggest_facets on)."""
+    cmd = [str(require_datasette()), "serve", "-i", str(db), "--host", "127.0.0.1",
+           "--port", str(port), "--metadata", str(metadata)]
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=True)

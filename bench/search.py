@@ -1,28 +1,76 @@
-"""Search benchmark: the app's ranked search and facets against the best raw FTS5 query.
+"""Search benchmark: the app's ranked search and facets against the best raw FTS5 query, and
+(``--datasette``) the same queries over HTTP against Citat's JSON API and Datasette.
 
     python bench/search.py --n 1000000          # builds /tmp/citat-bench/search-1000000.db once
+    python bench/search.py --n 100000 --datasette --rounds 1
 
 Builds a SQLite database through the project's migrations, bulk-fills it with N synthetic
 Swedish quotes (bench/corpus.py), then runs the same 200 mixed queries through
 ``app.storage.browse.search`` and through hand-written raw FTS5 SQL in the same run, and
 prints p50/p95 per query kind and the ratio app/raw. Also times ``browse.facets``.
+
+``--datasette`` (needs ``pip install datasette``; not a project dependency) also starts, on the
+same database file and for the same run, one request at a time over a keep-alive
+``httpx.Client`` on 127.0.0.1, interleaved query by query with the in-process measurements:
+
+* **api**: the real app, ``uvicorn app.main:create_app --factory`` (1 worker, uvloop, httptools,
+  no access log, ``CITAT_CACHE_SECONDS=0`` so nothing is cached), asked
+  ``GET /api/quotes?q=<query>&limit=20`` (plus ``&speaker=<slug>`` for the speaker kind): JSON,
+  one page of 20 quotes **ranked** by bm25 (over the newest ``RANK_WINDOW`` matches) with
+  speaker and article title, plus the exact total. The query is the user's text; the app
+  stems it.
+* **ds**: ``datasette serve -i <db>`` (immutable, one process, default settings; its CLI
+  always logs each request, to a file here) asked
+  ``GET /<db>/quote.json?_search=<match>&_size=20&_labels=on&_nosuggest=1`` (plus
+  ``&speaker_id=<id>`` for the speaker kind). Metadata (``procs.datasette_metadata``) sets
+  ``fts_table=quote_fts``, ``fts_pk=id`` and ``searchmode=raw``, so Datasette runs
+  ``... FROM quote WHERE id IN (SELECT rowid FROM quote_fts WHERE quote_fts MATCH :search)
+  ORDER BY id LIMIT 21`` and ``count(*)`` over the same WHERE. ``<match>`` is exactly the FTS5
+  expression the app builds for the query (``fts5_match(parse_query(q))``: Snowball stems in
+  both languages OR-ed, phrases quoted, the type-ahead word as a prefix ``"stem"*``), because
+  ``quote_fts`` holds stems, not words: Datasette's own "escaped" search of the raw words would
+  miss most matches (``regeringen`` is indexed as ``regering``). Datasette's results are
+  **not ranked**: ``ORDER BY id`` (oldest first; it has no relevance sort for table search).
+  ``_labels=on`` adds the speaker name and article title (as the API returns them);
+  ``_nosuggest=1`` skips the facet suggestions Datasette computes by default, which the API
+  call has no counterpart for.
+* **ds+sf**: the same Datasette request without ``_nosuggest`` (Datasette's default JSON,
+  suggested facets computed, each within its 50 ms limit).
+
+Both sides must report the same total for every query (Datasette's count can time out after its
+1 s ``sql_time_limit_ms``: counted apart), and Datasette must find rows for every common-word
+query; a few queries are printed with both counts and a check that the API's 20 ids are among
+Datasette's matches.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
 from corpus import SPEAKERS, VOCAB, fill, slug
+from procs import (
+    app_env,
+    datasette,
+    datasette_metadata,
+    free_port,
+    require_datasette,
+    stop,
+    uvicorn,
+    wait_ready,
+)
 from sqlmodel import Session
 
 from app.storage import browse
@@ -151,18 +199,202 @@ def summary(label: str, app_t: dict[str, list[float]], raw_t: dict[str, list[flo
               f"{pct(r, 95):8.1f} {pct(a, 50) / pct(r, 50):9.2f} {pct(a, 95) / pct(r, 95):9.2f}")
 
 
+# (total, or None when the server did not count; public ids of the page, in its order)
+Result = tuple[int | None, list[str]]
+
+
+@dataclass
+class HttpSide:
+    """One server measured over HTTP beside the in-process search, with its result checks."""
+
+    name: str
+    call: Callable[[QuoteFilters], Result]
+    times: dict[str, list[float]] = field(default_factory=dict)
+    mismatches: int = 0  # total or page size differs from the raw SQL
+    uncounted: int = 0  # no total (Datasette's count hit sql_time_limit_ms)
+    empty_common: int = 0  # a common-word query that found nothing
+
+    def check(self, kind: str, total: int, page: int, h_total: int | None,
+              h_ids: list[str]) -> None:
+        """Compare one answer with the raw SQL's total and page size."""
+        if h_total is None:
+            self.uncounted += 1
+        elif h_total != total:
+            self.mismatches += 1
+        if len(h_ids) != page:
+            self.mismatches += 1
+        if kind == "common" and (not h_ids or h_total == 0):
+            self.empty_common += 1
+
+
+def citat_api(client: httpx.Client) -> Callable[[QuoteFilters], Result]:
+    """``GET /api/quotes?q=…&limit=20[&speaker=…]`` of the running app (ranked)."""
+    def call(f: QuoteFilters) -> Result:
+        params = {"q": f.q, "limit": "20"}
+        if f.speaker:
+            params["speaker"] = f.speaker
+        r = client.get("/api/quotes", params=params)
+        r.raise_for_status()
+        body = r.json()
+        return int(body["total"]), [it["id"] for it in body["items"]]
+    return call
+
+
+def datasette_params(f: QuoteFilters, speaker_ids: dict[str, int]) -> dict[str, str]:
+    """Datasette's ``?_search=`` for a query: the app's own FTS5 MATCH expression (stems; the
+    table's searchmode is raw), 20 rows with foreign-key labels, a speaker as a column filter."""
+    params = {"_search": fts5_match(parse_query(f.q)), "_size": "20", "_labels": "on"}
+    if f.speaker:
+        params["speaker_id"] = str(speaker_ids[f.speaker])
+    return params
+
+
+def datasette_json(client: httpx.Client, db_name: str, params: dict[str, str]) -> Any:
+    """One Datasette table JSON answer (an error is fatal: the comparison would be void)."""
+    r = client.get(f"/{db_name}/quote.json", params=params)
+    if r.status_code != 200:
+        raise RuntimeError(f"Datasette answered {r.status_code} to {r.url}: {r.text[:300]}")
+    return r.json()
+
+
+def datasette_search(client: httpx.Client, db_name: str, speaker_ids: dict[str, int],
+                     suggest: bool) -> Callable[[QuoteFilters], Result]:
+    """Datasette's table search (``suggest``: with its default facet suggestions)."""
+    def call(f: QuoteFilters) -> Result:
+        params = datasette_params(f, speaker_ids)
+        if not suggest:
+            params["_nosuggest"] = "1"
+        body = datasette_json(client, db_name, params)
+        count = body.get("filtered_table_rows_count")
+        return (None if count is None else int(count)), [r["public_id"] for r in body["rows"]]
+    return call
+
+
+def show_samples(con: sqlite3.Connection, qs: list[tuple[str, QuoteFilters]], api: HttpSide,
+                 ds: httpx.Client, db_name: str, speaker_ids: dict[str, int]) -> bool:
+    """Print, for the first query of each kind, the totals both sides report and whether the
+    API's page is among Datasette's matches; print how Datasette orders. False if Datasette
+    finds nothing for a common word."""
+    print("\nsame queries, both sides (Datasette is sent the app's FTS5 expression):")
+    print(f"{'kind':<10} {'query':<22} {'_search= sent to Datasette':<44} {'raw':>6} "
+          f"{'api':>6} {'ds':>6} {'api page in ds':>14}")
+    seen: set[str] = set()
+    ok = True
+    order = ""
+    for kind, f in qs:
+        if kind in seen:
+            continue
+        seen.add(kind)
+        total, _ = raw_search(con, f)
+        a_total, a_ids = api.call(f)
+        params = datasette_params(f, speaker_ids)
+        body = datasette_json(client=ds, db_name=db_name, params={**params, "_nosuggest": "1"})
+        d_total = body.get("filtered_table_rows_count")
+        order = body["query"]["sql"].rsplit(" order by ", 1)[-1]
+        inside = 0
+        if a_ids:  # how many of the API's page Datasette's search also matches
+            check = datasette_json(ds, db_name, {**params, "_nosuggest": "1",
+                                                 "public_id__in": ",".join(a_ids)})
+            inside = int(check.get("filtered_table_rows_count") or 0)
+        if kind == "common" and not d_total:
+            ok = False
+        q = f.q + (f" @{f.speaker}" if f.speaker else "")
+        print(f"{kind:<10} {q[:22]:<22} {params['_search'][:44]:<44} {total:>6} {a_total:>6} "
+              f"{d_total!s:>6} {f'{inside}/{len(a_ids)}':>14}")
+    word = "regeringen"  # indexed as its stem "regering"
+    plain = datasette_json(ds, db_name, {"_search": word, "_searchmode": "escaped",
+                                         "_size": "1", "_nosuggest": "1"})
+    print(f"for contrast, Datasette's default escaped search of the plain word {word!r} finds "
+          f"{plain.get('filtered_table_rows_count')} (the index holds stems; the app finds "
+          f"{raw_search(con, QuoteFilters(q=word + ' '))[0]})")
+    ranked = "rank" in order or "bm25" in order
+    print(f"Datasette orders its page by: order by {order}  -> "
+          f"{'ranked' if ranked else 'NOT ranked (primary key ascending, oldest first)'}; "
+          f"the API ranks by bm25 (newest {RANK_WINDOW:,} matches).")
+    return ok
+
+
+@contextmanager
+def http_sides(path: Path, directory: Path, con: sqlite3.Connection) -> Iterator[
+        tuple[list[HttpSide], Callable[[list[tuple[str, QuoteFilters]]], bool]]]:
+    """Start the app (uncached) and Datasette on ``path``; yield the sides to measure and a
+    sample check; stop both (and close the clients) at the end."""
+    require_datasette()
+    meta = datasette_metadata(path, directory)
+    print(f"Datasette metadata ({meta}): {json.dumps(json.loads(meta.read_text()))}")
+    app_port, ds_port = free_port(), free_port()
+    app = uvicorn("app.main:create_app", app_port, 1,
+                  app_env(f"sqlite:///{path}", CITAT_CACHE_SECONDS="0"),
+                  log=directory / "search-app.log")
+    ds = datasette(path, ds_port, meta, log=directory / "search-datasette.log")
+    clients: list[httpx.Client] = []
+    try:
+        wait_ready(f"http://127.0.0.1:{ds_port}/-/versions.json", ds)
+        wait_ready(f"http://127.0.0.1:{app_port}/api/quotes?q=vi&limit=1", app)
+        speaker_ids = {s: int(i) for s, i in con.execute("SELECT slug, id FROM speaker")}
+
+        def client(port: int) -> httpx.Client:
+            c = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120,
+                             trust_env=False)  # keep-alive; never a proxy
+            clients.append(c)
+            return c
+
+        api_c, ds_c = client(app_port), client(ds_port)
+        sides = [
+            HttpSide("api", citat_api(api_c)),
+            HttpSide("ds", datasette_search(ds_c, path.stem, speaker_ids, suggest=False)),
+            HttpSide("ds+sf", datasette_search(ds_c, path.stem, speaker_ids, suggest=True)),
+        ]
+        yield sides, lambda qs: show_samples(con, qs, sides[0], ds_c, path.stem, speaker_ids)
+    finally:
+        for c in clients:
+            c.close()
+        stop(ds)
+        stop(app)
+
+
+def summary_http(app_t: dict[str, list[float]], raw_t: dict[str, list[float]],
+                 sides: list[HttpSide]) -> None:
+    """Per kind: in-process app and raw beside every HTTP side, and Datasette / API at p95."""
+    print("\nover HTTP, one request at a time (keep-alive, 127.0.0.1), same run: ms")
+    head = f"{'kind':<10} {'app p50':>8} {'app p95':>8} {'raw p95':>8}"
+    for side in sides:
+        head += f" {side.name + ' p50':>9} {side.name + ' p95':>9}"
+    print(head + f" {'ds/api p95':>10}")
+    kinds = [*app_t, "ALL"]
+
+    def xs(t: dict[str, list[float]], k: str) -> list[float]:
+        return [x for v in t.values() for x in v] if k == "ALL" else t[k]
+
+    for k in kinds:
+        line = (f"{k:<10} {pct(xs(app_t, k), 50):8.1f} {pct(xs(app_t, k), 95):8.1f} "
+                f"{pct(xs(raw_t, k), 95):8.1f}")
+        for side in sides:
+            line += f" {pct(xs(side.times, k), 50):9.1f} {pct(xs(side.times, k), 95):9.1f}"
+        ratio = pct(xs(sides[1].times, k), 95) / pct(xs(sides[0].times, k), 95)
+        print(line + f" {ratio:10.2f}")
+    for side in sides:
+        print(f"{side.name}: totals or page sizes differing from raw: {side.mismatches}, "
+              f"not counted: {side.uncounted}, common-word queries with no rows: "
+              f"{side.empty_common}")
+
+
 def measure(
     session: Session, con: sqlite3.Connection, search: Callable[..., Any],
     qs: list[tuple[str, QuoteFilters]], rounds: int,
-    exact: dict[str, list[float]] | None = None,
+    exact: dict[str, list[float]] | None = None, http: list[HttpSide] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
-    """Time ``search`` and the raw SQL on every query, interleaved; count differing results."""
+    """Time ``search`` and the raw SQL (and every ``http`` side, right after them) on every
+    query, interleaved; count differing results."""
     app_t: dict[str, list[float]] = {}
     raw_t: dict[str, list[float]] = {}
     mismatches = 0
-    for _, f in qs:  # warm the page cache and both code paths
+    sides = http or []
+    for _, f in qs:  # warm the page cache and every code path
         search(session, f, limit=20)
         raw_search(con, f)
+        for side in sides:
+            side.call(f)
     for _ in range(rounds):
         for kind, f in qs:
             t0 = time.perf_counter()
@@ -177,6 +409,11 @@ def measure(
             raw_t.setdefault(kind, []).append(t2 - t1)
             if page.total != total or len(page.items) != len(ids):
                 mismatches += 1
+            for side in sides:
+                t3 = time.perf_counter()
+                h_total, h_ids = side.call(f)
+                side.times.setdefault(kind, []).append(time.perf_counter() - t3)
+                side.check(kind, total, len(ids), h_total, h_ids)
         session.expunge_all()
     return app_t, raw_t, mismatches
 
@@ -204,23 +441,41 @@ def main() -> None:
     ap.add_argument("--facets", type=int, default=20, help="facet calls for a common word")
     ap.add_argument("--before", action="store_true",
                     help="also measure the committed browse.py (git HEAD) in the same run")
+    ap.add_argument("--datasette", action="store_true",
+                    help="also measure Citat's /api/quotes (uncached) and Datasette's ?_search= "
+                    "over HTTP in the same run (pip install datasette)")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error("--rounds must be at least 1")
+    if args.datasette:
+        require_datasette()  # before a long build
     path = build(args.n, args.dir)
     engine = make_engine(f"sqlite:///{path}")
     con = sqlite3.connect(path)
     qs = queries(args.queries)
     bad = 0
+    http_bad = 0
     print(f"N = {args.n:,} quotes, {len(qs)} queries x {args.rounds} rounds "
           f"(SQLite {sqlite3.sqlite_version})")
-    with Session(engine) as session:
+    with Session(engine) as session, ExitStack() as stack:
         total_common = browse.search(session, QuoteFilters(q="regeringen "), limit=1).total
         print(f"'regeringen' matches {total_common:,} quotes")
+        sides: list[HttpSide] = []
+        if args.datasette:
+            sides, samples = stack.enter_context(http_sides(path, args.dir, con))
+            if not samples(qs):
+                raise SystemExit("Datasette found no rows for a common word: its FTS "
+                                 "configuration is wrong, the comparison would be void")
         exact: dict[str, list[float]] = {}
-        app_t, raw_t, bad = measure(session, con, browse.search, qs, args.rounds, exact)
+        app_t, raw_t, bad = measure(session, con, browse.search, qs, args.rounds, exact, sides)
+        stack.close()  # stop the servers before the in-process facets and --before
         summary("browse.search (now)", app_t, raw_t)
         print("raw exact ORDER BY rank LIMIT 20 (every match scored), top ids only: "
               + ", ".join(f"{k} p50 {pct(v, 50):.1f}/p95 {pct(v, 95):.1f}"
                           for k, v in exact.items()))
+        if sides:
+            summary_http(app_t, raw_t, sides)
+            http_bad = sum(s.mismatches + s.empty_common for s in sides)
         fac = time_facets(session, browse.facets, args.facets)
         before = load_before() if args.before else None
         if before is not None:
@@ -232,8 +487,10 @@ def main() -> None:
         print(f"facets before (git HEAD):                  p50 {fac_b[0]:.1f} ms, "
               f"p95 {fac_b[1]:.1f} ms")
     print(f"results differing from raw (total or page size): {bad}")
+    if sides:
+        print(f"HTTP answers differing from raw or empty for a common word: {http_bad}")
     engine.dispose()
-    sys.exit(1 if bad else 0)
+    sys.exit(1 if bad or http_bad else 0)
 
 
 if __name__ == "__main__":
