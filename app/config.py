@@ -93,7 +93,8 @@ class Settings(BaseSettings):
     )
     cache_seconds: float = Field(
         default=10.0, ge=0, description="How long a web process reuses archive-wide counts "
-        "(home page, speaker statistics); 0 = never.",
+        "(home page, speaker statistics, facets) and whole pages rendered for readers who are "
+        "not logged in (a POST to that process empties it); 0 = never.",
     )
     host: str = Field(default="127.0.0.1", description="`citat serve` host.")
     port: int = Field(default=8000, description="`citat serve` port.")

@@ -1,6 +1,8 @@
 """Words per second per core of the shipped pipelines, against the blank tokenizer.
 
-Run: ``OMP_NUM_THREADS=1 python bench/bench_pipelines.py [--sentences 400] [--repeat 3]``.
+Run: ``OMP_NUM_THREADS=1 python bench/bench_pipelines.py [--sentences 400] [--repeat 3] [--blis]``.
+The pipelines run on the ops Citat uses (thinc ``NumpyOps(use_blis=False)``: numpy's
+OpenBLAS); ``--blis`` measures spaCy's default (thinc's bundled BLIS) for comparison.
 Texts are synthetic sentences built from our own templates (no corpus text). One process,
 one thread (BLAS pinned to one thread below), so the figures are per core.
 """
@@ -19,6 +21,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import spacy  # noqa: E402
+from thinc.api import use_ops  # noqa: E402
 
 import app.extraction.typography  # noqa: E402, F401  (custom component must resolve)
 
@@ -85,10 +88,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sentences", type=int, default=400)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--blis", action="store_true",
+                        help="spaCy's default ops (thinc's BLIS) instead of the ones Citat uses")
     args = parser.parse_args()
     rows = []
     for lang in ("sv", "en"):
-        nlp = spacy.load(MODELS / lang)
+        if args.blis:
+            nlp = spacy.load(MODELS / lang)
+        else:  # as app.extraction.pipeline.load_pipeline builds them
+            with use_ops("numpy", use_blis=False):
+                nlp = spacy.load(MODELS / lang)
         blank = spacy.blank(lang)
         sents = sentences(lang, args.sentences)
         texts = [" ".join(sents[i:i + 4]) for i in range(0, len(sents), 4)]

@@ -66,7 +66,7 @@ def _extract_chunk(texts: Sequence[str]) -> list[Extraction | str]:
 class ExtractorPool:
     """``extract_many`` spread over worker processes, results in input order."""
 
-    def __init__(self, extractor: Any, processes: int, *, chunk: int = 4,
+    def __init__(self, extractor: Any, processes: int, *, chunk: int = 16,
                  models: tuple[str | None, str | None] = (None, None)) -> None:
         """Start ``processes`` workers that extract with ``extractor`` (or load ``models``)."""
         global _WORKER

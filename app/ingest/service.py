@@ -310,7 +310,7 @@ def ingest_files(
     urls: list[str] | None = None,
     fetch: Callable[[str], ArticleIn] | None = None,
     jobs: int = 1,
-    window: int = 64,
+    window: int = 128,
     pool: Any = None,
 ) -> BatchSummary:
     """Ingest files one transaction each; a failing file is reported and the rest still land.
