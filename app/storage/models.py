@@ -55,7 +55,11 @@ class Speaker(SQLModel, table=True):
 class SpeakerAlias(SQLModel, table=True):
     """A way a speaker was written (``kind='mention'``) or a role seen (``kind='role'``)."""
 
-    __table_args__ = (UniqueConstraint("speaker_id", "kind", "text", name="uq_speaker_alias"),)
+    __table_args__ = (
+        UniqueConstraint("speaker_id", "kind", "text", name="uq_speaker_alias"),
+        # Saving an article looks up the names editors merged away by (kind, text).
+        Index("ix_speakeralias_kind_text", "kind", "text"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     speaker_id: int = Field(foreign_key="speaker.id", index=True, ondelete="CASCADE")
@@ -97,7 +101,8 @@ class Entity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("label", "name", name="uq_entity_label_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=300)
+    # Saving an article looks its entities up by name (every label at once).
+    name: str = Field(max_length=300, index=True)
     label: str = Field(max_length=8)
     slug: str = Field(max_length=320, unique=True, index=True)
 
