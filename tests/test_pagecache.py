@@ -15,6 +15,7 @@ from app.ingest.accounts import create_user
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Speaker
+from app.web import pagecache
 from tests.conftest import soup
 from tests.test_editing import PASSWORD, _login, _qid
 from tests.test_storage import EXTRACTION, Q1, TEXT, FixedExtractor
@@ -143,3 +144,32 @@ def test_cache_seconds_zero_turns_it_off(settings: Settings) -> None:
         client.get(f"/q/{qid}")
         _rename_in_database(settings, "Anna Berg", "Anna Holm")
         assert _speaker(client.get(f"/q/{qid}").text) == "Anna Holm"
+
+
+def test_an_expired_page_is_rendered_by_one_request_while_others_get_the_old_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: now[0])
+    pages = pagecache.RenderedPages(10.0)
+    old = pagecache.CachedPage(200, (), (b"old",))
+    assert pages.lookup("k") is None  # never stored: the caller renders
+    pages.put("k", old)
+    now[0] += 5
+    assert pages.lookup("k") is old  # fresh
+    now[0] += 10
+    assert pages.lookup("k") is None  # expired: this caller renders it again ...
+    assert pages.lookup("k") is old  # ... and the others meanwhile get the old page
+    new = pagecache.CachedPage(200, (), (b"new",))
+    pages.put("k", new)
+    assert pages.lookup("k") is new
+    now[0] += 15
+    assert pages.lookup("k") is None
+    pages.release("k")  # that render failed or was not stored: the next caller tries
+    assert pages.lookup("k") is None
+    pages.release("k")
+    now[0] += 60  # far too old to be served even while another request renders
+    assert pages.lookup("k") is None and pages.lookup("k") is None
+    pages.put("k", new)
+    pages.clear()
+    assert pages.lookup("k") is None

@@ -3,7 +3,8 @@
 A permalink that is shared widely, or a popular search, is asked for many times a second and
 changes rarely. Routes that may be cached say so (``cache_page(request)``); this middleware
 keeps their 200 responses for ``CITAT_CACHE_SECONDS`` per web process, keyed by path, query,
-interface language and host, and serves them without running the route again.
+interface language and host, and serves them without running the route again. When a page
+expires, one request renders it anew while the others still get the one it replaces.
 
 - The CSRF field is the one per-visitor part of such a page: it is rendered as a placeholder,
   stored as the split body, and every response (the first one too) gets the visitor's own
@@ -18,11 +19,12 @@ interface language and host, and serves them without running the route again.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from cachetools import TTLCache
+from cachetools import LRUCache
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -62,29 +64,60 @@ class CachedPage:
 
 
 class RenderedPages:
-    """The stored pages of one web process: a TTL cache bounded in bytes (thread-safe)."""
+    """The stored pages of one web process, bounded in bytes (thread-safe).
+
+    A page is fresh for ``seconds``. After that the first request for it renders it again
+    while the others are still served the page it replaces (stale-while-revalidate), so an
+    expiring popular page costs one render, not one per waiting reader; a page older than
+    ``STALE_FACTOR`` times ``seconds`` is not served at all.
+    """
+
+    STALE_FACTOR = 6
 
     def __init__(self, seconds: float, max_bytes: int = 32 * 1024 * 1024) -> None:
         self.seconds = seconds
-        self._pages: TTLCache[Hashable, CachedPage] = TTLCache(
-            maxsize=max_bytes, ttl=max(seconds, 0.001), getsizeof=lambda p: p.size)
+        self.max_bytes = max_bytes
+        self._pages: LRUCache[Hashable, tuple[CachedPage, float]] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda entry: entry[0].size)
+        self._refreshing: set[Hashable] = set()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> CachedPage | None:
-        """The stored page, if it is younger than ``seconds``."""
+    def lookup(self, key: Hashable) -> CachedPage | None:
+        """The page to serve for ``key``, or None: then this caller renders it."""
+        now = time.monotonic()
         with self._lock:
-            return self._pages.get(key)
+            entry = self._pages.get(key)
+            if entry is None:
+                return None
+            page, stored = entry
+            age = now - stored
+            if age <= self.seconds:
+                return page
+            if age > self.seconds * self.STALE_FACTOR:
+                del self._pages[key]
+                return None
+            if key in self._refreshing:
+                return page  # another request is rendering it right now
+            self._refreshing.add(key)
+            return None
 
     def put(self, key: Hashable, page: CachedPage) -> None:
         """Store a page (one larger than an eighth of the budget is not kept)."""
-        if page.size < self._pages.maxsize // 8:
-            with self._lock:
-                self._pages[key] = page
+        with self._lock:
+            self._refreshing.discard(key)
+            if page.size < self.max_bytes // 8:
+                self._pages[key] = (page, time.monotonic())
+
+    def release(self, key: Hashable) -> None:
+        """The render of ``key`` is over (stored or not)."""
+        with self._lock:
+            self._refreshing.discard(key)
 
     def clear(self) -> None:
         """Forget every stored page."""
         with self._lock:
             self._pages.clear()
+            self._refreshing.clear()
 
 
 class PageCacheMiddleware:
@@ -122,12 +155,15 @@ class PageCacheMiddleware:
         if key is None:
             await self.app(scope, receive, send)
             return
-        page = self.pages.get(key)
+        page = self.pages.lookup(key)
         if page is not None:
             await self._send(page, scope, send)
             return
         scope[_PLACEHOLDER_FLAG] = True
-        await self.app(scope, receive, self._collect(scope, send, key))
+        try:
+            await self.app(scope, receive, self._collect(scope, send, key))
+        finally:
+            self.pages.release(key)
 
     def _field(self, scope: Scope) -> bytes:
         return str(self.csrf.field(Request(scope))).encode()
