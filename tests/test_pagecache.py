@@ -156,7 +156,7 @@ def test_an_expired_page_is_rendered_by_one_request_while_others_get_the_old_one
     assert pages.lookup("k") is None  # never stored: the caller renders
     pages.put("k", old)
     now[0] += 5
-    assert pages.lookup("k") is old  # fresh
+    assert pages.lookup("k") is old  # fresh for at least half of the 10 seconds
     now[0] += 10
     assert pages.lookup("k") is None  # expired: this caller renders it again ...
     assert pages.lookup("k") is old  # ... and the others meanwhile get the old page

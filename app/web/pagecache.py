@@ -18,6 +18,7 @@ expires, one request renders it anew while the others still get the one it repla
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Hashable
@@ -66,10 +67,11 @@ class CachedPage:
 class RenderedPages:
     """The stored pages of one web process, bounded in bytes (thread-safe).
 
-    A page is fresh for ``seconds``. After that the first request for it renders it again
-    while the others are still served the page it replaces (stale-while-revalidate), so an
-    expiring popular page costs one render, not one per waiting reader; a page older than
-    ``STALE_FACTOR`` times ``seconds`` is not served at all.
+    A page is fresh for between half of ``seconds`` and ``seconds`` (drawn per page, so pages
+    rendered together do not all expire together). After that the first request for it
+    renders it again while the others are still served the page it replaces
+    (stale-while-revalidate), so an expiring popular page costs one render, not one per
+    waiting reader; a page older than ``STALE_FACTOR`` times ``seconds`` is not served at all.
     """
 
     STALE_FACTOR = 6
@@ -89,11 +91,10 @@ class RenderedPages:
             entry = self._pages.get(key)
             if entry is None:
                 return None
-            page, stored = entry
-            age = now - stored
-            if age <= self.seconds:
+            page, fresh_until = entry
+            if now <= fresh_until:
                 return page
-            if age > self.seconds * self.STALE_FACTOR:
+            if now - fresh_until > self.seconds * (self.STALE_FACTOR - 1):
                 del self._pages[key]
                 return None
             if key in self._refreshing:
@@ -106,7 +107,8 @@ class RenderedPages:
         with self._lock:
             self._refreshing.discard(key)
             if page.size < self.max_bytes // 8:
-                self._pages[key] = (page, time.monotonic())
+                fresh = self.seconds * random.uniform(0.5, 1.0)  # noqa: S311 - not a secret
+                self._pages[key] = (page, time.monotonic() + fresh)
 
     def release(self, key: Hashable) -> None:
         """The render of ``key`` is over (stored or not)."""
