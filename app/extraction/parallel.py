@@ -70,7 +70,6 @@ class ExtractorPool:
                  models: tuple[str | None, str | None] = (None, None)) -> None:
         """Start ``processes`` workers that extract with ``extractor`` (or load ``models``)."""
         global _WORKER
-        self.processes = processes
         self.chunk = chunk
         if "fork" in multiprocessing.get_all_start_methods():
             _WORKER = extractor  # inherited by the forked workers

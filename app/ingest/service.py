@@ -260,12 +260,12 @@ def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction |
     else:
         article.status, article.language = "done", extraction.language
         article.processed_at = utcnow()
-    quotes: list[object] = []
+    quotes = 0
     try:
         session.add(article)
         session.flush()
         if not isinstance(extraction, str):
-            quotes = list(save_extraction(session, article, extraction))
+            quotes = len(save_extraction(session, article, extraction))
             reapply(session, article)  # corrections made before (same text, same ids) win
         article_id = article.id
         session.commit()
@@ -278,7 +278,7 @@ def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction |
     assert article_id is not None
     if isinstance(extraction, str):
         return IngestResult(article_id, True, 0, "failed", extraction)
-    return IngestResult(article_id, True, len(quotes), "done")
+    return IngestResult(article_id, True, quotes, "done")
 
 
 def _extract_here(extractor: ExtractorLike, texts: list[str]) -> list[Extraction | str]:
@@ -294,8 +294,8 @@ class _Window:
     items: list[tuple[str, ArticleIn]]
     #: index into items -> index into the extracted texts (first copy of a text only)
     extract_at: dict[int, int]
-    pending: Any = None
-    results: list[Extraction | str] | None = None
+    #: waits for (or just returns) one Extraction or error text per extracted text
+    results: Callable[[], list[Extraction | str]] = list
 
 
 def ingest_files(
@@ -382,14 +382,14 @@ def ingest_files(
                 keep.append((label, item))
         win.items = keep
         if pool is not None:
-            win.pending = pool.extract_async(texts)
+            win.results = pool.extract_async(texts).get
         else:
-            win.results = _extract_here(extractor, texts)
+            done = _extract_here(extractor, texts)
+            win.results = lambda: done
 
     def finish(win: _Window) -> None:
         """Write a window's articles in order, one transaction each."""
-        results = win.results if win.pending is None else win.pending.get()
-        assert results is not None
+        results = win.results()
         for n, (label, item) in enumerate(win.items):
             at = win.extract_at.get(n)
             if at is None:  # stored before, or a copy of an earlier text: the usual path

@@ -89,10 +89,14 @@ def quote_public_id(content_hash: str, start: int, end: int) -> str:
     return base64.b32encode(digest).decode("ascii")[:12].lower()
 
 
-def _unique_slug(session: Session, model: type[Speaker] | type[Entity], base: str) -> str:
+def _unique_slug(session: Session, model: type[Speaker] | type[Entity], base: str,
+                 taken: set[str] | None = None) -> str:
+    """``base``, or ``base-2``, ``base-3`` …: the first not in ``taken`` nor stored."""
     base = base or "x"
+    taken = taken or set()
     slug, n = base, 1
-    while session.exec(select(model.id).where(model.slug == slug)).first() is not None:
+    while slug in taken or session.exec(
+            select(model.id).where(model.slug == slug)).first() is not None:
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -166,26 +170,13 @@ def find_speaker(
     same surname: the same first and last name ("Donald J. Trump" = "Donald Trump"), or a bare
     surname together with a role seen for them ("Trump", "USA:s president"). Exactly one
     candidate must qualify: two people who share a surname are never merged by guesswork.
-    ``lookup`` answers the first two steps for names read in advance.
+    ``lookup`` holds the first two steps' answers for names read in advance (else read here).
     """
-    if lookup is not None:
-        found = lookup.by_name.get(name.casefold()) or lookup.merged.get(name)
-        if found is not None:
-            return found
-    else:
-        found = session.exec(
-            select(Speaker).where(func.lower(Speaker.name) == name.lower())
-            .order_by(col(Speaker.id))
-        ).first()
-        if found is not None:
-            return found
-        # A name an editor merged into, or renamed away from, another speaker.
-        merged = session.exec(
-            select(Speaker).join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
-            .where(SpeakerAlias.kind == "merged", SpeakerAlias.text == name)
-        ).first()
-        if merged is not None:
-            return merged
+    lookup = lookup or SpeakerLookup(session, {name})
+    # The same name, or a name an editor merged into, or renamed away from, another speaker.
+    found = lookup.by_name.get(name.casefold()) or lookup.merged.get(name)
+    if found is not None:
+        return found
     if kind != "PER":
         return None  # organisations match by name only
     parts = _name_parts(name)
@@ -254,20 +245,6 @@ def add_alias(session: Session, speaker: Speaker, text: str, kind: str = "mentio
         session.flush()
 
 
-def get_or_create_entity(session: Session, name: str, label: str) -> Entity:
-    """The entity with this label and name, created when new."""
-    found = session.exec(select(Entity).where(Entity.label == label, Entity.name == name)).first()
-    if found is not None:
-        return found
-    base = slugify(name)
-    if session.exec(select(Entity.id).where(Entity.slug == base)).first() is not None:
-        base = f"{base}-{label.lower()}"
-    entity = Entity(name=name, label=label, slug=_unique_slug(session, Entity, base))
-    session.add(entity)
-    session.flush()
-    return entity
-
-
 class _Aliases:
     """The aliases of the speakers one article touches, loaded once (no query per mention)."""
 
@@ -309,11 +286,10 @@ def _entities(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str,
     new = sorted(wanted - found.keys())
     if not new:
         return found
-    # Slugs for the new ones, as get_or_create_entity picks them, with one query for the
-    # slugs already taken; a rare clash beyond that falls back to _unique_slug.
+    # A new entity's slug is its name's, or name-label when that is taken, then -2, -3 …
+    # The slugs already taken among those are read in one query.
     bases = {(label, name): slugify(name) or "x" for label, name in new}
-    asked = sorted({b for b in bases.values()} | {f"{b}-{lb.lower()}" for (lb, _), b in
-                                                     bases.items()})
+    asked = sorted(set(bases.values()) | {f"{b}-{lb.lower()}" for (lb, _), b in bases.items()})
     taken: set[str] = set()
     for i in range(0, len(asked), 500):
         taken.update(session.exec(select(Entity.slug).where(col(Entity.slug).in_(
@@ -322,10 +298,7 @@ def _entities(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str,
         base = bases[(label, name)]
         if base in taken:
             base = f"{base}-{label.lower()}"
-        slug = base if base not in taken else _unique_slug(session, Entity, base)
-        while slug in taken:  # taken by an entity created just now, in this article
-            slug = f"{slug}-{len(taken)}"
-        taken.add(base)
+        slug = base if base not in taken else _unique_slug(session, Entity, base, taken)
         taken.add(slug)
         entity = Entity(name=name, label=label, slug=slug)
         session.add(entity)

@@ -20,6 +20,10 @@ from app.config import Settings
 COOKIE = "citat_csrf"
 FIELD = "csrf_token"
 MAX_AGE_SECONDS = 12 * 3600
+#: Scope key that asks ``field`` for ``PLACEHOLDER`` instead of a token (``app.web.pagecache``).
+PLACEHOLDER_FLAG = "citat.csrf_placeholder"
+#: Stands for the field in a cached page (NUL never reaches a page: refused at the door).
+PLACEHOLDER = Markup("\x00citat-csrf-field\x00")
 
 
 def resolve_secret(settings: Settings) -> str:
@@ -67,8 +71,8 @@ class Csrf:
         While a page is rendered for the page cache it is a placeholder, replaced with each
         visitor's own field when the page is sent (``app.web.pagecache``).
         """
-        if request.scope.get("citat.csrf_placeholder"):
-            return Markup("\x00citat-csrf-field\x00")
+        if request.scope.get(PLACEHOLDER_FLAG):
+            return PLACEHOLDER
         _, token = self.token_for(request)
         return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, token)
 

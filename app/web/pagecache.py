@@ -31,23 +31,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.web import i18n
 from app.web.auth import COOKIE as SESSION_COOKIE
-from app.web.csrf import Csrf
+from app.web.csrf import PLACEHOLDER, PLACEHOLDER_FLAG, Csrf
 
-#: Stands for the CSRF field in a stored page (NUL never reaches a page: refused at the door).
-PLACEHOLDER = "\x00citat-csrf-field\x00"
-_PLACEHOLDER = PLACEHOLDER.encode()
+_PLACEHOLDER = str(PLACEHOLDER).encode()
 _STATE_FLAG = "citat_page_cache"
-_PLACEHOLDER_FLAG = "citat.csrf_placeholder"
 
 
 def cache_page(request: Request) -> None:
     """Mark this request's response as the same for every reader (who is not logged in)."""
     request.state.citat_page_cache = True
-
-
-def placeholder_wanted(request: Request) -> bool:
-    """Whether the CSRF field should be rendered as the placeholder for this request."""
-    return bool(request.scope.get(_PLACEHOLDER_FLAG))
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +121,9 @@ class PageCacheMiddleware:
         self.app = app
         self.csrf = csrf
         self.pages = pages
-        self.seconds = pages.seconds
 
     def _key(self, scope: Scope) -> Hashable | None:
-        if scope["method"] != "GET" or self.seconds <= 0:
+        if scope["method"] != "GET" or self.pages.seconds <= 0:
             return None
         headers = dict(scope["headers"])
         cookie = headers.get(b"cookie", b"")
@@ -161,7 +152,7 @@ class PageCacheMiddleware:
         if page is not None:
             await self._send(page, scope, send)
             return
-        scope[_PLACEHOLDER_FLAG] = True
+        scope[PLACEHOLDER_FLAG] = True
         try:
             await self.app(scope, receive, self._collect(scope, send, key))
         finally:
@@ -185,7 +176,7 @@ class PageCacheMiddleware:
             if message["type"] == "http.response.start":
                 kind = dict(message.get("headers", [])).get(b"content-type", b"")
                 if not kind.startswith(b"text/html"):
-                    scope.pop(_PLACEHOLDER_FLAG, None)
+                    scope.pop(PLACEHOLDER_FLAG, None)
                     start["passthrough"] = True
                     await send(message)
                     return
@@ -203,7 +194,7 @@ class PageCacheMiddleware:
             headers = tuple((k, v) for k, v in start.get("headers", [])
                             if k.lower() != b"content-length")
             state = scope.get("state", {})
-            scope.pop(_PLACEHOLDER_FLAG, None)  # from here on the field is the real one
+            scope.pop(PLACEHOLDER_FLAG, None)  # from here on the field is the real one
             if status == 200 and state.get(_STATE_FLAG):
                 self.pages.put(key, CachedPage(status, headers, parts))
             body = self._field(scope).join(parts) if len(parts) > 1 else raw
