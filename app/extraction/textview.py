@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.extraction.lexicon import Lexicon, Marks
 from app.extraction.quotes import QuoteRegion
 from app.extraction.segments import Paragraph, sentence_bounds
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    """One non-space token: text, offsets into the doc text, and what the pipeline assigned."""
+class Word(NamedTuple):
+    """One non-space token: text, offsets into the doc text, and what the pipeline assigned.
+
+    A NamedTuple, not a frozen dataclass: an article makes hundreds of Words, and a frozen
+    dataclass's ``__init__`` (one ``object.__setattr__`` per field) cost more than twice as
+    much per Word, measured here.
+    """
 
     i: int
     text: str
@@ -44,32 +47,44 @@ class Word:
         return any(ch.isalpha() for ch in self.text)
 
 
+#: Token attributes read in one ``Doc.to_array`` call (a Token object per token costs more
+#: than the rest of ``words_of`` together).
+_ATTRS = ("IDX", "LENGTH", "ORTH", "LOWER", "LEMMA", "POS", "DEP", "HEAD", "ENT_TYPE",
+          "ENT_IOB", "IS_STOP", "IS_SPACE")
+#: ``Token.ent_iob_`` by ``ENT_IOB`` value.
+_IOB = ("", "I", "O", "B")
+
+
 def words_of(doc: Any) -> list[Word]:
     """The non-space tokens of a spaCy Doc as Words (token index -> word index kept in .i)."""
-    out: list[Word] = []
+    if not len(doc):
+        return []
+    rows = doc.to_array(list(_ATTRS)).tolist()
+    strings = doc.vocab.strings
+    names: dict[int, str] = {0: ""}
+
+    def name(key: int) -> str:
+        """The string of a hash or symbol id (cached: most repeat within a doc)."""
+        found = names.get(key)
+        if found is None:
+            found = names[key] = strings[key]
+        return found
+
     index: dict[int, int] = {}
-    tokens = [t for t in doc if not t.is_space]
-    for n, t in enumerate(tokens):
-        index[t.i] = n
-    # Head offsets in one array instead of a Token object per head (to_array gives them
-    # relative to each token, as unsigned integers).
-    heads = doc.to_array("HEAD").astype("int64") if len(doc) else []
-    for n, t in enumerate(tokens):
+    for t, row in enumerate(rows):
+        if not row[11]:
+            index[t] = len(index)
+    out: list[Word] = []
+    for t, (idx, length, orth, lower, lemma, pos, dep, head, ent_type, iob, stop, space
+            ) in enumerate(rows):
+        if space:
+            continue
+        n = index[t]
+        # HEAD is relative to the token and stored unsigned: fold it back to a signed offset.
+        offset = head - (1 << 64) if head >= 1 << 63 else head
         out.append(
-            Word(
-                i=n,
-                text=t.text,
-                lower=t.lower_,
-                start=t.idx,
-                end=t.idx + len(t.text),
-                lemma=t.lemma_ or "",
-                pos=t.pos_ or "",
-                dep=t.dep_ or "",
-                head=index.get(t.i + int(heads[t.i]), n),
-                ent_type=t.ent_type_ or "",
-                ent_iob=t.ent_iob_ or "",
-                is_stop=bool(t.is_stop),
-            )
+            Word(n, name(orth), name(lower), idx, idx + length, name(lemma), name(pos),
+                 name(dep), index.get(t + offset, n), name(ent_type), _IOB[iob], bool(stop))
         )
     return out
 

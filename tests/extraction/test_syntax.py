@@ -55,3 +55,29 @@ def test_no_parse_no_syntax(extractor: Extractor) -> None:
     nlp = extractor.pipelines["en"]
     doc = Doc(nlp.vocab, words=WORDS, spaces=SPACES)
     assert nlp.get_pipe(COMPONENT).syntax.speakers(doc) == {}
+
+
+def test_words_of_reads_the_same_values_as_the_token_api(extractor: Extractor) -> None:
+    """words_of reads one array per Doc; every field must equal what each Token says."""
+    from app.extraction.textview import words_of
+
+    nlp = extractor.pipelines["en"]
+    words = ["Anna", "Berg", "\n\n", "said", ":", '"', "Yes", '"']
+    spaces = [True, False, False, False, True, False, False, False]
+    doc = Doc(nlp.vocab, words=words, spaces=spaces, heads=[1, 3, 3, 3, 3, 6, 3, 6],
+              deps=["compound", "nsubj", "dep", "ROOT", "punct", "punct", "ccomp", "punct"],
+              pos=["PROPN", "PROPN", "SPACE", "VERB", "PUNCT", "PUNCT", "INTJ", "PUNCT"],
+              ents=["B-PER", "I-PER", "O", "O", "O", "O", "O", "O"])
+    got = words_of(doc)
+    tokens = [t for t in doc if not t.is_space]
+    position = {t.i: n for n, t in enumerate(tokens)}
+    assert [w.text for w in got] == ["Anna", "Berg", "said", ":", '"', "Yes", '"']
+    for n, (w, t) in enumerate(zip(got, tokens, strict=True)):
+        assert (w.i, w.start, w.end) == (n, t.idx, t.idx + len(t.text))
+        assert doc.text[w.start:w.end] == t.text
+        assert (w.lower, w.lemma, w.pos, w.dep) == (t.lower_, t.lemma_, t.pos_, t.dep_)
+        assert (w.ent_type, w.ent_iob, w.is_stop) == (t.ent_type_, t.ent_iob_, t.is_stop)
+        assert w.head == position[t.head.i]
+    # Heads before and after the token, across the dropped space token.
+    assert got[1].head == 2 and got[0].head == 1 and got[5].head == 2
+    assert words_of(nlp.make_doc("")) == []
