@@ -243,6 +243,10 @@ def _speaker_article(text_: str, name: str, mention: str, roles: tuple[str, ...]
         # Two people who share a surname never merge.
         (("Anna Lind", ()), ("Eva Lind", ()), False),
         (("Anna Lind", ("minister",)), ("Eva Lind", ("minister",)), False),
+        # Surnames outside ASCII (SQLite's lower() folds A-Z only): found all the same.
+        (("Åsa Öberg", ()), ("Åsa K. Öberg", ()), True),
+        (("Åsa Öberg", ("landshövding",)), ("ÖBERG", ("Landshövding",)), True),
+        (("Åsa Öberg", ()), ("Åke Öberg", ()), False),
     ],
 )
 def test_speakers_merge_across_articles_only_on_evidence(
@@ -260,3 +264,20 @@ def test_speakers_merge_across_articles_only_on_evidence(
         mentions = {a.text for a in session.exec(select(SpeakerAlias))
                     if a.kind == "mention"}
         assert {first[0], second[0]} <= mentions
+
+
+def test_speaker_surname_follows_the_name(session: Session) -> None:
+    """The indexed surname column is set on insert and kept in step when the name changes."""
+    speaker = Speaker(name="Anna-Lena B. Åkesson", slug="anna-lena-b-akesson")
+    session.add(speaker)
+    session.commit()
+    assert session.exec(select(Speaker.surname).where(Speaker.id == speaker.id)).one() == (
+        "åkesson")
+    speaker.name = "Anna-Lena Berg"
+    session.add(speaker)
+    session.commit()
+    assert session.exec(select(Speaker.surname).where(Speaker.id == speaker.id)).one() == "berg"
+    solo = Speaker(name="Polisen", slug="polisen", kind="ORG")
+    session.add(solo)
+    session.commit()
+    assert solo.surname == "polisen"

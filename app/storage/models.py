@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 
@@ -50,6 +51,28 @@ class Speaker(SQLModel, table=True):
     name: str = Field(max_length=300, index=True)
     slug: str = Field(max_length=320, unique=True, index=True)
     kind: str = Field(default="PER", max_length=8)
+    #: The name's last part, casefolded ("Anna-Lena Berg" -> "berg"): saving an article finds
+    #: the stored people who share a surname through this index, not a scan of every name.
+    #: Kept in step with ``name`` on every insert and update (see the listener below).
+    surname: str = Field(default="", max_length=300, index=True,
+                         sa_column_kwargs={"server_default": ""})
+
+
+def name_parts(name: str) -> list[str]:
+    """The parts of a person's name: "Anna-Lena B. Berg" -> Anna, Lena, B, Berg."""
+    return [p for p in name.replace("-", " ").replace(".", " ").split() if p]
+
+
+def surname_key(name: str) -> str:
+    """What ``Speaker.surname`` holds for ``name``: its last part, casefolded."""
+    parts = name_parts(name)
+    return parts[-1].casefold()[:300] if parts else ""
+
+
+@event.listens_for(Speaker, "before_insert")
+@event.listens_for(Speaker, "before_update")
+def _keep_surname(_mapper: Any, _connection: Any, speaker: Speaker) -> None:
+    speaker.surname = surname_key(speaker.name)
 
 
 class SpeakerAlias(SQLModel, table=True):

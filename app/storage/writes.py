@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from slugify import slugify
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
-from app.storage.models import Article, Entity, EntityMention, Quote, Speaker, SpeakerAlias
+from app.storage.models import (
+    Article,
+    Entity,
+    EntityMention,
+    Quote,
+    Speaker,
+    SpeakerAlias,
+    name_parts,
+    surname_key,
+)
 from app.storage.search import index_quotes, unindex_quotes
 
 
@@ -102,31 +111,35 @@ def _unique_slug(session: Session, model: type[Speaker] | type[Entity], base: st
     return slug
 
 
-def _name_parts(name: str) -> list[str]:
-    return [p for p in name.replace("-", " ").replace(".", " ").split() if p]
-
-
-def _roles_of(session: Session, speaker_id: int | None) -> set[str]:
-    rows = session.exec(
-        select(SpeakerAlias.text).where(
-            SpeakerAlias.speaker_id == speaker_id, SpeakerAlias.kind == "role"
-        )
-    ).all()
-    return {r.casefold() for r in rows}
+def _taken_slugs(session: Session, model: type[Speaker] | type[Entity], asked: set[str]
+                 ) -> set[str]:
+    """Which of the ``asked`` slugs are stored already (one query per 500)."""
+    wanted = sorted(asked)
+    taken: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        taken.update(session.exec(select(model.slug).where(col(model.slug).in_(
+            wanted[i:i + 500]))))
+    return taken
 
 
 class SpeakerLookup:
-    """The speakers an article may name, read in two queries instead of one per name.
+    """The speakers an article may name, read in three queries instead of several per name.
 
     ``by_name`` holds, for each name asked for, the stored speaker with that name compared
     case-insensitively (lowest id first); ``merged`` the target of each name an editor
-    merged or renamed away. Speakers created while saving the article are added with
-    :meth:`add`, so the next mention of them finds them without a query.
+    merged or renamed away; ``by_surname`` the (id, name) of the speakers sharing a surname
+    with one of the names (through the indexed ``Speaker.surname``, lowest id first: common
+    surnames are shared by many, so only the two columns are read); ``taken`` the
+    slugs of the names that are stored already. Speakers created while saving the article
+    are added with :meth:`add`, so the next mention of them finds them without a query.
     """
 
     def __init__(self, session: Session, names: set[str]) -> None:
+        self.session = session
         self.by_name: dict[str, Speaker] = {}
         self.merged: dict[str, Speaker] = {}
+        self.by_surname: dict[str, list[tuple[int, str]]] = {}
+        self.created: set[int] = set()
         wanted = {n.casefold() for n in names}
         # SQLite's lower() folds ASCII only: ask for both foldings, compare in Python.
         lowered = sorted({n.lower() for n in names} | {_ascii_lower(n) for n in names})
@@ -149,10 +162,37 @@ class SpeakerLookup:
             ).all()
             for text, sp in pairs:
                 self.merged.setdefault(text, sp)
+        self._load_surnames({surname_key(n) for n in names} - {""})
+        self.taken = _taken_slugs(session, Speaker, {slugify(n) or "x" for n in names})
+
+    def _load_surnames(self, keys: set[str]) -> None:
+        """Read the stored speakers with these surnames."""
+        listed = sorted(k for k in keys if k not in self.by_surname)
+        for key in listed:
+            self.by_surname[key] = []
+        for i in range(0, len(listed), 500):
+            for sid, name, key in self.session.exec(
+                select(Speaker.id, Speaker.name, Speaker.surname)
+                .where(col(Speaker.surname).in_(listed[i:i + 500]))
+                .order_by(col(Speaker.id))
+            ).all():
+                if sid is not None:  # always, for a stored row; the type says optional
+                    self.by_surname[key].append((sid, name))
+
+    def surnamed(self, name: str) -> list[tuple[int, str]]:
+        """(id, name) of the speakers whose last name part is ``name``'s (casefolded)."""
+        key = surname_key(name)
+        self._load_surnames({key})
+        return self.by_surname[key]
 
     def add(self, speaker: Speaker) -> None:
         """Remember a speaker created while saving."""
         self.by_name.setdefault(speaker.name.casefold(), speaker)
+        self.taken.add(speaker.slug)
+        if speaker.id is not None:
+            self.by_surname.setdefault(surname_key(speaker.name), []).append(
+                (speaker.id, speaker.name))
+            self.created.add(speaker.id)
 
 
 def _ascii_lower(value: str) -> str:
@@ -160,9 +200,20 @@ def _ascii_lower(value: str) -> str:
     return "".join(ch.lower() if "A" <= ch <= "Z" else ch for ch in value)
 
 
+def _stored_roles(session: Session, speaker_id: int) -> set[str]:
+    """The roles stored for a speaker, casefolded."""
+    rows = session.exec(
+        select(SpeakerAlias.text).where(
+            SpeakerAlias.speaker_id == speaker_id, SpeakerAlias.kind == "role"
+        )
+    ).all()
+    return {r.casefold() for r in rows}
+
+
 def find_speaker(
     session: Session, name: str, roles: Sequence[str] = (), kind: str = "PER",
     lookup: SpeakerLookup | None = None,
+    roles_of: Callable[[int], set[str]] | None = None,
 ) -> Speaker | None:
     """The stored speaker this name refers to, when the evidence supports one.
 
@@ -170,7 +221,8 @@ def find_speaker(
     same surname: the same first and last name ("Donald J. Trump" = "Donald Trump"), or a bare
     surname together with a role seen for them ("Trump", "USA:s president"). Exactly one
     candidate must qualify: two people who share a surname are never merged by guesswork.
-    ``lookup`` holds the first two steps' answers for names read in advance (else read here).
+    ``lookup`` holds the stored speakers for names read in advance (else read here);
+    ``roles_of`` gives a candidate's roles by id, casefolded (else read from the database).
     """
     lookup = lookup or SpeakerLookup(session, {name})
     # The same name, or a name an editor merged into, or renamed away from, another speaker.
@@ -179,43 +231,39 @@ def find_speaker(
         return found
     if kind != "PER":
         return None  # organisations match by name only
-    parts = _name_parts(name)
-    if not parts:
-        return None
-    surname = parts[-1]
-    candidates = [
-        sp for sp in session.exec(
-            select(Speaker).where(func.lower(Speaker.name).like(f"% {_like(surname.lower())}",
-                                                                escape="\\"))
-        ).all()
-        if _name_parts(sp.name)[-1:] and _name_parts(sp.name)[-1].casefold() == surname.casefold()
-    ]
+    parts = name_parts(name)
     if len(parts) >= 2:
-        same = [sp for sp in candidates
-                if _name_parts(sp.name)[0].casefold() == parts[0].casefold()]
-        return same[0] if len(same) == 1 else None
+        first = parts[0].casefold()
+        same = [sid for sid, other in lookup.surnamed(name)
+                if len(name_parts(other)) >= 2 and name_parts(other)[0].casefold() == first]
+        return session.get(Speaker, same[0]) if len(same) == 1 else None
     wanted = {r.casefold() for r in roles}
-    if not wanted:
+    if not parts or not wanted:
         return None
-    by_role = [sp for sp in candidates if _roles_of(session, sp.id) & wanted]
-    return by_role[0] if len(by_role) == 1 else None
-
-
-def _like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    roles_of = roles_of or (lambda sid: _stored_roles(session, sid))
+    by_role = [sid for sid, other in lookup.surnamed(name)
+               if len(name_parts(other)) >= 2 and roles_of(sid) & wanted]
+    return session.get(Speaker, by_role[0]) if len(by_role) == 1 else None
 
 
 def get_or_create_speaker(
     session: Session, name: str, kind: str = "PER", roles: Sequence[str] = (),
     lookup: SpeakerLookup | None = None,
+    roles_of: Callable[[int], set[str]] | None = None,
 ) -> Speaker:
     """The speaker this name refers to (see find_speaker), created when new."""
-    found = find_speaker(session, name, roles, kind, lookup)
+    found = find_speaker(session, name, roles, kind, lookup, roles_of)
     if found is not None:
         return found
-    speaker = new_speaker(session, name, kind)
-    if lookup is not None:
-        lookup.add(speaker)
+    if lookup is None:
+        return new_speaker(session, name, kind)
+    base = slugify(name) or "x"
+    slug = base if base not in lookup.taken else _unique_slug(session, Speaker, base,
+                                                              lookup.taken)
+    speaker = Speaker(name=name, kind=kind, slug=slug)
+    session.add(speaker)
+    session.flush()
+    lookup.add(speaker)
     return speaker
 
 
@@ -262,15 +310,23 @@ class _Aliases:
                     col(SpeakerAlias.speaker_id).in_(ids[n:n + 500]))):
                 self.known[a.speaker_id].add((a.kind, a.text))
 
+    def roles(self, speaker_id: int) -> set[str]:
+        """The roles known for a speaker (stored or added while saving), casefolded."""
+        return {text.casefold() for kind, text in self._of(speaker_id) if kind == "role"}
+
+    def _of(self, speaker_id: int) -> set[tuple[str, str]]:
+        known = self.known.get(speaker_id)
+        if known is None:
+            known = self.known[speaker_id] = {
+                (a.kind, a.text) for a in self.session.exec(
+                    select(SpeakerAlias).where(SpeakerAlias.speaker_id == speaker_id)).all()}
+        return known
+
     def add(self, speaker: Speaker, text: str, kind: str = "mention") -> None:
         text = text.strip()[:300]
         if not text or speaker.id is None:
             return
-        known = self.known.get(speaker.id)
-        if known is None:
-            known = self.known[speaker.id] = {
-                (a.kind, a.text) for a in self.session.exec(
-                    select(SpeakerAlias).where(SpeakerAlias.speaker_id == speaker.id)).all()}
+        known = self._of(speaker.id)
         if (kind, text) not in known:
             known.add((kind, text))
             self.session.add(SpeakerAlias(speaker_id=speaker.id, kind=kind, text=text))
@@ -289,11 +345,8 @@ def _entities(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str,
     # A new entity's slug is its name's, or name-label when that is taken, then -2, -3 …
     # The slugs already taken among those are read in one query.
     bases = {(label, name): slugify(name) or "x" for label, name in new}
-    asked = sorted(set(bases.values()) | {f"{b}-{lb.lower()}" for (lb, _), b in bases.items()})
-    taken: set[str] = set()
-    for i in range(0, len(asked), 500):
-        taken.update(session.exec(select(Entity.slug).where(col(Entity.slug).in_(
-            asked[i:i + 500]))))
+    taken = _taken_slugs(session, Entity, set(bases.values()) | {
+        f"{b}-{lb.lower()}" for (lb, _), b in bases.items()})
     for label, name in new:
         base = bases[(label, name)]
         if base in taken:
@@ -321,7 +374,10 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     aliases.load({sp.id for sp in (*lookup.by_name.values(), *lookup.merged.values())
                   if sp.id is not None})
     for sp in extraction.speakers:
-        speaker = get_or_create_speaker(session, sp.name, sp.kind, sp.roles, lookup)
+        speaker = get_or_create_speaker(session, sp.name, sp.kind, sp.roles, lookup,
+                                        aliases.roles)
+        if speaker.id in lookup.created:
+            aliases.known.setdefault(speaker.id, set())  # new: nothing stored to read
         speakers[sp.name] = speaker
         aliases.add(speaker, sp.name, "mention")
         for mention in sp.mentions:
@@ -338,7 +394,9 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
         speaker_id = None
         if rec.speaker:
             speaker = speakers.get(rec.speaker) or get_or_create_speaker(
-                session, rec.speaker, lookup=lookup)
+                session, rec.speaker, lookup=lookup, roles_of=aliases.roles)
+            if speaker.id in lookup.created:
+                aliases.known.setdefault(speaker.id, set())
             speakers[rec.speaker] = speaker
             speaker_id = speaker.id
             if rec.speaker_mention:
