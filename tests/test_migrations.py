@@ -38,10 +38,11 @@ def test_data_survives_upgrades_from_the_first_revision(empty_url: str) -> None:
         row = conn.execute(text(
             "SELECT q.public_id, q.hidden, q.reviewed, a.status, a.attempts FROM quote q "
             "JOIN article a ON a.id = q.article_id")).one()
-        surname = conn.execute(text("SELECT surname FROM speaker WHERE id = 1")).scalar_one()
+        keys = tuple(conn.execute(text("SELECT name_key, surname FROM speaker WHERE id = 1")
+                                  ).one())
     engine.dispose()
     assert tuple(row) == ("abc", False, False, "done", 0)
-    assert surname == "b"  # 0006 fills the surname of the speakers stored before it
+    assert keys == ("a b", "b")  # 0006 fills the keys of the speakers stored before it
     check(empty_url)
 
 

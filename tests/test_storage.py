@@ -267,7 +267,7 @@ def test_speakers_merge_across_articles_only_on_evidence(
 
 
 def test_speaker_surname_follows_the_name(session: Session) -> None:
-    """The indexed surname column is set on insert and kept in step when the name changes."""
+    """The indexed name keys are set on insert and kept in step when the name changes."""
     speaker = Speaker(name="Anna-Lena B. Åkesson", slug="anna-lena-b-akesson")
     session.add(speaker)
     session.commit()
@@ -277,7 +277,27 @@ def test_speaker_surname_follows_the_name(session: Session) -> None:
     session.add(speaker)
     session.commit()
     assert session.exec(select(Speaker.surname).where(Speaker.id == speaker.id)).one() == "berg"
+    assert session.exec(select(Speaker.name_key).where(Speaker.id == speaker.id)).one() == (
+        "anna-lena berg")
     solo = Speaker(name="Polisen", slug="polisen", kind="ORG")
     session.add(solo)
     session.commit()
     assert solo.surname == "polisen"
+
+
+def test_entity_page_finds_its_speaker_whatever_the_letters(session: Session) -> None:
+    """A PER entity links to the speaker of that name; Å and Ö fold on SQLite too."""
+    text_ = "”Vi fortsätter”, sade Åsa Öberg. Öberg är landshövding."
+    start = text_.index("Vi fortsätter")
+    ex = Extraction(
+        language="sv",
+        quotes=(ExtractedQuote("Vi fortsätter", start, start + 13, "direct", "Åsa Öberg",
+                               "Åsa Öberg"),),
+        speakers=(ExtractedSpeaker("Åsa Öberg", "PER", ("Åsa Öberg",), ()),),
+        entities=(ExtractedEntity("ÅSA ÖBERG", "PER", text_.index("Åsa"),
+                                  text_.index("Åsa") + 9),),
+    )
+    ingest(session, FixedExtractor(ex), ArticleIn(text=text_))
+    entity = session.exec(select(Entity)).one()
+    view = queries.get_entity(session, entity.slug)
+    assert view.speaker is not None and view.speaker.name == "Åsa Öberg"

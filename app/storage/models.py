@@ -51,9 +51,13 @@ class Speaker(SQLModel, table=True):
     name: str = Field(max_length=300, index=True)
     slug: str = Field(max_length=320, unique=True, index=True)
     kind: str = Field(default="PER", max_length=8)
-    #: The name's last part, casefolded ("Anna-Lena Berg" -> "berg"): saving an article finds
-    #: the stored people who share a surname through this index, not a scan of every name.
-    #: Kept in step with ``name`` on every insert and update (see the listener below).
+    #: The name casefolded, and its last part casefolded ("Anna-Lena Berg" -> "berg"): saving
+    #: an article finds the same name, and the stored people who share a surname, through
+    #: these indexes instead of a scan of every name (and with Python's Unicode casefold on
+    #: every engine: SQLite's lower() folds A-Z only). Kept in step with ``name`` on every
+    #: insert and update (see the listener below).
+    name_key: str = Field(default="", max_length=300, index=True,
+                          sa_column_kwargs={"server_default": ""})
     surname: str = Field(default="", max_length=300, index=True,
                          sa_column_kwargs={"server_default": ""})
 
@@ -71,7 +75,8 @@ def surname_key(name: str) -> str:
 
 @event.listens_for(Speaker, "before_insert")
 @event.listens_for(Speaker, "before_update")
-def _keep_surname(_mapper: Any, _connection: Any, speaker: Speaker) -> None:
+def _keep_keys(_mapper: Any, _connection: Any, speaker: Speaker) -> None:
+    speaker.name_key = speaker.name.casefold()[:300]
     speaker.surname = surname_key(speaker.name)
 
 

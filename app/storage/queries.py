@@ -207,7 +207,8 @@ def get_entity(session: Session, slug: str, limit: int = 100) -> EntityView:
     speaker = None
     if entity.label in ("PER", "ORG"):
         speaker = session.exec(
-            select(Speaker).where(func.lower(Speaker.name) == entity.name.lower())
+            select(Speaker).where(Speaker.name_key == entity.name.casefold()[:300])
+            .order_by(col(Speaker.id))
         ).first()
     return EntityView(entity, articles, rows_for(session, unique), speaker)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from slugify import slugify
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from app.storage.models import (
@@ -123,10 +123,10 @@ def _taken_slugs(session: Session, model: type[Speaker] | type[Entity], asked: s
 
 
 class SpeakerLookup:
-    """The speakers an article may name, read in three queries instead of several per name.
+    """The speakers an article may name, read in four indexed queries, not several per name.
 
-    ``by_name`` holds, for each name asked for, the stored speaker with that name compared
-    case-insensitively (lowest id first); ``merged`` the target of each name an editor
+    ``by_name`` holds, for each name asked for, the stored speaker with that name casefolded
+    (``Speaker.name_key``, lowest id first); ``merged`` the target of each name an editor
     merged or renamed away; ``by_surname`` the (id, name) of the speakers sharing a surname
     with one of the names (through the indexed ``Speaker.surname``, lowest id first: common
     surnames are shared by many, so only the two columns are read); ``taken`` the
@@ -140,18 +140,14 @@ class SpeakerLookup:
         self.merged: dict[str, Speaker] = {}
         self.by_surname: dict[str, list[tuple[int, str]]] = {}
         self.created: set[int] = set()
-        wanted = {n.casefold() for n in names}
-        # SQLite's lower() folds ASCII only: ask for both foldings, compare in Python.
-        lowered = sorted({n.lower() for n in names} | {_ascii_lower(n) for n in names})
-        for i in range(0, len(lowered), 500):
+        wanted = sorted({n.casefold()[:300] for n in names})
+        for i in range(0, len(wanted), 500):
             rows = session.exec(
-                select(Speaker).where(func.lower(Speaker.name).in_(lowered[i:i + 500]))
+                select(Speaker).where(col(Speaker.name_key).in_(wanted[i:i + 500]))
                 .order_by(col(Speaker.id))
             ).all()
             for sp in rows:
-                key = sp.name.casefold()
-                if key in wanted:
-                    self.by_name.setdefault(key, sp)
+                self.by_name.setdefault(sp.name_key, sp)
         listed = sorted(names)
         for i in range(0, len(listed), 500):
             pairs = session.exec(
@@ -187,17 +183,12 @@ class SpeakerLookup:
 
     def add(self, speaker: Speaker) -> None:
         """Remember a speaker created while saving."""
-        self.by_name.setdefault(speaker.name.casefold(), speaker)
+        self.by_name.setdefault(speaker.name.casefold()[:300], speaker)
         self.taken.add(speaker.slug)
         if speaker.id is not None:
             self.by_surname.setdefault(surname_key(speaker.name), []).append(
                 (speaker.id, speaker.name))
             self.created.add(speaker.id)
-
-
-def _ascii_lower(value: str) -> str:
-    """What SQLite's lower() makes of ``value`` (only A-Z folded)."""
-    return "".join(ch.lower() if "A" <= ch <= "Z" else ch for ch in value)
 
 
 def _stored_roles(session: Session, speaker_id: int) -> set[str]:
@@ -226,7 +217,7 @@ def find_speaker(
     """
     lookup = lookup or SpeakerLookup(session, {name})
     # The same name, or a name an editor merged into, or renamed away from, another speaker.
-    found = lookup.by_name.get(name.casefold()) or lookup.merged.get(name)
+    found = lookup.by_name.get(name.casefold()[:300]) or lookup.merged.get(name)
     if found is not None:
         return found
     if kind != "PER":

@@ -1,4 +1,4 @@
-"""speaker.surname: the casefolded last name part, indexed, for the surname lookup on save
+"""speaker.name_key and speaker.surname: the casefolded name and last name part, indexed
 
 Revision ID: 0006
 Revises: 0005
@@ -25,21 +25,27 @@ def _surname(name: str) -> str:
 
 def upgrade() -> None:
     with op.batch_alter_table("speaker", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("surname", sqlmodel.sql.sqltypes.AutoString(length=300),
-                                      server_default="", nullable=False))
-    speaker = sa.table("speaker", sa.column("id", sa.Integer),
-                       sa.column("name", sa.String), sa.column("surname", sa.String))
+        for column in ("name_key", "surname"):
+            batch_op.add_column(sa.Column(column, sqlmodel.sql.sqltypes.AutoString(length=300),
+                                          server_default="", nullable=False))
+    speaker = sa.table("speaker", sa.column("id", sa.Integer), sa.column("name", sa.String),
+                       sa.column("name_key", sa.String), sa.column("surname", sa.String))
     conn = op.get_bind()
     rows = conn.execute(sa.select(speaker.c.id, speaker.c.name)).all()
-    updates = [{"sid": sid, "value": _surname(name)} for sid, name in rows]
+    updates = [{"sid": sid, "key": name.casefold()[:300], "last": _surname(name)}
+               for sid, name in rows]
     for i in range(0, len(updates), 1000):
         conn.execute(speaker.update().where(speaker.c.id == sa.bindparam("sid"))
-                     .values(surname=sa.bindparam("value")), updates[i:i + 1000])
+                     .values(name_key=sa.bindparam("key"), surname=sa.bindparam("last")),
+                     updates[i:i + 1000])
     with op.batch_alter_table("speaker", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_speaker_name_key"), ["name_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_speaker_surname"), ["surname"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("speaker", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_speaker_surname"))
+        batch_op.drop_index(batch_op.f("ix_speaker_name_key"))
         batch_op.drop_column("surname")
+        batch_op.drop_column("name_key")
