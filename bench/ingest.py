@@ -59,13 +59,13 @@ def run(url: str, files: list[Path], extractor: ExtractorLike, jobs: int
     return elapsed, summary.new, len(summary.failed), summary.quotes
 
 
-def pg_database(create: bool) -> None:
-    """Create (or drop) the scratch PostgreSQL database."""
+def pg_database(create: bool, name: str = PG_SCRATCH) -> None:
+    """Create (or drop) a scratch PostgreSQL database (a fixed name of the bench's own)."""
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as con:
-        con.execute(text(f"DROP DATABASE IF EXISTS {PG_SCRATCH} WITH (FORCE)"))
+        con.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         if create:
-            con.execute(text(f"CREATE DATABASE {PG_SCRATCH}"))
+            con.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
 
 

@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, text
+from ingest import pg_database
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from app.storage.db import make_engine
@@ -35,7 +36,6 @@ from app.storage.migrate import upgrade
 from app.storage.models import Speaker, name_parts, surname_key
 from app.storage.writes import SpeakerLookup, find_speaker
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_SCRATCH = "citat_bench_speakers"
 FIRST = [f"F{i}" for i in range(2000)]
 LAST = [f"L{i}" for i in range(20000)]
@@ -96,16 +96,6 @@ def run(url: str, n_speakers: int, n_names: int) -> tuple[float, float]:
     return scan * 1000, indexed * 1000
 
 
-def pg_database(create: bool) -> None:
-    """Create (or drop) the scratch PostgreSQL database."""
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as con:
-        con.execute(text(f"DROP DATABASE IF EXISTS {PG_SCRATCH} WITH (FORCE)"))
-        if create:
-            con.execute(text(f"CREATE DATABASE {PG_SCRATCH}"))
-    admin.dispose()
-
-
 def main() -> None:
     """Fill, time both forms, print the table."""
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -120,13 +110,13 @@ def main() -> None:
             if engine == "sqlite":
                 url = f"sqlite:///{Path(tmp) / 'speakers.db'}"
             else:
-                pg_database(create=True)
+                pg_database(create=True, name=PG_SCRATCH)
                 url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_SCRATCH}"
             try:
                 scan, indexed = run(url, args.speakers, args.names)
             finally:
                 if engine != "sqlite":
-                    pg_database(create=False)
+                    pg_database(create=False, name=PG_SCRATCH)
         print(f"{engine:<11} {scan:>12.2f} {indexed:>15.2f} {scan / indexed:>6.0f}x", flush=True)
 
 
