@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from slugify import slugify
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, or_
 from sqlmodel import Session, col, select
 
 from app.storage.models import (
@@ -123,22 +123,20 @@ def _taken_slugs(session: Session, model: type[Speaker] | type[Entity], asked: s
 
 
 class SpeakerLookup:
-    """The speakers an article may name, read in four indexed queries, not several per name.
+    """The speakers an article may name, read in a few indexed queries, not several per name.
 
     ``by_name`` holds, for each name asked for, the stored speaker with that name casefolded
     (``Speaker.name_key``, lowest id first); ``merged`` the target of each name an editor
-    merged or renamed away; ``by_surname`` the (id, name) of the speakers sharing a surname
-    with one of the names (through the indexed ``Speaker.surname``, lowest id first: common
-    surnames are shared by many, so only the two columns are read); ``taken`` the
-    slugs of the names that are stored already. Speakers created while saving the article
-    are added with :meth:`add`, so the next mention of them finds them without a query.
+    merged or renamed away; ``taken`` the slugs of the names that are stored already.
+    Speakers created while saving the article are added with :meth:`add`, so the next
+    mention of them finds them without a query. People who share a surname are read by
+    :meth:`same_first_and_last` and :meth:`with_roles`, only for names with no exact match.
     """
 
     def __init__(self, session: Session, names: set[str]) -> None:
         self.session = session
         self.by_name: dict[str, Speaker] = {}
         self.merged: dict[str, Speaker] = {}
-        self.by_surname: dict[str, list[tuple[int, str]]] = {}
         self.created: set[int] = set()
         wanted = sorted({n.casefold()[:300] for n in names})
         for i in range(0, len(wanted), 500):
@@ -158,53 +156,60 @@ class SpeakerLookup:
             ).all()
             for text, sp in pairs:
                 self.merged.setdefault(text, sp)
-        self._load_surnames({surname_key(n) for n in names} - {""})
         self.taken = _taken_slugs(session, Speaker, {slugify(n) or "x" for n in names})
 
-    def _load_surnames(self, keys: set[str]) -> None:
-        """Read the stored speakers with these surnames."""
-        listed = sorted(k for k in keys if k not in self.by_surname)
-        for key in listed:
-            self.by_surname[key] = []
-        for i in range(0, len(listed), 500):
-            for sid, name, key in self.session.exec(
-                select(Speaker.id, Speaker.name, Speaker.surname)
-                .where(col(Speaker.surname).in_(listed[i:i + 500]))
-                .order_by(col(Speaker.id))
-            ).all():
-                if sid is not None:  # always, for a stored row; the type says optional
-                    self.by_surname[key].append((sid, name))
+    def same_first_and_last(self, name: str) -> list[int]:
+        """Ids of the people with ``name``'s first and last name part ("Donald J. Trump").
 
-    def surnamed(self, name: str) -> list[tuple[int, str]]:
-        """(id, name) of the speakers whose last name part is ``name``'s (casefolded)."""
-        key = surname_key(name)
-        self._load_surnames({key})
-        return self.by_surname[key]
+        The surname index narrows the rows; the first part is a prefix of the casefolded name
+        ending at a space, hyphen or dot (checked again here, part by part). A common surname
+        is shared by thousands in a large archive: only the few with the same first name are
+        read.
+        """
+        parts = name_parts(name)
+        first = parts[0].casefold()
+        prefix = _like(first)
+        rows = self.session.exec(
+            select(Speaker.id, Speaker.name)
+            .where(Speaker.surname == surname_key(name),
+                   or_(*(col(Speaker.name_key).like(f"{prefix}{sep}%", escape="\\")
+                         for sep in (" ", "-", "."))))
+            .order_by(col(Speaker.id))
+        ).all()
+        return [sid for sid, other in rows if sid is not None
+                and len(name_parts(other)) >= 2 and name_parts(other)[0].casefold() == first]
+
+    def with_roles(self, name: str, roles: set[str]) -> list[int]:
+        """Ids of the people named more than ``name`` (a bare surname) with one of ``roles``
+        (casefolded) among the roles seen for them."""
+        rows = self.session.exec(
+            select(Speaker.id, Speaker.name, SpeakerAlias.text)
+            .join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
+            .where(Speaker.surname == surname_key(name), SpeakerAlias.kind == "role")
+            .order_by(col(Speaker.id))
+        ).all()
+        found: list[int] = []
+        for sid, other, role in rows:
+            if (sid is not None and sid not in found and role.casefold() in roles
+                    and len(name_parts(other)) >= 2):
+                found.append(sid)
+        return found
 
     def add(self, speaker: Speaker) -> None:
         """Remember a speaker created while saving."""
         self.by_name.setdefault(speaker.name.casefold()[:300], speaker)
         self.taken.add(speaker.slug)
         if speaker.id is not None:
-            self.by_surname.setdefault(surname_key(speaker.name), []).append(
-                (speaker.id, speaker.name))
             self.created.add(speaker.id)
 
 
-def _stored_roles(session: Session, speaker_id: int) -> set[str]:
-    """The roles stored for a speaker, casefolded."""
-    rows = session.exec(
-        select(SpeakerAlias.text).where(
-            SpeakerAlias.speaker_id == speaker_id, SpeakerAlias.kind == "role"
-        )
-    ).all()
-    return {r.casefold() for r in rows}
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def find_speaker(
     session: Session, name: str, roles: Sequence[str] = (), kind: str = "PER",
     lookup: SpeakerLookup | None = None,
-    roles_of: Callable[[int], set[str]] | None = None,
 ) -> Speaker | None:
     """The stored speaker this name refers to, when the evidence supports one.
 
@@ -212,8 +217,9 @@ def find_speaker(
     same surname: the same first and last name ("Donald J. Trump" = "Donald Trump"), or a bare
     surname together with a role seen for them ("Trump", "USA:s president"). Exactly one
     candidate must qualify: two people who share a surname are never merged by guesswork.
-    ``lookup`` holds the stored speakers for names read in advance (else read here);
-    ``roles_of`` gives a candidate's roles by id, casefolded (else read from the database).
+    ``lookup`` holds the stored speakers for names read in advance (else read here). What
+    the article being saved added (speakers, roles) is flushed before these queries, so it
+    counts as well.
     """
     lookup = lookup or SpeakerLookup(session, {name})
     # The same name, or a name an editor merged into, or renamed away from, another speaker.
@@ -224,26 +230,21 @@ def find_speaker(
         return None  # organisations match by name only
     parts = name_parts(name)
     if len(parts) >= 2:
-        first = parts[0].casefold()
-        same = [sid for sid, other in lookup.surnamed(name)
-                if len(name_parts(other)) >= 2 and name_parts(other)[0].casefold() == first]
+        same = lookup.same_first_and_last(name)
         return session.get(Speaker, same[0]) if len(same) == 1 else None
     wanted = {r.casefold() for r in roles}
     if not parts or not wanted:
         return None
-    roles_of = roles_of or (lambda sid: _stored_roles(session, sid))
-    by_role = [sid for sid, other in lookup.surnamed(name)
-               if len(name_parts(other)) >= 2 and roles_of(sid) & wanted]
+    by_role = lookup.with_roles(name, wanted)
     return session.get(Speaker, by_role[0]) if len(by_role) == 1 else None
 
 
 def get_or_create_speaker(
     session: Session, name: str, kind: str = "PER", roles: Sequence[str] = (),
     lookup: SpeakerLookup | None = None,
-    roles_of: Callable[[int], set[str]] | None = None,
 ) -> Speaker:
     """The speaker this name refers to (see find_speaker), created when new."""
-    found = find_speaker(session, name, roles, kind, lookup, roles_of)
+    found = find_speaker(session, name, roles, kind, lookup)
     if found is not None:
         return found
     if lookup is None:
@@ -300,10 +301,6 @@ class _Aliases:
             for a in self.session.exec(select(SpeakerAlias).where(
                     col(SpeakerAlias.speaker_id).in_(ids[n:n + 500]))):
                 self.known[a.speaker_id].add((a.kind, a.text))
-
-    def roles(self, speaker_id: int) -> set[str]:
-        """The roles known for a speaker (stored or added while saving), casefolded."""
-        return {text.casefold() for kind, text in self._of(speaker_id) if kind == "role"}
 
     def _of(self, speaker_id: int) -> set[tuple[str, str]]:
         known = self.known.get(speaker_id)
@@ -365,8 +362,7 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     aliases.load({sp.id for sp in (*lookup.by_name.values(), *lookup.merged.values())
                   if sp.id is not None})
     for sp in extraction.speakers:
-        speaker = get_or_create_speaker(session, sp.name, sp.kind, sp.roles, lookup,
-                                        aliases.roles)
+        speaker = get_or_create_speaker(session, sp.name, sp.kind, sp.roles, lookup)
         if speaker.id in lookup.created:
             aliases.known.setdefault(speaker.id, set())  # new: nothing stored to read
         speakers[sp.name] = speaker
@@ -385,7 +381,7 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
         speaker_id = None
         if rec.speaker:
             speaker = speakers.get(rec.speaker) or get_or_create_speaker(
-                session, rec.speaker, lookup=lookup, roles_of=aliases.roles)
+                session, rec.speaker, lookup=lookup)
             if speaker.id in lookup.created:
                 aliases.known.setdefault(speaker.id, set())
             speakers[rec.speaker] = speaker
