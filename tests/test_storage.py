@@ -247,6 +247,8 @@ def _speaker_article(text_: str, name: str, mention: str, roles: tuple[str, ...]
         (("Åsa Öberg", ()), ("Åsa K. Öberg", ()), True),
         (("Åsa Öberg", ("landshövding",)), ("ÖBERG", ("Landshövding",)), True),
         (("Åsa Öberg", ()), ("Åke Öberg", ()), False),
+        # The first name ends at a hyphen too.
+        (("Anna-Lena Berg", ()), ("Anna-Lena K. Berg", ()), True),
     ],
 )
 def test_speakers_merge_across_articles_only_on_evidence(
