@@ -4,10 +4,10 @@
 
 Fills a scratch database (SQLite file, or the scratch PostgreSQL database
 ``citat_bench_speakers``, created and dropped) through the migrations with ``--speakers``
-people ("F123 L4567": 2,000 first names x 20,000 surnames, skewed so that surnames are shared as
-in a real archive), then asks for ``--names`` people in articles of 10 names each, as saving an article
-does: half of them stored already, half new people with a stored surname (the case that
-scanned). Times, in the same run and the same session:
+people ("F123 L4567": 2,000 first names x 20,000 surnames, skewed so that surnames are
+shared as in a real archive), then asks for ``--names`` people in articles of 10 names each,
+as saving an article does: half of them stored already, half new people with a stored
+surname (the case that scanned). Times, in the same run and the same session:
 
 * ``scan``: what saving did before migration 0006, per name: ``lower(name) IN (...)`` for
   the exact name and ``lower(name) LIKE '% surname'`` for the people sharing the surname
