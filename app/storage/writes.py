@@ -111,6 +111,13 @@ def _unique_slug(session: Session, model: type[Speaker] | type[Entity], base: st
     return slug
 
 
+def _free_slug(session: Session, model: type[Speaker] | type[Entity], base: str,
+               taken: set[str]) -> str:
+    """``base`` when ``taken`` (read by :func:`_taken_slugs` for it) does not hold it, else
+    the first free ``base-2``, ``base-3`` …"""
+    return base if base not in taken else _unique_slug(session, model, base, taken)
+
+
 def _taken_slugs(session: Session, model: type[Speaker] | type[Entity], asked: set[str]
                  ) -> set[str]:
     """Which of the ``asked`` slugs are stored already (one query per 500)."""
@@ -249,19 +256,18 @@ def get_or_create_speaker(
         return found
     if lookup is None:
         return new_speaker(session, name, kind)
-    base = slugify(name) or "x"
-    slug = base if base not in lookup.taken else _unique_slug(session, Speaker, base,
-                                                              lookup.taken)
-    speaker = Speaker(name=name, kind=kind, slug=slug)
-    session.add(speaker)
-    session.flush()
+    speaker = new_speaker(session, name, kind, lookup.taken)
     lookup.add(speaker)
     return speaker
 
 
-def new_speaker(session: Session, name: str, kind: str = "PER") -> Speaker:
-    """Create a speaker with a unique slug."""
-    speaker = Speaker(name=name, kind=kind, slug=_unique_slug(session, Speaker, slugify(name)))
+def new_speaker(session: Session, name: str, kind: str = "PER",
+                taken: set[str] | None = None) -> Speaker:
+    """Create a speaker with a unique slug (``taken``: the stored slugs read in advance)."""
+    base = slugify(name) or "x"
+    slug = (_unique_slug(session, Speaker, base) if taken is None
+            else _free_slug(session, Speaker, base, taken))
+    speaker = Speaker(name=name, kind=kind, slug=slug)
     session.add(speaker)
     session.flush()
     return speaker
@@ -288,8 +294,10 @@ def add_alias(session: Session, speaker: Speaker, text: str, kind: str = "mentio
 class _Aliases:
     """The aliases of the speakers one article touches, loaded once (no query per mention)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, new: set[int]) -> None:
+        """``new``: ids of speakers created while saving (nothing stored to read for them)."""
         self.session = session
+        self.new = new
         self.known: dict[int, set[tuple[str, str]]] = {}
 
     def load(self, speaker_ids: set[int]) -> None:
@@ -304,7 +312,9 @@ class _Aliases:
 
     def _of(self, speaker_id: int) -> set[tuple[str, str]]:
         known = self.known.get(speaker_id)
-        if known is None:
+        if known is None and speaker_id in self.new:
+            known = self.known[speaker_id] = set()
+        elif known is None:
             known = self.known[speaker_id] = {
                 (a.kind, a.text) for a in self.session.exec(
                     select(SpeakerAlias).where(SpeakerAlias.speaker_id == speaker_id)).all()}
@@ -339,7 +349,7 @@ def _entities(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str,
         base = bases[(label, name)]
         if base in taken:
             base = f"{base}-{label.lower()}"
-        slug = base if base not in taken else _unique_slug(session, Entity, base, taken)
+        slug = _free_slug(session, Entity, base, taken)
         taken.add(slug)
         entity = Entity(name=name, label=label, slug=slug)
         session.add(entity)
@@ -354,17 +364,15 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     Quotes whose span is unchanged keep their row and permalink; vanished ones are removed.
     """
     assert article.id is not None
-    aliases = _Aliases(session)
     speakers: dict[str, Speaker] = {}
     names = {sp.name for sp in extraction.speakers} | {
         q.speaker for q in extraction.quotes if q.speaker}
     lookup = SpeakerLookup(session, names)
+    aliases = _Aliases(session, lookup.created)
     aliases.load({sp.id for sp in (*lookup.by_name.values(), *lookup.merged.values())
                   if sp.id is not None})
     for sp in extraction.speakers:
         speaker = get_or_create_speaker(session, sp.name, sp.kind, sp.roles, lookup)
-        if speaker.id in lookup.created:
-            aliases.known.setdefault(speaker.id, set())  # new: nothing stored to read
         speakers[sp.name] = speaker
         aliases.add(speaker, sp.name, "mention")
         for mention in sp.mentions:
@@ -382,8 +390,6 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
         if rec.speaker:
             speaker = speakers.get(rec.speaker) or get_or_create_speaker(
                 session, rec.speaker, lookup=lookup)
-            if speaker.id in lookup.created:
-                aliases.known.setdefault(speaker.id, set())
             speakers[rec.speaker] = speaker
             speaker_id = speaker.id
             if rec.speaker_mention:
