@@ -17,6 +17,14 @@ surname (the case that scanned). Times, in the same run and the same session:
   and the first name's prefix of ``name_key``).
 
 Prints ms per name and the ratio; exits 1 if the two disagree on which speakers exist.
+
+Then the search page's name box (``queries.find_by_name``: names and mentions containing the
+words typed, on the casefolded keys of migration 0007) with one surname mention per speaker
+stored as well: ``--typed`` strings (surnames of stored people, a first name with the start of
+a surname, strings in nobody's name), in ms per query. On PostgreSQL the same queries run
+again with bitmap scans switched off (``enable_bitmapscan``), i.e. without the trigram
+indexes, as the baseline of the same run; exits 1 if the two disagree. SQLite has no index
+for a substring: its time is the scan's.
 """
 
 from __future__ import annotations
@@ -29,12 +37,13 @@ import time
 from pathlib import Path
 
 from ingest import pg_database
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, select
 
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
-from app.storage.models import Speaker, name_parts, surname_key
+from app.storage.models import Speaker, SpeakerAlias, fold_key, name_parts, surname_key
+from app.storage.queries import find_by_name
 from app.storage.writes import SpeakerLookup, find_speaker
 
 PG_SCRATCH = "citat_bench_speakers"
@@ -69,8 +78,37 @@ def scan_find(session: Session, name: str) -> bool:
     return len(same) == 1
 
 
-def run(url: str, n_speakers: int, n_names: int) -> tuple[float, float]:
-    """(ms per name scanning, ms per name through the lookup)."""
+def name_box(session: Session, stored: list[str], n_typed: int, rng: random.Random
+             ) -> tuple[float, float | None]:
+    """ms per ``find_by_name`` query with the engine's indexes, and on PostgreSQL without
+    its trigram indexes (None on SQLite)."""
+    half = n_typed // 2
+    typed = [name_parts(n)[-1] for n in rng.sample(stored, half)]
+    typed += [f"{name_parts(n)[0]} {name_parts(n)[-1][:2]}"
+              for n in rng.sample(stored, n_typed // 4)]
+    typed += [f"zq{i}" for i in range(n_typed - len(typed))]
+
+    def timed() -> tuple[float, list[list[str]]]:
+        t0 = time.perf_counter()
+        found = [[sp.name for sp in find_by_name(session, q)[0]] for q in typed]
+        return (time.perf_counter() - t0) / len(typed) * 1000, found
+
+    find_by_name(session, typed[0])  # warm the cache
+    indexed, found = timed()
+    if session.get_bind().dialect.name != "postgresql":
+        return indexed, None
+    session.execute(text("SET enable_bitmapscan = off"))
+    scanned, by_scan = timed()
+    session.execute(text("RESET enable_bitmapscan"))
+    if by_scan != found:
+        sys.exit("the name box gives other names without its indexes")
+    return indexed, scanned
+
+
+def run(url: str, n_speakers: int, n_names: int, n_typed: int
+        ) -> tuple[float, float, float, float | None]:
+    """(ms per name scanning, ms per name through the lookup, ms per name-box query with
+    the indexes, and without them on PostgreSQL)."""
     upgrade(url)
     engine = make_engine(url)
     rng = random.Random(5)
@@ -97,10 +135,20 @@ def run(url: str, n_speakers: int, n_names: int) -> tuple[float, float]:
             by_lookup += [find_speaker(session, n, lookup=lookup) is not None
                           for n in asked[i:i + 10]]
         indexed = (time.perf_counter() - t0) / len(asked)
-    engine.dispose()
     if by_scan != by_lookup:
         sys.exit("the scan and the lookup disagree on which speakers are stored")
-    return scan * 1000, indexed * 1000
+    with Session(engine) as session:
+        ids = dict(session.exec(select(Speaker.name, Speaker.id)).all())
+        aliases = [{"speaker_id": ids[n], "kind": "mention", "text": name_parts(n)[-1],
+                    "text_key": fold_key(name_parts(n)[-1])} for n in stored]
+        for i in range(0, len(aliases), 10000):
+            session.execute(insert(SpeakerAlias), aliases[i:i + 10000])
+        session.commit()
+        if engine.dialect.name == "postgresql":
+            session.execute(text("ANALYZE"))
+        box, box_scan = name_box(session, stored, n_typed, rng)
+    engine.dispose()
+    return scan * 1000, indexed * 1000, box, box_scan
 
 
 def main() -> None:
@@ -108,10 +156,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--speakers", type=int, default=200000)
     ap.add_argument("--names", type=int, default=400)
+    ap.add_argument("--typed", type=int, default=100, help="name-box queries")
     ap.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
     args = ap.parse_args()
-    print(f"{args.speakers:,} speakers, {args.names} names asked (half stored, half new)")
-    print("engine      scan ms/name  lookup ms/name  ratio")
+    print(f"{args.speakers:,} speakers, {args.names} names asked (half stored, half new); "
+          f"name box: {args.typed} queries")
+    print("engine      scan ms/name  lookup ms/name  ratio  name box ms  without index  ratio")
     for engine in args.engines:
         with tempfile.TemporaryDirectory(prefix="citat-speakers-") as tmp:
             if engine == "sqlite":
@@ -120,11 +170,15 @@ def main() -> None:
                 pg_database(create=True, name=PG_SCRATCH)
                 url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_SCRATCH}"
             try:
-                scan, indexed = run(url, args.speakers, args.names)
+                scan, indexed, box, box_scan = run(url, args.speakers, args.names,
+                                                   args.typed)
             finally:
                 if engine != "sqlite":
                     pg_database(create=False, name=PG_SCRATCH)
-        print(f"{engine:<11} {scan:>12.2f} {indexed:>15.2f} {scan / indexed:>6.0f}x", flush=True)
+        base = ("            -      -" if box_scan is None
+                else f"{box_scan:>13.2f} {box_scan / box:>5.0f}x")
+        print(f"{engine:<11} {scan:>12.2f} {indexed:>15.2f} {scan / indexed:>6.0f}x "
+              f"{box:>12.2f} {base}", flush=True)
 
 
 if __name__ == "__main__":

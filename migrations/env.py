@@ -19,9 +19,17 @@ target_metadata = SQLModel.metadata
 IGNORED_PREFIXES = ("quote_fts", "quote_search")
 
 
+#: PostgreSQL's trigram indexes (migration 0007) have no counterpart in the models.
+IGNORED_INDEX_PREFIXES = ("trgm_",)
+
+
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Leave hand-made search tables out of autogenerate."""
-    return not (type_ == "table" and name is not None and name.startswith(IGNORED_PREFIXES))
+    """Leave hand-made search tables and indexes out of autogenerate."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(IGNORED_PREFIXES)
+    return not (type_ == "index" and name.startswith(IGNORED_INDEX_PREFIXES))
 
 
 def _url() -> str:

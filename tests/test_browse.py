@@ -83,6 +83,11 @@ def test_search_page_facet_links_hold_the_whole_state(corpus: TestClient) -> Non
     # The same box offers the speaker page for a name.
     named = soup(corpus.get("/search", params={"q": "Lind"}).text)
     assert named.select_one("a.named-speaker")["href"] == "/speakers/eva-lind"
+    # Whatever the capitals: "UMEÅ" finds the place Umeå on every engine.
+    upper = soup(corpus.get("/search", params={"q": "UMEÅ"}).text)
+    places = upper.select("a.named-entity")
+    assert "/entities/umea" in [a["href"] for a in places]
+    assert {a.contents[0].strip() for a in places} == {"Umeå"}
 
 
 def test_search_partial_for_htmx(corpus: TestClient) -> None:

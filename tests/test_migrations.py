@@ -30,6 +30,10 @@ def test_data_survives_upgrades_from_the_first_revision(empty_url: str) -> None:
         conn.execute(text(
             "INSERT INTO speaker (id, name, slug, kind) VALUES (1, 'A B', 'a-b', 'PER')"))
         conn.execute(text(
+            "INSERT INTO speakeralias (speaker_id, kind, text) VALUES (1, 'role', 'ÖB')"))
+        conn.execute(text(
+            "INSERT INTO entity (id, name, label, slug) VALUES (1, 'Ärlinghem', 'LOC', 'a')"))
+        conn.execute(text(
             'INSERT INTO quote (id, public_id, article_id, start, "end", text, type, language, '
             "speaker_id, confidence, speaker_confidence) "
             "VALUES (1, 'abc', 1, 6, 7, 'a', 'direct', 'sv', 1, 0.9, 0.9)"))
@@ -40,9 +44,18 @@ def test_data_survives_upgrades_from_the_first_revision(empty_url: str) -> None:
             "JOIN article a ON a.id = q.article_id")).one()
         keys = tuple(conn.execute(text("SELECT name_key, surname FROM speaker WHERE id = 1")
                                   ).one())
+        folded = tuple(conn.execute(text(
+            "SELECT a.text_key, e.name_key FROM speakeralias a, entity e")).one())
+        trigram = (conn.execute(text(
+            "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'trgm_%' ORDER BY 1")
+        ).scalars().all() if conn.dialect.name == "postgresql" else None)
     engine.dispose()
     assert tuple(row) == ("abc", False, False, "done", 0)
     assert keys == ("a b", "b")  # 0006 fills the keys of the speakers stored before it
+    assert folded == ("öb", "ärlinghem")  # 0007 the keys of aliases and entities
+    if trigram is not None:  # and on PostgreSQL their trigram indexes
+        assert trigram == ["trgm_entity_name_key", "trgm_speaker_name_key",
+                           "trgm_speakeralias_text_key"]
     check(empty_url)
 
 

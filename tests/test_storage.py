@@ -303,3 +303,37 @@ def test_entity_page_finds_its_speaker_whatever_the_letters(session: Session) ->
     entity = session.exec(select(Entity)).one()
     view = queries.get_entity(session, entity.slug)
     assert view.speaker is not None and view.speaker.name == "Åsa Öberg"
+
+
+def test_name_matches_fold_every_capital(session: Session) -> None:
+    """The search page's name box: "åsa", "ÖBERG" and a role or place written with other
+    capitals find the stored names on every engine (SQLite's lower() folds A-Z only); LIKE's
+    own characters in the text are plain characters."""
+    text_ = "”Vi fortsätter”, sade Åsa Öberg, överbefälhavare, i Ärlinghem."
+    start = text_.index("Vi fortsätter")
+    ex = Extraction(
+        language="sv",
+        quotes=(ExtractedQuote("Vi fortsätter", start, start + 13, "direct", "Åsa Öberg",
+                               "Åsa Öberg"),),
+        speakers=(ExtractedSpeaker("Åsa Öberg", "PER", ("Åsa Öberg",), ("Överbefälhavare",)),),
+        entities=(ExtractedEntity("Ärlinghem", "LOC", text_.index("Ärl"),
+                                  text_.index("Ärl") + 9),),
+    )
+    ingest(session, FixedExtractor(ex), ArticleIn(text=text_))
+    session.add(Speaker(name="Ulla 100%_Berg", slug="ulla", kind="PER"))
+    session.commit()
+
+    def names(q: str) -> tuple[list[str], list[str]]:
+        speakers, entities = queries.find_by_name(session, q)
+        return [s.name for s in speakers], [e.name for e in entities]
+
+    for q in ("åsa", "Åsa", "ÅSA ÖBERG", "öberg", "överbefäl"):
+        assert names(q) == (["Åsa Öberg"], []), q
+    assert names("ärlinghem") == ([], ["Ärlinghem"])
+    assert names("berg") == (["Ulla 100%_Berg", "Åsa Öberg"], [])
+    assert names("0%_b") == (["Ulla 100%_Berg"], [])
+    assert names("0%xb") == ([], [])  # % and _ match themselves only
+    assert names("a_a") == ([], [])
+    stored = session.exec(select(SpeakerAlias.kind, SpeakerAlias.text_key)).all()
+    assert ("role", "överbefälhavare") in stored
+    assert session.exec(select(Entity.name_key)).one() == "ärlinghem"

@@ -76,7 +76,7 @@ def surname_key(name: str) -> str:
 @event.listens_for(Speaker, "before_insert")
 @event.listens_for(Speaker, "before_update")
 def _keep_keys(_mapper: Any, _connection: Any, speaker: Speaker) -> None:
-    speaker.name_key = speaker.name.casefold()[:300]
+    speaker.name_key = fold_key(speaker.name)
     speaker.surname = surname_key(speaker.name)
 
 
@@ -93,6 +93,9 @@ class SpeakerAlias(SQLModel, table=True):
     speaker_id: int = Field(foreign_key="speaker.id", index=True, ondelete="CASCADE")
     kind: str = Field(default="mention", max_length=16)
     text: str = Field(max_length=300)
+    #: ``text`` casefolded (as ``Speaker.name_key``): the search page's "people named ..."
+    #: box matches it on every engine, whatever the capitals (Å, Ä, Ö included).
+    text_key: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
 
 
 class Quote(SQLModel, table=True):
@@ -133,6 +136,30 @@ class Entity(SQLModel, table=True):
     name: str = Field(max_length=300, index=True)
     label: str = Field(max_length=8)
     slug: str = Field(max_length=320, unique=True, index=True)
+    #: ``name`` casefolded, for the search page's name matches (see ``SpeakerAlias.text_key``).
+    name_key: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+
+
+def fold_key(text: str) -> str:
+    """What the ``*_key`` columns hold: the text casefolded (Python's Unicode casefold)."""
+    return text.casefold()[:300]
+
+
+def like_escape(value: str) -> str:
+    """``value`` as plain text in a LIKE pattern escaped with a backslash (% _ and \\)."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@event.listens_for(SpeakerAlias, "before_insert")
+@event.listens_for(SpeakerAlias, "before_update")
+def _keep_alias_key(_mapper: Any, _connection: Any, alias: SpeakerAlias) -> None:
+    alias.text_key = fold_key(alias.text)
+
+
+@event.listens_for(Entity, "before_insert")
+@event.listens_for(Entity, "before_update")
+def _keep_entity_key(_mapper: Any, _connection: Any, entity: Entity) -> None:
+    entity.name_key = fold_key(entity.name)
 
 
 class EntityMention(SQLModel, table=True):

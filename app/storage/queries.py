@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import CompoundSelect, func, union
 from sqlmodel import Session, col, select
 
-from app.storage.models import Article, Entity, EntityMention, Quote, Speaker, SpeakerAlias
+from app.storage.models import (
+    Article,
+    Entity,
+    EntityMention,
+    Quote,
+    Speaker,
+    SpeakerAlias,
+    fold_key,
+    like_escape,
+)
 
 
 class NotFound(LookupError):
@@ -207,7 +216,7 @@ def get_entity(session: Session, slug: str, limit: int = 100) -> EntityView:
     speaker = None
     if entity.label in ("PER", "ORG"):
         speaker = session.exec(
-            select(Speaker).where(Speaker.name_key == entity.name.casefold()[:300])
+            select(Speaker).where(Speaker.name_key == fold_key(entity.name))
             .order_by(col(Speaker.id))
         ).first()
     return EntityView(entity, articles, rows_for(session, unique), speaker)
@@ -218,31 +227,32 @@ def find_article_by_hash(session: Session, content_hash: str) -> Article | None:
     return session.exec(select(Article).where(Article.content_hash == content_hash)).first()
 
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def find_by_name(
     session: Session, text: str, limit: int = 5
 ) -> tuple[list[Speaker], list[Entity]]:
-    """Speakers (by name or any mention) and entities whose name contains ``text``."""
+    """Speakers (by name or any mention) and entities whose name contains ``text``.
+
+    Matched on the casefolded keys (``fold_key``), so "åsa" finds "Åsa Öberg" on every
+    engine; on PostgreSQL the trigram indexes of migration 0007 serve the substring match.
+    """
     text = " ".join(text.replace('"', " ").split())[:100]
     if len(text) < 2:
         return [], []
-    pattern = f"%{_like_escape(text.lower())}%"
-    alias_hits = select(SpeakerAlias.speaker_id).where(
-        func.lower(SpeakerAlias.text).like(pattern, escape="\\")
+    pattern = f"%{like_escape(fold_key(text))}%"
+    named: CompoundSelect[tuple[int | None]] = union(
+        select(Speaker.id).where(col(Speaker.name_key).like(pattern, escape="\\")),
+        select(SpeakerAlias.speaker_id).where(
+            col(SpeakerAlias.text_key).like(pattern, escape="\\")),
     )
     speakers = list(session.exec(
         select(Speaker)
-        .where(func.lower(Speaker.name).like(pattern, escape="\\")
-               | col(Speaker.id).in_(alias_hits))
+        .where(col(Speaker.id).in_(named))
         .order_by(col(Speaker.name))
         .limit(limit)
     ).all())
     entities = list(session.exec(
         select(Entity)
-        .where(func.lower(Entity.name).like(pattern, escape="\\"))
+        .where(col(Entity.name_key).like(pattern, escape="\\"))
         .order_by(col(Entity.name))
         .limit(limit)
     ).all())

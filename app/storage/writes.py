@@ -22,6 +22,8 @@ from app.storage.models import (
     Quote,
     Speaker,
     SpeakerAlias,
+    fold_key,
+    like_escape,
     name_parts,
     surname_key,
 )
@@ -145,7 +147,7 @@ class SpeakerLookup:
         self.by_name: dict[str, Speaker] = {}
         self.merged: dict[str, Speaker] = {}
         self.created: set[int] = set()
-        wanted = sorted({n.casefold()[:300] for n in names})
+        wanted = sorted({fold_key(n) for n in names})
         for i in range(0, len(wanted), 500):
             rows = session.exec(
                 select(Speaker).where(col(Speaker.name_key).in_(wanted[i:i + 500]))
@@ -175,7 +177,7 @@ class SpeakerLookup:
         """
         parts = name_parts(name)
         first = parts[0].casefold()
-        prefix = _like(first)
+        prefix = like_escape(first)
         rows = self.session.exec(
             select(Speaker.id, Speaker.name)
             .where(Speaker.surname == surname_key(name),
@@ -204,14 +206,10 @@ class SpeakerLookup:
 
     def add(self, speaker: Speaker) -> None:
         """Remember a speaker created while saving."""
-        self.by_name.setdefault(speaker.name.casefold()[:300], speaker)
+        self.by_name.setdefault(fold_key(speaker.name), speaker)
         self.taken.add(speaker.slug)
         if speaker.id is not None:
             self.created.add(speaker.id)
-
-
-def _like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def find_speaker(
@@ -230,7 +228,7 @@ def find_speaker(
     """
     lookup = lookup or SpeakerLookup(session, {name})
     # The same name, or a name an editor merged into, or renamed away from, another speaker.
-    found = lookup.by_name.get(name.casefold()[:300]) or lookup.merged.get(name)
+    found = lookup.by_name.get(fold_key(name)) or lookup.merged.get(name)
     if found is not None:
         return found
     if kind != "PER":
