@@ -337,3 +337,45 @@ def test_name_matches_fold_every_capital(session: Session) -> None:
     stored = session.exec(select(SpeakerAlias.kind, SpeakerAlias.text_key)).all()
     assert ("role", "överbefälhavare") in stored
     assert session.exec(select(Entity.name_key)).one() == "ärlinghem"
+
+
+def test_speakers_of_one_article_match_each_other_before_they_are_stored(
+    session: Session,
+) -> None:
+    """Saving resolves an article's people in a few queries and flushes its new ones at once;
+    names later in the article still find the people created earlier in it (same first and
+    last name; a bare surname with a role the article gave), and two people who share a
+    surname still stay apart."""
+    from app.storage.writes import find_speaker
+
+    text_ = "”Ja”, sade Donald Trump. ”Nej”, sade Anna Lind. ”Kanske”, sade Eva Lind."
+    quotes = tuple(
+        ExtractedQuote(word, text_.index(word), text_.index(word) + len(word), "direct",
+                       who, who)
+        for word, who in (("Ja", "Donald J. Trump"), ("Nej", "Anna Lind"),
+                          ("Kanske", "Lind")))
+    speakers = (
+        ExtractedSpeaker("Donald Trump", "PER", ("Donald Trump",), ("USA:s president",)),
+        ExtractedSpeaker("Donald J. Trump", "PER", ("Donald J. Trump",), ()),
+        ExtractedSpeaker("Trump", "PER", ("Trump",), ("usa:s President",)),
+        ExtractedSpeaker("Anna Lind", "PER", ("Anna Lind",), ("minister",)),
+        ExtractedSpeaker("Eva Lind", "PER", ("Eva Lind",), ("minister",)),
+        ExtractedSpeaker("Lind", "PER", ("Lind",), ("minister",)),
+    )
+    ex = Extraction(language="sv", quotes=quotes, speakers=speakers)
+    ingest(session, FixedExtractor(ex), ArticleIn(text=text_))
+    stored = {sp.name: sp for sp in session.exec(select(Speaker)).all()}
+    assert sorted(stored) == ["Anna Lind", "Donald Trump", "Eva Lind", "Lind"]
+    trump = stored["Donald Trump"]
+    mentions = {a.text for a in session.exec(select(SpeakerAlias).where(
+        SpeakerAlias.speaker_id == trump.id, SpeakerAlias.kind == "mention"))}
+    assert mentions == {"Donald Trump", "Donald J. Trump", "Trump"}
+    by_quote = {q.text: q.speaker_id for q in session.exec(select(Quote))}
+    assert by_quote == {"Ja": trump.id, "Nej": stored["Anna Lind"].id,
+                        "Kanske": stored["Lind"].id}
+    # The same answers one query at a time (no lookup read in advance).
+    assert find_speaker(session, "Donald J. Trump") is trump
+    assert find_speaker(session, "Trump", ("USA:S PRESIDENT",)) is trump
+    assert find_speaker(session, "Anna K. Lind") is stored["Anna Lind"]
+    assert find_speaker(session, "Lind", ("minister",)) is stored["Lind"]
+    assert find_speaker(session, "Berg", ("minister",)) is None

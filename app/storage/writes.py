@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from slugify import slugify
 from sqlalchemy import delete, insert, or_
@@ -131,22 +131,39 @@ def _taken_slugs(session: Session, model: type[Speaker] | type[Entity], asked: s
     return taken
 
 
+#: Where a first name ends inside a casefolded full name ("anna-lena", "donald j. trump").
+_FIRST_NAME_ENDS = (" ", "-", ".")
+
+
+def _first_and_last(name: str) -> tuple[str, str] | None:
+    """(surname key, first part casefolded) of a name of two parts or more, else None."""
+    parts = name_parts(name)
+    return (surname_key(name), parts[0].casefold()) if len(parts) >= 2 else None
+
+
 class SpeakerLookup:
     """The speakers an article may name, read in a few indexed queries, not several per name.
 
     ``by_name`` holds, for each name asked for, the stored speaker with that name casefolded
     (``Speaker.name_key``, lowest id first); ``merged`` the target of each name an editor
     merged or renamed away; ``taken`` the slugs of the names that are stored already.
-    Speakers created while saving the article are added with :meth:`add`, so the next
-    mention of them finds them without a query. People who share a surname are read by
-    :meth:`same_first_and_last` and :meth:`with_roles`, only for names with no exact match.
+    Speakers created while saving the article are added with :meth:`add` (``new``), so the
+    next mention of them finds them without a query, before they are flushed. People who
+    share a surname are read by :meth:`same_first_and_last` and :meth:`with_roles`, only for
+    names with no exact match: for all of an article's names at once after :meth:`prefetch`,
+    else one query per name.
     """
 
     def __init__(self, session: Session, names: set[str]) -> None:
         self.session = session
         self.by_name: dict[str, Speaker] = {}
         self.merged: dict[str, Speaker] = {}
-        self.created: set[int] = set()
+        self.new: list[Speaker] = []
+        #: The roles this article gives each speaker it names (not stored yet while saving).
+        self.roles_seen: list[tuple[Speaker, set[str]]] = []
+        #: Prefetched: (surname, first name) -> stored ids; surname -> (id, name, role) rows.
+        self._same: dict[tuple[str, str], list[int]] = {}
+        self._roles: dict[str, list[tuple[int, str, str]]] = {}
         wanted = sorted({fold_key(n) for n in names})
         for i in range(0, len(wanted), 500):
             rows = session.exec(
@@ -167,49 +184,108 @@ class SpeakerLookup:
                 self.merged.setdefault(text, sp)
         self.taken = _taken_slugs(session, Speaker, {slugify(n) or "x" for n in names})
 
-    def same_first_and_last(self, name: str) -> list[int]:
-        """Ids of the people with ``name``'s first and last name part ("Donald J. Trump").
+    def known(self, name: str) -> Speaker | None:
+        """The speaker of this exact name (casefolded), or the one it was merged into."""
+        return self.by_name.get(fold_key(name)) or self.merged.get(name)
+
+    def prefetch(self, people: Sequence[tuple[str, str, Sequence[str]]]) -> None:
+        """Read what :meth:`same_first_and_last` and :meth:`with_roles` need for these
+        (name, kind, roles) in one query each, instead of one per name."""
+        pairs: set[tuple[str, str]] = set()
+        surnames: set[str] = set()
+        for name, kind, roles in people:
+            if kind != "PER" or self.known(name) is not None:
+                continue
+            key = _first_and_last(name)
+            if key is not None:
+                pairs.add(key)
+            elif name_parts(name) and roles:
+                surnames.add(surname_key(name))
+        ordered = sorted(pairs)
+        for i in range(0, len(ordered), 50):
+            chunk = ordered[i:i + 50]
+            self._same.update((key, []) for key in chunk)
+            firsts = sorted({like_escape(first) for _, first in chunk})
+            rows = self.session.exec(
+                select(Speaker.id, Speaker.name)
+                .where(col(Speaker.surname).in_(sorted({last for last, _ in chunk})),
+                       or_(*(col(Speaker.name_key).like(f"{first}{sep}%", escape="\\")
+                             for first in firsts for sep in _FIRST_NAME_ENDS)))
+                .order_by(col(Speaker.id))
+            ).all()
+            for sid, other in rows:
+                key = _first_and_last(other)
+                if sid is not None and key in self._same:
+                    self._same[key].append(sid)
+        listed = sorted(surnames)
+        for i in range(0, len(listed), 500):
+            self._roles.update((last, []) for last in listed[i:i + 500])
+            for sid, other, role in self.session.exec(self._role_rows(listed[i:i + 500])):
+                if sid is not None:
+                    self._roles[surname_key(other)].append((sid, other, role))
+
+    @staticmethod
+    def _role_rows(surnames: list[str]) -> Any:
+        return (select(Speaker.id, Speaker.name, SpeakerAlias.text)
+                .join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
+                .where(col(Speaker.surname).in_(surnames), SpeakerAlias.kind == "role")
+                .order_by(col(Speaker.id)))
+
+    def same_first_and_last(self, name: str) -> list[Speaker | int]:
+        """The people with ``name``'s first and last name part ("Donald J. Trump"): ids of
+        stored ones, and speakers this article created.
 
         The surname index narrows the rows; the first part is a prefix of the casefolded name
         ending at a space, hyphen or dot (checked again here, part by part). A common surname
         is shared by thousands in a large archive: only the few with the same first name are
         read.
         """
-        parts = name_parts(name)
-        first = parts[0].casefold()
-        prefix = like_escape(first)
-        rows = self.session.exec(
-            select(Speaker.id, Speaker.name)
-            .where(Speaker.surname == surname_key(name),
-                   or_(*(col(Speaker.name_key).like(f"{prefix}{sep}%", escape="\\")
-                         for sep in (" ", "-", "."))))
-            .order_by(col(Speaker.id))
-        ).all()
-        return [sid for sid, other in rows if sid is not None
-                and len(name_parts(other)) >= 2 and name_parts(other)[0].casefold() == first]
+        key = _first_and_last(name)
+        assert key is not None
+        stored = self._same.get(key)
+        if stored is None:
+            rows = self.session.exec(
+                select(Speaker.id, Speaker.name)
+                .where(Speaker.surname == key[0],
+                       or_(*(col(Speaker.name_key).like(f"{like_escape(key[1])}{sep}%",
+                                                       escape="\\")
+                             for sep in _FIRST_NAME_ENDS)))
+                .order_by(col(Speaker.id))
+            ).all()
+            stored = [sid for sid, other in rows
+                      if sid is not None and _first_and_last(other) == key]
+        return [*stored, *(sp for sp in self.new
+                           if sp.id not in stored and _first_and_last(sp.name) == key)]
 
-    def with_roles(self, name: str, roles: set[str]) -> list[int]:
-        """Ids of the people named more than ``name`` (a bare surname) with one of ``roles``
-        (casefolded) among the roles seen for them."""
-        rows = self.session.exec(
-            select(Speaker.id, Speaker.name, SpeakerAlias.text)
-            .join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
-            .where(Speaker.surname == surname_key(name), SpeakerAlias.kind == "role")
-            .order_by(col(Speaker.id))
-        ).all()
-        found: list[int] = []
+    def with_roles(self, name: str, roles: set[str]) -> list[Speaker | int]:
+        """The people named more than ``name`` (a bare surname) with one of ``roles``
+        (casefolded) among the roles seen for them: ids of stored ones, and speakers this
+        article gave such a role."""
+        last = surname_key(name)
+        rows = self._roles.get(last)
+        if rows is None:
+            rows = [(sid, other, role) for sid, other, role
+                    in self.session.exec(self._role_rows([last])) if sid is not None]
+        found: list[Speaker | int] = []
         for sid, other, role in rows:
-            if (sid is not None and sid not in found and role.casefold() in roles
-                    and len(name_parts(other)) >= 2):
+            if sid not in found and role.casefold() in roles and len(name_parts(other)) >= 2:
                 found.append(sid)
+        for sp, seen in self.roles_seen:
+            if (sp.id not in found and not any(x is sp for x in found) and seen & roles
+                    and surname_key(sp.name) == last and len(name_parts(sp.name)) >= 2):
+                found.append(sp)
         return found
 
     def add(self, speaker: Speaker) -> None:
         """Remember a speaker created while saving."""
         self.by_name.setdefault(fold_key(speaker.name), speaker)
         self.taken.add(speaker.slug)
-        if speaker.id is not None:
-            self.created.add(speaker.id)
+        self.new.append(speaker)
+
+    def saw_roles(self, speaker: Speaker, roles: Sequence[str]) -> None:
+        """Remember the roles this article gives ``speaker`` (for bare surnames after it)."""
+        if roles:
+            self.roles_seen.append((speaker, {r.casefold() for r in roles}))
 
 
 def find_speaker(
@@ -222,52 +298,62 @@ def find_speaker(
     same surname: the same first and last name ("Donald J. Trump" = "Donald Trump"), or a bare
     surname together with a role seen for them ("Trump", "USA:s president"). Exactly one
     candidate must qualify: two people who share a surname are never merged by guesswork.
-    ``lookup`` holds the stored speakers for names read in advance (else read here). What
-    the article being saved added (speakers, roles) is flushed before these queries, so it
-    counts as well.
+    ``lookup`` holds the stored speakers for names read in advance (else read here), and
+    what the article being saved added (speakers, roles), so that counts as well.
     """
     lookup = lookup or SpeakerLookup(session, {name})
     # The same name, or a name an editor merged into, or renamed away from, another speaker.
-    found = lookup.by_name.get(fold_key(name)) or lookup.merged.get(name)
+    found = lookup.known(name)
     if found is not None:
         return found
     if kind != "PER":
         return None  # organisations match by name only
     parts = name_parts(name)
     if len(parts) >= 2:
-        same = lookup.same_first_and_last(name)
-        return session.get(Speaker, same[0]) if len(same) == 1 else None
+        return _one(session, lookup.same_first_and_last(name))
     wanted = {r.casefold() for r in roles}
     if not parts or not wanted:
         return None
-    by_role = lookup.with_roles(name, wanted)
-    return session.get(Speaker, by_role[0]) if len(by_role) == 1 else None
+    return _one(session, lookup.with_roles(name, wanted))
+
+
+def _one(session: Session, candidates: list[Speaker | int]) -> Speaker | None:
+    """The only candidate (a speaker, or the id of a stored one), else None."""
+    if len(candidates) != 1:
+        return None
+    only = candidates[0]
+    return only if isinstance(only, Speaker) else session.get(Speaker, only)
 
 
 def get_or_create_speaker(
     session: Session, name: str, kind: str = "PER", roles: Sequence[str] = (),
     lookup: SpeakerLookup | None = None,
 ) -> Speaker:
-    """The speaker this name refers to (see find_speaker), created when new."""
+    """The speaker this name refers to (see find_speaker), created when new.
+
+    With ``lookup``, a new speaker is only added to the session (the caller flushes once for
+    all of an article's new people); without, it is flushed here and has its id.
+    """
     found = find_speaker(session, name, roles, kind, lookup)
     if found is not None:
         return found
     if lookup is None:
         return new_speaker(session, name, kind)
-    speaker = new_speaker(session, name, kind, lookup.taken)
+    speaker = new_speaker(session, name, kind, lookup.taken, flush=False)
     lookup.add(speaker)
     return speaker
 
 
 def new_speaker(session: Session, name: str, kind: str = "PER",
-                taken: set[str] | None = None) -> Speaker:
+                taken: set[str] | None = None, *, flush: bool = True) -> Speaker:
     """Create a speaker with a unique slug (``taken``: the stored slugs read in advance)."""
     base = slugify(name) or "x"
     slug = (_unique_slug(session, Speaker, base) if taken is None
             else _free_slug(session, Speaker, base, taken))
     speaker = Speaker(name=name, kind=kind, slug=slug)
     session.add(speaker)
-    session.flush()
+    if flush:
+        session.flush()
     return speaker
 
 
@@ -362,16 +448,24 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     Quotes whose span is unchanged keep their row and permalink; vanished ones are removed.
     """
     assert article.id is not None
-    speakers: dict[str, Speaker] = {}
     names = {sp.name for sp in extraction.speakers} | {
         q.speaker for q in extraction.quotes if q.speaker}
     lookup = SpeakerLookup(session, names)
-    aliases = _Aliases(session, lookup.created)
-    aliases.load({sp.id for sp in (*lookup.by_name.values(), *lookup.merged.values())
-                  if sp.id is not None})
+    people = [(sp.name, sp.kind, tuple(sp.roles)) for sp in extraction.speakers]
+    people += [(q.speaker, "PER", ()) for q in extraction.quotes
+               if q.speaker and q.speaker not in {p[0] for p in people}]
+    lookup.prefetch(people)
+    speakers: dict[str, Speaker] = {}
+    for name, kind, roles in people:
+        if name not in speakers:
+            speakers[name] = get_or_create_speaker(session, name, kind, roles, lookup)
+            lookup.saw_roles(speakers[name], roles)
+    session.flush()  # the article's new speakers, in one INSERT
+    created = {sp.id for sp in lookup.new if sp.id is not None}
+    aliases = _Aliases(session, created)
+    aliases.load({sp.id for sp in speakers.values() if sp.id is not None} - created)
     for sp in extraction.speakers:
-        speaker = get_or_create_speaker(session, sp.name, sp.kind, sp.roles, lookup)
-        speakers[sp.name] = speaker
+        speaker = speakers[sp.name]
         aliases.add(speaker, sp.name, "mention")
         for mention in sp.mentions:
             aliases.add(speaker, mention, "mention")
@@ -386,9 +480,7 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     for rec in extraction.quotes:
         speaker_id = None
         if rec.speaker:
-            speaker = speakers.get(rec.speaker) or get_or_create_speaker(
-                session, rec.speaker, lookup=lookup)
-            speakers[rec.speaker] = speaker
+            speaker = speakers[rec.speaker]
             speaker_id = speaker.id
             if rec.speaker_mention:
                 aliases.add(speaker, rec.speaker_mention, "mention")
