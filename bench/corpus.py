@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.storage.models import fold_key, surname_key
 from app.storage.search import index_body, words
 
 FIRST = ("Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Eva", "Anders", "Sara", "Magnus",
@@ -139,18 +140,20 @@ def fill(path: str, n_quotes: int, per_article: int = 5, seed: int = 7) -> None:
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     now = _ts(datetime(2026, 11, 20, 12))
+    # The casefolded keys the ORM's listeners fill (app.storage.models), filled here too.
     con.executemany(
-        "INSERT INTO speaker(id, name, slug, kind) VALUES (?, ?, ?, 'PER')",
-        [(i + 1, n, slug(n)) for i, n in enumerate(SPEAKERS)],
+        "INSERT INTO speaker(id, name, slug, kind, name_key, surname)"
+        " VALUES (?, ?, ?, 'PER', ?, ?)",
+        [(i + 1, n, slug(n), fold_key(n), surname_key(n)) for i, n in enumerate(SPEAKERS)],
     )
     con.executemany(
-        "INSERT INTO speakeralias(speaker_id, kind, text) VALUES (?, 'mention', ?)",
-        [(i + 1, n.split()[-1]) for i, n in enumerate(SPEAKERS)],
+        "INSERT INTO speakeralias(speaker_id, kind, text, text_key) VALUES (?, 'mention', ?, ?)",
+        [(i + 1, n.split()[-1], fold_key(n.split()[-1])) for i, n in enumerate(SPEAKERS)],
     )
     entities = [(n, "LOC") for n in PLACES] + [(n, "ORG") for n in ORGS]
     con.executemany(
-        "INSERT INTO entity(id, name, label, slug) VALUES (?, ?, ?, ?)",
-        [(i + 1, n, lab, slug(n)) for i, (n, lab) in enumerate(entities)],
+        "INSERT INTO entity(id, name, label, slug, name_key) VALUES (?, ?, ?, ?, ?)",
+        [(i + 1, n, lab, slug(n), fold_key(n)) for i, (n, lab) in enumerate(entities)],
     )
     n_articles = -(-n_quotes // per_article)
     qid = 0
