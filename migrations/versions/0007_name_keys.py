@@ -40,11 +40,13 @@ def upgrade() -> None:
                                           server_default="", nullable=False))
         t = sa.table(table, sa.column("id", sa.Integer), sa.column(source, sa.String),
                      sa.column(key, sa.String))
-        rows = conn.execute(sa.select(t.c.id, t.c[source])).all()
-        updates = [{"rid": rid, "k": value.casefold()[:300]} for rid, value in rows]
-        for i in range(0, len(updates), 1000):
+        last = 0  # in id order, a few thousand rows at a time: a large archive never in memory
+        while rows := conn.execute(sa.select(t.c.id, t.c[source]).where(t.c.id > last)
+                                   .order_by(t.c.id).limit(5000)).all():
             conn.execute(t.update().where(t.c.id == sa.bindparam("rid"))
-                         .values({key: sa.bindparam("k")}), updates[i:i + 1000])
+                         .values({key: sa.bindparam("k")}),
+                         [{"rid": rid, "k": value.casefold()[:300]} for rid, value in rows])
+            last = rows[-1][0]
     if conn.dialect.name != "postgresql":
         return
     try:
