@@ -68,3 +68,28 @@ def test_downgrade_to_base_and_up_again(empty_url: str) -> None:
     command.downgrade(alembic_config(empty_url), "base")
     upgrade(empty_url)
     check(empty_url)
+
+
+def test_upgrade_goes_on_where_the_trigram_indexes_cannot_be_made(empty_url: str) -> None:
+    """On PostgreSQL, pg_trgm installed in a schema off the search path leaves its operator
+    class unknown: 0007 warns and upgrades without the trigram indexes (name matches scan)
+    instead of failing the whole upgrade. SQLite never has them."""
+    engine = make_engine(empty_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("CREATE SCHEMA elsewhere"))
+            conn.execute(text("CREATE EXTENSION pg_trgm SCHEMA elsewhere"))
+    upgrade(empty_url)
+    with engine.connect() as conn:
+        head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        trigram = (conn.execute(text(
+            "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'trgm_%'")).scalar_one()
+            if conn.dialect.name == "postgresql" else 0)
+    engine.dispose()
+    from alembic.script import ScriptDirectory
+
+    from app.storage.migrate import alembic_config
+
+    assert head == ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
+    assert trigram == 0
+    check(empty_url)

@@ -330,9 +330,10 @@ def test_name_matches_fold_every_capital(session: Session) -> None:
     for q in ("åsa", "Åsa", "ÅSA ÖBERG", "öberg", "överbefäl"):
         assert names(q) == (["Åsa Öberg"], []), q
     assert names("ärlinghem") == ([], ["Ärlinghem"])
-    assert names("berg") == (["Ulla 100%_Berg", "Åsa Öberg"], [])
+    found, _ = names("berg")  # (in the engine's collation: Å sorts after U, or before)
+    assert sorted(found) == ["Ulla 100%_Berg", "Åsa Öberg"]
     assert names("0%_b") == (["Ulla 100%_Berg"], [])
-    assert names("0%xb") == ([], [])  # % and _ match themselves only
+    assert names("0%b") == ([], [])  # % and _ match themselves only
     assert names("a_a") == ([], [])
     stored = session.exec(select(SpeakerAlias.kind, SpeakerAlias.text_key)).all()
     assert ("role", "överbefälhavare") in stored
@@ -379,3 +380,29 @@ def test_speakers_of_one_article_match_each_other_before_they_are_stored(
     assert find_speaker(session, "Anna K. Lind") is stored["Anna Lind"]
     assert find_speaker(session, "Lind", ("minister",)) is stored["Lind"]
     assert find_speaker(session, "Berg", ("minister",)) is None
+
+
+def test_many_new_names_in_one_article_still_find_a_stored_person(session: Session) -> None:
+    """The people sharing a surname are read for an article's names 50 at a time; a stored
+    person that matches names of two such batches still counts once (and merges)."""
+    first = Extraction("sv", speakers=(ExtractedSpeaker("Anna Lind", "PER", (), ()),))
+    ingest(session, FixedExtractor(first), ArticleIn(text="Artikel ett om Anna Lind."))
+    names = ["Anna K. Lind", *(f"B{i:02d} Lind" for i in range(49)), "C01 Lind",
+             "Anna Lundgren"]
+    many = Extraction("sv", speakers=tuple(ExtractedSpeaker(n, "PER", (), ()) for n in names))
+    ingest(session, FixedExtractor(many), ArticleIn(text="Artikel två med många namn."))
+    stored = session.exec(select(Speaker.name)).all()
+    assert len(stored) == 1 + len(names) - 1 and "Anna K. Lind" not in stored
+    anna = session.exec(select(Speaker).where(Speaker.name == "Anna Lind")).one()
+    assert "Anna K. Lind" in {a.text for a in session.exec(select(SpeakerAlias).where(
+        SpeakerAlias.speaker_id == anna.id))}
+
+
+def test_a_role_given_by_a_repeated_speaker_entry_counts(session: Session) -> None:
+    """Extractions from other callers may name a person twice; the roles of every entry
+    count for a bare surname after them."""
+    ex = Extraction("sv", speakers=(ExtractedSpeaker("Anna Lind", "PER", (), ()),
+                                    ExtractedSpeaker("Anna Lind", "PER", (), ("minister",)),
+                                    ExtractedSpeaker("Lind", "PER", (), ("minister",))))
+    ingest(session, FixedExtractor(ex), ArticleIn(text="En artikel."))
+    assert session.exec(select(Speaker.name)).all() == ["Anna Lind"]

@@ -213,9 +213,10 @@ class SpeakerLookup:
                              for first in firsts for sep in _FIRST_NAME_ENDS)))
                 .order_by(col(Speaker.id))
             ).all()
+            wanted = set(chunk)  # a row can match a key of another chunk: counted there
             for sid, other in rows:
                 key = _first_and_last(other)
-                if sid is not None and key in self._same:
+                if sid is not None and key in wanted:
                     self._same[key].append(sid)
         listed = sorted(surnames)
         for i in range(0, len(listed), 500):
@@ -459,7 +460,7 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     for name, kind, roles in people:
         if name not in speakers:
             speakers[name] = get_or_create_speaker(session, name, kind, roles, lookup)
-            lookup.saw_roles(speakers[name], roles)
+        lookup.saw_roles(speakers[name], roles)
     session.flush()  # the article's new speakers, in one INSERT
     created = {sp.id for sp in lookup.new if sp.id is not None}
     aliases = _Aliases(session, created)

@@ -49,17 +49,18 @@ def upgrade() -> None:
             last = rows[-1][0]
     if conn.dialect.name != "postgresql":
         return
+    # In a savepoint: where the extension cannot be made (or lives in a schema off the search
+    # path, so its operator class is unknown here), warn and go on without the indexes.
     try:
         with conn.begin_nested():
             conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            for name, table, column in TRIGRAM:
+                conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+                                     f"USING GIN ({column} gin_trgm_ops)")
     except sa.exc.DBAPIError as exc:
         logging.getLogger("alembic").warning(
             "pg_trgm is not available (%s): name matches will scan instead of using an index",
             str(exc.orig).strip().splitlines()[0])
-        return
-    for name, table, column in TRIGRAM:
-        op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
-                   f"USING GIN ({column} gin_trgm_ops)")
 
 
 def downgrade() -> None:
