@@ -285,8 +285,8 @@ class SpeakerLookup:
 
     def saw_roles(self, speaker: Speaker, roles: Sequence[str]) -> None:
         """Remember the roles this article gives ``speaker`` (for bare surnames after it)."""
-        if roles:
-            self.roles_seen.append((speaker, {r.casefold() for r in roles}))
+        if roles:  # as the role aliases will be stored (trimmed, at most 300 characters)
+            self.roles_seen.append((speaker, {r.strip()[:300].casefold() for r in roles}))
 
 
 def find_speaker(
