@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from slugify import slugify
 from sqlalchemy import delete, insert, or_
@@ -201,60 +201,57 @@ class SpeakerLookup:
                 pairs.add(key)
             elif name_parts(name) and roles:
                 surnames.add(surname_key(name))
-        ordered = sorted(pairs)
-        for i in range(0, len(ordered), 50):
-            chunk = ordered[i:i + 50]
+        self._read_same(sorted(pairs))
+        self._read_roles(sorted(surnames))
+
+    def _read_same(self, keys: list[tuple[str, str]]) -> None:
+        """The stored ids for these (surname, first name) keys, into ``_same`` (50 keys a
+        query: the surname index narrows, the first name's prefix of ``name_key`` filters)."""
+        for i in range(0, len(keys), 50):
+            chunk = set(keys[i:i + 50])
             self._same.update((key, []) for key in chunk)
             firsts = sorted({like_escape(first) for _, first in chunk})
             rows = self.session.exec(
-                select(Speaker.id, Speaker.name)
+                select(Speaker.id, Speaker.name, Speaker.surname)
                 .where(col(Speaker.surname).in_(sorted({last for last, _ in chunk})),
                        or_(*(col(Speaker.name_key).like(f"{first}{sep}%", escape="\\")
                              for first in firsts for sep in _FIRST_NAME_ENDS)))
                 .order_by(col(Speaker.id))
             ).all()
-            wanted = set(chunk)  # a row can match a key of another chunk: counted there
-            for sid, other in rows:
-                key = _first_and_last(other)
-                if sid is not None and key in wanted:
+            for sid, other, last in rows:
+                parts = name_parts(other)
+                key = (last, parts[0].casefold()) if len(parts) >= 2 else None
+                # A row can also match a surname and a first name of two different keys.
+                if sid is not None and key in chunk:
                     self._same[key].append(sid)
-        listed = sorted(surnames)
-        for i in range(0, len(listed), 500):
-            self._roles.update((last, []) for last in listed[i:i + 500])
-            for sid, other, role in self.session.exec(self._role_rows(listed[i:i + 500])):
-                if sid is not None:
-                    self._roles[surname_key(other)].append((sid, other, role))
 
-    @staticmethod
-    def _role_rows(surnames: list[str]) -> Any:
-        return (select(Speaker.id, Speaker.name, SpeakerAlias.text)
+    def _read_roles(self, surnames: list[str]) -> None:
+        """The (id, name, role) rows of the stored people with these surnames and a role,
+        into ``_roles`` (500 surnames a query)."""
+        for i in range(0, len(surnames), 500):
+            chunk = surnames[i:i + 500]
+            self._roles.update((last, []) for last in chunk)
+            for sid, other, last, role in self.session.exec(
+                select(Speaker.id, Speaker.name, Speaker.surname, SpeakerAlias.text)
                 .join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
-                .where(col(Speaker.surname).in_(surnames), SpeakerAlias.kind == "role")
-                .order_by(col(Speaker.id)))
+                .where(col(Speaker.surname).in_(chunk), SpeakerAlias.kind == "role")
+                .order_by(col(Speaker.id))
+            ):
+                if sid is not None:
+                    self._roles[last].append((sid, other, role))
 
     def same_first_and_last(self, name: str) -> list[Speaker | int]:
         """The people with ``name``'s first and last name part ("Donald J. Trump"): ids of
-        stored ones, and speakers this article created.
+        stored ones (read here unless prefetched), and speakers this article created.
 
-        The surname index narrows the rows; the first part is a prefix of the casefolded name
-        ending at a space, hyphen or dot (checked again here, part by part). A common surname
-        is shared by thousands in a large archive: only the few with the same first name are
-        read.
+        A common surname is shared by thousands in a large archive: only the few with the
+        same first name are read.
         """
         key = _first_and_last(name)
         assert key is not None
-        stored = self._same.get(key)
-        if stored is None:
-            rows = self.session.exec(
-                select(Speaker.id, Speaker.name)
-                .where(Speaker.surname == key[0],
-                       or_(*(col(Speaker.name_key).like(f"{like_escape(key[1])}{sep}%",
-                                                       escape="\\")
-                             for sep in _FIRST_NAME_ENDS)))
-                .order_by(col(Speaker.id))
-            ).all()
-            stored = [sid for sid, other in rows
-                      if sid is not None and _first_and_last(other) == key]
+        if key not in self._same:
+            self._read_same([key])
+        stored = self._same[key]
         return [*stored, *(sp for sp in self.new
                            if sp.id not in stored and _first_and_last(sp.name) == key)]
 
@@ -263,12 +260,10 @@ class SpeakerLookup:
         (casefolded) among the roles seen for them: ids of stored ones, and speakers this
         article gave such a role."""
         last = surname_key(name)
-        rows = self._roles.get(last)
-        if rows is None:
-            rows = [(sid, other, role) for sid, other, role
-                    in self.session.exec(self._role_rows([last])) if sid is not None]
+        if last not in self._roles:
+            self._read_roles([last])
         found: list[Speaker | int] = []
-        for sid, other, role in rows:
+        for sid, other, role in self._roles[last]:
             if sid not in found and role.casefold() in roles and len(name_parts(other)) >= 2:
                 found.append(sid)
         for sp, seen in self.roles_seen:
@@ -449,12 +444,12 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     Quotes whose span is unchanged keep their row and permalink; vanished ones are removed.
     """
     assert article.id is not None
-    names = {sp.name for sp in extraction.speakers} | {
-        q.speaker for q in extraction.quotes if q.speaker}
-    lookup = SpeakerLookup(session, names)
+    # Everyone the article names: its speakers, then quote speakers it does not list.
     people = [(sp.name, sp.kind, tuple(sp.roles)) for sp in extraction.speakers]
+    listed = {sp.name for sp in extraction.speakers}
     people += [(q.speaker, "PER", ()) for q in extraction.quotes
-               if q.speaker and q.speaker not in {p[0] for p in people}]
+               if q.speaker and q.speaker not in listed]
+    lookup = SpeakerLookup(session, {name for name, _, _ in people})
     lookup.prefetch(people)
     speakers: dict[str, Speaker] = {}
     for name, kind, roles in people:
