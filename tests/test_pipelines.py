@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import spacy
@@ -11,6 +12,9 @@ from spacy.language import Language
 
 import app.extraction.typography  # noqa: F401  (must be imported before spacy.load)
 from app.extraction.typography import fix_quote_sentence_starts
+
+if TYPE_CHECKING:
+    from app.extraction.pipeline import Extractor
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "app" / "extraction" / "models"
@@ -141,3 +145,23 @@ def test_english_pipeline_finds_people_and_places(en_nlp: Language) -> None:
     assert any(e.text == "Washington" and e.label_ == "LOC" for e in doc.ents)
     met = next(t for t in doc if t.text == "met")
     assert met.lemma_ == "meet" and met.pos_ == "VERB" and met.dep_ == "ROOT"
+
+
+def test_extraction_frees_the_word_forms_it_meets(extractor: Extractor) -> None:
+    """A long-running worker must not keep every new name, number and typo it has read: the
+    pipelines' vocab is the same size after an article full of unseen words, and what the
+    extraction returned is whole after spaCy freed them (and the same the second time)."""
+    sv = extractor.pipelines["sv"]
+    text = ("Blorfqvist Zintermark är ordförande i Grävlingsförbundet Xyloqua i Qwentorp.\n\n"
+            "”Vi kräver qwertyfierade zonbidrag nu”, säger Blorfqvist Zintermark.")
+    strings, lexemes = len(sv.vocab.strings), sum(1 for _ in sv.vocab)
+    first = extractor.extract(text, language="sv")
+    assert (len(sv.vocab.strings), sum(1 for _ in sv.vocab)) == (strings, lexemes)
+    assert "qwertyfierade" not in sv.vocab.strings
+    [quote] = first.quotes
+    assert (quote.start, quote.end) == (79, 115)
+    assert quote.text == text[79:115] == "Vi kräver qwertyfierade zonbidrag nu"
+    assert (quote.speaker, quote.cue) == ("Blorfqvist Zintermark", "säger")
+    assert [(e.text, e.start, e.end) for e in first.entities if e.label == "LOC"] == [
+        ("Qwentorp", 67, 75)]
+    assert extractor.extract(text, language="sv") == first

@@ -139,9 +139,15 @@ class Extractor:
             seg_texts = (
                 texts[ai][plans[ai][1][si].start : plans[ai][1][si].end] for ai, si in items
             )
-            for (ai, si), doc in zip(items, nlp.pipe(seg_texts, batch_size=batch_size),
-                                     strict=True):
-                results[(ai, si)] = doc._.citat_analysis or DocAnalysis()
+            # Every word form the pipeline has not seen would otherwise stay in its vocab for
+            # the life of the process (names, numbers, typos, links): a worker that ingests
+            # for weeks would grow without bound. spaCy's memory zone frees them when the
+            # batch is done. Nothing may keep a Doc, Token or vocab string past it: the
+            # component leaves plain records (offsets and Python strings) in DocAnalysis.
+            with nlp.memory_zone():
+                for (ai, si), doc in zip(items, nlp.pipe(seg_texts, batch_size=batch_size),
+                                         strict=True):
+                    results[(ai, si)] = doc._.citat_analysis or DocAnalysis()
         for ai, text in enumerate(texts):
             article_lang, segments = plans[ai]
             yield self._assemble(text, article_lang, segments,
