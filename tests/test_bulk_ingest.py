@@ -106,3 +106,43 @@ def test_the_pool_keeps_order_and_reports_a_failing_text(extractor: Extractor) -
             continue
         assert isinstance(got, Extraction) and got == want
         assert [q.text for q in got.quotes] == [f"Vi bygger {i if i < 3 else i - 1} broar"]
+
+
+def test_a_new_article_gets_search_rows_and_an_earlier_split(tmp_path: Path, extractor: Extractor,
+                                                             db_url: str) -> None:
+    """The batched path writes a new article without reading or deleting its (absent) rows:
+    its quotes are still found by search, and a mention an editor split off before lands on
+    the speaker it was split to."""
+    from app.ingest.accounts import create_user
+    from app.storage.browse import QuoteFilters, search
+    from app.storage.corrections import split_alias
+    from app.storage.models import SpeakerAlias
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    first = tmp_path / "first.txt"
+    first.write_text("Ekonomen Eva Lind talade i riksdagen.\n\n"
+                     "”Vi bygger broar i år”, säger Lind.", encoding="utf-8")
+    ingest_files(lambda: Session(engine), extractor, [first], 1_000_000, window=1)
+    with Session(engine) as s:
+        eva = s.exec(select(Speaker).where(Speaker.name == "Eva Lind")).one()
+        assert "Lind" in {a.text for a in s.exec(
+            select(SpeakerAlias).where(SpeakerAlias.speaker_id == eva.id))}
+        user = create_user(s, "redaktor", "ett långt lösenord")
+        split_alias(s, user, eva.slug, "Lind")
+        s.commit()
+    second = tmp_path / "second.txt"
+    second.write_text("Ekonomen Eva Lind besökte Malmö.\n\n"
+                      "”Tunnlarna blir dyrare än väntat”, säger Lind.", encoding="utf-8")
+    summary = ingest_files(lambda: Session(engine), extractor, [second], 1_000_000, window=1)
+    assert (summary.new, summary.failed) == (1, {})
+    with Session(engine) as s:
+        quote = s.exec(select(Quote).where(Quote.text == "Tunnlarna blir dyrare än väntat")).one()
+        assert quote.speaker_mention == "Lind"
+        lind = s.get(Speaker, quote.speaker_id)
+        assert lind is not None and lind.name == "Lind"
+        page = search(s, QuoteFilters(q="tunnlarna"))
+        assert [r.quote.id for r in page.items] == [quote.id]
+        assert s.exec(select(EntityMention).where(
+            EntityMention.article_id == quote.article_id)).all()
+    engine.dispose()

@@ -126,7 +126,7 @@ def process_article(
         extraction = _extract(extractor, text)
         article.language = extraction.language
         quotes = save_extraction(session, article, extraction)
-        reapply(session, article)  # people's corrections win over the machine
+        reapply(session, article, quotes)  # people's corrections win over the machine
         article.status = "done"
         article.error = None
         article.lease_until = None
@@ -265,8 +265,9 @@ def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction |
         session.add(article)
         session.flush()
         if not isinstance(extraction, str):
-            quotes = len(save_extraction(session, article, extraction))
-            reapply(session, article)  # corrections made before (same text, same ids) win
+            saved = save_extraction(session, article, extraction, new=True)
+            reapply(session, article, saved)  # corrections made before (same text, ids) win
+            quotes = len(saved)
         article_id = article.id
         session.commit()
     except IntegrityError:

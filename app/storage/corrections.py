@@ -179,10 +179,15 @@ def _apply_split(session: Session, correction: Correction, article_id: int | Non
         session.add(quote)
 
 
-def reapply(session: Session, article: Article) -> None:
-    """Apply every stored correction to the article's freshly extracted quotes."""
-    quotes = {q.public_id: q for q in session.exec(
-        select(Quote).where(Quote.article_id == article.id)).all()}
+def reapply(session: Session, article: Article, quotes_saved: list[Quote] | None = None
+            ) -> None:
+    """Apply every stored correction to the article's freshly extracted quotes.
+
+    ``quotes_saved``: all of the article's quotes, as saving just returned them (else read).
+    """
+    if quotes_saved is None:
+        quotes_saved = list(session.exec(select(Quote).where(Quote.article_id == article.id)))
+    quotes = {q.public_id: q for q in quotes_saved}
     if quotes:
         rows = session.exec(
             select(Correction)

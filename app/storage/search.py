@@ -146,12 +146,16 @@ FTS5_DDL = (
 )
 
 
-def index_quotes(session: Session, quotes: list[Quote]) -> None:
-    """(Re)write the search rows of these quotes (hidden ones are left out)."""
+def index_quotes(session: Session, quotes: list[Quote], *, fresh: bool = False) -> None:
+    """(Re)write the search rows of these quotes (hidden ones are left out).
+
+    ``fresh``: the quotes were inserted in this transaction, so they have no rows to drop.
+    """
     quotes = [q for q in quotes if not q.hidden]
     if not quotes:
         return
-    unindex_quotes(session, [q.id for q in quotes if q.id is not None])
+    if not fresh:
+        unindex_quotes(session, [q.id for q in quotes if q.id is not None])
     rows = [{"id": q.id, "body": index_body(q.text, q.language)} for q in quotes]
     if is_sqlite_session(session):
         sql = f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (:id, :body)"  # noqa: S608
