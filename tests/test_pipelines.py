@@ -165,3 +165,32 @@ def test_extraction_frees_the_word_forms_it_meets(extractor: Extractor) -> None:
     assert [(e.text, e.start, e.end) for e in first.entities if e.label == "LOC"] == [
         ("Qwentorp", 67, 75)]
     assert extractor.extract(text, language="sv") == first
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_tokenizer_warmup_keeps_tokens_and_frees_the_rest(lang: str, extractor: Extractor) -> None:
+    """Each shipped pipeline lists its training text's most frequent chunks; loading tokenizes
+    them outside any memory zone, so they stay cached and in the vocab while extraction's
+    memory zones run. The tokens are exactly those of a tokenizer that was never warmed, and
+    words not on the list are still freed after the zone."""
+    from app.extraction.pipeline import WARMUP_FILE
+
+    chunks = (MODELS / lang / WARMUP_FILE).read_text(encoding="utf-8").splitlines()
+    assert len(chunks) == len(set(chunks)) == 20_000
+    assert all(c and not any(ch.isspace() for ch in c) for c in chunks)
+    top = {"sv": ["och", "i", "att"], "en": ["the", "to", "and"]}[lang]
+    assert set(top) <= set(chunks[:10])
+    nlp = extractor.pipelines[lang]
+    assert all(c in nlp.vocab for c in ("säger", "regeringen") if lang == "sv")
+    assert nlp.tokenizer.max_cache_size >= 20_000
+    cold = spacy.load(MODELS / lang).tokenizer  # the same rules, never warmed
+    text = (SEED.read_text(encoding="utf-8") if lang == "sv" else
+            "”We won’t back down,” Mr. O’Neill told reporters in New York on Monday. "
+            "The U.S.-based group's e-mail (sent 3.5 hours later) said: \"No comment.\"")
+    text += " Blorfqvist-Zintermark, qwertyfierade."
+    lexemes = sum(1 for _ in nlp.vocab)
+    with nlp.memory_zone():
+        warm = [(t.text, t.idx, t.whitespace_) for t in nlp.make_doc(text)]
+    assert sum(1 for _ in nlp.vocab) == lexemes
+    assert "qwertyfierade" not in nlp.vocab.strings
+    assert warm == [(t.text, t.idx, t.whitespace_) for t in cold(text)]

@@ -6,6 +6,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from spacy.util import load_config, registry, resolve_dot_names
 from thinc.api import fix_random_seed
 
 import app.extraction.typography  # noqa: F401  (registers the tokenizer callback and component)
+from app.extraction.pipeline import WARMUP_FILE
 from app.training import datasets
 from app.training.corpora import Sentence
 from app.training.licensing import corpus_sources, write_license_files
@@ -53,6 +55,29 @@ def convert(lang: str, splits: datasets.Splits, corpus_dir: Path) -> dict[str, i
         name: _write_docbin(corpus_dir / f"{name}.spacy", vocab, getattr(splits, name))
         for name in ("train", "dev", "eval_syntax", "eval_ner")
     }
+
+
+#: How many of the training text's most frequent chunks the tokenizer warm-up lists.
+WARMUP_CHUNKS = 20_000
+
+
+def frequent_chunks(docs: list[list[Sentence]], n: int = WARMUP_CHUNKS) -> list[str]:
+    """The ``n`` most frequent whitespace-separated chunks of these sentences' text (as the
+    tokenizer sees it: ``word,`` and ``word`` apart), most frequent first, ties by text."""
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        for sent in doc:
+            counts.update("".join(w + (" " if sp else "")
+                                  for w, sp in zip(sent.words, sent.spaces, strict=True)).split())
+    return [c for c, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+def write_warmup(output: Path, splits: datasets.Splits) -> int:
+    """Write the pipeline's tokenizer warm-up list (``WARMUP_FILE``) from the training split
+    only; the number of chunks."""
+    chunks = frequent_chunks(splits.train)
+    (output / WARMUP_FILE).write_text("\n".join(chunks) + "\n", encoding="utf-8")
+    return len(chunks)
 
 
 def _round(scores: dict[str, Any]) -> dict[str, Any]:
@@ -204,6 +229,7 @@ def train_pipeline(
     if output.exists():
         shutil.rmtree(output)
     best.to_disk(output)
+    write_warmup(output, splits)
     write_license_files(output, lang)
     srsly.write_json(run_dir / "scores.json", scores)
     if smoke:
