@@ -103,9 +103,14 @@ class Phrases:
             ):
                 break  # but "lag- och kulturutskott" goes on
             if found and not lex.is_title(w.lower) and not (
-                lex.language == "sv" and w.lower.endswith("s") and found[-1].label != "PER"
+                lex.language == "sv" and w.lower.endswith("s")
+                and (found[-1].label != "PER" or w.text[:1].isupper())
             ):
-                break  # "Enligt Per Holm kommer …": the phrase ended with the name
+                # "Enligt Per Holm kommer …": the phrase ended with the name. A genitive goes
+                # on ("Regionens presschef Eva Ek"), a capitalised one even after a person:
+                # in "säger IF Metalls förbundsordförande Stefan Löfven" the tagger may take
+                # "IF" for a person, but the phrase names Löfven.
+                break
             if not lex.is_title(w.lower) and (
                 w.pos in ("VERB", "AUX")
                 or (lex.cue_lemma(w.lower) is not None and end > i)
@@ -159,6 +164,11 @@ class Phrases:
                     if w.head == parsed and w.dep == "appos" and w.i in self.by_word
                 ]
                 m = appos[0] if appos and appos[0].kind == "name" else None
+            if m is not None and m.kind in ("name", "org") and m.label != "PER":
+                # "Scotland First Minister Nicola Sturgeon said": the parser may head the
+                # phrase with the place or organisation; the person named right before the
+                # verb, in the same phrase, is who speaks.
+                m = self._person_ending_phrase(m, i) or m
             if m is not None:
                 return m  # the parser's nsubj: "Nancy Pelosi, the Speaker of the House, said"
         k = i - 1
@@ -228,6 +238,25 @@ class Phrases:
             if words[a].lower in ("the", "de", "den", "det") or a == sent_first:
                 return self._phrase(a, k, "description")
         return None
+
+    def _person_ending_phrase(self, head: Mention, i: int) -> Mention | None:
+        """The person's name that ends the phrase ``head`` starts, just before the cue at word
+        ``i`` (no punctuation, verb or quotation in between), else None."""
+        words = self.view.words
+        k = i - 1
+        while k > head.last_word and self._skippable(words[k]) and k not in self.by_word:
+            k -= 1
+        near = self.by_word.get(k)
+        if near is None or near.kind != "name" or near.label != "PER" or (
+            near.first_word <= head.last_word or near.first_word - head.last_word > 8
+        ):
+            return None
+        for w in words[head.last_word + 1 : near.first_word]:
+            verb = w.pos in ("VERB", "AUX") and not self.view.lexicon_at(w.start).is_title(
+                w.lower)
+            if w.text in _PHRASE_END or self.view.is_mark(w) or verb:
+                return None
+        return near
 
     def clause_subject(self, sent_first: int, before: int) -> Mention | None:
         """The first mention of the sentence before word `before`, preferring a name."""

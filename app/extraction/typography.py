@@ -71,14 +71,19 @@ registry.callbacks.register("citat.typography_tokenizer.v1", func=create_typogra
 
 
 def fix_quote_sentence_starts(doc: Doc) -> Doc:
-    """Keep a closing quotation mark glued to ``.``/``?``/``!`` in the sentence it closes.
+    """Keep a closing quotation mark glued to ``.``/``?``/``!`` in the sentence it closes,
+    and start a sentence at every new line.
 
-    ``– Det är klart.” Sedan gick han.`` must not start a sentence at ``”``. Runs before the
-    parser, which respects ``is_sent_start = False``.
+    ``– Det är klart.” Sedan gick han.`` must not start a sentence at ``”``. A line is a
+    paragraph (``segments.paragraph_bounds``), so no sentence runs on past its end: the
+    parser once glued the ``–`` opening a dash quote to the paragraph before. Runs before the
+    parser, which respects ``is_sent_start`` set either way.
     """
     for token in doc[1:]:
         prev = doc[token.i - 1]
-        if (
+        if prev.is_space and "\n" in prev.text and not token.is_space:
+            token.is_sent_start = True
+        elif (
             token.text in CLOSING_MARKS
             and prev.text in TERMINAL_PUNCT
             and not prev.whitespace_
