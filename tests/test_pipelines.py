@@ -69,17 +69,23 @@ def test_pipelines_have_all_components(sv_nlp: Language, en_nlp: Language) -> No
         assert nlp.vocab.vectors.shape[0] == 0
 
 
-def test_seed_article_people(sv_nlp: Language) -> None:
-    doc = sv_nlp(SEED.read_text(encoding="utf-8"))
-    people = {e.text for e in doc.ents if e.label_ == "PER"}
-    # Vladimir Putin ("sin ryske kollega Vladimir Putin") was missed until every new line
-    # started a sentence (the parse, and so the NER's context, no longer runs across lines).
+def test_seed_article_people(sv_nlp: Language, extractor: Extractor) -> None:
+    """The seed article's people and places as the entity pages get them (the pipeline's NER
+    made consistent across the article, app.extraction.entities)."""
+    text = SEED.read_text(encoding="utf-8")
+    ents = extractor.extract(text, language="sv").entities
+    people = {e.text for e in ents if e.label == "PER"}
     for name in ("Donald Trump", "Keir Starmer", "Sergey Lavrov", "Emmanuel Macron",
-                 "Vladimir Putin"):
+                 "Vladimir Putin", "Starmer", "Trump"):
         assert name in people, sorted(people)
-    places = {e.text for e in doc.ents if e.label_ == "LOC"}
-    assert {"Ukraina", "Storbritannien"} <= places, sorted(places)
+    # Known slips of the shipped model (MODELS.md): "Kiev" once and "Moskva" once as people.
+    assert people - {"Kiev", "Moskva"} <= {
+        "Donald Trump", "Keir Starmer", "Sergey Lavrov", "Emmanuel Macron", "Vladimir Putin",
+        "Starmer", "Trump", "Putin"}, sorted(people)
+    places = {e.text for e in ents if e.label == "LOC"}
+    assert {"Ukraina", "Storbritannien", "Moskva", "Washington"} <= places, sorted(places)
     # Syntax and lemmas come out too.
+    doc = sv_nlp(text)
     trump = next(t for t in doc if t.text == "Trump")
     assert trump.pos_ == "PROPN"
     assert any(t.lemma_ == "säga" for t in doc if t.text in ("sade", "sa"))
@@ -135,6 +141,11 @@ def test_quote_fix_component_on_a_blank_doc() -> None:
     marks = [t for t in doc if t.text == "”"]
     assert marks[0].is_sent_start is False  # glued to "." -> closes the sentence
     assert marks[1].is_sent_start is None  # after a space: left to the parser
+    sedan = next(t for t in doc if t.text == "Sedan")
+    assert sedan.is_sent_start is True  # a capital after a closed quote starts a sentence
+    doc = fix_quote_sentence_starts(nlp.make_doc("”Nej.” sa hon.\nSedan kom han"))
+    assert [t.text for t in doc[1:] if t.is_sent_start] == ["Sedan"]  # a new line, not "sa"
+    assert next(t for t in doc if t.text == "sa").is_sent_start is None
 
 
 def test_english_pipeline_finds_people_and_places(en_nlp: Language) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 from app.extraction.analysis import DocAnalysis
 from app.extraction.candidates import Candidate, Mention
 from app.extraction.component import COMPONENT, register_extensions
+from app.extraction.entities import harmonize
+from app.extraction.lexicon import load_lexicon
 from app.extraction.records import ExtractedEntity, ExtractedQuote, Extraction
 from app.extraction.segments import Paragraph, detect_paragraphs
 from app.extraction.speakers import SpeakerResolver
@@ -247,8 +249,13 @@ class Extractor:
                 entities.extend(_entities(text, [
                     m for m in mentions if seg.start <= m.start < seg.end
                 ]))
+        entities = harmonize(entities, self._is_org_word)
         speakers = resolver.speakers([q.speaker for q in quotes])
         return Extraction(language, tuple(quotes), tuple(entities), tuple(speakers), stats)
+
+    def _is_org_word(self, word: str) -> bool:
+        """An organisation word in the lexicon of any of the pipelines' languages."""
+        return any(load_lexicon(lang).is_org_word(word) for lang in self.pipelines)
 
 
 def _shift_mention(m: Mention, off: int) -> Mention:

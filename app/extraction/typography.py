@@ -74,10 +74,12 @@ def fix_quote_sentence_starts(doc: Doc) -> Doc:
     """Keep a closing quotation mark glued to ``.``/``?``/``!`` in the sentence it closes,
     and start a sentence at every new line.
 
-    ``– Det är klart.” Sedan gick han.`` must not start a sentence at ``”``. A line is a
-    paragraph (``segments.paragraph_bounds``), so no sentence runs on past its end: the
-    parser once glued the ``–`` opening a dash quote to the paragraph before. Runs before the
-    parser, which respects ``is_sent_start`` set either way.
+    ``– Det är klart.” Sedan gick han.`` must not start a sentence at ``”``, and does start
+    one at ``Sedan``: a capitalised word after such a closed quote begins the next sentence
+    (a parser may otherwise run on through it). A line is a paragraph
+    (``segments.paragraph_bounds``), so no sentence runs on past its end: the parser once
+    glued the ``–`` opening a dash quote to the paragraph before. Runs before the parser,
+    which respects ``is_sent_start`` set either way.
     """
     for token in doc[1:]:
         prev = doc[token.i - 1]
@@ -90,6 +92,9 @@ def fix_quote_sentence_starts(doc: Doc) -> Doc:
             and token.is_sent_start is not False
         ):
             token.is_sent_start = False
+            nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            if token.whitespace_ and nxt is not None and nxt.text[:1].isupper():
+                nxt.is_sent_start = True
     return doc
 
 
