@@ -146,3 +146,28 @@ def test_a_new_article_gets_search_rows_and_an_earlier_split(tmp_path: Path, ext
         assert s.exec(select(EntityMention).where(
             EntityMention.article_id == quote.article_id)).all()
     engine.dispose()
+
+
+def test_a_second_run_skips_stored_texts_and_retries_failed_ones(
+        tmp_path: Path, extractor: Extractor, db_url: str) -> None:
+    """The window's stored texts are looked up in one query: done ones are reported as
+    already stored (with their quote counts), a failed one is extracted again."""
+    files = _files(tmp_path)
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    first = ingest_files(lambda: Session(engine), Crashing(extractor), files, 1_000_000,
+                         window=5)
+    assert first.new == 13
+    seen: dict[str, tuple[int, int]] = {}
+    second = ingest_files(
+        lambda: Session(engine), extractor, files, 1_000_000, window=5,
+        on_done=lambda p, r, e: seen.__setitem__(p.name, (r.article_id, r.quotes)) if r else None)
+    assert (second.new, set(second.failed)) == (0, {str(tmp_path / "bad.txt")})
+    assert second.duplicate == 15  # 13 stored + the copy + the one that failed before
+    with Session(engine) as s:
+        crash = s.exec(select(Article).where(Article.text.contains("KRASCH"))).one()
+        assert crash.status == "done" and seen["crash.txt"][0] == crash.id
+        for name in ("a00.txt", "seed.txt"):
+            aid, quotes = seen[name]
+            assert quotes == len(s.exec(select(Quote).where(Quote.article_id == aid)).all()) > 0
+    engine.dispose()

@@ -19,7 +19,7 @@ from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError
 from app.ingest.sources import Fields, expand_files, from_file
 from app.storage.corrections import reapply
 from app.storage.models import Article, utcnow
-from app.storage.queries import count_quotes, find_article_by_hash
+from app.storage.queries import count_quotes, find_article_by_hash, stored_hashes
 from app.storage.writes import save_extraction
 
 
@@ -366,15 +366,15 @@ def ingest_files(
         texts: list[str] = []
         keep: list[tuple[str, ArticleIn]] = []
         with session_factory() as session:
+            stored = stored_hashes(session, (item.content_hash for _, item in win.items))
             for label, item in win.items:
                 if item.content_hash in seen:
                     keep.append((label, item))  # a copy of a text in this run: written later
                     continue
-                existing = find_article_by_hash(session, item.content_hash)
-                if existing is not None and existing.status == "done":
-                    assert existing.id is not None
-                    report(label, IngestResult(existing.id, False, _count(session, existing)),
-                           None)
+                existing = stored.get(item.content_hash)
+                if existing is not None and existing[1] == "done":
+                    report(label, IngestResult(existing[0], False,
+                                               count_quotes(session, existing[0])), None)
                     continue
                 if existing is None:
                     seen.add(item.content_hash)

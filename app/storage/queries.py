@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import CompoundSelect, func, union
@@ -225,6 +226,21 @@ def get_entity(session: Session, slug: str, limit: int = 100) -> EntityView:
 def find_article_by_hash(session: Session, content_hash: str) -> Article | None:
     """The article with this content hash, if stored."""
     return session.exec(select(Article).where(Article.content_hash == content_hash)).first()
+
+
+def stored_hashes(session: Session, hashes: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """(id, status) of the stored articles among these content hashes, 500 a query (a bulk
+    ingest asks for a whole window of files at once, never reading their text)."""
+    wanted = sorted(set(hashes))
+    found: dict[str, tuple[int, str]] = {}
+    for i in range(0, len(wanted), 500):
+        for h, aid, status in session.exec(
+            select(Article.content_hash, Article.id, Article.status)
+            .where(col(Article.content_hash).in_(wanted[i:i + 500]))
+        ):
+            if aid is not None:
+                found[h] = (aid, status)
+    return found
 
 
 def find_by_name(
