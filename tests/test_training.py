@@ -117,8 +117,7 @@ def test_smoke_training_writes_a_loadable_pipeline(lang: str, tmp_path: Path) ->
     chunks = (out / WARMUP_FILE).read_text(encoding="utf-8").splitlines()
     train = fixture(FIXTURE, lang).train
     assert chunks == frequent_chunks(train)
-    texts = ["".join(w + (" " if sp else "") for w, sp in zip(s.words, s.spaces, strict=True))
-             for doc in train for s in doc]
+    texts = [s.text for doc in train for s in doc]
     counts = [sum(t.split().count(c) for t in texts) for c in chunks]
     assert counts == sorted(counts, reverse=True) and min(counts) >= 1
     assert set(chunks) == {c for t in texts for c in t.split()}  # fewer than 20,000: all

@@ -36,6 +36,12 @@ class Sentence:
     ner: tuple[str, ...] | None = None  # IOB2 tags, only PER/ORG/LOC (others are O)
 
     @property
+    def text(self) -> str:
+        """The sentence as running text (its words with their trailing spaces)."""
+        return "".join(w + (" " if sp else "") for w, sp in zip(self.words, self.spaces,
+                                                                  strict=True))
+
+    @property
     def has_syntax(self) -> bool:
         """Whether the sentence carries the UD layers."""
         return self.heads is not None

@@ -67,8 +67,7 @@ def frequent_chunks(docs: list[list[Sentence]], n: int = WARMUP_CHUNKS) -> list[
     counts: Counter[str] = Counter()
     for doc in docs:
         for sent in doc:
-            counts.update("".join(w + (" " if sp else "")
-                                  for w, sp in zip(sent.words, sent.spaces, strict=True)).split())
+            counts.update(sent.text.split())
     return [c for c, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
