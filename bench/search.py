@@ -118,6 +118,17 @@ def load_before() -> ModuleType:
     mod = ModuleType("browse_before")
     sys.modules["browse_before"] = mod
     exec(compile(src, "browse_before.py", "exec"), mod.__dict__)
+    # The committed module has its own QuoteFilters class, and its fast paths compare filters
+    # with that class: hand it filters of its own kind, or it always takes the general query.
+    own = mod.QuoteFilters
+
+    def with_own_filters(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(session: Session, f: QuoteFilters, *a: Any, **kw: Any) -> Any:
+            return fn(session, own(**f.__dict__), *a, **kw)
+        return call
+
+    mod.search = with_own_filters(mod.search)
+    mod.facets = with_own_filters(mod.facets)
     return mod
 
 

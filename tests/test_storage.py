@@ -173,6 +173,39 @@ def test_search_stems_and_ranks(
     assert page.total == len(expected)
 
 
+def test_a_ranked_page_reads_its_rows_in_one_query(session: Session) -> None:
+    """Top ids and total from the index, then one query for the rows, in rank order, without
+    the article text (no result list shows it) and without hidden quotes."""
+    from sqlalchemy import event
+
+    ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
+    ids = [q.id for q in session.exec(select(Quote).order_by(Quote.start)).all()]
+    hidden = session.get(Quote, ids[1])
+    assert hidden is not None
+    hidden.hidden = True
+    session.add(hidden)
+    session.commit()
+    session.expunge_all()
+    rows = queries.visible_rows(session, [ids[2], ids[1], ids[0], 999_999])
+    assert [r.quote.id for r in rows] == [ids[2], ids[0]]  # asked order; hidden, unknown gone
+    assert [r.speaker.name if r.speaker else None for r in rows] == ["Polisen", "Anna Berg"]
+    assert rows[0].article.title is None and rows[0].article.source is None
+    with pytest.raises(Exception, match="text"):
+        _ = rows[0].article.text  # deferred: never loaded row by row behind a list's back
+    statements: list[str] = []
+    listen = lambda *a: statements.append(a[2])  # noqa: E731
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        session.expunge_all()
+        page = browse.search(session, QuoteFilters(q="göteborg"))
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert [(r.quote.start, r.quote.end) for r in page.items] == [Q3] and page.total == 1
+    assert len(statements) == 2  # the ranked ids (the whole set: no count), then the rows
+    assert "article.text" not in statements[1]
+
+
 def test_search_does_not_fold_swedish_letters(session: Session) -> None:
     text_ = "”Det var ett bra år”, sade Berg.\n”Vi tar en ar till”, sade Berg."
     one, two = "Det var ett bra år", "Vi tar en ar till"

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.storage.models import Article, Entity, EntityMention, Quote, Speaker
-from app.storage.queries import Page, QuoteRow, rows_for
+from app.storage.queries import Page, QuoteRow, rows_for, visible_rows
 from app.storage.search import (
     apply_text_search,
     month_of,
@@ -157,17 +157,13 @@ def _newest_sample(session: Session, f: QuoteFilters) -> Any:
 
 def _ranked_page(
     session: Session, f: QuoteFilters, limit: int, offset: int
-) -> tuple[list[Quote], int] | None:
+) -> tuple[list[QuoteRow], int] | None:
     """The fast path of ``search``: top ids from the full-text index, then only those rows."""
     hit = _ranked_hits(session, f, limit, offset)
     if hit is None:
         return None
     ids, total = hit
-    if not ids:
-        return [], total
-    by_id = {q.id: q for q in session.exec(
-        select(Quote).where(col(Quote.id).in_(ids), col(Quote.hidden).is_(False))).all()}
-    return [by_id[i] for i in ids if i in by_id], total
+    return visible_rows(session, ids), total
 
 
 def _mentions_entity(slug: str) -> ColumnElement[bool]:
@@ -189,7 +185,7 @@ def search(session: Session, f: QuoteFilters, limit: int = 20, offset: int = 0) 
     if _only_text_and_speaker(f):
         fast = _ranked_page(session, f, limit, offset)
         if fast is not None:
-            return Page(rows_for(session, fast[0]), fast[1], limit, offset)
+            return Page(fast[0], fast[1], limit, offset)
     stmt, _ = filtered(session, f)
     total = int(session.exec(select(func.count()).select_from(
         stmt.order_by(None).with_only_columns(col(Quote.id)).subquery())).one())
