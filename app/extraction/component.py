@@ -6,8 +6,8 @@ and the exact character offsets ``citat_start``/``citat_end``; ``doc._.citat_ana
 the raw rule output for article-level resolution; ``doc._.citat_stats`` counts what was skipped.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: spaCy 3.8.7 validates the factory's arguments
+# with pydantic.v1 (confection 0.1), which cannot resolve annotations kept as strings.
 import logging
 from typing import Any
 
