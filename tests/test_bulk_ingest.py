@@ -171,3 +171,46 @@ def test_a_second_run_skips_stored_texts_and_retries_failed_ones(
             aid, quotes = seen[name]
             assert quotes == len(s.exec(select(Quote).where(Quote.article_id == aid)).all()) > 0
     engine.dispose()
+
+
+def test_corrections_made_before_win_over_a_new_articles_quotes(
+        tmp_path: Path, extractor: Extractor, db_url: str) -> None:
+    """A new article's quotes are inserted as rows without ORM objects; when editors had
+    corrected quotes of the same text (an article deleted and ingested again), the rows are
+    read and every correction is applied again."""
+    from app.ingest.accounts import create_user
+    from app.storage.browse import QuoteFilters, search
+    from app.storage.corrections import set_not_a_quote, set_quote_kind
+    from app.storage.search import unindex_quotes
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    path = tmp_path / "a.txt"
+    path.write_text("”Vi bygger broar i år”, säger Eva Lind.\n\n"
+                    "”Tunnlarna blir dyrare än väntat”, säger Per Holm.", encoding="utf-8")
+    ingest_files(lambda: Session(engine), extractor, [path], 1_000_000, window=1)
+    with Session(engine) as s:
+        by_text = {q.text: q for q in s.exec(select(Quote))}
+        bridges = by_text["Vi bygger broar i år"]
+        tunnels = by_text["Tunnlarna blir dyrare än väntat"]
+        assert (bridges.type, tunnels.type) == ("direct", "direct")
+        hidden_id, kind_id = bridges.public_id, tunnels.public_id
+        user = create_user(s, "redaktor", "ett långt lösenord")
+        set_not_a_quote(s, user, hidden_id)
+        set_quote_kind(s, user, kind_id, "partial")
+        s.commit()
+        unindex_quotes(s, [q.id for q in by_text.values() if q.id is not None])
+        s.delete(s.exec(select(Article)).one())  # its quotes go with it (ON DELETE CASCADE)
+        s.commit()
+        assert not s.exec(select(Quote)).all()
+    summary = ingest_files(lambda: Session(engine), extractor, [path], 1_000_000, window=1)
+    assert (summary.new, summary.failed) == (1, {})
+    with Session(engine) as s:
+        again = {q.public_id: q for q in s.exec(select(Quote))}
+        assert set(again) == {hidden_id, kind_id}  # the same permalinks
+        assert again[hidden_id].hidden and again[hidden_id].reviewed
+        assert again[kind_id].type == "partial" and again[kind_id].reviewed
+        assert search(s, QuoteFilters(q="broar")).total == 0  # hidden: out of the index
+        assert [r.quote.public_id for r in search(s, QuoteFilters(q="tunnlarna")).items] == [
+            kind_id]
+    engine.dispose()

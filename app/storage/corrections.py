@@ -9,6 +9,7 @@ make the next extraction land on the corrected speaker.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.storage.models import Article, Correction, Quote, Speaker, SpeakerAlias, User
 from app.storage.queries import NotFound
 from app.storage.search import index_quotes, unindex_quotes
-from app.storage.writes import add_alias, new_speaker
+from app.storage.writes import SavedQuote, add_alias, new_speaker
 
 KINDS = ("direct", "partial", "indirect")
 
@@ -179,21 +180,26 @@ def _apply_split(session: Session, correction: Correction, article_id: int | Non
         session.add(quote)
 
 
-def reapply(session: Session, article: Article, quotes_saved: list[Quote] | None = None
-            ) -> None:
+def reapply(session: Session, article: Article,
+            quotes_saved: Sequence[Quote | SavedQuote] | None = None) -> None:
     """Apply every stored correction to the article's freshly extracted quotes.
 
-    ``quotes_saved``: all of the article's quotes, as saving just returned them (else read).
+    ``quotes_saved``: all of the article's quotes, as saving just returned them (else read);
+    records of a new article's quotes are read as rows only when a correction names one.
     """
     if quotes_saved is None:
-        quotes_saved = list(session.exec(select(Quote).where(Quote.article_id == article.id)))
-    quotes = {q.public_id: q for q in quotes_saved}
-    if quotes:
+        quotes_saved = session.exec(select(Quote).where(Quote.article_id == article.id)).all()
+    public_ids = [q.public_id for q in quotes_saved]
+    if public_ids:
         rows = session.exec(
             select(Correction)
-            .where(col(Correction.quote_public_id).in_(list(quotes)))
+            .where(col(Correction.quote_public_id).in_(public_ids))
             .order_by(col(Correction.id))
         ).all()
+        saved = [q for q in quotes_saved if isinstance(q, Quote)]
+        if rows and len(saved) < len(quotes_saved):
+            saved = list(session.exec(select(Quote).where(col(Quote.public_id).in_(public_ids))))
+        quotes = {q.public_id: q for q in saved}
         hidden: list[Quote] = []
         for c in rows:
             quote = quotes[c.quote_public_id or ""]

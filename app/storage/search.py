@@ -12,9 +12,10 @@ only the newest RANK_WINDOW matches are ranked, see ``_fts5_window``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import snowballstemmer
 from sqlalchemy import Float, Integer, func, text
@@ -146,7 +147,21 @@ FTS5_DDL = (
 )
 
 
-def index_quotes(session: Session, quotes: list[Quote], *, fresh: bool = False) -> None:
+class Indexable(Protocol):
+    """What the search index reads of a quote (an ORM row or a just-saved record)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def hidden(self) -> bool: ...
+
+
+def index_quotes(session: Session, quotes: Sequence[Indexable], *, fresh: bool = False
+                 ) -> None:
     """(Re)write the search rows of these quotes (hidden ones are left out).
 
     ``fresh``: the quotes were inserted in this transaction, so they have no rows to drop.

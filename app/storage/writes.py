@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
@@ -54,6 +55,18 @@ class QuoteLike(Protocol):
     def speaker_confidence(self) -> float: ...
     @property
     def language(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SavedQuote:
+    """A quote just inserted for a new article, as saving returns it (no ORM object: the
+    search index and the corrections need these fields only)."""
+
+    id: int
+    public_id: str
+    text: str
+    language: str
+    hidden: bool = False
 
 
 class EntityLike(Protocol):
@@ -421,13 +434,19 @@ class _Aliases:
             self.session.add(SpeakerAlias(speaker_id=speaker.id, kind=kind, text=text))
 
 
-def _entities(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Entity]:
-    """The entities (label, name) an article mentions: one query, new ones created."""
-    found: dict[tuple[str, str], Entity] = {}
+def _entity_ids(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The ids of the entities (label, name) an article mentions, new ones inserted.
+
+    Plain column reads and one multi-row INSERT … RETURNING: no ORM objects are made (the
+    mentions need the ids only), so ``name_key`` is filled here as the model's listener would.
+    """
+    found: dict[tuple[str, str], int] = {}
     names = sorted({name for _, name in wanted})
     for i in range(0, len(names), 500):
-        for e in session.exec(select(Entity).where(col(Entity.name).in_(names[i:i + 500]))):
-            found[(e.label, e.name)] = e
+        for eid, label, name in session.execute(
+                select(Entity.id, Entity.label, Entity.name)
+                .where(col(Entity.name).in_(names[i:i + 500]))):
+            found[(label, name)] = eid
     new = sorted(wanted - found.keys())
     if not new:
         return found
@@ -436,27 +455,30 @@ def _entities(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str,
     bases = {(label, name): slug_of(name) for label, name in new}
     taken = _taken_slugs(session, Entity, set(bases.values()) | {
         f"{b}-{lb.lower()}" for (lb, _), b in bases.items()})
+    rows = []
     for label, name in new:
         base = bases[(label, name)]
         if base in taken:
             base = f"{base}-{label.lower()}"
         slug = _free_slug(session, Entity, base, taken)
         taken.add(slug)
-        entity = Entity(name=name, label=label, slug=slug)
-        session.add(entity)
-        found[(label, name)] = entity
-    session.flush()
+        rows.append({"name": name, "label": label, "slug": slug, "name_key": fold_key(name)})
+    table = Entity.__table__  # type: ignore[attr-defined]
+    ids = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+    found.update(zip(new, ids, strict=True))
     return found
 
 
 def save_extraction(session: Session, article: Article, extraction: ExtractionLike, *,
-                    new: bool = False) -> list[Quote]:
+                    new: bool = False) -> list[Quote] | list[SavedQuote]:
     """Store (or refresh) the machine output for ``article``.
 
     Quotes whose span is unchanged keep their row and permalink; vanished ones are removed.
     ``new``: the article's row was inserted in this transaction, so none of its quotes,
     search rows or entity mentions can be stored yet and nothing is read or deleted for them
-    (three statements fewer per article on a bulk ingest).
+    (three statements fewer per article on a bulk ingest), and its quotes are inserted in
+    one statement and returned as :class:`SavedQuote` records, not ORM objects.
     """
     assert article.id is not None
     # Everyone the article names: its speakers, then quote speakers it does not list.
@@ -483,36 +505,82 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
         for role in sp.roles:
             aliases.add(speaker, role, "role")
 
-    existing = {} if new else {
+    kept: list[Quote] | list[SavedQuote] = (
+        _insert_quotes(session, article, extraction, speakers, aliases) if new
+        else _refresh_quotes(session, article, extraction, speakers, aliases))
+
+    if not new:
+        session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
+    mentions = [(" ".join(e.text.split())[:300], e) for e in extraction.entities]
+    mentions = [(name, e) for name, e in mentions if name]
+    entities = _entity_ids(session, {(e.label, name) for name, e in mentions})
+    rows = [{"entity_id": entities[(ent.label, name)], "article_id": article.id,
+             "start": ent.start, "end": ent.end, "text": ent.text[:300]}
+            for name, ent in mentions]
+    if rows:  # one executemany: nothing reads these rows back as objects
+        session.execute(insert(EntityMention), rows)
+    session.flush()
+    return kept
+
+
+def _quote_values(rec: QuoteLike, extraction: ExtractionLike,
+                  speakers: dict[str, Speaker], aliases: _Aliases) -> dict[str, object]:
+    """The machine-set columns of a quote row for this record (its speaker's alias noted)."""
+    speaker_id = None
+    if rec.speaker:
+        speaker = speakers[rec.speaker]
+        speaker_id = speaker.id
+        if rec.speaker_mention:
+            aliases.add(speaker, rec.speaker_mention, "mention")
+    return {
+        "text": rec.text, "type": rec.type, "language": rec.language or extraction.language,
+        "speaker_id": speaker_id,
+        "speaker_mention": (rec.speaker_mention or None) and rec.speaker_mention[:300],
+        "cue": rec.cue and rec.cue[:100], "confidence": rec.confidence,
+        "speaker_confidence": rec.speaker_confidence,
+    }
+
+
+def _insert_quotes(session: Session, article: Article, extraction: ExtractionLike,
+                   speakers: dict[str, Speaker], aliases: _Aliases) -> list[SavedQuote]:
+    """A new article's quotes in one INSERT … RETURNING, and their search rows."""
+    assert article.id is not None
+    rows = [{**_quote_values(rec, extraction, speakers, aliases),
+             "public_id": quote_public_id(article.content_hash, rec.start, rec.end),
+             "article_id": article.id, "start": rec.start, "end": rec.end,
+             "hidden": False, "reviewed": False}
+            for rec in extraction.quotes]
+    if not rows:
+        return []
+    table = Quote.__table__  # type: ignore[attr-defined]
+    ids = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+    saved = [SavedQuote(int(i), str(r["public_id"]), str(r["text"]), str(r["language"]))
+             for i, r in zip(ids, rows, strict=True)]
+    index_quotes(session, saved, fresh=True)
+    return saved
+
+
+def _refresh_quotes(session: Session, article: Article, extraction: ExtractionLike,
+                    speakers: dict[str, Speaker], aliases: _Aliases) -> list[Quote]:
+    """Update a stored article's quotes: unchanged spans keep their row (and permalink)."""
+    assert article.id is not None
+    existing = {
         (q.start, q.end): q
         for q in session.exec(select(Quote).where(Quote.article_id == article.id)).all()
     }
     kept: list[Quote] = []
     for rec in extraction.quotes:
-        speaker_id = None
-        if rec.speaker:
-            speaker = speakers[rec.speaker]
-            speaker_id = speaker.id
-            if rec.speaker_mention:
-                aliases.add(speaker, rec.speaker_mention, "mention")
+        values = _quote_values(rec, extraction, speakers, aliases)
         row = existing.pop((rec.start, rec.end), None)
         if row is None:
             row = Quote(
                 public_id=quote_public_id(article.content_hash, rec.start, rec.end),
-                article_id=article.id,
-                start=rec.start,
-                end=rec.end,
-                text=rec.text,
-                type=rec.type,
+                article_id=article.id, start=rec.start, end=rec.end,
+                text=rec.text, type=rec.type,
             )
-        row.text = rec.text
-        row.type = rec.type
-        row.language = rec.language or extraction.language
-        row.speaker_id = speaker_id
-        row.speaker_mention = (rec.speaker_mention or None) and rec.speaker_mention[:300]
-        row.cue = rec.cue and rec.cue[:100]
-        row.confidence = rec.confidence
-        row.speaker_confidence = rec.speaker_confidence
+        for key, value in values.items():
+            setattr(row, key, value)
         session.add(row)
         kept.append(row)
     gone = [q.id for q in existing.values() if q.id is not None]
@@ -520,17 +588,5 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     for q in existing.values():
         session.delete(q)
     session.flush()
-    index_quotes(session, kept, fresh=new)
-
-    if not new:
-        session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
-    mentions = [(" ".join(e.text.split())[:300], e) for e in extraction.entities]
-    mentions = [(name, e) for name, e in mentions if name]
-    entities = _entities(session, {(e.label, name) for name, e in mentions})
-    rows = [{"entity_id": entities[(ent.label, name)].id, "article_id": article.id,
-             "start": ent.start, "end": ent.end, "text": ent.text[:300]}
-            for name, ent in mentions]
-    if rows:  # one executemany: nothing reads these rows back as objects
-        session.execute(insert(EntityMention), rows)
-    session.flush()
+    index_quotes(session, kept)
     return kept
