@@ -439,3 +439,26 @@ def test_a_role_given_by_a_repeated_speaker_entry_counts(session: Session) -> No
                                     ExtractedSpeaker("Lind", "PER", (), ("minister",))))
     ingest(session, FixedExtractor(ex), ArticleIn(text="En artikel."))
     assert session.exec(select(Speaker.name)).all() == ["Anna Lind"]
+
+
+def test_stemming_is_safe_from_many_threads() -> None:
+    """The web server stems on a thread pool; a Snowball stemmer object keeps the word it is
+    working on inside itself, so one shared by threads mixes their words up (IndexError under
+    load, seen in bench/scaleout.py). Every thread must get exactly the serial stems."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.storage.search import stem
+
+    raw = stem.__wrapped__  # the stemmer itself, past the result cache
+    words = [f"{a}{b}ningarnas" for a in ("skol", "vård", "hamn", "skog", "kultur")
+             for b in ("reform", "budget", "fråg", "plan", "strategi")] * 40
+    serial = [raw(w, "sv") for w in words]
+
+    def run(shift: int) -> list[str]:
+        order = words[shift:] + words[:shift]
+        return [raw(w, "sv") for w in order]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(run, range(0, 80, 10)))
+    for shift, got in zip(range(0, 80, 10), results, strict=True):
+        assert got == serial[shift:] + serial[:shift]

@@ -12,6 +12,7 @@ only the newest RANK_WINDOW matches are ranked, see ``_fts5_window``).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,9 +34,19 @@ PHRASE_RE = re.compile(r'"([^"]*)"')
 STEMMER_LANGUAGES = {"sv": "swedish", "en": "english"}
 
 
-@lru_cache(maxsize=4)
+_local = threading.local()
+
+
 def _stemmer(lang: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer(STEMMER_LANGUAGES.get(lang, "swedish"))
+    """This thread's Snowball stemmer for ``lang``: a stemmer object keeps the word it is
+    working on inside itself, so threads (the web server's pool) must not share one."""
+    mine: dict[str, snowballstemmer.stemmer] | None = getattr(_local, "stemmers", None)
+    if mine is None:
+        mine = _local.stemmers = {}
+    found = mine.get(lang)
+    if found is None:
+        found = mine[lang] = snowballstemmer.stemmer(STEMMER_LANGUAGES.get(lang, "swedish"))
+    return found
 
 
 def words(text_: str) -> list[str]:
