@@ -205,3 +205,33 @@ def test_tokenizer_warmup_keeps_tokens_and_frees_the_rest(lang: str, extractor: 
     assert sum(1 for _ in nlp.vocab) == lexemes
     assert "qwertyfierade" not in nlp.vocab.strings
     assert warm == [(t.text, t.idx, t.whitespace_) for t in cold(text)]
+
+
+def test_chunks_that_recur_are_learned_once_and_tokenize_the_same(extractor: Extractor) -> None:
+    """Extraction runs in memory zones, where the tokenizer caches nothing: chunks that recur
+    across texts are tokenized once outside the zone afterwards, so they stay cached. A chunk
+    seen in one text only is not (it is still freed), the budget is never passed, and the
+    tokens are exactly those of a tokenizer that learned nothing."""
+    from app.extraction.pipeline import ChunkLearner
+
+    nlp = extractor.pipelines["sv"]
+    cold = spacy.load(MODELS / "sv").tokenizer
+    learner = ChunkLearner(nlp, budget=3)
+    first = "Blorfqvist (Zintermark) sa: ”Qwertyfierad.” Ploxa-Brunn, 12,5 procent."
+    second = "Zintermark och Blorfqvist talade om Ploxa-Brunn, i Quuxby."
+    learner.observe([first])
+    assert learner.learned == 0 and "Blorfqvist" not in nlp.vocab.strings
+    learner.observe([second])  # Blorfqvist, Ploxa-Brunn: now seen in two texts
+    assert learner.learned == 2
+    learned = {t.text for t in cold("Blorfqvist Ploxa-Brunn,")}
+    assert learned == {"Blorfqvist", "Ploxa-Brunn", ","}
+    assert learned <= {lex.orth_ for lex in nlp.vocab}
+    with nlp.memory_zone():
+        tokens = [[(t.text, t.idx, t.whitespace_) for t in nlp.make_doc(x)]
+                  for x in (first, second)]
+    assert "Quuxby" not in nlp.vocab.strings  # seen once: freed with the zone
+    assert tokens == [[(t.text, t.idx, t.whitespace_) for t in cold(x)] for x in (first, second)]
+    learner.observe([second, first + " Quuxby"])  # Zintermark, "Zintermark)" … : budget of 3
+    assert learner.learned == 3
+    learner.observe([second, second])
+    assert learner.learned == 3
