@@ -176,6 +176,8 @@ def test_extraction_frees_the_word_forms_it_meets(extractor: Extractor) -> None:
     assert [(e.text, e.start, e.end) for e in first.entities if e.label == "LOC"] == [
         ("Qwentorp", 67, 75)]
     assert extractor.extract(text, language="sv") == first
+    # Seen in two texts now: its chunks are kept for the tokenizer (ChunkLearner, bounded).
+    assert "qwertyfierade" in sv.vocab.strings
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -198,12 +200,12 @@ def test_tokenizer_warmup_keeps_tokens_and_frees_the_rest(lang: str, extractor: 
     text = (SEED.read_text(encoding="utf-8") if lang == "sv" else
             "”We won’t back down,” Mr. O’Neill told reporters in New York on Monday. "
             "The U.S.-based group's e-mail (sent 3.5 hours later) said: \"No comment.\"")
-    text += " Blorfqvist-Zintermark, qwertyfierade."
+    text += " Vrimplund-Zoxtermark, plimsqueradet."
     lexemes = sum(1 for _ in nlp.vocab)
     with nlp.memory_zone():
         warm = [(t.text, t.idx, t.whitespace_) for t in nlp.make_doc(text)]
     assert sum(1 for _ in nlp.vocab) == lexemes
-    assert "qwertyfierade" not in nlp.vocab.strings
+    assert "plimsqueradet" not in nlp.vocab.strings
     assert warm == [(t.text, t.idx, t.whitespace_) for t in cold(text)]
 
 
@@ -217,21 +219,21 @@ def test_chunks_that_recur_are_learned_once_and_tokenize_the_same(extractor: Ext
     nlp = extractor.pipelines["sv"]
     cold = spacy.load(MODELS / "sv").tokenizer
     learner = ChunkLearner(nlp, budget=3)
-    first = "Blorfqvist (Zintermark) sa: ”Qwertyfierad.” Ploxa-Brunn, 12,5 procent."
-    second = "Zintermark och Blorfqvist talade om Ploxa-Brunn, i Quuxby."
+    first = "Gnartqvist (Wexelmork) sa: ”Snorkifierad.” Plyxa-Brunn, 12,5 procent."
+    second = "Wexelmork och Gnartqvist talade om Plyxa-Brunn, i Qwaxby."
     learner.observe([first])
-    assert learner.learned == 0 and "Blorfqvist" not in nlp.vocab.strings
-    learner.observe([second])  # Blorfqvist, Ploxa-Brunn: now seen in two texts
+    assert learner.learned == 0 and "Gnartqvist" not in nlp.vocab.strings
+    learner.observe([second])  # Gnartqvist, Plyxa-Brunn: now seen in two texts
     assert learner.learned == 2
-    learned = {t.text for t in cold("Blorfqvist Ploxa-Brunn,")}
-    assert learned == {"Blorfqvist", "Ploxa-Brunn", ","}
+    learned = {t.text for t in cold("Gnartqvist Plyxa-Brunn,")}
+    assert learned == {"Gnartqvist", "Plyxa-Brunn", ","}
     assert learned <= {lex.orth_ for lex in nlp.vocab}
     with nlp.memory_zone():
         tokens = [[(t.text, t.idx, t.whitespace_) for t in nlp.make_doc(x)]
                   for x in (first, second)]
-    assert "Quuxby" not in nlp.vocab.strings  # seen once: freed with the zone
+    assert "Qwaxby" not in nlp.vocab.strings  # seen once: freed with the zone
     assert tokens == [[(t.text, t.idx, t.whitespace_) for t in cold(x)] for x in (first, second)]
-    learner.observe([second, first + " Quuxby"])  # Zintermark, "Zintermark)" … : budget of 3
+    learner.observe([second, first + " Qwaxby"])  # Wexelmork, "Wexelmork)" … : budget of 3
     assert learner.learned == 3
     learner.observe([second, second])
     assert learner.learned == 3
