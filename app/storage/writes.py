@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -463,11 +463,19 @@ def _entity_ids(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[st
         slug = _free_slug(session, Entity, base, taken)
         taken.add(slug)
         rows.append({"name": name, "label": label, "slug": slug, "name_key": fold_key(name)})
-    table = Entity.__table__  # type: ignore[attr-defined]
-    ids = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
-    found.update(zip(new, ids, strict=True))
+    found.update(zip(new, _insert_rows(session, Entity, rows), strict=True))
     return found
+
+
+def _insert_rows(session: Session, model: type[Entity] | type[Quote],
+                 rows: Sequence[Mapping[str, object]]) -> list[int]:
+    """Insert ``rows`` into the model's table in one statement; their ids, in row order.
+
+    A Core insert: no ORM objects, so no mapper listener runs (callers fill derived columns).
+    """
+    table = model.__table__  # type: ignore[union-attr]
+    return [int(i) for i in session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()]
 
 
 def save_extraction(session: Session, article: Article, extraction: ExtractionLike, *,
@@ -552,11 +560,8 @@ def _insert_quotes(session: Session, article: Article, extraction: ExtractionLik
             for rec in extraction.quotes]
     if not rows:
         return []
-    table = Quote.__table__  # type: ignore[attr-defined]
-    ids = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
-    saved = [SavedQuote(int(i), str(r["public_id"]), str(r["text"]), str(r["language"]))
-             for i, r in zip(ids, rows, strict=True)]
+    saved = [SavedQuote(i, str(r["public_id"]), str(r["text"]), str(r["language"]))
+             for i, r in zip(_insert_rows(session, Quote, rows), rows, strict=True)]
     index_quotes(session, saved, fresh=True)
     return saved
 
