@@ -3,18 +3,33 @@
 With a parse, the subject of a speech verb is read off the tree ("Nancy Pelosi, the Speaker of
 the House, said" -> nsubj Pelosi) instead of guessed from word order. Without one, nothing here
 runs and the word-order rules in phrases.py decide alone.
+
+The pattern files are spaCy ``DependencyMatcher`` patterns. Every pattern shipped has two
+nodes (a cue and its speaker, joined by ``>`` or ``<``) whose attributes are ``LOWER``,
+``POS`` or ``DEP`` (a value, or ``IN`` a list): those are matched here straight on the
+token arrays, with the same result as the matcher. The ``DependencyMatcher`` builds a token
+``Matcher`` run per node and pattern, and cost a quarter of the quote component's time on an
+article (about 2 ms in ~8). A pattern file with any other shape is run by the
+``DependencyMatcher`` itself.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from spacy.attrs import DEP, HEAD, LOWER, POS
 from spacy.matcher import DependencyMatcher
+from spacy.parts_of_speech import IDS as POS_IDS
+from spacy.strings import get_string_id
 
 from app.extraction.lexicon import Lexicon, dependency_patterns
 
 #: Placeholder in the pattern files for the speech-verb forms of the language's lexicon.
 SPEECH_FORMS = "@speech_forms"
+#: The token attributes the direct matcher reads, in ``Doc.to_array`` order.
+_COLUMNS = {"LOWER": 0, "POS": 1, "DEP": 2}
 
 
 def _fill(value: Any, forms: list[str]) -> Any:
@@ -28,21 +43,110 @@ def _fill(value: Any, forms: list[str]) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class _Pair:
+    """A two-node pattern: ``cue`` and ``speaker`` attribute tests (column, allowed ids),
+    ``child``: the speaker depends on the cue (``>``), else the cue on the speaker (``<``)."""
+
+    cue: tuple[tuple[int, np.ndarray], ...]
+    speaker: tuple[tuple[int, np.ndarray], ...]
+    child: bool
+
+
+def _tests(attrs: Any) -> tuple[tuple[int, np.ndarray], ...] | None:
+    """The attribute tests of one node as (column, allowed ids), or None if unsupported."""
+    if not isinstance(attrs, dict):
+        return None
+    tests = []
+    for name, want in attrs.items():
+        if name not in _COLUMNS:
+            return None
+        if isinstance(want, dict):
+            if set(want) != {"IN"} or not isinstance(want["IN"], list):
+                return None
+            values = want["IN"]
+        elif isinstance(want, str):
+            values = [want]
+        else:
+            return None
+        if not all(isinstance(v, str) for v in values):
+            return None
+        if name == "POS":
+            if not all(v in POS_IDS for v in values):
+                return None
+            ids = [POS_IDS[v] for v in values]
+        else:
+            # LOWER and DEP hold string ids: a symbol's (nsubj) or the hash (need not be stored).
+            ids = [int(get_string_id(v)) for v in values]
+        tests.append((_COLUMNS[name], np.array(sorted(set(ids)), dtype=np.uint64)))
+    return tuple(tests)
+
+
+def _pair(pattern: Any) -> _Pair | None:
+    """The pattern as a :class:`_Pair`, or None when it has another shape."""
+    if not isinstance(pattern, list) or len(pattern) != 2:
+        return None
+    first, second = pattern
+    if (set(first) != {"RIGHT_ID", "RIGHT_ATTRS"}
+            or set(second) != {"LEFT_ID", "REL_OP", "RIGHT_ID", "RIGHT_ATTRS"}
+            or second["LEFT_ID"] != first["RIGHT_ID"] or second["REL_OP"] not in (">", "<")):
+        return None
+    cue, speaker = _tests(first["RIGHT_ATTRS"]), _tests(second["RIGHT_ATTRS"])
+    if cue is None or speaker is None:
+        return None
+    return _Pair(cue, speaker, second["REL_OP"] == ">")
+
+
+def _mask(rows: np.ndarray, tests: tuple[tuple[int, np.ndarray], ...]) -> np.ndarray:
+    """Which tokens (rows of LOWER, POS, DEP) pass every test."""
+    mask = np.ones(len(rows), dtype=bool)
+    for column, ids in tests:
+        mask &= np.isin(rows[:, column], ids)
+    return mask
+
+
 class SyntaxRules:
-    """A DependencyMatcher built once from the pattern file of one language."""
+    """The dependency patterns of one language, compiled once."""
 
     def __init__(self, vocab: Any, lexicon: Lexicon) -> None:
         """Compile the patterns of the lexicon's language against vocab."""
-        self.matcher = DependencyMatcher(vocab)
         forms = sorted(lexicon.verb_forms)
-        for entry in dependency_patterns(lexicon.language):
-            self.matcher.add(entry["id"], [_fill(entry["pattern"], forms)])
+        entries = [(entry["id"], _fill(entry["pattern"], forms))
+                   for entry in dependency_patterns(lexicon.language)]
+        pairs = [_pair(pattern) for _, pattern in entries]
+        self.pairs: list[_Pair] | None = None
+        self.matcher: DependencyMatcher | None = None
+        if all(p is not None for p in pairs):
+            self.pairs = [p for p in pairs if p is not None]
+        else:
+            self.matcher = DependencyMatcher(vocab)
+            for key, pattern in entries:
+                self.matcher.add(key, [pattern])
 
     def speakers(self, doc: Any) -> dict[int, int]:
         """Token index of each cue (speech verb, "enligt") -> token index of its speaker."""
-        if not doc.has_annotation("DEP") or not len(self.matcher):
+        if not doc.has_annotation("DEP"):
             return {}
         out: dict[int, int] = {}
-        for _, (cue, speaker, *_rest) in self.matcher(doc):
-            out.setdefault(cue, speaker)
+        if self.matcher is not None:
+            for _, (cue, speaker, *_rest) in self.matcher(doc):
+                out.setdefault(cue, speaker)
+            return out
+        if not self.pairs:
+            return out
+        rows = doc.to_array([LOWER, POS, DEP, HEAD])
+        # HEAD is relative to the token and stored unsigned: as int64 it is the signed offset.
+        index = np.arange(len(rows), dtype=np.int64)
+        heads = index + rows[:, 3].astype(np.int64)
+        for pair in self.pairs:
+            is_cue, is_speaker = _mask(rows, pair.cue), _mask(rows, pair.speaker)
+            if pair.child:
+                # Each cue's first matching dependent in text order, as the DependencyMatcher.
+                for s in np.flatnonzero(is_speaker & (heads != index)).tolist():
+                    if is_cue[heads[s]]:
+                        out.setdefault(int(heads[s]), s)
+            else:
+                for t in np.flatnonzero(is_cue & (heads != index)).tolist():
+                    if is_speaker[heads[t]]:
+                        out.setdefault(t, int(heads[t]))
         return out

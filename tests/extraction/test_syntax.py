@@ -81,3 +81,71 @@ def test_words_of_reads_the_same_values_as_the_token_api(extractor: Extractor) -
     # Heads before and after the token, across the dropped space token.
     assert got[1].head == 2 and got[0].head == 1 and got[5].head == 2
     assert words_of(nlp.make_doc("")) == []
+
+
+def _matcher_speakers(nlp: object, lang: str, doc: Doc) -> dict[int, int]:
+    """What spaCy's DependencyMatcher gives for the language's pattern file (the reference)."""
+    from spacy.matcher import DependencyMatcher
+
+    from app.extraction.lexicon import dependency_patterns
+    from app.extraction.syntax import _fill
+
+    component = nlp.get_pipe(COMPONENT)  # type: ignore[attr-defined]
+    matcher = DependencyMatcher(nlp.vocab)  # type: ignore[attr-defined]
+    forms = sorted(component.lexicons[lang].verb_forms)
+    for entry in dependency_patterns(lang):
+        matcher.add(entry["id"], [_fill(entry["pattern"], forms)])
+    out: dict[int, int] = {}
+    for _, (cue, speaker, *_rest) in matcher(doc):
+        out.setdefault(cue, speaker)
+    return out
+
+
+def test_direct_patterns_equal_the_dependency_matcher(extractor: Extractor) -> None:
+    """The shipped two-node patterns run straight on the token arrays: same cue -> speaker as
+    the DependencyMatcher, with two subjects of one verb (the first wins), a passive subject,
+    a root cue, "according to" (the cue depends on its speaker) and words the vocab lacks."""
+    nlp = extractor.pipelines["en"]
+    words = ["Zqxbrook", "and", "Lee", "said", "it", ",", "according", "to", "Vwyth", ",",
+             "and", "it", "was", "said", "by", "Holm", "."]
+    heads = [3, 2, 3, 3, 3, 3, 8, 6, 3, 3, 13, 13, 13, 3, 15, 13, 3]
+    deps = ["nsubj", "cc", "nsubj", "ROOT", "obj", "punct", "case", "fixed", "obl", "punct",
+            "cc", "nsubj:pass", "aux:pass", "conj", "case", "obl:agent", "punct"]
+    pos = ["PROPN", "CCONJ", "PROPN", "VERB", "PRON", "PUNCT", "VERB", "ADP", "PROPN",
+           "PUNCT", "CCONJ", "PRON", "AUX", "VERB", "ADP", "PROPN", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
+    component = nlp.get_pipe(COMPONENT)
+    assert component.syntax.matcher is None  # the shipped patterns take the direct path
+    got = component.syntax.speakers(doc)
+    assert got == {3: 0, 6: 8, 13: 11}
+    assert got == _matcher_speakers(nlp, "en", doc)
+
+
+def test_direct_patterns_equal_the_matcher_on_parsed_swedish(extractor: Extractor) -> None:
+    nlp = extractor.pipelines["sv"]
+    text = ("– Det här är fel, sade statsministern Ulf Kristersson på tisdagen. Enligt "
+            "Magdalena Andersson har regeringen misslyckats. Hon sa att det var dags, och "
+            "Jimmie Åkesson och Ebba Busch sade detsamma.")
+    with nlp.select_pipes(disable=[COMPONENT]):
+        doc = nlp(text)
+    got = nlp.get_pipe(COMPONENT).syntax.speakers(doc)
+    assert got  # the parse gives at least one speaker here
+    assert got == _matcher_speakers(nlp, "sv", doc)
+
+
+def test_other_pattern_shapes_run_on_the_dependency_matcher(extractor: Extractor,
+                                                           monkeypatch: object) -> None:
+    """A pattern the direct path does not cover (here: a three-node one) is not dropped."""
+    import app.extraction.syntax as syntax
+
+    nlp = extractor.pipelines["en"]
+    three = [{"RIGHT_ID": "cue", "RIGHT_ATTRS": {"LOWER": "said"}},
+             {"LEFT_ID": "cue", "REL_OP": ">", "RIGHT_ID": "speaker",
+              "RIGHT_ATTRS": {"DEP": "nsubj"}},
+             {"LEFT_ID": "speaker", "REL_OP": ">", "RIGHT_ID": "part",
+              "RIGHT_ATTRS": {"DEP": "compound"}}]
+    monkeypatch.setattr(syntax, "dependency_patterns",  # type: ignore[attr-defined]
+                        lambda lang: [{"id": "three", "pattern": three}])
+    rules = syntax.SyntaxRules(nlp.vocab, nlp.get_pipe(COMPONENT).lexicons["en"])
+    assert rules.pairs is None and rules.matcher is not None
+    assert rules.speakers(parsed_doc(extractor)) == {8: 1}
