@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.storage.models import Article, Correction, Quote, Speaker, SpeakerAlias, User
@@ -190,12 +191,17 @@ def reapply(session: Session, article: Article,
     if quotes_saved is None:
         quotes_saved = session.exec(select(Quote).where(Quote.article_id == article.id)).all()
     public_ids = [q.public_id for q in quotes_saved]
+    # The corrections of these quotes and every speaker split, in one query (saving an
+    # article asks this for each article of a bulk ingest, where there are mostly none).
+    wanted = [col(Correction.action) == "speaker_split"]
     if public_ids:
-        rows = session.exec(
-            select(Correction)
-            .where(col(Correction.quote_public_id).in_(public_ids))
-            .order_by(col(Correction.id))
-        ).all()
+        wanted.append(col(Correction.quote_public_id).in_(public_ids))
+    found = session.exec(select(Correction).where(or_(*wanted)).order_by(col(Correction.id))
+                         ).all()
+    splits = [c for c in found if c.action == "speaker_split"]
+    if public_ids:
+        ids = set(public_ids)
+        rows = [c for c in found if c.quote_public_id in ids]
         saved = [q for q in quotes_saved if isinstance(q, Quote)]
         if rows and len(saved) < len(quotes_saved):
             saved = list(session.exec(select(Quote).where(col(Quote.public_id).in_(public_ids))))
@@ -216,8 +222,7 @@ def reapply(session: Session, article: Article,
         hidden = [q for q in quotes.values() if q.hidden]
         session.flush()
         unindex_quotes(session, [q.id for q in hidden if q.id is not None])
-    for split in session.exec(select(Correction).where(Correction.action == "speaker_split")
-                              ).all():
+    for split in splits:
         _apply_split(session, split, article.id)
     session.flush()
 
