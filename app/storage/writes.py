@@ -409,10 +409,11 @@ class _Aliases:
         ids = sorted(i for i in speaker_ids if i not in self.known)
         for i in ids:
             self.known[i] = set()
-        for n in range(0, len(ids), 500):
-            for a in self.session.exec(select(SpeakerAlias).where(
-                    col(SpeakerAlias.speaker_id).in_(ids[n:n + 500]))):
-                self.known[a.speaker_id].add((a.kind, a.text))
+        for n in range(0, len(ids), 500):  # plain columns: no ORM object per alias
+            for sid, kind, text in self.session.execute(
+                    select(SpeakerAlias.speaker_id, SpeakerAlias.kind, SpeakerAlias.text)
+                    .where(col(SpeakerAlias.speaker_id).in_(ids[n:n + 500]))):
+                self.known[sid].add((kind, text))
 
     def _of(self, speaker_id: int) -> set[tuple[str, str]]:
         known = self.known.get(speaker_id)
