@@ -236,9 +236,9 @@ def test_hostile_queries_never_raise(session: Session, query: str) -> None:
 
 def test_query_building_quotes_every_term() -> None:
     # Operators and punctuation become plain quoted words; the phrase stays a phrase; the
-    # last bare word is a prefix, stemmed in both languages when the stems differ.
+    # last bare word is a prefix as typed, or its stem as a whole word.
     assert fts5_match(parse_query('AND -nej "ta hand" hjälpen')) == (
-        '"ta hand" AND "and" AND "nej" AND ("hjälp"* OR "hjälpen"*)'
+        '"ta hand" AND "and" AND "nej" AND ("hjälpen"* OR "hjälp")'
     )
     m = fts5_match(parse_query("-nej AND"))
     assert m == '"nej" AND "and"*'
@@ -246,11 +246,38 @@ def test_query_building_quotes_every_term() -> None:
     assert fts5_match(parse_query("")) == ""
 
 
+def test_type_ahead_matches_what_was_typed_not_every_word_of_its_stem(session: Session
+                                                                      ) -> None:
+    """The word being typed finds the words that start with it and, once it is a whole
+    inflected word, the words of its stem; not every word that starts with its stem."""
+    lines = ["Huset brann ner i natt.", "Ett hus till salu.", "Husdjuren klarade sig.",
+             "Försvaret behöver mer pengar.", "Förslaget kom i tid."]
+    text_ = "\n".join(f"”{line}”, sade Berg." for line in lines)
+    quotes = tuple(ExtractedQuote(line, text_.index(line), text_.index(line) + len(line),
+                                  "direct", None) for line in lines)
+    ingest(session, FixedExtractor(Extraction(language="sv", quotes=quotes)),
+           ArticleIn(text=text_))
+
+    def found(q: str) -> set[str]:
+        page = browse.search(session, QuoteFilters(q=q))
+        assert page.total == len(page.items)
+        return {r.quote.text.split()[0] for r in page.items}
+
+    assert found("huset") == {"Huset", "Ett"}  # "huset" -> hus, whole: not Husdjuren
+    assert found("hus") == {"Huset", "Ett", "Husdjuren"}  # a prefix: every hus-word
+    assert found("huse") == {"Huset", "Ett"}  # being typed: its stem, whole
+    assert found("försv") == {"Försvaret"}
+    assert found("husdjuren") == {"Husdjuren"}
+    assert found("huset ") == {"Huset", "Ett"}  # a finished word: its stem
+
+
 def test_index_body_and_highlight() -> None:
     assert index_body("Hjälpen kommer!", "sv") == "hjälp komm"
     t = "Britterna behöver inte mycket hjälp."
     assert [t[s:e] for s, e in highlight_spans(t, "hjälpen")] == ["hjälp"]
     assert [t[s:e] for s, e in highlight_spans(t, "brit")] == ["Britterna"]
+    t = "Huset och husdjuren."
+    assert [t[s:e] for s, e in highlight_spans(t, "huset")] == ["Huset"]  # as matched
 
 
 def _speaker_article(text_: str, name: str, mention: str, roles: tuple[str, ...] = ()

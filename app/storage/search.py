@@ -68,10 +68,15 @@ def index_body(text_: str, lang: str) -> str:
 
 @dataclass(frozen=True)
 class QueryTerm:
-    """One word or phrase of a user query, with its stems in each language."""
+    """One word or phrase of a user query, with its stems in each language.
+
+    The word being typed (``prefix``) is the word as typed, lower-cased, matched as the start
+    of an indexed stem, or one of its stems (``exact``) matched whole: see :func:`parse_query`.
+    """
 
     alternatives: tuple[tuple[str, ...], ...]  # one stem sequence per language, deduplicated
     prefix: bool = False
+    exact: tuple[str, ...] = ()  # a prefix term's stems (those unlike the typed word)
 
 
 def parse_query(q: str) -> list[QueryTerm]:
@@ -88,8 +93,24 @@ def parse_query(q: str) -> list[QueryTerm]:
     # The last bare word is a prefix only while it is being typed (no trailing space).
     trailing = bool(bare) and not rest.endswith((" ", '"')) and phrases[-1:] != [q.strip()]
     for i, w in enumerate(bare[:20]):
-        terms.append(QueryTerm(_alternatives([w]), prefix=trailing and i == len(bare) - 1))
+        terms.append(_typed(w) if trailing and i == len(bare) - 1
+                     else QueryTerm(_alternatives([w])))
     return terms
+
+
+def _typed(w: str) -> QueryTerm:
+    """The word being typed: stems that start with it, or a stem of it as a whole word.
+
+    The index holds stems, and a Snowball stem is the start of its word (Swedish always,
+    English nearly), so every word that starts with what was typed has a stem that starts
+    with it, unless the stem is shorter than what was typed: then it is the stem of the typed
+    text itself (``huset`` -> ``hus``, ``regeringe`` -> ``regering``), matched whole. The
+    stem is not made a prefix too: ``"hus"*`` matched every hus-word (husdjur, husläkare)
+    besides the ``huset`` being typed. A typed text whose stem is a common word still finds
+    that word (``förs`` -> ``för``), as the prefix of its stem did before.
+    """
+    stems = tuple(dict.fromkeys(s for (s,) in _alternatives([w]) if s != w))
+    return QueryTerm(((w,),), prefix=True, exact=stems)
 
 
 def _alternatives(ws: list[str]) -> tuple[tuple[str, ...], ...]:
@@ -109,6 +130,7 @@ def fts5_match(terms: list[QueryTerm]) -> str:
         for seq in t.alternatives:
             quoted = '"' + " ".join(s.replace('"', "") for s in seq) + '"'
             alts.append(quoted + ("*" if t.prefix else ""))
+        alts += ['"' + s.replace('"', "") + '"' for s in t.exact]
         parts.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
     return " AND ".join(parts)
 
@@ -123,6 +145,7 @@ def highlight_spans(text_: str, q: str) -> list[tuple[int, int]]:
             (prefixes if t.prefix else exact).update(seq)
             if t.prefix:
                 exact.update(seq[:-1])
+        exact.update(t.exact)
     spans: list[tuple[int, int]] = []
     if not exact and not prefixes:
         return spans
@@ -347,5 +370,9 @@ def _tsquery(terms: list[QueryTerm]) -> tuple[str, dict[str, str]]:
                 ors.append(f"to_tsquery('simple', quote_literal(:{name}) || ':*')")
             else:
                 ors.append(f"phraseto_tsquery('simple', :{name})")
+        for j, word in enumerate(t.exact):
+            name = f"t{i}_x{j}"
+            params[name] = word
+            ors.append(f"phraseto_tsquery('simple', :{name})")
         ands.append("(" + " || ".join(ors) + ")")
     return "(" + " && ".join(ands) + ")", params
