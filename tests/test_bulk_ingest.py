@@ -214,3 +214,116 @@ def test_corrections_made_before_win_over_a_new_articles_quotes(
         assert [r.quote.public_id for r in search(s, QuoteFilters(q="tunnlarna")).items] == [
             kind_id]
     engine.dispose()
+
+
+def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every stored row with its id (timestamps left out: they differ by the clock)."""
+    from sqlalchemy import inspect, text
+
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as con:
+        for table in ("article", "speaker", "speakeralias", "quote", "entity",
+                      "entitymention"):
+            cols = [c["name"] for c in inspect(con).get_columns(table)
+                    if c["name"] not in ("created_at", "processed_at")]
+            names = ", ".join(f'"{c}"' for c in cols)
+            out[table] = [tuple(r) for r in con.execute(
+                text(f'SELECT {names} FROM "{table}" ORDER BY id'))]
+    return out
+
+
+def _recurring_people(folder: Path) -> list[Path]:
+    """Articles whose people recur: a full name, then a bare surname with the same role, a
+    first and last name with a middle initial, an organisation and places whose slugs
+    collide across labels."""
+    texts = [
+        "Statsministern Anna Berg besökte Göteborg i går.\n\n"
+        "”Vi ska bygga fler bostäder”, säger Anna Berg.",
+        "”Det här är en bra dag för Göteborg”, sade statsministern Berg på tisdagen.",
+        "Anna K. Berg kommenterade saken.\n\n”Vi står fast vid beslutet”, säger Anna K. Berg.",
+        "Volvo meddelade nyheten i Göteborg.\n\n”Vi anställer 500 personer”, säger Per Holm "
+        "på Volvo.",
+        "”Det är en viktig signal”, säger Per Holm.\n\nHolm, som är vd, tror på framtiden.",
+        "”Vi följer utvecklingen”, säger Sara Ek, chef på Göteborg Energi.",
+    ]
+    paths = []
+    for i, t in enumerate(texts):
+        p = folder / f"p{i}.txt"
+        p.write_text(t, encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def test_articles_stored_together_are_stored_as_one_by_one(
+        tmp_path: Path, extractor: Extractor, db_url: str) -> None:
+    """A window's new articles go in one transaction with a few statements for all of them,
+    and the rows (ids included) are those that storing each in its own transaction gives."""
+    from sqlalchemy import event
+
+    from tests.conftest import drop_database, new_database_url
+
+    files = _recurring_people(tmp_path)
+    states = []
+    reads = []
+    second = new_database_url(tmp_path)  # on the engine under test
+    for window in (1, 10):  # window=1: one article a transaction, the path used before
+        url = db_url if window == 1 else second
+        upgrade(url)
+        engine = make_engine(url)
+        statements: list[str] = []
+        listen = lambda *a: statements.append(a[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listen)
+        summary = ingest_files(lambda e=engine: Session(e), extractor, files, 1_000_000,
+                               window=window)
+        event.remove(engine, "before_cursor_execute", listen)
+        assert (summary.new, summary.failed) == (len(files), {})
+        states.append(_rows(engine))
+        reads.append(sum(1 for s in statements if s.lstrip().upper().startswith("SELECT")))
+        engine.dispose()
+    drop_database(second)
+    one_by_one, together = states
+    assert together == one_by_one
+    assert reads[1] * 3 < reads[0]  # each kind of row is read once for the whole window
+    speakers = {row[1] for row in together["speaker"]}
+    assert {"Anna Berg", "Per Holm"} <= speakers and "Berg" not in speakers
+
+
+class _Fixed:
+    """An extractor that returns the given extraction for each text."""
+
+    def __init__(self, by_text: dict[str, Extraction]) -> None:
+        self.by_text = by_text
+
+    def extract(self, text: str, language: str | None = None) -> Extraction:
+        return self.by_text[text]
+
+    def extract_many(self, texts: Iterable[str]) -> Iterator[Extraction]:
+        return iter([self.by_text[t] for t in texts])
+
+
+def test_a_refused_article_in_a_window_fails_alone(tmp_path: Path, db_url: str) -> None:
+    """When the database refuses one article's rows (here: two quotes with the same span),
+    the window is stored one article at a time: that one is reported, the rest land."""
+    from app.extraction.records import ExtractedQuote
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    by_text: dict[str, Extraction] = {}
+    files = []
+    for i in range(4):
+        text = f"”Vi bygger {i} broar”, säger Eva Lind."
+        quote = ExtractedQuote(f"Vi bygger {i} broar", 1, 1 + len(f"Vi bygger {i} broar"),
+                               "direct", None)
+        by_text[text] = Extraction(language="sv",
+                                   quotes=(quote, quote) if i == 2 else (quote,))
+        path = tmp_path / f"b{i}.txt"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    summary = ingest_files(lambda: Session(engine), _Fixed(by_text), files, 1_000_000,
+                           window=10)
+    assert summary.new == 3 and list(summary.failed) == [str(files[2])]
+    with Session(engine) as s:
+        stored = sorted(q.text for q in s.exec(select(Quote)))
+        assert stored == ["Vi bygger 0 broar", "Vi bygger 1 broar", "Vi bygger 3 broar"]
+        assert len(s.exec(select(Article)).all()) == 3  # nothing half-written of the refused
+    engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -17,10 +17,10 @@ from app.extraction.parallel import extract_each
 from app.extraction.records import Extraction
 from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError
 from app.ingest.sources import Fields, expand_files, from_file
-from app.storage.corrections import reapply
+from app.storage.corrections import any_to_reapply, reapply
 from app.storage.models import Article, utcnow
 from app.storage.queries import count_quotes, find_article_by_hash, stored_hashes
-from app.storage.writes import save_extraction
+from app.storage.writes import quote_public_id, save_extraction, save_new
 
 
 class ExtractorLike(Protocol):
@@ -31,6 +31,8 @@ class ExtractorLike(Protocol):
 
 # spaCy pipelines are not documented as thread-safe; web requests run in a thread pool.
 _EXTRACT_LOCK = threading.Lock()
+#: A bulk ingest writes up to this many extracted new articles in one transaction.
+STORE_TOGETHER = 32
 
 
 @dataclass(frozen=True)
@@ -244,13 +246,8 @@ def read_sidecar(path: Path) -> dict[str, str]:
     return {k: str(v) for k, v in data.items() if k in fields and v is not None}
 
 
-def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction | str
-                     ) -> IngestResult:
-    """Store a new article with its machine output in one transaction (a string: its error).
-
-    An article whose extraction failed is stored as failed with the error, as ``ingest`` does,
-    so that ``citat status`` shows it and the next ingest of the same text tries again.
-    """
+def _new_article(item: ArticleIn, extraction: Extraction | str) -> Article:
+    """The row of a new article extracted just now (a string: its extraction's error)."""
     article = Article(
         content_hash=item.content_hash, title=item.title, source=item.source, url=item.url,
         published_at=item.published_at, text=item.text, attempts=1,
@@ -260,6 +257,17 @@ def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction |
     else:
         article.status, article.language = "done", extraction.language
         article.processed_at = utcnow()
+    return article
+
+
+def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction | str
+                     ) -> IngestResult:
+    """Store a new article with its machine output in one transaction (a string: its error).
+
+    An article whose extraction failed is stored as failed with the error, as ``ingest`` does,
+    so that ``citat status`` shows it and the next ingest of the same text tries again.
+    """
+    article = _new_article(item, extraction)
     quotes = 0
     try:
         session.add(article)
@@ -280,6 +288,42 @@ def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction |
     if isinstance(extraction, str):
         return IngestResult(article_id, True, 0, "failed", extraction)
     return IngestResult(article_id, True, quotes, "done")
+
+
+def _store_extracted_many(session: Session,
+                          entries: Sequence[tuple[ArticleIn, Extraction | str]]
+                          ) -> list[IngestResult] | None:
+    """Store new articles with their machine output in one transaction, with the rows that
+    storing each in turn would give (see ``save_new``), in a handful of statements instead
+    of a dozen per article. None, with nothing stored, when that cannot be done: a
+    correction applies to one of the quotes, another writer stored one of the texts, or
+    anything else failed; then the caller stores each article alone, as before.
+    """
+    public_ids = [quote_public_id(item.content_hash, q.start, q.end)
+                  for item, extraction in entries if not isinstance(extraction, str)
+                  for q in extraction.quotes]
+    try:
+        if any_to_reapply(session, public_ids):
+            session.rollback()
+            return None
+        articles = [_new_article(item, extraction) for item, extraction in entries]
+        session.add_all(articles)
+        session.flush()  # every article, in one INSERT
+        extracted = [(a, x) for a, (_, x) in zip(articles, entries, strict=True)
+                     if not isinstance(x, str)]
+        saved = iter(save_new(session, extracted))
+        results = []
+        for article, (_, extraction) in zip(articles, entries, strict=True):
+            assert article.id is not None
+            if isinstance(extraction, str):
+                results.append(IngestResult(article.id, True, 0, "failed", extraction))
+            else:
+                results.append(IngestResult(article.id, True, len(next(saved)), "done"))
+        session.commit()
+    except Exception:  # the caller stores each alone, which reports what failed
+        session.rollback()
+        return None
+    return results
 
 
 def _extract_here(extractor: ExtractorLike, texts: list[str]) -> list[Extraction | str]:
@@ -388,20 +432,41 @@ def ingest_files(
             done = _extract_here(extractor, texts)
             win.results = lambda: done
 
-    def finish(win: _Window) -> None:
-        """Write a window's articles in order, one transaction each."""
-        results = win.results()
-        for n, (label, item) in enumerate(win.items):
-            at = win.extract_at.get(n)
-            if at is None:  # stored before, or a copy of an earlier text: the usual path
-                one(label, item)
-                continue
+    def store(run: list[tuple[str, ArticleIn, Extraction | str]]) -> None:
+        """Write extracted new articles: together in one transaction when they can be, else
+        one transaction each (so one refused row does not stop the others)."""
+        stored = None
+        if len(run) > 1:
+            with session_factory() as session:
+                stored = _store_extracted_many(session, [(item, x) for _, item, x in run])
+        if stored is not None:
+            for (label, _, _), result in zip(run, stored, strict=True):
+                report(label, result, None)
+            return
+        for label, item, extraction in run:
             try:
                 with session_factory() as session:
-                    result = _store_extracted(session, item, results[at])
+                    result = _store_extracted(session, item, extraction)
                 report(label, result, None)
             except Exception as exc:  # e.g. the database refused a row: the rest still land
                 report(label, None, f"{type(exc).__name__}: {exc}")
+
+    def finish(win: _Window) -> None:
+        """Write a window's articles in order."""
+        results = win.results()
+        run: list[tuple[str, ArticleIn, Extraction | str]] = []
+        for n, (label, item) in enumerate(win.items):
+            at = win.extract_at.get(n)
+            if at is None:  # stored before, or a copy of an earlier text: the usual path
+                store(run)
+                run = []
+                one(label, item)
+                continue
+            run.append((label, item, results[at]))
+            if len(run) >= STORE_TOGETHER:
+                store(run)
+                run = []
+        store(run)
 
     def items() -> Iterator[tuple[str, ArticleIn | IngestError]]:
         for unit in units:

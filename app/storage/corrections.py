@@ -181,6 +181,19 @@ def _apply_split(session: Session, correction: Correction, article_id: int | Non
         session.add(quote)
 
 
+def any_to_reapply(session: Session, public_ids: Sequence[str]) -> bool:
+    """Whether :func:`reapply` has anything to do for quotes with these permalink ids: a
+    correction of one of them, or any speaker split."""
+    wanted = [col(Correction.action) == "speaker_split"]
+    ids = sorted(set(public_ids))
+    for i in range(0, max(len(ids), 1), 500):
+        found = session.exec(select(Correction.id).where(or_(
+            *wanted, col(Correction.quote_public_id).in_(ids[i:i + 500]))).limit(1)).first()
+        if found is not None:
+            return True
+    return False
+
+
 def reapply(session: Session, article: Article,
             quotes_saved: Sequence[Quote | SavedQuote] | None = None) -> None:
     """Apply every stored correction to the article's freshly extracted quotes.

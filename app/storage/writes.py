@@ -435,20 +435,25 @@ class _Aliases:
             self.session.add(SpeakerAlias(speaker_id=speaker.id, kind=kind, text=text))
 
 
-def _entity_ids(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """The ids of the entities (label, name) an article mentions, new ones inserted.
+def _entity_ids(session: Session, wanted_each: Sequence[set[tuple[str, str]]]
+                ) -> dict[tuple[str, str], int]:
+    """The ids of the entities (label, name) that articles mention, new ones inserted.
 
+    ``wanted_each``: per article, in the order they are saved; an entity new to the archive
+    gets its slug when its first article comes, as if the articles were saved one by one.
     Plain column reads and one multi-row INSERT … RETURNING: no ORM objects are made (the
     mentions need the ids only), so ``name_key`` is filled here as the model's listener would.
     """
     found: dict[tuple[str, str], int] = {}
-    names = sorted({name for _, name in wanted})
+    names = sorted({name for wanted in wanted_each for _, name in wanted})
     for i in range(0, len(names), 500):
         for eid, label, name in session.execute(
                 select(Entity.id, Entity.label, Entity.name)
                 .where(col(Entity.name).in_(names[i:i + 500]))):
             found[(label, name)] = eid
-    new = sorted(wanted - found.keys())
+    new: list[tuple[str, str]] = []
+    for wanted in wanted_each:  # each article's new entities, sorted, after the ones before
+        new += sorted(wanted - found.keys() - set(new))
     if not new:
         return found
     # A new entity's slug is its name's, or name-label when that is taken, then -2, -3 …
@@ -479,33 +484,40 @@ def _insert_rows(session: Session, model: type[Entity] | type[Quote],
         insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()]
 
 
-def save_extraction(session: Session, article: Article, extraction: ExtractionLike, *,
-                    new: bool = False) -> list[Quote] | list[SavedQuote]:
-    """Store (or refresh) the machine output for ``article``.
-
-    Quotes whose span is unchanged keep their row and permalink; vanished ones are removed.
-    ``new``: the article's row was inserted in this transaction, so none of its quotes,
-    search rows or entity mentions can be stored yet and nothing is read or deleted for them
-    (three statements fewer per article on a bulk ingest), and its quotes are inserted in
-    one statement and returned as :class:`SavedQuote` records, not ORM objects.
-    """
-    assert article.id is not None
-    # Everyone the article names: its speakers, then quote speakers it does not list.
+def _people(extraction: ExtractionLike) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Everyone an article names (name, kind, roles): its speakers, then the quote speakers
+    it does not list."""
     people = [(sp.name, sp.kind, tuple(sp.roles)) for sp in extraction.speakers]
     listed = {sp.name for sp in extraction.speakers}
     people += [(q.speaker, "PER", ()) for q in extraction.quotes
                if q.speaker and q.speaker not in listed]
-    lookup = SpeakerLookup(session, {name for name, _, _ in people})
-    lookup.prefetch(people)
+    return people
+
+
+def _speakers(session: Session, lookup: SpeakerLookup,
+              people: Sequence[tuple[str, str, tuple[str, ...]]]) -> dict[str, Speaker]:
+    """The speaker of each name of one article, new ones added to the session (unflushed)."""
     speakers: dict[str, Speaker] = {}
     for name, kind, roles in people:
         if name not in speakers:
             speakers[name] = get_or_create_speaker(session, name, kind, roles, lookup)
         lookup.saw_roles(speakers[name], roles)
-    session.flush()  # the article's new speakers, in one INSERT
+    return speakers
+
+
+def _aliases_for(session: Session, lookup: SpeakerLookup,
+                 speakers_each: Sequence[dict[str, Speaker]]) -> _Aliases:
+    """The aliases of the speakers these articles name (after the new ones were flushed)."""
     created = {sp.id for sp in lookup.new if sp.id is not None}
     aliases = _Aliases(session, created)
-    aliases.load({sp.id for sp in speakers.values() if sp.id is not None} - created)
+    aliases.load({sp.id for speakers in speakers_each for sp in speakers.values()
+                  if sp.id is not None} - created)
+    return aliases
+
+
+def _add_speaker_aliases(aliases: _Aliases, extraction: ExtractionLike,
+                         speakers: dict[str, Speaker]) -> None:
+    """Each listed speaker's name, mentions and roles as aliases."""
     for sp in extraction.speakers:
         speaker = speakers[sp.name]
         aliases.add(speaker, sp.name, "mention")
@@ -514,22 +526,95 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
         for role in sp.roles:
             aliases.add(speaker, role, "role")
 
-    kept: list[Quote] | list[SavedQuote] = (
-        _insert_quotes(session, article, extraction, speakers, aliases) if new
-        else _refresh_quotes(session, article, extraction, speakers, aliases))
 
-    if not new:
-        session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
+def _mentions(extraction: ExtractionLike) -> list[tuple[str, EntityLike]]:
+    """The article's entity mentions with the name each is stored under."""
     mentions = [(" ".join(e.text.split())[:300], e) for e in extraction.entities]
-    mentions = [(name, e) for name, e in mentions if name]
-    entities = _entity_ids(session, {(e.label, name) for name, e in mentions})
-    rows = [{"entity_id": entities[(ent.label, name)], "article_id": article.id,
+    return [(name, e) for name, e in mentions if name]
+
+
+def _mention_rows(article: Article, mentions: Sequence[tuple[str, EntityLike]],
+                  entities: dict[tuple[str, str], int]) -> list[dict[str, object]]:
+    return [{"entity_id": entities[(ent.label, name)], "article_id": article.id,
              "start": ent.start, "end": ent.end, "text": ent.text[:300]}
             for name, ent in mentions]
+
+
+def save_extraction(session: Session, article: Article, extraction: ExtractionLike, *,
+                    new: bool = False) -> list[Quote] | list[SavedQuote]:
+    """Store (or refresh) the machine output for ``article``.
+
+    Quotes whose span is unchanged keep their row and permalink; vanished ones are removed.
+    ``new``: the article's row was inserted in this transaction (see :func:`save_new`).
+    """
+    if new:
+        return save_new(session, [(article, extraction)])[0]
+    assert article.id is not None
+    people = _people(extraction)
+    lookup = SpeakerLookup(session, {name for name, _, _ in people})
+    lookup.prefetch(people)
+    speakers = _speakers(session, lookup, people)
+    session.flush()  # the article's new speakers, in one INSERT
+    aliases = _aliases_for(session, lookup, [speakers])
+    _add_speaker_aliases(aliases, extraction, speakers)
+    kept = _refresh_quotes(session, article, extraction, speakers, aliases)
+    session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
+    mentions = _mentions(extraction)
+    entities = _entity_ids(session, [{(e.label, name) for name, e in mentions}])
+    rows = _mention_rows(article, mentions, entities)
     if rows:  # one executemany: nothing reads these rows back as objects
         session.execute(insert(EntityMention), rows)
     session.flush()
     return kept
+
+
+def save_new(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
+             ) -> list[list[SavedQuote]]:
+    """Store the machine output of articles whose rows were inserted in this transaction.
+
+    The result is what saving them one after the other would store, row for row and id for
+    id: the articles' people are resolved in order (a person an earlier article created or
+    gave a role is found by a later one through the shared :class:`SpeakerLookup`), and the
+    rows of each kind are inserted in that order. But each kind of row is read and written
+    once for all the articles: a bulk ingest saves a window of articles with about as many
+    statements as it took for one. Nothing is read or deleted for the new articles' own
+    quotes, search rows or entity mentions (none can be stored yet); each article's quotes
+    come back as :class:`SavedQuote` records, not ORM objects. Corrections are the caller's.
+    """
+    people_each = [_people(extraction) for _, extraction in pairs]
+    lookup = SpeakerLookup(session, {name for people in people_each for name, _, _ in people})
+    lookup.prefetch([person for people in people_each for person in people])
+    speakers_each = [_speakers(session, lookup, people) for people in people_each]
+    session.flush()  # every new speaker, in one INSERT
+    aliases = _aliases_for(session, lookup, speakers_each)
+    rows: list[dict[str, object]] = []
+    counts: list[int] = []
+    for (article, extraction), speakers in zip(pairs, speakers_each, strict=True):
+        assert article.id is not None
+        _add_speaker_aliases(aliases, extraction, speakers)
+        rows += [{**_quote_values(rec, extraction, speakers, aliases),
+                  "public_id": quote_public_id(article.content_hash, rec.start, rec.end),
+                  "article_id": article.id, "start": rec.start, "end": rec.end,
+                  "hidden": False, "reviewed": False}
+                 for rec in extraction.quotes]
+        counts.append(len(extraction.quotes))
+    saved = [SavedQuote(i, str(r["public_id"]), str(r["text"]), str(r["language"]))
+             for i, r in zip(_insert_rows(session, Quote, rows) if rows else [], rows,
+                             strict=True)]
+    index_quotes(session, saved, fresh=True)
+    mentions_each = [_mentions(extraction) for _, extraction in pairs]
+    entities = _entity_ids(session, [{(e.label, name) for name, e in mentions}
+                                     for mentions in mentions_each])
+    mention_rows = [row for (article, _), mentions in zip(pairs, mentions_each, strict=True)
+                    for row in _mention_rows(article, mentions, entities)]
+    if mention_rows:  # one executemany: nothing reads these rows back as objects
+        session.execute(insert(EntityMention), mention_rows)
+    session.flush()
+    out: list[list[SavedQuote]] = []
+    for n in counts:
+        out.append(saved[:n])
+        saved = saved[n:]
+    return out
 
 
 def _quote_values(rec: QuoteLike, extraction: ExtractionLike,
@@ -548,23 +633,6 @@ def _quote_values(rec: QuoteLike, extraction: ExtractionLike,
         "cue": rec.cue and rec.cue[:100], "confidence": rec.confidence,
         "speaker_confidence": rec.speaker_confidence,
     }
-
-
-def _insert_quotes(session: Session, article: Article, extraction: ExtractionLike,
-                   speakers: dict[str, Speaker], aliases: _Aliases) -> list[SavedQuote]:
-    """A new article's quotes in one INSERT … RETURNING, and their search rows."""
-    assert article.id is not None
-    rows = [{**_quote_values(rec, extraction, speakers, aliases),
-             "public_id": quote_public_id(article.content_hash, rec.start, rec.end),
-             "article_id": article.id, "start": rec.start, "end": rec.end,
-             "hidden": False, "reviewed": False}
-            for rec in extraction.quotes]
-    if not rows:
-        return []
-    saved = [SavedQuote(i, str(r["public_id"]), str(r["text"]), str(r["language"]))
-             for i, r in zip(_insert_rows(session, Quote, rows), rows, strict=True)]
-    index_quotes(session, saved, fresh=True)
-    return saved
 
 
 def _refresh_quotes(session: Session, article: Article, extraction: ExtractionLike,
