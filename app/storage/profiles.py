@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.storage.models import Article, Entity, EntityMention, Quote, Speaker
 from app.storage.queries import QuoteRow, rows_for
-from app.storage.search import month_of, ranked_ids, words
+from app.storage.search import month_of, newest_ids, words
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ"
 
@@ -122,10 +122,10 @@ def also_reported(session: Session, row: QuoteRow, limit: int = 20) -> list[Quot
     ws = words(row.quote.text)
     if len(ws) < 3:
         return []
-    # The best-ranked quotes sharing the first words as a phrase (one indexed query), then a
-    # fuzzy comparison of the whole text.
-    found = ranked_ids(session, '"' + " ".join(ws[:8]) + '" ', 50)
-    ids = [i for i in (found[0] if found else []) if i != row.quote.id]
+    # The newest quotes sharing the first words as a phrase (one indexed query, unranked: a
+    # quote is rarely reported 50 times), then a fuzzy comparison of the whole text.
+    found = newest_ids(session, '"' + " ".join(ws[:8]) + '" ', 50)
+    ids = [i for i in found if i != row.quote.id]
     if not ids:
         return []
     target = " ".join(ws)

@@ -357,6 +357,27 @@ def _fts5_window(
     return ids, int(total)
 
 
+def newest_ids(session: Session, q: str, limit: int) -> list[int]:
+    """The ids of the newest ``limit`` quotes matching ``q``: no ranking and no count.
+
+    For lookups that keep a handful of candidates and judge them themselves (the same quote
+    reported elsewhere): bm25 and the total cost more than finding the matches.
+    """
+    terms = parse_query(q)
+    if not terms:
+        return []
+    if is_sqlite_session(session):
+        sql = (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m "  # noqa: S608
+               "ORDER BY rowid DESC LIMIT :lim")
+        params: dict[str, Any] = {"m": fts5_match(terms), "lim": limit}
+    else:
+        query, binds = _tsquery(terms)
+        sql = (f"SELECT quote_id FROM {PG_TABLE} WHERE body @@ {query} "  # noqa: S608
+               "ORDER BY quote_id DESC LIMIT :lim")
+        params = {**binds, "lim": limit}
+    return [int(r[0]) for r in session.execute(text(sql), params)]
+
+
 def _tsquery(terms: list[QueryTerm]) -> tuple[str, dict[str, str]]:
     """A tsquery built from bound parameters only: every stem is a value, never SQL."""
     params: dict[str, str] = {}
