@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from app.storage.corrections import any_to_reapply, reapply
 from app.storage.models import Article, utcnow
 from app.storage.queries import count_quotes, find_article_by_hash, stored_hashes
 from app.storage.writes import quote_public_id, save_extraction, save_new
+
+log = logging.getLogger(__name__)
 
 
 class ExtractorLike(Protocol):
@@ -320,8 +323,10 @@ def _store_extracted_many(session: Session,
             else:
                 results.append(IngestResult(article.id, True, len(next(saved)), "done"))
         session.commit()
-    except Exception:  # the caller stores each alone, which reports what failed
+    except Exception as exc:  # the caller stores each alone, which reports what failed
         session.rollback()
+        log.info("storing %d new articles together failed (%s: %s); storing each alone",
+                 len(entries), type(exc).__name__, exc)
         return None
     return results
 
@@ -358,12 +363,13 @@ def ingest_files(
     window: int = 128,
     pool: Any = None,
 ) -> BatchSummary:
-    """Ingest files one transaction each; a failing file is reported and the rest still land.
+    """Ingest files; a failing file is reported and the rest still land.
 
     With ``enqueue``, articles are stored as queued and extraction goes to the workers.
     Otherwise new articles are extracted in batches of ``window`` (spaCy is faster on a batch),
     on ``jobs`` worker processes when ``jobs`` > 1 (or on ``pool``, an ``ExtractorPool`` the
-    caller started and closes), while the previous batch is written.
+    caller started and closes), while the previous batch is written: up to
+    ``STORE_TOGETHER`` new articles in one transaction, else one transaction each.
     """
     summary = BatchSummary()
 
@@ -437,8 +443,11 @@ def ingest_files(
         one transaction each (so one refused row does not stop the others)."""
         stored = None
         if len(run) > 1:
-            with session_factory() as session:
-                stored = _store_extracted_many(session, [(item, x) for _, item, x in run])
+            try:
+                with session_factory() as session:
+                    stored = _store_extracted_many(session, [(item, x) for _, item, x in run])
+            except Exception:  # e.g. no connection: each alone below reports it
+                stored = None
         if stored is not None:
             for (label, _, _), result in zip(run, stored, strict=True):
                 report(label, result, None)

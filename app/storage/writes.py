@@ -535,6 +535,7 @@ def _mentions(extraction: ExtractionLike) -> list[tuple[str, EntityLike]]:
 
 def _mention_rows(article: Article, mentions: Sequence[tuple[str, EntityLike]],
                   entities: dict[tuple[str, str], int]) -> list[dict[str, object]]:
+    """The EntityMention rows of one article's mentions."""
     return [{"entity_id": entities[(ent.label, name)], "article_id": article.id,
              "start": ent.start, "end": ent.end, "text": ent.text[:300]}
             for name, ent in mentions]
