@@ -489,3 +489,27 @@ def test_stemming_is_safe_from_many_threads() -> None:
         results = list(pool.map(run, range(0, 80, 10)))
     for shift, got in zip(range(0, 80, 10), results, strict=True):
         assert got == serial[shift:] + serial[:shift]
+
+
+def test_a_permalink_reads_its_quote_speaker_and_article_in_one_query(session: Session
+                                                                       ) -> None:
+    from sqlalchemy import event
+
+    ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
+    quote = session.exec(select(Quote).where(Quote.start == Q1[0])).one()
+    public_id = quote.public_id
+    session.expunge_all()
+    statements: list[str] = []
+    listen = lambda *a: statements.append(a[2])  # noqa: E731
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        row = queries.get_quote(session, public_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert len(statements) == 1
+    assert (row.quote.start, row.quote.end) == Q1
+    assert row.speaker is not None and row.speaker.name == "Anna Berg"
+    assert row.article.text == TEXT
+    with pytest.raises(queries.NotFound):
+        queries.get_quote(session, "nosuchquote")

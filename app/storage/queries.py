@@ -168,11 +168,17 @@ def count_quotes(session: Session, article_id: int | None = None) -> int:
 
 
 def get_quote(session: Session, public_id: str) -> QuoteRow:
-    """The quote with this permalink id."""
-    quote = session.exec(select(Quote).where(Quote.public_id == public_id)).first()
-    if quote is None:
+    """The quote with this permalink id, with its speaker and article (one query)."""
+    found = session.exec(
+        select(Quote, Article, Speaker)
+        .join(Article, col(Article.id) == Quote.article_id)
+        .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+        .where(Quote.public_id == public_id)
+    ).first()
+    if found is None:
         raise NotFound("quote", public_id)
-    return rows_for(session, [quote])[0]
+    quote, article, speaker = found
+    return QuoteRow(quote, speaker, article)
 
 
 def get_speaker(session: Session, slug: str) -> SpeakerView:
