@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.storage.models import Article, Correction, Quote, Speaker, SpeakerAlias, User
@@ -181,17 +181,19 @@ def _apply_split(session: Session, correction: Correction, article_id: int | Non
         session.add(quote)
 
 
+def _to_reapply(public_ids: Sequence[str]) -> ColumnElement[bool]:
+    """The corrections :func:`reapply` applies to quotes with these permalink ids: theirs,
+    and every speaker split."""
+    return or_(col(Correction.action) == "speaker_split",
+               col(Correction.quote_public_id).in_(public_ids))
+
+
 def any_to_reapply(session: Session, public_ids: Sequence[str]) -> bool:
-    """Whether :func:`reapply` has anything to do for quotes with these permalink ids: a
-    correction of one of them, or any speaker split."""
-    wanted = [col(Correction.action) == "speaker_split"]
+    """Whether :func:`reapply` has anything to do for quotes with these permalink ids."""
     ids = sorted(set(public_ids))
-    for i in range(0, max(len(ids), 1), 500):
-        found = session.exec(select(Correction.id).where(or_(
-            *wanted, col(Correction.quote_public_id).in_(ids[i:i + 500]))).limit(1)).first()
-        if found is not None:
-            return True
-    return False
+    return any(session.exec(select(Correction.id).where(_to_reapply(ids[i:i + 500])).limit(1)
+                            ).first() is not None
+               for i in range(0, max(len(ids), 1), 500))
 
 
 def reapply(session: Session, article: Article,
@@ -206,11 +208,8 @@ def reapply(session: Session, article: Article,
     public_ids = [q.public_id for q in quotes_saved]
     # The corrections of these quotes and every speaker split, in one query (saving an
     # article asks this for each article of a bulk ingest, where there are mostly none).
-    wanted = [col(Correction.action) == "speaker_split"]
-    if public_ids:
-        wanted.append(col(Correction.quote_public_id).in_(public_ids))
-    found = session.exec(select(Correction).where(or_(*wanted)).order_by(col(Correction.id))
-                         ).all()
+    found = session.exec(select(Correction).where(_to_reapply(public_ids))
+                         .order_by(col(Correction.id))).all()
     splits = [c for c in found if c.action == "speaker_split"]
     if public_ids:
         ids = set(public_ids)

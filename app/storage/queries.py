@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import CompoundSelect, func, union
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from app.storage.models import (
     Article,
@@ -95,6 +96,14 @@ def rows_for(session: Session, quotes: list[Quote]) -> list[QuoteRow]:
     ]
 
 
+def _with_article_and_speaker() -> Select[Quote, Article, Speaker]:
+    """A select of (Quote, Article, Speaker) rows: each quote joined to its article and,
+    when it has one, its speaker."""
+    return (select(Quote, Article, Speaker)
+            .join(Article, col(Article.id) == Quote.article_id)
+            .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id))
+
+
 def visible_rows(session: Session, ids: list[int]) -> list[QuoteRow]:
     """The visible quotes with these ids, in the order of ``ids``, for a result list.
 
@@ -105,9 +114,7 @@ def visible_rows(session: Session, ids: list[int]) -> list[QuoteRow]:
     if not ids:
         return []
     stmt = (
-        select(Quote, Article, Speaker)
-        .join(Article, col(Article.id) == Quote.article_id)
-        .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+        _with_article_and_speaker()
         .where(col(Quote.id).in_(ids), col(Quote.hidden).is_(False))
         .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
     )
@@ -169,12 +176,8 @@ def count_quotes(session: Session, article_id: int | None = None) -> int:
 
 def get_quote(session: Session, public_id: str) -> QuoteRow:
     """The quote with this permalink id, with its speaker and article (one query)."""
-    found = session.exec(
-        select(Quote, Article, Speaker)
-        .join(Article, col(Article.id) == Quote.article_id)
-        .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
-        .where(Quote.public_id == public_id)
-    ).first()
+    found = session.exec(_with_article_and_speaker().where(Quote.public_id == public_id)
+                         ).first()
     if found is None:
         raise NotFound("quote", public_id)
     quote, article, speaker = found

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Protocol
 
 from slugify import slugify
@@ -505,14 +506,21 @@ def _speakers(session: Session, lookup: SpeakerLookup,
     return speakers
 
 
-def _aliases_for(session: Session, lookup: SpeakerLookup,
-                 speakers_each: Sequence[dict[str, Speaker]]) -> _Aliases:
-    """The aliases of the speakers these articles name (after the new ones were flushed)."""
+def _resolve_people(session: Session, extractions: Sequence[ExtractionLike]
+                    ) -> tuple[list[dict[str, Speaker]], _Aliases]:
+    """The speaker of each name of each article, in order (one :class:`SpeakerLookup` for
+    all, so a person an earlier article created or gave a role is found by a later one), the
+    new ones flushed in one INSERT; and the aliases those speakers have so far."""
+    people_each = [_people(extraction) for extraction in extractions]
+    lookup = SpeakerLookup(session, {name for people in people_each for name, _, _ in people})
+    lookup.prefetch([person for people in people_each for person in people])
+    speakers_each = [_speakers(session, lookup, people) for people in people_each]
+    session.flush()  # every new speaker, in one INSERT
     created = {sp.id for sp in lookup.new if sp.id is not None}
     aliases = _Aliases(session, created)
     aliases.load({sp.id for speakers in speakers_each for sp in speakers.values()
                   if sp.id is not None} - created)
-    return aliases
+    return speakers_each, aliases
 
 
 def _add_speaker_aliases(aliases: _Aliases, extraction: ExtractionLike,
@@ -527,18 +535,21 @@ def _add_speaker_aliases(aliases: _Aliases, extraction: ExtractionLike,
             aliases.add(speaker, role, "role")
 
 
-def _mentions(extraction: ExtractionLike) -> list[tuple[str, EntityLike]]:
-    """The article's entity mentions with the name each is stored under."""
-    mentions = [(" ".join(e.text.split())[:300], e) for e in extraction.entities]
-    return [(name, e) for name, e in mentions if name]
-
-
-def _mention_rows(article: Article, mentions: Sequence[tuple[str, EntityLike]],
-                  entities: dict[tuple[str, str], int]) -> list[dict[str, object]]:
-    """The EntityMention rows of one article's mentions."""
-    return [{"entity_id": entities[(ent.label, name)], "article_id": article.id,
+def _store_mentions(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
+                    ) -> None:
+    """The articles' entity mentions (new entities inserted first), in article order."""
+    mentions_each = []
+    for _, extraction in pairs:
+        named = [(" ".join(e.text.split())[:300], e) for e in extraction.entities]
+        mentions_each.append([(name, e) for name, e in named if name])
+    entities = _entity_ids(session, [{(e.label, name) for name, e in mentions}
+                                     for mentions in mentions_each])
+    rows = [{"entity_id": entities[(ent.label, name)], "article_id": article.id,
              "start": ent.start, "end": ent.end, "text": ent.text[:300]}
+            for (article, _), mentions in zip(pairs, mentions_each, strict=True)
             for name, ent in mentions]
+    if rows:  # one executemany: nothing reads these rows back as objects
+        session.execute(insert(EntityMention), rows)
 
 
 def save_extraction(session: Session, article: Article, extraction: ExtractionLike, *,
@@ -551,20 +562,11 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     if new:
         return save_new(session, [(article, extraction)])[0]
     assert article.id is not None
-    people = _people(extraction)
-    lookup = SpeakerLookup(session, {name for name, _, _ in people})
-    lookup.prefetch(people)
-    speakers = _speakers(session, lookup, people)
-    session.flush()  # the article's new speakers, in one INSERT
-    aliases = _aliases_for(session, lookup, [speakers])
+    (speakers,), aliases = _resolve_people(session, [extraction])
     _add_speaker_aliases(aliases, extraction, speakers)
     kept = _refresh_quotes(session, article, extraction, speakers, aliases)
     session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
-    mentions = _mentions(extraction)
-    entities = _entity_ids(session, [{(e.label, name) for name, e in mentions}])
-    rows = _mention_rows(article, mentions, entities)
-    if rows:  # one executemany: nothing reads these rows back as objects
-        session.execute(insert(EntityMention), rows)
+    _store_mentions(session, [(article, extraction)])
     session.flush()
     return kept
 
@@ -582,12 +584,7 @@ def save_new(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
     quotes, search rows or entity mentions (none can be stored yet); each article's quotes
     come back as :class:`SavedQuote` records, not ORM objects. Corrections are the caller's.
     """
-    people_each = [_people(extraction) for _, extraction in pairs]
-    lookup = SpeakerLookup(session, {name for people in people_each for name, _, _ in people})
-    lookup.prefetch([person for people in people_each for person in people])
-    speakers_each = [_speakers(session, lookup, people) for people in people_each]
-    session.flush()  # every new speaker, in one INSERT
-    aliases = _aliases_for(session, lookup, speakers_each)
+    speakers_each, aliases = _resolve_people(session, [x for _, x in pairs])
     rows: list[dict[str, object]] = []
     counts: list[int] = []
     for (article, extraction), speakers in zip(pairs, speakers_each, strict=True):
@@ -603,19 +600,10 @@ def save_new(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
              for i, r in zip(_insert_rows(session, Quote, rows) if rows else [], rows,
                              strict=True)]
     index_quotes(session, saved, fresh=True)
-    mentions_each = [_mentions(extraction) for _, extraction in pairs]
-    entities = _entity_ids(session, [{(e.label, name) for name, e in mentions}
-                                     for mentions in mentions_each])
-    mention_rows = [row for (article, _), mentions in zip(pairs, mentions_each, strict=True)
-                    for row in _mention_rows(article, mentions, entities)]
-    if mention_rows:  # one executemany: nothing reads these rows back as objects
-        session.execute(insert(EntityMention), mention_rows)
+    _store_mentions(session, pairs)
     session.flush()
-    out: list[list[SavedQuote]] = []
-    for n in counts:
-        out.append(saved[:n])
-        saved = saved[n:]
-    return out
+    each = iter(saved)
+    return [list(islice(each, n)) for n in counts]
 
 
 def _quote_values(rec: QuoteLike, extraction: ExtractionLike,
