@@ -45,16 +45,27 @@ def extract(
 
 @cli.command("eval")
 def eval_(
-    files: Annotated[list[Path], typer.Argument(help="Gold JSONL files.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Gold JSONL files, or corpus folders (every <lang>/<split>.jsonl)."),
+    ],
+    split: Annotated[
+        str | None,
+        typer.Option(help="Only this split of a corpus folder: dev (for tuning) or test."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every error.")] = False,
 ) -> None:
     """Score the extractor against gold JSONL sets: quote P/R/F1, speakers, indirect speech."""
-    from app.extraction.evaluation import evaluate_files, format_report
+    from app.extraction.evaluation import evaluate_files, format_report, gold_files
     from app.extraction.pipeline import Extractor
 
+    try:
+        paths = gold_files(files, split)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     settings = get_settings()
     extractor = Extractor.load(sv_model=settings.sv_model, en_model=settings.en_model)
-    report = evaluate_files(files, extractor)
+    report = evaluate_files(paths, extractor)
     typer.echo(format_report(report, verbose=verbose))
 
 

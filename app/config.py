@@ -26,6 +26,15 @@ class Settings(BaseSettings):
         description="Folder of articles ingested by `citat serve` when the database is empty.",
     )
     load_seeds: bool = Field(default=True, description="Ingest seeds_dir on an empty database.")
+    demo_dir: Path = Field(
+        default=PROJECT_ROOT / "corpus" / "work" / "docs",
+        description="The openly licensed demo archive (the gold corpus's articles, each with a "
+        ".meta.json of title, date, source, licence and attribution), ingested with the seeds.",
+    )
+    load_demo: bool = Field(
+        default=True, description="Ingest demo_dir too when the seeds are loaded into an empty "
+        "database (false: the seeds alone).",
+    )
     sv_model: str | None = Field(
         default=None,
         description="spaCy pipeline for Swedish (a package name or a path). "

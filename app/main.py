@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -45,13 +46,35 @@ def load_extractor(settings: Settings) -> ExtractorLike:
 
 
 def seed_if_empty(settings: Settings, engine: Any, extractor: ExtractorLike) -> None:
-    """Ingest every article in the seeds folder when the database has no articles."""
+    """Ingest every article in the seeds folder (and the demo archive, unless ``load_demo`` is
+    off) when the database has no articles."""
     with Session(engine) as session:
         if count_articles(session) > 0:
             return
     files = list(iter_article_files([settings.seeds_dir])) if settings.seeds_dir.exists() else []
+    if settings.load_demo and settings.demo_dir.exists():
+        # The demo archive's articles are the texts that come with their credit (a .meta.json).
+        files += [f for f in iter_article_files([settings.demo_dir])
+                  if f.with_name(f.stem + ".meta.json").is_file()]
     summary = ingest_files(lambda: Session(engine), extractor, files, settings.max_upload_bytes)
     log.info("seeded %d articles (%d failed)", summary.new, len(summary.failed))
+
+
+#: Creative Commons licences by the short name a record gives, and their deeds.
+_CC = re.compile(r"^CC (BY(?:-SA|-ND|-NC|-NC-SA|-NC-ND)?) (\d\.\d)$", re.IGNORECASE)
+
+
+def licence_url(licence: str | None) -> str | None:
+    """The deed of a Creative Commons licence named like "CC BY 2.5" (CC0 too), else None."""
+    if not licence:
+        return None
+    name = " ".join(licence.split())
+    if name.upper() in ("CC0", "CC0 1.0"):
+        return "https://creativecommons.org/publicdomain/zero/1.0/"
+    m = _CC.match(name)
+    if m is None:
+        return None
+    return f"https://creativecommons.org/licenses/{m.group(1).lower()}/{m.group(2)}/"
 
 
 def _format_date(value: datetime | None) -> str:
@@ -109,6 +132,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.filters["date"] = i18n.format_day
     templates.env.filters["isodate"] = _format_date
     templates.env.filters["number"] = i18n.format_number
+    templates.env.filters["licence_url"] = licence_url
     templates.env.globals["version"] = __version__
     templates.env.globals["current_locale"] = i18n.current_locale.get
     templates.env.globals["locales"] = i18n.LOCALES

@@ -112,6 +112,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=db_url,
         load_seeds=False,
+        load_demo=False,
         secret_key="test-secret-key",
         secret_file=tmp_path / "secret",
         seeds_dir=SEEDS_DIR,

@@ -21,7 +21,8 @@ _dir = Path(tempfile.mkdtemp(prefix="citat-fuzz-"))
 _url = new_database_url(_dir)
 upgrade(_url)
 APP = create_app(
-    Settings(database_url=_url, load_seeds=False, secret_key="fuzz", queue="immediate",
+    Settings(database_url=_url, load_seeds=False, load_demo=False, secret_key="fuzz",
+             queue="immediate",
              secret_file=_dir / "secret", ratelimit_upload="100000/minute"),
     extractor=FixedExtractor(EXTRACTION),
 )

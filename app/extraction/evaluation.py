@@ -195,6 +195,31 @@ def score_article(art: dict[str, Any], out: dict[str, Any]) -> tuple[Counts, Art
     return c, res
 
 
+SPLITS = ("dev", "test")
+
+
+def gold_files(paths: Sequence[Path], split: str | None = None) -> list[Path]:
+    """The gold files named: a file as given, a corpus folder as its ``<lang>/<split>.jsonl``
+    files (language by language, dev before test), only ``split`` when one is named."""
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    out: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            out.append(path)
+            continue
+        found = [
+            f
+            for lang in sorted(p for p in path.iterdir() if p.is_dir())
+            for s in SPLITS
+            if (split is None or s == split) and (f := lang / f"{s}.jsonl").is_file()
+        ]
+        if not found:
+            raise ValueError(f"{path} holds no <lang>/<split>.jsonl gold files")
+        out.extend(found)
+    return out
+
+
 def evaluate_files(paths: list[Path], extractor: Extractor) -> EvalReport:
     """Run the extractor on every gold article of the files and score it."""
     report = EvalReport()

@@ -9,7 +9,7 @@ import codecs
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from urllib.parse import urlparse
@@ -19,6 +19,8 @@ ALLOWED_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdo
 MAX_TITLE = 500
 MAX_SOURCE = 200
 MAX_URL = 2000
+MAX_LICENCE = 200
+MAX_ATTRIBUTION = 1000
 
 
 class IngestError(ValueError):
@@ -39,6 +41,8 @@ class ArticleIn:
     source: str | None = None
     url: str | None = None
     published_at: datetime | None = None
+    licence: str | None = None
+    attribution: str | None = None
 
     @property
     def content_hash(self) -> str:
@@ -211,6 +215,15 @@ def _clean_url(value: str | None) -> str | None:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise IngestError("The URL must start with http:// or https://.", "url")
     return value
+
+
+def with_credit(item: ArticleIn, licence: str | None, attribution: str | None) -> ArticleIn:
+    """``item`` with the licence and the credit line its text is published under."""
+    return replace(
+        item,
+        licence=_clean_field(licence, MAX_LICENCE, "licence", "licence"),
+        attribution=_clean_field(attribution, MAX_ATTRIBUTION, "attribution", "attribution"),
+    )
 
 
 def build_article(

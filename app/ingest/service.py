@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from app.extraction.parallel import extract_each
 from app.extraction.records import Extraction
-from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError
+from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError, with_credit
 from app.ingest.sources import Fields, expand_files, from_file
 from app.storage.corrections import any_to_reapply, reapply
 from app.storage.models import Article, utcnow
@@ -82,6 +82,8 @@ def submit(
         source=item.source,
         url=item.url,
         published_at=item.published_at,
+        licence=item.licence,
+        attribution=item.attribution,
         text=item.text,
         status="queued",
         lease_until=utcnow() + queued_grace,
@@ -231,11 +233,15 @@ def read_path(path: Path, max_bytes: int) -> list[tuple[str, ArticleIn | IngestE
     meta = read_sidecar(path)
     fields = Fields(meta.get("title"), meta.get("source"), meta.get("url"),
                     meta.get("published_at"))
-    return [(str(path), from_file(path.name, data, fields, max_bytes))]
+    item = from_file(path.name, data, fields, max_bytes)
+    if "licence" in meta or "attribution" in meta:
+        item = with_credit(item, meta.get("licence"), meta.get("attribution"))
+    return [(str(path), item)]
 
 
 def read_sidecar(path: Path) -> dict[str, str]:
-    """Metadata for ``article.txt`` from ``article.meta.json`` beside it, when present."""
+    """Metadata for ``article.txt`` from ``article.meta.json`` beside it, when present: title,
+    source, url, published_at, and the licence and attribution of openly licensed text."""
     sidecar = path.with_name(path.stem + ".meta.json")
     if not sidecar.is_file():
         return {}
@@ -245,7 +251,7 @@ def read_sidecar(path: Path) -> dict[str, str]:
         raise IngestError(f"Cannot read {sidecar.name}: {exc}") from None
     if not isinstance(data, dict):
         raise IngestError(f"{sidecar.name} must hold a JSON object.")
-    fields = ("title", "source", "url", "published_at")
+    fields = ("title", "source", "url", "published_at", "licence", "attribution")
     return {k: str(v) for k, v in data.items() if k in fields and v is not None}
 
 
@@ -253,7 +259,8 @@ def _new_article(item: ArticleIn, extraction: Extraction | str) -> Article:
     """The row of a new article extracted just now (a string: its extraction's error)."""
     article = Article(
         content_hash=item.content_hash, title=item.title, source=item.source, url=item.url,
-        published_at=item.published_at, text=item.text, attempts=1,
+        published_at=item.published_at, licence=item.licence, attribution=item.attribution,
+        text=item.text, attempts=1,
     )
     if isinstance(extraction, str):
         article.status, article.error = "failed", extraction

@@ -26,6 +26,9 @@ class Article(SQLModel, table=True):
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True, index=True)
     )
     language: str = Field(default="sv", max_length=8)
+    # Openly licensed text (the demo archive) carries its licence and the credit it requires.
+    licence: str | None = Field(default=None, max_length=200)
+    attribution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     text: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)

@@ -125,6 +125,9 @@ class ArticleOut(BaseModel):
     url: str | None
     published_at: datetime | None
     language: str
+    licence: str | None = Field(default=None, description="The licence of openly licensed text.")
+    attribution: str | None = Field(default=None,
+                                    description="The credit line that licence requires.")
     status: str = Field(description="queued, processing, done or failed.")
     error: str | None = Field(default=None, description="Why extraction failed.")
     text: str
@@ -140,8 +143,8 @@ class ArticleOut(BaseModel):
         a = view.article
         return cls(
             id=a.id or 0, title=a.title, source=a.source, url=a.url,
-            published_at=a.published_at, language=a.language, status=a.status, error=a.error,
-            text=a.text,
+            published_at=a.published_at, language=a.language, licence=a.licence,
+            attribution=a.attribution, status=a.status, error=a.error, text=a.text,
             quotes=[QuoteOut.of(r) for r in view.quotes],
             entities=[
                 EntityOut(text=m.text, label=e.label, start=m.start, end=m.end, entity=e.name,

@@ -105,6 +105,8 @@ def check(path: Path) -> list[str]:
         ann = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         return [f"cannot read: {exc}"]
+    if "disputes" in ann and path.parent.name == "adjudicated":
+        return ["an adjudicated file still has disputes: settle them and remove the key"]
     doc_id = ann.get("id") or path.stem
     if doc_id != path.stem:
         return [f"id {doc_id!r} does not match the file name"]
