@@ -16,6 +16,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHER = {"en": "English Wikinews"}
+#: The index records a licence basis that is not an open licence at length (DATASHEET.md
+#: explains it); the article page shows this short form of it.
+UNVERIFIED = "Public-sector text, licence not verified (see corpus/DATASHEET.md)"
+
+
+def short_licence(licence: str | None) -> str | None:
+    """An open licence's name as recorded (CC …, public domain), else UNVERIFIED."""
+    if licence and re.match(r"(CC[ 0]|CC$|Public domain)", licence, re.IGNORECASE):
+        return licence
+    return UNVERIFIED
 
 
 def main() -> None:
@@ -32,7 +42,7 @@ def main() -> None:
                 "source": rec.get("publisher") or PUBLISHER.get(lang),
                 "url": rec.get("source"),
                 "published_at": date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else None,
-                "licence": rec.get("licence"),
+                "licence": short_licence(rec.get("licence")),
                 "attribution": rec.get("attribution"),
             }
             path = index.parent / f"{rec['id']}.meta.json"
