@@ -22,7 +22,6 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.config import Settings
-from app.extraction.pipeline import _bounded, _Segment
 from app.extraction.segments import Paragraph, detect_paragraphs
 from app.ingest.readers import ArticleIn
 from app.ingest.service import process_article, submit
@@ -87,6 +86,8 @@ def test_a_max_size_single_word_post_is_answered_quickly(
 # -- 2. accepted, then always failing --------------------------------------------------------
 
 def test_long_runs_are_cut_at_paragraph_boundaries_and_long_paragraphs_at_spaces() -> None:
+    from app.extraction.pipeline import _bounded, _Segment
+
     text = "aaaa bbbb\ncccc\ndddddddddddd"
     seg = _Segment("sv", 0, len(text), (Paragraph(0, 9, "sv"), Paragraph(10, 14, "sv"),
                                         Paragraph(15, 27, "sv")))
