@@ -23,7 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from corpus import articles
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
@@ -33,6 +32,7 @@ from app.ingest.service import ExtractorLike, ingest_files
 from app.main import load_extractor
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
+from corpus import articles
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_SCRATCH = "citat_bench_ingest"

@@ -16,9 +16,10 @@ import sqlite3
 import urllib.request
 from pathlib import Path
 
-from corpus import articles
 from procs import app_env, copy_db, free_port, rss_mb, stop, uvicorn, wait_ready
 from search import build
+
+from corpus import articles
 
 ENGLISH = ('"We will not accept this," the minister said on Monday. "Prices must come down '
            'before winter," she added, according to Reuters.')

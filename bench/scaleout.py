@@ -21,9 +21,10 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from corpus import VOCAB, articles
 from procs import ROOT, VENV_BIN, app_env, free_port, stop, wait_ready
 from sqlalchemy import create_engine, text
+
+from corpus import VOCAB, articles
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SCRATCH = "citat_bench_scaleout"

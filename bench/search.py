@@ -60,7 +60,6 @@ from types import ModuleType
 from typing import Any
 
 import httpx
-from corpus import SPEAKERS, VOCAB, fill, slug
 from procs import (
     app_env,
     datasette,
@@ -78,6 +77,7 @@ from app.storage.browse import QuoteFilters
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 from app.storage.search import RANK_WINDOW, fts5_match, parse_query
+from corpus import SPEAKERS, VOCAB, fill, slug
 
 RAW_TOP = """
 SELECT q.id, q.public_id, q.text, q.type, a.title, a.source, a.published_at, s.name, s.slug

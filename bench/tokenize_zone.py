@@ -16,9 +16,8 @@ import argparse
 import re
 import time
 
-from corpus import articles
-
 from app.extraction.pipeline import ChunkLearner, _warmup_chunks, load_pipeline
+from corpus import articles
 
 
 def rss_mb() -> int:
