@@ -120,7 +120,8 @@ def serve(
         port=port or settings.port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        # Forwarded headers are believed only from CITAT_TRUSTED_PROXIES (in create_app).
+        proxy_headers=False,
     )
 
 
@@ -158,7 +159,10 @@ def ingest(
     if missing:
         typer.echo(f"No such file or folder: {', '.join(map(str, missing))}", err=True)
         raise typer.Exit(2)
-    files = list(iter_article_files(paths))
+    skipped: dict[str, str] = {}
+    files = list(iter_article_files(paths, skipped))
+    for name, reason in skipped.items():
+        typer.echo(f"skipped {name}: {reason}", err=True)
     if jobs == 0:
         from app.extraction.parallel import available_cores
 
@@ -201,6 +205,7 @@ def ingest(
     engine.dispose()
     typer.echo(
         f"{summary.new} new, {summary.duplicate} already stored, {len(summary.failed)} failed"
+        + (f", {len(skipped)} skipped" if skipped else "")
         + (", queued for the workers." if queue else f", {summary.quotes} quotes.")
     )
     if summary.failed:
@@ -223,7 +228,7 @@ def worker(
     upgrade(settings.database_url)
     queue = JobQueue(settings)
     queue.context()  # load the pipelines before taking jobs
-    queue.recover()
+    queue.recover(starting=True)
     typer.echo(f"Worker on {settings.queue} with {workers or settings.workers} thread(s).")
     queue.consumer(workers or settings.workers).run()
 

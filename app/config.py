@@ -92,9 +92,21 @@ class Settings(BaseSettings):
         description="Where rate-limit counters live: memory:// (one process) or "
         "redis://HOST:6379 (shared by several web processes).",
     )
-    ratelimit_upload: str = Field(default="30/minute", description="Uploads per client.")
+    ratelimit_upload: str = Field(
+        default="30/minute",
+        description="Uploads per client (the form and POST /api/articles together).")
     ratelimit_login: str = Field(default="10/minute", description="Login attempts per client.")
     ratelimit_report: str = Field(default="5/minute", description="Reports per client.")
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed. Empty: none (the client is the "
+        "connecting address).",
+    )
+    max_fetches: int = Field(
+        default=4, ge=1, le=256, description="URL fetches running at once in one web "
+        "process; more are refused with 503 and Retry-After.",
+    )
     secure_cookies: bool = Field(
         default=False,
         description="Mark cookies Secure (always set this behind HTTPS; on plain HTTP they are "

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
 from app.config import Settings, get_settings
@@ -30,7 +31,7 @@ from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
-from app.web.ratelimit import RateLimits
+from app.web.ratelimit import FetchSlots, RateLimits
 
 log = logging.getLogger("citat")
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.state.cache = PageCache(settings.cache_seconds)
     app.state.secret = resolve_secret(settings)
     app.state.csrf = Csrf(app.state.secret)
+    app.state.fetch_slots = FetchSlots(settings.max_fetches)
     app.state.ratelimits = RateLimits(settings.ratelimit_storage, {
         "upload": settings.ratelimit_upload, "login": settings.ratelimit_login,
         "report": settings.ratelimit_report,
@@ -138,6 +140,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["locales"] = i18n.LOCALES
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
+    templates.env.globals["ingest_message"] = errors.ingest_message
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.include_router(pages.router)
@@ -161,4 +164,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.add_middleware(PageCacheMiddleware, csrf=app.state.csrf, pages=app.state.pages)
     app.add_middleware(RequestContext, csrf=app.state.csrf,
                        secure_cookies=settings.secure_cookies)
+    if settings.trusted_proxies.strip():
+        # Outermost: the client address is the forwarded one before anything reads it.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -40,6 +40,11 @@ LEARN_AFTER = 2
 #: Documents per ``nlp.pipe`` batch: measured here, 32 beat 8 by 9 % and 128 or more by
 #: 15-30 % (large batches make the tok2vec's matrices slow).
 BATCH_SIZE = 32
+#: The longest text one pipeline call gets: spaCy refuses more than ``nlp.max_length``
+#: (1,000,000 characters) and its memory grows with a Doc's length. Longer runs of paragraphs
+#: are cut at paragraph boundaries (a paragraph longer than this at white space), so every
+#: text inside the upload limit is extracted.
+MAX_SEGMENT_CHARS = 500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +251,7 @@ class Extractor:
             run.append(Paragraph(p.start, p.end, lang))
         if run:
             segments.append(_Segment(run[0].language, run[0].start, run[-1].end, tuple(run)))
-        return article, segments
+        return article, [part for seg in segments for part in _bounded(text, seg)]
 
     def _assemble(
         self, text: str, language: str, segments: list[_Segment], analyses: list[DocAnalysis]
@@ -311,6 +316,35 @@ class Extractor:
     def _is_org_word(self, word: str) -> bool:
         """An organisation word in the lexicon of any of the pipelines' languages."""
         return any(load_lexicon(lang).is_org_word(word) for lang in self.pipelines)
+
+
+def _bounded(text: str, seg: _Segment, limit: int = MAX_SEGMENT_CHARS) -> list[_Segment]:
+    """``seg`` cut into runs of at most ``limit`` characters: at paragraph boundaries, and a
+    paragraph longer than that at its last white space before the limit (else at the limit)."""
+    if seg.end - seg.start <= limit:
+        return [seg]
+    pieces: list[Paragraph] = []
+    for p in seg.paragraphs:
+        start = p.start
+        while p.end - start > limit:
+            cut = text.rfind(" ", start + 1, start + limit)
+            cut = cut if cut > start else start + limit
+            pieces.append(Paragraph(start, cut, p.language))
+            start = cut
+            while start < p.end and text[start].isspace():
+                start += 1
+        if start < p.end:
+            pieces.append(Paragraph(start, p.end, p.language))
+    out: list[_Segment] = []
+    run: list[Paragraph] = []
+    for piece in pieces:
+        if run and piece.end - run[0].start > limit:
+            out.append(_Segment(seg.language, run[0].start, run[-1].end, tuple(run)))
+            run = []
+        run.append(piece)
+    if run:
+        out.append(_Segment(seg.language, run[0].start, run[-1].end, tuple(run)))
+    return out
 
 
 def _warmup_chunks(nlp: Any) -> list[str]:

@@ -31,6 +31,7 @@ from app.ingest.service import (
     ExtractorLike,
     IngestResult,
     process_article,
+    requeue,
     submit,
 )
 from app.storage.models import Article, utcnow
@@ -122,9 +123,11 @@ class JobQueue:
         """
         result = submit(session, item,
                         queued_grace=timedelta(seconds=10 * self.settings.job_lease_seconds))
-        if result.created or result.status == "failed":
+        # A re-post of an article still queued queues it again: its job may have been lost
+        # (a crash between storing and queueing). Claiming makes a second job harmless.
+        if result.created or result.status in ("failed", "queued"):
             if result.status == "failed":
-                _requeue(session, result.article_id)
+                requeue(session, result.article_id)
             self.enqueue(result.article_id)
             if self.immediate:
                 session.expire_all()
@@ -144,15 +147,20 @@ class JobQueue:
                 max_attempts=self.settings.max_attempts,
             )
 
-    def recover(self) -> int:
-        """Re-queue articles whose job was lost (queued or processing past their lease)."""
+    def recover(self, *, starting: bool = False) -> int:
+        """Re-queue articles whose job was lost (queued or processing past their lease).
+
+        ``starting``: every queued article, whatever its lease (a worker that starts may be
+        the first after a crash between storing an article and queueing it).
+        """
         ctx = self.context()
         now = utcnow()
+        expired = or_(col(Article.lease_until).is_(None), col(Article.lease_until) < now)
         with Session(ctx.engine) as session:
             stuck = session.exec(
                 select(Article.id).where(
                     col(Article.status).in_(("queued", "processing")),
-                    or_(col(Article.lease_until).is_(None), col(Article.lease_until) < now),
+                    or_(col(Article.status) == "queued", expired) if starting else expired,
                 )
             ).all()
         for article_id in stuck:
@@ -170,14 +178,6 @@ class JobQueue:
         return consumer
 
 
-def _requeue(session: Session, article_id: int) -> None:
-    article = session.get(Article, article_id)
-    if article is not None:
-        article.status, article.attempts, article.error = "queued", 0, None
-        session.add(article)
-        session.commit()
-
-
 class _QuietConsumer(Consumer):  # type: ignore[misc]
     """A consumer that runs inside the web process: uvicorn owns the signals."""
 
@@ -187,7 +187,7 @@ class _QuietConsumer(Consumer):  # type: ignore[misc]
 
 def start_in_process(queue: JobQueue, workers: int = 1) -> Any:
     """Start worker threads in this process (``citat serve``'s zero-setup worker)."""
-    queue.recover()
+    queue.recover(starting=True)
     consumer = queue.consumer(workers, in_process=True)
     consumer.start()
     return consumer

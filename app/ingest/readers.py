@@ -24,12 +24,23 @@ MAX_ATTRIBUTION = 1000
 
 
 class IngestError(ValueError):
-    """Input that cannot become an article; ``field`` names the form field at fault."""
+    """Input that cannot become an article; ``field`` names the form field at fault.
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    With ``params``, ``message`` is a message id with ``%(name)s`` placeholders that the web
+    layer translates (Babel catalog) before filling them in; ``.message`` is the English text.
+    ``status`` is the HTTP status the refusal gets (400 unless said otherwise).
+    """
+
+    def __init__(self, message: str, field: str | None = None, *,
+                 params: dict[str, object] | None = None, status: int = 400,
+                 translate: bool = False) -> None:
+        self.msgid = message
+        self.params = dict(params or {})
+        self.translate = translate or params is not None
+        self.message = message % self.params if params is not None else message
+        super().__init__(self.message)
         self.field = field
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -179,27 +190,55 @@ def markdown_to_text(md: str) -> tuple[str, str | None]:
     return text, title
 
 
+#: Publication dates outside these years are refused: a far date (year 9999 with an offset
+#: is year 10000 in UTC) cannot be stored the same way on both engines, or shown.
+MIN_YEAR, MAX_YEAR = 1800, 2200
+
+
 def parse_date(value: str | None) -> datetime | None:
-    """A publication date from ``YYYY-MM-DD`` or ISO 8601; timezone-aware (UTC if none)."""
+    """A publication date from ``YYYY-MM-DD`` or ISO 8601, in UTC (UTC if no offset given)."""
     if value is None or not value.strip():
         return None
     value = value.strip()
     try:
         if len(value) == 10:
             d = date.fromisoformat(value)
-            return datetime(d.year, d.month, d.day, tzinfo=UTC)
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            dt = datetime(d.year, d.month, d.day, tzinfo=UTC)
+        else:
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise IngestError(
             f"Invalid publication date {value[:40]!r}: use YYYY-MM-DD.", "published_at"
         ) from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return check_date(dt)
+
+
+def check_date(value: datetime) -> datetime:
+    """``value`` as an aware UTC datetime, or IngestError (422) when its year is out of range.
+
+    The year is checked before the offset is applied, so converting never overflows.
+    """
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise IngestError(
+            "The publication date must be between the years %(min)s and %(max)s.",
+            "published_at", params={"min": str(MIN_YEAR), "max": str(MAX_YEAR)}, status=422)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+#: Control characters other than tab and newline: not printable, and not allowed in XML.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> bool:
+    """Whether ``text`` has a letter or a digit (zero-width spaces, joiners and other
+    format characters, punctuation alone: no article)."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
 def _clean_field(value: str | None, limit: int, field: str, label: str) -> str | None:
     if value is None:
         return None
-    value = " ".join(value.replace("\x00", " ").split())
+    value = " ".join(_UNPRINTABLE.sub(" ", value).split())
     if not value:
         return None
     if len(value) > limit:
@@ -244,10 +283,11 @@ def build_article(
     clean = normalise_text(text)
     if "\x00" in clean:
         raise IngestError("The text contains NUL characters.", "text")
+    clean = _UNPRINTABLE.sub("", clean.replace("\x0b", "\n").replace("\x0c", "\n"))
+    if not _visible(clean):
+        raise IngestError("The text has no visible letters or digits.", "text", translate=True)
     if isinstance(published_at, datetime):
-        when: datetime | None = (
-            published_at if published_at.tzinfo else published_at.replace(tzinfo=UTC)
-        )
+        when: datetime | None = check_date(published_at)
     else:
         when = parse_date(published_at)
     return ArticleIn(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -11,8 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.extraction.parallel import extract_each
 from app.extraction.records import Extraction
@@ -121,17 +124,46 @@ def process_article(
     article = session.get(Article, article_id)
     if article is None:
         raise IngestError(f"No article {article_id}.")
-    if article.status == "done" and not refresh:
-        return IngestResult(article_id, False, _count(session, article), article.status)
-    article.status = "processing"
-    article.attempts += 1
-    article.lease_until = utcnow() + lease
-    text = article.text
-    session.add(article)
+    # Claim the article in one statement: two workers given the same article (a job queued
+    # twice, a lease that ran out) never both process it; the one that finds it taken stops.
+    now = utcnow()
+    claimable = [col(Article.status) == "queued",
+                 (col(Article.status) == "processing")
+                 & (col(Article.lease_until).is_(None) | (col(Article.lease_until) < now))]
+    if refresh:
+        claimable.append(col(Article.status).in_(("done", "failed")))
+    claimed = session.execute(
+        update(Article).where(col(Article.id) == article_id, or_(*claimable))
+        .values(status="processing", attempts=col(Article.attempts) + 1,
+                lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
     session.commit()  # also returns the connection: none is held while extracting
+    session.refresh(article)
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return IngestResult(article_id, False, _count(session, article), article.status,
+                            article.error)
+    token, text = article.attempts, article.text
+    session.commit()
+
+    def still_mine(**values: Any) -> bool:
+        """Take the row for this transaction if the claim still holds (nobody took over
+        after a lease ran out), setting ``values``; False when another worker has it."""
+        taken = session.execute(
+            update(Article).where(col(Article.id) == article_id,
+                                  col(Article.status) == "processing",
+                                  col(Article.attempts) == token)
+            .values(**values).execution_options(synchronize_session=False))
+        return bool(taken.rowcount)  # type: ignore[attr-defined]
+
     try:
         extraction = _extract(extractor, text)
-        article.language = extraction.language
+        if not still_mine(language=extraction.language):
+            session.rollback()
+            log.warning("article %s was taken over by another worker", article_id)
+            session.refresh(article)
+            return IngestResult(article_id, False, _count(session, article), article.status)
+        session.refresh(article)
         quotes = save_extraction(session, article, extraction)
         reapply(session, article, quotes)  # people's corrections win over the machine
         article.status = "done"
@@ -142,18 +174,26 @@ def process_article(
         session.commit()
     except Exception as exc:
         session.rollback()
-        failed = session.get(Article, article_id)
-        assert failed is not None
         error = f"{type(exc).__name__}: {exc}"[:2000]
-        failed.error = error
-        failed.lease_until = utcnow() if failed.attempts < max_attempts else None
-        failed.status = "queued" if failed.attempts < max_attempts else "failed"
-        session.add(failed)
+        again = token < max_attempts
+        if not still_mine(error=error, lease_until=utcnow() if again else None,
+                          status="queued" if again else "failed"):
+            session.rollback()
+            raise
         session.commit()
-        if failed.status == "queued":
+        if again:
             raise ExtractionFailed(error) from exc
         return IngestResult(article_id, False, 0, "failed", error)
     return IngestResult(article_id, False, len(quotes), "done")
+
+
+def requeue(session: Session, article_id: int) -> None:
+    """Put a failed article back in the queue with its attempts reset."""
+    article = session.get(Article, article_id)
+    if article is not None:
+        article.status, article.attempts, article.error = "queued", 0, None
+        session.add(article)
+        session.commit()
 
 
 def ingest(
@@ -164,6 +204,8 @@ def ingest(
     With ``refresh``, an article already stored is extracted again.
     """
     submitted = submit(session, item)
+    if submitted.status == "failed" and not refresh:
+        requeue(session, submitted.article_id)
     if submitted.created or refresh or submitted.status != "done":
         done = process_article(session, extractor, submitted.article_id, refresh=refresh,
                                max_attempts=1)
@@ -177,16 +219,40 @@ def _count(session: Session, article: Article) -> int:
     return count_quotes(session, article.id)
 
 
-def iter_article_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files to ingest: the given files, and the supported files inside given folders."""
+def iter_article_files(paths: Iterable[Path], skipped: dict[str, str] | None = None
+                       ) -> Iterator[Path]:
+    """Files to ingest: the given files, and the supported files inside given folders.
+
+    Inside a folder, a symbolic link whose target is outside that folder is not followed, and
+    what is not a regular file (a FIFO, a device, a socket) is not read: each is put in
+    ``skipped`` with the reason.
+    """
     for path in paths:
-        if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and (p.suffix.lower() in ALLOWED_SUFFIXES or p.suffix == ".zip")
-            )
-        else:
+        if not path.is_dir():
             yield path
+            continue
+        root = path.resolve()
+        for p in sorted(path.rglob("*")):
+            if not (p.suffix.lower() in ALLOWED_SUFFIXES or p.suffix == ".zip"):
+                continue
+            reason = None
+            if p.is_symlink() and not p.resolve().is_relative_to(root):
+                reason = f"a link to {p.resolve()}, outside {path}: not followed"
+            elif p.is_dir():
+                continue
+            elif not _regular(p):
+                reason = "not a regular file (a FIFO, device or socket): not read"
+            if reason is None:
+                yield p
+            elif skipped is not None:
+                skipped[str(p)] = reason
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 @dataclass
@@ -216,9 +282,18 @@ def ingest_item(
 
 
 def read_path(path: Path, max_bytes: int) -> list[tuple[str, ArticleIn | IngestError]]:
-    """The article(s) in one file on disk: a .zip gives one per file inside it."""
+    """The article(s) in one file on disk: a .zip gives one per file inside it.
+
+    Only a regular file is read: opening a FIFO or a device would wait or never end.
+    """
     try:
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise IngestError(f"{path} is not a regular file (a FIFO, device or folder): "
+                                  "not read.")
+            data = fh.read()
     except OSError as exc:
         raise IngestError(f"Cannot read {path}: {exc.strerror or exc}") from None
     if path.suffix.lower() == ".zip":

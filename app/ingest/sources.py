@@ -91,7 +91,8 @@ def expand_files(files: list[tuple[str, bytes]], *, max_files: int, max_bytes: i
         else:
             out.append((name, data))
         if len(out) > max_files:
-            raise IngestError(f"At most {max_files} files in one upload.", "file")
+            raise IngestError("At most %(max)s files in one upload.", "file",
+                              params={"max": max_files})
     return out
 
 

@@ -184,6 +184,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=300)
     role: str = Field(default="editor", max_length=16)
     active: bool = Field(default=True)
+    #: In every session cookie; logging out adds one, which ends every copy of every cookie.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.config import allowed_hosts
-from app.ingest.readers import build_article
+from app.ingest.readers import ArticleIn as Article
+from app.ingest.readers import IngestError, build_article
 from app.ingest.sources import Fields, from_url
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
@@ -99,23 +100,48 @@ def api_article(article_id: RowId, session: SessionDep) -> ArticleOut:
     return ArticleOut.of(queries.get_article(session, article_id))
 
 
+def check_upload_rate(request: Request) -> None:
+    """Count an upload; IngestError (429, with Retry-After) when the client is over the limit."""
+    limits = request.app.state.ratelimits
+    if not limits.hit("upload", request):
+        raise IngestError("Too many uploads from here: try again in %(retry_after)s seconds.",
+                          params={"retry_after": limits.retry_after("upload", request)},
+                          status=429)
+
+
+def fetch_article(request: Request, url: str, fields: Fields) -> Article:
+    """Fetch and read the page at ``url`` in one of the process's fetch slots (503 with
+    Retry-After when all are busy)."""
+    settings = request.app.state.settings
+    with request.app.state.fetch_slots.take() as got:
+        if not got:
+            raise IngestError("Too many pages are being fetched right now: try again in "
+                              "%(retry_after)s seconds.", "url", params={"retry_after": 5},
+                              status=503)
+        return from_url(url, fields, max_bytes=settings.max_upload_bytes,
+                        allowed_hosts=allowed_hosts(settings), timeout=settings.fetch_timeout)
+
+
 @router.post(
     "/articles",
     name="api_ingest",
     status_code=201,
     responses={200: {"model": ArticleOut, "description": "The same text was already stored."},
-               400: {"description": "Invalid input, with a message."}},
+               400: {"description": "Invalid input, with a message."},
+               422: {"description": "A field out of range (e.g. a far date), with a message."},
+               429: {"description": "Too many uploads from this client (Retry-After)."},
+               503: {"description": "Too many URL fetches at once (Retry-After)."}},
 )
 def api_ingest(
-    body: ArticleIn, session: SessionDep, queue: QueueDep, settings: SettingsDep
+    request: Request, body: ArticleIn, session: SessionDep, queue: QueueDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     """Ingest an article (text, or only a ``url`` to fetch); posting the same text again
-    answers with the stored article."""
+    answers with the stored article. Rate-limited together with the upload form."""
+    check_upload_rate(request)
     if not body.text.strip() and body.url and body.url.strip():
-        item = from_url(
-            body.url, Fields(body.title, body.source, None, body.published_at),
-            max_bytes=settings.max_upload_bytes, allowed_hosts=allowed_hosts(settings),
-            timeout=settings.fetch_timeout)
+        item = fetch_article(request, body.url,
+                             Fields(body.title, body.source, None, body.published_at))
     else:
         item = build_article(
             text=body.text, title=body.title, source=body.source, url=body.url,

@@ -45,8 +45,11 @@ def current_editor(request: Request, session: SessionDep) -> User:
     """The logged-in, active editor; otherwise NotAuthorised (-> login page or 401)."""
     data = session_user(request)
     user = session.get(User, data["id"]) if data else None
-    # The hash fragment invalidates sessions when the password changes.
-    if user is None or not user.active or user.password_hash[-16:] != data.get("h"):  # type: ignore[union-attr]
+    # The hash fragment ends sessions when the password changes, the version when the user
+    # logs out (every copy of the cookie, not only the browser's).
+    if (user is None or not user.active or data is None
+            or user.password_hash[-16:] != data.get("h")
+            or user.session_version != data.get("v")):
         raise NotAuthorised("Log in as an editor to do that.")
     return user
 
@@ -105,18 +108,34 @@ async def login(request: Request, templates: TemplatesDep, csrf: CsrfDep,
                            next_url)
     response = RedirectResponse(next_url, status_code=303)
     token = _signer(request).dumps(
-        {"id": user.id, "name": user.username, "h": user.password_hash[-16:]})
+        {"id": user.id, "name": user.username, "h": user.password_hash[-16:],
+         "v": user.session_version})
     response.set_cookie(COOKIE, token, max_age=MAX_AGE, httponly=True, samesite="lax",
                         secure=settings.secure_cookies or request.url.scheme == "https")
     return response
 
 
+def end_sessions(engine: Any, user_id: object) -> None:
+    """Invalidate every session cookie of this user (server side: the version goes up)."""
+    if not isinstance(user_id, int):
+        return
+    with Session(engine) as session:
+        user = session.get(User, user_id)
+        if user is not None:
+            user.session_version += 1
+            session.add(user)
+            session.commit()
+
+
 @router.post("/logout", name="logout")
 async def logout(request: Request, csrf: CsrfDep) -> Response:
-    """End the session."""
+    """End the session: for every copy of the cookie, not only in this browser."""
     form = await request.form(max_files=0, max_fields=5, max_part_size=1024)
     if not csrf.valid(request, form.get("csrf_token")):
         raise IngestError("The form has expired. Please try again.")
+    data = session_user(request)
+    if data is not None:
+        await run_in_threadpool(end_sessions, request.app.state.engine, data.get("id"))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE)
     return response

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.ingest.readers import IngestError
 from app.storage.queries import NotFound
+from app.web import i18n
 from app.web.auth import NotAuthorised
 from app.web.filters import BadFilter
 
@@ -38,6 +39,18 @@ def error_response(request: Request, status: int, title: str, detail: str) -> Re
     return response
 
 
+def ingest_message(exc: IngestError) -> str:
+    """The refusal in the reader's language (messages made translatable are in the catalog;
+    the others are English)."""
+    return i18n.localize(exc.msgid, exc.params) if exc.translate else exc.message
+
+
+def retry_after(exc: IngestError) -> dict[str, str]:
+    """A Retry-After header for a refusal that says when to try again."""
+    wait = exc.params.get("retry_after") if exc.status in (429, 503) else None
+    return {"Retry-After": str(wait)} if wait is not None else {}
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers."""
 
@@ -47,9 +60,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(IngestError)
     async def _ingest_error(request: Request, exc: IngestError) -> Response:
+        message = ingest_message(exc)
         if wants_json(request):
-            return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=400)
-        return error_response(request, 400, "Bad input", exc.message)
+            return JSONResponse({"detail": message, "field": exc.field},
+                                status_code=exc.status,
+                                headers=retry_after(exc))
+        response = error_response(request, exc.status, "Bad input", message)
+        response.headers.update(retry_after(exc))
+        return response
 
     @app.exception_handler(NotAuthorised)
     async def _not_authorised(request: Request, exc: NotAuthorised) -> Response:

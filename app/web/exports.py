@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
@@ -14,6 +15,16 @@ CSV_COLUMNS = ("id", "permalink", "text", "type", "language", "speaker", "speake
                "speaker_mention", "cue", "confidence", "article_id", "article_title", "source",
                "url", "published_at", "start", "end")
 ATOM = "http://www.w3.org/2005/Atom"
+
+
+#: Characters XML 1.0 does not allow (C0 controls but tab/newline/CR, surrogates, U+FFFE/F):
+#: one of them in a quote or a title makes the whole feed unreadable to feed readers.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` with the characters XML 1.0 does not allow replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", value)
 
 
 def _when(row: QuoteRow) -> datetime:
@@ -59,9 +70,10 @@ def atom_feed(
     feed = ET.Element(f"{{{ATOM}}}feed")
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}",
+                           {k: xml_text(v) for k, v in attrs.items()})
         if text is not None:
-            el.text = text
+            el.text = xml_text(text)
         return el
 
     updated = max((_when(r) for r in rows), default=datetime(2000, 1, 1, tzinfo=UTC))

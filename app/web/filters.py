@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from app.ingest.readers import MAX_YEAR, MIN_YEAR
 from app.storage.browse import QuoteFilters
 
 DATE = r"^(\d{4}-\d{2}-\d{2})?$"
@@ -19,13 +20,19 @@ class BadFilter(ValueError):
     """A filter value that passed the pattern but is still not valid (e.g. 2025-02-30)."""
 
 
+#: Date filters are clamped to the years a publication date may have (readers.MIN_YEAR ..
+#: MAX_YEAR): ``to=9999-12-31`` means "no end", and the day after it still exists.
+EARLIEST, LATEST = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
+
+
 def _date(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise BadFilter(f"{name}: not a date: {value}") from None
+    return min(max(day, EARLIEST), LATEST)
 
 
 def quote_filters(

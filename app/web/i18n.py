@@ -87,3 +87,13 @@ def format_day(value: datetime | None) -> str:
 def format_number(value: int | float) -> str:
     """A number in the request's locale (1 234 / 1,234)."""
     return str(format_decimal(value, locale=current_locale.get()))
+
+
+def localize(msgid: str, params: dict[str, object] | None = None) -> str:
+    """A message id translated, then its ``%(name)s`` placeholders filled (numbers per
+    locale: 2 097 152 / 2,097,152)."""
+    text = gettext_(msgid)
+    if not params:
+        return text
+    return text % {k: format_number(v) if isinstance(v, int) and not isinstance(v, bool)
+                   else v for k, v in params.items()}

@@ -8,6 +8,7 @@ cookie to every response.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import unquote
 
@@ -18,6 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.web import errors, i18n
 from app.web.csrf import COOKIE as CSRF_COOKIE
 from app.web.csrf import Csrf
+
+log = logging.getLogger("citat.web")
 
 CSP = ("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
        "form-action 'self'; base-uri 'self'")
@@ -62,8 +65,25 @@ class RequestContext:
             asked, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
         self.csrf.prepare(request)
         token = i18n.current_locale.set(locale)
+        started = False
+        wrapped = self._wrap(send, request, locale, asked)
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await wrapped(message)
+
         try:
-            await self.app(scope, receive, self._wrap(send, request, locale, asked))
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # Rendered here, not by Starlette's outermost error middleware, so the error page
+            # carries the same security headers as every other page.
+            log.exception("unhandled error on %s", request.url.path)
+            if started:
+                raise
+            crash = errors.error_response(request, 500, "Server error",
+                                          "Something went wrong on our side.")
+            await crash(scope, receive, wrapped)
         finally:
             i18n.current_locale.reset(token)
 

@@ -12,14 +12,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from app.config import allowed_hosts
 from app.ingest.readers import IngestError, build_article
 from app.ingest.service import IngestResult
-from app.ingest.sources import Fields, expand_files, from_file, from_url
+from app.ingest.sources import Fields, expand_files, from_file
 from app.storage import profiles, queries
 from app.storage.browse import QuoteFilters
+from app.web import errors
+from app.web.api import check_upload_rate, fetch_article
 from app.web.cards import card_etag, render_card
 from app.web.deps import CsrfDep, RowId, SessionDep, SettingsDep, TemplatesDep
 from app.web.pagecache import cache_page
@@ -197,9 +199,6 @@ def _render_upload(
     return response
 
 
-MAX_FORM_FILES = 20
-
-
 @router.post("/upload", name="upload_post")
 async def upload_post(
     request: Request, templates: TemplatesDep, csrf: CsrfDep, settings: SettingsDep
@@ -211,15 +210,21 @@ async def upload_post(
     limit = settings.max_upload_bytes
     values: dict[str, str] = {}
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FORM_FILES * limit + 256 * 1024:
+    max_files = settings.max_batch_files
+    if declared.isdigit() and int(declared) > max_files * limit + 256 * 1024:
         err = IngestError(f"The upload is larger than the limit of {limit:,} bytes a file.",
                           "file")
         return _render_upload(request, templates, csrf, settings, values, err, 413)
     try:
-        form = await request.form(max_files=MAX_FORM_FILES, max_fields=20,
+        form = await request.form(max_files=max_files, max_fields=20,
                                   max_part_size=limit + 1024)
-    except MultiPartException as exc:
-        err = IngestError(f"The form could not be read: {exc.message}", "file")
+    except (MultiPartException, HTTPException) as exc:
+        # Starlette turns the parser's MultiPartException into HTTPException(400) in an app.
+        reason = str(exc.detail if isinstance(exc, HTTPException) else exc.message)
+        err = (IngestError("At most %(max)s files in one upload.", "file",
+                           params={"max": max_files})
+               if reason.startswith("Too many files") else
+               IngestError(f"The form could not be read: {reason}", "file"))
         return _render_upload(request, templates, csrf, settings, values, err, 400)
     try:
         for name in UPLOAD_FIELDS:
@@ -229,9 +234,7 @@ async def upload_post(
             err = IngestError("The form has expired or was not sent from this site. "
                               "Please submit it again.", None)
             return _render_upload(request, templates, csrf, settings, values, err, 403)
-        if not request.app.state.ratelimits.hit("upload", request):
-            err = IngestError("Too many uploads from here: wait a minute and try again.", None)
-            return _render_upload(request, templates, csrf, settings, values, err, 429)
+        check_upload_rate(request)
         files: list[tuple[str, bytes]] = []
         for upload in form.getlist("file"):
             if isinstance(upload, UploadFile) and upload.filename:
@@ -245,7 +248,9 @@ async def upload_post(
                         values["published_at"])
         outcome = await run_in_threadpool(_ingest_form, request, settings, values, files, fields)
     except IngestError as err:
-        return _render_upload(request, templates, csrf, settings, values, err, 400)
+        response = _render_upload(request, templates, csrf, settings, values, err, err.status)
+        response.headers.update(errors.retry_after(err))
+        return response
     finally:
         await form.close()
     if isinstance(outcome, IngestResult):
@@ -278,12 +283,10 @@ def _ingest_form(
                 results.append((_base(name), _ingest(request, from_file(name, data, fields,
                                                                         limit)), None))
             except IngestError as exc:
-                results.append((_base(name), None, exc.message))
+                results.append((_base(name), None, errors.ingest_message(exc)))
         return results
     if not values["text"].strip() and values["url"].strip():
-        item = from_url(values["url"], fields, max_bytes=limit,
-                        allowed_hosts=allowed_hosts(settings), timeout=settings.fetch_timeout)
-        return _ingest(request, item)
+        return _ingest(request, fetch_article(request, values["url"], fields))
     item = build_article(
         text=values["text"], title=values["title"], source=values["source"], url=values["url"],
         published_at=values["published_at"], max_bytes=limit,

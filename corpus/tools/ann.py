@@ -20,6 +20,7 @@ An annotation file (corpus/work/ann/<annotator>/<doc id>.json) names spans by th
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -80,7 +81,7 @@ def resolve(ann: dict[str, Any], text: str) -> tuple[dict[str, Any], list[str]]:
             out["note"] = q["note"]
         quotes.append(out)
     quotes.sort(key=lambda q: q["start"])
-    for a, b in zip(quotes, quotes[1:]):
+    for a, b in itertools.pairwise(quotes):
         if b["start"] < a["end"]:
             errors.append(f"quotes overlap: {a['quote'][:40]!r} / {b['quote'][:40]!r}")
     for name, mentions in speakers.items():

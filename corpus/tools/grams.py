@@ -1,4 +1,4 @@
-"""Word 8-grams: how the corpus checks that no two texts (and no shared dev text) share a passage."""
+"""Word 8-grams: how the corpus checks that no two texts (nor a shared dev text) share text."""
 
 from __future__ import annotations
 

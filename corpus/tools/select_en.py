@@ -79,8 +79,8 @@ def main() -> None:
                 "date": row["date"],
                 "title": row["title"],
                 "licence": LICENCE,
-                "attribution": f"Wikinews contributors, \u201c{row['title']}\u201d, English Wikinews, "
-                f"{row['date']}, {url} (CC BY 2.5)",
+                "attribution": f"Wikinews contributors, \u201c{row['title']}\u201d, "
+                f"English Wikinews, {row['date']}, {url} (CC BY 2.5)",
             }
             idx.write(json.dumps(meta, ensure_ascii=False) + "\n")
     print(f"{len(chosen)} English documents in {out}")

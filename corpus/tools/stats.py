@@ -17,10 +17,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Hard cases of the guidelines, and the words an annotator's note uses for them.
 HARD_CASES = {
-    "continuation / earlier sentence": r"continu|earlier|previous|fortsätt|tidigare|interview|intervju",
+    "continuation / earlier sentence":
+        r"continu|earlier|previous|fortsätt|tidigare|interview|intervju",
     "pronoun speaker": r"pronoun|pronomen|\bhe\b|\bshe\b|\bhan\b|\bhon\b",
     "title / role speaker": r"title|role|titel|roll|unnamed|definite description",
-    "dateline / agency credit not the speaker": r"dateline|credit|agency|\btt\b|afp|reuters|outlet|byrå",
+    "dateline / agency credit not the speaker":
+        r"dateline|credit|agency|\btt\b|afp|reuters|outlet|byrå",
     "statement block / colon intro": r"statement|colon|kolon|uttalande",
     "multi-paragraph quote": r"multi-paragraph|paragraph quote|several paragraphs|flera stycken",
     "headline quote": r"headline|rubrik",
