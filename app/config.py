@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     ratelimit_upload: str = Field(default="30/minute", description="Uploads per client.")
     ratelimit_login: str = Field(default="10/minute", description="Login attempts per client.")
     ratelimit_report: str = Field(default="5/minute", description="Reports per client.")
+    ratelimit_verify: str = Field(default="30/minute",
+                                  description="Verifications per client (form and API).")
     secure_cookies: bool = Field(
         default=False,
         description="Mark cookies Secure (always set this behind HTTPS; on plain HTTP they are "

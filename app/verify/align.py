@@ -124,6 +124,15 @@ def _align_range(paste: Sequence[Token], quote: Sequence[Token], sa: str, sb: st
     if not positions:
         return NO_MATCH
     first, last, _count = _best_range(positions, len(a))
+    # Words of the paste just outside the window, moved there by a change of word order
+    # ("Jag kommer" for "kommer jag"), belong to it.
+    left = Counter(a) - Counter(t.norm for t in quote[first:last + 1])
+    while first > lo and left[quote[first - 1].norm] > 0:
+        first -= 1
+        left[quote[first].norm] -= 1
+    while last + 1 < hi and left[quote[last + 1].norm] > 0:
+        last += 1
+        left[quote[last].norm] -= 1
     window = [t.norm for t in quote[first:last + 1]]
     sw = sb[first:last + 1]
     matched = (len(a) + len(window) - Indel.distance(sa, sw)) // 2
