@@ -58,6 +58,17 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ("skrev", "wrote"), ("skriv", "write"), ("svar", "answer"), ("fråg", "question"),
     ("problem", "problem"), ("lösning", "solution"), ("plan", "plan"), ("beslut", "decision"),
     ("ansvar", "responsib"), ("frihet", "freedom"), ("demokrati", "democra"),
+    ("lång", "long"), ("kort", "short"), ("halv", "half"), ("väntelist", "waiting"),
+    ("sjukskötersk", "nurse"), ("läkare", "doctor"), ("patient", "patient"),
+    ("arbete", "job"), ("fabrik", "factor"), ("företag", "compan"), ("stäng", "close"),
+    ("öppn", "open"), ("bygg", "build"), ("försälj", "sales"), ("ök", "gr"),
+    ("ök", "increas"), ("minsk", "fall"), ("räkn", "expect"), ("procent", "percent"),
+    ("storbritannien", "britain"), ("england", "england"), ("sverige", "sweden"),
+    ("ny", "new"), ("gammal", "old"), ("ung", "young"), ("bra", "good"), ("dålig", "bad"),
+    ("en", "one"), ("två", "two"), ("tre", "three"), ("fyra", "four"), ("fem", "five"),
+    ("sex", "six"), ("sju", "seven"), ("åtta", "eight"), ("nio", "nine"), ("tio", "ten"),
+    ("elva", "eleven"), ("tolv", "twelve"), ("tjugo", "twenty"), ("hundra", "hundred"),
+    ("tusen", "thousand"), ("miljon", "million"), ("miljard", "billion"),
 )
 
 #: Speech verbs that name the same act in the two languages (the extractor's cue).
