@@ -107,6 +107,8 @@ class Settings(BaseSettings):
         default=4, ge=1, le=256, description="URL fetches running at once in one web "
         "process; more are refused with 503 and Retry-After.",
     )
+    ratelimit_verify: str = Field(default="30/minute",
+                                  description="Verifications per client (form and API).")
     secure_cookies: bool = Field(
         default=False,
         description="Mark cookies Secure (always set this behind HTTPS; on plain HTTP they are "

@@ -25,7 +25,7 @@ from app.ingest.queue import JobQueue, WorkerContext, start_in_process
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
 from app.storage.queries import count_articles
-from app.web import api, auth, editor, errors, i18n, lists, pages
+from app.web import api, auth, editor, errors, i18n, lists, pages, verify
 from app.web.auth import session_user
 from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.state.fetch_slots = FetchSlots(settings.max_fetches)
     app.state.ratelimits = RateLimits(settings.ratelimit_storage, {
         "upload": settings.ratelimit_upload, "login": settings.ratelimit_login,
-        "report": settings.ratelimit_report,
+        "report": settings.ratelimit_report, "verify": settings.ratelimit_verify,
     })
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(settings.templates_dir)),
@@ -148,6 +148,8 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.include_router(api.router)
     app.include_router(auth.router)
     app.include_router(editor.router)
+    app.include_router(verify.router)
+    app.include_router(verify.api_router)
     errors.install(app)
 
     @app.get("/docs", include_in_schema=False)

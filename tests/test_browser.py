@@ -188,3 +188,41 @@ def test_api_docs_work_without_internet(page: Any, live_url: str) -> None:
     page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
     assert page.locator(".swagger-ui .opblock").count() >= 6
     assert external == []
+
+
+def test_verify_a_quote_and_share_the_verification(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/")
+    page.click("nav a.nav-verify")
+    page.wait_for_url("**/verify")
+    page.fill("form.verify textarea[name=text]", "Trump: Jag kommer alltid att vara med britterna")
+    page.click("form.verify button[type=submit]")
+    page.wait_for_url("**/verify/*")
+    verdict = page.locator("article.verification").get_attribute("data-verdict")
+    assert verdict == "out_of_context"
+    first = page.locator("li.match").first
+    assert first.locator(".speaker").inner_text() == "Donald Trump"
+    assert first.locator(".context-note").count() == 1
+    assert "Om" in first.locator(".context-note").inner_text()
+    _shot(page, "verify.png")
+    # The verification's permalink opens on its own, with its card.
+    permalink = page.locator("a.canonical").get_attribute("href")
+    assert permalink == page.url
+    page.goto(permalink)
+    assert page.locator("article.verification").get_attribute("data-verdict") == verdict
+    card = page.locator("meta[property='og:image']").get_attribute("content")
+    assert card == permalink + "/card.png"
+    response = page.request.get(card)
+    assert response.status == 200 and response.headers["content-type"] == "image/png"
+    body = response.body()
+    assert body[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(body[16:20], "big") == 1200  # IHDR width
+    assert int.from_bytes(body[20:24], "big") == 630  # IHDR height
+    # The match links to the quote's permalink and to its paragraph in the article.
+    first = page.locator("li.match").first
+    href = first.locator(".paragraph-link").get_attribute("href")
+    first.locator(".paragraph-link").click()
+    page.wait_for_url("**/articles/*")
+    anchor = href.split("#", 1)[1]
+    assert "Om de behöver hjälp" in page.locator(f"#{anchor}").inner_text()
+    page.goto(card)
+    _shot(page, "verify-card.png")

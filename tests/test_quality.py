@@ -47,7 +47,9 @@ def _imports(package: str) -> set[str]:
     [
         ("extraction", ("app.storage", "app.web", "app.ingest", "sqlmodel", "sqlalchemy",
                         "fastapi")),
-        ("storage", ("app.extraction", "app.web", "app.ingest", "spacy", "fastapi")),
+        ("storage", ("app.extraction", "app.web", "app.ingest", "app.verify", "spacy",
+                     "fastapi")),
+        ("verify", ("app.extraction", "app.web", "app.ingest", "spacy", "fastapi")),
         ("ingest", ("app.web", "app.main", "app.cli", "fastapi")),
         ("web", ("spacy", "app.extraction.pipeline")),
     ],

@@ -25,6 +25,7 @@ from app.storage.corrections import any_to_reapply, reapply
 from app.storage.models import Article, utcnow
 from app.storage.queries import count_quotes, find_article_by_hash, stored_hashes
 from app.storage.writes import quote_public_id, save_extraction, save_new
+from app.verify.service import link_translations
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,7 @@ def process_article(
         session.refresh(article)
         quotes = save_extraction(session, article, extraction)
         reapply(session, article, quotes)  # people's corrections win over the machine
+        link_translations(session, [article_id])
         article.status = "done"
         article.error = None
         article.lease_until = None
@@ -361,6 +363,8 @@ def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction |
             saved = save_extraction(session, article, extraction, new=True)
             reapply(session, article, saved)  # corrections made before (same text, ids) win
             quotes = len(saved)
+            assert article.id is not None
+            link_translations(session, [article.id])
         article_id = article.id
         session.commit()
     except IntegrityError:
@@ -397,6 +401,7 @@ def _store_extracted_many(session: Session,
         extracted = [(a, x) for a, (_, x) in zip(articles, entries, strict=True)
                      if not isinstance(x, str)]
         saved = iter(save_new(session, extracted))
+        link_translations(session, [a.id for a, _ in extracted if a.id is not None])
         results = []
         for article, (_, extraction) in zip(articles, entries, strict=True):
             assert article.id is not None

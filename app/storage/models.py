@@ -218,3 +218,30 @@ class Report(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+class QuoteTranslation(SQLModel, table=True):
+    """Two quotes where one is the other's translation (Swedish <-> English), linked at ingest
+    by speaker, date and the names, numbers and shared words they carry. Stored both ways."""
+
+    __table_args__ = (UniqueConstraint("quote_id", "other_id", name="uq_quote_translation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    quote_id: int = Field(foreign_key="quote.id", index=True, ondelete="CASCADE")
+    other_id: int = Field(foreign_key="quote.id", index=True, ondelete="CASCADE")
+    score: float = 0.0
+
+
+class Verification(SQLModel, table=True):
+    """A verification of a pasted quote, as it was answered at that moment (``result`` is the
+    JSON of the verdict and its matches), behind the permalink ``/verify/{public_id}``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=16, unique=True, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    claimed_speaker: str | None = Field(default=None, max_length=300)
+    verdict: str = Field(max_length=32)
+    result: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

@@ -378,22 +378,83 @@ def newest_ids(session: Session, q: str, limit: int) -> list[int]:
     return [int(r[0]) for r in session.execute(text(sql), params)]
 
 
-def _tsquery(terms: list[QueryTerm]) -> tuple[str, dict[str, str]]:
-    """A tsquery built from bound parameters only: every stem is a value, never SQL."""
+def _tsquery(terms: list[QueryTerm], prefix: str = "t") -> tuple[str, dict[str, str]]:
+    """A tsquery built from bound parameters only: every stem is a value, never SQL.
+
+    ``prefix`` names the parameters, so that several tsqueries can go into one statement.
+    """
     params: dict[str, str] = {}
     ands: list[str] = []
     for i, t in enumerate(terms):
         ors: list[str] = []
         for j, seq in enumerate(t.alternatives):
-            name = f"t{i}_{j}"
+            name = f"{prefix}{i}_{j}"
             params[name] = " ".join(seq)
             if t.prefix and len(seq) == 1:
                 ors.append(f"to_tsquery('simple', quote_literal(:{name}) || ':*')")
             else:
                 ors.append(f"phraseto_tsquery('simple', :{name})")
         for j, word in enumerate(t.exact):
-            name = f"t{i}_x{j}"
+            name = f"{prefix}{i}_x{j}"
             params[name] = word
             ors.append(f"phraseto_tsquery('simple', :{name})")
         ands.append("(" + " || ".join(ors) + ")")
     return "(" + " && ".join(ands) + ")", params
+
+
+def word_terms(ws: Sequence[str]) -> list[QueryTerm]:
+    """One whole-word term per word (stemmed in both languages, no prefix), for lookups that
+    choose their words themselves (the verification of a pasted quote)."""
+    return [QueryTerm(_alternatives([w])) for w in ws]
+
+
+def capped_counts(session: Session, terms: Sequence[QueryTerm], cap: int) -> list[int]:
+    """How many quotes match each term, counted up to ``cap`` (one statement for all): the
+    rarity of each word, at a bounded cost however common it is."""
+    if not terms:
+        return []
+    parts: list[str] = []
+    params: dict[str, Any] = {"cap": cap}
+    sqlite = is_sqlite_session(session)
+    for i, t in enumerate(terms):
+        if sqlite:
+            params[f"m{i}"] = fts5_match([t])
+            inner = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m{i} LIMIT :cap"  # noqa: S608
+        else:
+            query, binds = _tsquery([t], prefix=f"c{i}_")
+            params.update(binds)
+            inner = f"SELECT 1 FROM {PG_TABLE} WHERE body @@ {query} LIMIT :cap"  # noqa: S608
+        # Only generated placeholders and constant table names are formatted in.
+        parts.append(f"SELECT {i} AS k, count(*) AS n FROM ({inner}) AS s{i}")  # noqa: S608
+    found = {int(k): int(n) for k, n in session.execute(text(" UNION ALL ".join(parts)),
+                                                        params)}
+    return [found.get(i, 0) for i in range(len(terms))]
+
+
+def any_of_ids(session: Session, clauses: Sequence[Sequence[QueryTerm]], limit: int,
+               window: int = RANK_WINDOW) -> list[int]:
+    """The best-ranked ids of quotes that match any of ``clauses`` (each an AND of terms).
+
+    SQLite ranks by bm25 only the newest ``window`` matches (as ``_fts5_window`` does);
+    PostgreSQL by ts_rank. Every word is a quoted string or a bound value, never SQL.
+    """
+    clauses = [c for c in clauses if c]
+    if not clauses:
+        return []
+    if is_sqlite_session(session):
+        match = " OR ".join(f"({fts5_match(list(c))})" for c in clauses)
+        sql = (f"SELECT rowid FROM (SELECT rowid, rank FROM {FTS_TABLE} "  # noqa: S608
+               f"WHERE {FTS_TABLE} MATCH :m ORDER BY rowid DESC LIMIT :w) "
+               "ORDER BY rank LIMIT :lim")
+        params: dict[str, Any] = {"m": match, "w": window, "lim": limit}
+    else:
+        queries: list[str] = []
+        params = {"lim": limit}
+        for i, c in enumerate(clauses):
+            query, binds = _tsquery(list(c), prefix=f"o{i}_")
+            queries.append(query)
+            params.update(binds)
+        query = "(" + " || ".join(queries) + ")"
+        sql = (f"SELECT quote_id FROM {PG_TABLE} WHERE body @@ {query} "  # noqa: S608
+               f"ORDER BY ts_rank(body, {query}) DESC LIMIT :lim")
+    return [int(r[0]) for r in session.execute(text(sql), params)]

@@ -78,3 +78,72 @@ def render_card(quote: str, speaker: str, footer: str, fonts_dir: Path) -> bytes
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+VERDICT_COLOURS = {
+    "verbatim": (22, 120, 60), "reworded": (170, 100, 0), "out_of_context": (176, 0, 32),
+    "reported": (170, 100, 0), "other_speaker": (176, 0, 32), "not_found": (95, 99, 104),
+}
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, font_path: str, width: int, height: int,
+         sizes: tuple[int, ...]) -> tuple[ImageFont.FreeTypeFont, list[str], int]:
+    """The largest font size at which ``text`` fits the box (cut with … at the smallest)."""
+    for size in sizes:
+        font = _font(font_path, size)
+        lines = _wrap(draw, text, font, width)
+        line_h = int(size * 1.3)
+        if len(lines) * line_h <= height:
+            return font, lines, line_h
+    keep = max(height // line_h, 1)
+    cut = lines[:keep]
+    if len(lines) > keep:
+        cut[-1] = cut[-1] + " …"
+    return font, cut, line_h
+
+
+@lru_cache(maxsize=256)
+def render_verification_card(verdict: str, code: str, pasted: str, original: str, where: str,
+                             heads: tuple[str, str], fonts_dir: Path) -> bytes:
+    """PNG bytes of a verification's card: the verdict in large type, then the pasted words
+    beside the original ones, and who said them where."""
+    regular = str(fonts_dir / "DejaVuSans.ttf")
+    bold = str(fonts_dir / "DejaVuSans-Bold.ttf")
+    colour = VERDICT_COLOURS.get(code, ACCENT)
+    img = Image.new("RGB", (WIDTH, HEIGHT), BG)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 0, 16, HEIGHT), fill=colour)
+    head_font, head_lines, head_h = _fit(draw, verdict, bold, WIDTH - 2 * MARGIN, 150,
+                                         (64, 56, 48, 42))
+    y = 56
+    for line in head_lines:
+        draw.text((MARGIN, y), line, font=head_font, fill=colour)
+        y += head_h
+    top = max(y + 20, 190)
+    col_w = (WIDTH - 2 * MARGIN - 40) // 2
+    box_h = HEIGHT - top - 150
+    columns = [(heads[0], pasted)] + ([(heads[1], original)] if original else [])
+    for i, (head, body) in enumerate(columns):
+        x = MARGIN + i * (col_w + 40)
+        draw.text((x, top), head.upper(), font=_font(bold, 24), fill=MUTED)
+        font, lines, line_h = _fit(draw, f"”{body}”", regular, col_w, box_h,
+                                   (40, 36, 32, 28, 25, 22))
+        yy = top + 40
+        for line in lines:
+            draw.text((x, yy), line, font=font, fill=INK)
+            yy += line_h
+    if len(columns) == 2:
+        mid = MARGIN + col_w + 20
+        draw.line((mid, top, mid, top + box_h + 30), fill=(210, 210, 214), width=2)
+    foot_font = _font(regular, 28)
+    foot = where
+    while foot and draw.textlength(foot, font=foot_font) > WIDTH - 2 * MARGIN - 160:
+        foot = foot[:-2]
+    draw.text((MARGIN, HEIGHT - MARGIN - 20), foot if foot == where else foot + "…",
+              font=foot_font, fill=MUTED)
+    brand = _font(bold, 30)
+    draw.text((WIDTH - MARGIN - draw.textlength("Citat", font=brand), HEIGHT - MARGIN - 20),
+              "Citat", font=brand, fill=ACCENT)
+    out = io.BytesIO()
+    img.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -12,9 +12,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.ingest.readers import IngestError
 from app.storage.queries import NotFound
+from app.verify.claim import BadPaste
 from app.web import i18n
 from app.web.auth import NotAuthorised
 from app.web.filters import BadFilter
+from app.web.i18n import gettext_
 
 log = logging.getLogger("citat.web")
 
@@ -69,6 +71,11 @@ def install(app: FastAPI) -> None:
         response.headers.update(retry_after(exc))
         return response
 
+    @app.exception_handler(BadPaste)
+    async def _bad_paste(request: Request, exc: BadPaste) -> Response:
+        return error_response(request, exc.status, gettext_("Cannot verify this"),
+                              paste_message(exc))
+
     @app.exception_handler(NotAuthorised)
     async def _not_authorised(request: Request, exc: NotAuthorised) -> Response:
         if request.method == "GET" and not wants_json(request):
@@ -111,3 +118,9 @@ def _plain(errors: object) -> object:
             if isinstance(e, dict)
         ]
     return errors
+
+
+def paste_message(exc: BadPaste) -> str:
+    """Why a paste cannot be verified, in the request's language."""
+    message = gettext_(exc.message)
+    return message % exc.params if exc.params else message

@@ -166,3 +166,102 @@ class ArticleIn(BaseModel):
     published_at: str | None = Field(
         default=None, description="YYYY-MM-DD or ISO 8601.", max_length=64
     )
+
+
+class VerifyIn(BaseModel):
+    """A quote to verify: the pasted words, and who is said to have said them."""
+
+    text: str = Field(description="The quote as pasted; \"Name: …\" or \"… — Name\" names "
+                      "the speaker.", max_length=2_000_000)
+    speaker: str | None = Field(default=None, max_length=2000,
+                                description="The claimed speaker (wins over a name in text).")
+
+
+class VerifiedQuote(BaseModel):
+    """The stored quote a match points at."""
+
+    id: str
+    text: str
+    type: str
+    language: str
+    confidence: float = Field(description="The extractor's confidence in the quote.")
+    cue: str | None
+    original: str = Field(description="The words of the quote the paste lines up with.")
+    speaker: dict[str, str] | None
+    url: str = ""
+
+
+class VerifiedArticle(BaseModel):
+    """Where the quote was found."""
+
+    id: int
+    title: str | None
+    source: str | None
+    published_at: str | None
+    paragraph: int | None
+    url: str = ""
+
+
+class DiffOut(BaseModel):
+    """One step of the word diff (pasted -> original)."""
+
+    op: str = Field(description="equal, replace, delete (only pasted) or insert (only in "
+                    "the original).")
+    pasted: str
+    original: str
+
+
+class TranslationOut(BaseModel):
+    """A quote linked as the other-language version of a match."""
+
+    id: str
+    text: str
+    language: str
+    speaker: str | None
+    url: str = ""
+
+
+class MatchOut(BaseModel):
+    """A stored quote close to the paste, with its verdict and the evidence."""
+
+    verdict: str
+    score: float
+    share: float = Field(description="Share of the words that match.")
+    exact: bool
+    reordered: bool
+    context_word: str | None = Field(description="The negation or condition the paste "
+                                     "leaves out (out of context).")
+    speaker_matches: bool | None
+    quote: VerifiedQuote
+    article: VerifiedArticle
+    diff: list[DiffOut]
+    translations: list[TranslationOut]
+
+
+class VerificationOut(BaseModel):
+    """A verification as stored behind its permalink."""
+
+    id: str
+    url: str
+    card_url: str
+    created_at: str
+    text: str
+    claimed_speaker: str | None
+    verdict: str = Field(description="verbatim, reworded, other_speaker, reported, "
+                         "out_of_context or not_found.")
+    matches: list[MatchOut]
+    nearest: list[MatchOut] = Field(description="When not found: the closest quotes.")
+    candidates: int
+
+    @classmethod
+    def of(cls, result: dict[str, object]) -> VerificationOut:
+        """From a stored result, with the paths of every quote, article and card."""
+        out = cls.model_validate({**result, "url": f"/verify/{result['id']}",
+                                  "card_url": f"/verify/{result['id']}/card.png"})
+        for m in [*out.matches, *out.nearest]:
+            m.quote.url = f"/q/{m.quote.id}"
+            m.article.url = f"/articles/{m.article.id}" + (
+                f"#p{m.article.paragraph}" if m.article.paragraph else "")
+            for t in m.translations:
+                t.url = f"/q/{t.id}"
+        return out
