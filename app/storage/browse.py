@@ -81,7 +81,8 @@ class FacetValue:
     count: int
 
 
-NO_MATCH = "\x00"  # a slug nothing has: a field that names nobody gives no quotes
+# A slug nothing has (slugify never makes a bare hyphen): a field naming nobody finds nothing.
+NO_MATCH = "-"
 
 
 def resolve_fields(session: Session, f: QuoteFilters) -> QuoteFilters:

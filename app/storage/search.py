@@ -9,8 +9,8 @@ speaker brings that speaker's quotes first); the query is stemmed the same way i
 term is quoted (so ``-``, ``AND``, ``(``, ``*``, ``'`` and stray ``"`` are plain words) and the
 last bare word becomes a prefix for type-ahead; ``OR`` between words and ``-word`` work, and
 ``speaker:``/``entity:`` are read apart (``split_fields``). PostgreSQL: a GIN-indexed tsvector
-table ``quote_search`` of the same stems ('simple' configuration; body weight D, extra C, names
-A), ranked by ts_rank. ``ranked_ids``
+table ``quote_search`` of the same stems ('simple' configuration; body weight B, extra C, names
+A: ts_rank's 0.4 / 0.2 / 1.0), ranked by ts_rank. ``ranked_ids``
 is the fast path for a ranked text search (ORDER BY/LIMIT inside the full-text query; on SQLite
 only the newest RANK_WINDOW matches are ranked, see ``_fts5_window``).
 """
@@ -345,7 +345,7 @@ FTS5_DDL = (
 # The default "rank" of the table: bm25 with the column weights (stored in the table's config).
 FTS5_RANK_CONFIG = (f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) "  # noqa: S608
                     "VALUES ('rank', 'bm25(1.0, 0.5, 4.0)')")
-PG_ROW = ("setweight(to_tsvector('simple', :body), 'D') || "
+PG_ROW = ("setweight(to_tsvector('simple', :body), 'B') || "
           "setweight(to_tsvector('simple', :extra), 'C') || "
           "setweight(to_tsvector('simple', :names), 'A')")
 
@@ -589,7 +589,7 @@ def newest_ids(session: Session, q: str, limit: int) -> list[int]:
         query, binds = _tsquery(terms)
         # The GIN index finds the matches; the recheck keeps those in the quote's own words.
         sql = (f"SELECT quote_id FROM {PG_TABLE} WHERE body @@ {query} "  # noqa: S608
-               f"AND ts_filter(body, '{{d}}') @@ {query} ORDER BY quote_id DESC LIMIT :lim")
+               f"AND ts_filter(body, '{{b}}') @@ {query} ORDER BY quote_id DESC LIMIT :lim")
         params = {**binds, "lim": limit}
     return [int(r[0]) for r in session.execute(text(sql), params)]
 
@@ -612,9 +612,9 @@ def _tsquery(terms: list[QueryTerm]) -> tuple[str, dict[str, str]]:
             name = f"t{i}_w{j}"
             params[name] = word
             ors.append(f"phraseto_tsquery('simple', :{name})")
-        for j, word in enumerate(t.exact):  # in the quote's own words (weight D) only
+        for j, word in enumerate(t.exact):  # in the quote's own words (weight B) only
             name = f"t{i}_x{j}"
             params[name] = word
-            ors.append(f"to_tsquery('simple', quote_literal(:{name}) || ':D')")
+            ors.append(f"to_tsquery('simple', quote_literal(:{name}) || '\\:B')")
         (nots if t.negated else ands).append("(" + " || ".join(ors) + ")")
     return "(" + " && ".join(ands + ["!!" + n for n in nots]) + ")", params
