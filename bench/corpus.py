@@ -5,6 +5,7 @@ the way the app's write path would (same columns, same FTS5 bodies via ``index_b
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import sqlite3
 from collections.abc import Iterator
@@ -12,7 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.storage.models import fold_key, surname_key
-from app.storage.search import index_body, words
+from app.storage.search import index_body, index_extra, index_names, words
+
+# Fill the extra and names columns as the write path does (CITAT_BENCH_BODY_ONLY=1: only
+# the stems, the index before issue 21, for the size comparison).
+INDEX_NAMES = os.environ.get("CITAT_BENCH_BODY_ONLY") != "1"
 
 FIRST = ("Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Eva", "Anders", "Sara", "Magnus",
          "Lena", "Per", "Ingrid", "Mikael", "Elin", "Peter", "Kristina", "Fredrik", "Emma",
@@ -127,6 +132,11 @@ def body_of(text: str) -> str:
     return " ".join(out)
 
 
+def extra_of(text: str) -> str:
+    """The FTS ``extra`` column, identical to ``index_extra(text, "sv")``."""
+    return index_extra(text, "sv")
+
+
 def _ts(d: datetime) -> str:
     # SQLAlchemy's SQLite DateTime storage format (the time zone is not stored).
     return d.strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -185,9 +195,13 @@ def fill(path: str, n_quotes: int, per_article: int = 5, seed: int = 7) -> None:
                 kind = ("direct", "direct", "partial", "indirect")[qid % 4]
                 quotes.append((qid, pid, aid, start, end, t, kind, "sv", sp + 1,
                                SPEAKERS[sp].split()[-1], "sade", 0.9, 0.8, 0, 0))
-                fts.append((qid, body_of(t)))
+                names = [SPEAKERS[sp]]
                 if k == 0:
                     mentions.append((ent, aid, start, start + 5, entities[ent - 1][0]))
+                    if INDEX_NAMES:
+                        names.append(entities[ent - 1][0])
+                fts.append((qid, body_of(t), extra_of(t) if INDEX_NAMES else "",
+                            index_names(names, "sv") if INDEX_NAMES else ""))
         con.executemany(
             "INSERT INTO article(id, content_hash, title, source, url, published_at, language,"
             " text, created_at, status, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?)", arts)
@@ -195,7 +209,8 @@ def fill(path: str, n_quotes: int, per_article: int = 5, seed: int = 7) -> None:
             'INSERT INTO quote(id, public_id, article_id, start, "end", text, type, language,'
             " speaker_id, speaker_mention, cue, confidence, speaker_confidence, hidden, reviewed)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", quotes)
-        con.executemany("INSERT INTO quote_fts(rowid, body) VALUES (?, ?)", fts)
+        con.executemany("INSERT INTO quote_fts(rowid, body, extra, names) VALUES (?, ?, ?, ?)",
+                        fts)
         con.executemany(
             'INSERT INTO entitymention(entity_id, article_id, start, "end", text)'
             " VALUES (?,?,?,?,?)", mentions)

@@ -96,7 +96,7 @@ RAW_COUNT = "SELECT count(*) FROM quote_fts WHERE quote_fts MATCH :m"
 # asked about those rowids only.
 RAW_SPEAKER_TOP = """
 SELECT q.id, q.public_id, q.text, q.type, a.title, a.source, a.published_at, s.name, s.slug
-FROM (SELECT rowid AS qid, bm25(quote_fts) AS rank FROM quote_fts
+FROM (SELECT rowid AS qid, bm25(quote_fts, 1.0, 0.5, 4.0) AS rank FROM quote_fts
       WHERE quote_fts MATCH :m AND +rowid IN (SELECT id FROM quote WHERE speaker_id =
         (SELECT id FROM speaker WHERE slug = :sp))
       ORDER BY rank LIMIT :lim) f

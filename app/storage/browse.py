@@ -14,6 +14,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.storage import queries
 from app.storage.models import Article, Entity, EntityMention, Quote, Speaker
 from app.storage.queries import Page, QuoteRow, rows_for, visible_rows
 from app.storage.search import (
@@ -22,6 +23,7 @@ from app.storage.search import (
     newest_matches,
     parse_query,
     ranked_ids,
+    split_fields,
 )
 
 FACET_SIZE = 10
@@ -77,6 +79,29 @@ class FacetValue:
     value: str
     label: str
     count: int
+
+
+# A slug nothing has (slugify never makes a bare hyphen): a field naming nobody finds nothing.
+NO_MATCH = "-"
+
+
+def resolve_fields(session: Session, f: QuoteFilters) -> QuoteFilters:
+    """``f`` with the ``speaker:``/``entity:`` fields of its words made filters: a speaker by
+    full name, surname, mention or a misspelt name (``speaker:lavrof``), an entity by name
+    (also misspelt). A field that names nobody leaves no quotes."""
+    if ":" not in f.q:
+        return f
+    rest, fields = split_fields(f.q)
+    if not fields:
+        return f
+    changes: dict[str, Any] = {"q": rest if rest.strip() else ""}
+    for value in fields.get("speaker", [])[:1]:
+        found = queries.named_speakers(session, value, 1)
+        changes["speaker"] = found[0].speaker.slug if found else NO_MATCH
+    for value in fields.get("entity", [])[:1]:
+        ents = queries.similar_entities(session, value, 1)
+        changes["entity"] = ents[0].slug if ents else NO_MATCH
+    return replace(f, **changes)
 
 
 def _article_date() -> Any:
@@ -182,6 +207,7 @@ def _mentions_entity(slug: str) -> ColumnElement[bool]:
 
 def search(session: Session, f: QuoteFilters, limit: int = 20, offset: int = 0) -> Page:
     """One page of quotes matching ``f`` and the total."""
+    f = resolve_fields(session, f)
     if _only_text_and_speaker(f):
         fast = _ranked_page(session, f, limit, offset)
         if fast is not None:
@@ -195,6 +221,7 @@ def search(session: Session, f: QuoteFilters, limit: int = 20, offset: int = 0) 
 
 def iter_rows(session: Session, f: QuoteFilters, batch: int = 500) -> Iterator[QuoteRow]:
     """Every quote matching ``f``, in batches (exports stream all results, not one page)."""
+    f = resolve_fields(session, f)
     stmt, _ = filtered(session, f)
     offset = 0
     while True:
@@ -208,6 +235,7 @@ def iter_rows(session: Session, f: QuoteFilters, batch: int = 500) -> Iterator[Q
 def facets(session: Session, f: QuoteFilters) -> dict[str, list[FacetValue]]:
     """Counts per speaker, entity, source, language, kind and month over the matching set
     (over a sample of ``FACET_SAMPLE`` of them when it is larger)."""
+    f = resolve_fields(session, f)
     sample = _newest_sample(session, f) if _only_text_and_speaker(f) else None
     if sample is None:
         stmt, _ = filtered(session, f)

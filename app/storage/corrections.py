@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.storage.models import Article, Correction, Quote, Speaker, SpeakerAlias, User
 from app.storage.queries import NotFound
-from app.storage.search import index_quotes, unindex_quotes
+from app.storage.search import index_quotes, reindex_where, unindex_quotes
 from app.storage.writes import SavedQuote, add_alias, new_speaker
 
 KINDS = ("direct", "partial", "indirect")
@@ -72,6 +72,8 @@ def set_quote_speaker(session: Session, user: User, public_id: str, name: str) -
     quote.speaker_id = speaker.id if speaker else None
     quote.reviewed = True
     session.add(quote)
+    if not quote.hidden and quote.id is not None:
+        reindex_where(session, ids=[quote.id])
     return _log(session, user, "quote_speaker", quote=public_id, before=before,
                 after=_speaker_ref(session, quote.speaker_id))
 
@@ -123,6 +125,7 @@ def rename_speaker(session: Session, user: User, slug: str, name: str) -> Correc
     session.add(speaker)
     add_alias(session, speaker, before, "merged")
     add_alias(session, speaker, name, "mention")
+    reindex_where(session, speaker_id=speaker.id)
     return _log(session, user, "speaker_rename", speaker_id=speaker.id, before=before, after=name)
 
 
@@ -143,6 +146,7 @@ def merge_speakers(session: Session, user: User, source_slug: str, target_slug: 
     before = {"id": source.id, "name": source.name, "slug": source.slug}
     session.delete(source)
     session.flush()
+    reindex_where(session, speaker_id=target.id)
     return _log(session, user, "speaker_merge", speaker_id=target.id, before=before,
                 after={"id": target.id, "name": target.name, "slug": target.slug})
 
@@ -176,9 +180,13 @@ def _apply_split(session: Session, correction: Correction, article_id: int | Non
                                Quote.speaker_mention == alias)
     if article_id is not None:
         stmt = stmt.where(Quote.article_id == article_id)
+    moved = []
     for quote in session.exec(stmt).all():
         quote.speaker_id = after["id"]
         session.add(quote)
+        if not quote.hidden and quote.id is not None:
+            moved.append(quote.id)
+    reindex_where(session, ids=moved)
 
 
 def _to_reapply(public_ids: Sequence[str]) -> ColumnElement[bool]:
@@ -234,6 +242,9 @@ def reapply(session: Session, article: Article,
         hidden = [q for q in quotes.values() if q.hidden]
         session.flush()
         unindex_quotes(session, [q.id for q in hidden if q.id is not None])
+        respoken = {c.quote_public_id for c in rows if c.action == "quote_speaker"}
+        reindex_where(session, ids=[q.id for q in quotes.values() if q.public_id in respoken
+                                    and not q.hidden and q.id is not None])
     for split in splits:
         _apply_split(session, split, article.id)
     session.flush()

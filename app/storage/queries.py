@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import CompoundSelect, func, union
+from sqlalchemy import CompoundSelect, and_, func, or_, union
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -317,3 +317,85 @@ def failed_articles(session: Session, limit: int = 100) -> list[Article]:
         select(Article).where(Article.status == "failed").order_by(col(Article.id).desc())
         .limit(limit)
     ).all())
+
+
+@dataclass(frozen=True)
+class NamedSpeaker:
+    """A speaker the search box's text names, with their number of quotes; ``fuzzy`` when
+    found by a misspelt name (offered as "did you mean")."""
+
+    speaker: Speaker
+    quotes: int
+    fuzzy: bool = False
+
+
+FUZZY_CUTOFF = 80  # RapidFuzz ratio (0-100) for a misspelt name: lavrof ~ lavrov 83
+
+
+def named_speakers(session: Session, text: str, limit: int = 3) -> list[NamedSpeaker]:
+    """The speakers whose full name, surname or a mention is exactly ``text`` (casefolded),
+    or, when none is, whose name or surname is within a few typos of it (RapidFuzz edit
+    ratio), most quoted first."""
+    key = fold_key(" ".join(text.replace('"', " ").split()))[:100]
+    if len(key) < 2:
+        return []
+    exact: CompoundSelect[tuple[int | None]] = union(
+        select(Speaker.id).where(col(Speaker.name_key) == key),
+        select(Speaker.id).where(col(Speaker.surname) == key),
+        select(SpeakerAlias.speaker_id).where(col(SpeakerAlias.text_key) == key,
+                                              SpeakerAlias.kind == "mention"),
+    )
+    ids = [i for (i,) in session.execute(exact) if i is not None]
+    fuzzy = False
+    if not ids and len(key) >= 4:
+        ids = _fuzzy_speakers(session, key)
+        fuzzy = True
+    if not ids:
+        return []
+    n = func.count(col(Quote.id)).label("n")
+    rows = session.exec(
+        select(Speaker, n).outerjoin(Quote, and_(col(Quote.speaker_id) == Speaker.id,
+                                                 col(Quote.hidden).is_(False)))
+        .where(col(Speaker.id).in_(ids)).group_by(col(Speaker.id))
+        .order_by(n.desc(), col(Speaker.name)).limit(limit)).all()
+    return [NamedSpeaker(s, int(c), fuzzy) for s, c in rows if c]
+
+
+def _fuzzy_speakers(session: Session, key: str) -> list[int]:
+    from rapidfuzz import fuzz, process
+
+    # Only names that could be close: same first letter (a typo rarely hits it) and a similar
+    # length, read from the indexed keys.
+    first = like_escape(key[0]) + "%"
+    rows = session.execute(
+        select(Speaker.id, Speaker.name_key, Speaker.surname).where(or_(
+            col(Speaker.name_key).like(first, escape="\\"),
+            col(Speaker.surname).like(first, escape="\\")))).all()
+    choices: dict[int, str] = {}
+    for i, (_sid, name_key, surname) in enumerate(rows):
+        choices[2 * i] = name_key
+        choices[2 * i + 1] = surname
+    found = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF,
+                            limit=10)
+    return list(dict.fromkeys(int(rows[k // 2][0]) for _, _, k in found))
+
+
+def similar_entities(session: Session, text: str, limit: int = 3) -> list[Entity]:
+    """Entities whose name is ``text`` or within a few typos of it (RapidFuzz), for the
+    ``entity:`` field and "did you mean"."""
+    from rapidfuzz import fuzz, process
+
+    key = fold_key(" ".join(text.replace('"', " ").split()))[:100]
+    if len(key) < 2:
+        return []
+    found = list(session.exec(select(Entity).where(col(Entity.name_key) == key)
+                              .order_by(col(Entity.id)).limit(limit)).all())
+    if found or len(key) < 4:
+        return found
+    rows = session.execute(select(Entity.id, Entity.name_key).where(
+        col(Entity.name_key).like(like_escape(key[0]) + "%", escape="\\"))).all()
+    hits = process.extract(key, {int(i): k for i, k in rows}, scorer=fuzz.ratio,
+                           score_cutoff=FUZZY_CUTOFF, limit=limit)
+    ids = [k for _, _, k in hits]
+    by_id = {e.id: e for e in session.exec(select(Entity).where(col(Entity.id).in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]

@@ -1,10 +1,16 @@
 """Full-text search over quotes: the one place with per-dialect SQL.
 
 SQLite: an FTS5 table ``quote_fts`` (``unicode61 remove_diacritics 0`` so å/ä/ö stay apart) whose
-rows hold the *stemmed* words of each quote; the query is stemmed the same way in Python, every
+rows hold, in three columns, the *stemmed* words of each quote (``body``, in order, for
+phrases), the stems of their lemmas and of the parts of Swedish compounds where those differ
+(``extra``, see ``app.storage.lexicon``), and the names of the quote's speaker and of the
+entities it mentions (``names``), ranked bm25 with weights 1 / 0.5 / 4 (a query naming a
+speaker brings that speaker's quotes first); the query is stemmed the same way in Python, every
 term is quoted (so ``-``, ``AND``, ``(``, ``*``, ``'`` and stray ``"`` are plain words) and the
-last bare word becomes a prefix for type-ahead. PostgreSQL: a GIN-indexed tsvector table
-``quote_search`` of the same stems ('simple' configuration), ranked by ts_rank. ``ranked_ids``
+last bare word becomes a prefix for type-ahead; ``OR`` between words and ``-word`` work, and
+``speaker:``/``entity:`` are read apart (``split_fields``). PostgreSQL: a GIN-indexed tsvector
+table ``quote_search`` of the same stems ('simple' configuration; body weight B, extra C, names
+A: ts_rank's 0.4 / 0.2 / 1.0), ranked by ts_rank. ``ranked_ids``
 is the fast path for a ranked text search (ORDER BY/LIMIT inside the full-text query; on SQLite
 only the newest RANK_WINDOW matches are ranked, see ``_fts5_window``).
 """
@@ -19,11 +25,12 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import snowballstemmer
-from sqlalchemy import Float, Integer, func, text
-from sqlmodel import Session
+from sqlalchemy import Float, Integer, and_, func, text
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.storage.models import Quote
+from app.storage.lexicon import compound_parts, lemma_stem
+from app.storage.models import Entity, EntityMention, Quote, Speaker
 
 FTS_TABLE = "quote_fts"
 PG_TABLE = "quote_search"
@@ -31,7 +38,14 @@ PG_TABLE = "quote_search"
 RANK_WINDOW = 10_000
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 PHRASE_RE = re.compile(r'"([^"]*)"')
+# A field (speaker:lavrov, entity:"Keir Starmer"), a phrase, or a bare token, in query order.
+TOKEN_RE = re.compile(r'(?i)\b(speaker|entity|talare|enhet):\s*("[^"]*"|[^\s"]+)|"([^"]*)"|(\S+)')
+FIELD_NAMES = {"speaker": "speaker", "talare": "speaker", "entity": "entity", "enhet": "entity"}
+# bm25 weights of the FTS5 columns (body, extra, names) and the same order for PostgreSQL.
+BM25_WEIGHTS = (1.0, 0.5, 4.0)
+FTS_RANK = "bm25(quote_fts, 1.0, 0.5, 4.0)"
 STEMMER_LANGUAGES = {"sv": "swedish", "en": "english"}
+WHOLE_WORD = 6  # a word being typed this long is taken as a whole word too (see _typed)
 
 
 _local = threading.local()
@@ -62,8 +76,54 @@ def stem(word: str, lang: str) -> str:
 
 
 def index_body(text_: str, lang: str) -> str:
-    """What goes into the FTS row for a quote: its stemmed words."""
+    """What goes into the ``body`` column for a quote: its stemmed words, in order."""
     return " ".join(stem(w, lang) for w in words(text_))
+
+
+@lru_cache(maxsize=200_000)
+def _extra(word: str, lang: str) -> tuple[str, ...]:
+    own = stem(word, lang)
+    out: list[str] = []
+    lem = lemma_stem(word, lang)
+    if lem and lem != own:
+        out.append(lem)
+    if lang == "sv":
+        out += [p for p in compound_parts(word) if p != own]
+    return tuple(dict.fromkeys(out))
+
+
+def index_extra(text_: str, lang: str) -> str:
+    """What goes into the ``extra`` column: the stems of the words' lemmas and of the parts of
+    Swedish compounds, where they differ from the word's own stem, each once."""
+    seen: dict[str, None] = {}
+    for w in words(text_):
+        for s in _extra(w, lang):
+            seen.setdefault(s)
+    return " ".join(seen)
+
+
+def index_names(names: Sequence[str], lang: str) -> str:
+    """What goes into the ``names`` column: each name's words, lower-cased and stemmed."""
+    seen: dict[str, None] = {}
+    for name in names:
+        for w in words(name):
+            seen.setdefault(w)
+            seen.setdefault(stem(w, lang))
+    return " ".join(seen)
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """The three indexed texts of one quote."""
+
+    body: str
+    extra: str
+    names: str
+
+
+def index_row(text_: str, lang: str, names: Sequence[str] = ()) -> IndexRow:
+    """The search row of a quote: stems, lemma/compound stems, names."""
+    return IndexRow(index_body(text_, lang), index_extra(text_, lang), index_names(names, lang))
 
 
 @dataclass(frozen=True)
@@ -77,25 +137,88 @@ class QueryTerm:
     alternatives: tuple[tuple[str, ...], ...]  # one stem sequence per language, deduplicated
     prefix: bool = False
     exact: tuple[str, ...] = ()  # a prefix term's stems (those unlike the typed word)
+    negated: bool = False  # -word: quotes with it are left out
+    whole: tuple[str, ...] = ()  # a prefix term's stems matched whole in every column
+
+
+def split_fields(q: str) -> tuple[str, dict[str, list[str]]]:
+    """The query without its ``speaker:``/``entity:`` fields (also ``talare:``/``enhet:``), and
+    the fields' values (quotes taken off): they name filters, not words."""
+    fields: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for m in TOKEN_RE.finditer(q[:500]):
+        if m.group(1):
+            value = m.group(2).strip('"').strip()
+            if value:
+                fields.setdefault(FIELD_NAMES[m.group(1).lower()], []).append(value)
+        else:
+            rest.append(m.group())
+    tail = " " if q[:500].endswith(" ") else ""
+    return " ".join(rest) + (tail if rest else ""), fields
 
 
 def parse_query(q: str) -> list[QueryTerm]:
-    """Split user input into phrases ("…") and words; any input gives a (maybe empty) list."""
-    terms: list[QueryTerm] = []
-    q = q[:500]
-    phrases = PHRASE_RE.findall(q)
-    rest = PHRASE_RE.sub(" ", q)
-    for phrase in phrases:
-        ws = words(phrase)
-        if ws:
-            terms.append(QueryTerm(_alternatives(ws)))
-    bare = words(rest)
+    """Split user input into phrases ("…") and words; any input gives a (maybe empty) list.
+
+    ``a OR b`` is one term with both words' stems as alternatives; ``-word`` and ``-"a
+    phrase"`` are negated terms (ignored when nothing positive is left); ``speaker:`` and
+    ``entity:`` fields are no terms (see ``split_fields``). Every word is a quoted string in
+    the engine's query: the operators are read here, never passed through.
+    """
+    q, _ = split_fields(q[:500])
+    tokens: list[tuple[str, bool, bool]] = []  # (text, is_phrase, negated)
+    for m in TOKEN_RE.finditer(q):
+        if m.group(3) is not None:
+            tokens.append((m.group(3), True, False))
+            continue
+        raw = m.group(4) or ""
+        if raw.startswith("-\"") and raw.endswith("\"") and len(raw) > 2:
+            tokens.append((raw[2:-1], True, True))
+        elif raw.startswith("-") and len(raw) > 1 and words(raw[1:]):
+            tokens.append((raw[1:], False, True))
+        else:
+            tokens.append((raw, False, False))
     # The last bare word is a prefix only while it is being typed (no trailing space).
-    trailing = bool(bare) and not rest.endswith((" ", '"')) and phrases[-1:] != [q.strip()]
-    for i, w in enumerate(bare[:20]):
-        terms.append(_typed(w) if trailing and i == len(bare) - 1
-                     else QueryTerm(_alternatives([w])))
+    last_typed = bool(tokens) and not q.endswith((" ", '"')) and not tokens[-1][1] \
+        and not tokens[-1][2] and len(words(tokens[-1][0])) == 1
+    terms: list[QueryTerm] = []
+    pending_or = False
+    count = 0
+    for i, (tok, phrase, neg) in enumerate(tokens):
+        if not phrase and not neg and tok == "OR" and terms and i < len(tokens) - 1:
+            pending_or = True
+            continue
+        ws = words(tok)
+        if not ws:
+            continue
+        if phrase:
+            new = [QueryTerm(_alternatives(ws), negated=neg)]
+        elif last_typed and i == len(tokens) - 1:
+            new = [_typed(ws[0])]
+        else:
+            new = [QueryTerm(_alternatives([w]), negated=neg) for w in ws]
+        for t in new:
+            if count >= 20:
+                break
+            if pending_or and terms and not t.negated and not terms[-1].negated:
+                terms[-1] = _either(terms[-1], t)
+            else:
+                terms.append(t)
+                count += 1
+            pending_or = False
+    if all(t.negated for t in terms):
+        return []
     return terms
+
+
+def _either(a: QueryTerm, b: QueryTerm) -> QueryTerm:
+    """One term matching either of two (``a OR b``); a prefix side keeps its exact stems."""
+    if a.prefix or b.prefix:
+        p, other = (a, b) if a.prefix else (b, a)
+        extra = tuple(" ".join(seq) for seq in other.alternatives if len(seq) == 1)
+        return QueryTerm(p.alternatives, prefix=True, exact=p.exact,
+                         whole=tuple(dict.fromkeys(p.whole + extra)))
+    return QueryTerm(tuple(dict.fromkeys(a.alternatives + b.alternatives)))
 
 
 def _typed(w: str) -> QueryTerm:
@@ -109,49 +232,88 @@ def _typed(w: str) -> QueryTerm:
     besides the ``huset`` being typed. A typed text whose stem is a common word still finds
     that word (``förs`` -> ``för``), as the prefix of its stem did before.
     """
-    stems = tuple(dict.fromkeys(s for (s,) in _alternatives([w]) if s != w))
-    return QueryTerm(((w,),), prefix=True, exact=stems)
+    snowball = {stem(w, lang) for lang in STEMMER_LANGUAGES} - {w}
+    lemmas = {lemma_stem(w, lang) for lang in STEMMER_LANGUAGES} - {None, w}
+    # A known inflected form (in the lemma tables) or a longer word is a whole word already:
+    # its stems may meet lemmas and compound parts (flyktingar -> klimatflyktingar); a short
+    # text being typed ("huse") only the quote's own words.
+    whole = sorted(str(x) for x in lemmas)
+    if lemmas or len(w) >= WHOLE_WORD:
+        whole = sorted(snowball | {str(x) for x in lemmas})
+        return QueryTerm(((w,),), prefix=True, whole=tuple(whole))
+    return QueryTerm(((w,),), prefix=True, exact=tuple(sorted(snowball)))
 
 
 def _alternatives(ws: list[str]) -> tuple[tuple[str, ...], ...]:
+    """The stem sequences of these words in each language; for one word also the stems of its
+    lemmas (``män`` -> ``man``, ``allianser`` -> ``allian``), which meet the ``extra`` column."""
     alts: list[tuple[str, ...]] = []
     for lang in STEMMER_LANGUAGES:
         s = tuple(stem(w, lang) for w in ws)
         if s not in alts:
             alts.append(s)
+    if len(ws) == 1:
+        for lang in STEMMER_LANGUAGES:
+            lem = lemma_stem(ws[0], lang)
+            if lem and (lem,) not in alts:
+                alts.append((lem,))
     return tuple(alts)
 
 
-def fts5_match(terms: list[QueryTerm]) -> str:
-    """An FTS5 MATCH expression in which every user word is a quoted string."""
+def fts5_match(terms: list[QueryTerm], column: str | None = None) -> str:
+    """An FTS5 MATCH expression in which every user word is a quoted string (``column``: match
+    in that column only, e.g. ``body``: the quote's own words)."""
     parts: list[str] = []
+    nots: list[str] = []
     for t in terms:
         alts = []
         for seq in t.alternatives:
             quoted = '"' + " ".join(s.replace('"', "") for s in seq) + '"'
-            alts.append(quoted + ("*" if t.prefix else ""))
-        alts += ['"' + s.replace('"', "") + '"' for s in t.exact]
-        parts.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
-    return " AND ".join(parts)
+            alts.append(quoted + ("*" if t.prefix and len(seq) == 1 else ""))
+        # A prefix term's whole-word stems in the quote's own words only: "huse" is "huset"
+        # being typed, not the "hus" of husdjuren's compound parts.
+        alts += ['body : "' + s.replace('"', "") + '"' for s in t.exact]
+        alts += ['"' + s.replace('"', "") + '"' for s in t.whole]
+        (nots if t.negated else parts).append(
+            alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
+    if not parts:
+        return ""
+    out = " AND ".join(parts)
+    if nots:
+        out = "(" + out + ") NOT (" + " OR ".join(nots) + ")"
+    if column:
+        out = column + " : (" + out + ")"
+    return out
 
 
 def highlight_spans(text_: str, q: str) -> list[tuple[int, int]]:
     """Character spans of ``text_`` whose word stems match the query (for <mark>)."""
     terms = parse_query(q)
     exact: set[str] = set()
+    own: set[str] = set()  # matched in the word's own stems only (see fts5_match)
     prefixes: set[str] = set()
     for t in terms:
+        if t.negated:
+            continue
         for seq in t.alternatives:
             (prefixes if t.prefix else exact).update(seq)
             if t.prefix:
                 exact.update(seq[:-1])
-        exact.update(t.exact)
+        own.update(t.exact)
+        exact.update(t.whole)
     spans: list[tuple[int, int]] = []
-    if not exact and not prefixes:
+    if not exact and not prefixes and not own:
         return spans
     for m in WORD_RE.finditer(text_):
         w = m.group().lower()
         stems = {stem(w, lang) for lang in STEMMER_LANGUAGES}
+        if stems & own:
+            spans.append((m.start(), m.end()))
+            continue
+        stems.update(lemma_stem(w, lang) or "" for lang in STEMMER_LANGUAGES)
+        stems.discard("")
+        if exact - stems and len(w) >= 7:
+            stems.update(_extra(w, "sv"))
         if stems & exact or any(s.startswith(p) for s in stems for p in prefixes):
             spans.append((m.start(), m.end()))
     return spans
@@ -173,12 +335,19 @@ def create_search_index(session: Session) -> None:
     """Create the FTS table if missing (migrations do this; tests on bare metadata too)."""
     if is_sqlite_session(session):
         session.exec(text(FTS5_DDL))  # type: ignore[call-overload]
+        session.exec(text(FTS5_RANK_CONFIG))  # type: ignore[call-overload]
 
 
 FTS5_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "body, tokenize = 'unicode61 remove_diacritics 0')"
+    "body, extra, names, tokenize = 'unicode61 remove_diacritics 0')"
 )
+# The default "rank" of the table: bm25 with the column weights (stored in the table's config).
+FTS5_RANK_CONFIG = (f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) "  # noqa: S608
+                    "VALUES ('rank', 'bm25(1.0, 0.5, 4.0)')")
+PG_ROW = ("setweight(to_tsvector('simple', :body), 'B') || "
+          "setweight(to_tsvector('simple', :extra), 'C') || "
+          "setweight(to_tsvector('simple', :names), 'A')")
 
 
 class Indexable(Protocol):
@@ -205,12 +374,58 @@ def index_quotes(session: Session, quotes: Sequence[Indexable], *, fresh: bool =
         return
     if not fresh:
         unindex_quotes(session, [q.id for q in quotes if q.id is not None])
-    rows = [{"id": q.id, "body": index_body(q.text, q.language)} for q in quotes]
+    names = quote_names(session, [q.id for q in quotes if q.id is not None])
+    rows = []
+    for q in quotes:
+        row = index_row(q.text, q.language, names.get(q.id or 0, ()))
+        rows.append({"id": q.id, "body": row.body, "extra": row.extra, "names": row.names})
     if is_sqlite_session(session):
-        sql = f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (:id, :body)"  # noqa: S608
+        sql = (f"INSERT INTO {FTS_TABLE}(rowid, body, extra, names) "  # noqa: S608
+               "VALUES (:id, :body, :extra, :names)")
     else:
-        sql = f"INSERT INTO {PG_TABLE}(quote_id, body) VALUES (:id, to_tsvector('simple', :body))"  # noqa: S608
+        sql = f"INSERT INTO {PG_TABLE}(quote_id, body) VALUES (:id, {PG_ROW})"  # noqa: S608
     session.execute(text(sql), rows)
+
+
+def quote_names(session: Session, quote_ids: list[int]) -> dict[int, list[str]]:
+    """The names indexed with each quote: its speaker's, and those of the entities mentioned
+    inside its span (``Trump`` in the text is indexed as ``Donald Trump`` too)."""
+    out: dict[int, list[str]] = {}
+    for i in range(0, len(quote_ids), 500):
+        chunk = quote_ids[i:i + 500]
+        spoken = (select(Quote.id, Speaker.name)
+                  .join(Speaker, col(Speaker.id) == Quote.speaker_id)
+                  .where(col(Quote.id).in_(chunk)))
+        mentioned = (select(Quote.id, Entity.name)
+                     .join(EntityMention, and_(
+                         col(EntityMention.article_id) == Quote.article_id,
+                         col(EntityMention.start) >= Quote.start,
+                         col(EntityMention.end) <= Quote.end))
+                     .join(Entity, col(Entity.id) == EntityMention.entity_id)
+                     .where(col(Quote.id).in_(chunk)))
+        for stmt in (spoken, mentioned):
+            for qid, name in session.exec(stmt):
+                names = out.setdefault(int(qid or 0), [])
+                if name not in names:
+                    names.append(str(name))
+    return out
+
+
+def reindex_where(session: Session, *, ids: Sequence[int] = (), speaker_id: int | None = None
+                  ) -> None:
+    """Rewrite the search rows of these quotes, or of every quote of this speaker (after a
+    correction changed the names they are indexed with)."""
+    stmt = select(Quote)
+    if speaker_id is not None:
+        stmt = stmt.where(Quote.speaker_id == speaker_id)
+    elif ids:
+        stmt = stmt.where(col(Quote.id).in_(list(ids)))
+    else:
+        return
+    session.flush()
+    quotes = list(session.exec(stmt).all())
+    for i in range(0, len(quotes), 500):
+        index_quotes(session, quotes[i:i + 500])
 
 
 def unindex_quotes(session: Session, quote_ids: list[int]) -> None:
@@ -240,7 +455,7 @@ def apply_text_search(
     if is_sqlite_session(session):
         fts = (
             text(
-                f"SELECT rowid AS qid, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE} "  # noqa: S608
+                f"SELECT rowid AS qid, {FTS_RANK} AS rank FROM {FTS_TABLE} "  # noqa: S608
                 f"WHERE {FTS_TABLE} MATCH :match"
             )
             .bindparams(match=fts5_match(terms))
@@ -287,7 +502,7 @@ def ranked_ids(
         params["sp"] = speaker_id
         base = (f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m "  # noqa: S608
                 "AND +rowid IN (SELECT id FROM quote WHERE speaker_id = :sp)")
-        top = f"SELECT rowid {base} ORDER BY bm25({FTS_TABLE}) LIMIT :lim OFFSET :off"
+        top = f"SELECT rowid {base} ORDER BY {FTS_RANK} LIMIT :lim OFFSET :off"
         count = f"SELECT count(*) {base}"
     else:
         query, binds = _tsquery(terms)
@@ -369,11 +584,12 @@ def newest_ids(session: Session, q: str, limit: int) -> list[int]:
     if is_sqlite_session(session):
         sql = (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m "  # noqa: S608
                "ORDER BY rowid DESC LIMIT :lim")
-        params: dict[str, Any] = {"m": fts5_match(terms), "lim": limit}
+        params: dict[str, Any] = {"m": fts5_match(terms, column="body"), "lim": limit}
     else:
         query, binds = _tsquery(terms)
+        # The GIN index finds the matches; the recheck keeps those in the quote's own words.
         sql = (f"SELECT quote_id FROM {PG_TABLE} WHERE body @@ {query} "  # noqa: S608
-               "ORDER BY quote_id DESC LIMIT :lim")
+               f"AND ts_filter(body, '{{b}}') @@ {query} ORDER BY quote_id DESC LIMIT :lim")
         params = {**binds, "lim": limit}
     return [int(r[0]) for r in session.execute(text(sql), params)]
 
@@ -385,6 +601,7 @@ def _tsquery(terms: list[QueryTerm], prefix: str = "t") -> tuple[str, dict[str, 
     """
     params: dict[str, str] = {}
     ands: list[str] = []
+    nots: list[str] = []
     for i, t in enumerate(terms):
         ors: list[str] = []
         for j, seq in enumerate(t.alternatives):
@@ -394,12 +611,16 @@ def _tsquery(terms: list[QueryTerm], prefix: str = "t") -> tuple[str, dict[str, 
                 ors.append(f"to_tsquery('simple', quote_literal(:{name}) || ':*')")
             else:
                 ors.append(f"phraseto_tsquery('simple', :{name})")
-        for j, word in enumerate(t.exact):
-            name = f"{prefix}{i}_x{j}"
+        for j, word in enumerate(t.whole):
+            name = f"{prefix}{i}_w{j}"
             params[name] = word
             ors.append(f"phraseto_tsquery('simple', :{name})")
-        ands.append("(" + " || ".join(ors) + ")")
-    return "(" + " && ".join(ands) + ")", params
+        for j, word in enumerate(t.exact):  # in the quote's own words (weight B) only
+            name = f"{prefix}{i}_x{j}"
+            params[name] = word
+            ors.append(f"to_tsquery('simple', quote_literal(:{name}) || '\\:B')")
+        (nots if t.negated else ands).append("(" + " || ".join(ors) + ")")
+    return "(" + " && ".join(ands + ["!!" + n for n in nots]) + ")", params
 
 
 def word_terms(ws: Sequence[str]) -> list[QueryTerm]:
@@ -418,7 +639,7 @@ def capped_counts(session: Session, terms: Sequence[QueryTerm], cap: int) -> lis
     sqlite = is_sqlite_session(session)
     for i, t in enumerate(terms):
         if sqlite:
-            params[f"m{i}"] = fts5_match([t])
+            params[f"m{i}"] = fts5_match([t], column="body")
             inner = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m{i} LIMIT :cap"  # noqa: S608
         else:
             query, binds = _tsquery([t], prefix=f"c{i}_")
@@ -442,7 +663,7 @@ def any_of_ids(session: Session, clauses: Sequence[Sequence[QueryTerm]], limit: 
     if not clauses:
         return []
     if is_sqlite_session(session):
-        match = " OR ".join(f"({fts5_match(list(c))})" for c in clauses)
+        match = " OR ".join(f"({fts5_match(list(c), column='body')})" for c in clauses)
         sql = (f"SELECT rowid FROM (SELECT rowid, rank FROM {FTS_TABLE} "  # noqa: S608
                f"WHERE {FTS_TABLE} MATCH :m ORDER BY rowid DESC LIMIT :w) "
                "ORDER BY rank LIMIT :lim")

@@ -18,6 +18,7 @@ from slugify import slugify
 from sqlalchemy import delete, insert, or_
 from sqlmodel import Session, col, select
 
+from app.storage.lexicon import is_name
 from app.storage.models import (
     Article,
     Entity,
@@ -535,13 +536,59 @@ def _add_speaker_aliases(aliases: _Aliases, extraction: ExtractionLike,
             aliases.add(speaker, role, "role")
 
 
+GENITIVE_MARKS = (":s", "'s", "\u2019s", "'", "\u2019")
+
+
+def _genitive_base(name: str) -> str | None:
+    """The name without a genitive ending that is certainly one (``USA:s``, ``Trump's``), or
+    the candidate without a bare ``-s`` (``Rysslands``), which needs confirming."""
+    for mark in GENITIVE_MARKS:
+        if name.endswith(mark) and len(name) > len(mark) + 1:
+            return name[: -len(mark)]
+    return None
+
+
+def entity_names(session: Session, mentions: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The stored name of each mentioned (label, text) of one article, normalised.
+
+    ``USA:s`` / ``Trump's`` -> ``USA`` / ``Trump``; ``Rysslands`` -> ``Ryssland`` when that form
+    is mentioned in the article or already stored; a single-word person mention (``Starmer``)
+    -> the full name the same article uses (``Keir Starmer``) when exactly one ends with it.
+    """
+    texts = {t for _, t in mentions}
+    out: dict[str, str] = {}
+    s_bases = {t: t[:-1] for t in texts
+               if t.endswith("s") and len(t) > 3 and not t.endswith("ss") and " " not in t}
+    known: set[str] = set()
+    wanted = sorted(set(s_bases.values()) - texts)
+    if wanted:
+        known = set(session.exec(select(Entity.name).where(col(Entity.name).in_(wanted))))
+    for t in texts:
+        base = _genitive_base(t)
+        if base is None and t in s_bases and (s_bases[t] in texts or s_bases[t] in known
+                                              or is_name(s_bases[t])):
+            base = s_bases[t]
+        out[t] = base or t
+    persons = {out[t] for label, t in mentions if label == "PER"}
+    full = [n for n in persons if " " in n]
+    for label, t in mentions:
+        n = out[t]
+        if label == "PER" and " " not in n:
+            longer = [f for f in full if f.split()[-1] == n]
+            if len(longer) == 1:
+                out[t] = longer[0]
+    return out
+
+
 def _store_mentions(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
                     ) -> None:
-    """The articles' entity mentions (new entities inserted first), in article order."""
+    """The articles' entity mentions (new entities inserted first), in article order; each
+    entity under its normalised name (:func:`entity_names`)."""
     mentions_each = []
     for _, extraction in pairs:
         named = [(" ".join(e.text.split())[:300], e) for e in extraction.entities]
-        mentions_each.append([(name, e) for name, e in named if name])
+        names = entity_names(session, [(e.label, n) for n, e in named if n])
+        mentions_each.append([(names[name], e) for name, e in named if name])
     entities = _entity_ids(session, [{(e.label, name) for name, e in mentions}
                                      for mentions in mentions_each])
     rows = [{"entity_id": entities[(ent.label, name)], "article_id": article.id,
@@ -568,6 +615,7 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
     _store_mentions(session, [(article, extraction)])
     session.flush()
+    index_quotes(session, kept)  # after the mentions: the index holds their names
     return kept
 
 
@@ -599,9 +647,9 @@ def save_new(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
     saved = [SavedQuote(i, str(r["public_id"]), str(r["text"]), str(r["language"]))
              for i, r in zip(_insert_rows(session, Quote, rows) if rows else [], rows,
                              strict=True)]
-    index_quotes(session, saved, fresh=True)
     _store_mentions(session, pairs)
     session.flush()
+    index_quotes(session, saved, fresh=True)  # after the mentions: the index holds their names
     each = iter(saved)
     return [list(islice(each, n)) for n in counts]
 
@@ -651,5 +699,4 @@ def _refresh_quotes(session: Session, article: Article, extraction: ExtractionLi
     for q in existing.values():
         session.delete(q)
     session.flush()
-    index_quotes(session, kept)
     return kept

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.storage import browse, profiles, queries
 from app.storage.browse import QuoteFilters
-from app.storage.search import highlight_spans
+from app.storage.search import highlight_spans, split_fields
 from app.web.deps import SessionDep, SettingsDep, TemplatesDep
 from app.web.exports import atom_feed, csv_lines
 from app.web.filters import FiltersDep
@@ -74,13 +74,26 @@ def search(
     cache = request.app.state.cache
     named_speakers, named_entities = cache.get(
         ("names", f.q), lambda: queries.find_by_name(session, f.q)) if f.q else ([], [])
+    # The speaker the words name (also misspelt): their quotes first, as a block above the
+    # word matches with a link that filters to them (issue 21).
+    words_only = split_fields(f.q)[0].strip()
+    by_speaker = cache.get(("named", words_only), lambda: queries.named_speakers(
+        session, words_only)) if words_only and not f.speaker else []
+    speaker_blocks = [
+        {"named": n, "href": "?" + _qs({**{k: v for k, v in f.as_params().items() if k != "q"},
+                                       "speaker": n.speaker.slug}),
+         "hits": [(row, highlight(row.quote.text, [])) for row in browse.search(
+             session, QuoteFilters(speaker=n.speaker.slug, sort="newest"), 3, 0).items]}
+        for n in by_speaker[:1]]
+    did_you_mean = [n.speaker for n in by_speaker if n.fuzzy]
     context = {
         "f": f, "q": f.q, "page": page, "result": result, "hits": hits,
         "pages": _pages(result.total), "facets": _facet_links(
             f, cache.get(("facets", f), lambda: browse.facets(session, f))),
         "active": _active(f), "pager_query": _qs(f.as_params()) + "&",
         "exports": export_links(request, f), "named_speakers": named_speakers,
-        "named_entities": named_entities,
+        "named_entities": named_entities, "speaker_blocks": speaker_blocks,
+        "did_you_mean": did_you_mean,
         "sort_links": {s: "?" + _qs({**f.as_params(), "sort": s})
                        for s in ("relevance", "newest")},
     }
