@@ -104,7 +104,8 @@ def api_article(article_id: RowId, session: SessionDep) -> ArticleOut:
     name="api_ingest",
     status_code=201,
     responses={200: {"model": ArticleOut, "description": "The same text was already stored."},
-               400: {"description": "Invalid input, with a message."}},
+               400: {"description": "Invalid input, with a message."},
+               413: {"description": "The text is larger than the limit (`limit`, `size`)."}},
 )
 def api_ingest(
     body: ArticleIn, session: SessionDep, queue: QueueDep, settings: SettingsDep
@@ -117,6 +118,12 @@ def api_ingest(
             max_bytes=settings.max_upload_bytes, allowed_hosts=allowed_hosts(settings),
             timeout=settings.fetch_timeout)
     else:
+        size = len(body.text.encode("utf-8"))
+        if size > settings.max_upload_bytes:  # too much: 413, saying how much is allowed
+            return JSONResponse({
+                "detail": f"The text is longer than the limit of {settings.max_upload_bytes:,} "
+                          "bytes.", "field": "text", "limit": settings.max_upload_bytes,
+                "size": size}, status_code=413)
         item = build_article(
             text=body.text, title=body.title, source=body.source, url=body.url,
             published_at=body.published_at, max_bytes=settings.max_upload_bytes,

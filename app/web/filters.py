@@ -18,6 +18,17 @@ DATE = r"^(\d{4}-\d{2}-\d{2})?$"
 class BadFilter(ValueError):
     """A filter value that passed the pattern but is still not valid (e.g. 2025-02-30)."""
 
+    def __init__(self, message: str, field: str = "", value: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+    def sentence(self) -> str:
+        """The refusal in the reader's language."""
+        from app.web.i18n import gettext_
+
+        return gettext_("%(value)s is not a date (use YYYY-MM-DD).") % {"value": self.value}
+
 
 def _date(value: str | None, name: str) -> date | None:
     if not value:
@@ -25,7 +36,7 @@ def _date(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadFilter(f"{name}: not a date: {value}") from None
+        raise BadFilter(f"{name}: not a date: {value}", name, value) from None
 
 
 def quote_filters(
