@@ -422,3 +422,67 @@ def test_locale_formatting_helpers() -> None:
     finally:
         i18n.current_locale.reset(token)
     assert Path(CATALOG_DIR).is_dir()
+
+
+def test_users_list_remove_and_passwd(monkeypatch: pytest.MonkeyPatch, db_url: str,
+                                      settings: Settings, extractor: object) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+    from app.config import get_settings
+
+    runner = CliRunner()
+    monkeypatch.setenv("CITAT_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    try:
+        add = runner.invoke(cli, ["users", "add", "redaktor", "--password-stdin"],
+                            input=PASSWORD + "\n")
+        assert add.exit_code == 0, add.output
+        listed = runner.invoke(cli, ["users", "list"])
+        assert listed.output.split("\t")[:3] == ["redaktor", "editor", "active"]
+        app = create_app(settings, extractor=extractor)  # type: ignore[arg-type]
+        with TestClient(app) as c:
+            def login(password: str) -> int:
+                return c.post("/login", data={"csrf_token": _csrf(c, "/login"),
+                                              "username": "redaktor", "password": password},
+                              follow_redirects=False).status_code
+
+            assert login(PASSWORD) == 303
+            assert c.get("/editor", follow_redirects=False).status_code == 200
+            new = "ett annat långt lösenord"
+            assert runner.invoke(cli, ["users", "passwd", "redaktor", "--password-stdin"],
+                                 input=new + "\n").exit_code == 0
+            # The old session ends with the old password; the new one logs in.
+            assert c.get("/editor", follow_redirects=False).status_code == 303
+            assert login(PASSWORD) == 401 and login(new) == 303
+            removed = runner.invoke(cli, ["users", "remove", "redaktor"])
+            assert removed.exit_code == 0 and "can no longer log in" in removed.output
+            assert c.get("/editor", follow_redirects=False).status_code == 303
+            assert login(new) == 401
+        assert runner.invoke(cli, ["users", "list"]).output.split("\t")[2] == "removed"
+        missing = runner.invoke(cli, ["users", "remove", "nobody"])
+        assert missing.exit_code == 1 and "There is no user nobody." in missing.output
+    finally:
+        get_settings.cache_clear()
+
+
+def test_ingest_refresh_says_what_was_extracted_again(monkeypatch: pytest.MonkeyPatch,
+                                                       db_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+    from app.config import get_settings
+
+    article = tmp_path / "bro.txt"
+    article.write_text("”Vi bygger en bro”, säger Eva Lind.", encoding="utf-8")
+    runner = CliRunner()
+    monkeypatch.setenv("CITAT_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    try:
+        assert runner.invoke(cli, ["ingest", "--jobs", "1", str(article)]).exit_code == 0
+        again = runner.invoke(cli, ["ingest", "--jobs", "1", "--refresh", str(article)])
+        assert again.exit_code == 0, again.output
+        assert ("0 new, 1 already stored and extracted again (1 quotes; permalinks of unchanged "
+                "quotes and every correction kept), 0 failed, 0 new quotes.") in again.output
+    finally:
+        get_settings.cache_clear()
