@@ -486,3 +486,20 @@ def test_ingest_refresh_says_what_was_extracted_again(monkeypatch: pytest.Monkey
                 "quotes and every correction kept), 0 failed, 0 new quotes.") in again.output
     finally:
         get_settings.cache_clear()
+
+
+def test_unknown_speaker_in_the_readers_language(harbour: TestClient) -> None:
+    qid = _ids(harbour)["direct"]
+    harbour.post("/login", data={"csrf_token": _csrf(harbour, "/login"),
+                                 "username": "redaktor", "password": PASSWORD})
+    harbour.post(f"/q/{qid}/correct", data={"csrf_token": _csrf(harbour, f"/q/{qid}"),
+                                            "action": "speaker", "value": ""})
+    harbour.cookies.delete("citat_session")
+    for headers, name in ((EN, "Unknown speaker"), (SV, "Okänd talare")):
+        page = soup(harbour.get(f"/q/{qid}", headers=headers).text)
+        assert page.select_one(".attribution .speaker.unknown").get_text() == name
+        assert page.select_one("meta[property='og:title']")["content"] == (
+            f"{name}: \u201cWe build slowly, but we build to last\u201d")
+        citation = page.select_one("button.copy-citation")["data-copy"]
+        assert citation.startswith(f"{name}: \u201cWe build slowly, but we build to last\u201d, "
+                                   "Harbour News, 2025-03-14, http://testserver/q/")
