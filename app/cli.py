@@ -203,10 +203,14 @@ def ingest(
     if pool is not None:
         pool.close()
     engine.dispose()
+    stored = (f"{summary.duplicate} already stored and extracted again "
+              f"({summary.refreshed_quotes} quotes; permalinks of unchanged quotes and every "
+              "correction kept)" if refresh and not queue
+              else f"{summary.duplicate} already stored")
     typer.echo(
-        f"{summary.new} new, {summary.duplicate} already stored, {len(summary.failed)} failed"
+        f"{summary.new} new, {stored}, {len(summary.failed)} failed"
         + (f", {len(skipped)} skipped" if skipped else "")
-        + (", queued for the workers." if queue else f", {summary.quotes} quotes.")
+        + (", queued for the workers." if queue else f", {summary.quotes} new quotes.")
     )
     if summary.failed:
         raise typer.Exit(1)
@@ -286,6 +290,83 @@ def users_add(
         with Session(engine) as session:
             user = create_user(session, username, password, role)
             typer.echo(f"Created {user.role} {user.username}.")
+    except IngestError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+def _accounts() -> Any:
+    from app.storage.db import make_engine
+    from app.storage.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    return make_engine(settings.database_url)
+
+
+@users.command("list")
+def users_list() -> None:
+    """Every account: name, role, whether it may log in, when it was made."""
+    from sqlmodel import Session
+
+    from app.ingest.accounts import list_users
+
+    engine = _accounts()
+    with Session(engine) as session:
+        accounts = list_users(session)
+    engine.dispose()
+    if not accounts:
+        typer.echo("No accounts yet: citat users add NAME")
+    for user in accounts:
+        state = "active" if user.active else "removed"
+        typer.echo(f"{user.username}\t{user.role}\t{state}\t{user.created_at.date()}")
+
+
+@users.command("remove")
+def users_remove(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Remove an account: it can no longer log in (its sessions end at once); the audit log
+    keeps its name on the corrections it made."""
+    from sqlmodel import Session
+
+    from app.ingest.accounts import remove_user
+    from app.ingest.readers import IngestError
+
+    engine = _accounts()
+    try:
+        with Session(engine) as session:
+            remove_user(session, username)
+            typer.echo(f"Removed {username}: it can no longer log in.")
+    except IngestError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+@users.command("passwd")
+def users_passwd(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a new password (the account's sessions end; a removed account is active again)."""
+    from sqlmodel import Session
+
+    from app.ingest.accounts import set_password
+    from app.ingest.readers import IngestError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    engine = _accounts()
+    try:
+        with Session(engine) as session:
+            set_password(session, username, password)
+            typer.echo(f"New password set for {username}.")
     except IngestError as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from None

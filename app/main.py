@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Any
 
 import jinja2
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
@@ -24,14 +25,16 @@ from app.config import Settings, get_settings
 from app.ingest.queue import JobQueue, WorkerContext, start_in_process
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
-from app.storage.queries import count_articles
-from app.web import api, auth, editor, errors, i18n, lists, pages, verify
+from app.storage.queries import count_articles, count_quotes
+from app.web import api, auth, editor, errors, i18n, indexes, lists, pages, verify
+from app.web.audit import action_label, audit_value
 from app.web.auth import session_user
 from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import FetchSlots, RateLimits
+from app.web.typography import quote_html
 
 log = logging.getLogger("citat")
 
@@ -50,7 +53,10 @@ def seed_if_empty(settings: Settings, engine: Any, extractor: ExtractorLike) -> 
     """Ingest every article in the seeds folder (and the demo archive, unless ``load_demo`` is
     off) when the database has no articles."""
     with Session(engine) as session:
-        if count_articles(session) > 0:
+        stored = count_articles(session)
+        if stored > 0:
+            _say(f"The database holds {stored} articles and {count_quotes(session)} quotes: "
+                 "the seeds are not loaded again.")
             return
     files = list(iter_article_files([settings.seeds_dir])) if settings.seeds_dir.exists() else []
     if settings.load_demo and settings.demo_dir.exists():
@@ -58,7 +64,16 @@ def seed_if_empty(settings: Settings, engine: Any, extractor: ExtractorLike) -> 
         files += [f for f in iter_article_files([settings.demo_dir])
                   if f.with_name(f.stem + ".meta.json").is_file()]
     summary = ingest_files(lambda: Session(engine), extractor, files, settings.max_upload_bytes)
-    log.info("seeded %d articles (%d failed)", summary.new, len(summary.failed))
+    with Session(engine) as session:
+        quotes = count_quotes(session)
+    _say(f"Loaded {summary.new} seed and demo articles ({len(summary.failed)} failed): "
+         f"{quotes} quotes.")
+
+
+def _say(message: str) -> None:
+    """A line for whoever started the server (the log, and the console)."""
+    log.info(message)
+    print(message, flush=True)
 
 
 #: Creative Commons licences by the short name a record gives, and their deeds.
@@ -80,6 +95,25 @@ def licence_url(licence: str | None) -> str | None:
 
 def _format_date(value: datetime | None) -> str:
     return value.date().isoformat() if value else ""
+
+
+#: The JSON API's groups on /docs, in this order.
+API_TAGS = [
+    {"name": "quotes", "description": "Search and read quotes."},
+    {"name": "speakers", "description": "Who is quoted, and how often."},
+    {"name": "entities", "description": "People, organisations and places that are mentioned."},
+    {"name": "articles", "description": "Read an article with its quotes, or add one."},
+]
+
+
+def _tag_api(router: APIRouter) -> None:
+    """Group each /api route under its resource ("/api/speakers/{slug}" -> speakers)."""
+    names = {t["name"] for t in API_TAGS}
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            resource = route.path.removeprefix(router.prefix).split("/")[1]
+            if resource in names:
+                route.tags = [resource]
 
 
 def create_app(settings: Settings | None = None, extractor: ExtractorLike | None = None) -> FastAPI:
@@ -108,6 +142,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
         title="Citat",
         version=__version__,
         description="Attributed quotes from Swedish and English news.",
+        openapi_tags=API_TAGS,
         lifespan=lifespan,
         docs_url=None,  # served below from vendored files: works without internet
         redoc_url=None,
@@ -135,6 +170,11 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.filters["isodate"] = _format_date
     templates.env.filters["number"] = i18n.format_number
     templates.env.filters["licence_url"] = licence_url
+    templates.env.filters["month"] = i18n.format_month
+    templates.env.filters["day"] = i18n.format_iso_day
+    templates.env.filters["action_label"] = action_label
+    templates.env.filters["audit_value"] = audit_value
+    templates.env.globals["quote_html"] = quote_html
     templates.env.globals["version"] = __version__
     templates.env.globals["current_locale"] = i18n.current_locale.get
     templates.env.globals["locales"] = i18n.LOCALES
@@ -143,12 +183,15 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["ingest_message"] = errors.ingest_message
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
-    app.include_router(pages.router)
-    app.include_router(lists.router)
+    # The HTML pages stay out of the OpenAPI schema: /docs documents the JSON API alone.
+    app.include_router(pages.router, include_in_schema=False)
+    app.include_router(indexes.router)
+    app.include_router(lists.router, include_in_schema=False)
+    _tag_api(api.router)
     app.include_router(api.router)
-    app.include_router(auth.router)
-    app.include_router(editor.router)
-    app.include_router(verify.router)
+    app.include_router(auth.router, include_in_schema=False)
+    app.include_router(editor.router, include_in_schema=False)
+    app.include_router(verify.router, include_in_schema=False)
     app.include_router(verify.api_router)
     errors.install(app)
 

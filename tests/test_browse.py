@@ -146,8 +146,11 @@ def test_speaker_page_profile(corpus: TestClient) -> None:
 
 
 def test_speakers_index_by_initial(corpus: TestClient) -> None:
-    page = soup(corpus.get("/speakers", params={"initial": "E"}).text)
+    # People are filed by surname: Eva Lind under L, not E.
+    page = soup(corpus.get("/speakers", params={"initial": "L"}).text)
     assert [a.get_text() for a in page.select("ol.speakers a")] == ["Eva Lind"]
+    page = soup(corpus.get("/speakers", params={"initial": "E"}).text)
+    assert "Eva Lind" not in [a.get_text() for a in page.select("ol.speakers a")]
     assert [a.get_text() for a in page.select(".alphabet a")][-3:] == ["Å", "Ä", "Ö"]
 
 
@@ -168,8 +171,9 @@ def test_entity_page_lists_quotes_and_who_mentions_it(settings: Settings) -> Non
         page = soup(client.get("/entities/goteborg").text)
         assert page.select_one("h1").get_text() == "Göteborg"
         assert [a.get_text() for a in page.select(".mentioned-by a")] == ["Polisen"]
-        assert [q.get_text().strip() for q in page.select(".quote-item blockquote")] == [
-            "”ingen skadades i Göteborg”"]
+        # Reported speech: labelled, never inside quotation marks.
+        assert [q.get_text(" ", strip=True) for q in page.select(".quote-item blockquote")] == [
+            "Refererat tal: ingen skadades i Göteborg"]
         person = soup(client.get("/entities/anna-berg").text)
         assert person.select_one("a.speaker-link")["href"] == "/speakers/anna-berg"
         api = client.get("/api/entities/goteborg").json()

@@ -99,7 +99,7 @@ def test_every_reader_gets_their_own_working_csrf_token(
     client.cookies.clear()
     client.get(f"/q/{qid}")
     r = client.post(f"/q/{qid}/report", data={"csrf_token": tokens[0], "message": "x"},
-                    follow_redirects=False)
+                    follow_redirects=False, headers={"Accept-Language": "en"})
     assert r.status_code == 400 and "not sent from this site" in r.text
 
 

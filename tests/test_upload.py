@@ -22,7 +22,7 @@ def _token(client: TestClient) -> str:
 
 def _post(client: TestClient, data: dict[str, str], files: dict | None = None):  # type: ignore[no-untyped-def]
     return client.post("/upload", data={"csrf_token": _token(client), **data}, files=files,
-                       follow_redirects=False)
+                       follow_redirects=False, headers={"Accept-Language": "en"})
 
 
 def test_form_has_fields_and_csrf(client: TestClient) -> None:
@@ -103,7 +103,7 @@ def test_bad_input_gets_its_message_and_writes_nothing(
 def test_post_without_valid_csrf_is_refused(client: TestClient, settings: Settings) -> None:
     client.get("/upload")
     r = client.post("/upload", data={"text": ARTICLE, "csrf_token": "forged"},
-                    follow_redirects=False)
+                    follow_redirects=False, headers={"Accept-Language": "en"})
     assert r.status_code == 403
     assert "expired" in soup(r.text).select_one("#form-error").get_text()
     fresh = TestClient(client.app)

@@ -49,3 +49,36 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         session.add(user)
         session.commit()
     return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, by name."""
+    return list(session.exec(select(User).order_by(User.username)).all())
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    if user is None:
+        raise IngestError(f"There is no user {username}.", "username")
+    return user
+
+
+def remove_user(session: Session, username: str) -> None:
+    """Deactivate an account (committed): no login, its sessions end (current_editor checks
+    ``active``); the row stays so the audit log keeps who made each correction."""
+    user = _user(session, username)
+    user.active = False
+    session.add(user)
+    session.commit()
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    """A new password (committed): the old sessions end, since they carry a fragment of the
+    old hash; a removed account becomes active again."""
+    if len(password) < MIN_PASSWORD:
+        raise IngestError(f"A password has at least {MIN_PASSWORD} characters.", "password")
+    user = _user(session, username)
+    user.password_hash = _hasher.hash(password)
+    user.active = True
+    session.add(user)
+    session.commit()

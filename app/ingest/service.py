@@ -265,6 +265,8 @@ class BatchSummary:
     duplicate: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     quotes: int = 0
+    #: Quotes of the stored articles extracted again (``refresh``).
+    refreshed_quotes: int = 0
 
 
 def ingest_item(
@@ -471,6 +473,7 @@ def ingest_files(
             summary.quotes += result.quotes
         else:
             summary.duplicate += 1
+            summary.refreshed_quotes += result.quotes
         if on_done is not None:
             on_done(Path(label), result, error)
 

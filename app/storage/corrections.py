@@ -250,6 +250,14 @@ def reapply(session: Session, article: Article,
     session.flush()
 
 
+def speaker_corrected(session: Session, public_id: str) -> bool:
+    """Whether an editor chose this quote's speaker (one indexed look-up)."""
+    return session.exec(
+        select(Correction.id).where(Correction.quote_public_id == public_id,
+                                    Correction.action == "quote_speaker").limit(1)
+    ).first() is not None
+
+
 def audit_log(session: Session, limit: int = 200) -> list[tuple[Correction, User]]:
     """The newest corrections with who made them."""
     return [(c, u) for c, u in session.exec(

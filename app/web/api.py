@@ -130,7 +130,8 @@ def fetch_article(request: Request, url: str, fields: Fields) -> Article:
                400: {"description": "Invalid input, with a message."},
                422: {"description": "A field out of range (e.g. a far date), with a message."},
                429: {"description": "Too many uploads from this client (Retry-After)."},
-               503: {"description": "Too many URL fetches at once (Retry-After)."}},
+               503: {"description": "Too many URL fetches at once (Retry-After)."},
+               413: {"description": "The text is larger than the limit (`limit`, `size`)."}},
 )
 def api_ingest(
     request: Request, body: ArticleIn, session: SessionDep, queue: QueueDep,
@@ -143,6 +144,12 @@ def api_ingest(
         item = fetch_article(request, body.url,
                              Fields(body.title, body.source, None, body.published_at))
     else:
+        size = len(body.text.encode("utf-8"))
+        if size > settings.max_upload_bytes:  # too much: 413, saying how much is allowed
+            return JSONResponse({
+                "detail": f"The text is longer than the limit of {settings.max_upload_bytes:,} "
+                          "bytes.", "field": "text", "limit": settings.max_upload_bytes,
+                "size": size}, status_code=413)
         item = build_article(
             text=body.text, title=body.title, source=body.source, url=body.url,
             published_at=body.published_at, max_bytes=settings.max_upload_bytes,

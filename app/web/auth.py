@@ -14,6 +14,7 @@ from app.ingest.accounts import authenticate
 from app.ingest.readers import IngestError
 from app.storage.models import User
 from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
+from app.web.messages import localise
 
 COOKIE = "citat_session"
 MAX_AGE = 7 * 24 * 3600
@@ -61,7 +62,8 @@ def _login_page(request: Request, templates: Any, csrf: Any, error: str | None,
                 status: int, next_url: str = "/") -> Response:
     raw, token = csrf.token_for(request)
     response: Response = templates.TemplateResponse(
-        request, "login.html", {"error": error, "csrf_token": token, "next": next_url},
+        request, "login.html",
+        {"error": localise(error) if error else None, "csrf_token": token, "next": next_url},
         status_code=status)
     csrf.set_cookie(request, response, raw)
     return response
@@ -91,8 +93,9 @@ async def login(request: Request, templates: TemplatesDep, csrf: CsrfDep,
         return _login_page(request, templates, csrf, "The form has expired. Please try again.",
                            403, next_url)
     if not request.app.state.ratelimits.hit("login", request):
-        return _login_page(request, templates, csrf,
-                           "Too many login attempts. Wait a minute and try again.", 429, next_url)
+        return _login_page(
+            request, templates, csrf,
+            "Too many login attempts from here: wait a minute and try again.", 429, next_url)
     username, password = form.get("username"), form.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or len(password) > 1000:
         return _login_page(request, templates, csrf, "Give a user name and a password.", 400,

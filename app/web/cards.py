@@ -19,7 +19,7 @@ ACCENT = (11, 92, 173)
 
 def card_etag(quote: str, speaker: str, footer: str) -> str:
     """A strong validator for the card: changes exactly when what is drawn changes."""
-    digest = hashlib.sha256(f"v1\x00{quote}\x00{speaker}\x00{footer}".encode()).hexdigest()
+    digest = hashlib.sha256(f"v2\x00{quote}\x00{speaker}\x00{footer}".encode()).hexdigest()
     return f'"{digest[:32]}"'
 
 
@@ -55,7 +55,8 @@ def render_card(quote: str, speaker: str, footer: str, fonts_dir: Path) -> bytes
     text_width = WIDTH - 2 * MARGIN
     box_height = HEIGHT - 2 * MARGIN - 110
     # The largest size at which the quote fits; a very long quote is cut with an ellipsis.
-    body = f"”{quote}”"
+    body = quote  # already in its marks (or labelled as reported speech) by the caller
+    close = body[-1] if body[-1:] in "”“" else ""
     for size in (60, 52, 46, 40, 35, 31, 28):
         font = _font(regular, size)
         lines = _wrap(draw, body, font, text_width)
@@ -65,7 +66,7 @@ def render_card(quote: str, speaker: str, footer: str, fonts_dir: Path) -> bytes
     else:
         max_lines = box_height // line_h
         lines = lines[:max_lines]
-        lines[-1] = lines[-1].rstrip("”") + " …”"
+        lines[-1] = lines[-1].rstrip("”") + " …" + close
     y = MARGIN
     for line in lines:
         draw.text((MARGIN, y), line, font=font, fill=INK)

@@ -19,6 +19,17 @@ DATE = r"^(\d{4}-\d{2}-\d{2})?$"
 class BadFilter(ValueError):
     """A filter value that passed the pattern but is still not valid (e.g. 2025-02-30)."""
 
+    def __init__(self, message: str, field: str = "", value: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+    def sentence(self) -> str:
+        """The refusal in the reader's language."""
+        from app.web.i18n import gettext_
+
+        return gettext_("%(value)s is not a date (use YYYY-MM-DD).") % {"value": self.value}
+
 
 #: Date filters are clamped to the years a publication date may have (readers.MIN_YEAR ..
 #: MAX_YEAR): ``to=9999-12-31`` means "no end", and the day after it still exists.
@@ -31,7 +42,7 @@ def _date(value: str | None, name: str) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise BadFilter(f"{name}: not a date: {value}") from None
+        raise BadFilter(f"{name}: not a date: {value}", name, value) from None
     return min(max(day, EARLIEST), LATEST)
 
 

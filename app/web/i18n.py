@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 import io
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -97,3 +97,17 @@ def localize(msgid: str, params: dict[str, object] | None = None) -> str:
         return text
     return text % {k: format_number(v) if isinstance(v, int) and not isinstance(v, bool)
                    else v for k, v in params.items()}
+
+
+def format_month(value: str) -> str:
+    """A "YYYY-MM" month in the request's locale ("februari 2025" / "February 2025")."""
+    try:
+        day = date(int(value[:4]), int(value[5:7]), 1)
+    except (ValueError, IndexError):
+        return value
+    return str(format_date(day, format="LLLL y", locale=current_locale.get()))
+
+
+def format_iso_day(value: date) -> str:
+    """A date (no time) in the request's locale."""
+    return str(format_date(value, format="medium", locale=current_locale.get()))

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from app.storage import browse, profiles, queries
+from app.storage import browse, indexes, profiles, queries
 from app.storage.browse import QuoteFilters
 from app.storage.search import highlight_spans, split_fields
+from app.web import i18n
 from app.web.deps import SessionDep, SettingsDep, TemplatesDep
 from app.web.exports import atom_feed, csv_lines
 from app.web.filters import FiltersDep
+from app.web.i18n import gettext_ as _
+from app.web.messages import N_
 from app.web.pagecache import cache_page
 from app.web.render import highlight, timeline_svg
 from app.web.urls import absolute_url, export_links
@@ -52,13 +56,34 @@ def _facet_links(f: QuoteFilters, facets: dict[str, list[browse.FacetValue]]) ->
     return out
 
 
-def _active(f: QuoteFilters) -> list[dict[str, str]]:
-    """The filters in force, each with the URL that removes it."""
+#: What each filter is called on a chip (msgids, translated when shown).
+FILTER_NAMES = {
+    "speaker": N_("Speaker"), "entity": N_("Mentions"), "source": N_("Source"),
+    "language": N_("Language"), "kind": N_("Kind"), "month": N_("Month"),
+    "article": N_("Article"), "from": N_("From"), "to": N_("To"),
+}
+VALUE_NAMES = {"direct": N_("direct"), "partial": N_("partial"), "indirect": N_("indirect"),
+               "sv": N_("Swedish"), "en": N_("English")}
+
+
+def _active(f: QuoteFilters, facets: dict[str, list[browse.FacetValue]]
+            ) -> list[dict[str, str]]:
+    """The filters in force, each with a readable label and the URL that removes it."""
     params = f.as_params()
-    return [
-        {"name": k, "value": v, "href": "?" + _qs({a: b for a, b in params.items() if a != k})}
-        for k, v in params.items() if k not in ("q", "sort")
-    ]
+    out = []
+    for k, v in params.items():
+        if k in ("q", "sort"):
+            continue
+        label = next((x.label for x in facets.get(k, []) if x.value == v), v)
+        if k in ("kind", "language"):
+            label = _(VALUE_NAMES.get(v, v))
+        elif k == "month":
+            label = i18n.format_month(v)
+        elif k in ("from", "to"):
+            label = i18n.format_iso_day(date.fromisoformat(v))
+        out.append({"name": k, "title": _(FILTER_NAMES.get(k, k)), "value": v, "label": label,
+                    "href": "?" + _qs({a: b for a, b in params.items() if a != k})})
+    return out
 
 
 @router.get("/search", name="search")
@@ -86,11 +111,11 @@ def search(
              session, QuoteFilters(speaker=n.speaker.slug, sort="newest"), 3, 0).items]}
         for n in by_speaker[:1]]
     did_you_mean = [n.speaker for n in by_speaker if n.fuzzy]
+    facet_counts = cache.get(("facets", f), lambda: browse.facets(session, f))
     context = {
         "f": f, "q": f.q, "page": page, "result": result, "hits": hits,
-        "pages": _pages(result.total), "facets": _facet_links(
-            f, cache.get(("facets", f), lambda: browse.facets(session, f))),
-        "active": _active(f), "pager_query": _qs(f.as_params()) + "&",
+        "pages": _pages(result.total), "facets": _facet_links(f, facet_counts),
+        "active": _active(f, facet_counts), "pager_query": _qs(f.as_params()) + "&",
         "exports": export_links(request, f), "named_speakers": named_speakers,
         "named_entities": named_entities, "speaker_blocks": speaker_blocks,
         "did_you_mean": did_you_mean,
@@ -98,8 +123,22 @@ def search(
                        for s in ("relevance", "newest")},
     }
     if request.headers.get("hx-request"):
-        return templates.TemplateResponse(request, "_results.html", context)
+        response: Response = templates.TemplateResponse(request, "_results.html", context)
+        # The address bar gets the same clean URL a plain request is redirected to.
+        response.headers["HX-Push-Url"] = _clean_url(request)
+        return response
+    clean = _clean_url(request)
+    if clean != request.url.path + (f"?{request.url.query}" if request.url.query else ""):
+        return RedirectResponse(clean, status_code=303)
     return templates.TemplateResponse(request, "search.html", context)
+
+
+def _clean_url(request: Request) -> str:
+    """The request's URL without empty parameters and defaults (a form sends every field:
+    ``&from=&to=&sort=relevance``)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items()
+            if v != "" and (k, v) not in (("sort", "relevance"), ("page", "1"))]
+    return request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
 
 @router.get("/speakers", name="speakers")
@@ -109,14 +148,18 @@ def speakers(
 ) -> Response:
     """Quoted speakers, most quoted first, or by initial (A–Ö)."""
     cache_page(request)
-    total = queries.count_speakers(session)
     per_page = PAGE_SIZE * 5
     initial = initial.upper()
-    rows = (profiles.speakers_by_initial(session, initial) if initial
-            else queries.top_speakers(session, per_page, (page - 1) * per_page))
+    if initial:
+        # People are filed by surname (Donald Trump under T), the count is the letter's own.
+        rows = indexes.speakers_by_surname(session, initial)
+        total = len(rows)
+    else:
+        total = queries.count_speakers(session)
+        rows = queries.top_speakers(session, per_page, (page - 1) * per_page)
     return templates.TemplateResponse(request, "speakers.html", {
         "speakers": rows, "page": page, "pages": 1 if initial else max(1, -(-total // per_page)),
-        "total": total, "alphabet": profiles.ALPHABET, "initial": initial, "pager_query": "",
+        "total": total, "alphabet": indexes.LETTERS, "initial": initial, "pager_query": "",
     })
 
 

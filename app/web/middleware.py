@@ -54,16 +54,9 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        if "\x00" in request.url.path or "\x00" in unquote(request.url.query):
-            # No database stores NUL in text (PostgreSQL refuses it): refuse it at the door.
-            refusal = errors.error_response(request, 400, "Bad request",
-                                            "NUL characters are not allowed in addresses.")
-            await refusal(scope, receive, self._wrap(send, request, None, None))
-            return
         asked = request.query_params.get("lang")
         locale = i18n.choose_locale(
             asked, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
-        self.csrf.prepare(request)
         token = i18n.current_locale.set(locale)
         started = False
         wrapped = self._wrap(send, request, locale, asked)
@@ -74,6 +67,14 @@ class RequestContext:
             await wrapped(message)
 
         try:
+            if "\x00" in request.url.path or "\x00" in unquote(request.url.query):
+                # No database stores NUL in text (PostgreSQL refuses it): refuse it at the door,
+                # in the reader's language like every other page.
+                refusal = errors.error_response(request, 400, "Bad request",
+                                                "NUL characters are not allowed in addresses.")
+                await refusal(scope, receive, self._wrap(send, request, locale, None))
+                return
+            self.csrf.prepare(request)
             await self.app(scope, receive, send_tracked)
         except Exception:
             # Rendered here, not by Starlette's outermost error middleware, so the error page

@@ -18,14 +18,18 @@ from starlette.formparsers import MultiPartException
 from app.ingest.readers import IngestError, build_article
 from app.ingest.service import IngestResult
 from app.ingest.sources import Fields, expand_files, from_file
-from app.storage import profiles, queries
+from app.storage import corrections, profiles, queries
 from app.storage.browse import QuoteFilters
-from app.web import errors
+from app.web import errors, i18n
 from app.web.api import check_upload_rate, fetch_article
 from app.web.cards import card_etag, render_card
 from app.web.deps import CsrfDep, RowId, SessionDep, SettingsDep, TemplatesDep
+from app.web.forms import read_form
+from app.web.i18n import gettext_ as _
+from app.web.messages import format_size
 from app.web.pagecache import cache_page
 from app.web.render import Mark, paragraphs, render_span
+from app.web.typography import quote_plain
 from app.web.urls import absolute_url, export_links
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -63,6 +67,7 @@ def quote(
         [Mark(q.start, q.end, Markup('<mark class="quote">'), Markup("</mark>"))],
     )
     path = request.app.url_path_for("quote", public_id=public_id)
+    card_path = str(request.app.url_path_for("quote_card", public_id=public_id))
     return templates.TemplateResponse(
         request,
         "quote.html",
@@ -70,28 +75,48 @@ def quote(
             "row": row,
             "context": context,
             "canonical": absolute_url(request, settings.base_url, str(path)),
-            "card_url": absolute_url(
-                request, settings.base_url,
-                str(request.app.url_path_for("quote_card", public_id=public_id))),
+            # The card's URL carries its version: a correction gives the card a new URL, so
+            # no cache (a browser's, a social site's) shows the old speaker.
+            "card_url": absolute_url(request, settings.base_url,
+                                     f"{card_path}?v={_card_version(row)}"),
             "also": profiles.also_reported(session, row),
             "citation": _citation(row, absolute_url(request, settings.base_url, str(path))),
             "og_title": _og_title(row),
+            # An editor chose the speaker: the machine's mention was wrong (it stays in the
+            # audit log), so it is not shown beside the corrected name.
+            "show_mention": not corrections.speaker_corrected(session, public_id),
         },
     )
+
+
+def _card_parts(row: queries.QuoteRow) -> tuple[str, str, str]:
+    """What the share card shows: the quote, the speaker and the footer (in the quote's own
+    language: the card is the same image for every reader)."""
+    lang = row.quote.language if row.quote.language in i18n.LOCALES else "sv"
+    speaker = row.speaker.name if row.speaker else i18n.translations(lang).gettext(
+        "Unknown speaker")
+    footer = " · ".join(x for x in (row.article.source, _date(row.article.published_at)) if x)
+    return quote_plain(row.quote.text, lang, row.quote.type), speaker, footer
+
+
+def _card_version(row: queries.QuoteRow) -> str:
+    return card_etag(*_card_parts(row)).strip('"')[:12]
 
 
 @router.get("/q/{public_id}/card.png", name="quote_card", response_class=Response)
 def quote_card(request: Request, public_id: str, session: SessionDep,
                settings: SettingsDep) -> Response:
-    """The quote's 1200×630 share card (PNG), cached and revalidated by ETag."""
+    """The quote's 1200×630 share card (PNG). Asked for with its current version (``?v=``,
+    as the page links it) it may be kept for a day; otherwise it is revalidated (ETag)."""
     row = queries.get_quote(session, public_id)
-    speaker = row.speaker.name if row.speaker else "Okänd talare"
-    footer = " · ".join(x for x in (row.article.source, _date(row.article.published_at)) if x)
-    etag = card_etag(row.quote.text, speaker, footer)
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
+    text, speaker, footer = _card_parts(row)
+    etag = card_etag(text, speaker, footer)
+    current = request.query_params.get("v") == _card_version(row)
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=86400, immutable" if current
+               else "public, no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    png = render_card(row.quote.text, speaker, footer, settings.static_dir / "fonts")
+    png = render_card(text, speaker, footer, settings.static_dir / "fonts")
     return Response(png, media_type="image/png", headers=headers)
 
 
@@ -107,17 +132,19 @@ def _date(value: datetime | None) -> str:
     return value.date().isoformat() if value else ""
 
 
+def _who(row: queries.QuoteRow) -> str:
+    return row.speaker.name if row.speaker else _("Unknown speaker")
+
+
 def _og_title(row: queries.QuoteRow) -> str:
-    who = row.speaker.name if row.speaker else "Okänd talare"
     words = row.quote.text.split()
     start = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
-    return f"{who}: ”{start}”"
+    return f"{_who(row)}: {quote_plain(start, row.quote.language, row.quote.type)}"
 
 
 def _citation(row: queries.QuoteRow, url: str) -> str:
-    who = row.speaker.name if row.speaker else "Okänd talare"
-    parts = [f"{who}: ”{row.quote.text}”", row.article.source or "",
-             _date(row.article.published_at), url]
+    parts = [f"{_who(row)}: {quote_plain(row.quote.text, row.quote.language, row.quote.type)}",
+             row.article.source or "", _date(row.article.published_at), url]
     return ", ".join(p for p in parts if p)
 
 
@@ -132,14 +159,15 @@ def article(
     marks: list[Mark] = []
     for row in view.quotes:
         href = request.app.url_path_for("quote", public_id=row.quote.public_id)
-        who = row.speaker.name if row.speaker else "okänd talare"
+        who = row.speaker.name if row.speaker else _("Unknown speaker")
         marks.append(Mark(
             row.quote.start, row.quote.end,
             # A <mark>, not a link: entity links may sit inside a quote and links never nest.
             Markup('<mark class="quote quote-{}" data-quote="{}" title="{}">').format(
-                row.quote.type, row.quote.public_id, f"{who} ({row.quote.type})"),
+                row.quote.type, row.quote.public_id, f"{who} ({_(row.quote.type)})"),
             Markup('</mark><a class="quote-link" href="{}" title="{}" aria-label="{}">↗</a>'
-                   ).format(href, f"{who}: permalink", f"Permalink: {who}"),
+                   ).format(href, _("%(who)s: permalink") % {"who": who},
+                            _("Permalink: %(who)s") % {"who": who}),
         ))
     entity_list: dict[str, Any] = {}
     for mention, entity in view.mentions:
@@ -190,8 +218,9 @@ def _render_upload(
         {
             "values": values,
             "error": error,
+            "error_message": errors.ingest_message(error) if error else "",
             "csrf_token": token,
-            "max_mb": round(settings.max_upload_bytes / (1024 * 1024), 1),
+            "max_size": format_size(settings.max_upload_bytes),
         },
         status_code=status,
     )
@@ -216,8 +245,9 @@ async def upload_post(
                           "file")
         return _render_upload(request, templates, csrf, settings, values, err, 413)
     try:
-        form = await request.form(max_files=max_files, max_fields=20,
-                                  max_part_size=limit + 1024)
+        # Over-long text fields are cut, not refused: the form comes back filled in.
+        form, dropped = await read_form(request, max_files=max_files, max_fields=20,
+                                        max_part_size=limit)
     except (MultiPartException, HTTPException) as exc:
         # Starlette turns the parser's MultiPartException into HTTPException(400) in an app.
         reason = str(exc.detail if isinstance(exc, HTTPException) else exc.message)
@@ -230,6 +260,10 @@ async def upload_post(
         for name in UPLOAD_FIELDS:
             v = form.get(name)
             values[name] = v if isinstance(v, str) else ""
+        if dropped.get("text"):
+            err = IngestError(_too_long(limit, len(values["text"].encode("utf-8")),
+                                        dropped["text"]), "text")
+            return _render_upload(request, templates, csrf, settings, values, err, 413)
         if not csrf.valid(request, form.get("csrf_token")):
             err = IngestError("The form has expired or was not sent from this site. "
                               "Please submit it again.", None)
@@ -258,6 +292,13 @@ async def upload_post(
         suffix = "" if outcome.created else "?duplicate=1"
         return RedirectResponse(str(target) + suffix, status_code=303)
     return templates.TemplateResponse(request, "upload_batch.html", {"results": outcome})
+
+
+def _too_long(limit: int, kept: int, dropped: int) -> str:
+    """The paste-limit message, in the reader's language, sizes formatted for the locale."""
+    return _("The text is %(over)s over the limit of %(limit)s. The first %(kept)s are kept "
+             "below: shorten the text, or upload it as a file in parts.") % {
+        "over": format_size(dropped), "limit": format_size(limit), "kept": format_size(kept)}
 
 
 def _base(name: str) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from app.web.i18n import format_month, gettext_
+
 
 @dataclass(frozen=True)
 class Mark:
@@ -98,7 +100,8 @@ def timeline_svg(counts: list[tuple[str, int]], width: int = 640, height: int = 
     parts = [Markup(
         '<svg class="timeline" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{t}</title>').format(
-            w=width, h=height, t=f"Quotes per month, {months[0]} to {months[-1]}")]
+            w=width, h=height, t=gettext_("Quotes per month, %(first)s to %(last)s") % {
+                "first": format_month(months[0]), "last": format_month(months[-1])})]
     parts.append(Markup('<text x="4" y="{y}" class="axis">{n}</text>').format(
         y=pad_top + 10, n=top))
     base_y = pad_top + plot_h

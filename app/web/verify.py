@@ -24,7 +24,7 @@ from app.web.schemas import VerificationOut, VerifyIn
 from app.web.urls import absolute_url
 
 router = APIRouter(default_response_class=HTMLResponse)
-api_router = APIRouter(prefix="/api", tags=["api"])
+api_router = APIRouter(prefix="/api", tags=["verification"])
 
 VerificationId = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[a-z0-9]+$")]
 #: A form larger than this is refused before it is read (the paste limit is MAX_CHARS).
