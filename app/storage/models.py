@@ -168,6 +168,9 @@ def _keep_entity_key(_mapper: Any, _connection: Any, entity: Entity) -> None:
 class EntityMention(SQLModel, table=True):
     """Where an entity is mentioned: character offsets into the article text."""
 
+    #: An entity's page lists the newest articles that mention it (an index-only read).
+    __table_args__ = (Index("ix_entitymention_entity_article", "entity_id", "article_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     entity_id: int = Field(foreign_key="entity.id", index=True, ondelete="CASCADE")
     article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
@@ -216,3 +219,58 @@ class Report(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+# Aggregates kept by the write path (app/storage/aggregates.py), so that a speaker's or an
+# entity's page reads a few rows instead of counting over every quote. Each is a sum over
+# articles of what the article's visible quotes contribute; a test recounts them from scratch.
+
+
+class SpeakerCount(SQLModel, table=True):
+    """A speaker's visible quotes and the articles they are in."""
+
+    speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
+    quotes: int = 0
+    articles: int = 0
+
+
+class SpeakerMonth(SQLModel, table=True):
+    """A speaker's visible quotes per month (``YYYY-MM`` of the article's date)."""
+
+    speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
+    month: str = Field(max_length=7, primary_key=True)
+    quotes: int = 0
+
+
+class SpeakerEntity(SQLModel, table=True):
+    """How many of a speaker's visible quotes mention an entity inside their span."""
+
+    speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
+    entity_id: int = Field(foreign_key="entity.id", primary_key=True, index=True,
+                           ondelete="CASCADE")
+    quotes: int = 0
+
+
+class SpeakerPair(SQLModel, table=True):
+    """How many articles quote both speakers (visible quotes); stored both ways round."""
+
+    speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
+    other_id: int = Field(foreign_key="speaker.id", primary_key=True, index=True,
+                          ondelete="CASCADE")
+    articles: int = 0
+
+
+class EntityCount(SQLModel, table=True):
+    """How many visible quotes mention an entity inside their span."""
+
+    entity_id: int = Field(foreign_key="entity.id", primary_key=True, ondelete="CASCADE")
+    quotes: int = 0
+
+
+class QuoteEcho(SQLModel, table=True):
+    """The same or a near-identical quote in another article ("also reported in"), found when
+    either was saved; stored both ways round. Hidden quotes are left out when read."""
+
+    quote_id: int = Field(foreign_key="quote.id", primary_key=True, ondelete="CASCADE")
+    other_id: int = Field(foreign_key="quote.id", primary_key=True, index=True,
+                          ondelete="CASCADE")

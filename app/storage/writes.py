@@ -12,12 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from typing import Protocol
+from typing import Protocol, cast
 
 from slugify import slugify
 from sqlalchemy import delete, insert, or_
 from sqlmodel import Session, col, select
 
+from app.storage import aggregates
 from app.storage.models import (
     Article,
     Entity,
@@ -562,12 +563,13 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     if new:
         return save_new(session, [(article, extraction)])[0]
     assert article.id is not None
-    (speakers,), aliases = _resolve_people(session, [extraction])
-    _add_speaker_aliases(aliases, extraction, speakers)
-    kept = _refresh_quotes(session, article, extraction, speakers, aliases)
-    session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
-    _store_mentions(session, [(article, extraction)])
-    session.flush()
+    with aggregates.kept(session, [article.id]):
+        (speakers,), aliases = _resolve_people(session, [extraction])
+        _add_speaker_aliases(aliases, extraction, speakers)
+        kept = _refresh_quotes(session, article, extraction, speakers, aliases)
+        session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
+        _store_mentions(session, [(article, extraction)])
+        session.flush()
     return kept
 
 
@@ -601,7 +603,10 @@ def save_new(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
                              strict=True)]
     index_quotes(session, saved, fresh=True)
     _store_mentions(session, pairs)
-    session.flush()
+    aggregates.add_articles(session, [article.id for article, _ in pairs
+                                      if article.id is not None])
+    aggregates.link_echoes(session, [(q.id, cast(int, r["article_id"]), q.text)
+                                     for q, r in zip(saved, rows, strict=True)])
     each = iter(saved)
     return [list(islice(each, n)) for n in counts]
 
@@ -648,8 +653,12 @@ def _refresh_quotes(session: Session, article: Article, extraction: ExtractionLi
         kept.append(row)
     gone = [q.id for q in existing.values() if q.id is not None]
     unindex_quotes(session, gone)
+    aggregates.unlink_echoes(session, gone)
     for q in existing.values():
         session.delete(q)
+    fresh = [row for row in kept if row.id is None]
     session.flush()
     index_quotes(session, kept)
+    aggregates.link_echoes(session, [(row.id, article.id, row.text) for row in fresh
+                                     if row.id is not None and not row.hidden])
     return kept
