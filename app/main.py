@@ -31,6 +31,7 @@ from app.web.csrf import Csrf, resolve_secret
 from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import RateLimits
+from app.web.urls import cached_url_for
 
 log = logging.getLogger("citat")
 
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["locales"] = i18n.LOCALES
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
+    templates.env.globals["url_for"] = cached_url_for(app)
     app.state.templates = templates
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)  # compiled now, not by a reader's request

@@ -5,16 +5,21 @@ speaker merges and splits; on whichever engine the suite runs (SQLite or Postgre
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlmodel import Session, select
 
 from app.extraction.records import ExtractedEntity, ExtractedQuote, ExtractedSpeaker, Extraction
 from app.ingest.accounts import create_user
 from app.ingest.readers import ArticleIn
 from app.ingest.service import _store_extracted_many, ingest
-from app.storage import aggregates, corrections, profiles, queries
-from app.storage.models import Quote, Speaker, User
+from app.storage import aggregates, browse, corrections, profiles, queries
+from app.storage.db import make_engine
+from app.storage.migrate import alembic_config, check, upgrade
+from app.storage.models import Article, Quote, Speaker, User
+from tests.conftest import drop_database, new_database_url
 
 SAME = "Vi måste bygga fler bostäder i Göteborg nu"
 TEXT_A = f"Anna Berg sade: ”{SAME}”.\nPolisen uppgav att ”ingen skadades i Göteborg”."
@@ -217,3 +222,47 @@ def test_rebuild_restores_them(session: Session) -> None:
     aggregates.rebuild_echoes(session)
     assert aggregates.stored(session).plain() == expected
     assert aggregates.stored_echoes(session) == echoes
+
+
+def test_quotes_carry_their_articles_date_for_newest_first_lists(session: Session,
+                                                                 editor: User) -> None:
+    ex = _ingest_all(session)
+    for q in session.exec(select(Quote)):
+        article = session.get(Article, q.article_id)
+        assert article is not None and q.article_date == article.published_at
+    ingest(session, ex, _item(TEXT_B), refresh=True)
+    berg = browse.search(session, browse.QuoteFilters(speaker="anna-berg", sort="newest"), 2, 0)
+    assert berg.total == 4  # the kept count, not a count(*)
+    assert [r.quote.text for r in berg.items] == ["Nej, inte i år", SAME]
+    page2 = browse.search(session, browse.QuoteFilters(speaker="anna-berg", sort="newest"), 2, 2)
+    assert page2.total == 4
+    assert [r.quote.text for r in page2.items] == ["Göteborg behöver bostäder och Malmö också",
+                                                   SAME]
+    assert [r.article.published_at.date() for r in berg.items + page2.items  # type: ignore[union-attr]
+            ] == [DATES[t].date() for t in (TEXT_C, TEXT_B, TEXT_B, TEXT_A)]
+
+
+def test_the_migration_backfills_every_aggregate(tmp_path: Path) -> None:
+    url = new_database_url(tmp_path)
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            _ingest_all(session)
+            session.commit()
+            expected = aggregates.stored(session).plain()
+            echoes = aggregates.stored_echoes(session)
+            dates = {q.id: q.article_date for q in session.exec(select(Quote))}
+        engine.dispose()
+        command.downgrade(alembic_config(url), "0008")
+        upgrade(url)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            assert aggregates.stored(session).plain() == expected
+            assert expected["quotes"] and expected["pairs"] and expected["entities"]
+            assert aggregates.stored_echoes(session) == echoes and len(echoes) == 6
+            assert {q.id: q.article_date for q in session.exec(select(Quote))} == dates
+        engine.dispose()
+        check(url)
+    finally:
+        drop_database(url)

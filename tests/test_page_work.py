@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.main import create_app
+from app.storage import browse
 from app.storage.models import Entity, Quote, Speaker
 from tests.conftest import soup
 from tests.test_aggregates import EXTRACTIONS, SAME, TEXT_A, TEXT_B, TEXT_C, TEXT_D, ByText
@@ -106,3 +107,35 @@ def test_templates_are_compiled_once_and_never_looked_up_again(archive: TestClie
     for url in ("/", f"/q/{qid}", "/search?q=bostäder", "/speakers"):
         assert archive.get(url).status_code == 200
     assert looked_up == []
+
+
+def test_template_links_are_looked_up_once_each(archive: TestClient) -> None:
+    url_for = archive.app.state.templates.env.globals["url_for"]  # type: ignore[attr-defined]
+    with _session(archive) as s:
+        slug = s.exec(select(Speaker.slug).where(Speaker.name == "Anna Berg")).one()
+    page = soup(archive.get(f"/speakers/{slug}").text)
+    before = url_for.cache_info()
+    again = soup(archive.get(f"/speakers/{slug}").text)
+    after = url_for.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits + 5
+    links = [a["href"] for a in again.select("a[href]")]
+    assert links == [a["href"] for a in page.select("a[href]")]
+    assert sum(h.startswith("/q/") for h in links) >= 4  # her four quotes' permalinks
+    app = archive.app
+    assert str(url_for({"request": _Request()}, "speaker", slug=slug)) == (
+        "http://testserver" + str(app.url_path_for("speaker", slug=slug)))  # type: ignore[attr-defined]
+
+
+class _Request:
+    base_url = "http://testserver/"
+
+
+def test_facets_count_the_newest_matches_only(archive: TestClient,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(browse, "FACET_SAMPLE", 2)
+    with _session(archive) as s:
+        f = browse.QuoteFilters(q="Göteborg")
+        assert browse.search(s, f).total == 5  # the total stays exact
+        kinds = browse.facets(s, f)["kind"]
+        assert [(k.value, k.count) for k in kinds] == [("direct", 2)]
+        assert sum(v.count for v in browse.facets(s, f)["speaker"]) == 2

@@ -107,6 +107,8 @@ class Quote(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("article_id", "start", "end", name="uq_quote_span"),
         Index("ix_quote_speaker_article", "speaker_id", "article_id"),
+        # A speaker's quotes newest first, a page at a time, straight off the index.
+        Index("ix_quote_speaker_date", "speaker_id", "article_date", "article_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -127,6 +129,10 @@ class Quote(SQLModel, table=True):
     # Set by corrections (never by extraction): hidden = "not a quote"; reviewed by an editor.
     hidden: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     reviewed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    #: The article's date (published, else stored) copied when the quote is saved: lists
+    #: newest first are ordered on it (with article_id, start) without reading the articles.
+    article_date: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 class Entity(SQLModel, table=True):

@@ -10,6 +10,7 @@ import base64
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from itertools import islice
 from typing import Protocol, cast
@@ -595,7 +596,7 @@ def save_new(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
         rows += [{**_quote_values(rec, extraction, speakers, aliases),
                   "public_id": quote_public_id(article.content_hash, rec.start, rec.end),
                   "article_id": article.id, "start": rec.start, "end": rec.end,
-                  "hidden": False, "reviewed": False}
+                  "article_date": article_date(article), "hidden": False, "reviewed": False}
                  for rec in extraction.quotes]
         counts.append(len(extraction.quotes))
     saved = [SavedQuote(i, str(r["public_id"]), str(r["text"]), str(r["language"]))
@@ -609,6 +610,12 @@ def save_new(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
                                      for q, r in zip(saved, rows, strict=True)])
     each = iter(saved)
     return [list(islice(each, n)) for n in counts]
+
+
+def article_date(article: Article) -> datetime:
+    """What ``Quote.article_date`` holds for the article's quotes: its date, else when it
+    was stored."""
+    return article.published_at or article.created_at
 
 
 def _quote_values(rec: QuoteLike, extraction: ExtractionLike,
@@ -649,6 +656,7 @@ def _refresh_quotes(session: Session, article: Article, extraction: ExtractionLi
             )
         for key, value in values.items():
             setattr(row, key, value)
+        row.article_date = article_date(article)
         session.add(row)
         kept.append(row)
     gone = [q.id for q in existing.values() if q.id is not None]

@@ -78,6 +78,12 @@ def upgrade() -> None:
     op.create_index(op.f("ix_quoteecho_other_id"), "quoteecho", ["other_id"])
     op.create_index("ix_entitymention_entity_article", "entitymention",
                     ["entity_id", "article_id"])
+    with op.batch_alter_table("quote") as batch:
+        batch.add_column(sa.Column("article_date", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE quote SET article_date = (SELECT coalesce(article.published_at, "
+               "article.created_at) FROM article WHERE article.id = quote.article_id)")
+    op.create_index("ix_quote_speaker_date", "quote", ["speaker_id", "article_date",
+                                                       "article_id"])
     # Backfill from the stored quotes with the code that keeps them (GROUP BY recounts; the
     # echoes: one search-index lookup per quote).
     from app.storage.aggregates import rebuild, rebuild_echoes
@@ -90,6 +96,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_entitymention_entity_article", table_name="entitymention")
+    op.drop_index("ix_quote_speaker_date", table_name="quote")
+    with op.batch_alter_table("quote") as batch:
+        batch.drop_column("article_date")
     op.drop_index(op.f("ix_quoteecho_other_id"), table_name="quoteecho")
     op.drop_table("quoteecho")
     op.drop_table("entitycount")
