@@ -270,14 +270,17 @@ def facets(session: Session, f: QuoteFilters) -> dict[str, list[FacetValue]]:
         if sid in names:
             speakers[names[sid]] += c
     n = func.count(func.distinct(col(Quote.id))).label("n")
+    # From the sample outwards (its quotes, their mentions, those entities): written as a
+    # filter on the quotes instead, SQLite walked every entity's mentions (50 ms, not 1).
     entity = (
-        select(Entity.slug, Entity.name, n).select_from(Quote)
+        select(Entity.slug, Entity.name, n).select_from(sample)
+        .join(Quote, col(Quote.id) == sample.c.qid)
         .join(EntityMention, and_(col(EntityMention.article_id) == Quote.article_id,
                                   col(EntityMention.start) >= Quote.start,
                                   col(EntityMention.end) <= Quote.end))
         .join(Entity, col(Entity.id) == EntityMention.entity_id)
-        .where(in_sample)
-        .group_by(col(Entity.slug), col(Entity.name)).order_by(n.desc(), col(Entity.name))
+        .group_by(col(Entity.id), col(Entity.slug), col(Entity.name))
+        .order_by(n.desc(), col(Entity.name))
         .limit(FACET_SIZE)
     )
     return {
