@@ -96,11 +96,11 @@ def _article_date() -> Any:
 
 def filtered(session: Session, f: QuoteFilters) -> tuple[SelectOfScalar[Quote], bool]:
     """A select of the quotes matching ``f``, and whether it is ordered by relevance."""
-    stmt = (
-        select(Quote)
-        .join(Article, col(Article.id) == Quote.article_id)
-        .where(col(Quote.hidden).is_(False))
-    )
+    stmt = select(Quote).where(col(Quote.hidden).is_(False))
+    if f.source or f.month or f.date_from or f.date_to:
+        # Only these read the article; a speaker's or an entity's newest quotes are ordered
+        # on quote.article_date, so their lists never touch the article table.
+        stmt = stmt.join(Article, col(Article.id) == Quote.article_id)
     if f.speaker:
         # A scalar sub-select (slug is unique) rather than a join, so the planner can start
         # from the index on quote.speaker_id.
