@@ -18,10 +18,11 @@ twice until its pool is used up (then the wrap-around is reported as "repeats"):
 
 ``--roots`` measures several checkouts of the app in the same run (for example the branch's
 starting code in a second git worktree, then this one), each started from its own folder on the
-same copy of the database; the database is built and its aggregate tables filled by the code
-of this checkout (a checkout that predates them ignores the tables). wrk runs two threads, each
-starting at a different place in the pool; the first URLs of each pool warm the workers and are
-not measured. Needs wrk (``apt-get install -y wrk``).
+same copy of the database, all running at once and measured page by page in turn (on a shared
+machine the load drifts over minutes); the database is built and its aggregate tables filled
+by the code of this checkout (a checkout that predates them ignores the tables). wrk runs two
+threads, each starting at a different place in the pool; the first URLs of each pool warm the
+workers and are not measured. Needs wrk (``apt-get install -y wrk``).
 """
 
 from __future__ import annotations
@@ -171,14 +172,19 @@ def main() -> None:
     if args.pages:
         pools_ = {k: v for k, v in pools_.items() if k in args.pages}
     rows: list[Row] = []
-    for root, label in zip(args.roots, labels, strict=True):
-        port = free_port()
-        env = {**app_env(f"sqlite:///{db}"), "PYTHONPATH": str(root.resolve())}
-        proc = uvicorn("app.main:create_app", port, args.workers, env, cwd=root.resolve())
-        try:
+    servers: list[tuple[str, str, subprocess.Popen[bytes]]] = []
+    try:  # every checkout up at once, measured page by page in turn (the load drifts)
+        for root, label in zip(args.roots, labels, strict=True):
+            port = free_port()
+            env = {**app_env(f"sqlite:///{db}"), "PYTHONPATH": str(root.resolve())}
+            proc = uvicorn("app.main:create_app", port, args.workers, env, cwd=root.resolve())
+            servers.append((label, f"http://127.0.0.1:{port}", proc))
             wait_ready(f"http://127.0.0.1:{port}/", proc)
-            measure(f"http://127.0.0.1:{port}", pools_, label, args, rows)
-        finally:
+        for name, paths in pools_.items():
+            for label, base, _ in servers:
+                measure(base, {name: paths}, label, args, rows)
+    finally:
+        for _, _, proc in servers:
             stop(proc)
     port = free_port()
     env = {**app_env(""), "BARE_DB": str(db), "PYTHONPATH": str(BENCH)}
@@ -193,14 +199,16 @@ def main() -> None:
     bare_rps = rows[-1][2]["rps"]
     print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, {args.workers} workers, "
           f"N = {args.n:,} quotes, distinct URLs, CITAT_CACHE_SECONDS default (cache on); "
-          f"load average before: {os.getloadavg()[0]:.2f}")
+          f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
     print(f"{'code':<14} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} "
-          f"{'pool':>6} {'repeats':>8} {'errors':>6} {'vs bare':>8}")
+          f"{'pool':>6} {'repeats':>8} {'errors':>6} {'vs bare':>8} {'vs ' + labels[0]:>10}")
+    first = {name: r["rps"] for label, name, r, _ in rows if label == labels[0]}
     for label, name, r, pool in rows:
         repeats = max(0.0, (r["requests"] - pool) / r["requests"]) if r["requests"] else 0.0
+        ratio = f"{r['rps'] / first[name]:9.1f}x" if first.get(name) else f"{'-':>10}"
         print(f"{label:<14} {name:<10} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} "
               f"{int(r['requests']):>9} {pool:>6} {repeats:8.0%} {int(r['errors']):>6} "
-              f"{r['rps'] / bare_rps:8.0%}")
+              f"{r['rps'] / bare_rps:8.0%} {ratio}")
 
 
 if __name__ == "__main__":
