@@ -82,7 +82,8 @@ def test_ids_are_unique_and_no_two_documents_share_a_passage() -> None:
 def test_no_document_shares_a_passage_with_the_shared_dev_sets() -> None:
     if not SHARED_DEV.is_dir():
         if os.environ.get("CI"):
-            pytest.fail(f"{SHARED_DEV} is missing: CI must have the shared folder beside the project")
+            pytest.fail(f"{SHARED_DEV} is missing: CI must have the shared folder beside "
+                        "the project")
         pytest.skip("the shared dev sets are not beside this checkout")
     dev: set[str] = set()
     for f in SHARED_DEV.glob("*.jsonl"):
