@@ -35,6 +35,7 @@ from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import FetchSlots, RateLimits
 from app.web.typography import quote_html
+from app.web.urls import cached_url_for
 
 log = logging.getLogger("citat")
 
@@ -161,6 +162,11 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
         loader=jinja2.FileSystemLoader(str(settings.templates_dir)),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
+        # Templates are compiled once per process (below), never looked up on disk again per
+        # request (no mtime checks), and their bytecode is kept between starts (a per-user
+        # folder in the temporary directory). Edited templates show after a restart.
+        auto_reload=False,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext_, i18n.ngettext_, newstyle=True
@@ -181,7 +187,10 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
     templates.env.globals["ingest_message"] = errors.ingest_message
+    templates.env.globals["url_for"] = cached_url_for(app)
     app.state.templates = templates
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)  # compiled now, not by a reader's request
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     # The HTML pages stay out of the OpenAPI schema: /docs documents the JSON API alone.
     app.include_router(pages.router, include_in_schema=False)

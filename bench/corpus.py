@@ -215,6 +215,10 @@ def fill(path: str, n_quotes: int, per_article: int = 5, seed: int = 7) -> None:
             'INSERT INTO entitymention(entity_id, article_id, start, "end", text)'
             " VALUES (?,?,?,?,?)", mentions)
     con.commit()
+    columns = {r[1] for r in con.execute("PRAGMA table_info(quote)")}
+    if "article_date" in columns:  # migration 0009: the article's date copied onto its quotes
+        con.execute("UPDATE quote SET article_date = (SELECT coalesce(published_at, created_at)"
+                    " FROM article WHERE article.id = quote.article_id)")
     con.execute("INSERT INTO quote_fts(quote_fts) VALUES ('optimize')")
     con.execute("ANALYZE")
     con.commit()

@@ -43,15 +43,16 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 def uvicorn(target: str, port: int, workers: int, env: dict[str, str], factory: bool = True,
-            log: Path | None = None) -> subprocess.Popen[bytes]:
-    """uvicorn with uvloop and httptools, in its own process group."""
+            log: Path | None = None, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
+    """uvicorn with uvloop and httptools, in its own process group (``cwd``: the checkout
+    whose ``app`` it imports; uvicorn puts its working directory first on the path)."""
     cmd = [str(VENV_BIN / "uvicorn"), target, "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
            "--no-access-log", "--log-level", "warning"]
     if factory:
         cmd.insert(2, "--factory")
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                             start_new_session=True)
 
 

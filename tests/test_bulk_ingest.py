@@ -217,7 +217,8 @@ def test_corrections_made_before_win_over_a_new_articles_quotes(
 
 
 def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every stored row with its id (timestamps left out: they differ by the clock)."""
+    """Every stored row with its id (timestamps left out: they differ by the clock; a quote's
+    article_date is its undated article's created_at)."""
     from sqlalchemy import inspect, text
 
     out: dict[str, list[tuple[Any, ...]]] = {}
@@ -225,7 +226,7 @@ def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         for table in ("article", "speaker", "speakeralias", "quote", "entity",
                       "entitymention"):
             cols = [c["name"] for c in inspect(con).get_columns(table)
-                    if c["name"] not in ("created_at", "processed_at")]
+                    if c["name"] not in ("created_at", "processed_at", "article_date")]
             names = ", ".join(f'"{c}"' for c in cols)
             out[table] = [tuple(r) for r in con.execute(
                 text(f'SELECT {names} FROM "{table}" ORDER BY id'))]

@@ -8,14 +8,23 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import and_, func
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.storage import queries
-from app.storage.models import Article, Entity, EntityMention, Quote, Speaker
+from app.storage.models import (
+    Article,
+    Entity,
+    EntityCount,
+    EntityMention,
+    Quote,
+    Speaker,
+    SpeakerCount,
+)
 from app.storage.queries import Page, QuoteRow, rows_for, visible_rows
 from app.storage.search import (
     apply_text_search,
@@ -30,8 +39,10 @@ FACET_SIZE = 10
 # Facets are counted over at most this many matching quotes: for a text search (alone or with
 # a speaker) the newest matches, otherwise the first ones in list order. Below it the counts are
 # exact; above it they describe a sample (a common word matches 10^5 quotes, and exact counts
-# cost seconds per request; the page total stays exact).
-FACET_SAMPLE = 1000
+# cost seconds per request; the page total stays exact). The sample's rows are read at random
+# places in the quote and article tables, so its size is most of a search page's cost: 250
+# (1,000 until the distinct-URL benchmark, bench/http_distinct.py) keeps it a few ms.
+FACET_SAMPLE = 250
 KINDS = ("direct", "partial", "indirect")
 
 
@@ -110,11 +121,11 @@ def _article_date() -> Any:
 
 def filtered(session: Session, f: QuoteFilters) -> tuple[SelectOfScalar[Quote], bool]:
     """A select of the quotes matching ``f``, and whether it is ordered by relevance."""
-    stmt = (
-        select(Quote)
-        .join(Article, col(Article.id) == Quote.article_id)
-        .where(col(Quote.hidden).is_(False))
-    )
+    stmt = select(Quote).where(col(Quote.hidden).is_(False))
+    if f.source or f.month or f.date_from or f.date_to:
+        # Only these read the article; a speaker's or an entity's newest quotes are ordered
+        # on quote.article_date, so their lists never touch the article table.
+        stmt = stmt.join(Article, col(Article.id) == Quote.article_id)
     if f.speaker:
         # A scalar sub-select (slug is unique) rather than a join, so the planner can start
         # from the index on quote.speaker_id.
@@ -140,8 +151,10 @@ def filtered(session: Session, f: QuoteFilters) -> tuple[SelectOfScalar[Quote], 
     if f.q:
         stmt, ranked = apply_text_search(stmt, session, f.q)
     if f.sort == "newest" or not ranked:
+        # Quote.article_date is the article's date copied onto each quote (see writes.py):
+        # a speaker's page reads its 20 newest straight off ix_quote_speaker_date.
         stmt = stmt.order_by(None).order_by(
-            _article_date().desc(), col(Quote.article_id).desc(), col(Quote.start)
+            col(Quote.article_date).desc(), col(Quote.article_id).desc(), col(Quote.start)
         )
         ranked = False
     return stmt, ranked
@@ -192,17 +205,38 @@ def _ranked_page(
 
 
 def _mentions_entity(slug: str) -> ColumnElement[bool]:
-    """The quote's span contains a mention of the entity with this slug."""
-    return exists(
-        select(EntityMention.id)
-        .join(Entity, col(Entity.id) == EntityMention.entity_id)
-        .where(
-            Entity.slug == slug,
-            EntityMention.article_id == Quote.article_id,
-            col(EntityMention.start) >= Quote.start,
-            col(EntityMention.end) <= Quote.end,
-        )
+    """The quote's span contains a mention of the entity with this slug.
+
+    An IN over the entity's mentions joined to the quotes around them: the planner starts
+    from the entity's mentions (indexed) instead of testing every quote.
+    """
+    around = aliased(Quote)
+    return col(Quote.id).in_(
+        select(around.id)
+        .select_from(EntityMention)
+        .join(around, and_(col(around.article_id) == EntityMention.article_id,
+                           col(around.start) <= EntityMention.start,
+                           col(around.end) >= EntityMention.end))
+        .where(EntityMention.entity_id == select(Entity.id).where(Entity.slug == slug)
+               .scalar_subquery())
     )
+
+
+def _kept_total(session: Session, f: QuoteFilters) -> int | None:
+    """The total of a list that only a speaker or only an entity narrows, from the counts
+    the write path keeps (``SpeakerCount``, ``EntityCount``); None for any other list."""
+    if f.q or f.sort != "newest":
+        return None
+    if f.speaker and replace(f, speaker=None, sort="relevance") == QuoteFilters():
+        return int(session.exec(
+            select(func.coalesce(func.max(SpeakerCount.quotes), 0))
+            .where(SpeakerCount.speaker_id == _speaker_id(f.speaker))).one())
+    if f.entity and replace(f, entity=None, sort="relevance") == QuoteFilters():
+        return int(session.exec(
+            select(func.coalesce(func.max(EntityCount.quotes), 0))
+            .where(EntityCount.entity_id == select(Entity.id).where(Entity.slug == f.entity)
+                   .scalar_subquery())).one())
+    return None
 
 
 def search(session: Session, f: QuoteFilters, limit: int = 20, offset: int = 0) -> Page:
@@ -213,10 +247,15 @@ def search(session: Session, f: QuoteFilters, limit: int = 20, offset: int = 0) 
         if fast is not None:
             return Page(fast[0], fast[1], limit, offset)
     stmt, _ = filtered(session, f)
-    total = int(session.exec(select(func.count()).select_from(
-        stmt.order_by(None).with_only_columns(col(Quote.id)).subquery())).one())
-    quotes = list(session.exec(stmt.limit(limit).offset(offset)).all())
-    return Page(rows_for(session, quotes), total, limit, offset)
+    total = _kept_total(session, f)
+    if total is None:
+        total = int(session.exec(select(func.count()).select_from(
+            stmt.order_by(None).with_only_columns(col(Quote.id)).subquery())).one())
+    if total <= offset:
+        return Page([], total, limit, offset)
+    ids = [int(i) for i in session.execute(stmt.with_only_columns(col(Quote.id))
+                                           .limit(limit).offset(offset)).scalars()]
+    return Page(visible_rows(session, ids), total, limit, offset)
 
 
 def iter_rows(session: Session, f: QuoteFilters, batch: int = 500) -> Iterator[QuoteRow]:
@@ -259,14 +298,17 @@ def facets(session: Session, f: QuoteFilters) -> dict[str, list[FacetValue]]:
         if sid in names:
             speakers[names[sid]] += c
     n = func.count(func.distinct(col(Quote.id))).label("n")
+    # From the sample outwards (its quotes, their mentions, those entities): written as a
+    # filter on the quotes instead, SQLite walked every entity's mentions (50 ms, not 1).
     entity = (
-        select(Entity.slug, Entity.name, n).select_from(Quote)
+        select(Entity.slug, Entity.name, n).select_from(sample)
+        .join(Quote, col(Quote.id) == sample.c.qid)
         .join(EntityMention, and_(col(EntityMention.article_id) == Quote.article_id,
                                   col(EntityMention.start) >= Quote.start,
                                   col(EntityMention.end) <= Quote.end))
         .join(Entity, col(Entity.id) == EntityMention.entity_id)
-        .where(in_sample)
-        .group_by(col(Entity.slug), col(Entity.name)).order_by(n.desc(), col(Entity.name))
+        .group_by(col(Entity.id), col(Entity.slug), col(Entity.name))
+        .order_by(n.desc(), col(Entity.name))
         .limit(FACET_SIZE)
     )
     return {

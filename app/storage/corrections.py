@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
+from app.storage import aggregates
 from app.storage.models import Article, Correction, Quote, Speaker, SpeakerAlias, User
 from app.storage.queries import NotFound
 from app.storage.search import index_quotes, reindex_where, unindex_quotes
@@ -69,9 +70,10 @@ def set_quote_speaker(session: Session, user: User, public_id: str, name: str) -
         speaker = session.exec(select(Speaker).where(Speaker.name == name)).first() or (
             new_speaker(session, name))
     before = _speaker_ref(session, quote.speaker_id)
-    quote.speaker_id = speaker.id if speaker else None
-    quote.reviewed = True
-    session.add(quote)
+    with aggregates.kept(session, [quote.article_id]):
+        quote.speaker_id = speaker.id if speaker else None
+        quote.reviewed = True
+        session.add(quote)
     if not quote.hidden and quote.id is not None:
         reindex_where(session, ids=[quote.id])
     return _log(session, user, "quote_speaker", quote=public_id, before=before,
@@ -92,9 +94,9 @@ def set_not_a_quote(session: Session, user: User, public_id: str, hidden: bool =
                     ) -> Correction:
     """Mark a span "not a quote" (hidden everywhere) or undo that."""
     quote = _quote(session, public_id)
-    before, quote.hidden, quote.reviewed = quote.hidden, hidden, True
-    session.add(quote)
-    session.flush()
+    with aggregates.kept(session, [quote.article_id]):
+        before, quote.hidden, quote.reviewed = quote.hidden, hidden, True
+        session.add(quote)
     if hidden:
         unindex_quotes(session, [quote.id] if quote.id is not None else [])
     else:
@@ -135,9 +137,11 @@ def merge_speakers(session: Session, user: User, source_slug: str, target_slug: 
     source, target = _speaker(session, source_slug), _speaker(session, target_slug)
     if source.id == target.id:
         raise CorrectionError("A speaker cannot be merged with itself.")
-    for quote in session.exec(select(Quote).where(Quote.speaker_id == source.id)).all():
-        quote.speaker_id = target.id
-        session.add(quote)
+    moved = session.exec(select(Quote).where(Quote.speaker_id == source.id)).all()
+    with aggregates.kept(session, {q.article_id for q in moved}):
+        for quote in moved:
+            quote.speaker_id = target.id
+            session.add(quote)
     for alias in session.exec(select(SpeakerAlias).where(SpeakerAlias.speaker_id == source.id)
                               ).all():
         add_alias(session, target, alias.text, alias.kind)
@@ -180,13 +184,12 @@ def _apply_split(session: Session, correction: Correction, article_id: int | Non
                                Quote.speaker_mention == alias)
     if article_id is not None:
         stmt = stmt.where(Quote.article_id == article_id)
-    moved = []
-    for quote in session.exec(stmt).all():
-        quote.speaker_id = after["id"]
-        session.add(quote)
-        if not quote.hidden and quote.id is not None:
-            moved.append(quote.id)
-    reindex_where(session, ids=moved)
+    moved = session.exec(stmt).all()
+    with aggregates.kept(session, {q.article_id for q in moved}):
+        for quote in moved:
+            quote.speaker_id = after["id"]
+            session.add(quote)
+    reindex_where(session, ids=[q.id for q in moved if not q.hidden and q.id is not None])
 
 
 def _to_reapply(public_ids: Sequence[str]) -> ColumnElement[bool]:
@@ -219,9 +222,24 @@ def reapply(session: Session, article: Article,
     found = session.exec(select(Correction).where(_to_reapply(public_ids))
                          .order_by(col(Correction.id))).all()
     splits = [c for c in found if c.action == "speaker_split"]
+    ids = set(public_ids)
+    rows = [c for c in found if c.quote_public_id in ids]
+    if rows:  # a quote's speaker or visibility may change: the aggregates follow
+        assert article.id is not None
+        with aggregates.kept(session, [article.id]):
+            _reapply_quotes(session, quotes_saved, rows)
+    else:
+        _reapply_quotes(session, quotes_saved, rows)
+    for split in splits:
+        _apply_split(session, split, article.id)
+    session.flush()
+
+
+def _reapply_quotes(session: Session, quotes_saved: Sequence[Quote | SavedQuote],
+                    rows: Sequence[Correction]) -> None:
+    """Apply these quote corrections to the quotes just saved."""
+    public_ids = [q.public_id for q in quotes_saved]
     if public_ids:
-        ids = set(public_ids)
-        rows = [c for c in found if c.quote_public_id in ids]
         saved = [q for q in quotes_saved if isinstance(q, Quote)]
         if rows and len(saved) < len(quotes_saved):
             saved = list(session.exec(select(Quote).where(col(Quote.public_id).in_(public_ids))))
@@ -245,9 +263,6 @@ def reapply(session: Session, article: Article,
         respoken = {c.quote_public_id for c in rows if c.action == "quote_speaker"}
         reindex_where(session, ids=[q.id for q in quotes.values() if q.public_id in respoken
                                     and not q.hidden and q.id is not None])
-    for split in splits:
-        _apply_split(session, split, article.id)
-    session.flush()
 
 
 def speaker_corrected(session: Session, public_id: str) -> bool:

@@ -107,6 +107,8 @@ class Quote(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("article_id", "start", "end", name="uq_quote_span"),
         Index("ix_quote_speaker_article", "speaker_id", "article_id"),
+        # A speaker's quotes newest first, a page at a time, straight off the index.
+        Index("ix_quote_speaker_date", "speaker_id", "article_date", "article_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -127,6 +129,10 @@ class Quote(SQLModel, table=True):
     # Set by corrections (never by extraction): hidden = "not a quote"; reviewed by an editor.
     hidden: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     reviewed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    #: The article's date (published, else stored) copied when the quote is saved: lists
+    #: newest first are ordered on it (with article_id, start) without reading the articles.
+    article_date: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 class Entity(SQLModel, table=True):
@@ -167,6 +173,9 @@ def _keep_entity_key(_mapper: Any, _connection: Any, entity: Entity) -> None:
 
 class EntityMention(SQLModel, table=True):
     """Where an entity is mentioned: character offsets into the article text."""
+
+    #: An entity's page lists the newest articles that mention it (an index-only read).
+    __table_args__ = (Index("ix_entitymention_entity_article", "entity_id", "article_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     entity_id: int = Field(foreign_key="entity.id", index=True, ondelete="CASCADE")
@@ -245,3 +254,58 @@ class Verification(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+# Aggregates kept by the write path (app/storage/aggregates.py), so that a speaker's or an
+# entity's page reads a few rows instead of counting over every quote. Each is a sum over
+# articles of what the article's visible quotes contribute; a test recounts them from scratch.
+
+
+class SpeakerCount(SQLModel, table=True):
+    """A speaker's visible quotes and the articles they are in."""
+
+    speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
+    quotes: int = 0
+    articles: int = 0
+
+
+class SpeakerMonth(SQLModel, table=True):
+    """A speaker's visible quotes per month (``YYYY-MM`` of the article's date)."""
+
+    speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
+    month: str = Field(max_length=7, primary_key=True)
+    quotes: int = 0
+
+
+class SpeakerEntity(SQLModel, table=True):
+    """How many of a speaker's visible quotes mention an entity inside their span."""
+
+    speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
+    entity_id: int = Field(foreign_key="entity.id", primary_key=True, index=True,
+                           ondelete="CASCADE")
+    quotes: int = 0
+
+
+class SpeakerPair(SQLModel, table=True):
+    """How many articles quote both speakers (visible quotes); stored both ways round."""
+
+    speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
+    other_id: int = Field(foreign_key="speaker.id", primary_key=True, index=True,
+                          ondelete="CASCADE")
+    articles: int = 0
+
+
+class EntityCount(SQLModel, table=True):
+    """How many visible quotes mention an entity inside their span."""
+
+    entity_id: int = Field(foreign_key="entity.id", primary_key=True, ondelete="CASCADE")
+    quotes: int = 0
+
+
+class QuoteEcho(SQLModel, table=True):
+    """The same or a near-identical quote in another article ("also reported in"), found when
+    either was saved; stored both ways round. Hidden quotes are left out when read."""
+
+    quote_id: int = Field(foreign_key="quote.id", primary_key=True, ondelete="CASCADE")
+    other_id: int = Field(foreign_key="quote.id", primary_key=True, index=True,
+                          ondelete="CASCADE")

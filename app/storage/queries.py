@@ -17,6 +17,7 @@ from app.storage.models import (
     Quote,
     Speaker,
     SpeakerAlias,
+    SpeakerCount,
     fold_key,
     like_escape,
 )
@@ -70,11 +71,10 @@ class ArticleView:
 
 @dataclass(frozen=True)
 class EntityView:
-    """An entity, the articles that mention it and the quotes that mention it."""
+    """An entity, the newest articles that mention it, and its speaker (when it speaks)."""
 
     entity: Entity
     articles: list[Article]
-    quotes: list[QuoteRow]
     speaker: Speaker | None
 
 
@@ -144,14 +144,11 @@ def latest_quotes(session: Session, limit: int = 10) -> list[QuoteRow]:
 
 
 def top_speakers(session: Session, limit: int = 10, offset: int = 0) -> list[tuple[Speaker, int]]:
-    """Speakers with the most quotes."""
-    n = func.count(col(Quote.id)).label("n")
+    """Speakers with the most visible quotes (from the kept counts, ``SpeakerCount``)."""
     stmt = (
-        select(Speaker, n)
-        .join(Quote, col(Quote.speaker_id) == Speaker.id)
-        .where(col(Quote.hidden).is_(False))
-        .group_by(col(Speaker.id))
-        .order_by(n.desc(), col(Speaker.name))
+        select(Speaker, SpeakerCount.quotes)
+        .join(SpeakerCount, col(SpeakerCount.speaker_id) == Speaker.id)
+        .order_by(col(SpeakerCount.quotes).desc(), col(Speaker.name))
         .limit(limit)
         .offset(offset)
     )
@@ -159,11 +156,8 @@ def top_speakers(session: Session, limit: int = 10, offset: int = 0) -> list[tup
 
 
 def count_speakers(session: Session) -> int:
-    """How many speakers have at least one quote."""
-    stmt = select(func.count(func.distinct(Quote.speaker_id))).where(
-        col(Quote.speaker_id).is_not(None), col(Quote.hidden).is_(False)
-    )
-    return int(session.exec(stmt).one())
+    """How many speakers have at least one visible quote."""
+    return int(session.exec(select(func.count()).select_from(SpeakerCount)).one())
 
 
 def count_quotes(session: Session, article_id: int | None = None) -> int:
@@ -218,39 +212,29 @@ def get_article(session: Session, article_id: int) -> ArticleView:
     return ArticleView(article, rows_for(session, list(quotes)), [(m, e) for m, e in mentions])
 
 
-def get_entity(session: Session, slug: str, limit: int = 100) -> EntityView:
-    """An entity page: articles and quotes that mention it, and its speaker page if any."""
+#: Articles listed on an entity's page (the newest that mention it).
+ENTITY_ARTICLES = 20
+
+
+def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> EntityView:
+    """An entity page: the newest articles that mention it, and its speaker page if any
+    (three indexed reads; its quotes are a list of their own, ``browse.search``)."""
     entity = session.exec(select(Entity).where(Entity.slug == slug)).first()
     if entity is None:
         raise NotFound("entity", slug)
-    mentions = session.exec(
-        select(EntityMention).where(EntityMention.entity_id == entity.id)
-    ).all()
-    article_ids = sorted({m.article_id for m in mentions})
-    articles = list(
-        session.exec(select(Article).where(col(Article.id).in_(article_ids))).all()
-    ) if article_ids else []
-    # Quotes whose span contains a mention of the entity.
-    quotes: list[Quote] = []
-    for m in mentions:
-        quotes.extend(
-            session.exec(
-                select(Quote).where(
-                    col(Quote.hidden).is_(False),
-                    Quote.article_id == m.article_id,
-                    col(Quote.start) <= m.start,
-                    col(Quote.end) >= m.end,
-                )
-            ).all()
-        )
-    unique = list({q.id: q for q in quotes}.values())[:limit]
+    newest = (select(EntityMention.article_id).where(EntityMention.entity_id == entity.id)
+              .distinct().order_by(col(EntityMention.article_id).desc()).limit(articles))
+    found = list(session.exec(
+        select(Article).where(col(Article.id).in_(newest)).order_by(col(Article.id).desc())
+        .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
+    ).all())
     speaker = None
     if entity.label in ("PER", "ORG"):
         speaker = session.exec(
             select(Speaker).where(Speaker.name_key == fold_key(entity.name))
             .order_by(col(Speaker.id))
         ).first()
-    return EntityView(entity, articles, rows_for(session, unique), speaker)
+    return EntityView(entity, found, speaker)
 
 
 def find_article_by_hash(session: Session, content_hash: str) -> Article | None:

@@ -10,14 +10,16 @@ import base64
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from itertools import islice
-from typing import Protocol
+from typing import Protocol, cast
 
 from slugify import slugify
 from sqlalchemy import delete, insert, or_
 from sqlmodel import Session, col, select
 
+from app.storage import aggregates
 from app.storage.lexicon import is_name
 from app.storage.models import (
     Article,
@@ -609,13 +611,17 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
     if new:
         return save_new(session, [(article, extraction)])[0]
     assert article.id is not None
-    (speakers,), aliases = _resolve_people(session, [extraction])
-    _add_speaker_aliases(aliases, extraction, speakers)
-    kept = _refresh_quotes(session, article, extraction, speakers, aliases)
-    session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
-    _store_mentions(session, [(article, extraction)])
-    session.flush()
-    index_quotes(session, kept)  # after the mentions: the index holds their names
+    with aggregates.kept(session, [article.id]):
+        (speakers,), aliases = _resolve_people(session, [extraction])
+        _add_speaker_aliases(aliases, extraction, speakers)
+        kept, fresh = _refresh_quotes(session, article, extraction, speakers, aliases)
+        session.execute(delete(EntityMention).where(col(EntityMention.article_id) == article.id))
+        _store_mentions(session, [(article, extraction)])
+        session.flush()
+        index_quotes(session, kept)  # after the mentions: the index holds their names
+        # After the index: the echoes are found through it.
+        aggregates.link_echoes(session, [(row.id, article.id, row.text) for row in fresh
+                                         if row.id is not None and not row.hidden])
     return kept
 
 
@@ -641,7 +647,7 @@ def save_new(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
         rows += [{**_quote_values(rec, extraction, speakers, aliases),
                   "public_id": quote_public_id(article.content_hash, rec.start, rec.end),
                   "article_id": article.id, "start": rec.start, "end": rec.end,
-                  "hidden": False, "reviewed": False}
+                  "article_date": article_date(article), "hidden": False, "reviewed": False}
                  for rec in extraction.quotes]
         counts.append(len(extraction.quotes))
     saved = [SavedQuote(i, str(r["public_id"]), str(r["text"]), str(r["language"]))
@@ -650,8 +656,18 @@ def save_new(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
     _store_mentions(session, pairs)
     session.flush()
     index_quotes(session, saved, fresh=True)  # after the mentions: the index holds their names
+    aggregates.add_articles(session, [article.id for article, _ in pairs
+                                      if article.id is not None])
+    aggregates.link_echoes(session, [(q.id, cast(int, r["article_id"]), q.text)
+                                     for q, r in zip(saved, rows, strict=True)])
     each = iter(saved)
     return [list(islice(each, n)) for n in counts]
+
+
+def article_date(article: Article) -> datetime:
+    """What ``Quote.article_date`` holds for the article's quotes: its date, else when it
+    was stored."""
+    return article.published_at or article.created_at
 
 
 def _quote_values(rec: QuoteLike, extraction: ExtractionLike,
@@ -673,8 +689,10 @@ def _quote_values(rec: QuoteLike, extraction: ExtractionLike,
 
 
 def _refresh_quotes(session: Session, article: Article, extraction: ExtractionLike,
-                    speakers: dict[str, Speaker], aliases: _Aliases) -> list[Quote]:
-    """Update a stored article's quotes: unchanged spans keep their row (and permalink)."""
+                    speakers: dict[str, Speaker], aliases: _Aliases
+                    ) -> tuple[list[Quote], list[Quote]]:
+    """Update a stored article's quotes: unchanged spans keep their row (and permalink).
+    Returns every quote kept and, of them, the new ones."""
     assert article.id is not None
     existing = {
         (q.start, q.end): q
@@ -692,11 +710,14 @@ def _refresh_quotes(session: Session, article: Article, extraction: ExtractionLi
             )
         for key, value in values.items():
             setattr(row, key, value)
+        row.article_date = article_date(article)
         session.add(row)
         kept.append(row)
     gone = [q.id for q in existing.values() if q.id is not None]
     unindex_quotes(session, gone)
+    aggregates.unlink_echoes(session, gone)
     for q in existing.values():
         session.delete(q)
+    fresh = [row for row in kept if row.id is None]
     session.flush()
-    return kept
+    return kept, fresh

@@ -4,7 +4,9 @@ A permalink that is shared widely, or a popular search, is asked for many times 
 changes rarely. Routes that may be cached say so (``cache_page(request)``); this middleware
 keeps their 200 responses for ``CITAT_CACHE_SECONDS`` per web process, keyed by path, query,
 interface language and host, and serves them without running the route again. When a page
-expires, one request renders it anew while the others still get the one it replaces.
+expires, the next request for it is still served the page it replaces, and that request
+starts a render of the page in the background (off every reader's request path) which
+replaces it when done.
 
 - The CSRF field is the one per-visitor part of such a page: it is rendered as a placeholder,
   stored as the split body, and every response (the first one too) gets the visitor's own
@@ -18,6 +20,8 @@ expires, one request renders it anew while the others still get the one it repla
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 import threading
 import time
@@ -33,6 +37,7 @@ from app.web import i18n
 from app.web.auth import COOKIE as SESSION_COOKIE
 from app.web.csrf import PLACEHOLDER, PLACEHOLDER_FLAG, Csrf
 
+log = logging.getLogger("citat")
 _PLACEHOLDER = str(PLACEHOLDER).encode()
 _STATE_FLAG = "citat_page_cache"
 
@@ -60,10 +65,11 @@ class RenderedPages:
     """The stored pages of one web process, bounded in bytes (thread-safe).
 
     A page is fresh for between half of ``seconds`` and ``seconds`` (drawn per page, so pages
-    rendered together do not all expire together). After that the first request for it
-    renders it again while the others are still served the page it replaces
-    (stale-while-revalidate), so an expiring popular page costs one render, not one per
-    waiting reader; a page older than ``STALE_FACTOR`` times ``seconds`` is not served at all.
+    rendered together do not all expire together). After that it is still served, and the
+    first request for it is told to have it rendered again (in the background: see the
+    middleware), the others meanwhile getting the page it replaces (stale-while-revalidate),
+    so an expiring popular page costs one render, and no reader waits for it; a page older
+    than ``STALE_FACTOR`` times ``seconds`` is not served at all.
     """
 
     STALE_FACTOR = 6
@@ -76,23 +82,25 @@ class RenderedPages:
         self._refreshing: set[Hashable] = set()
         self._lock = threading.Lock()
 
-    def lookup(self, key: Hashable) -> CachedPage | None:
-        """The page to serve for ``key``, or None: then this caller renders it."""
+    def lookup(self, key: Hashable) -> tuple[CachedPage | None, bool]:
+        """The page to serve for ``key`` (None: this caller renders it), and whether this
+        caller should have it rendered again (it is stale and nobody is rendering it yet;
+        then :meth:`put` or :meth:`release` must follow)."""
         now = time.monotonic()
         with self._lock:
             entry = self._pages.get(key)
             if entry is None:
-                return None
+                return None, False
             page, fresh_until = entry
             if now <= fresh_until:
-                return page
+                return page, False
             if now - fresh_until > self.seconds * (self.STALE_FACTOR - 1):
                 del self._pages[key]
-                return None
+                return None, False
             if key in self._refreshing:
-                return page  # another request is rendering it right now
+                return page, False  # being rendered again right now
             self._refreshing.add(key)
-            return None
+            return page, True
 
     def put(self, key: Hashable, page: CachedPage) -> None:
         """Store a page (one larger than an eighth of the budget is not kept)."""
@@ -121,6 +129,7 @@ class PageCacheMiddleware:
         self.app = app
         self.csrf = csrf
         self.pages = pages
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def _key(self, scope: Scope) -> Hashable | None:
         if scope["method"] != "GET" or self.pages.seconds <= 0:
@@ -148,13 +157,35 @@ class PageCacheMiddleware:
         if key is None:
             await self.app(scope, receive, send)
             return
-        page = self.pages.lookup(key)
+        page, refresh = self.pages.lookup(key)
         if page is not None:
             await self._send(page, scope, send)
+            if refresh:
+                task = asyncio.get_running_loop().create_task(self._refresh(scope, key))
+                self._tasks.add(task)  # kept until done (the loop holds weak references)
+                task.add_done_callback(self._tasks.discard)
             return
         scope[PLACEHOLDER_FLAG] = True
         try:
             await self.app(scope, receive, self._collect(scope, send, key))
+        finally:
+            self.pages.release(key)
+
+    async def _refresh(self, scope: Scope, key: Hashable) -> None:
+        """Render a stale page again for the cache, as the request that found it stale
+        would have (same path, query, language and host), sending it nowhere."""
+        again: Scope = {**scope, "state": {}, PLACEHOLDER_FLAG: True}
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def nowhere(_message: Message) -> None:
+            return None
+
+        try:
+            await self.app(again, receive, self._collect(again, nowhere, key))
+        except Exception:  # the stale page stays; the next request after it tries again
+            log.exception("refreshing a cached page failed")
         finally:
             self.pages.release(key)
 

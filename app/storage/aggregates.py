@@ -1,0 +1,322 @@
+"""Aggregates the write path keeps, so that pages read a few rows instead of counting.
+
+A speaker's numbers (quotes, articles, quotes per month, the entities their quotes mention,
+the speakers quoted in the same articles) and an entity's number of quotes are sums over
+articles of what each article's *visible* quotes contribute. Every write that can change an
+article's contribution — saving a new article, re-extracting one, a correction, a merge, a
+split — tallies the articles it touches before and after (:func:`kept`) and adds the
+difference; a new article only adds (:func:`add_articles`). :func:`recount` computes the same
+tables from scratch over the whole archive (the migration's backfill, :func:`rebuild` and the
+tests that hold the two equal).
+
+"Also reported in" links (:class:`QuoteEcho`) are found once, when a quote is saved
+(:func:`link_echoes`), instead of on every view of a permalink.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, delete, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, col, select
+
+from app.storage.models import (
+    Article,
+    EntityCount,
+    EntityMention,
+    Quote,
+    QuoteEcho,
+    SpeakerCount,
+    SpeakerEntity,
+    SpeakerMonth,
+    SpeakerPair,
+)
+from app.storage.search import is_sqlite_session, month_of, newest_ids, words
+
+#: How alike two quotes' words must be to count as the same quote reported again.
+ECHO_RATIO = 0.8
+#: Candidates read per quote: the newest quotes sharing its first eight words as a phrase.
+ECHO_CANDIDATES = 50
+
+
+@dataclass
+class Tally:
+    """What some articles contribute to every aggregate table (keys -> counts)."""
+
+    quotes: Counter[int] = field(default_factory=Counter)  # speaker -> quotes
+    articles: Counter[int] = field(default_factory=Counter)  # speaker -> articles
+    months: Counter[tuple[int, str]] = field(default_factory=Counter)
+    entities: Counter[tuple[int, int]] = field(default_factory=Counter)  # (speaker, entity)
+    pairs: Counter[tuple[int, int]] = field(default_factory=Counter)  # (speaker, other)
+    entity_quotes: Counter[int] = field(default_factory=Counter)  # entity -> quotes
+
+    NAMES = ("quotes", "articles", "months", "entities", "pairs", "entity_quotes")
+
+    def minus(self, other: Tally) -> Tally:
+        """``self - other`` key by key, zeros dropped (negative counts kept)."""
+        out = Tally()
+        for name in self.NAMES:
+            a, b, d = getattr(self, name), getattr(other, name), getattr(out, name)
+            for key in a.keys() | b.keys():
+                n = a.get(key, 0) - b.get(key, 0)
+                if n:
+                    d[key] = n
+        return out
+
+    def plain(self) -> dict[str, dict[Any, int]]:
+        """Every table as a plain dict without zero counts (what tests compare)."""
+        return {name: {k: v for k, v in getattr(self, name).items() if v}
+                for name in self.NAMES}
+
+
+def _article_date() -> Any:
+    return func.coalesce(col(Article.published_at), col(Article.created_at))
+
+
+def tally(session: Session, article_ids: Collection[int]) -> Tally:
+    """What these articles contribute now (a few queries per 500 articles)."""
+    out = Tally()
+    ids = sorted(set(article_ids))
+    for i in range(0, len(ids), 500):
+        _tally_chunk(session, ids[i:i + 500], out)
+    return out
+
+
+def _tally_chunk(session: Session, ids: list[int], out: Tally) -> None:
+    visible = and_(col(Quote.article_id).in_(ids), col(Quote.hidden).is_(False))
+    per_article: dict[int, list[tuple[int, int]]] = {}
+    for aid, sid, n in session.execute(
+            select(Quote.article_id, Quote.speaker_id, func.count())
+            .where(visible, col(Quote.speaker_id).is_not(None))
+            .group_by(col(Quote.article_id), col(Quote.speaker_id))):
+        per_article.setdefault(aid, []).append((sid, n))
+    if per_article:
+        months = dict(session.execute(
+            select(Article.id, month_of(session, _article_date()))
+            .where(col(Article.id).in_(sorted(per_article)))).all())
+        for aid, found in per_article.items():
+            month = str(months[aid])
+            for sid, n in found:
+                out.quotes[sid] += n
+                out.articles[sid] += 1
+                out.months[(sid, month)] += n
+                out.pairs.update((sid, other) for other, _ in found if other != sid)
+    for sid, eid in session.execute(
+            select(Quote.speaker_id, EntityMention.entity_id)
+            .join(EntityMention, and_(col(EntityMention.article_id) == Quote.article_id,
+                                      col(EntityMention.start) >= Quote.start,
+                                      col(EntityMention.end) <= Quote.end))
+            .where(visible)
+            .group_by(col(Quote.id), col(Quote.speaker_id), col(EntityMention.entity_id))):
+        out.entity_quotes[eid] += 1
+        if sid is not None:
+            out.entities[(sid, eid)] += 1
+
+
+_TABLES: tuple[tuple[str, type[SQLModel], tuple[str, ...], str], ...] = (
+    ("months", SpeakerMonth, ("speaker_id", "month"), "quotes"),
+    ("entities", SpeakerEntity, ("speaker_id", "entity_id"), "quotes"),
+    ("pairs", SpeakerPair, ("speaker_id", "other_id"), "articles"),
+    ("entity_quotes", EntityCount, ("entity_id",), "quotes"),
+)
+
+
+def apply(session: Session, delta: Tally) -> None:
+    """Add ``delta`` to the stored aggregates; rows that reach zero are deleted."""
+    counts = {sid: (delta.quotes.get(sid, 0), delta.articles.get(sid, 0))
+              for sid in delta.quotes.keys() | delta.articles.keys()}
+    _upsert(session, SpeakerCount, ("speaker_id",), ("quotes", "articles"),
+            {(sid,): c for sid, c in counts.items()})
+    for name, model, keys, column in _TABLES:
+        changes: Counter[Any] = getattr(delta, name)
+        _upsert(session, model, keys, (column,), {
+            (k if isinstance(k, tuple) else (k,)): (n,) for k, n in changes.items()})
+
+
+def _upsert(session: Session, model: type[SQLModel], keys: tuple[str, ...],
+            columns: tuple[str, ...], changes: dict[tuple[Any, ...], tuple[int, ...]]) -> None:
+    """Add each change to its row (inserted when missing), then drop the rows at zero."""
+    if not changes:
+        return
+    table: Any = model.__table__  # type: ignore[attr-defined]
+    ins = (sqlite_insert if is_sqlite_session(session) else pg_insert)(table)
+    stmt = ins.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c: table.c[c] + getattr(ins.excluded, c) for c in columns})
+    rows = [{**dict(zip(keys, key, strict=True)), **dict(zip(columns, ns, strict=True))}
+            for key, ns in sorted(changes.items())]
+    session.execute(stmt, rows)
+    first = sorted({key[0] for key in changes})
+    for i in range(0, len(first), 500):
+        session.execute(delete(table).where(table.c[keys[0]].in_(first[i:i + 500]),
+                                            table.c[columns[0]] <= 0))
+
+
+def add_articles(session: Session, article_ids: Collection[int]) -> None:
+    """Add what articles saved just now contribute (nothing of theirs was counted yet)."""
+    session.flush()
+    apply(session, tally(session, article_ids))
+
+
+@contextmanager
+def kept(session: Session, article_ids: Collection[int]) -> Iterator[None]:
+    """Keep the aggregates right across a change to these articles' quotes or mentions.
+
+    Every article whose contribution the change alters must be among ``article_ids``.
+    """
+    ids = sorted(set(article_ids))
+    session.flush()
+    before = tally(session, ids)
+    yield
+    session.flush()
+    apply(session, tally(session, ids).minus(before))
+
+
+def stored(session: Session) -> Tally:
+    """The aggregate tables as they are stored."""
+    out = Tally()
+    for sid, q, a in session.execute(select(SpeakerCount.speaker_id, SpeakerCount.quotes,
+                                            SpeakerCount.articles)):
+        out.quotes[sid] += q
+        out.articles[sid] += a
+    for name, model, keys, column in _TABLES:
+        table: Any = model.__table__  # type: ignore[attr-defined]
+        counter: Counter[Any] = getattr(out, name)
+        for row in session.execute(table.select().with_only_columns(
+                *(table.c[k] for k in keys), table.c[column])):
+            key = tuple(row[:-1])
+            counter[key if len(key) > 1 else key[0]] += row[-1]
+    return out
+
+
+def recount(session: Session) -> Tally:
+    """Every aggregate computed from scratch over the whole archive (GROUP BY queries)."""
+    out = Tally()
+    visible = and_(col(Quote.hidden).is_(False), col(Quote.speaker_id).is_not(None))
+    for sid, q, a in session.execute(
+            select(Quote.speaker_id, func.count(), func.count(func.distinct(Quote.article_id)))
+            .where(visible).group_by(col(Quote.speaker_id))):
+        out.quotes[sid], out.articles[sid] = q, a
+    month = month_of(session, _article_date())
+    for sid, m, n in session.execute(
+            select(Quote.speaker_id, month, func.count())
+            .join(Article, col(Article.id) == Quote.article_id)
+            .where(visible).group_by(col(Quote.speaker_id), month)):
+        out.months[(sid, str(m))] = n
+    contains = and_(col(EntityMention.article_id) == Quote.article_id,
+                    col(EntityMention.start) >= Quote.start, col(EntityMention.end) <= Quote.end)
+    for sid, eid, n in session.execute(
+            select(Quote.speaker_id, EntityMention.entity_id, func.count(func.distinct(Quote.id)))
+            .join(EntityMention, contains).where(visible)
+            .group_by(col(Quote.speaker_id), col(EntityMention.entity_id))):
+        out.entities[(sid, eid)] = n
+    for eid, n in session.execute(
+            select(EntityMention.entity_id, func.count(func.distinct(Quote.id)))
+            .join(Quote, contains).where(col(Quote.hidden).is_(False))
+            .group_by(col(EntityMention.entity_id))):
+        out.entity_quotes[eid] = n
+    theirs = select(Quote.speaker_id, Quote.article_id).where(visible).distinct().subquery()
+    other = theirs.alias("other")
+    for a, b, n in session.execute(
+            select(theirs.c.speaker_id, other.c.speaker_id, func.count())
+            .join(other, and_(other.c.article_id == theirs.c.article_id,
+                              other.c.speaker_id != theirs.c.speaker_id))
+            .group_by(theirs.c.speaker_id, other.c.speaker_id)):
+        out.pairs[(a, b)] = n
+    return out
+
+
+def rebuild(session: Session) -> None:
+    """Replace every aggregate table with a recount (a backfill, or after bulk loading)."""
+    for _, model, _, _ in _TABLES:
+        session.execute(delete(model.__table__))  # type: ignore[attr-defined]
+    session.execute(delete(SpeakerCount.__table__))  # type: ignore[attr-defined]
+    apply(session, recount(session))
+
+
+# --- "also reported in" ---------------------------------------------------------------------
+
+EchoSource = tuple[int, int, str]  # quote id, article id, text
+
+
+def echoes_of(session: Session, quote_id: int, article_id: int, text: str) -> list[int]:
+    """The ids of the quotes in other articles that are the same or nearly the same quote:
+    the newest sharing its first eight words as a phrase (one indexed query, unranked), then
+    a fuzzy comparison of all their words (hidden quotes are not indexed, so never found)."""
+    ws = words(text)
+    if len(ws) < 3:
+        return []
+    found = [i for i in newest_ids(session, '"' + " ".join(ws[:8]) + '" ', ECHO_CANDIDATES)
+             if i != quote_id]
+    if not found:
+        return []
+    target = " ".join(ws)
+    return [
+        qid for qid, other in session.execute(
+            select(Quote.id, Quote.text)
+            .where(col(Quote.id).in_(found), Quote.article_id != article_id)
+            .order_by(col(Quote.id).desc()))
+        if qid is not None
+        and difflib.SequenceMatcher(None, target, " ".join(words(other))).ratio() >= ECHO_RATIO
+    ]
+
+
+def link_echoes(session: Session, quotes: Sequence[EchoSource]) -> None:
+    """Find and store the echoes of quotes saved just now (their search rows written), both
+    ways round."""
+    links: set[tuple[int, int]] = set()
+    for qid, aid, text in quotes:
+        for other in echoes_of(session, qid, aid, text):
+            links.update(((qid, other), (other, qid)))
+    if not links:
+        return
+    ins = (sqlite_insert if is_sqlite_session(session) else pg_insert)(QuoteEcho.__table__)  # type: ignore[attr-defined]
+    session.execute(ins.on_conflict_do_nothing(),
+                    [{"quote_id": a, "other_id": b} for a, b in sorted(links)])
+
+
+def unlink_echoes(session: Session, quote_ids: Sequence[int]) -> None:
+    """Forget the echoes of quotes about to be deleted."""
+    for i in range(0, len(quote_ids), 500):
+        chunk = list(quote_ids[i:i + 500])
+        session.execute(delete(QuoteEcho).where(col(QuoteEcho.quote_id).in_(chunk)))
+        session.execute(delete(QuoteEcho).where(col(QuoteEcho.other_id).in_(chunk)))
+
+
+def echo_ids(session: Session, quote_id: int, limit: int) -> list[int]:
+    """The stored echoes of a quote, newest first."""
+    return [int(i) for i in session.execute(
+        select(QuoteEcho.other_id).where(QuoteEcho.quote_id == quote_id)
+        .order_by(col(QuoteEcho.other_id).desc()).limit(limit)).scalars()]
+
+
+def recount_echoes(session: Session) -> set[tuple[int, int]]:
+    """Every echo link computed from scratch (each visible quote against the archive)."""
+    links: set[tuple[int, int]] = set()
+    for qid, aid, text in session.execute(
+            select(Quote.id, Quote.article_id, Quote.text).where(col(Quote.hidden).is_(False))):
+        for other in echoes_of(session, qid, aid, text):
+            links.update(((qid, other), (other, qid)))
+    return links
+
+
+def stored_echoes(session: Session) -> set[tuple[int, int]]:
+    """Every stored echo link."""
+    return {(a, b) for a, b in session.execute(select(QuoteEcho.quote_id, QuoteEcho.other_id))}
+
+
+def rebuild_echoes(session: Session) -> None:
+    """Replace every echo link with a recount (the migration's backfill)."""
+    session.execute(delete(QuoteEcho))
+    links = recount_echoes(session)
+    if links:
+        session.execute(QuoteEcho.__table__.insert(),  # type: ignore[attr-defined]
+                        [{"quote_id": a, "other_id": b} for a, b in sorted(links)])
+

@@ -1,0 +1,215 @@
+"""The real mix over HTTP: wrk over *distinct* URLs with the page cache on, so (almost) every
+answer is rendered for its first reader, as for a permalink shared once or a search nobody
+typed before. Beside the bare FastAPI + Jinja page in the same run.
+
+    python bench/http_distinct.py [--n 100000] [--seconds 6] [--workers 2]
+                                  [--roots PATH ...] [--labels NAME ...]
+
+Pages, each a pool of different URLs drawn (seeded) from the benchmark database, no URL asked
+twice until its pool is used up (then the wrap-around is reported as "repeats"):
+
+* ``permalink``: ``/q/{id}``, ``--urls`` different quotes;
+* ``search``: ``/search?q=…``, ``--urls`` different queries of one or two words taken from
+  quotes in the archive (facets, name matches and highlighting included);
+* ``speaker``: ``/speakers/{slug}?page=N``, every speaker, its first pages (up to 3);
+* ``entity``: ``/entities/{slug}?page=N``, every entity, every page of its quotes;
+* ``article``: ``/articles/{id}``, ``--urls`` different articles;
+* ``home``: ``/`` (one URL: cached, as real traffic sees it).
+
+``--roots`` measures several checkouts of the app in the same run (for example the branch's
+starting code in a second git worktree, then this one), each started from its own folder on the
+same copy of the database, all running at once and measured page by page in turn (on a shared
+machine the load drifts over minutes); the database is built and its aggregate tables filled
+by the code of this checkout (a checkout that predates them ignores the tables). wrk runs two
+threads, each starting at a different place in the pool; the first URLs of each pool warm the
+workers and are not measured. Needs wrk (``apt-get install -y wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sqlite3
+import subprocess
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+from procs import ROOT, app_env, copy_db, free_port, stop, uvicorn, wait_ready
+from search import build
+from sqlmodel import Session
+
+from app.storage import aggregates
+from app.storage.db import make_engine
+from app.storage.migrate import upgrade
+
+BENCH = Path(__file__).resolve().parent
+WARM = 200  # URLs of each pool used to warm the workers (never measured)
+LUA = """
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+paths = {%s}
+counter = 0
+request = function()
+  local i = (counter * 2 + tid) %% #paths + 1
+  counter = counter + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def prepare(db: Path) -> None:
+    """Bring the copy to this checkout's schema and fill its aggregates when empty (a bulk-
+    built database has none: the benchmark inserts rows without the write path)."""
+    url = f"sqlite:///{db}"
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        if not aggregates.stored(session).quotes:
+            aggregates.rebuild(session)
+            aggregates.rebuild_echoes(session)
+            session.commit()
+    engine.dispose()
+
+
+def pools(db: Path, urls: int, seed: int = 5) -> dict[str, list[str]]:
+    """Every page's URLs, shuffled (seeded)."""
+    rng = random.Random(seed)
+    con = sqlite3.connect(db)
+    ids = [r[0] for r in con.execute("SELECT public_id FROM quote WHERE hidden = 0")]
+    articles = [r[0] for r in con.execute("SELECT id FROM article")]
+    speakers = con.execute("SELECT s.slug, count(*) FROM quote q JOIN speaker s "
+                           "ON s.id = q.speaker_id GROUP BY s.slug").fetchall()
+    entities = con.execute(
+        "SELECT e.slug, count(DISTINCT q.id) FROM entitymention m JOIN entity e "
+        "ON e.id = m.entity_id JOIN quote q ON q.article_id = m.article_id AND q.start <= m.start "
+        "AND q.\"end\" >= m.\"end\" GROUP BY e.slug").fetchall()
+    texts = [r[0] for r in con.execute("SELECT text FROM quote ORDER BY id LIMIT 20000")]
+    con.close()
+    words = sorted({w.strip(".,!?”\"'").lower() for t in texts for w in t.split()} - {""})
+    queries: set[str] = set()
+    while len(queries) < min(urls, len(words) ** 2 // 2):
+        q = rng.choice(words) if rng.random() < 0.5 else " ".join(rng.sample(words, 2))
+        queries.add(q)
+    out = {
+        "permalink": [f"/q/{i}" for i in rng.sample(ids, min(urls, len(ids)))],
+        "search": ["/search?" + urlencode({"q": q}) for q in sorted(queries)],
+        "speaker": [f"/speakers/{s}?page={p}" for s, n in speakers
+                    for p in range(1, min(3, -(-n // 20)) + 1)],
+        "entity": [f"/entities/{s}?page={p}" for s, n in entities
+                   for p in range(1, -(-n // 20) + 1)],
+        "article": [f"/articles/{a}" for a in rng.sample(articles, min(urls, len(articles)))],
+    }
+    for paths in out.values():
+        rng.shuffle(paths)
+    out["home"] = ["/"]
+    return out
+
+
+def wrk(url: str, paths: list[str], seconds: int, connections: int) -> dict[str, float]:
+    """req/s, p50/p99 ms, requests, errors of wrk going through ``paths`` (2 threads)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(LUA % ", ".join(f'"{p}"' for p in paths))
+        script = fh.name
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+         "-s", script, url], capture_output=True, text=True, check=True, timeout=seconds + 60,
+    ).stdout
+    Path(script).unlink()
+
+    def ms(pct: str) -> float:
+        m = re.search(pct + r"%\s+([\d.]+)(us|ms|s)\b", out)
+        assert m, out
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+    errors = 0
+    for pat in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: connect (\d+), read (\d+), "
+                r"write (\d+), timeout (\d+)"):
+        e = re.search(pat, out)
+        if e:
+            errors += sum(int(x) for x in e.groups())
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "requests": done, "errors": errors}
+
+
+Row = tuple[str, str, dict[str, float], int]  # label, page, wrk figures, pool size
+
+
+def measure(base: str, pools_: dict[str, list[str]], label: str, args: argparse.Namespace,
+            rows: list[Row]) -> None:
+    """Warm the workers on each pool's first URLs, then measure the rest of it."""
+    for name, paths in pools_.items():
+        warm, rest = (paths[:WARM], paths[WARM:]) if len(paths) > 2 * WARM else (paths, paths)
+        wrk(base, warm, 1, args.connections)
+        rows.append((label, name, wrk(base, rest, args.seconds, args.connections), len(rest)))
+        print(label, name, rows[-1][2], f"pool {len(rest)}", flush=True)
+
+
+def main() -> None:
+    """Build or reuse the database, then each checkout and the bare page in turn."""
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--n", type=int, default=100_000, help="quotes in the database")
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/citat-bench"))
+    ap.add_argument("--seconds", type=int, default=6)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--urls", type=int, default=20_000, help="URLs per pool (at most)")
+    ap.add_argument("--roots", type=Path, nargs="+", default=[ROOT],
+                    help="checkouts of the app to measure, in this order")
+    ap.add_argument("--labels", nargs="+", default=None)
+    ap.add_argument("--pages", nargs="+", default=None, help="only these pages")
+    args = ap.parse_args()
+    labels = args.labels or [r.name for r in args.roots]
+    db = copy_db(build(args.n, args.dir), args.dir / f"distinct-{args.n}.db")
+    prepare(db)
+    pools_ = pools(db, args.urls)
+    if args.pages:
+        pools_ = {k: v for k, v in pools_.items() if k in args.pages}
+    rows: list[Row] = []
+    servers: list[tuple[str, str, subprocess.Popen[bytes]]] = []
+    try:  # every checkout up at once, measured page by page in turn (the load drifts)
+        for root, label in zip(args.roots, labels, strict=True):
+            port = free_port()
+            env = {**app_env(f"sqlite:///{db}"), "PYTHONPATH": str(root.resolve())}
+            proc = uvicorn("app.main:create_app", port, args.workers, env, cwd=root.resolve())
+            servers.append((label, f"http://127.0.0.1:{port}", proc))
+            wait_ready(f"http://127.0.0.1:{port}/", proc)
+        for name, paths in pools_.items():
+            for label, base, _ in servers:
+                measure(base, {name: paths}, label, args, rows)
+    finally:
+        for _, _, proc in servers:
+            stop(proc)
+    port = free_port()
+    env = {**app_env(""), "BARE_DB": str(db), "PYTHONPATH": str(BENCH)}
+    bare = uvicorn("bare_app:app", port, args.workers, env, factory=False, cwd=BENCH)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}{pools_['permalink'][0]}"
+                   if "permalink" in pools_ else f"http://127.0.0.1:{port}/docs", bare)
+        measure(f"http://127.0.0.1:{port}", {"bare page": pools(db, args.urls)["permalink"]},
+                "bare", args, rows)
+    finally:
+        stop(bare)
+    bare_rps = rows[-1][2]["rps"]
+    print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, {args.workers} workers, "
+          f"N = {args.n:,} quotes, distinct URLs, CITAT_CACHE_SECONDS default (cache on); "
+          f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
+    print(f"{'code':<14} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} "
+          f"{'pool':>6} {'repeats':>8} {'errors':>6} {'vs bare':>8} {'vs ' + labels[0]:>10}")
+    first = {name: r["rps"] for label, name, r, _ in rows if label == labels[0]}
+    for label, name, r, pool in rows:
+        repeats = max(0.0, (r["requests"] - pool) / r["requests"]) if r["requests"] else 0.0
+        ratio = f"{r['rps'] / first[name]:9.1f}x" if first.get(name) else f"{'-':>10}"
+        print(f"{label:<14} {name:<10} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} "
+              f"{int(r['requests']):>9} {pool:>6} {repeats:8.0%} {int(r['errors']):>6} "
+              f"{r['rps'] / bare_rps:8.0%} {ratio}")
+
+
+if __name__ == "__main__":
+    main()
