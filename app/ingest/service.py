@@ -316,12 +316,23 @@ def read_path(path: Path, max_bytes: int) -> list[tuple[str, ArticleIn | IngestE
 
 def read_sidecar(path: Path) -> dict[str, str]:
     """Metadata for ``article.txt`` from ``article.meta.json`` beside it, when present: title,
-    source, url, published_at, and the licence and attribution of openly licensed text."""
+    source, url, published_at, and the licence and attribution of openly licensed text.
+
+    A sidecar that is a link leading out of the article's folder is refused (it could show a
+    system file's contents as an article's title); one that is not a regular file is ignored.
+    """
     sidecar = path.with_name(path.stem + ".meta.json")
     if not sidecar.is_file():
         return {}
+    if sidecar.is_symlink() and not sidecar.resolve().is_relative_to(path.parent.resolve()):
+        raise IngestError(f"{sidecar.name} is a link to {sidecar.resolve()}, outside "
+                          f"{path.parent}: not read.")
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        fd = os.open(sidecar, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return {}
+            data = json.loads(fh.read(1_000_001).decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise IngestError(f"Cannot read {sidecar.name}: {exc}") from None
     if not isinstance(data, dict):

@@ -18,6 +18,10 @@ from app.web.filters import BadFilter
 
 log = logging.getLogger("citat.web")
 
+#: A JSON body whose bytes are not UTF-8 (RFC 8259 requires it; nothing is guessed or replaced).
+BAD_UTF8 = ("The request body is not valid UTF-8 (at byte %(position)s): send the JSON "
+            "encoded as UTF-8.")
+
 
 def wants_json(request: Request) -> bool:
     """API paths, and clients that prefer JSON, get JSON errors."""
@@ -91,6 +95,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        undecodable = exc.__cause__
+        if exc.status_code == 400 and isinstance(undecodable, UnicodeDecodeError):
+            # FastAPI's JSON body parsing found bytes that are not UTF-8: say so, with where.
+            message = i18n.localize(BAD_UTF8, {"position": undecodable.start})
+            if wants_json(request):
+                return JSONResponse({"detail": message, "field": None}, status_code=400)
+            return error_response(request, 400, "Bad request", message)
         titles = {404: "Not found", 405: "Method not allowed", 413: "Too large"}
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
         return error_response(request, exc.status_code, titles.get(exc.status_code, "Error"),
