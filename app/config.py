@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         default=120, ge=1, description="How long a job may run before it counts as lost and "
         "is re-queued (a worker died).",
     )
+    extraction_time_limit: float = Field(
+        default=300.0, gt=0, le=86_400, description="Seconds one article's extraction may "
+        "take in a queue worker (it runs in a child process); a longer one is stopped and the "
+        "article marked failed with the reason.",
+    )
     max_batch_files: int = Field(
         default=50, ge=1, le=10_000, description="Most files in one upload (several files or "
         "a .zip).",

@@ -50,7 +50,9 @@ def test_language_detection_of_a_huge_single_word_is_bounded() -> None:
     detect_paragraphs("ord " * 20)  # build the detectors first
     started = time.perf_counter()
     language, paragraphs = detect_paragraphs("a" * 300_000)
-    assert time.perf_counter() - started < 1.0
+    # Milliseconds when idle; 1 s was exceeded (1.03 s) on a 2-core machine at load 14. The
+    # quadratic code took 8.5 s on 200,000 letters, ~19 s on these 300,000.
+    assert time.perf_counter() - started < 5.0
     assert language in ("sv", "en") and len(paragraphs) == 1
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from app.extraction.parallel import extract_each
 from app.extraction.records import Extraction
+from app.ingest.isolated import ExtractionStopped, ExtractionTimedOut
 from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError, with_credit
 from app.ingest.sources import Fields, expand_files, from_file
 from app.storage.corrections import any_to_reapply, reapply
@@ -172,10 +173,20 @@ def process_article(
         article.processed_at = utcnow()
         session.add(article)
         session.commit()
+    except ExtractionStopped:
+        # The server is stopping: the article goes back to the queue, this try not counted.
+        session.rollback()
+        if still_mine(status="queued", attempts=token - 1, lease_until=utcnow()):
+            session.commit()
+        else:
+            session.rollback()
+        raise
     except Exception as exc:
         session.rollback()
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        again = token < max_attempts
+        timed_out = isinstance(exc, ExtractionTimedOut)
+        error = str(exc) if timed_out else f"{type(exc).__name__}: {exc}"[:2000]
+        # A text that ran out of time would run out of time again: no retry.
+        again = token < max_attempts and not timed_out
         if not still_mine(error=error, lease_until=utcnow() if again else None,
                           status="queued" if again else "failed"):
             session.rollback()

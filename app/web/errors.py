@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.ingest.isolated import TIMED_OUT
 from app.ingest.readers import IngestError
 from app.storage.queries import NotFound
 from app.web import i18n
@@ -47,6 +49,27 @@ def ingest_message(exc: IngestError) -> str:
     """The refusal in the reader's language (messages made translatable are in the catalog;
     the others are English)."""
     return i18n.localize(exc.msgid, exc.params) if exc.translate else exc.message
+
+
+def _pattern(msgid: str) -> re.Pattern[str]:
+    """A regex matching the English text of ``msgid`` with its number placeholders filled."""
+    parts = re.split(r"%\((\w+)\)s", msgid)
+    return re.compile("".join(re.escape(p) if n % 2 == 0 else f"(?P<{p}>\\d+)"
+                              for n, p in enumerate(parts)))
+
+
+#: Reasons stored on a failed article that are shown in the reader's language.
+_STORED_REASONS = [(TIMED_OUT, _pattern(TIMED_OUT))]
+
+
+def article_error(text: str | None) -> str:
+    """A failed article's stored reason in the reader's language when it is one of ours
+    (others, e.g. a library's error, are shown as stored)."""
+    for msgid, pattern in _STORED_REASONS:
+        m = pattern.fullmatch(text or "")
+        if m is not None:
+            return i18n.localize(msgid, {k: int(v) for k, v in m.groupdict().items()})
+    return text or ""
 
 
 def retry_after(exc: IngestError) -> dict[str, str]:
