@@ -312,3 +312,52 @@ def test_other_requests_are_answered_quickly_during_a_max_size_hostile_post(
     # Measured 0.18 s at load 15 on 2 cores (5.0 s with the extraction on a web thread).
     assert p99 < 2.0, (p99, len(latencies))
 
+
+# -- long texts in pieces: a quotation is never cut ----------------------------------------
+
+def _pieces(text: str, limit: int) -> list[str]:
+    from app.extraction.pipeline import _bounded, _Segment
+    from app.extraction.segments import Paragraph, paragraph_bounds
+
+    paras = tuple(Paragraph(s, e, "sv") for s, e in paragraph_bounds(text))
+    parts = _bounded(text, _Segment("sv", 0, len(text), paras), limit=limit)
+    assert all(p.end - p.start <= limit for p in parts)
+    return [text[p.start:p.end] for p in parts]
+
+
+def test_a_long_paragraph_is_cut_outside_its_quotations() -> None:
+    quote = "”Bryggan byggs om i vår och står klar till midsommar”"
+    text = "Hamnen ligger vid viken. " + quote + ", sade hamnchefen. Sedan kom regnet."
+    # A cut at the last space before 60 characters would fall inside the quotation.
+    naive = text.rfind(" ", 1, 60)
+    assert text.index(quote) < naive < text.index(quote) + len(quote)
+    parts = _pieces(text, 60)
+    assert any(quote in p for p in parts), parts
+    assert parts[0] == "Hamnen ligger vid viken."
+
+
+def test_a_quote_running_over_paragraphs_stays_in_one_piece() -> None:
+    first = "“The pier will be rebuilt this spring,” said the harbour master.\n"
+    quote = ("“We have waited for years for the money\n"
+             "“and now it is here. The work starts in April,” she said.\n")
+    text = first + quote + "Rain fell all week."
+    # Cutting at the paragraph boundary inside the quote would fit the limit better.
+    parts = _pieces(text, len(first) + 45)
+    assert any(quote.strip() in p for p in parts), parts
+
+
+def test_a_quote_at_a_piece_border_is_extracted_whole(
+    extractor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.extraction.pipeline as pipeline
+
+    said = "”Färjan går som vanligt hela sommaren och hela hösten”, sade hamnchefen Lina Berg."
+    lead = "Hamnen i Grisslehamn fick nya bryggor i våras och fler båtar än förut. " * 3
+    text = lead + said + " Sedan kom regnet och blåsten."
+    limit = len(lead) + 30  # the old cut: inside the quotation
+    monkeypatch.setattr(pipeline, "MAX_SEGMENT_CHARS", limit)
+    monkeypatch.setattr(pipeline._bounded, "__defaults__", (limit,))
+    result = extractor.extract(text)
+    assert result.stats["segments"] >= 2
+    assert [(q.text, q.speaker) for q in result.quotes] == [
+        ("Färjan går som vanligt hela sommaren och hela hösten", "Lina Berg")]
