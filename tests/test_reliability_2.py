@@ -361,3 +361,66 @@ def test_a_quote_at_a_piece_border_is_extracted_whole(
     assert result.stats["segments"] >= 2
     assert [(q.text, q.speaker) for q in result.quotes] == [
         ("Färjan går som vanligt hela sommaren och hela hösten", "Lina Berg")]
+
+
+# -- exports: one streamed query, CSV and JSON -----------------------------------------------
+
+def _many_quotes(url: str, n: int, per: int = 50) -> None:
+    from sqlalchemy import insert
+
+    from app.storage.models import Quote, Speaker
+
+    engine = make_engine(url)
+    with Session(engine) as s:
+        speakers = [Speaker(name=f"Talare Nummer{i}", slug=f"talare-nummer{i}")
+                    for i in range(20)]
+        articles = [Article(content_hash=f"{i:064x}", title=f"Hamnen {i}", source="Kusten",
+                            url=f"https://example.org/{i}", text="x", status="done")
+                    for i in range(n // per)]
+        s.add_all([*speakers, *articles])
+        s.flush()
+        s.execute(insert(Quote), [
+            {"public_id": f"{a.id:08x}{k:08x}", "article_id": a.id, "start": k * 10,
+             "end": k * 10 + 8, "type": "direct", "language": "sv",
+             "text": f"=Bryggan {k} byggs om, sade hon", "speaker_id": speakers[k % 20].id,
+             "confidence": 0.9, "hidden": False, "reviewed": False}
+            for a in articles for k in range(per)])
+        s.commit()
+    engine.dispose()
+
+
+def test_the_exports_stream_every_quote_in_a_few_statements(
+    api: TestClient, settings: Settings
+) -> None:
+    import csv
+    import io
+
+    from sqlalchemy import event
+
+    _many_quotes(settings.database_url, 5_000)
+    engine = api.app.state.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2])[:60])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        r = api.get("/export/quotes.csv")
+        csv_statements = len(statements)
+        statements.clear()
+        j = api.get("/export/quotes.json")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
+    items = j.json()
+    assert j.headers["content-type"] == "application/json"
+    assert len(rows) == len(items) == 5_000
+    # One SELECT of plain columns, read with a cursor: not a page of ORM objects per 500.
+    assert csv_statements <= 3 and len(statements) <= 3, (csv_statements, statements)
+    assert rows[0]["id"] == items[0]["id"] and rows[0]["speaker"] == items[0]["speaker"]
+    assert rows[0]["text"].startswith("'=Bryggan")  # CSV injection guard kept
+    assert items[0]["text"].startswith("=Bryggan") and items[0]["confidence"] == 0.9
+    assert items[0]["permalink"] == "http://testserver/q/" + items[0]["id"]
+    assert {i["speaker"] for i in items} == {f"Talare Nummer{k}" for k in range(20)}
+
