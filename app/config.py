@@ -110,7 +110,11 @@ class Settings(BaseSettings):
     )
     max_fetches: int = Field(
         default=4, ge=1, le=256, description="URL fetches running at once in one web "
-        "process; more are refused with 503 and Retry-After.",
+        "process, on their own threads (never the request threads); more wait their turn.",
+    )
+    max_fetches_waiting: int = Field(
+        default=32, ge=0, le=10_000, description="URL fetches that may wait for one of the "
+        "max_fetches threads; more are refused with 503 and Retry-After.",
     )
     secure_cookies: bool = Field(
         default=False,

@@ -37,7 +37,7 @@ from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
-from app.web.ratelimit import FetchSlots, RateLimits
+from app.web.ratelimit import FetchQueue, RateLimits
 
 log = logging.getLogger("citat")
 
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
             close = getattr(queue.context().extractor, "close", None)
             if close is not None and not queue.immediate:
                 close()
+        app.state.fetches.close()
         engine.dispose()
 
     app = FastAPI(
@@ -140,7 +141,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.state.cache = PageCache(settings.cache_seconds)
     app.state.secret = resolve_secret(settings)
     app.state.csrf = Csrf(app.state.secret)
-    app.state.fetch_slots = FetchSlots(settings.max_fetches)
+    app.state.fetches = FetchQueue(settings.max_fetches, settings.max_fetches_waiting)
     app.state.ratelimits = RateLimits(settings.ratelimit_storage, {
         "upload": settings.ratelimit_upload, "login": settings.ratelimit_login,
         "report": settings.ratelimit_report,

@@ -424,3 +424,57 @@ def test_the_exports_stream_every_quote_in_a_few_statements(
     assert items[0]["permalink"] == "http://testserver/q/" + items[0]["id"]
     assert {i["speaker"] for i in items} == {f"Talare Nummer{k}" for k in range(20)}
 
+
+# -- URL fetches: queued on their own threads, at most max_fetches at once -------------------
+
+def test_url_fetches_wait_their_turn_on_fetch_threads_and_the_site_stays_quick(
+    settings: Settings, extractor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import app.web.api as api_module
+    from tests.test_reliability import _live
+
+    running: list[int] = []
+    seen: dict[str, Any] = {"most": 0, "threads": set()}
+    lock = threading.Lock()
+
+    def slow_page(url: str, fields: Any, **kw: Any) -> Any:
+        with lock:
+            running.append(1)
+            seen["most"] = max(seen["most"], len(running))
+            seen["threads"].add(threading.current_thread().name)
+        time.sleep(1.0)  # a slow site
+        with lock:
+            running.pop()
+        return build_article(text=f"Sidan {url} säger: ”Bryggan är klar”, sade Lina Berg.",
+                             url=url, max_bytes=100_000)
+
+    monkeypatch.setattr(api_module, "from_url", slow_page)
+    s = settings.model_copy(update={"max_fetches": 2, "max_fetches_waiting": 10,
+                                    "ratelimit_upload": "100/minute"})
+    app = create_app(s, extractor=extractor)
+    statuses: list[int] = []
+    quick: list[float] = []
+    for base in _live(app):
+        def post(n: int) -> None:
+            r = httpx.post(base + "/api/articles", json={"url": f"https://example.org/{n}"},
+                           timeout=60)
+            statuses.append(r.status_code)
+
+        posts = [threading.Thread(target=post, args=(n,)) for n in range(6)]
+        for t in posts:
+            t.start()
+        time.sleep(0.3)
+        for _ in range(5):  # other requests while six slow fetches wait or run
+            started = time.perf_counter()
+            assert httpx.get(base + "/api/quotes?limit=5", timeout=30).status_code == 200
+            quick.append(time.perf_counter() - started)
+        for t in posts:
+            t.join(60)
+    # Before: fetches beyond the cap were refused at once with 503.
+    assert sorted(statuses) == [201] * 6
+    assert seen["most"] == 2
+    assert all(name.startswith("citat-fetch") for name in seen["threads"]), seen["threads"]
+    assert max(quick) < 1.0, quick  # a fetch takes 1 s; nobody waited for one
+    assert row_counts(settings.database_url)[0] == 6

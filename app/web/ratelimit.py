@@ -3,16 +3,20 @@ Redis storage), and the cap on URL fetches running at once."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from fastapi import Request
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+T = TypeVar("T")
 
 
 class RateLimits:
@@ -39,19 +43,25 @@ class RateLimits:
         return f"{item.amount} per {item.multiples} {item.GRANULARITY.name}".replace(" 1 ", " ")
 
 
-class FetchSlots:
-    """At most ``size`` URL fetches at once in this process: a slow page can hold a request
-    thread for the whole fetch timeout, so many of them would starve every other request."""
+class FetchQueue:
+    """URL fetches run on their own ``size`` threads, never on the request threads: a slow
+    page holds one of those for up to the fetch timeout, and the request that asked for it
+    waits without holding anything. Up to ``waiting`` more fetches wait their turn; beyond
+    that a fetch is refused (the caller answers 503 with Retry-After)."""
 
-    def __init__(self, size: int) -> None:
-        self._slots = threading.BoundedSemaphore(size)
+    def __init__(self, size: int, waiting: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="citat-fetch")
+        self._room = threading.BoundedSemaphore(size + waiting)
 
-    @contextmanager
-    def take(self) -> Iterator[bool]:
-        """Yields True with a slot held, False when every slot is busy (refuse, don't wait)."""
-        got = self._slots.acquire(blocking=False)
+    async def run(self, fn: Callable[[], T]) -> T | None:
+        """``fn()`` on a fetch thread, awaited; None at once when the queue is full."""
+        if not self._room.acquire(blocking=False):
+            return None
         try:
-            yield got
+            return await asyncio.wrap_future(self._pool.submit(fn))
         finally:
-            if got:
-                self._slots.release()
+            self._room.release()
+
+    def close(self) -> None:
+        """Stop the fetch threads (fetches under way finish within their timeout)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
