@@ -50,18 +50,32 @@ class FetchQueue:
     that a fetch is refused (the caller answers 503 with Retry-After)."""
 
     def __init__(self, size: int, waiting: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="citat-fetch")
+        self._size = size
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
         self._room = threading.BoundedSemaphore(size + waiting)
+
+    def _threads(self) -> ThreadPoolExecutor:
+        """The fetch threads, started on first use (again after ``close``: an app can be
+        started more than once, e.g. by tests)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self._size,
+                                                thread_name_prefix="citat-fetch")
+            return self._pool
 
     async def run(self, fn: Callable[[], T]) -> T | None:
         """``fn()`` on a fetch thread, awaited; None at once when the queue is full."""
         if not self._room.acquire(blocking=False):
             return None
         try:
-            return await asyncio.wrap_future(self._pool.submit(fn))
+            return await asyncio.wrap_future(self._threads().submit(fn))
         finally:
             self._room.release()
 
     def close(self) -> None:
         """Stop the fetch threads (fetches under way finish within their timeout)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
