@@ -221,7 +221,8 @@ def worker(
     workers: Annotated[int | None, typer.Option(help="Worker threads.")] = None,
 ) -> None:
     """Run a queue worker: extracts queued articles until stopped (Ctrl-C)."""
-    from app.ingest.queue import JobQueue
+    from app.ingest.queue import JobQueue, WorkerContext, isolated_extractor
+    from app.storage.db import make_engine
     from app.storage.migrate import upgrade
 
     settings = get_settings()
@@ -230,11 +231,16 @@ def worker(
                    err=True)
         raise typer.Exit(2)
     upgrade(settings.database_url)
+    extractor = isolated_extractor(settings)
     queue = JobQueue(settings)
-    queue.context()  # load the pipelines before taking jobs
+    queue.bind(WorkerContext(make_engine(settings.database_url), extractor, settings))
+    extractor.start()  # the extraction child loads the pipelines before jobs are taken
     queue.recover(starting=True)
     typer.echo(f"Worker on {settings.queue} with {workers or settings.workers} thread(s).")
-    queue.consumer(workers or settings.workers).run()
+    try:
+        queue.consumer(workers or settings.workers).run()
+    finally:
+        extractor.close()
 
 
 @cli.command()

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         default=120, ge=1, description="How long a job may run before it counts as lost and "
         "is re-queued (a worker died).",
     )
+    extraction_time_limit: float = Field(
+        default=300.0, gt=0, le=86_400, description="Seconds one article's extraction may "
+        "take in a queue worker (it runs in a child process); a longer one is stopped and the "
+        "article marked failed with the reason.",
+    )
     max_batch_files: int = Field(
         default=50, ge=1, le=10_000, description="Most files in one upload (several files or "
         "a .zip).",
@@ -105,7 +110,11 @@ class Settings(BaseSettings):
     )
     max_fetches: int = Field(
         default=4, ge=1, le=256, description="URL fetches running at once in one web "
-        "process; more are refused with 503 and Retry-After.",
+        "process, on their own threads (never the request threads); more wait their turn.",
+    )
+    max_fetches_waiting: int = Field(
+        default=32, ge=0, le=10_000, description="URL fetches that may wait for one of the "
+        "max_fetches threads; more are refused with 503 and Retry-After.",
     )
     ratelimit_verify: str = Field(default="30/minute",
                                   description="Verifications per client (form and API).")

@@ -22,7 +22,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
 from app.config import Settings, get_settings
-from app.ingest.queue import JobQueue, WorkerContext, start_in_process
+from app.ingest.queue import (
+    JobQueue,
+    WorkerContext,
+    isolated_extractor,
+    start_in_process,
+    stop_in_process,
+)
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
 from app.storage.queries import count_articles, count_quotes
@@ -33,7 +39,7 @@ from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
-from app.web.ratelimit import FetchSlots, RateLimits
+from app.web.ratelimit import FetchQueue, RateLimits
 from app.web.typography import quote_html
 from app.web.urls import cached_url_for
 
@@ -48,6 +54,12 @@ def load_extractor(settings: Settings) -> ExtractorLike:
         sv_model=settings.sv_model, en_model=settings.en_model
     )
     return extractor
+
+
+def needs_seeds(settings: Settings, engine: Any) -> bool:
+    """Whether the database is empty (so the seeds would be ingested)."""
+    with Session(engine) as session:
+        return count_articles(session) == 0
 
 
 def seed_if_empty(settings: Settings, engine: Any, extractor: ExtractorLike) -> None:
@@ -125,18 +137,30 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
-        if app.state.extractor is None:
-            app.state.extractor = await run_in_threadpool(load_extractor, settings)
-        queue = JobQueue(settings, WorkerContext(engine, app.state.extractor, settings))
+        queue = JobQueue(settings)
         app.state.queue = queue
-        if settings.load_seeds:
+        # Only immediate mode and seeding an empty database extract in this process; queue
+        # workers (the in-process one too) extract in a child process with a time limit.
+        if app.state.extractor is None and (
+                queue.immediate or (settings.load_seeds and needs_seeds(settings, engine))):
+            app.state.extractor = await run_in_threadpool(load_extractor, settings)
+        if queue.immediate:
+            queue.bind(WorkerContext(engine, app.state.extractor, settings))
+        else:
+            queue.bind(WorkerContext(engine, isolated_extractor(settings), settings))
+        if settings.load_seeds and app.state.extractor is not None:
             await run_in_threadpool(seed_if_empty, settings, engine, app.state.extractor)
         consumer = None
         if settings.worker_in_process and not queue.immediate:
             consumer = await run_in_threadpool(start_in_process, queue, settings.workers)
         yield
         if consumer is not None:
-            await run_in_threadpool(consumer.stop, True)
+            await run_in_threadpool(stop_in_process, queue, consumer)
+        else:
+            close = getattr(queue.context().extractor, "close", None)
+            if close is not None and not queue.immediate:
+                close()
+        app.state.fetches.close()
         engine.dispose()
 
     app = FastAPI(
@@ -153,7 +177,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.state.cache = PageCache(settings.cache_seconds)
     app.state.secret = resolve_secret(settings)
     app.state.csrf = Csrf(app.state.secret)
-    app.state.fetch_slots = FetchSlots(settings.max_fetches)
+    app.state.fetches = FetchQueue(settings.max_fetches, settings.max_fetches_waiting)
     app.state.ratelimits = RateLimits(settings.ratelimit_storage, {
         "upload": settings.ratelimit_upload, "login": settings.ratelimit_login,
         "report": settings.ratelimit_report, "verify": settings.ratelimit_verify,
@@ -188,6 +212,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["session_user"] = session_user
     templates.env.globals["ingest_message"] = errors.ingest_message
     templates.env.globals["url_for"] = cached_url_for(app)
+    templates.env.filters["article_error"] = errors.article_error
     app.state.templates = templates
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)  # compiled now, not by a reader's request

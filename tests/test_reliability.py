@@ -50,7 +50,9 @@ def test_language_detection_of_a_huge_single_word_is_bounded() -> None:
     detect_paragraphs("ord " * 20)  # build the detectors first
     started = time.perf_counter()
     language, paragraphs = detect_paragraphs("a" * 300_000)
-    assert time.perf_counter() - started < 1.0
+    # Milliseconds when idle; 1 s was exceeded (1.03 s) on a 2-core machine at load 14. The
+    # quadratic code took 8.5 s on 200,000 letters, ~19 s on these 300,000.
+    assert time.perf_counter() - started < 5.0
     assert language in ("sv", "en") and len(paragraphs) == 1
 
 
@@ -319,15 +321,24 @@ def test_the_api_write_is_rate_limited_with_retry_after(
     assert row_counts(settings.database_url)[0] == 2
 
 
-def test_url_fetches_beyond_the_cap_are_refused_not_queued_on_threads(
-    settings: Settings, extractor: Any
+def test_url_fetches_beyond_the_waiting_room_are_refused(
+    settings: Settings, extractor: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    s = settings.model_copy(update={"max_fetches": 1})
+    import app.web.api as api_module
+
+    release = threading.Event()
+    monkeypatch.setattr(api_module, "from_url", lambda *a, **kw: release.wait(30))
+    s = settings.model_copy(update={"max_fetches": 1, "max_fetches_waiting": 0})
     app = create_app(s, extractor=extractor)
-    with TestClient(app) as client, app.state.fetch_slots.take() as held:
-        assert held  # a slow page holds the only slot
+    with TestClient(app) as client:
+        slow = threading.Thread(target=lambda: client.post(
+            "/api/articles", json={"url": "https://example.org/slow"}))
+        slow.start()  # a slow page holds the only fetch thread
+        time.sleep(0.5)
         r = client.post("/api/articles", json={"url": "https://example.org/a"}, headers=EN)
         assert client.get("/api/quotes").status_code == 200
+        release.set()
+        slow.join(30)
     assert r.status_code == 503
     assert r.headers["retry-after"] == "5"
     assert r.json()["detail"] == ("Too many pages are being fetched right now: try again in "

@@ -8,8 +8,10 @@ into the original text.
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import importlib.util
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -251,7 +253,8 @@ class Extractor:
             run.append(Paragraph(p.start, p.end, lang))
         if run:
             segments.append(_Segment(run[0].language, run[0].start, run[-1].end, tuple(run)))
-        return article, [part for seg in segments for part in _bounded(text, seg)]
+        return article, [part for seg in segments
+                         for part in _bounded(text, seg, MAX_SEGMENT_CHARS)]
 
     def _assemble(
         self, text: str, language: str, segments: list[_Segment], analyses: list[DocAnalysis]
@@ -319,16 +322,18 @@ class Extractor:
 
 
 def _bounded(text: str, seg: _Segment, limit: int = MAX_SEGMENT_CHARS) -> list[_Segment]:
-    """``seg`` cut into runs of at most ``limit`` characters: at paragraph boundaries, and a
-    paragraph longer than that at its last white space before the limit (else at the limit)."""
+    """``seg`` cut into runs of at most ``limit`` characters, never inside a quotation: at
+    paragraph boundaries that no quote runs over (an English quote can go on over several
+    paragraphs), and a paragraph longer than that at white space outside quotes (after a
+    sentence when there is one). Only a quotation longer than ``limit`` itself is cut."""
     if seg.end - seg.start <= limit:
         return [seg]
+    quoted = _quoted_stretches(text, seg)
     pieces: list[Paragraph] = []
     for p in seg.paragraphs:
         start = p.start
         while p.end - start > limit:
-            cut = text.rfind(" ", start + 1, start + limit)
-            cut = cut if cut > start else start + limit
+            cut = _cut_point(text, start, start + limit, quoted)
             pieces.append(Paragraph(start, cut, p.language))
             start = cut
             while start < p.end and text[start].isspace():
@@ -336,15 +341,92 @@ def _bounded(text: str, seg: _Segment, limit: int = MAX_SEGMENT_CHARS) -> list[_
         if start < p.end:
             pieces.append(Paragraph(start, p.end, p.language))
     out: list[_Segment] = []
-    run: list[Paragraph] = []
-    for piece in pieces:
-        if run and piece.end - run[0].start > limit:
-            out.append(_Segment(seg.language, run[0].start, run[-1].end, tuple(run)))
-            run = []
-        run.append(piece)
-    if run:
+    first = 0
+    while first < len(pieces):
+        last = first  # the last piece of this run: the furthest that fits at a safe border
+        fits = first
+        for n in range(first, len(pieces)):
+            if n > first and pieces[n].end - pieces[first].start > limit:
+                break
+            fits = n
+            if n + 1 == len(pieces) or not _inside(quoted, pieces[n + 1].start):
+                last = n
+        if last == first and _inside(quoted, pieces[min(first + 1, len(pieces) - 1)].start):
+            last = fits  # a quotation longer than the limit: it has to be cut somewhere
+        run = pieces[first : last + 1]
         out.append(_Segment(seg.language, run[0].start, run[-1].end, tuple(run)))
+        first = last + 1
     return out
+
+
+def _quoted_stretches(text: str, seg: _Segment) -> list[tuple[int, int]]:
+    """The stretches of ``seg`` inside a quotation, marks included, sorted and merged (the
+    pieces of a quote that runs over several paragraphs make one stretch)."""
+    from app.extraction.lexicon import load_marks
+    from app.extraction.quotes import find_quotes
+
+    lexicon = load_lexicon(seg.language) if seg.language in LANGUAGES else None
+    dashes = frozenset({seg.language}) if lexicon is not None and lexicon.dash_quotes else \
+        frozenset()
+
+    def is_cue(word: str) -> bool:
+        return lexicon is not None and lexicon.cue_lemma(word) is not None
+
+    regions, _ = find_quotes(text, seg.paragraphs, load_marks(), dashes, is_cue)
+    groups: dict[int, tuple[int, int]] = {}
+    for r in regions:
+        s, e = groups.get(r.group, (r.outer_start, r.outer_end))
+        groups[r.group] = (min(s, r.outer_start), max(e, r.outer_end))
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(groups.values()):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _inside(stretches: list[tuple[int, int]], pos: int) -> bool:
+    """Whether a cut at ``pos`` would fall inside one of the (sorted) stretches."""
+    at = bisect.bisect_right(stretches, (pos, 1 << 62)) - 1
+    return at >= 0 and stretches[at][0] < pos < stretches[at][1]
+
+
+def _cut_point(text: str, start: int, stop: int, quoted: list[tuple[int, int]]) -> int:
+    """Where to cut ``text[start:...]`` at or before ``stop``: white space after a sentence
+    outside quotes, else any white space outside quotes, else any white space, else ``stop``."""
+    for pattern in (_SENTENCE_END, _SPACE):
+        cut = stop
+        while cut > start:
+            m = _last_match(pattern, text, start + 1, cut)
+            if m is None:
+                break
+            if not _inside(quoted, m):
+                return m
+            # Inside a quotation: look again before it starts.
+            at = bisect.bisect_right(quoted, (m, 1 << 62)) - 1
+            cut = quoted[at][0]
+    space = text.rfind(" ", start + 1, stop)
+    return space if space > start else stop
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
+_SPACE = re.compile(r"\s")
+
+
+def _last_match(pattern: re.Pattern[str], text: str, start: int, stop: int) -> int | None:
+    """The position of the last match of ``pattern`` in ``text[start:stop]``, or None."""
+    window = 4096
+    hi = stop
+    while hi > start:
+        lo = max(start, hi - window)
+        found = None
+        for m in pattern.finditer(text, lo, hi):
+            found = m.start()
+        if found is not None:
+            return found
+        hi = lo
+    return None
 
 
 def _warmup_chunks(nlp: Any) -> list[str]:

@@ -82,3 +82,16 @@ def set_password(session: Session, username: str, password: str) -> None:
     user.active = True
     session.add(user)
     session.commit()
+
+
+def session_holder(session: Session, user_id: object, hash_tail: object,
+                   version: object) -> User | None:
+    """The active user a session cookie names, if the cookie is still valid: the password it
+    was made with (its hash's tail) and the user's session version (raised at logout) match."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        return None
+    user = session.get(User, user_id)
+    if (user is None or not user.active or user.password_hash[-16:] != hash_tail
+            or user.session_version != version):
+        return None
+    return user

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 
 from app.config import Settings
+from app.ingest.isolated import ExtractorProcess
 from app.ingest.readers import ArticleIn
 from app.ingest.service import (
     ExtractorLike,
@@ -100,16 +101,15 @@ class JobQueue:
         self._context = context
 
     def context(self) -> WorkerContext:
-        """The worker context, built on first use in a worker process."""
+        """The worker context, built on first use in a worker process: extraction runs in a
+        child process with the per-article time limit (see ``app.ingest.isolated``)."""
         with self._lock:
             if self._context is None:
-                from app.extraction.pipeline import Extractor
                 from app.storage.db import make_engine
 
-                extractor = Extractor.load(
-                    sv_model=self.settings.sv_model, en_model=self.settings.en_model)
                 self._context = WorkerContext(
-                    make_engine(self.settings.database_url), extractor, self.settings)
+                    make_engine(self.settings.database_url), isolated_extractor(self.settings),
+                    self.settings)
             return self._context
 
     def enqueue(self, article_id: int) -> None:
@@ -173,8 +173,11 @@ class JobQueue:
     def consumer(self, workers: int = 1, *, in_process: bool = False) -> Consumer:
         """A huey consumer; ``in_process`` leaves the host's signal handlers alone."""
         cls = _QuietConsumer if in_process else Consumer
+        # In the web process, idle workers look for jobs at least every second, so that
+        # stopping the server (which waits for them) takes a second, not huey's default 10.
         consumer: Consumer = cls(self.huey, workers=workers, worker_type="thread",
-                                 periodic=True, check_worker_health=not in_process)
+                                 periodic=True, check_worker_health=not in_process,
+                                 max_delay=1.0 if in_process else 10.0)
         return consumer
 
 
@@ -185,9 +188,25 @@ class _QuietConsumer(Consumer):  # type: ignore[misc]
         return None
 
 
+def isolated_extractor(settings: Settings) -> ExtractorProcess:
+    """An extractor that runs each article in a child process within the time limit."""
+    return ExtractorProcess(settings.extraction_time_limit,
+                            (settings.sv_model, settings.en_model))
+
+
 def start_in_process(queue: JobQueue, workers: int = 1) -> Any:
-    """Start worker threads in this process (``citat serve``'s zero-setup worker)."""
+    """Start worker threads in this process (``citat serve``'s zero-setup worker); they hand
+    each article to the extraction child process, never to spaCy in this process."""
     queue.recover(starting=True)
     consumer = queue.consumer(workers, in_process=True)
     consumer.start()
     return consumer
+
+
+def stop_in_process(queue: JobQueue, consumer: Any) -> None:
+    """Stop the in-process worker at once: the extraction child first (an article in the
+    middle of extraction goes back to the queue), then the worker threads."""
+    close = getattr(queue.context().extractor, "close", None)
+    if close is not None:
+        close()
+    consumer.stop(True)

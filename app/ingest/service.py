@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from app.extraction.parallel import extract_each
 from app.extraction.records import Extraction
+from app.ingest.isolated import ExtractionStopped, ExtractionTimedOut
 from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError, with_credit
 from app.ingest.sources import Fields, expand_files, from_file
 from app.storage.corrections import any_to_reapply, reapply
@@ -174,10 +175,20 @@ def process_article(
         article.processed_at = utcnow()
         session.add(article)
         session.commit()
+    except ExtractionStopped:
+        # The server is stopping: the article goes back to the queue, this try not counted.
+        session.rollback()
+        if still_mine(status="queued", attempts=token - 1, lease_until=utcnow()):
+            session.commit()
+        else:
+            session.rollback()
+        raise
     except Exception as exc:
         session.rollback()
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        again = token < max_attempts
+        timed_out = isinstance(exc, ExtractionTimedOut)
+        error = str(exc) if timed_out else f"{type(exc).__name__}: {exc}"[:2000]
+        # A text that ran out of time would run out of time again: no retry.
+        again = token < max_attempts and not timed_out
         if not still_mine(error=error, lease_until=utcnow() if again else None,
                           status="queued" if again else "failed"):
             session.rollback()
@@ -320,12 +331,23 @@ def read_path(path: Path, max_bytes: int) -> list[tuple[str, ArticleIn | IngestE
 
 def read_sidecar(path: Path) -> dict[str, str]:
     """Metadata for ``article.txt`` from ``article.meta.json`` beside it, when present: title,
-    source, url, published_at, and the licence and attribution of openly licensed text."""
+    source, url, published_at, and the licence and attribution of openly licensed text.
+
+    A sidecar that is a link leading out of the article's folder is refused (it could show a
+    system file's contents as an article's title); one that is not a regular file is ignored.
+    """
     sidecar = path.with_name(path.stem + ".meta.json")
     if not sidecar.is_file():
         return {}
+    if sidecar.is_symlink() and not sidecar.resolve().is_relative_to(path.parent.resolve()):
+        raise IngestError(f"{sidecar.name} is a link to {sidecar.resolve()}, outside "
+                          f"{path.parent}: not read.")
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        fd = os.open(sidecar, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return {}
+            data = json.loads(fh.read(1_000_001).decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise IngestError(f"Cannot read {sidecar.name}: {exc}") from None
     if not isinstance(data, dict):

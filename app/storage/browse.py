@@ -119,10 +119,15 @@ def _article_date() -> Any:
     return func.coalesce(col(Article.published_at), col(Article.created_at))
 
 
+def joins_article(f: QuoteFilters) -> bool:
+    """Whether :func:`filtered`'s select joins the article (only the filters that read it)."""
+    return bool(f.source or f.month or f.date_from or f.date_to)
+
+
 def filtered(session: Session, f: QuoteFilters) -> tuple[SelectOfScalar[Quote], bool]:
     """A select of the quotes matching ``f``, and whether it is ordered by relevance."""
     stmt = select(Quote).where(col(Quote.hidden).is_(False))
-    if f.source or f.month or f.date_from or f.date_to:
+    if joins_article(f):
         # Only these read the article; a speaker's or an entity's newest quotes are ordered
         # on quote.article_date, so their lists never touch the article table.
         stmt = stmt.join(Article, col(Article.id) == Quote.article_id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
 
 from app.config import allowed_hosts
 from app.ingest.readers import ArticleIn as Article
@@ -13,7 +15,7 @@ from app.ingest.readers import IngestError, build_article
 from app.ingest.sources import Fields, from_url
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
-from app.web.deps import QueueDep, RowId, SessionDep, SettingsDep
+from app.web.deps import RowId, SessionDep, SettingsDep
 from app.web.filters import FiltersDep
 from app.web.schemas import (
     ArticleIn,
@@ -109,17 +111,26 @@ def check_upload_rate(request: Request) -> None:
                           status=429)
 
 
-def fetch_article(request: Request, url: str, fields: Fields) -> Article:
-    """Fetch and read the page at ``url`` in one of the process's fetch slots (503 with
-    Retry-After when all are busy)."""
+async def fetch_article(request: Request, url: str, fields: Fields) -> Article:
+    """Fetch and read the page at ``url`` on the fetch threads, waiting for a turn (503 with
+    Retry-After when too many fetches wait already); the request thread is not held."""
     settings = request.app.state.settings
-    with request.app.state.fetch_slots.take() as got:
-        if not got:
-            raise IngestError("Too many pages are being fetched right now: try again in "
-                              "%(retry_after)s seconds.", "url", params={"retry_after": 5},
-                              status=503)
-        return from_url(url, fields, max_bytes=settings.max_upload_bytes,
-                        allowed_hosts=allowed_hosts(settings), timeout=settings.fetch_timeout)
+    item: Article | None = await request.app.state.fetches.run(
+        lambda: from_url(url, fields, max_bytes=settings.max_upload_bytes,
+                         allowed_hosts=allowed_hosts(settings), timeout=settings.fetch_timeout))
+    if item is None:
+        raise IngestError("Too many pages are being fetched right now: try again in "
+                          "%(retry_after)s seconds.", "url", params={"retry_after": 5},
+                          status=503)
+    return item
+
+
+def _store(request: Request, item: Article) -> tuple[ArticleOut, bool]:
+    """Store and queue ``item`` through the one write path; the article as answered."""
+    with Session(request.app.state.engine) as session:
+        result = request.app.state.queue.submit(session, item)
+        article = queries.get_article(session, result.article_id)
+        return ArticleOut.of(article, created=result.created), result.created
 
 
 @router.post(
@@ -130,19 +141,16 @@ def fetch_article(request: Request, url: str, fields: Fields) -> Article:
                400: {"description": "Invalid input, with a message."},
                422: {"description": "A field out of range (e.g. a far date), with a message."},
                429: {"description": "Too many uploads from this client (Retry-After)."},
-               503: {"description": "Too many URL fetches at once (Retry-After)."},
+               503: {"description": "Too many URL fetches waiting (Retry-After)."},
                413: {"description": "The text is larger than the limit (`limit`, `size`)."}},
 )
-def api_ingest(
-    request: Request, body: ArticleIn, session: SessionDep, queue: QueueDep,
-    settings: SettingsDep,
-) -> JSONResponse:
+async def api_ingest(request: Request, body: ArticleIn, settings: SettingsDep) -> JSONResponse:
     """Ingest an article (text, or only a ``url`` to fetch); posting the same text again
     answers with the stored article. Rate-limited together with the upload form."""
-    check_upload_rate(request)
+    await run_in_threadpool(check_upload_rate, request)
     if not body.text.strip() and body.url and body.url.strip():
-        item = fetch_article(request, body.url,
-                             Fields(body.title, body.source, None, body.published_at))
+        item = await fetch_article(request, body.url,
+                                   Fields(body.title, body.source, None, body.published_at))
     else:
         size = len(body.text.encode("utf-8"))
         if size > settings.max_upload_bytes:  # too much: 413, saying how much is allowed
@@ -150,10 +158,9 @@ def api_ingest(
                 "detail": f"The text is longer than the limit of {settings.max_upload_bytes:,} "
                           "bytes.", "field": "text", "limit": settings.max_upload_bytes,
                 "size": size}, status_code=413)
-        item = build_article(
-            text=body.text, title=body.title, source=body.source, url=body.url,
-            published_at=body.published_at, max_bytes=settings.max_upload_bytes,
-        )
-    result = queue.submit(session, item)
-    out = ArticleOut.of(queries.get_article(session, result.article_id), created=result.created)
-    return JSONResponse(out.model_dump(mode="json"), status_code=201 if result.created else 200)
+        item = await run_in_threadpool(
+            lambda: build_article(
+                text=body.text, title=body.title, source=body.source, url=body.url,
+                published_at=body.published_at, max_bytes=settings.max_upload_bytes))
+    out, created = await run_in_threadpool(_store, request, item)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
-from app.ingest.accounts import authenticate
+from app.ingest.accounts import authenticate, session_holder
 from app.ingest.readers import IngestError
 from app.storage.models import User
 from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
@@ -30,8 +30,8 @@ def _signer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(request.app.state.secret, salt="citat-session")
 
 
-def session_user(request: Request) -> dict[str, Any] | None:
-    """Who the session cookie says is logged in (not yet checked against the database)."""
+def _cookie_data(request: Request) -> dict[str, Any] | None:
+    """What the signed session cookie says (not yet checked against the database)."""
     raw = request.cookies.get(COOKIE)
     if not raw or len(raw) > 500:
         return None
@@ -42,15 +42,39 @@ def session_user(request: Request) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and "id" in data else None
 
 
-def current_editor(request: Request, session: SessionDep) -> User:
-    """The logged-in, active editor; otherwise NotAuthorised (-> login page or 401)."""
-    data = session_user(request)
-    user = session.get(User, data["id"]) if data else None
+def _holder(request: Request, session: Session) -> User | None:
+    data = _cookie_data(request)
+    if data is None:
+        return None
     # The hash fragment ends sessions when the password changes, the version when the user
     # logs out (every copy of the cookie, not only the browser's).
-    if (user is None or not user.active or data is None
-            or user.password_hash[-16:] != data.get("h")
-            or user.session_version != data.get("v")):
+    return session_holder(session, data["id"], data.get("h"), data.get("v"))
+
+
+def session_user(request: Request) -> dict[str, Any] | None:
+    """Who is logged in (``{"id", "name"}``), checked against the database once per request:
+    a cookie of a session that ended (logout, password change, deactivated account) is no one.
+    """
+    cached = request.scope.get("citat.session_user", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[no-any-return]
+    found: dict[str, Any] | None = None
+    if _cookie_data(request) is not None:
+        with Session(request.app.state.engine) as session:
+            user = _holder(request, session)
+            if user is not None:
+                found = {"id": user.id, "name": user.username}
+    request.scope["citat.session_user"] = found
+    return found
+
+
+_UNSET = object()
+
+
+def current_editor(request: Request, session: SessionDep) -> User:
+    """The logged-in, active editor; otherwise NotAuthorised (-> login page or 401)."""
+    user = _holder(request, session)
+    if user is None:
         raise NotAuthorised("Log in as an editor to do that.")
     return user
 
@@ -136,7 +160,7 @@ async def logout(request: Request, csrf: CsrfDep) -> Response:
     form = await request.form(max_files=0, max_fields=5, max_part_size=1024)
     if not csrf.valid(request, form.get("csrf_token")):
         raise IngestError("The form has expired. Please try again.")
-    data = session_user(request)
+    data = _cookie_data(request)
     if data is not None:
         await run_in_threadpool(end_sessions, request.app.state.engine, data.get("id"))
     response = RedirectResponse("/", status_code=303)

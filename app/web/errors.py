@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.ingest.isolated import TIMED_OUT
 from app.ingest.readers import IngestError
 from app.storage.queries import NotFound
 from app.verify.claim import BadPaste
@@ -22,6 +24,10 @@ from app.web.i18n import gettext_ as _
 from app.web.messages import N_, localise
 
 log = logging.getLogger("citat.web")
+
+#: A JSON body whose bytes are not UTF-8 (RFC 8259 requires it; nothing is guessed or replaced).
+BAD_UTF8 = ("The request body is not valid UTF-8 (at byte %(position)s): send the JSON "
+            "encoded as UTF-8.")
 
 
 def wants_json(request: Request) -> bool:
@@ -56,6 +62,27 @@ def ingest_message(exc: IngestError) -> str:
     """The refusal in the reader's language: a message raised with its msgid and parameters is
     translated from the catalog, the others through :func:`localise`'s patterns."""
     return i18n.localize(exc.msgid, exc.params) if exc.translate else localise(exc.message)
+
+
+def _pattern(msgid: str) -> re.Pattern[str]:
+    """A regex matching the English text of ``msgid`` with its number placeholders filled."""
+    parts = re.split(r"%\((\w+)\)s", msgid)
+    return re.compile("".join(re.escape(p) if n % 2 == 0 else f"(?P<{p}>\\d+)"
+                              for n, p in enumerate(parts)))
+
+
+#: Reasons stored on a failed article that are shown in the reader's language.
+_STORED_REASONS = [(TIMED_OUT, _pattern(TIMED_OUT))]
+
+
+def article_error(text: str | None) -> str:
+    """A failed article's stored reason in the reader's language when it is one of ours
+    (others, e.g. a library's error, are shown as stored)."""
+    for msgid, pattern in _STORED_REASONS:
+        m = pattern.fullmatch(text or "")
+        if m is not None:
+            return i18n.localize(msgid, {k: int(v) for k, v in m.groupdict().items()})
+    return text or ""
 
 
 def retry_after(exc: IngestError) -> dict[str, str]:
@@ -116,6 +143,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        undecodable = exc.__cause__
+        if exc.status_code == 400 and isinstance(undecodable, UnicodeDecodeError):
+            # FastAPI's JSON body parsing found bytes that are not UTF-8: say so, with where.
+            message = i18n.localize(BAD_UTF8, {"position": undecodable.start})
+            if wants_json(request):
+                return JSONResponse({"detail": message, "field": None}, status_code=400)
+            return error_response(request, 400, N_("Bad request"), message)
         titles = {404: N_("Not found"), 405: N_("Method not allowed"), 413: N_("Too large")}
         details = {404: N_("There is no page at this address."),
                    405: N_("This address does not accept that kind of request.")}

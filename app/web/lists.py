@@ -10,12 +10,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from app.storage import browse, indexes, profiles, queries
+from app.storage import browse, exports, indexes, profiles, queries
 from app.storage.browse import QuoteFilters
 from app.storage.search import highlight_spans, split_fields
 from app.web import i18n
 from app.web.deps import SessionDep, SettingsDep, TemplatesDep
-from app.web.exports import atom_feed, csv_lines
+from app.web.exports import atom_feed, csv_chunks, json_chunks
 from app.web.filters import FiltersDep
 from app.web.i18n import gettext_ as _
 from app.web.messages import N_
@@ -207,18 +207,41 @@ def _permalink(request: Request, base_url: str | None) -> Any:
     return make
 
 
-@router.get("/export/quotes.csv", name="export_csv", response_class=StreamingResponse)
-def export_csv(request: Request, f: FiltersDep, settings: SettingsDep) -> StreamingResponse:
-    """Every quote matching the filters as CSV, streamed."""
+def _permalink_base(request: Request, base_url: str | None) -> str:
+    """The absolute permalink of a quote is this + its id (built once, not per row)."""
+    marker = "0" * 16
+    url = absolute_url(request, base_url,
+                       str(request.app.url_path_for("quote", public_id=marker)))
+    return url[: url.rindex(marker)]
+
+
+def _stream(request: Request, f: QuoteFilters, settings: Any, chunks: Any) -> Any:
+    """The chunks of an export of every quote matching ``f``, read with a cursor."""
     engine = request.app.state.engine
-    permalink = _permalink(request, settings.base_url)
+    base = _permalink_base(request, settings.base_url)
 
     def generate() -> Any:
         with Session(engine) as session:
-            yield from csv_lines(browse.iter_rows(session, f), permalink)
+            yield from chunks(exports.export_rows(session, f), base)
 
-    return StreamingResponse(generate(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="citat-quotes.csv"'})
+    return generate()
+
+
+@router.get("/export/quotes.csv", name="export_csv", response_class=StreamingResponse)
+def export_csv(request: Request, f: FiltersDep, settings: SettingsDep) -> StreamingResponse:
+    """Every quote matching the filters as CSV, streamed."""
+    return StreamingResponse(_stream(request, f, settings, csv_chunks),
+                             media_type="text/csv; charset=utf-8", headers={
+                                 "Content-Disposition": 'attachment; filename="citat-quotes.csv"'})
+
+
+@router.get("/export/quotes.json", name="export_json", response_class=StreamingResponse)
+def export_json(request: Request, f: FiltersDep, settings: SettingsDep) -> StreamingResponse:
+    """Every quote matching the filters as one JSON array (the CSV's columns), streamed."""
+    return StreamingResponse(_stream(request, f, settings, json_chunks),
+                             media_type="application/json", headers={
+                                 "Content-Disposition":
+                                     'attachment; filename="citat-quotes.json"'})
 
 
 @router.get("/export/quotes.atom", name="export_atom", response_class=Response)

@@ -280,7 +280,14 @@ async def upload_post(
                     files.append((upload.filename, data))
         fields = Fields(values["title"], values["source"], values["url"],
                         values["published_at"])
-        outcome = await run_in_threadpool(_ingest_form, request, settings, values, files, fields)
+        outcome: IngestResult | list[tuple[str, IngestResult | None, str | None]]
+        if not files and not values["text"].strip() and values["url"].strip():
+            # A URL alone: fetched on the fetch threads, not on this request's thread.
+            item = await fetch_article(request, values["url"], fields)
+            outcome = await run_in_threadpool(_ingest, request, item)
+        else:
+            outcome = await run_in_threadpool(_ingest_form, request, settings, values, files,
+                                              fields)
     except IngestError as err:
         response = _render_upload(request, templates, csrf, settings, values, err, err.status)
         response.headers.update(errors.retry_after(err))
@@ -326,8 +333,6 @@ def _ingest_form(
             except IngestError as exc:
                 results.append((_base(name), None, errors.ingest_message(exc)))
         return results
-    if not values["text"].strip() and values["url"].strip():
-        return _ingest(request, fetch_article(request, values["url"], fields))
     item = build_article(
         text=values["text"], title=values["title"], source=values["source"], url=values["url"],
         published_at=values["published_at"], max_bytes=limit,

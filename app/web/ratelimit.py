@@ -3,16 +3,20 @@ Redis storage), and the cap on URL fetches running at once."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from fastapi import Request
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+T = TypeVar("T")
 
 
 class RateLimits:
@@ -39,19 +43,39 @@ class RateLimits:
         return f"{item.amount} per {item.multiples} {item.GRANULARITY.name}".replace(" 1 ", " ")
 
 
-class FetchSlots:
-    """At most ``size`` URL fetches at once in this process: a slow page can hold a request
-    thread for the whole fetch timeout, so many of them would starve every other request."""
+class FetchQueue:
+    """URL fetches run on their own ``size`` threads, never on the request threads: a slow
+    page holds one of those for up to the fetch timeout, and the request that asked for it
+    waits without holding anything. Up to ``waiting`` more fetches wait their turn; beyond
+    that a fetch is refused (the caller answers 503 with Retry-After)."""
 
-    def __init__(self, size: int) -> None:
-        self._slots = threading.BoundedSemaphore(size)
+    def __init__(self, size: int, waiting: int) -> None:
+        self._size = size
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._room = threading.BoundedSemaphore(size + waiting)
 
-    @contextmanager
-    def take(self) -> Iterator[bool]:
-        """Yields True with a slot held, False when every slot is busy (refuse, don't wait)."""
-        got = self._slots.acquire(blocking=False)
+    def _threads(self) -> ThreadPoolExecutor:
+        """The fetch threads, started on first use (again after ``close``: an app can be
+        started more than once, e.g. by tests)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self._size,
+                                                thread_name_prefix="citat-fetch")
+            return self._pool
+
+    async def run(self, fn: Callable[[], T]) -> T | None:
+        """``fn()`` on a fetch thread, awaited; None at once when the queue is full."""
+        if not self._room.acquire(blocking=False):
+            return None
         try:
-            yield got
+            return await asyncio.wrap_future(self._threads().submit(fn))
         finally:
-            if got:
-                self._slots.release()
+            self._room.release()
+
+    def close(self) -> None:
+        """Stop the fetch threads (fetches under way finish within their timeout)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
