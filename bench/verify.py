@@ -15,6 +15,7 @@ page's query, one page of 20).
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sqlite3
 import time
@@ -81,6 +82,8 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("/tmp/citat-bench"))
     ap.add_argument("--pastes", type=int, default=280)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--dump", type=Path, help="write each paste's verdict and first match "
+                    "(first round) to this JSON file, to compare two versions")
     args = ap.parse_args()
     path = build(args.n, args.dir)
     url = f"sqlite:///{path}"
@@ -89,6 +92,8 @@ def main() -> None:
     cases = pastes(path, args.pastes)
     t_verify: dict[str, list[float]] = {}
     t_search: dict[str, list[float]] = {}
+    cpu_verify: list[float] = []
+    dumped: list[list[str | None]] = []
     verdicts: Counter[tuple[str, str]] = Counter()
     with Session(engine) as session:
         for _kind, text, claimed in cases[:20]:  # warm the caches
@@ -96,15 +101,20 @@ def main() -> None:
             browse.search(session, QuoteFilters(q=text), 20, 0)
         for r in range(args.rounds):
             for kind, text, claimed in cases:
+                c0 = time.process_time()
                 t0 = time.perf_counter()
                 result = verify(session, parse(text, claimed))
                 t1 = time.perf_counter()
+                cpu_verify.append((time.process_time() - c0) * 1000)
                 browse.search(session, QuoteFilters(q=text), 20, 0)
                 t2 = time.perf_counter()
                 t_verify.setdefault(kind, []).append((t1 - t0) * 1000)
                 t_search.setdefault(kind, []).append((t2 - t1) * 1000)
                 if r == 0:
                     verdicts[(kind, result["verdict"])] += 1
+                    first = (result["matches"] or result["nearest"] or [None])[0]
+                    dumped.append([kind, text, result["verdict"],
+                                   first and first["quote"]["id"]])
     every_v = [x for xs in t_verify.values() for x in xs]
     every_s = [x for xs in t_search.values() for x in xs]
     print(f"{args.n:,} quotes, {len(cases)} pastes x {args.rounds} rounds")
@@ -116,7 +126,11 @@ def main() -> None:
     print(f"{'all':10} {pct(every_v, 50):10.1f} {pct(every_v, 95):8.1f} "
           f"{pct(every_s, 50):11.1f} {pct(every_s, 95):8.1f}   max verify "
           f"{max(every_v):.1f} ms")
+    print(f"verify CPU time (this process): p50 {pct(cpu_verify, 50):.1f}, "
+          f"p95 {pct(cpu_verify, 95):.1f} ms")
     print("verdicts (first round):", dict(sorted(verdicts.items())))
+    if args.dump:
+        args.dump.write_text(json.dumps(dumped, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -123,6 +123,28 @@ def test_verdicts_on_the_seed_article(seeded_client: TestClient, paste: str, ver
     assert 0 < first["quote"]["confidence"] <= 1
 
 
+@pytest.mark.parametrize(("paste", "speaker", "verdict", "loose"), [
+    ("De kan ta hand om sig själva väldigt bra", None, "verbatim", False),
+    ("De kan ta hand om sig själva väldigt bra", "Donald Trump", "verbatim", False),
+    ("De kan ta hand om sig själva väldigt bra", "Keir Starmer", "other_speaker", True),
+    ("britterna kan ta hand om sig själva", None, "reworded", True),
+    ("De kan ta hand om sig själva väldigt zebrabra", None, "reworded", True),
+])
+def test_the_loose_ask_only_when_the_first_does_not_settle_it(
+        seeded_client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch,
+        paste: str, speaker: str | None, verdict: str, loose: bool) -> None:
+    from app.storage import verifications as store
+    from app.verify.service import verify
+
+    asked: list[str] = []
+    for name in ("count_words", "loose_ids"):
+        real = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda *a, _r=real, _n=name, **k: (
+            asked.append(_n), _r(*a, **k))[1])
+    assert verify(session, parse(paste, speaker))["verdict"] == verdict
+    assert asked == (["count_words", "loose_ids"] if loose else [])
+
+
 def test_not_found_lists_the_nearest_misses(seeded_client: TestClient) -> None:
     body = _verify(seeded_client, "Ryssland kommer att ta hand om freden i Europa")
     assert body["verdict"] == "not_found"

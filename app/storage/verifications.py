@@ -27,13 +27,26 @@ from app.storage.search import QueryTerm, any_of_ids, capped_counts, word_terms
 
 
 @dataclass(frozen=True)
-class Retrieval:
-    """Candidate quote ids for a paste, and what the search asked for (for tests and the
-    benchmark)."""
+class Words:
+    """The paste's content words as full-text terms, and how many quotes hold each (capped)."""
 
-    ids: list[int]
-    terms: list[str]
+    words: list[str]
+    terms: list[QueryTerm]
     counts: list[int]
+
+    def present(self) -> list[tuple[int, int]]:
+        """(count, index) of the words the index holds, rarest first."""
+        return sorted((n, i) for i, n in enumerate(self.counts) if n > 0)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A visible candidate quote: what aligning it and choosing among matches needs."""
+
+    id: int
+    text: str
+    type: str
+    speaker_id: int | None
 
 
 #: A word found in more quotes than this is counted only up to it.
@@ -42,29 +55,52 @@ COUNT_CAP = 20_000
 RARE_WORDS = 4
 #: A word this rare is also asked for alone.
 ALONE_BELOW = 2_000
+#: Candidates per ask.
+LIMIT = 30
+#: SQLite ranks the newest this many matches of the loose ask (any two of the rarest words).
+LOOSE_WINDOW = 10_000
 
 
-def candidates(session: Session, content_words: Sequence[str], limit: int = 30
-               ) -> Retrieval:
-    """The ids of the quotes most likely to hold these words, through the full-text index.
-
-    Two asks, each ranked by the index: every word (the paste as it stands, or a fragment of a
-    quote), then any two of the rarest ``RARE_WORDS`` words (a word changed, added or left
-    out), and each word found in fewer than ``ALONE_BELOW`` quotes on its own.
-    """
+def search_terms(content_words: Sequence[str]) -> tuple[list[str], list[QueryTerm]]:
+    """The paste's words (at most 12) and their full-text terms."""
     words = list(dict.fromkeys(content_words))[:12]
-    terms = word_terms(words)
-    counts = capped_counts(session, terms, COUNT_CAP)
-    present = [(n, i) for i, n in enumerate(counts) if n > 0]
-    if not present:
-        return Retrieval([], words, counts)
-    present_terms = [terms[i] for _, i in present]
-    ids = any_of_ids(session, [present_terms], limit) if len(present_terms) > 1 else []
-    rare = [terms[i] for _, i in sorted(present)[:RARE_WORDS]]
+    return words, word_terms(words)
+
+
+def count_words(session: Session, words: list[str], terms: list[QueryTerm]) -> Words:
+    """How many quotes hold each word, counted up to ``COUNT_CAP`` in one statement."""
+    return Words(words, terms, capped_counts(session, terms, COUNT_CAP))
+
+
+def all_words_ids(session: Session, terms: Sequence[QueryTerm], limit: int = LIMIT
+                  ) -> list[int]:
+    """The best-ranked quotes holding every one of these words (the paste as it stands, or
+    a fragment of a quote); none for one word."""
+    return any_of_ids(session, [list(terms)], limit) if len(terms) > 1 else []
+
+
+def loose_ids(session: Session, w: Words, limit: int = LIMIT) -> list[int]:
+    """The best-ranked quotes holding any two of the ``RARE_WORDS`` rarest words (a word
+    changed, added or left out), or one of the two rarest alone when it is in fewer than
+    ``ALONE_BELOW`` quotes (or is the only word)."""
+    present = w.present()
+    rare = [w.terms[i] for _, i in present[:RARE_WORDS]]
     clauses: list[list[QueryTerm]] = [[a, b] for k, a in enumerate(rare) for b in rare[k + 1:]]
-    clauses += [[terms[i]] for n, i in sorted(present)[:2] if n < ALONE_BELOW or len(rare) == 1]
-    ids += any_of_ids(session, clauses, limit)
-    return Retrieval(list(dict.fromkeys(ids)), words, counts)
+    clauses += [[w.terms[i]] for n, i in present[:2] if n < ALONE_BELOW or len(rare) == 1]
+    return any_of_ids(session, clauses, limit, LOOSE_WINDOW)
+
+
+def candidate_texts(session: Session, ids: Sequence[int]) -> list[Candidate]:
+    """The visible quotes with these ids, in the order of ``ids``: text, type and speaker
+    only (the few shown are then read whole with ``candidate_rows``)."""
+    if not ids:
+        return []
+    stmt = core_select(col(Quote.id), col(Quote.text), col(Quote.type),
+                       col(Quote.speaker_id)).where(col(Quote.id).in_(list(ids)),
+                                                    col(Quote.hidden).is_(False))
+    found = {int(i): Candidate(int(i), t, ty, sid)
+             for i, t, ty, sid in session.execute(stmt)}
+    return [found[i] for i in ids if i in found]
 
 
 def candidate_rows(session: Session, ids: list[int]) -> list[QuoteRow]:

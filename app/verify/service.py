@@ -143,16 +143,54 @@ def _primary(found: list[dict[str, Any]], claimed: bool) -> dict[str, Any]:
     return max(pool, key=lambda m: (m["quote"]["type"] != "indirect", m["score"]))
 
 
+def _aligned(paste: Sequence[Token], found: Sequence[store.Candidate]
+             ) -> list[tuple[Alignment, store.Candidate]]:
+    return [(align(paste, tokens(c.text), c.text), c) for c in found]
+
+
+def _settled(session: Session, scored: Sequence[tuple[Alignment, store.Candidate]],
+             claim: Claim) -> bool:
+    """Whether the first ask already decided the verdict: a quote (not a report of one) holds
+    the paste word for word, said by the claimed speaker when one is claimed. The loose ask
+    could add only lesser matches then."""
+    exact = [c for a, c in scored if a.exact and c.type != "indirect"]
+    if not exact or not claim.speaker:
+        return bool(exact)
+    names = store.speaker_names(session, (c.speaker_id for c in exact if c.speaker_id))
+    return any(c.speaker_id is not None and speaker_matches(claim.speaker, names[c.speaker_id])
+               for c in exact)
+
+
 def verify(session: Session, claim: Claim) -> dict[str, Any]:
-    """The verdict on a claim, with the matches (or the near misses) as evidence."""
+    """The verdict on a claim, with the matches (or the near misses) as evidence.
+
+    Candidates come from two asks of the full-text index: every word of the paste, then
+    (unless the first found the paste word for word) any two of its rarest words; the words
+    are counted in the index only for the second.
+    """
     paste = tokens(claim.text)[:MAX_WORDS]
-    retrieval = store.candidates(session, _content_words(paste))
-    rows = store.candidate_rows(session, retrieval.ids)
-    scored = sorted(((align(paste, tokens(r.quote.text), r.quote.text), r) for r in rows),
-                    key=lambda x: (-x[0].score, x[1].quote.id or 0))
-    found = [(a, r) for a, r in scored if a.score >= FOUND][:MAX_MATCHES]
-    misses = [] if found else [(a, r) for a, r in scored if a.score > 0][:MAX_MISSES]
-    shown = found or misses
+    words, terms = store.search_terms(_content_words(paste))
+    scored = _aligned(paste, store.candidate_texts(session, store.all_words_ids(session, terms)))
+    if not _settled(session, scored, claim):
+        # How rare each word is picks the loose ask's words; a word no quote holds is left
+        # out of both asks (with it, the first found nothing).
+        counts = store.count_words(session, words, terms)
+        present = [terms[i] for i, n in enumerate(counts.counts) if n > 0]
+        if len(present) < len(terms):
+            scored = _aligned(paste, store.candidate_texts(
+                session, store.all_words_ids(session, present)))
+        if not _settled(session, scored, claim):
+            seen = {c.id for _, c in scored}
+            more = [i for i in store.loose_ids(session, counts) if i not in seen]
+            scored += _aligned(paste, store.candidate_texts(session, more))
+    scored.sort(key=lambda x: (-x[0].score, x[1].id))
+    best = [(a, c) for a, c in scored if a.score >= FOUND][:MAX_MATCHES]
+    misses = [] if best else [(a, c) for a, c in scored if a.score > 0][:MAX_MISSES]
+    # Only the few shown are read whole (speaker, article).
+    read = {r.quote.id: r for r in store.candidate_rows(session, [c.id for _, c in
+                                                                   best or misses])}
+    found = [(a, read[c.id]) for a, c in best if c.id in read]
+    shown = found or [(a, read[c.id]) for a, c in misses if c.id in read]
     texts = store.article_texts(session, (r.article.id for _, r in shown
                                           if r.article.id is not None))
     names = store.speaker_names(session, (r.speaker.id for _, r in shown
@@ -163,7 +201,7 @@ def verify(session: Session, claim: Claim) -> dict[str, Any]:
                       linked.get(r.quote.id or 0, []), paste) for a, r in shown]
     result: dict[str, Any] = {
         "text": claim.text, "claimed_speaker": claim.speaker, "verdict": "not_found",
-        "matches": [], "nearest": [], "candidates": len(rows),
+        "matches": [], "nearest": [], "candidates": len(scored),
     }
     if not found:
         result["nearest"] = matches
