@@ -126,12 +126,12 @@ class Attributor:
             if cue is None:
                 continue
             lex = view.lexicon_at(words[c].start)
-            if cue.lemma in lex.post_quote_only and lex.language == "sv":
+            if cue.lemma in lex.post_quote_only and lex.behaviour.post_quote_only_never_lead:
                 continue
             m = ph.before(c, first)
             nxt = ph.by_word.get(c + 1)
             if (
-                lex.language == "sv"
+                lex.behaviour.v2_inversion
                 and (m is None or m.first_word < c - 3)
                 and nxt is not None
                 and nxt.kind in ("pronoun", "name", "title", "org")

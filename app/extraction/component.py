@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from app.extraction.analysis import DocAnalysis, analyse
-from app.extraction.lexicon import LANGUAGES, load_lexicon, load_marks
+from app.extraction.lexicon import languages, load_lexicon, load_marks
 from app.extraction.speakers import SpeakerResolver
 from app.extraction.syntax import SyntaxRules
 
@@ -55,6 +55,7 @@ class QuoteComponent:
         *,
         language: str,
         lexicon_path: str | None = None,
+        lexicon_dir: str | None = None,
         marks_path: str | None = None,
         other_languages: bool = True,
         span_key: str = SPAN_KEY,
@@ -65,12 +66,12 @@ class QuoteComponent:
         self.strict = strict
         self.language = language
         self.span_key = span_key
-        self.lexicons = {language: load_lexicon(language, lexicon_path)}
+        self.lexicons = {language: load_lexicon(language, lexicon_path, lexicon_dir=lexicon_dir)}
         if other_languages:
-            for lang in LANGUAGES:
-                self.lexicons.setdefault(lang, load_lexicon(lang))
+            for lang in languages(lexicon_dir):
+                self.lexicons.setdefault(lang, load_lexicon(lang, lexicon_dir=lexicon_dir))
         self.marks = load_marks(marks_path)
-        self.syntax = SyntaxRules(nlp.vocab, self.lexicons[language])
+        self.syntax = SyntaxRules(nlp.vocab, self.lexicons[language], lexicon_dir)
         register_extensions()
 
     def find(self, doc: Doc) -> DocAnalysis:
@@ -125,6 +126,7 @@ class QuoteComponent:
     default_config={
         "language": "sv",
         "lexicon_path": None,
+        "lexicon_dir": None,
         "marks_path": None,
         "other_languages": True,
         "span_key": SPAN_KEY,
@@ -138,6 +140,7 @@ def make_quote_component(
     name: str,
     language: str,
     lexicon_path: str | None,
+    lexicon_dir: str | None,
     marks_path: str | None,
     other_languages: bool,
     span_key: str,
@@ -145,6 +148,7 @@ def make_quote_component(
 ) -> QuoteComponent:
     """Factory of the ``citat_quotes`` component."""
     return QuoteComponent(
-        nlp, name, language=language, lexicon_path=lexicon_path, marks_path=marks_path,
+        nlp, name, language=language, lexicon_path=lexicon_path, lexicon_dir=lexicon_dir,
+        marks_path=marks_path,
         other_languages=other_languages, span_key=span_key, strict=strict,
     )

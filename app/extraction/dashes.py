@@ -77,7 +77,7 @@ def split_dash_regions(
         c, q_end = cut
         if q_end > r.start:
             out.append(QuoteRegion(r.start, q_end, r.open_mark, None, "dash", r.paragraph, r.group))
-        if lex.continue_after_dash_attribution:
+        if lex.behaviour.continue_after_dash_attribution:
             m = _REST.search(text, words[c].end, r.end)
             if m is not None and m.end() < r.end and (text[m.end()].isupper()):
                 out.append(QuoteRegion(m.end(), r.end, None, None, "dash", r.paragraph, r.group))

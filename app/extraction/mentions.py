@@ -103,19 +103,19 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
         lex = view.lexicon_at(w.start)
         low = w.lower
         nxt = words[w.i + 1] if w.i + 1 < len(words) else None
-        if low in ("de", "the") and nxt is not None and nxt.lower in lex.numerals:
+        if low in lex.group_determiners and nxt is not None and nxt.lower in lex.numerals:
             # "De fem som reserverat sig …": a group that "de" can refer back to.
             m = make_mention(view, [w, nxt], "description", "GROUP", lex)
             out.append(m)
             taken.add(nxt.i)
         elif low in lex.pronouns and not _determiner_use(view, w, nxt):
             out.append(make_mention(view, [w], "pronoun", "", lex))
-        elif low in lex.first_person and low != "man":
+        elif low in lex.first_person and low != lex.generic_pronoun:
             out.append(make_mention(view, [w], "first", "", lex))
         elif low in lex.org_nouns:
             out.append(make_mention(view, [w], "org", "ORG", lex))
         elif (
-            lex.language == "sv"
+            lex.definite_suffixes
             and lex.is_title(low)
             and low not in lex.titles
             and not (nxt is not None and nxt.is_cap)
@@ -124,7 +124,7 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
             m = make_mention(view, [w], "title", "", lex)
             out.append(Mention(m.start, m.end, m.text, "title", "", None, m.first_word,
                                m.last_word, m.source, title_words(lex, [w])))
-        elif low == "the" and nxt is not None:
+        elif low in lex.title_articles and nxt is not None:
             phrase = [w]
             k = w.i + 1
             while k < len(words) and len(phrase) < 4 and (

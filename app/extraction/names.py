@@ -18,7 +18,7 @@ def is_genitive(view: TextView, w: Word) -> bool:
     if nxt is not None and nxt.lower in ("'s", "’s", "'", "’") and nxt.start == w.end:
         return True
     lex = view.lexicon_at(w.start)
-    if lex.language != "sv" or not w.lower.endswith("s") or len(w.text) < 3:
+    if not lex.behaviour.s_genitive or not w.lower.endswith("s") or len(w.text) < 3:
         return False
     # Swedish s-genitive: the next word is a lowercase noun or title ("Kommunals ordförande"),
     # not a verb or function word ("Jens Hannus har", "Ulf Klåvus hävdat").
@@ -114,7 +114,7 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
         return [make_mention(view, run, "org", "ORG", lex)]  # "The Guardian", "The Hague"
     nxt = view.words[run[-1].i + 1] if run[-1].i + 1 < len(view.words) else None
     if (
-        lex.language == "sv"
+        lex.behaviour.s_genitive
         and len(run) == 1
         and nxt is not None
         and nxt.text[:1].islower()

@@ -103,7 +103,7 @@ class Phrases:
             ):
                 break  # but "lag- och kulturutskott" goes on
             if found and not lex.is_title(w.lower) and not (
-                lex.language == "sv" and w.lower.endswith("s")
+                lex.behaviour.s_genitive and w.lower.endswith("s")
                 and (found[-1].label != "PER" or w.text[:1].isupper())
             ):
                 # "Enligt Per Holm kommer …": the phrase ended with the name. A genitive goes

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,14 @@ from app.extraction.analysis import DocAnalysis
 from app.extraction.candidates import Candidate, Mention
 from app.extraction.component import COMPONENT, register_extensions
 from app.extraction.entities import harmonize
-from app.extraction.lexicon import load_lexicon
+from app.extraction.lexicon import languages, load_lexicon
 from app.extraction.records import ExtractedEntity, ExtractedQuote, Extraction
 from app.extraction.segments import Paragraph, detect_paragraphs
 from app.extraction.speakers import SpeakerResolver
 
 MODELS_DIR = Path(__file__).parent / "models"
-LANGUAGES = ("sv", "en")
+#: The languages of the shipped lexicon (one folder each in lexicon/).
+LANGUAGES = languages()
 #: Components the rules never read (``tag_``): skipped at extraction time, still shipped.
 UNUSED_COMPONENTS = ("tagger",)
 #: Beside a trained pipeline: its corpora's most frequent whitespace-separated chunks, one a
@@ -75,8 +76,11 @@ def fast_cpu() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
-def load_pipeline(lang: str, model: str | None = None, *, blank: bool = False) -> Any:
-    """A spaCy pipeline for lang (argument, shipped model, or blank + lookups) + our component.
+def load_pipeline(
+    lang: str, model: str | None = None, *, blank: bool = False, lexicon_dir: str | None = None
+) -> Any:
+    """A spaCy pipeline for lang (argument, shipped model, or blank + lookups) + our component
+    (reading the lexicons in ``lexicon_dir``, default the shipped ones).
 
     The models are built on thinc's ``NumpyOps(use_blis=False)``: matrix products go through
     numpy's OpenBLAS, which runs the tok2vec and parser about 1.6x faster per core than the
@@ -102,7 +106,8 @@ def load_pipeline(lang: str, model: str | None = None, *, blank: bool = False) -
     else:
         nlp = spacy.blank(lang)
         if typography is not None and hasattr(typography, "customize_tokenizer"):
-            typography.customize_tokenizer(nlp, split_apostrophe=(lang != "en"))
+            split = load_lexicon(lang, lexicon_dir=lexicon_dir).behaviour.split_apostrophe
+            typography.customize_tokenizer(nlp, split_apostrophe=split)
         try:
             nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
             nlp.initialize()
@@ -110,7 +115,8 @@ def load_pipeline(lang: str, model: str | None = None, *, blank: bool = False) -
             if "lemmatizer" in nlp.pipe_names:
                 nlp.remove_pipe("lemmatizer")
     if COMPONENT not in nlp.pipe_names:
-        nlp.add_pipe(COMPONENT, last=True, config={"language": lang})
+        nlp.add_pipe(COMPONENT, last=True,
+                     config={"language": lang, "lexicon_dir": lexicon_dir})
     return nlp
 
 
@@ -179,23 +185,40 @@ class ChunkLearner:
 class Extractor:
     """Extracts quotes, speakers and entities from Swedish and English articles."""
 
-    def __init__(self, pipelines: dict[str, Any]) -> None:
+    def __init__(self, pipelines: dict[str, Any], lexicon_dir: str | None = None) -> None:
         """Wrap already loaded pipelines (one per language code)."""
         register_extensions()
         self.pipelines = pipelines
+        self.lexicon_dir = lexicon_dir
         self.learners = {lang: ChunkLearner(nlp, _warmup_chunks(nlp))
                          for lang, nlp in pipelines.items()}
 
     @classmethod
-    def load(cls, sv_model: str | None = None, en_model: str | None = None) -> Extractor:
-        """Load both languages: a model argument wins, then the shipped one, then blank."""
+    def load(
+        cls,
+        models: Mapping[str, str | None] | None = None,
+        *,
+        lexicon_dir: str | None = None,
+        **per_language: str | None,
+    ) -> Extractor:
+        """Load every language of the lexicon: its entry in ``models`` (a package name or a
+        path; ``CITAT_MODELS``) wins, then the shipped pipeline, then a blank one.
+        ``{code}_model=`` keywords (``sv_model=…``) are the older spelling of ``models``."""
         fast_cpu()
-        return cls({"sv": load_pipeline("sv", sv_model), "en": load_pipeline("en", en_model)})
+        chosen = {key.removesuffix("_model"): value for key, value in per_language.items()}
+        chosen.update(models or {})
+        return cls({lang: load_pipeline(lang, chosen.get(lang), lexicon_dir=lexicon_dir)
+                    for lang in languages(lexicon_dir)}, lexicon_dir)
 
     @classmethod
-    def blank(cls) -> Extractor:
-        """Both languages on blank pipelines (tokenizer + lookup lemmas): the rules alone."""
-        return cls({lang: load_pipeline(lang, blank=True) for lang in LANGUAGES})
+    def blank(
+        cls, languages_: Iterable[str] | None = None, *, lexicon_dir: str | None = None
+    ) -> Extractor:
+        """Blank pipelines (tokenizer + lookup lemmas): the rules alone, for every language
+        of the lexicon in ``lexicon_dir`` (or the ones named)."""
+        langs = tuple(languages_) if languages_ is not None else languages(lexicon_dir)
+        return cls({lang: load_pipeline(lang, blank=True, lexicon_dir=lexicon_dir)
+                    for lang in langs}, lexicon_dir)
 
     # -- public API ------------------------------------------------------------------------
     def extract(self, text: str, language: str | None = None) -> Extraction:
@@ -240,7 +263,7 @@ class Extractor:
     # -- steps -----------------------------------------------------------------------------
     def _plan(self, text: str, language: str | None) -> tuple[str, list[_Segment]]:
         """Article language and its runs of same-language paragraphs."""
-        article, paragraphs = detect_paragraphs(text, language)
+        article, paragraphs = detect_paragraphs(text, language, tuple(self.pipelines))
         segments: list[_Segment] = []
         run: list[Paragraph] = []
         for p in paragraphs:
@@ -315,7 +338,8 @@ class Extractor:
 
     def _is_org_word(self, word: str) -> bool:
         """An organisation word in the lexicon of any of the pipelines' languages."""
-        return any(load_lexicon(lang).is_org_word(word) for lang in self.pipelines)
+        return any(load_lexicon(lang, lexicon_dir=self.lexicon_dir).is_org_word(word)
+                   for lang in self.pipelines)
 
 
 def _bounded(text: str, seg: _Segment, limit: int = MAX_SEGMENT_CHARS) -> list[_Segment]:

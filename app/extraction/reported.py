@@ -58,7 +58,7 @@ class ReportedClauses(ClauseRules):
     def _bare_clauses(self, s: int, e: int) -> list[Candidate]:
         """English reports without "that": "TVN24 reported he received surgery"."""
         view = self.view
-        if view.lexicon_at(s).language != "en":
+        if not view.lexicon_at(s).behaviour.bare_reports:
             return []
         words = view.words
         first, last = view.word_at(s), view.word_before(e)
@@ -135,7 +135,7 @@ class ReportedClauses(ClauseRules):
             if particle is not None and particle not in lex.indirect_verbs[lemma]:
                 return None
             between = words[c + 1 : k]
-            if lex.language == "en" and lemma not in lex.object_verbs and any(
+            if lex.behaviour.report_nouns_take_clauses and lemma not in lex.object_verbs and any(
                 x.lower in lex.determiners and words[x.i - 1].lower not in lex.np_stop
                 for x in between
             ):
@@ -163,7 +163,7 @@ class ReportedClauses(ClauseRules):
         before = ph.before(ci, first)
         adjacent = before is not None and before.last_word >= ci - 3
         if (
-            lex.language == "sv"
+            lex.behaviour.v2_inversion
             and not adjacent
             and inv is not None
             and inv.last_word < k
@@ -172,7 +172,7 @@ class ReportedClauses(ClauseRules):
             m: Mention | None = inv  # "Här ser hon att", "menar kommunen även att"
         else:
             m = before  # "Eva Ek menade de gjort …": the subject stands before the verb
-            if m is None and lex.language == "sv" and "man" in (
+            if m is None and lex.generic_pronoun is not None and lex.generic_pronoun in (
                 view.words[ci + 1].lower, view.words[ci - 1].lower if ci > 0 else ""
             ):
                 # "På Närpes bostäder säger man att", "Åbo Akademi … eftersom man anser att":

@@ -192,14 +192,14 @@ class TextView:
         prev = self.words[w.i - 1] if w.i > 0 else None
         if prev is not None and prev.lower == "så" and lemma in lex.naming_verbs:
             return None  # "så kallade" (so-called) names a term, it reports nothing
-        if prev is not None and lemma in lex.naming_verbs and prev.lower in (
-            "was", "were", "is", "are", "been", "be", "being", "commonly", "often", "also",
-        ):
+        if prev is not None and lemma in lex.naming_verbs and prev.lower in lex.naming_context:
             return None  # "was commonly called": naming, not speech
-        if lex.language == "en" and w.pos in ("NOUN", "PROPN", "ADJ", "ADP"):
-            # English forms are often nouns too ("reports", "claims"); the Swedish forms in
-            # the lexicon are verbs only, and the tagger errs more often than they do.
-            return None
-        if lex.language == "en" and prev is not None and prev.lower in lex.determiners:
-            return None  # "denied all claims that", "the reports": a noun
+        if lex.behaviour.cue_forms_also_nouns:
+            # Forms that are often nouns too ("reports", "claims"): trust the tagger's noun,
+            # and a determiner before the form. Where the lexicon's forms are verbs only,
+            # the tagger errs more often than they do.
+            if w.pos in ("NOUN", "PROPN", "ADJ", "ADP"):
+                return None
+            if prev is not None and prev.lower in lex.determiners:
+                return None  # "rejected all claims that", "the reports": a noun
         return lemma

@@ -23,9 +23,9 @@ class UnmarkedSentences(ClauseRules):
         lex = view.lexicon_at(s)
         w0 = words[first]
         # "Det säger Jyrki Åland": the previous sentence is what Åland says.
-        if w0.lower in ("det", "detta") and first + 1 <= last:
+        if w0.lower in lex.anaphoric_subjects and first + 1 <= last:
             cue = ph.cue_at(first + 1)
-            if cue is not None and lex.language == "sv":
+            if cue is not None:
                 m, end_w = ph.after(first + 2)
                 ends = end_w + 1 > last or words[end_w + 1].text in (",", ".", "!", "?") or (
                     words[end_w + 1].lower in lex.np_stop  # "… Martin Linder i en kommentar"
@@ -43,7 +43,7 @@ class UnmarkedSentences(ClauseRules):
                 if (
                     m is not None
                     and end_w < last
-                    and (words[end_w + 1].text == "," or lex.language == "sv")
+                    and (words[end_w + 1].text == "," or lex.behaviour.v2_inversion)
                 ):
                     # "According to Reuters and NBC, …" (several sources) does not get here;
                     # Swedish puts the verb right after: "Enligt Meta Sahlström får vi …".
@@ -81,7 +81,7 @@ class UnmarkedSentences(ClauseRules):
                         follow = words[end_w + 1] if end_w + 1 <= last else None
                         if follow is not None and (follow.is_alpha_word or follow.text == ","):
                             m = None  # "The plan, according to officials, will cost …"
-                if m is None and lex.language == "en":
+                if m is None and lex.behaviour.trailing_subject_cue:
                     mm = ph.by_word.get(c)
                     if mm is not None and ph.cue_at(mm.last_word + 1) is not None:
                         m, how = mm, "subject"
@@ -98,7 +98,7 @@ class UnmarkedSentences(ClauseRules):
             return True
         first = self.view.words[m.first_word]
         lex = self.view.lexicon_at(first.start)
-        if lex.language == "en" and m.kind == "description":
+        if not lex.behaviour.v2_inversion and m.kind == "description":
             return False  # "…, urged the immunity be waived": English does not invert here
         return first.lower in lex.generic_determiners or first.lower in ("the", "den", "det") or (
             first.is_cap  # "…, uppger Ystads allehanda"

@@ -106,8 +106,7 @@ class JobQueue:
                 from app.extraction.pipeline import Extractor
                 from app.storage.db import make_engine
 
-                extractor = Extractor.load(
-                    sv_model=self.settings.sv_model, en_model=self.settings.en_model)
+                extractor = Extractor.load(self.settings.models)
                 self._context = WorkerContext(
                     make_engine(self.settings.database_url), extractor, self.settings)
             return self._context

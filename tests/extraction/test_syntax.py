@@ -145,7 +145,7 @@ def test_other_pattern_shapes_run_on_the_dependency_matcher(extractor: Extractor
              {"LEFT_ID": "speaker", "REL_OP": ">", "RIGHT_ID": "part",
               "RIGHT_ATTRS": {"DEP": "compound"}}]
     monkeypatch.setattr(syntax, "dependency_patterns",  # type: ignore[attr-defined]
-                        lambda lang: [{"id": "three", "pattern": three}])
+                        lambda lang, lexicon_dir=None: [{"id": "three", "pattern": three}])
     rules = syntax.SyntaxRules(nlp.vocab, nlp.get_pipe(COMPONENT).lexicons["en"])
     assert rules.pairs is None and rules.matcher is not None
     assert rules.speakers(parsed_doc(extractor)) == {8: 1}
