@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.extraction.attribution import Attributor
 from app.extraction.candidates import Candidate, Mention
@@ -16,6 +16,9 @@ from app.extraction.phrases import Phrases
 from app.extraction.quotes import find_quotes
 from app.extraction.segments import Paragraph, paragraph_bounds
 from app.extraction.textview import TextView, words_of
+
+if TYPE_CHECKING:
+    from app.extraction.speakers import SpeakerDecision
 
 
 @dataclass(slots=True)
@@ -29,6 +32,8 @@ class DocAnalysis:
     stats: dict[str, int] = field(default_factory=dict)
     # The pipeline's own entities (start, end, label) when it has NER, else None.
     ner_entities: list[tuple[int, int, str]] | None = None
+    # The speakers decided for this Doc's candidates (set by the quote component).
+    decision: SpeakerDecision | None = None
 
 
 def _after_question(text: str, paragraphs: Sequence[Paragraph], start: int) -> bool:

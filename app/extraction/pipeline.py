@@ -18,12 +18,12 @@ from typing import Any
 
 from app.extraction.analysis import DocAnalysis
 from app.extraction.candidates import Candidate, Mention
-from app.extraction.component import COMPONENT, register_extensions
+from app.extraction.component import COMPONENT, keep_going, register_extensions
 from app.extraction.entities import harmonize
 from app.extraction.lexicon import languages, load_lexicon
 from app.extraction.records import ExtractedEntity, ExtractedQuote, Extraction
 from app.extraction.segments import Paragraph, detect_paragraphs
-from app.extraction.speakers import SpeakerResolver
+from app.extraction.speakers import decide_speakers
 
 MODELS_DIR = Path(__file__).parent / "models"
 #: The languages of the shipped lexicon (one folder each in lexicon/).
@@ -117,6 +117,9 @@ def load_pipeline(
     if COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(COMPONENT, last=True,
                      config={"language": lang, "lexicon_dir": lexicon_dir})
+    # A failure on one odd text is logged and leaves that text without quotes.
+    component: Any = nlp.get_pipe(COMPONENT)
+    component.set_error_handler(keep_going)
     return nlp
 
 
@@ -302,8 +305,12 @@ class Extractor:
                 stats[k] = stats.get(k, 0) + v
         stats["segments"] = len(segments)
         cands.sort(key=lambda c: c.start)
-        resolver = SpeakerResolver(mentions, sentences, paragraphs, [c.mention for c in cands])
-        resolved = resolver.resolve(cands)
+        # One Doc: the component's decision stands (positions only matter relative to each
+        # other, so shifting them changes nothing); several: decide across the article.
+        decision = analyses[0].decision if len(analyses) == 1 else None
+        if decision is None:
+            decision = decide_speakers(cands, mentions, sentences, paragraphs)
+        resolved = decision.resolved
         quotes: list[ExtractedQuote] = []
         last_end = -1
         for c, r in zip(cands, resolved, strict=True):
@@ -333,7 +340,7 @@ class Extractor:
                     m for m in mentions if seg.start <= m.start < seg.end
                 ]))
         entities = harmonize(entities, self._is_org_word)
-        speakers = resolver.speakers([q.speaker for q in quotes])
+        speakers = decision.speakers([q.speaker for q in quotes])
         return Extraction(language, tuple(quotes), tuple(entities), tuple(speakers), stats)
 
     def _is_org_word(self, word: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from app.extraction.candidates import HOW_CONFIDENCE, Candidate, Entity, Mention, Resolved
 from app.extraction.lexicon import load_first_names
@@ -343,3 +344,28 @@ class SpeakerResolver:
                 ent.mentions.insert(0, n)
             out.append(ent.record())
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerDecision:
+    """The final speaker of every candidate (in the candidates' order), and the resolver
+    that chose them (it knows the article's speakers with their mentions and roles)."""
+
+    resolved: list[Resolved]
+    resolver: SpeakerResolver
+
+    def speakers(self, names: Sequence[str | None]) -> list[ExtractedSpeaker]:
+        """Records of the speakers among ``names``, in order of first quote."""
+        return self.resolver.speakers(names)
+
+
+def decide_speakers(
+    candidates: Sequence[Candidate],
+    mentions: list[Mention],
+    sentences: list[tuple[int, int]],
+    paragraphs: list[tuple[int, int]],
+) -> SpeakerDecision:
+    """The one place where the final speaker of each quote is decided: the quote component
+    calls it for its Doc, the Extractor again only for an article of several Docs."""
+    resolver = SpeakerResolver(mentions, sentences, paragraphs, [c.mention for c in candidates])
+    return SpeakerDecision(resolver.resolve(candidates), resolver)
