@@ -6,19 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from app.extraction.attribution import Attributor
-from app.extraction.candidates import Candidate, Mention
-from app.extraction.dashes import split_dash_regions
-from app.extraction.indirect import IndirectFinder
+from app.extraction.attribute.marked import Attributor
+from app.extraction.attribute.mentions import find_mentions
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.attribute.unmarked import IndirectFinder
+from app.extraction.find.dashes import split_dash_regions
+from app.extraction.find.marks import find_quotes
 from app.extraction.lexicon import Lexicon, Marks
-from app.extraction.mentions import find_mentions
-from app.extraction.phrases import Phrases
-from app.extraction.quotes import find_quotes
+from app.extraction.model import Candidate, Mention
 from app.extraction.segments import Paragraph, paragraph_bounds
-from app.extraction.textview import TextView, words_of
+from app.extraction.text.view import TextView, words_of
 
 if TYPE_CHECKING:
-    from app.extraction.speakers import SpeakerDecision
+    from app.extraction.resolve.speakers import SpeakerDecision
 
 
 @dataclass(slots=True)

@@ -39,8 +39,8 @@ from app.extraction.lexicon import (
     load_lexicon,
     load_marks,
 )
-from app.extraction.speakers import decide_speakers
-from app.extraction.syntax import SyntaxRules
+from app.extraction.resolve.speakers import decide_speakers
+from app.extraction.text.syntax import SyntaxRules
 
 log = logging.getLogger(__name__)
 SPAN_KEY = "quotes"

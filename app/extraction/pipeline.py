@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from app.extraction.analysis import DocAnalysis
-from app.extraction.candidates import Candidate, Mention
 from app.extraction.component import COMPONENT, keep_going, register_extensions
-from app.extraction.entities import harmonize
 from app.extraction.lexicon import languages, load_lexicon
+from app.extraction.model import Candidate, Mention
 from app.extraction.records import ExtractedEntity, ExtractedQuote, Extraction
+from app.extraction.resolve.entities import harmonize
+from app.extraction.resolve.speakers import decide_speakers
 from app.extraction.segments import Paragraph, detect_paragraphs
-from app.extraction.speakers import decide_speakers
 
 MODELS_DIR = Path(__file__).parent / "models"
 #: The languages of the shipped lexicon (one folder each in lexicon/).

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.extraction.candidates import Mention, MentionKind
 from app.extraction.lexicon import Lexicon
-from app.extraction.textview import TextView, Word
+from app.extraction.model import Mention, MentionKind
+from app.extraction.text.view import TextView, Word
 
 #: Punctuation that ends a speaker phrase.
 _PHRASE_END = set(",.;:!?()[]–—…") | {"...", "--"}

@@ -11,9 +11,9 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
+from app.extraction.find.marks import QuoteRegion
 from app.extraction.lexicon import Lexicon
-from app.extraction.quotes import QuoteRegion
-from app.extraction.textview import Word
+from app.extraction.text.view import Word
 
 _REST = re.compile(r"[.!?…]\s+")
 

@@ -10,11 +10,11 @@ conjunct without marks is reported: "… är ” tomma ” och att prioriteringe
 
 from __future__ import annotations
 
-from app.extraction.candidates import Candidate
-from app.extraction.phrases import Phrases
-from app.extraction.reported import ReportedClauses
-from app.extraction.textview import TextView
-from app.extraction.unmarked import UnmarkedSentences
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.attribute.reported import ReportedClauses
+from app.extraction.attribute.sentences import UnmarkedSentences
+from app.extraction.model import Candidate
+from app.extraction.text.view import TextView
 
 
 class IndirectFinder:

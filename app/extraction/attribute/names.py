@@ -7,9 +7,9 @@ sentence-initial function words ("Det", "The") and owners ("Kommunals") are no n
 
 from __future__ import annotations
 
-from app.extraction.candidates import Mention, MentionKind
 from app.extraction.lexicon import Lexicon, load_first_names
-from app.extraction.textview import TextView, Word
+from app.extraction.model import Mention, MentionKind
+from app.extraction.text.view import TextView, Word
 
 
 def is_genitive(view: TextView, w: Word) -> bool:

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import re
 
-from app.extraction.candidates import Candidate, Mention, QuoteKind
-from app.extraction.kinds import FINAL, is_direct, metalinguistic, not_a_quote, scare_window
-from app.extraction.phrases import Phrases
-from app.extraction.quotes import QuoteRegion
-from app.extraction.textview import TextView
+from app.extraction.attribute.kinds import (
+    FINAL,
+    is_direct,
+    metalinguistic,
+    not_a_quote,
+    scare_window,
+)
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.find.marks import QuoteRegion
+from app.extraction.model import Candidate, Mention, QuoteKind
+from app.extraction.text.view import TextView
 
 _SKIP_AFTER_QUOTE = set(",.!?;–—-")
 _FINAL = re.compile(r"[.!?…]$")

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.extraction.candidates import Mention
-from app.extraction.lexicon import Lexicon
-from app.extraction.names import (
+from app.extraction.attribute.names import (
     heuristic_names,
     is_genitive,
     make_mention,
     role_before,
     title_words,
 )
-from app.extraction.textview import TextView, Word
+from app.extraction.lexicon import Lexicon
+from app.extraction.model import Mention
+from app.extraction.text.view import TextView, Word
 
 
 def _ner_names(view: TextView) -> tuple[list[Mention], set[int]]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from app.extraction.candidates import Mention
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.find.marks import QuoteRegion
 from app.extraction.lexicon import Lexicon
-from app.extraction.phrases import Phrases
-from app.extraction.quotes import QuoteRegion
-from app.extraction.textview import TextView
+from app.extraction.model import Mention
+from app.extraction.text.view import TextView
 
 FINAL = re.compile(r"[.!?…]$")
 

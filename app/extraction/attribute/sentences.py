@@ -5,9 +5,9 @@ indirect (the reporter's paraphrase) otherwise.
 
 from __future__ import annotations
 
-from app.extraction.candidates import Candidate, Mention, QuoteKind
-from app.extraction.clauses import ClauseRules
-from app.extraction.phrases import Cue
+from app.extraction.attribute.clauses import ClauseRules
+from app.extraction.attribute.phrases import Cue
+from app.extraction.model import Candidate, Mention, QuoteKind
 
 
 class UnmarkedSentences(ClauseRules):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app.extraction.candidates import Candidate, Mention, QuoteKind
-from app.extraction.phrases import Phrases
-from app.extraction.textview import TextView
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.model import Candidate, Mention, QuoteKind
+from app.extraction.text.view import TextView
 
 _TRAIL = " \t.,:;!?…"
 

@@ -8,10 +8,10 @@ relative clause ", which …". Swedish always writes "att", so this runs only fo
 
 from __future__ import annotations
 
-from app.extraction.candidates import Mention
+from app.extraction.attribute.phrases import Phrases
 from app.extraction.lexicon import Lexicon
-from app.extraction.phrases import Phrases
-from app.extraction.textview import TextView, Word
+from app.extraction.model import Mention
+from app.extraction.text.view import TextView, Word
 
 #: How far after the verb the clause may start, and how long its subject may be.
 MAX_GAP = 6

@@ -7,11 +7,11 @@ conjunct without marks is reported ("… är ” tomma ” och att prioriteringe
 
 from __future__ import annotations
 
-from app.extraction.bare_reports import BareReports
-from app.extraction.candidates import Candidate, Mention
-from app.extraction.clauses import ClauseRules
-from app.extraction.phrases import Phrases
-from app.extraction.textview import TextView
+from app.extraction.attribute.bare_reports import BareReports
+from app.extraction.attribute.clauses import ClauseRules
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.model import Candidate, Mention
+from app.extraction.text.view import TextView
 
 
 class ReportedClauses(ClauseRules):

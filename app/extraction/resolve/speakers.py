@@ -11,8 +11,8 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.extraction.candidates import HOW_CONFIDENCE, Candidate, Entity, Mention, Resolved
 from app.extraction.lexicon import load_first_names
+from app.extraction.model import HOW_CONFIDENCE, Candidate, Entity, Mention, Resolved
 from app.extraction.records import ExtractedSpeaker
 
 #: The name recorded for a speaker the text does not name.

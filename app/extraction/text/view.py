@@ -10,8 +10,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from app.extraction.find.marks import QuoteRegion
 from app.extraction.lexicon import Lexicon, Marks
-from app.extraction.quotes import QuoteRegion
 from app.extraction.segments import Paragraph, sentence_bounds
 
 
