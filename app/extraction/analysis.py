@@ -72,11 +72,12 @@ def analyse(
                 return lexicons.get(p.language) or lexicons[lang]
         return lexicons[lang]
 
-    def is_cue(word: str) -> bool:
-        """True when word is a speech-verb form in any lexicon."""
+    def speech_verb_form(word: str) -> bool:
+        """A speech-verb form in any lexicon: the quote finder reads characters, before there
+        are words to decide on (TextView.cue_at decides on words)."""
         return any(lex.cue_lemma(word) is not None for lex in lexicons.values())
 
-    regions, stats = find_quotes(text, paragraphs, marks, dash_langs, is_cue)
+    regions, stats = find_quotes(text, paragraphs, marks, dash_langs, speech_verb_form)
     regions = split_dash_regions(text, words, regions, lexicon_at)
     has_parse = bool(doc.has_annotation("DEP"))
     view = TextView(text, words, paragraphs, regions, lexicons, marks, has_parse)
@@ -89,7 +90,7 @@ def analyse(
     marked: list[Candidate] = []
     prev: Candidate | None = None
     for region in regions:
-        found = attributor.dash(region, prev) if region.kind == "dash" else attributor.marked(
+        found = attributor.dash(region, prev) if region.marking == "dash" else attributor.marked(
             region, prev
         )
         if found and found[0].inherit and _after_question(text, paragraphs, region.start):

@@ -1,4 +1,13 @@
-"""The intermediate result of the rules: a quote span with its local speaker evidence."""
+"""The data model of the rules, in one place: what each stage hands to the next.
+
+find/      -> QuoteRegion (a stretch between marks, or after a dash)
+attribute/ -> Mention (who is mentioned where), Evidence (the speaker phrase a rule found),
+              Candidate (a quote with its local speaker evidence)
+resolve/   -> SpeakerEvent (who was talked about where), Speaker (a person or organisation
+              of the article), Resolved (a candidate's final speaker)
+
+The public records that leave the package are in records.py.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +18,35 @@ from app.extraction.records import ExtractedSpeaker
 
 QuoteKind = Literal["direct", "partial", "indirect"]
 MentionKind = Literal["name", "pronoun", "title", "org", "description", "first", "generic"]
-#: How the speaker was found, from strongest to weakest evidence.
-HOW_CONFIDENCE = {
-    "inverted": 0.92,  # ”…”, sade Starmer
-    "subject": 0.9,  # ”…” Trump avbröt / Lam said
-    "colon": 0.85,  # Trump: ”…”
-    "cue": 0.8,  # Trump sade att britterna ”…”
-    "according": 0.8,  # enligt Lavrov / according to X
-    "intro": 0.75,  # colon at the end of the previous paragraph
-    "clause": 0.55,  # the sentence's subject, no cue verb
-    "inherit": 0.6,  # continuation paragraph: the previous speaker
-    "none": 0.0,
-}
+#: How a quote is marked in the text: both marks, a repaired opening mark, a dash, or none.
+Marking = Literal["marked", "repaired", "dash", "unmarked"]
+RegionMarking = Literal["marked", "dash", "repaired"]
+#: Which rule found the speaker evidence (the keys of confidence.SPEAKER_BY_HOW).
+How = Literal["inverted", "subject", "colon", "cue", "according", "intro", "clause", "inherit",
+              "none"]
 
 
+@dataclass(frozen=True, slots=True)
+class QuoteRegion:
+    """A quoted stretch of text: content [start, end) and where its marks are."""
+
+    start: int
+    end: int
+    open_mark: int | None
+    close_mark: int | None
+    marking: RegionMarking
+    paragraph: int
+    group: int
+
+    @property
+    def outer_start(self) -> int:
+        """Start including the opening mark (or dash)."""
+        return self.open_mark if self.open_mark is not None else self.start
+
+    @property
+    def outer_end(self) -> int:
+        """End including the closing mark."""
+        return self.close_mark + 1 if self.close_mark is not None else self.end
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A mention of a possible speaker: [start, end) in the text, what kind, and its role."""
@@ -49,12 +73,12 @@ class Candidate:
     type: QuoteKind
     confidence: float
     mention: Mention | None
-    how: str
+    how: How
     cue: str | None
-    group: int
+    group: int  # quotes of one group are pieces of one utterance (-1: none)
     language: str
-    inherit: bool = False
-    kind: str = "marked"
+    inherit: bool = False  # no speaker evidence: the speaker comes from the quotes before
+    marking: Marking = "marked"
     after_question: bool = False  # the paragraph before ends with "?" (an interview answer)
 
     def with_offset(self, offset: int) -> Candidate:
@@ -65,20 +89,41 @@ class Candidate:
         return replace(self, start=self.start + offset, end=self.end + offset, mention=m)
 
 
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The speaker evidence one attribution rule found for a quote."""
+
+    mention: Mention | None  # the speaker phrase (None: a cue without a speaker we can name)
+    cue: str | None  # the cue word as written ("said"), None for a colon or a bare subject
+    how: How
+    end: int  # where the evidence ends in the text
+
+
 @dataclass(slots=True)
-class Entity:
-    """A speaker within the article: canonical name, kind, mentions and roles seen."""
+class Speaker:
+    """A person or organisation of the article: canonical name, PER/ORG, mentions and roles."""
 
     name: str
-    kind: str = "PER"
+    label: Literal["PER", "ORG"] = "PER"
     mentions: list[str] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     titles: set[str] = field(default_factory=set)
 
     def record(self) -> ExtractedSpeaker:
         """The public record of this speaker."""
-        kind: Literal["PER", "ORG"] = "ORG" if self.kind == "ORG" else "PER"
-        return ExtractedSpeaker(self.name, kind, tuple(self.mentions), tuple(self.roles))
+        return ExtractedSpeaker(self.name, self.label, tuple(self.mentions), tuple(self.roles))
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerEvent:
+    """Someone talked about or speaking at a place in the article (pronouns and inherited
+    quotes look back over these)."""
+
+    pos: int  # character offset
+    sentence: int  # sentence index
+    name: str  # canonical name (or resolve.speakers.ANONYMOUS)
+    subject: bool  # stands where a clause's subject stands
+    group: bool  # an organisation or group (what "they" refers to)
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,7 +101,7 @@ class BareReports:
                 return w.start
             lex = self.view.lexicon_at(w.start)
             new_report = any(
-                self.ph.cue_at(j) is not None for j in range(k + 1, min(k + 3, last + 1))
+                self.view.cue_at(j) is not None for j in range(k + 1, min(k + 3, last + 1))
             )
             if w.lower in ("and", "but") and k + 1 <= last and new_report and (
                 words[k + 1].lower not in lex.aux  # not "can and may declare"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app.extraction.attribute.phrases import Phrases
-from app.extraction.model import Candidate, Mention, QuoteKind
+from app.extraction.model import Candidate, How, Mention, QuoteKind
 from app.extraction.text.view import TextView
 
 _TRAIL = " \t.,:;!?…"
@@ -31,7 +31,7 @@ class ClauseRules:
         return a, b
 
     def _cand(
-        self, span: tuple[int, int], m: Mention | None, cue: str | None, how: str,
+        self, span: tuple[int, int], m: Mention | None, cue: str | None, how: How,
         conf: float, qtype: QuoteKind = "indirect",
     ) -> Candidate:
         """An unmarked candidate; generic and first-person speakers become unknown."""

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 
 from app.extraction.attribute.phrases import Phrases
-from app.extraction.find.marks import QuoteRegion
 from app.extraction.lexicon import Lexicon
-from app.extraction.model import Mention
+from app.extraction.model import Mention, QuoteRegion
 from app.extraction.text.view import TextView
 
 FINAL = re.compile(r"[.!?…]$")
@@ -31,7 +30,7 @@ def is_direct(view: TextView, ph: Phrases, region: QuoteRegion) -> bool:
         return True
     k = view.word_before(region.outer_start)
     first, _ = ph.sentence_words(region.outer_start)
-    return any(ph.cue_at(c) is not None for c in range(k, max(first, k - 6) - 1, -1))
+    return any(view.cue_at(c) is not None for c in range(k, max(first, k - 6) - 1, -1))
 
 
 def not_a_quote(
@@ -73,4 +72,4 @@ def metalinguistic(
         return False
     k = view.word_before(region.outer_start)
     short = len(view.text[region.start : region.end].split()) <= 2
-    return short and k >= 0 and ph.cue_at(k) is not None
+    return short and k >= 0 and view.cue_at(k) is not None

@@ -71,7 +71,7 @@ def _determiner_use(view: TextView, w: Word, nxt: Word | None) -> bool:
         return False
     if lex.is_title(nxt.lower) or nxt.lower.endswith(("arna", "erna", "orna")):
         return True  # "säger de styrelseordföranden", "de anställda"
-    if w.i > 0 and view.is_cue(view.words[w.i - 1]) is not None:
+    if w.i > 0 and view.cue_at(w.i - 1, inside_quotes=True) is not None:
         return False  # "menade de kommunicerat …": right after the verb it is "they"
     if nxt.pos:
         return nxt.pos in ("NOUN", "ADJ", "NUM")

@@ -6,22 +6,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from app.extraction.lexicon import Lexicon
 from app.extraction.model import Mention, MentionKind
 from app.extraction.text.view import TextView, Word
 
 #: Punctuation that ends a speaker phrase.
 _PHRASE_END = set(",.;:!?()[]–—…") | {"...", "--"}
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """A speech verb occurrence and its lemma."""
-
-    word: Word
-    lemma: str
 
 
 class Phrases:
@@ -38,16 +28,6 @@ class Phrases:
         for m in mentions:
             for k in range(m.first_word, m.last_word + 1):
                 self.by_word.setdefault(k, m)
-
-    def cue_at(self, i: int) -> Cue | None:
-        """The cue at word i, if it is a speech verb outside quotes."""
-        if i < 0 or i >= len(self.view.words):
-            return None
-        w = self.view.words[i]
-        if self.view.in_quote(w.start):
-            return None
-        lemma = self.view.is_cue(w)
-        return Cue(w, lemma) if lemma else None
 
     def sentence_words(self, char: int) -> tuple[int, int]:
         """First and last word index of the sentence holding char."""

@@ -7,6 +7,7 @@ conjunct without marks is reported ("… är ” tomma ” och att prioriteringe
 
 from __future__ import annotations
 
+from app.extraction import confidence
 from app.extraction.attribute.bare_reports import BareReports
 from app.extraction.attribute.clauses import ClauseRules
 from app.extraction.attribute.phrases import Phrases
@@ -52,7 +53,8 @@ class ReportedClauses(ClauseRules):
             for a, b in self._conjuncts(words[k].end, clause_end):
                 span = self._span(a, b)
                 if span is not None:
-                    out.append(self._cand(span, m, words[ci].text, "cue", 0.65))
+                    out.append(self._cand(span, m, words[ci].text, "cue",
+                                           confidence.REPORTED_CLAUSE))
         return out
 
     def _bare_clauses(self, s: int, e: int) -> list[Candidate]:
@@ -65,7 +67,7 @@ class ReportedClauses(ClauseRules):
         out: list[Candidate] = []
         k = first
         while k <= last:
-            cue = self.ph.cue_at(k)
+            cue = self.view.cue_at(k)
             lex = view.lexicon_at(words[k].start)
             if cue is None or cue.lemma not in lex.indirect_verbs or self._negated(k, first):
                 k += 1
@@ -80,7 +82,8 @@ class ReportedClauses(ClauseRules):
                 for a, b in self._conjuncts(words[p].start, end):
                     span = self._span(a, b)
                     if span is not None:
-                        out.append(self._cand(span, m, words[k].text, "cue", 0.5))
+                        out.append(self._cand(span, m, words[k].text, "cue",
+                                               confidence.BARE_REPORT))
             k = view.word_at(end) if end > words[k].end else k + 1
         return out
 
@@ -106,9 +109,9 @@ class ReportedClauses(ClauseRules):
                 continue
             if w.lower in lex.complementizers:
                 return None  # the first clause has its own "att": _cue_for handles that one
-            lemma = view.is_cue(w)
-            if lemma is not None and lemma in lex.indirect_verbs:
-                return c, lemma
+            cue = view.cue_at(c, inside_quotes=True)
+            if cue is not None and cue.lemma in lex.indirect_verbs:
+                return c, cue.lemma
         return None
 
     def _cue_for(self, k: int, first: int) -> tuple[int, str] | None:
@@ -127,7 +130,8 @@ class ReportedClauses(ClauseRules):
                 return None  # "said, after a pause, that": keep it simple and stop
             if w.lower in lex.copulas or (w.lower in lex.aux and c == k - 1):
                 return None  # "det blev tråkigt att", "kommer att": not a report
-            lemma = view.is_cue(w)
+            cue = view.cue_at(c, inside_quotes=True)
+            lemma = cue.lemma if cue is not None else None
             if lemma is None or lemma not in lex.indirect_verbs:
                 if w.pos == "VERB" and c != k - 1 and view.has_parse:
                     return None
@@ -191,15 +195,17 @@ class ReportedClauses(ClauseRules):
             lex = view.lexicon_at(w.start)
             # "… i dagens samhälle och poängterar att …": a new cue starts a new report.
             if w.lower in ("och", "and", "samt") and c + 1 <= last:
-                nxt = view.is_cue(words[c + 1])
-                if nxt is not None and nxt in lex.indirect_verbs:
+                nxt = view.cue_at(c + 1, inside_quotes=True)
+                if nxt is not None and nxt.lemma in lex.indirect_verbs:
                     return w.start
-            if w.text == "," and c + 1 <= last and view.is_cue(words[c + 1]) is not None:
+            if w.text == "," and c + 1 <= last and (
+                view.cue_at(c + 1, inside_quotes=True) is not None
+            ):
                 return w.start  # "…, sade han." after the clause
             if w.text == ":" and c == last:
                 return w.start
             if w.lower in ("eftersom", "because") and c > k and any(
-                view.is_cue(x) is not None for x in words[c + 1 : last + 1]
+                view.cue_at(x, inside_quotes=True) is not None for x in range(c + 1, last + 1)
             ):
                 return w.start  # "… skulle upphävas eftersom man inte ansåg att …": a reason
                 # that reports someone else's view starts a report of its own

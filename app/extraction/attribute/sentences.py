@@ -5,9 +5,10 @@ indirect (the reporter's paraphrase) otherwise.
 
 from __future__ import annotations
 
+from app.extraction import confidence
 from app.extraction.attribute.clauses import ClauseRules
-from app.extraction.attribute.phrases import Cue
-from app.extraction.model import Candidate, Mention, QuoteKind
+from app.extraction.model import Candidate, How, Mention, QuoteKind
+from app.extraction.text.view import Cue
 
 
 class UnmarkedSentences(ClauseRules):
@@ -24,7 +25,7 @@ class UnmarkedSentences(ClauseRules):
         w0 = words[first]
         # "Det säger Jyrki Åland": the previous sentence is what Åland says.
         if w0.lower in lex.anaphoric_subjects and first + 1 <= last:
-            cue = ph.cue_at(first + 1)
+            cue = view.cue_at(first + 1)
             if cue is not None:
                 m, end_w = ph.after(first + 2)
                 ends = end_w + 1 > last or words[end_w + 1].text in (",", ".", "!", "?") or (
@@ -34,7 +35,8 @@ class UnmarkedSentences(ClauseRules):
                     ps, pe = view.sentences[si - 1]
                     span = self._span(ps, pe)
                     if span is not None and not view.quote_between(ps, pe):
-                        return [self._cand(span, m, cue.word.text, "inverted", 0.6)]
+                        return [self._cand(span, m, cue.word.text, "inverted",
+                                                   confidence.PREVIOUS_SENTENCE)]
         # "Enligt Meta Sahlström får vi …" / "According to X, …"
         for seq in lex.according_to:
             n = len(seq)
@@ -52,16 +54,17 @@ class UnmarkedSentences(ClauseRules):
                         a = words[end_w + 1].end
                     span = self._span(a, e)
                     if span is not None and not view.quote_between(a, e):
-                        return [self._cand(span, m, words[first].text, "according", 0.6)]
+                        return [self._cand(span, m, words[first].text, "according",
+                                                   confidence.ACCORDING_TO)]
         if view.quote_between(s, e):
             return []
         # "…, säger X." / "…, enligt YA." / "…, according to The Guardian." / "…, police said."
         for c in range(first + 2, last + 1):
             if words[c - 1].text != ",":
                 continue
-            cue = ph.cue_at(c)
+            cue = view.cue_at(c)
             m = None
-            how = "inverted"
+            how: How = "inverted"
             cue_text: str | None = None
             if cue is not None and cue.lemma not in lex.naming_verbs and (
                 cue.lemma not in lex.post_quote_only
@@ -83,7 +86,7 @@ class UnmarkedSentences(ClauseRules):
                             m = None  # "The plan, according to officials, will cost …"
                 if m is None and lex.behaviour.trailing_subject_cue:
                     mm = ph.by_word.get(c)
-                    if mm is not None and ph.cue_at(mm.last_word + 1) is not None:
+                    if mm is not None and view.cue_at(mm.last_word + 1) is not None:
                         m, how = mm, "subject"
                         cue_text = words[mm.last_word + 1].text
             if m is None or cue_text is None or not self._speaker_like(m, c):
@@ -105,7 +108,7 @@ class UnmarkedSentences(ClauseRules):
         )
 
     def _lead_or_report(
-        self, s: int, end: int, m: Mention, cue_text: str, how: str, cue: Cue | None,
+        self, s: int, end: int, m: Mention, cue_text: str, how: How, cue: Cue | None,
     ) -> Candidate | None:
         """"…, säger X." without marks: a direct quote when it is a paragraph of its own
         speaking in the first person ("I princip kan vi … , säger Stephan Roth") or a lead
@@ -126,7 +129,8 @@ class UnmarkedSentences(ClauseRules):
             surname = m.text.split()[-1]
             reporting = {seq[0] for seq in lex.according_to}
             named = m.kind == "name" and not any(
-                w.text == surname or view.is_cue(w) is not None or w.lower in reporting
+                w.text == surname or w.lower in reporting
+                or view.cue_at(w.i, inside_quotes=True) is not None
                 for w in earlier
             )  # "Enligt polisen ska … . Han nekar …, uppger hans advokat": reports, not a lead
             if first_person or named:
@@ -136,4 +140,5 @@ class UnmarkedSentences(ClauseRules):
         if span is None or len(view.text[span[0] : span[1]].split()) < 3:
             return None  # "In between, she testified, …": an adverbial, not a statement
         qtype: QuoteKind = "direct" if lead else "indirect"
-        return self._cand(span, m, cue_text, how, 0.6 if first_person else 0.5, qtype)
+        conf = confidence.FIRST_PERSON_LEAD if first_person else confidence.ATTRIBUTED_SENTENCE
+        return self._cand(span, m, cue_text, how, conf, qtype)

@@ -11,8 +11,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
-from app.extraction.find.marks import QuoteRegion
 from app.extraction.lexicon import Lexicon
+from app.extraction.model import QuoteRegion
 from app.extraction.text.view import Word
 
 _REST = re.compile(r"[.!?…]\s+")
@@ -40,7 +40,7 @@ def split_dash_regions(
     starts = [w.start for w in words]
     out: list[QuoteRegion] = []
     for r in regions:
-        if r.kind != "dash":
+        if r.marking != "dash":
             out.append(r)
             continue
         lex = lexicon_at(r.start)

@@ -12,38 +12,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.extraction.lexicon import Marks
+from app.extraction.model import QuoteRegion, RegionMarking
 from app.extraction.segments import Paragraph
 
-RegionKind = Literal["marked", "dash", "repaired"]
 Context = Literal["open", "close", "detached", "glued"]
 
 #: The sentence boundary searched backwards when a closing mark has lost its opening one.
 _BOUNDARY = re.compile(r"[.!?…]\s+(?=[A-ZÅÄÖÉ0-9])")
 #: The word after a mark, skipping a comma: "… länge.” , fortsätter hon." -> "fortsätter".
 _NEXT_WORD = re.compile(r"\s*[,]?\s*([^\W\d_]+)")
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteRegion:
-    """A quoted stretch of text: content [start, end) and where its marks are."""
-
-    start: int
-    end: int
-    open_mark: int | None
-    close_mark: int | None
-    kind: RegionKind
-    paragraph: int
-    group: int
-
-    @property
-    def outer_start(self) -> int:
-        """Start including the opening mark (or dash)."""
-        return self.open_mark if self.open_mark is not None else self.start
-
-    @property
-    def outer_end(self) -> int:
-        """End including the closing mark."""
-        return self.close_mark + 1 if self.close_mark is not None else self.end
 
 
 @dataclass(slots=True)
@@ -106,7 +83,7 @@ class _ParagraphScanner:
         """Scan one paragraph of text."""
         self.text, self.para, self.index, self.marks, self.is_cue = text, para, index, marks, is_cue
         self.stack: list[_Open] = []
-        self.found: list[tuple[int, int, int | None, int | None, RegionKind]] = []
+        self.found: list[tuple[int, int, int | None, int | None, RegionMarking]] = []
         self.unbalanced = 0
         self.repaired = 0
 
@@ -120,7 +97,7 @@ class _ParagraphScanner:
             elif ch in marks.single:
                 self._single(i, _context(text, i, self.para.start, self.para.end, marks))
 
-    def _emit(self, open_at: int, close_at: int, kind: RegionKind = "marked") -> None:
+    def _emit(self, open_at: int, close_at: int, kind: RegionMarking = "marked") -> None:
         """Record the content between the marks at open_at and close_at."""
         start, end = _strip(self.text, open_at + 1, close_at)
         if start < end:

@@ -11,8 +11,9 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.extraction import confidence
 from app.extraction.lexicon import load_first_names
-from app.extraction.model import HOW_CONFIDENCE, Candidate, Entity, Mention, Resolved
+from app.extraction.model import Candidate, Mention, Resolved, Speaker, SpeakerEvent
 from app.extraction.records import ExtractedSpeaker
 
 #: The name recorded for a speaker the text does not name.
@@ -40,11 +41,10 @@ class SpeakerResolver:
         self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
         self.sent_starts = [s for s, _ in sentences]
         self.para_starts = [s for s, _ in paragraphs]
-        self.entities: dict[str, Entity] = {}
+        self.entities: dict[str, Speaker] = {}
         self.full: list[tuple[int, str]] = []  # (position, canonical) of multi-word names
         self.resolved: dict[tuple[int, int], str | None] = {}
-        # pos, sentence, name, is_subject, is_group (organisations and groups, for "de")
-        self.events: list[tuple[int, int, str, bool, bool]] = []
+        self.events: list[SpeakerEvent] = []
         # A one-word name that is the subject of a speech verb is a person ("befarar Alicia
         # att"), so "hon" can refer back to it even without NER.
         self.speaking = {
@@ -66,7 +66,7 @@ class SpeakerResolver:
                 existing = self._same_person(name)
                 canonical = existing or name
                 self.full.append((m.start, canonical))
-                ent = self.entities.setdefault(canonical, Entity(canonical))
+                ent = self.entities.setdefault(canonical, Speaker(canonical))
                 if m.role and m.role not in ent.roles:
                     ent.roles.append(m.role)
                 ent.titles.update(m.titles)
@@ -117,12 +117,12 @@ class SpeakerResolver:
             ent = self.entities.get(name)
             if ent is None:
                 continue
-            if m.kind in ("org", "description") or ent.kind == "ORG":
-                self.events.append((m.start, sent, name, subject, True))
+            if m.kind in ("org", "description") or ent.label == "ORG":
+                self.events.append(SpeakerEvent(m.start, sent, name, subject, True))
             elif m.kind in ("pronoun", "title") or len(name.split()) >= 2 or (
                 m.label == "PER" or name in self.speaking
             ):
-                self.events.append((m.start, sent, name, subject, False))
+                self.events.append(SpeakerEvent(m.start, sent, name, subject, False))
 
     def _resolve_one(self, m: Mention) -> str | None:
         """The canonical name one mention stands for, or None."""
@@ -134,9 +134,9 @@ class SpeakerResolver:
             if m.label == "LOC":
                 return " ".join(m.text.split())
             name = self._name_of(m)
-            ent = self.entities.setdefault(name, Entity(name))
+            ent = self.entities.setdefault(name, Speaker(name))
             if m.label == "ORG":
-                ent.kind = "ORG"
+                ent.label = "ORG"
             ent.titles.update(m.titles)
             if m.role and m.role not in ent.roles:
                 ent.roles.append(m.role)
@@ -144,9 +144,9 @@ class SpeakerResolver:
         if m.kind == "title":
             # Every title word must fit: "the Vice President" is not "President Trump".
             for e in reversed(self.events):
-                titled = self.entities.get(e[2])
-                if not e[4] and titled is not None and m.titles and m.titles <= titled.titles:
-                    return e[2]
+                titled = self.entities.get(e.name)
+                if not e.group and titled is not None and m.titles and m.titles <= titled.titles:
+                    return e.name
             for pos, name in reversed(self.full):
                 if pos < m.start and m.titles and m.titles <= self.entities[name].titles:
                     return name
@@ -162,7 +162,7 @@ class SpeakerResolver:
             for other in self.entities:
                 if other.casefold() == text.casefold():
                     return other  # "Polisen" … "polisen"
-            ent = self.entities.setdefault(text, Entity(text, "ORG"))
+            ent = self.entities.setdefault(text, Speaker(text, "ORG"))
             return ent.name
         return None  # first person, generic: nobody we can name
 
@@ -183,7 +183,7 @@ class SpeakerResolver:
         # "She told the court" is not Nicolas Redouane: skip people of the other gender.
         before = [
             e for e in self.events
-            if e[0] < pos and e[4] == group and self._gender_of(e[2]) in (None, want)
+            if e.pos < pos and e.group == group and self._gender_of(e.name) in (None, want)
         ]
         if not before:
             return None
@@ -191,13 +191,13 @@ class SpeakerResolver:
         return None if found == ANONYMOUS else found
 
     def _antecedent_in(
-        self, before: list[tuple[int, int, str, bool, bool]], sent: int, group: bool
+        self, before: list[SpeakerEvent], sent: int, group: bool
     ) -> str | None:
         """The antecedent among the compatible events before the pronoun."""
         if group:
             # "skriver de i reservationen" -> "De fem som reserverat sig …", a few sentences back.
-            recent = [e for e in before if sent - e[1] <= 4]
-            return recent[-1][2] if recent else None
+            recent = [e for e in before if sent - e.sentence <= 4]
+            return recent[-1].name if recent else None
         # The subject of this sentence before the pronoun, else of the sentences before
         # ("Keir Starmer träffade Trump …, där … vad han kallade" -> Starmer); in a sentence
         # with no person as subject, its last person ("… spoke with Anne Sacoolas. She …").
@@ -209,12 +209,12 @@ class SpeakerResolver:
             # the antecedent further away ("– … Hur vill vi …? ¶ Spelteorier …, tycker hon.").
             if sent - back not in self.quoted_sentences:
                 counted += 1
-            in_sent = [e for e in before if e[1] == sent - back]
-            subjects = [e for e in in_sent if e[3]]
+            in_sent = [e for e in before if e.sentence == sent - back]
+            subjects = [e for e in in_sent if e.subject]
             if subjects:
-                return subjects[-1][2]
+                return subjects[-1].name
             if in_sent and back > 0:
-                return in_sent[-1][2]
+                return in_sent[-1].name
         return None
 
     # -- candidates ------------------------------------------------------------------------
@@ -246,9 +246,9 @@ class SpeakerResolver:
                 r = self._inherit(c, prev, by_group)
             else:
                 name = self.resolve_mention(c.mention)
-                conf = HOW_CONFIDENCE.get(c.how, 0.5)
+                conf = confidence.SPEAKER_BY_HOW.get(c.how, confidence.SPEAKER_DEFAULT)
                 if c.mention is not None and c.mention.kind == "pronoun":
-                    conf *= 0.85
+                    conf *= confidence.PRONOUN_FACTOR
                 r = Resolved(name, c.mention.text if c.mention else None,
                              conf if name else 0.0)
                 if name is not None:
@@ -260,16 +260,18 @@ class SpeakerResolver:
                 prev = (c, r)
             if r.name is not None:
                 ent = self.entities.get(r.name)
-                grp = ent is not None and ent.kind == "ORG"
-                self.events.append((c.start, self._sentence(c.start), r.name, True, grp))
-                self.events.sort(key=lambda e: e[0])
+                grp = ent is not None and ent.label == "ORG"
+                self.events.append(
+                    SpeakerEvent(c.start, self._sentence(c.start), r.name, True, grp))
+                self.events.sort(key=lambda e: e.pos)
             elif c.how in ("cue", "inverted", "subject") and c.type != "indirect" and (
                 c.mention is None or c.mention.kind in ("description", "generic")
             ):
                 # Someone unnamed spoke ("The head of the investigators told the court …");
                 # a "she" right after refers to them, so it must not reach back further.
-                self.events.append((c.start, self._sentence(c.start), ANONYMOUS, True, False))
-                self.events.sort(key=lambda e: e[0])
+                self.events.append(
+                    SpeakerEvent(c.start, self._sentence(c.start), ANONYMOUS, True, False))
+                self.events.sort(key=lambda e: e.pos)
         return self._sole_speaker(cands, out)
 
     def _sole_speaker(self, cands: Sequence[Candidate], out: list[Resolved]) -> list[Resolved]:
@@ -286,7 +288,7 @@ class SpeakerResolver:
             if r.name is not None:
                 break
             if c.inherit and c.type != "indirect":
-                fixed[n] = Resolved(only, None, 0.4)
+                fixed[n] = Resolved(only, None, confidence.SOLE_SPEAKER)
         return fixed
 
     def _add_mention(self, name: str, m: Mention | None) -> None:
@@ -311,17 +313,19 @@ class SpeakerResolver:
         para = self._paragraph(c.start)
         between = [
             e for e in self.events
-            if since <= e[0] < c.start and e[3] and not e[4] and para - self._paragraph(e[0]) <= 1
-            and e[2] != ANONYMOUS
+            if since <= e.pos < c.start and e.subject and not e.group
+            and para - self._paragraph(e.pos) <= 1 and e.name != ANONYMOUS
         ]
-        if between and (prev is None or between[-1][2] != prev[1].name):
-            return Resolved(between[-1][2], None, HOW_CONFIDENCE["inherit"] * 0.8)
+        if between and (prev is None or between[-1].name != prev[1].name):
+            return Resolved(between[-1].name, None,
+                            confidence.SPEAKER_BY_HOW["inherit"] * confidence.INTRODUCED_FACTOR)
         if prev is None:
             if c.after_question:
                 # The first answer of an interview: the person the introduction is about.
-                intro = [e for e in self.events if e[0] < c.start and e[3] and not e[4]]
+                intro = [e for e in self.events if e.pos < c.start and e.subject and not e.group]
                 if intro:
-                    return Resolved(intro[-1][2], None, HOW_CONFIDENCE["inherit"] * 0.7)
+                    return Resolved(intro[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"]
+                                    * confidence.INTERVIEW_FACTOR)
             return Resolved(None, None, 0.0)
         pc, pr = prev
         far = para - self._paragraph(pc.start) > INHERIT_PARAGRAPHS
@@ -329,7 +333,7 @@ class SpeakerResolver:
             # An answer after an interviewer's question is the interviewee's, however long
             # the story before it; other quotes that far from any speaker stay unknown.
             return Resolved(None, None, 0.0)
-        return Resolved(pr.name, pr.mention, HOW_CONFIDENCE["inherit"])
+        return Resolved(pr.name, pr.mention, confidence.SPEAKER_BY_HOW["inherit"])
 
     def speakers(self, names: Sequence[str | None]) -> list[ExtractedSpeaker]:
         """Records of the entities that speak in this article, in order of first quote."""
@@ -339,7 +343,7 @@ class SpeakerResolver:
                 seen.append(n)
         out = []
         for n in seen:
-            ent = self.entities.get(n) or Entity(n)
+            ent = self.entities.get(n) or Speaker(n)
             if n not in ent.mentions:
                 ent.mentions.insert(0, n)
             out.append(ent.record())
