@@ -56,7 +56,7 @@ class Mention:
     text: str
     kind: MentionKind
     label: str = ""  # PER / ORG / LOC, or "" when unknown
-    role: str | None = None  # "Storbritanniens premiärminister" before "Keir Starmer"
+    role: str | None = None  # "Sjöstads kommunalråd" before "Eva Lind"
     first_word: int = -1
     last_word: int = -1
     source: str = "heuristic"

@@ -10,7 +10,7 @@ from typing import Any
 from app.extraction.lexicon import languages, load_lexicon
 
 #: A sentence ends at . ! ? … (maybe followed by a closing mark) before a capital, a digit,
-#: a quotation mark or a dash: "… mötet. ”Om de …" / "… hand? Trump …".
+#: a quotation mark or a dash: "… mötet. ”Om vi …" / "… bron? Lind …".
 _SENT_END = re.compile(
     r"(?:(?<=[.!?…])|(?<=[.!?…][\])]))[\"”’»«“]*\s+(?=[\"“”„»«‘’(\[–—-]?\s*[A-ZÅÄÖÉÜÆØŁŚŻ0-9])"
 )
@@ -53,7 +53,7 @@ def sentence_bounds(
         before = _WORD_BEFORE.search(text, cur, m.start())
         if before:
             word = before.group(1).rstrip(".!?…\"”’»«“").casefold()
-            # "Dr. Tomasz Stefaniak" and single initials ("J. Smith") do not end a sentence.
+            # "Dr. Anna Holm" and single initials ("J. Smith") do not end a sentence.
             if word in abbreviations or (len(word) == 1 and word.isalpha()):
                 continue
         out.append((cur, m.start()))

@@ -66,10 +66,10 @@ class ClauseRules:
         return out
 
     def _before_coordinated_quote(self, x: int, y: int) -> int | None:
-        """Where a quote starts a chunk of its own in [x, y): "she had diplomatic immunity, but
-        "that she …"", "Adamowicz's heart was restarted by doctors "and there is hope …""; the
+        """Where a quote starts a chunk of its own in [x, y): "the fee was dropped, but
+        "that it …"", "the ferry was stopped by the storm "and there is hope …""; the
         unquoted clause before it is still reported. None when the quote is inside the clause
-        ("… är ” tomma ”")."""
+        ("… är ” luftslott ”")."""
         view = self.view
         for r in view.regions:
             if not (x <= r.outer_start < y):

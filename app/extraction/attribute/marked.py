@@ -37,7 +37,7 @@ class Attributor:
 
     # -- speaker evidence ------------------------------------------------------------------
     def post(self, end_char: int, limit_char: int) -> Evidence | None:
-        """After the quote: ”…”, sade Starmer / "…" Lam said / ”…” Så sa X / , enligt X."""
+        """After the quote: ”…”, sade Lind / "…" Stone said / ”…” Så sa X / , enligt X."""
         view, ph = self.view, self.ph
         words = view.words
         j = view.word_at(end_char)
@@ -51,7 +51,7 @@ class Attributor:
             return None
         lex = view.lexicon_at(words[j].start)
         if words[j].lower in ("så", "then") and j + 1 < len(words):
-            j += 1  # "Så sa Kommunals ordförande …"
+            j += 1  # "Så sa föreningens ordförande …"
         limit = view.word_at(limit_char)
         cue = view.cue_at(j)
         if cue is not None:
@@ -66,7 +66,7 @@ class Attributor:
                     return Evidence(m, words[j].text, "according", words[last].end)
         if skipped_stop:
             return None
-        # "…" Lam said / "…" Hong Kong director of Amnesty International Man-kei Tam said:
+        # "…" Stone said / "…" Eastbay director of the Harbour Trust Mary Stone said:
         # a subject phrase (names, titles, "of") and then the cue.
         found: list[Mention] = []
         k = j
@@ -99,7 +99,7 @@ class Attributor:
         return Evidence(subject, cue.word.text, "subject", cue.word.end)
 
     def pre(self, region: QuoteRegion, tight: bool = False) -> Evidence | None:
-        """Before the quote in its sentence: Trump: ”…” / Trump said on Friday "…" / sade att.
+        """Before the quote in its sentence: Lind: ”…” / Stone said on Friday "…" / sade att.
 
         `tight` (direct quotes): the cue must be within a few words of the quote."""
         view, ph = self.view, self.ph
@@ -143,13 +143,13 @@ class Attributor:
                 and nxt.kind in ("pronoun", "name", "title", "org")
                 and c + 1 <= k
             ):
-                # Swedish V2 after a fronted phrase: "Så sa hon: ”…”", "Här ser hon att …".
+                # V2 after a fronted phrase: "Så sa hon: ”…”", "Här ser hon att …".
                 return Evidence(nxt, cue.word.text, "cue", cue.word.end)
             return Evidence(m, cue.word.text, "cue", cue.word.end)
         return None
 
     def according(self, region: QuoteRegion) -> Evidence | None:
-        """"Enligt Janne Rudén har … en ”krigszon”", "…, according to X"."""
+        """"Enligt Per Ek har … en ”byggstorm”", "…, according to X"."""
         view, ph = self.view, self.ph
         words = view.words
         first, last = ph.sentence_words(region.outer_start)
@@ -172,7 +172,7 @@ class Attributor:
         para = view.paragraph_of(region.start)
         direct = is_direct(view, self.ph, region)
         content = view.text[region.start : region.end]
-        # Second half of a quote split by its attribution: "…", Cengiz said, "is not …"
+        # Second half of a quote split by its attribution: "…", Reed said, "is not …"
         split = (
             prev is not None
             and prev.marking in ("marked", "repaired")
@@ -191,7 +191,7 @@ class Attributor:
         if direct:
             tight = self.pre(region, tight=True)
             if tight is not None and FINAL.search(content):
-                # "… tweeted "We are with him." President Andrzej Duda remarked, "…": a quote
+                # "… wrote "We are ready." Mayor Mary Stone remarked, "…": a quote
                 # that ends its sentence belongs to the cue right before it.
                 found = tight
             else:
@@ -210,8 +210,8 @@ class Attributor:
         qtype: QuoteKind = "direct" if direct else "partial"
         if not direct and found is None:
             # A fragment in quotes with no speech verb around it is a term or a title, unless
-            # it is a long lowercase phrase in running text ("det behövs en ”kritisk massa av
-            # ledamöter för en verklig kontroll”"): then the current speaker's words.
+            # it is a long lowercase phrase in running text ("det behövs en ”bred uppslutning av
+            # grannar för ett bättre torg”"): then the current speaker's words.
             lead = view.text[max(para.start, region.outer_start - 60) : region.outer_start]
             if (
                 len(content.split()) < 5
@@ -258,7 +258,7 @@ class Attributor:
         return None
 
     def _paragraph_intro(self, region: QuoteRegion) -> Evidence | None:
-        """A colon closing the previous paragraph introduces this one: "… om rekryteringen:"."""
+        """A colon closing the previous paragraph introduces this one: "… om bygget:"."""
         view = self.view
         pi = view.paragraph_index(region.outer_start)
         para = view.paragraphs[pi]

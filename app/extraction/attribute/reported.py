@@ -1,8 +1,8 @@
-"""Reported clauses: "Lavrov uppgav dock att Moskva inte hade konsulterats", "X said that …",
+"""Reported clauses: "Lind uppgav dock att kommunen inte hade tillfrågats", "X said that …",
 and the English ones without "that" (bare_reports.py).
 
 A reported clause that holds a quote in marks is left to that partial quote; a separate
-conjunct without marks is reported ("… är ” tomma ” och att prioriteringen bör vara …").
+conjunct without marks is reported ("… är ” luftslott ” och att pengarna bör gå till …").
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class ReportedClauses(ClauseRules):
             if m is not None and m.kind == "first":
                 continue  # "Vi kunde berättat att …": the writer's own statement
             if (m is None or m.kind == "generic") and self._statistic(first, ci):
-                continue  # "En av tre anser att …", "51 procent … svarar att": a survey result
+                continue  # "En av tre anser att …", "40 procent … svarar att": a survey result
             for a, b in self._conjuncts(words[k].end, clause_end):
                 span = self._span(a, b)
                 if span is not None:
@@ -58,7 +58,7 @@ class ReportedClauses(ClauseRules):
         return out
 
     def _bare_clauses(self, s: int, e: int) -> list[Candidate]:
-        """English reports without "that": "TVN24 reported he received surgery"."""
+        """English reports without "that": "The Courier reported she left the meeting"."""
         view = self.view
         if not view.lexicon_at(s).behaviour.bare_reports:
             return []
@@ -94,7 +94,7 @@ class ReportedClauses(ClauseRules):
         return any(w.lower in lex.negations for w in words[max(first, c - 2) : c + 2])
 
     def _coordinated_cue(self, k: int, first: int) -> tuple[int, str] | None:
-        """"menade de … på ett ”tillspetsat sätt” och att de tycker …": a second reported
+        """"menade de … på ett ”fyrkantigt sätt” och att de tycker …": a second reported
         clause coordinated with "och att" shares the verb before the first one."""
         view, words = self.view, self.view.words
         lex = view.lexicon_at(words[k].start)
@@ -152,7 +152,7 @@ class ReportedClauses(ClauseRules):
         return None
 
     def _statistic(self, first: int, ci: int) -> bool:
-        """A subject that is a share of respondents: "En av tre", "51 procent av dom"."""
+        """A subject that is a share of respondents: "En av tre", "40 procent av dem"."""
         words = self.view.words[first:ci]
         lex = self.view.lexicon_at(self.view.words[ci].start)
         has_number = any(w.text.isdigit() or w.lower in lex.numerals or w.lower in (
@@ -175,11 +175,11 @@ class ReportedClauses(ClauseRules):
         ):
             m: Mention | None = inv  # "Här ser hon att", "menar kommunen även att"
         else:
-            m = before  # "Eva Ek menade de gjort …": the subject stands before the verb
+            m = before  # "Eva Lind menade de gjort …": the subject stands before the verb
             if m is None and lex.generic_pronoun is not None and lex.generic_pronoun in (
                 view.words[ci + 1].lower, view.words[ci - 1].lower if ci > 0 else ""
             ):
-                # "På Närpes bostäder säger man att", "Åbo Akademi … eftersom man anser att":
+                # "På Sjöstads bostäder säger man att", "Nordbanken … eftersom man anser att":
                 # generic "man" stands for the organisation the sentence is about.
                 m = next(
                     (x for x in ph.mentions if x.kind == "org" and first <= x.first_word < ci),
@@ -193,7 +193,7 @@ class ReportedClauses(ClauseRules):
         for c in range(k, last + 1):
             w = words[c]
             lex = view.lexicon_at(w.start)
-            # "… i dagens samhälle och poängterar att …": a new cue starts a new report.
+            # "… i stadsdelen och poängterar att …": a new cue starts a new report.
             if w.lower in ("och", "and", "samt") and c + 1 <= last:
                 nxt = view.cue_at(c + 1, inside_quotes=True)
                 if nxt is not None and nxt.lemma in lex.indirect_verbs:
@@ -207,6 +207,6 @@ class ReportedClauses(ClauseRules):
             if w.lower in ("eftersom", "because") and c > k and any(
                 view.cue_at(x, inside_quotes=True) is not None for x in range(c + 1, last + 1)
             ):
-                return w.start  # "… skulle upphävas eftersom man inte ansåg att …": a reason
+                return w.start  # "… skulle rivas eftersom man inte ansåg att …": a reason
                 # that reports someone else's view starts a report of its own
         return e

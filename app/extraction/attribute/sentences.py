@@ -1,5 +1,5 @@
 """Attributed sentences without marks: "…, säger X." / "Det säger X." / "Enligt X …" /
-"…, according to The Guardian." — direct when a lead paragraph speaks in the speaker's words,
+"…, according to The Courier." — direct when a lead paragraph speaks in the speaker's words,
 indirect (the reporter's paraphrase) otherwise.
 """
 
@@ -23,13 +23,13 @@ class UnmarkedSentences(ClauseRules):
             return []
         lex = view.lexicon_at(s)
         w0 = words[first]
-        # "Det säger Jyrki Åland": the previous sentence is what Åland says.
+        # "Det säger Olle Falk": the previous sentence is what Falk says.
         if w0.lower in lex.anaphoric_subjects and first + 1 <= last:
             cue = view.cue_at(first + 1)
             if cue is not None:
                 m, end_w = ph.after(first + 2)
                 ends = end_w + 1 > last or words[end_w + 1].text in (",", ".", "!", "?") or (
-                    words[end_w + 1].lower in lex.np_stop  # "… Martin Linder i en kommentar"
+                    words[end_w + 1].lower in lex.np_stop  # "… Olle Falk i en kommentar"
                 )
                 if m is not None and m.kind != "first" and ends and si > 0:
                     ps, pe = view.sentences[si - 1]
@@ -37,7 +37,7 @@ class UnmarkedSentences(ClauseRules):
                     if span is not None and not view.quote_between(ps, pe):
                         return [self._cand(span, m, cue.word.text, "inverted",
                                                    confidence.PREVIOUS_SENTENCE)]
-        # "Enligt Meta Sahlström får vi …" / "According to X, …"
+        # "Enligt Karin Berg får vi …" / "According to X, …"
         for seq in lex.according_to:
             n = len(seq)
             if [w.lower for w in words[first : first + n]] == list(seq):
@@ -47,8 +47,8 @@ class UnmarkedSentences(ClauseRules):
                     and end_w < last
                     and (words[end_w + 1].text == "," or lex.behaviour.v2_inversion)
                 ):
-                    # "According to Reuters and NBC, …" (several sources) does not get here;
-                    # Swedish puts the verb right after: "Enligt Meta Sahlström får vi …".
+                    # "According to the Courier and the Post, …" (two sources) does not get here;
+                    # Swedish puts the verb right after: "Enligt Karin Berg får vi …".
                     a = words[end_w].end
                     if words[end_w + 1].text == ",":
                         a = words[end_w + 1].end
@@ -58,7 +58,7 @@ class UnmarkedSentences(ClauseRules):
                                                    confidence.ACCORDING_TO)]
         if view.quote_between(s, e):
             return []
-        # "…, säger X." / "…, enligt YA." / "…, according to The Guardian." / "…, police said."
+        # "…, säger X." / "…, enligt Kuriren." / "…, according to The Courier." / "…, police said."
         for c in range(first + 2, last + 1):
             if words[c - 1].text != ",":
                 continue
@@ -75,7 +75,7 @@ class UnmarkedSentences(ClauseRules):
                 if m is not None and nxt is not None and nxt.is_alpha_word and (
                     nxt.lower not in lex.np_stop
                 ):
-                    m = None  # "Sheila Brown, 62, said she had …": a clause, not "said X."
+                    m = None  # "Mary Stone, 52, said she had …": a clause, not "said X."
             else:
                 for seq in lex.according_to:
                     if [w.lower for w in words[c : c + len(seq)]] == list(seq):
@@ -102,16 +102,16 @@ class UnmarkedSentences(ClauseRules):
         first = self.view.words[m.first_word]
         lex = self.view.lexicon_at(first.start)
         if not lex.behaviour.v2_inversion and m.kind == "description":
-            return False  # "…, urged the immunity be waived": English does not invert here
+            return False  # "…, urged the fee be dropped": English does not invert here
         return first.lower in lex.generic_determiners or first.lower in ("the", "den", "det") or (
-            first.is_cap  # "…, uppger Ystads allehanda"
+            first.is_cap  # "…, uppger Sjöstads tidning"
         )
 
     def _lead_or_report(
         self, s: int, end: int, m: Mention, cue_text: str, how: How, cue: Cue | None,
     ) -> Candidate | None:
         """"…, säger X." without marks: a direct quote when it is a paragraph of its own
-        speaking in the first person ("I princip kan vi … , säger Stephan Roth") or a lead
+        speaking in the first person ("I dag kan vi … , säger Olle Falk") or a lead
         sentence; the reporter's paraphrase in running text or with a belief verb."""
         view = self.view
         para = view.paragraph_of(s)
@@ -124,21 +124,21 @@ class UnmarkedSentences(ClauseRules):
             first_person = any(w.lower in lex.first_second_person for w in words)
             earlier = view.words[view.word_at(para.start) : view.word_at(s)]
             # A lead paragraph that is all the speaker's words: nothing before the attribution
-            # names the speaker or reports anyone ("För Maud Olofsson … . De rödgröna …, säger
-            # Stefan Löfven"); a paragraph that first tells about them is narrative.
+            # names the speaker or reports anyone ("För Per Ek … . Grannarna …, säger
+            # Eva Lind"); a paragraph that first tells about them is narrative.
             surname = m.text.split()[-1]
             reporting = {seq[0] for seq in lex.according_to}
             named = m.kind == "name" and not any(
                 w.text == surname or w.lower in reporting
                 or view.cue_at(w.i, inside_quotes=True) is not None
                 for w in earlier
-            )  # "Enligt polisen ska … . Han nekar …, uppger hans advokat": reports, not a lead
+            )  # "Enligt polisen ska … . Han nekar …, uppger hans försvarare": reports, not a lead
             if first_person or named:
                 start = para.start
         lead = start == para.start and how == "inverted" and not belief
         span = self._span(start, end)
         if span is None or len(view.text[span[0] : span[1]].split()) < 3:
-            return None  # "In between, she testified, …": an adverbial, not a statement
+            return None  # "In the meantime, she said, …": an adverbial, not a statement
         qtype: QuoteKind = "direct" if lead else "indirect"
         conf = confidence.FIRST_PERSON_LEAD if first_person else confidence.ATTRIBUTED_SENTENCE
         return self._cand(span, m, cue_text, how, conf, qtype)

@@ -1,7 +1,7 @@
 """Dash quotes (pratminus): cutting a paragraph at the attribution inside it.
 
-"– Det var jämnt, konstaterade Yngve Westlund." -> the quote ends before the comma;
-"– …, säger Kalle Pulkkinen. Ägaren ska nu …" -> after the attribution's sentence the rest of
+"– Det gick bra, konstaterade Olle Falk." -> the quote ends before the comma;
+"– …, säger Klas Berg. Ägaren ska nu …" -> after the attribution's sentence the rest of
 the paragraph is a second piece of the same quote.
 """
 
@@ -33,8 +33,8 @@ def split_dash_regions(
 ) -> list[QuoteRegion]:
     """Cut each dash quote at an inverted attribution inside its paragraph.
 
-    "– Det var jämnt, konstaterade Yngve Westlund." -> quote up to the comma; "- … en framgång
-    ansåg Sten Gripenberg, som …" (no comma, a full name follows); "– …, säger Kalle Pulkkinen.
+    "– Det gick bra, konstaterade Olle Falk." -> quote up to the comma; "- … en framgång
+    ansåg Anna Holm, som …" (no comma, a full name follows); "– …, säger Klas Berg.
     Ägaren ska nu …" -> the rest after the attribution's sentence is a second piece.
     """
     starts = [w.start for w in words]
@@ -52,21 +52,21 @@ def split_dash_regions(
                 break
             lemma = lex.cue_lemma(w.lower)
             if lemma is None or lemma in lex.naming_verbs or w.is_cap:
-                continue  # "… barn? Frågade ni om …" starts a new sentence of the quote
+                continue  # "… bron? Frågade ni om …" starts a new sentence of the quote
             prev, nxt = words[c - 1], words[c + 1]
             after2 = words[c + 2] if c + 2 < len(words) else None
             punct = prev.text[-1:] in ",!?–—-…."
             capital = nxt.is_cap and nxt.is_alpha_word
             full_name = capital and after2 is not None and after2.is_cap and after2.is_alpha_word
-            # After a comma any speaker phrase will do ("…, säger bibliotekets enhetschef
-            # Annika Övermyr", "…, sa jag"), but not a clause ("…, säger att …").
+            # After a comma any speaker phrase will do ("…, säger hamnens enhetschef
+            # Karin Berg", "…, sa jag"), but not a clause ("…, säger att …").
             phrase = nxt.is_alpha_word and nxt.lower not in lex.complementizers and (
                 nxt.lower not in lex.np_stop
             ) and not (
                 nxt.lower in lex.first_second_person and nxt.lower not in lex.first_person
             ) and nxt.lower not in ("ni", "du", "you") and not (
                 nxt.lower in lex.first_person and lemma in lex.belief_verbs
-            )  # "– Ljus, tror jag." is the speaker hedging, not an attribution
+            )  # "– Ljust, tror jag." is the speaker hedging, not an attribution
             if (punct and phrase) or full_name:
                 cut = (c, _strip_end(text, r.start, prev.end if prev.text[-1:] in "!?.…" else (
                     prev.start if prev.text in (",", "–", "—", "-") else prev.end)))

@@ -19,7 +19,7 @@ Context = Literal["open", "close", "detached", "glued"]
 
 #: The sentence boundary searched backwards when a closing mark has lost its opening one.
 _BOUNDARY = re.compile(r"[.!?…]\s+(?=[A-ZÅÄÖÉ0-9])")
-#: The word after a mark, skipping a comma: "… länge.” , fortsätter hon." -> "fortsätter".
+#: The word after a mark, skipping a comma: "… i år.” , fortsätter hon." -> "fortsätter".
 _NEXT_WORD = re.compile(r"\s*[,]?\s*([^\W\d_]+)")
 
 
@@ -45,7 +45,7 @@ def _context(text: str, i: int, start: int, end: int, marks: Marks) -> Context:
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink [start, end) past whitespace ("”kan ta hand om sig själva ”")."""
+    """Shrink [start, end) past whitespace ("”kan klara sig själva ”")."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -62,7 +62,7 @@ def is_dash_paragraph(text: str, start: int, end: int, marks: Marks) -> int | No
         return None  # "-5 grader", "--", "-talet"
     content, stop = _strip(text, start + 1, end)
     body = text[content:stop]
-    # A tweet signature ("— The Post Millennial (@TPostMillennial) February 27, 2025") is no
+    # A tweet signature ("— The Harbour Courier (@HarbourCourier) May 2, 2024") is no
     # utterance: it has a handle, or no lowercase word at all.
     if "@" in body or not re.search(r"\b[^\W\d_A-ZÅÄÖ]{3,}\b", body):
         return None
@@ -153,14 +153,14 @@ class _ParagraphScanner:
             return
         if ctx == "detached" and len(self.stack) == 1:
             # ”största allians för välstånd och säkerhet ’, och … : a detached single mark
-            # closes the double quote (mismatched pair); an attached one ("players' union")
+            # closes the double quote (mismatched pair); an attached one ("tenants' union")
             # is a possessive apostrophe.
             self._close_outer(i)
 
     def _stray_closer(self, i: int) -> None:
         """A closing mark with no opening one: repair when an attribution follows, else skip.
 
-        “…” , säger Anette. När jag fick frågan … länge.” , fortsätter hon. — the opening mark
+        “…” , säger Karin. När jag fick frågan … i år.” , fortsätter hon. — the opening mark
         of the second quote is missing; it starts after the previous sentence.
         """
         m = _NEXT_WORD.match(self.text, i + 1, self.para.end)

@@ -50,7 +50,7 @@ class Behaviour(BaseModel):
     #: Reports without a complementizer ("She said he was late").
     bare_reports: bool = False
     #: Speech-verb forms are often nouns too ("reports", "claims"): a tagged noun, or a form
-    #: after a determiner, is no cue; and "denied all claims that" gives the clause to the noun.
+    #: after a determiner, is no cue; and "rejected all claims that" gives the clause to the noun.
     cue_forms_also_nouns: bool = False
     report_nouns_take_clauses: bool = False
     #: The ``post_quote_only`` verbs never introduce a quote that follows them.
@@ -95,7 +95,7 @@ class LexiconFile(BaseModel):
     first_person: list[str] = []
     generic_pronoun: str | None = None  # "man": an unnamed someone, the organisation meant
     anaphoric_subjects: list[str] = []  # "Det säger X": the previous sentence is X's
-    group_determiners: list[str] = []  # "De fem": a group a plural pronoun refers back to
+    group_determiners: list[str] = []  # "De tre": a group a plural pronoun refers back to
     title_articles: list[str] = []  # "the deputy minister": an article before titles
     generic_determiners: list[str] = []
     aux: list[str] = []
@@ -196,7 +196,7 @@ class Lexicon:
         return seen
 
     def is_org_word(self, word: str) -> bool:
-        """True for an organisation word: "Polisen", or a compound like "Handbollsförening"."""
+        """True for an organisation word: "Polisen", or a compound like "Idrottsförening"."""
         return word in self.org_words or word.casefold().endswith(self.org_suffixes)
 
     def _is_title(self, word: str, compounds: bool) -> bool:

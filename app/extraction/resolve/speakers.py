@@ -1,7 +1,7 @@
 """Canonical speaker names within one article, and resolution of what a quote's mention means.
 
-"USA:s president Donald Trump" … "Trump" -> "Donald Trump" (role "USA:s president" kept);
-"Storbritanniens premiärminister Keir Starmer" … "svarade premiärministern" -> "Keir Starmer";
+"Bolagets vd Anna Holm" … "Holm" -> "Anna Holm" (role "Bolagets vd" kept);
+"Sjöstads kommunalråd Eva Lind" … "svarade kommunalrådet" -> "Eva Lind";
 "… säger hon" -> the person the sentence or the text before is about; "jag"/"I" -> nobody.
 """
 
@@ -45,7 +45,7 @@ class SpeakerResolver:
         self.full: list[tuple[int, str]] = []  # (position, canonical) of multi-word names
         self.resolved: dict[tuple[int, int], str | None] = {}
         self.events: list[SpeakerEvent] = []
-        # A one-word name that is the subject of a speech verb is a person ("befarar Alicia
+        # A one-word name that is the subject of a speech verb is a person ("befarar Karin
         # att"), so "hon" can refer back to it even without NER.
         self.speaking = {
             " ".join(m.text.split()) for m in speaker_hints
@@ -77,7 +77,7 @@ class SpeakerResolver:
         for other in self.entities:
             o = _tokens(other)
             if o[0] == toks[0] and o[-1] == toks[-1]:
-                return other  # "Donald J. Trump" is "Donald Trump"
+                return other  # "Mary J. Stone" is "Mary Stone"
         return None
 
     def _name_of(self, m: Mention) -> str:
@@ -129,7 +129,7 @@ class SpeakerResolver:
         if m.kind == "org" and len(m.text.split()) == 1 and not m.text.isupper():
             person = self._name_of(m)
             if person != m.text:
-                return person  # "skriver Ek" after "Johan Ek": a surname the NER called ORG
+                return person  # "skriver Ek" after "Per Ek": a surname the NER called ORG
         if m.kind == "name":
             if m.label == "LOC":
                 return " ".join(m.text.split())
@@ -142,7 +142,7 @@ class SpeakerResolver:
                 ent.roles.append(m.role)
             return name
         if m.kind == "title":
-            # Every title word must fit: "the Vice President" is not "President Trump".
+            # Every title word must fit: "the deputy mayor" is not "Mayor Stone".
             for e in reversed(self.events):
                 titled = self.entities.get(e.name)
                 if not e.group and titled is not None and m.titles and m.titles <= titled.titles:
@@ -180,7 +180,7 @@ class SpeakerResolver:
         sent = self._sentence(pos)
         group = pronoun in ("de", "dom", "they")
         want = self.first_names.pronoun_gender.get(pronoun)
-        # "She told the court" is not Nicolas Redouane: skip people of the other gender.
+        # "She told the court" is not John Reed: skip people of the other gender.
         before = [
             e for e in self.events
             if e.pos < pos and e.group == group and self._gender_of(e.name) in (None, want)
@@ -195,18 +195,18 @@ class SpeakerResolver:
     ) -> str | None:
         """The antecedent among the compatible events before the pronoun."""
         if group:
-            # "skriver de i reservationen" -> "De fem som reserverat sig …", a few sentences back.
+            # "skriver de i yttrandet" -> "De tre som reserverat sig …", a few sentences back.
             recent = [e for e in before if sent - e.sentence <= 4]
             return recent[-1].name if recent else None
         # The subject of this sentence before the pronoun, else of the sentences before
-        # ("Keir Starmer träffade Trump …, där … vad han kallade" -> Starmer); in a sentence
-        # with no person as subject, its last person ("… spoke with Anne Sacoolas. She …").
+        # ("Per Ek träffade Lind …, där … vad han kallade" -> Ek); in a sentence
+        # with no person as subject, its last person ("… spoke with Mary Stone. She …").
         counted = 0
         for back in range(0, 40):
             if counted > 5 or sent - back < 0:
                 break
             # Sentences inside a quote are the speaker's, not the story's: they do not push
-            # the antecedent further away ("– … Hur vill vi …? ¶ Spelteorier …, tycker hon.").
+            # the antecedent further away ("– … Hur vill vi …? ¶ Torget …, tycker hon.").
             if sent - back not in self.quoted_sentences:
                 counted += 1
             in_sent = [e for e in before if e.sentence == sent - back]
@@ -267,7 +267,7 @@ class SpeakerResolver:
             elif c.how in ("cue", "inverted", "subject") and c.type != "indirect" and (
                 c.mention is None or c.mention.kind in ("description", "generic")
             ):
-                # Someone unnamed spoke ("The head of the investigators told the court …");
+                # Someone unnamed spoke ("The head of the inquiry told the court …");
                 # a "she" right after refers to them, so it must not reach back further.
                 self.events.append(
                     SpeakerEvent(c.start, self._sentence(c.start), ANONYMOUS, True, False))
@@ -276,7 +276,7 @@ class SpeakerResolver:
 
     def _sole_speaker(self, cands: Sequence[Candidate], out: list[Resolved]) -> list[Resolved]:
         """A headline quote before anyone is introduced belongs to the article's only speaker
-        ("Trollhättan satsar på lokal bokmässa: ”Som att lösa Rubiks kub”"); with several
+        ("Sjöstad bygger ny bro: ”Som att lägga pussel”"); with several
         speakers it stays unknown."""
         names = {r.name for c, r in zip(cands, out, strict=True)
                  if r.name is not None and c.type != "indirect"}
@@ -308,7 +308,7 @@ class SpeakerResolver:
             g = by_group[c.group]
             return Resolved(g.name, g.mention, g.confidence)
         # A person introduced just before (the previous paragraph) speaks now:
-        # "Caspian Rehbinder … är inne på samma linje. ¶ – Det hade varit …".
+        # "Klas Berg … är inne på samma linje. ¶ – Det hade varit …".
         since = prev[0].end if prev is not None else 0
         para = self._paragraph(c.start)
         between = [

@@ -1,7 +1,7 @@
 """Dependency patterns (lexicon/{lang}/patterns.json) for pipelines that have a parser.
 
-With a parse, the subject of a speech verb is read off the tree ("Nancy Pelosi, the Speaker of
-the House, said" -> nsubj Pelosi) instead of guessed from word order. Without one, nothing here
+With a parse, the subject of a speech verb is read off the tree ("Mary Stone, the head of the
+council, said" -> nsubj Stone) instead of guessed from word order. Without one, nothing here
 runs and the word-order rules in phrases.py decide alone.
 
 The pattern files are spaCy ``DependencyMatcher`` patterns. Every pattern shipped has two
