@@ -50,7 +50,7 @@ class Attributor:
         if j >= len(words) or words[j].start >= limit_char or view.in_quote(words[j].start):
             return None
         lex = view.lexicon_at(words[j].start)
-        if words[j].lower in ("så", "then") and j + 1 < len(words):
+        if words[j].lower in lex.sequence_adverbs and j + 1 < len(words):
             j += 1  # "Så sa föreningens ordförande …"
         limit = view.word_at(limit_char)
         cue = view.cue_at(j)

@@ -198,6 +198,8 @@ def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
     p = words[k]
     if p.text in (",", ":", ";", "–", "—", "(") or view.is_mark(p):
         return True
+    # Both languages' words, whatever the paragraph's language: a mixed article's Swedish
+    # paragraph may be tagged English (the lexicon's per-language lists would lose that).
     if p.lower in lex.complementizers or p.lower in (
         "och", "and", "men", "but", "som", "who", "where", "when", "där", "när", "då", "which"
     ):

@@ -82,7 +82,7 @@ def role_before(view: TextView, first: int, lex: Lexicon) -> list[Word]:
         w = view.words[k]
         if view.in_quote(w.start) or view.is_mark(w):
             break
-        if lex.is_title(w.lower) or w.lower in ("vice", "tf", "f.d.", "förre", "former"):
+        if lex.is_title(w.lower) or w.lower in lex.title_modifiers:
             role.insert(0, w)
         elif role and is_genitive(view, w):
             role.insert(0, w)

@@ -46,9 +46,9 @@ class Phrases:
             return None, i
         lex = view.lexicon_at(words[i].start)
         # "frågar sig tidningens …", "säger också Eva": skip a reflexive or an adverb.
-        while i < len(words) and words[i].lower in ("sig", "själv", *lex.adverbs) and (
-            words[i].lower not in lex.pronouns
-        ):
+        while i < len(words) and (
+            words[i].lower in lex.reflexives or words[i].lower in lex.adverbs
+        ) and words[i].lower not in lex.pronouns:
             i += 1
         end = i
         found: list[Mention] = []
@@ -178,16 +178,14 @@ class Phrases:
                 app.last_word == k - 1
             ) and before_app not in ("of", "för", "i", "vid", "at", "in"):
                 return app  # not "the head of the port authority of Eastbay, announced"
-        if w.lower in ("upon", "after", "before", "while", "by", "efter", "innan"):
+        if w.lower in lex.temporal_prepositions:
             # "where Dr. Anna Holm was met … upon announcing": the nearest subject.
             near = [
                 m for k2, m in self.by_word.items()
                 if sent_first <= k2 < i and m.subject and m.kind in ("name", "pronoun", "title")
             ]
             return max(near, key=lambda m: m.first_word) if near else None
-        if w.text == "," or w.lower in (
-            "och", "and", "samt", "but", "men", "then", "sedan", "to", "att",
-        ):
+        if w.text == "," or w.lower in lex.clause_links:
             # "… och sade till reportrar", "She went on to say": the clause's subject.
             return self.clause_subject(sent_first, i)
         if w.is_alpha_word and w.text[:1].islower() and not w.is_stop:
@@ -195,14 +193,14 @@ class Phrases:
             a = k
             while a - 1 >= sent_first and k - a < 3:
                 prev = words[a - 1]
-                if prev.lower in ("the", "de", "den", "det"):
+                if prev.lower in lex.definite_articles:
                     a -= 1
                     break
                 if not prev.is_alpha_word or prev.lower in lex.np_stop or self.view.is_mark(prev):
                     break
                 a -= 1
             if any(
-                words[x].lower in lex.np_stop or words[x].lower in ("of", "av")
+                words[x].lower in lex.np_stop or words[x].lower in lex.partitive_prepositions
                 for x in range(max(sent_first, a - 2), a)
             ):
                 # "I det här ärendet menar kommunen": a fronted phrase; "The head of the
@@ -210,12 +208,12 @@ class Phrases:
                 return None
             if words[a].lower in lex.numerals or words[a].lower in lex.generic_determiners:
                 return self._phrase(a, k, "generic")  # "Tre grannar hade yrkat"
-            quant = a - 2 >= sent_first and words[a - 1].lower in ("of", "av") and (
+            quant = a - 2 >= sent_first and words[a - 1].lower in lex.partitive_prepositions and (
                 words[a - 2].lower in lex.generic_determiners
             )
             if quant:
                 return self._phrase(a - 2, k, "generic")  # "Some of the tenants … said"
-            if words[a].lower in ("the", "de", "den", "det") or a == sent_first:
+            if words[a].lower in lex.definite_articles or a == sent_first:
                 return self._phrase(a, k, "description")
         return None
 

@@ -101,7 +101,7 @@ class ReportedClauses(ClauseRules):
         j = k - 1
         if j >= first and words[j].text == ",":
             j -= 1
-        if j < first or words[j].lower not in ("och", "and", "samt"):
+        if j < first or words[j].lower not in lex.and_words:
             return None
         for c in range(j - 1, first - 1, -1):
             w = words[c]
@@ -194,7 +194,7 @@ class ReportedClauses(ClauseRules):
             w = words[c]
             lex = view.lexicon_at(w.start)
             # "… i stadsdelen och poängterar att …": a new cue starts a new report.
-            if w.lower in ("och", "and", "samt") and c + 1 <= last:
+            if w.lower in lex.and_words and c + 1 <= last:
                 nxt = view.cue_at(c + 1, inside_quotes=True)
                 if nxt is not None and nxt.lemma in lex.indirect_verbs:
                     return w.start
@@ -204,7 +204,7 @@ class ReportedClauses(ClauseRules):
                 return w.start  # "…, sade han." after the clause
             if w.text == ":" and c == last:
                 return w.start
-            if w.lower in ("eftersom", "because") and c > k and any(
+            if w.lower in lex.reason_conjunctions and c > k and any(
                 view.cue_at(x, inside_quotes=True) is not None for x in range(c + 1, last + 1)
             ):
                 return w.start  # "… skulle rivas eftersom man inte ansåg att …": a reason

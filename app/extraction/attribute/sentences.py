@@ -103,7 +103,7 @@ class UnmarkedSentences(ClauseRules):
         lex = self.view.lexicon_at(first.start)
         if not lex.behaviour.v2_inversion and m.kind == "description":
             return False  # "…, urged the fee be dropped": English does not invert here
-        return first.lower in lex.generic_determiners or first.lower in ("the", "den", "det") or (
+        return first.lower in lex.generic_determiners or first.lower in lex.definite_articles or (
             first.is_cap  # "…, uppger Sjöstads tidning"
         )
 

@@ -64,7 +64,7 @@ def split_dash_regions(
                 nxt.lower not in lex.np_stop
             ) and not (
                 nxt.lower in lex.first_second_person and nxt.lower not in lex.first_person
-            ) and nxt.lower not in ("ni", "du", "you") and not (
+            ) and nxt.lower not in lex.second_person and not (
                 nxt.lower in lex.first_person and lemma in lex.belief_verbs
             )  # "– Ljust, tror jag." is the speaker hedging, not an attribution
             if (punct and phrase) or full_name:

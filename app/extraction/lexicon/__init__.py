@@ -97,6 +97,16 @@ class LexiconFile(BaseModel):
     anaphoric_subjects: list[str] = []  # "Det säger X": the previous sentence is X's
     group_determiners: list[str] = []  # "De tre": a group a plural pronoun refers back to
     title_articles: list[str] = []  # "the deputy minister": an article before titles
+    second_person: list[str] = []  # "…, tror du": the listener, no attribution
+    reflexives: list[str] = []  # "frågar sig …": skipped before an inverted speaker
+    temporal_prepositions: list[str] = []  # "upon announcing": the subject is further back
+    definite_articles: list[str] = []  # before a short descriptive subject ("the tenants")
+    partitive_prepositions: list[str] = []  # "some of the tenants"
+    sequence_adverbs: list[str] = []  # "”…” Then said X"
+    reason_conjunctions: list[str] = []  # "because": a reason may report a view of its own
+    title_modifiers: list[str] = []  # "former", "vice" before a title
+    clause_links: list[str] = []  # "… and said": the cue's subject is the clause's
+    and_words: list[str] = []  # coordinate two reports ("… and that …", "… och säger att")
     generic_determiners: list[str] = []
     aux: list[str] = []
     adverbs: list[str] = []
@@ -158,6 +168,16 @@ class Lexicon:
     anaphoric_subjects: frozenset[str]
     group_determiners: frozenset[str]
     title_articles: frozenset[str]
+    second_person: frozenset[str]
+    reflexives: frozenset[str]
+    temporal_prepositions: frozenset[str]
+    definite_articles: frozenset[str]
+    partitive_prepositions: frozenset[str]
+    sequence_adverbs: frozenset[str]
+    reason_conjunctions: frozenset[str]
+    title_modifiers: frozenset[str]
+    clause_links: frozenset[str]
+    and_words: frozenset[str]
     generic_determiners: frozenset[str]
     aux: frozenset[str]
     adverbs: frozenset[str]
@@ -280,6 +300,16 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         anaphoric_subjects=_folded(data.anaphoric_subjects),
         group_determiners=_folded(data.group_determiners),
         title_articles=_folded(data.title_articles),
+        second_person=_folded(data.second_person),
+        reflexives=_folded(data.reflexives),
+        temporal_prepositions=_folded(data.temporal_prepositions),
+        definite_articles=_folded(data.definite_articles),
+        partitive_prepositions=_folded(data.partitive_prepositions),
+        sequence_adverbs=_folded(data.sequence_adverbs),
+        reason_conjunctions=_folded(data.reason_conjunctions),
+        title_modifiers=_folded(data.title_modifiers),
+        clause_links=_folded(data.clause_links),
+        and_words=_folded(data.and_words),
         generic_determiners=_folded(data.generic_determiners),
         aux=_folded(data.aux),
         adverbs=_folded(data.adverbs),
