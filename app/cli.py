@@ -33,7 +33,7 @@ def extract(
     else:
         text = Path(file).read_text(encoding="utf-8")
     settings = get_settings()
-    extractor = Extractor.load(sv_model=settings.sv_model, en_model=settings.en_model)
+    extractor = Extractor.load(settings.models)
     result = extractor.extract(text, language=language)
     if format == "json":
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
@@ -64,7 +64,7 @@ def eval_(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     settings = get_settings()
-    extractor = Extractor.load(sv_model=settings.sv_model, en_model=settings.en_model)
+    extractor = Extractor.load(settings.models)
     report = evaluate_files(paths, extractor)
     typer.echo(format_report(report, verbose=verbose))
 

@@ -35,15 +35,11 @@ class Settings(BaseSettings):
         default=True, description="Ingest demo_dir too when the seeds are loaded into an empty "
         "database (false: the seeds alone).",
     )
-    sv_model: str | None = Field(
-        default=None,
-        description="spaCy pipeline for Swedish (a package name or a path). "
-        "Default: the pipeline shipped in app/extraction/models/sv.",
-    )
-    en_model: str | None = Field(
-        default=None,
-        description="spaCy pipeline for English (a package name or a path). "
-        "Default: the pipeline shipped in app/extraction/models/en.",
+    models: dict[str, str] = Field(
+        default_factory=dict,
+        description="spaCy pipeline per language, as JSON: {\"sv\": \"PACKAGE-OR-PATH\", …}. "
+        "The languages are those of app/extraction/lexicon/; a language not named uses the "
+        "pipeline shipped in app/extraction/models/<code>, else a blank one.",
     )
     max_upload_bytes: int = Field(
         default=2 * 1024 * 1024, description="Largest accepted upload or pasted text, in bytes."

@@ -50,9 +50,7 @@ def load_extractor(settings: Settings) -> ExtractorLike:
     """Load the spaCy pipelines named by the settings (shipped ones by default)."""
     from app.extraction.pipeline import Extractor
 
-    extractor: ExtractorLike = Extractor.load(
-        sv_model=settings.sv_model, en_model=settings.en_model
-    )
+    extractor: ExtractorLike = Extractor.load(settings.models)
     return extractor
 
 

@@ -25,6 +25,6 @@ class Sleepy:
         return Extraction("sv", stats={"pid": os.getpid()})
 
 
-def make(sv_model: str | None, en_model: str | None) -> Sleepy:
+def make(models: dict[str, str]) -> Sleepy:
     """The child's extractor factory."""
     return Sleepy()

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.extraction.attribution import Attributor
-from app.extraction.candidates import Candidate, Mention
-from app.extraction.dashes import split_dash_regions
-from app.extraction.indirect import IndirectFinder
+from app.extraction.attribute.marked import Attributor
+from app.extraction.attribute.mentions import find_mentions
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.attribute.unmarked import IndirectFinder
+from app.extraction.find.dashes import split_dash_regions
+from app.extraction.find.marks import find_quotes
 from app.extraction.lexicon import Lexicon, Marks
-from app.extraction.mentions import find_mentions
-from app.extraction.phrases import Phrases
-from app.extraction.quotes import find_quotes
+from app.extraction.model import Candidate, Mention
 from app.extraction.segments import Paragraph, paragraph_bounds
-from app.extraction.textview import TextView, words_of
+from app.extraction.text.view import TextView, words_of
+
+if TYPE_CHECKING:
+    from app.extraction.resolve.speakers import SpeakerDecision
 
 
 @dataclass(slots=True)
@@ -29,6 +32,8 @@ class DocAnalysis:
     stats: dict[str, int] = field(default_factory=dict)
     # The pipeline's own entities (start, end, label) when it has NER, else None.
     ner_entities: list[tuple[int, int, str]] | None = None
+    # The speakers decided for this Doc's candidates (set by the quote component).
+    decision: SpeakerDecision | None = None
 
 
 def _after_question(text: str, paragraphs: Sequence[Paragraph], start: int) -> bool:
@@ -67,11 +72,12 @@ def analyse(
                 return lexicons.get(p.language) or lexicons[lang]
         return lexicons[lang]
 
-    def is_cue(word: str) -> bool:
-        """True when word is a speech-verb form in any lexicon."""
+    def speech_verb_form(word: str) -> bool:
+        """A speech-verb form in any lexicon: the quote finder reads characters, before there
+        are words to decide on (TextView.cue_at decides on words)."""
         return any(lex.cue_lemma(word) is not None for lex in lexicons.values())
 
-    regions, stats = find_quotes(text, paragraphs, marks, dash_langs, is_cue)
+    regions, stats = find_quotes(text, paragraphs, marks, dash_langs, speech_verb_form)
     regions = split_dash_regions(text, words, regions, lexicon_at)
     has_parse = bool(doc.has_annotation("DEP"))
     view = TextView(text, words, paragraphs, regions, lexicons, marks, has_parse)
@@ -84,7 +90,7 @@ def analyse(
     marked: list[Candidate] = []
     prev: Candidate | None = None
     for region in regions:
-        found = attributor.dash(region, prev) if region.kind == "dash" else attributor.marked(
+        found = attributor.dash(region, prev) if region.marking == "dash" else attributor.marked(
             region, prev
         )
         if found and found[0].inherit and _after_question(text, paragraphs, region.start):

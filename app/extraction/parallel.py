@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from multiprocessing.pool import Pool
 from typing import Any
 
@@ -28,13 +28,13 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _load(models: tuple[str | None, str | None]) -> None:
+def _load(models: Mapping[str, str]) -> None:
     """Pool initializer where workers are not forked: load the pipelines once."""
     global _WORKER
     if _WORKER is None:
         from app.extraction.pipeline import Extractor
 
-        _WORKER = Extractor.load(sv_model=models[0], en_model=models[1])
+        _WORKER = Extractor.load(models)
 
 
 def extract_each(extractor: Any, texts: Sequence[str]) -> list[Extraction | str]:
@@ -67,7 +67,7 @@ class ExtractorPool:
     """``extract_many`` spread over worker processes, results in input order."""
 
     def __init__(self, extractor: Any, processes: int, *, chunk: int = 16,
-                 models: tuple[str | None, str | None] = (None, None)) -> None:
+                 models: Mapping[str, str] | None = None) -> None:
         """Start ``processes`` workers that extract with ``extractor`` (or load ``models``)."""
         global _WORKER
         self.chunk = chunk
@@ -76,7 +76,7 @@ class ExtractorPool:
             self._pool: Pool = multiprocessing.get_context("fork").Pool(processes)
         else:  # pragma: no cover - macOS/Windows
             self._pool = multiprocessing.get_context("spawn").Pool(
-                processes, initializer=_load, initargs=(models,))
+                processes, initializer=_load, initargs=(dict(models or {}),))
 
     def extract_many(self, texts: Iterable[str]) -> Iterator[Extraction | str]:
         """One Extraction per text, in order; a text whose extraction raised gives a string."""

@@ -13,22 +13,23 @@ import importlib
 import importlib.util
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from app.extraction.analysis import DocAnalysis
-from app.extraction.candidates import Candidate, Mention
-from app.extraction.component import COMPONENT, register_extensions
-from app.extraction.entities import harmonize
-from app.extraction.lexicon import load_lexicon
+from app.extraction.component import COMPONENT, keep_going, register_extensions
+from app.extraction.lexicon import languages, load_lexicon
+from app.extraction.model import Candidate, Mention
 from app.extraction.records import ExtractedEntity, ExtractedQuote, Extraction
+from app.extraction.resolve.entities import harmonize
+from app.extraction.resolve.speakers import decide_speakers
 from app.extraction.segments import Paragraph, detect_paragraphs
-from app.extraction.speakers import SpeakerResolver
 
 MODELS_DIR = Path(__file__).parent / "models"
-LANGUAGES = ("sv", "en")
+#: The languages of the shipped lexicon (one folder each in lexicon/).
+LANGUAGES = languages()
 #: Components the rules never read (``tag_``): skipped at extraction time, still shipped.
 UNUSED_COMPONENTS = ("tagger",)
 #: Beside a trained pipeline: its corpora's most frequent whitespace-separated chunks, one a
@@ -77,8 +78,11 @@ def fast_cpu() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
-def load_pipeline(lang: str, model: str | None = None, *, blank: bool = False) -> Any:
-    """A spaCy pipeline for lang (argument, shipped model, or blank + lookups) + our component.
+def load_pipeline(
+    lang: str, model: str | None = None, *, blank: bool = False, lexicon_dir: str | None = None
+) -> Any:
+    """A spaCy pipeline for lang (argument, shipped model, or blank + lookups) + our component
+    (reading the lexicons in ``lexicon_dir``, default the shipped ones).
 
     The models are built on thinc's ``NumpyOps(use_blis=False)``: matrix products go through
     numpy's OpenBLAS, which runs the tok2vec and parser about 1.6x faster per core than the
@@ -104,7 +108,8 @@ def load_pipeline(lang: str, model: str | None = None, *, blank: bool = False) -
     else:
         nlp = spacy.blank(lang)
         if typography is not None and hasattr(typography, "customize_tokenizer"):
-            typography.customize_tokenizer(nlp, split_apostrophe=(lang != "en"))
+            split = load_lexicon(lang, lexicon_dir=lexicon_dir).behaviour.split_apostrophe
+            typography.customize_tokenizer(nlp, split_apostrophe=split)
         try:
             nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
             nlp.initialize()
@@ -112,7 +117,11 @@ def load_pipeline(lang: str, model: str | None = None, *, blank: bool = False) -
             if "lemmatizer" in nlp.pipe_names:
                 nlp.remove_pipe("lemmatizer")
     if COMPONENT not in nlp.pipe_names:
-        nlp.add_pipe(COMPONENT, last=True, config={"language": lang})
+        nlp.add_pipe(COMPONENT, last=True,
+                     config={"language": lang, "lexicon_dir": lexicon_dir})
+    # A failure on one odd text is logged and leaves that text without quotes.
+    component: Any = nlp.get_pipe(COMPONENT)
+    component.set_error_handler(keep_going)
     return nlp
 
 
@@ -181,23 +190,40 @@ class ChunkLearner:
 class Extractor:
     """Extracts quotes, speakers and entities from Swedish and English articles."""
 
-    def __init__(self, pipelines: dict[str, Any]) -> None:
+    def __init__(self, pipelines: dict[str, Any], lexicon_dir: str | None = None) -> None:
         """Wrap already loaded pipelines (one per language code)."""
         register_extensions()
         self.pipelines = pipelines
+        self.lexicon_dir = lexicon_dir
         self.learners = {lang: ChunkLearner(nlp, _warmup_chunks(nlp))
                          for lang, nlp in pipelines.items()}
 
     @classmethod
-    def load(cls, sv_model: str | None = None, en_model: str | None = None) -> Extractor:
-        """Load both languages: a model argument wins, then the shipped one, then blank."""
+    def load(
+        cls,
+        models: Mapping[str, str | None] | None = None,
+        *,
+        lexicon_dir: str | None = None,
+        **per_language: str | None,
+    ) -> Extractor:
+        """Load every language of the lexicon: its entry in ``models`` (a package name or a
+        path; ``CITAT_MODELS``) wins, then the shipped pipeline, then a blank one.
+        ``{code}_model=`` keywords (``sv_model=…``) are the older spelling of ``models``."""
         fast_cpu()
-        return cls({"sv": load_pipeline("sv", sv_model), "en": load_pipeline("en", en_model)})
+        chosen = {key.removesuffix("_model"): value for key, value in per_language.items()}
+        chosen.update(models or {})
+        return cls({lang: load_pipeline(lang, chosen.get(lang), lexicon_dir=lexicon_dir)
+                    for lang in languages(lexicon_dir)}, lexicon_dir)
 
     @classmethod
-    def blank(cls) -> Extractor:
-        """Both languages on blank pipelines (tokenizer + lookup lemmas): the rules alone."""
-        return cls({lang: load_pipeline(lang, blank=True) for lang in LANGUAGES})
+    def blank(
+        cls, languages_: Iterable[str] | None = None, *, lexicon_dir: str | None = None
+    ) -> Extractor:
+        """Blank pipelines (tokenizer + lookup lemmas): the rules alone, for every language
+        of the lexicon in ``lexicon_dir`` (or the ones named)."""
+        langs = tuple(languages_) if languages_ is not None else languages(lexicon_dir)
+        return cls({lang: load_pipeline(lang, blank=True, lexicon_dir=lexicon_dir)
+                    for lang in langs}, lexicon_dir)
 
     # -- public API ------------------------------------------------------------------------
     def extract(self, text: str, language: str | None = None) -> Extraction:
@@ -242,7 +268,7 @@ class Extractor:
     # -- steps -----------------------------------------------------------------------------
     def _plan(self, text: str, language: str | None) -> tuple[str, list[_Segment]]:
         """Article language and its runs of same-language paragraphs."""
-        article, paragraphs = detect_paragraphs(text, language)
+        article, paragraphs = detect_paragraphs(text, language, tuple(self.pipelines))
         segments: list[_Segment] = []
         run: list[Paragraph] = []
         for p in paragraphs:
@@ -282,8 +308,12 @@ class Extractor:
                 stats[k] = stats.get(k, 0) + v
         stats["segments"] = len(segments)
         cands.sort(key=lambda c: c.start)
-        resolver = SpeakerResolver(mentions, sentences, paragraphs, [c.mention for c in cands])
-        resolved = resolver.resolve(cands)
+        # One Doc: the component's decision stands (positions only matter relative to each
+        # other, so shifting them changes nothing); several: decide across the article.
+        decision = analyses[0].decision if len(analyses) == 1 else None
+        if decision is None:
+            decision = decide_speakers(cands, mentions, sentences, paragraphs)
+        resolved = decision.resolved
         quotes: list[ExtractedQuote] = []
         last_end = -1
         for c, r in zip(cands, resolved, strict=True):
@@ -313,12 +343,13 @@ class Extractor:
                     m for m in mentions if seg.start <= m.start < seg.end
                 ]))
         entities = harmonize(entities, self._is_org_word)
-        speakers = resolver.speakers([q.speaker for q in quotes])
+        speakers = decision.speakers([q.speaker for q in quotes])
         return Extraction(language, tuple(quotes), tuple(entities), tuple(speakers), stats)
 
     def _is_org_word(self, word: str) -> bool:
         """An organisation word in the lexicon of any of the pipelines' languages."""
-        return any(load_lexicon(lang).is_org_word(word) for lang in self.pipelines)
+        return any(load_lexicon(lang, lexicon_dir=self.lexicon_dir).is_org_word(word)
+                   for lang in self.pipelines)
 
 
 def _bounded(text: str, seg: _Segment, limit: int = MAX_SEGMENT_CHARS) -> list[_Segment]:
@@ -362,8 +393,8 @@ def _bounded(text: str, seg: _Segment, limit: int = MAX_SEGMENT_CHARS) -> list[_
 def _quoted_stretches(text: str, seg: _Segment) -> list[tuple[int, int]]:
     """The stretches of ``seg`` inside a quotation, marks included, sorted and merged (the
     pieces of a quote that runs over several paragraphs make one stretch)."""
+    from app.extraction.find.marks import find_quotes
     from app.extraction.lexicon import load_marks
-    from app.extraction.quotes import find_quotes
 
     lexicon = load_lexicon(seg.language) if seg.language in LANGUAGES else None
     dashes = frozenset({seg.language}) if lexicon is not None and lexicon.dash_quotes else \

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from app.extraction.lexicon import languages, load_lexicon
+
 #: A sentence ends at . ! ? … (maybe followed by a closing mark) before a capital, a digit,
-#: a quotation mark or a dash: "… mötet. ”Om de …" / "… hand? Trump …".
+#: a quotation mark or a dash: "… mötet. ”Om vi …" / "… bron? Lind …".
 _SENT_END = re.compile(
     r"(?:(?<=[.!?…])|(?<=[.!?…][\])]))[\"”’»«“]*\s+(?=[\"“”„»«‘’(\[–—-]?\s*[A-ZÅÄÖÉÜÆØŁŚŻ0-9])"
 )
@@ -51,7 +53,7 @@ def sentence_bounds(
         before = _WORD_BEFORE.search(text, cur, m.start())
         if before:
             word = before.group(1).rstrip(".!?…\"”’»«“").casefold()
-            # "Dr. Tomasz Stefaniak" and single initials ("J. Smith") do not end a sentence.
+            # "Dr. Anna Holm" and single initials ("J. Smith") do not end a sentence.
             if word in abbreviations or (len(word) == 1 and word.isalpha()):
                 continue
         out.append((cur, m.start()))
@@ -70,20 +72,35 @@ LOW_ACCURACY_MIN_CHARS = 60
 
 
 @cache
-def _detector(low_accuracy: bool = False) -> Any:
-    """A lingua detector for Swedish and English, built once per process and mode."""
+def _lingua_names(known: tuple[str, ...]) -> dict[str, str]:
+    """lingua's name -> language code, for the known languages lingua can detect (each
+    lexicon's ``detect_as``), in the order of ``known``."""
+    names: dict[str, str] = {}
+    for code in known:
+        name = load_lexicon(code).detect_as if code in languages() else None
+        if name:
+            names[name] = code
+    return names
+
+
+@cache
+def _detector(low_accuracy: bool = False, names: tuple[str, ...] = ()) -> Any:
+    """A lingua detector for the named languages (default: the shipped lexicons'), built
+    once per process, language set and mode."""
     from lingua import Language, LanguageDetectorBuilder
 
-    builder = LanguageDetectorBuilder.from_languages(Language.SWEDISH, Language.ENGLISH)
+    chosen = names or tuple(_lingua_names(languages()))
+    builder = LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in chosen))
     return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
 
 
-def _best(values: Any) -> tuple[str, float]:
-    """lingua's best guess as (code, confidence)."""
+def _best(values: Any, known: tuple[str, ...]) -> tuple[str, float]:
+    """lingua's best guess as (code, confidence); the first known language when it has none."""
+    names = _lingua_names(known)
     if not values:
-        return "sv", 0.0
+        return known[0], 0.0
     best = values[0]
-    return ("en" if best.language.name == "ENGLISH" else "sv"), float(best.value)
+    return names.get(best.language.name, known[0]), float(best.value)
 
 
 #: Language detection reads at most this many characters of a paragraph, and of each word at
@@ -111,26 +128,40 @@ def language_sample(text: str) -> str:
     return " ".join(words)
 
 
-def guess_language(text: str, letters: int | None = None) -> tuple[str, float]:
-    """The language of text ("sv" or "en") and lingua's confidence in it (from a bounded
-    sample of it: ``language_sample``)."""
+def guess_language(
+    text: str, letters: int | None = None, known: tuple[str, ...] | None = None
+) -> tuple[str, float]:
+    """The language of text (one of ``known``, default every lexicon's) and lingua's
+    confidence in it (from a bounded sample of it: ``language_sample``)."""
+    known = known or languages()
     sample = language_sample(text)
     if letters is None or len(sample) < len(text):
         letters = sum(ch.isalpha() for ch in sample)
-    detector = _detector(letters >= LOW_ACCURACY_MIN_CHARS)
-    return _best(detector.compute_language_confidence_values(sample))
+    names = tuple(_lingua_names(known))
+    if not names:
+        return known[0], 0.0  # no language lingua knows: the text's language must be given
+    low = letters >= LOW_ACCURACY_MIN_CHARS
+    detector = _detector(low) if names == tuple(_lingua_names(languages())) else _detector(
+        low, names)
+    return _best(detector.compute_language_confidence_values(sample), known)
 
 
-def detect_paragraphs(text: str, language: str | None = None) -> tuple[str, list[Paragraph]]:
-    """The article language (majority by characters, unless forced) and its paragraphs."""
+def detect_paragraphs(
+    text: str, language: str | None = None, known: tuple[str, ...] | None = None
+) -> tuple[str, list[Paragraph]]:
+    """The article language (majority by characters, unless forced) and its paragraphs.
+
+    ``known``: the languages to choose from (default: every lexicon's, in lexicon order;
+    the first is the fallback for a text without letters)."""
+    known = known or languages()
     bounds = paragraph_bounds(text)
     letters = [sum(ch.isalpha() for ch in text[s:e]) for s, e in bounds]
     long_enough = [n for n, count in enumerate(letters) if count >= MIN_LANGUAGE_CHARS]
     # One lingua call per paragraph: its parallel API was no faster on a busy 2-core machine.
-    found = {n: guess_language(text[bounds[n][0] : bounds[n][1]], letters[n])
+    found = {n: guess_language(text[bounds[n][0] : bounds[n][1]], letters[n], known)
              for n in long_enough}
     guesses: list[tuple[str | None, int]] = []
-    votes = {"sv": 0, "en": 0}
+    votes = dict.fromkeys(known, 0)
     for n, count in enumerate(letters):
         if n not in found:
             guesses.append((None, count))
@@ -138,12 +169,13 @@ def detect_paragraphs(text: str, language: str | None = None) -> tuple[str, list
         code, conf = found[n]
         votes[code] += count
         guesses.append((code if conf >= 0.8 else None, count))
-    if language in ("sv", "en"):
+    if language in known:
         article = language
-    elif votes["sv"] or votes["en"]:
-        article = "sv" if votes["sv"] >= votes["en"] else "en"
+    elif any(votes.values()):
+        # The majority by letters; a tie goes to the language listed first.
+        article = max(votes, key=lambda code: votes[code])
     else:
-        article = guess_language(text)[0] if text.strip() else "sv"
+        article = guess_language(text, None, known)[0] if text.strip() else known[0]
     paragraphs = [
         Paragraph(start, end, guess or article)
         for (start, end), (guess, _) in zip(bounds, guesses, strict=True)

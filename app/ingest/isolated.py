@@ -45,16 +45,16 @@ class ExtractionStopped(RuntimeError):
     """The extraction process was stopped (the server is shutting down): try again later."""
 
 
-def load_pipelines(sv_model: str | None, en_model: str | None) -> Any:
-    """The child's extractor: the configured (or shipped) pipelines."""
+def load_pipelines(models: dict[str, str]) -> Any:
+    """The child's extractor: the configured (``CITAT_MODELS``) or shipped pipelines."""
     from app.extraction.pipeline import Extractor
 
-    return Extractor.load(sv_model=sv_model, en_model=en_model)
+    return Extractor.load(models)
 
 
 #: What the child calls to get its extractor (a module-level function: spawn pickles it by
 #: name). Tests point it at a slow stand-in before the server starts.
-CHILD_FACTORY: Callable[[str | None, str | None], Any] = load_pipelines
+CHILD_FACTORY: Callable[[dict[str, str]], Any] = load_pipelines
 
 
 def _watch_parent(parent: int) -> None:
@@ -65,12 +65,12 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
-def _child(conn: Connection, factory: Callable[[str | None, str | None], Any],
-           models: tuple[str | None, str | None], parent: int) -> None:
+def _child(conn: Connection, factory: Callable[[dict[str, str]], Any],
+           models: dict[str, str], parent: int) -> None:
     """The child's loop: a text in, an Extraction (or the error's text) out, until EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal: the server decides
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    extractor = factory(*models)
+    extractor = factory(models)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -90,11 +90,11 @@ class ExtractorProcess:
     """An extractor (``extract(text)``) whose work runs in a child process, one article at a
     time, each within ``time_limit`` seconds."""
 
-    def __init__(self, time_limit: float, models: tuple[str | None, str | None] = (None, None),
-                 *, factory: Callable[[str | None, str | None], Any] | None = None,
+    def __init__(self, time_limit: float, models: dict[str, str] | None = None,
+                 *, factory: Callable[[dict[str, str]], Any] | None = None,
                  start_timeout: float = 600.0) -> None:
         self.time_limit = time_limit
-        self.models = models
+        self.models = dict(models or {})
         self.factory = factory or CHILD_FACTORY
         self.start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")

@@ -190,8 +190,7 @@ class _QuietConsumer(Consumer):  # type: ignore[misc]
 
 def isolated_extractor(settings: Settings) -> ExtractorProcess:
     """An extractor that runs each article in a child process within the time limit."""
-    return ExtractorProcess(settings.extraction_time_limit,
-                            (settings.sv_model, settings.en_model))
+    return ExtractorProcess(settings.extraction_time_limit, dict(settings.models))
 
 
 def start_in_process(queue: JobQueue, workers: int = 1) -> Any:

@@ -1,10 +1,10 @@
-"""One label per name in an article (app.extraction.entities.harmonize)."""
+"""One label per name in an article (app.extraction.resolve.entities.harmonize)."""
 
 from __future__ import annotations
 
-from app.extraction.entities import harmonize
 from app.extraction.lexicon import load_lexicon
 from app.extraction.records import ExtractedEntity
+from app.extraction.resolve.entities import harmonize
 
 ORG_WORD = load_lexicon("sv").is_org_word
 

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import pytest
 
-from app.extraction.evaluation import (
+from app.evaluation import (
     evaluate_files,
     format_report,
     iou,

@@ -7,22 +7,24 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spacy.util import raise_error
 
-from app.extraction.component import COMPONENT
+from app.extraction.component import COMPONENT, keep_going
 from app.extraction.pipeline import Extractor
 
 
 @pytest.fixture(scope="module")
 def strict(extractor: Extractor) -> Iterator[Extractor]:
-    """The shared extractor with its quote components raising instead of degrading."""
+    """The shared extractor with its quote components raising instead of degrading
+    (spaCy's default error handler)."""
     components = [nlp.get_pipe(COMPONENT) for nlp in extractor.pipelines.values()]
     for c in components:
-        c.strict = True
+        c.set_error_handler(raise_error)
     try:
         yield extractor
     finally:
         for c in components:
-            c.strict = False
+            c.set_error_handler(keep_going)
 
 PIECES = [
     "”", "“", "„", "»", "«", '"', "'", "’", "‘", "–", "—", "-", ":", ",", ".", "?", "\n",
@@ -72,8 +74,21 @@ def test_a_failing_doc_degrades(extractor: Extractor, monkeypatch: pytest.Monkey
         raise RuntimeError("odd text")
 
     monkeypatch.setattr("app.extraction.component.analyse", boom)
-    for nlp in extractor.pipelines.values():
-        monkeypatch.setattr(nlp.get_pipe(COMPONENT), "strict", False)
+    for nlp in extractor.pipelines.values():  # the handler load_pipeline sets
+        monkeypatch.setattr(nlp.get_pipe(COMPONENT), "error_handler", keep_going)
     result = extractor.extract("”Hej”, säger Anna Berg.")
     assert result.quotes == ()
     assert result.stats["failed"] == 1
+
+
+def test_without_a_handler_a_failure_raises_like_any_spacy_component(
+    extractor: Extractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("odd text")
+
+    monkeypatch.setattr("app.extraction.component.analyse", boom)
+    nlp = extractor.pipelines["sv"]
+    monkeypatch.setattr(nlp.get_pipe(COMPONENT), "error_handler", raise_error)
+    with pytest.raises(RuntimeError, match="odd text"):
+        nlp("”Hej”, säger Anna Berg.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.extraction.find.marks import QuoteRegion, find_quotes, is_dash_paragraph
 from app.extraction.lexicon import load_lexicon, load_marks
-from app.extraction.quotes import QuoteRegion, find_quotes, is_dash_paragraph
 from app.extraction.segments import Paragraph, paragraph_bounds
 
 SV = load_lexicon("sv")

@@ -17,9 +17,9 @@ def test_short_text_uses_the_full_mode_and_long_text_the_fast_one(monkeypatch) -
     modes: list[bool] = []
     real = segments._detector
 
-    def spy(low_accuracy: bool = False) -> object:
+    def spy(low_accuracy: bool = False, names: tuple[str, ...] = ()) -> object:
         modes.append(low_accuracy)
-        return real(low_accuracy)
+        return real(low_accuracy, names)
 
     monkeypatch.setattr(segments, "_detector", spy)
     assert sum(ch.isalpha() for ch in HEADLINE) < LOW_ACCURACY_MIN_CHARS

@@ -59,7 +59,7 @@ def test_no_parse_no_syntax(extractor: Extractor) -> None:
 
 def test_words_of_reads_the_same_values_as_the_token_api(extractor: Extractor) -> None:
     """words_of reads one array per Doc; every field must equal what each Token says."""
-    from app.extraction.textview import words_of
+    from app.extraction.text.view import words_of
 
     nlp = extractor.pipelines["en"]
     words = ["Anna", "Berg", "\n\n", "said", ":", '"', "Yes", '"']
@@ -88,7 +88,7 @@ def _matcher_speakers(nlp: object, lang: str, doc: Doc) -> dict[int, int]:
     from spacy.matcher import DependencyMatcher
 
     from app.extraction.lexicon import dependency_patterns
-    from app.extraction.syntax import _fill
+    from app.extraction.text.syntax import _fill
 
     component = nlp.get_pipe(COMPONENT)  # type: ignore[attr-defined]
     matcher = DependencyMatcher(nlp.vocab)  # type: ignore[attr-defined]
@@ -136,7 +136,7 @@ def test_direct_patterns_equal_the_matcher_on_parsed_swedish(extractor: Extracto
 def test_other_pattern_shapes_run_on_the_dependency_matcher(extractor: Extractor,
                                                            monkeypatch: object) -> None:
     """A pattern the direct path does not cover (here: a three-node one) is not dropped."""
-    import app.extraction.syntax as syntax
+    import app.extraction.text.syntax as syntax
 
     nlp = extractor.pipelines["en"]
     three = [{"RIGHT_ID": "cue", "RIGHT_ATTRS": {"LOWER": "said"}},
@@ -145,7 +145,7 @@ def test_other_pattern_shapes_run_on_the_dependency_matcher(extractor: Extractor
              {"LEFT_ID": "speaker", "REL_OP": ">", "RIGHT_ID": "part",
               "RIGHT_ATTRS": {"DEP": "compound"}}]
     monkeypatch.setattr(syntax, "dependency_patterns",  # type: ignore[attr-defined]
-                        lambda lang: [{"id": "three", "pattern": three}])
+                        lambda lang, lexicon_dir=None: [{"id": "three", "pattern": three}])
     rules = syntax.SyntaxRules(nlp.vocab, nlp.get_pipe(COMPONENT).lexicons["en"])
     assert rules.pairs is None and rules.matcher is not None
     assert rules.speakers(parsed_doc(extractor)) == {8: 1}

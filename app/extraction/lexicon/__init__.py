@@ -1,7 +1,14 @@
-"""Load the lexicon data files (JSON) into typed, frozen objects.
+"""The languages the extractor knows, as data: one validated lexicon file per language.
 
-The words themselves live in the JSON files next to this module (rules are data); this module
-only reads them and builds fast lookup sets.
+A language is a folder ``lexicon/{code}/`` with ``lexicon.json`` (its word lists and the
+behaviour flags for what its grammar does differently) and, optionally, ``patterns.json``
+(dependency patterns for a pipeline with a parser). :func:`languages` lists the folders, so
+adding a language is adding a folder: no code names a language. ``marks.json`` (quotation
+marks) and ``names.json`` (first names and pronoun genders) are shared by all languages.
+
+Every lexicon file is validated against :class:`LexiconFile`: an unknown or misspelt key,
+or a value of the wrong shape, raises :class:`LexiconError` naming the file and the key.
+This module only reads the files and builds fast lookup sets; the rules read the result.
 """
 
 from __future__ import annotations
@@ -12,8 +19,107 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 LEXICON_DIR = Path(__file__).parent
-LANGUAGES = ("sv", "en")
+LEXICON_FILE = "lexicon.json"
+PATTERNS_FILE = "patterns.json"
+
+
+class LexiconError(ValueError):
+    """A lexicon file that does not match the schema (unknown key, wrong type, no file)."""
+
+
+class Behaviour(BaseModel):
+    """What a language's grammar does differently; every flag is off unless set.
+
+    Each flag switches one rule on or off (the rule's module names the flag where it reads it).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Quotes open with a dash at the start of a paragraph ("– Ja, säger hon.").
+    dash_quotes: bool = False
+    #: After a dash quote's inner attribution the rest of the paragraph is the same quote.
+    continue_after_dash_attribution: bool = False
+    #: Verb-second word order: after a fronted phrase the subject follows the verb
+    #: ("I dag säger hon att …", "Enligt X får vi …").
+    v2_inversion: bool = False
+    #: A capitalised word ending in -s before a noun is an owner ("Bolagets vd").
+    s_genitive: bool = False
+    #: Reports without a complementizer ("She said he was late").
+    bare_reports: bool = False
+    #: Speech-verb forms are often nouns too ("reports", "claims"): a tagged noun, or a form
+    #: after a determiner, is no cue; and "rejected all claims that" gives the clause to the noun.
+    cue_forms_also_nouns: bool = False
+    report_nouns_take_clauses: bool = False
+    #: The ``post_quote_only`` verbs never introduce a quote that follows them.
+    post_quote_only_never_lead: bool = False
+    #: "…, the police said." (subject, then verb, after a comma) attributes the sentence.
+    trailing_subject_cue: bool = False
+    #: The tokenizer of a blank pipeline splits ’ off words (it is a quotation mark there).
+    split_apostrophe: bool = False
+
+
+class LexiconFile(BaseModel):
+    """The schema of ``lexicon/{code}/lexicon.json``: every key it may hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    language: str
+    #: Languages are listed by this, then by code; the first is the one a text gets when its
+    #: language cannot be told (no letters) and wins a tie.
+    order: int = 100
+    #: lingua's name of the language (``"SWEDISH"``), or None when lingua cannot detect it:
+    #: such a language is used where a text's language is given.
+    detect_as: str | None = None
+    behaviour: Behaviour = Behaviour()
+    speech_verbs: dict[str, list[str]]  # lemma -> its forms that are cues
+    indirect_verbs: dict[str, list[str]] = {}  # lemma -> particles allowed before "att"
+    post_quote_only: list[str] = []
+    naming_verbs: list[str] = []
+    naming_context: list[str] = []  # a naming verb after these names, it reports nothing
+    belief_verbs: list[str] = []
+    name_introducers: list[str] = []
+    first_second_person: list[str] = []
+    numerals: list[str] = []
+    complementizers: list[str] = []
+    finite_verbs: list[str] = []
+    determiners: list[str] = []
+    object_verbs: list[str] = []
+    complementizer_blockers: list[str] = []
+    copulas: list[str] = []
+    negations: list[str] = []
+    according_to: list[list[str]] = []
+    pronouns: dict[str, str] = {}
+    first_person: list[str] = []
+    generic_pronoun: str | None = None  # "man": an unnamed someone, the organisation meant
+    anaphoric_subjects: list[str] = []  # "Det säger X": the previous sentence is X's
+    group_determiners: list[str] = []  # "De tre": a group a plural pronoun refers back to
+    title_articles: list[str] = []  # "the deputy minister": an article before titles
+    second_person: list[str] = []  # "…, tror du": the listener, no attribution
+    reflexives: list[str] = []  # "frågar sig …": skipped before an inverted speaker
+    temporal_prepositions: list[str] = []  # "upon announcing": the subject is further back
+    definite_articles: list[str] = []  # before a short descriptive subject ("the tenants")
+    partitive_prepositions: list[str] = []  # "some of the tenants"
+    sequence_adverbs: list[str] = []  # "”…” Then said X"
+    reason_conjunctions: list[str] = []  # "because": a reason may report a view of its own
+    title_modifiers: list[str] = []  # "former", "vice" before a title
+    clause_links: list[str] = []  # "… and said": the cue's subject is the clause's
+    and_words: list[str] = []  # coordinate two reports ("… and that …", "… och säger att")
+    generic_determiners: list[str] = []
+    aux: list[str] = []
+    adverbs: list[str] = []
+    np_stop: list[str] = []
+    name_particles: list[str] = []
+    titles: list[str] = []
+    title_suffixes: list[str] = []
+    definite_suffixes: list[str] = []  # "ministern" -> minister
+    org_nouns: list[str] = []
+    org_words: list[str] = []
+    not_names: list[str] = []
+    scare_markers: list[str] = []
+    abbreviations: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +141,15 @@ class Marks:
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """The words the rules of one language need."""
+    """The words the rules of one language need, as lookup sets (casefolded)."""
 
     language: str
-    dash_quotes: bool
+    behaviour: Behaviour
     verb_forms: dict[str, str]  # inflected form -> lemma
     indirect_verbs: dict[str, tuple[str, ...]]  # lemma -> particles allowed before "att"
     post_quote_only: frozenset[str]
     naming_verbs: frozenset[str]
+    naming_context: frozenset[str]
     belief_verbs: frozenset[str]
     name_introducers: frozenset[str]
     first_second_person: frozenset[str]
@@ -57,6 +164,20 @@ class Lexicon:
     according_to: tuple[tuple[str, ...], ...]
     pronouns: dict[str, str]
     first_person: frozenset[str]
+    generic_pronoun: str | None
+    anaphoric_subjects: frozenset[str]
+    group_determiners: frozenset[str]
+    title_articles: frozenset[str]
+    second_person: frozenset[str]
+    reflexives: frozenset[str]
+    temporal_prepositions: frozenset[str]
+    definite_articles: frozenset[str]
+    partitive_prepositions: frozenset[str]
+    sequence_adverbs: frozenset[str]
+    reason_conjunctions: frozenset[str]
+    title_modifiers: frozenset[str]
+    clause_links: frozenset[str]
+    and_words: frozenset[str]
     generic_determiners: frozenset[str]
     aux: frozenset[str]
     adverbs: frozenset[str]
@@ -64,23 +185,30 @@ class Lexicon:
     name_particles: frozenset[str]
     titles: frozenset[str]
     title_suffixes: tuple[str, ...]
+    definite_suffixes: tuple[str, ...]
     org_nouns: frozenset[str]
     org_words: frozenset[str]
     not_names: frozenset[str]
     scare_markers: tuple[str, ...]
     abbreviations: frozenset[str]
-    continue_after_dash_attribution: bool
+    detect_as: str | None = None
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
 
+    @property
+    def dash_quotes(self) -> bool:
+        """Quotes open with a dash at a paragraph start."""
+        return self.behaviour.dash_quotes
+
     def cue_lemma(self, word: str) -> str | None:
-        """The speech-verb lemma of an inflected form, or None."""
+        """The speech-verb lemma of an inflected form, or None (the word alone, no context:
+        :meth:`TextView.cue_at` decides whether a word in a text is a cue)."""
         return self.verb_forms.get(word.casefold())
 
     def is_title(self, word: str, compounds: bool = True) -> bool:
-        """True for a title or role word, in base or Swedish definite form (memoised)."""
+        """True for a title or role word, in base or definite form (memoised)."""
         key = (word, compounds)
         seen = self._titles_seen.get(key)
         if seen is None:
@@ -88,7 +216,7 @@ class Lexicon:
         return seen
 
     def is_org_word(self, word: str) -> bool:
-        """True for an organisation word: "Polisen", or a compound like "Handbollsförening"."""
+        """True for an organisation word: "Polisen", or a compound like "Idrottsförening"."""
         return word in self.org_words or word.casefold().endswith(self.org_suffixes)
 
     def _is_title(self, word: str, compounds: bool) -> bool:
@@ -96,27 +224,152 @@ class Lexicon:
         w = word.casefold().rstrip(".")
         if w in self.titles:
             return True
-        # Swedish definite forms: "premiärministern" -> premiärminister, "ärkebiskopen".
-        bases = [w] + [w[: -len(s)] for s in ("en", "n", "et") if w.endswith(s)]
+        # Definite forms: "ministern" -> minister (the language's definite_suffixes).
+        bases = [w] + [w[: -len(s)] for s in self.definite_suffixes if w.endswith(s)]
         if any(b in self.titles for b in bases[1:]):
             return True
-        # Compounds: "förbundsordförande", "oppositionsledaren", "sportchef".
+        # Compounds: "förbundsordförande", "sportchef".
         return compounds and any(
             b.endswith(suf) and len(b) > len(suf) + 2 for b in bases for suf in self.title_suffixes
         )
 
     def title_base(self, word: str) -> str:
-        """The base form of a title word, for matching "premiärministern" to a role."""
+        """The base form of a title word, for matching "ministern" to a role."""
         w = word.casefold().rstrip(".")
-        for suf in ("en", "n", "et"):
+        for suf in self.definite_suffixes:
             if w not in self.titles and w.endswith(suf) and self.is_title(w[: -len(suf)]):
                 return w[: -len(suf)]
         return w
 
 
-def _strings(data: dict[str, Any], key: str) -> frozenset[str]:
-    """The casefolded strings of a list in the lexicon file."""
-    return frozenset(str(x).casefold() for x in data.get(key, []))
+def _folded(words: list[str]) -> frozenset[str]:
+    """The casefolded words of a list."""
+    return frozenset(str(x).casefold() for x in words)
+
+
+def _read_json(file: Path) -> Any:
+    """A JSON file's content; LexiconError when it is missing or no JSON."""
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LexiconError(f"{file}: {exc}") from exc
+
+
+def validate(data: Any, source: str = "lexicon") -> LexiconFile:
+    """The lexicon file's content checked against the schema (LexiconError on any mismatch)."""
+    try:
+        return LexiconFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise LexiconError(f"{source}: {problems}") from exc
+
+
+def build_lexicon(data: LexiconFile) -> Lexicon:
+    """The lookup sets of a validated lexicon file."""
+    forms: dict[str, str] = {}
+    for lemma, inflected in data.speech_verbs.items():
+        # Only the listed forms: a bare lemma is often a noun ("state", "report", "fråga").
+        for form in inflected:
+            forms[form.casefold()] = lemma
+    return Lexicon(
+        language=data.language,
+        behaviour=data.behaviour,
+        detect_as=data.detect_as,
+        verb_forms=forms,
+        indirect_verbs={k: tuple(v) for k, v in data.indirect_verbs.items()},
+        post_quote_only=_folded(data.post_quote_only),
+        naming_verbs=_folded(data.naming_verbs),
+        naming_context=_folded(data.naming_context),
+        belief_verbs=_folded(data.belief_verbs),
+        name_introducers=_folded(data.name_introducers),
+        first_second_person=_folded(data.first_second_person),
+        numerals=_folded(data.numerals),
+        complementizers=_folded(data.complementizers),
+        finite_verbs=_folded(data.finite_verbs),
+        determiners=_folded(data.determiners),
+        object_verbs=_folded(data.object_verbs),
+        complementizer_blockers=_folded(data.complementizer_blockers),
+        copulas=_folded(data.copulas),
+        negations=_folded(data.negations),
+        according_to=tuple(tuple(w.casefold() for w in seq) for seq in data.according_to),
+        pronouns={k.casefold(): v for k, v in data.pronouns.items()},
+        first_person=_folded(data.first_person),
+        generic_pronoun=data.generic_pronoun.casefold() if data.generic_pronoun else None,
+        anaphoric_subjects=_folded(data.anaphoric_subjects),
+        group_determiners=_folded(data.group_determiners),
+        title_articles=_folded(data.title_articles),
+        second_person=_folded(data.second_person),
+        reflexives=_folded(data.reflexives),
+        temporal_prepositions=_folded(data.temporal_prepositions),
+        definite_articles=_folded(data.definite_articles),
+        partitive_prepositions=_folded(data.partitive_prepositions),
+        sequence_adverbs=_folded(data.sequence_adverbs),
+        reason_conjunctions=_folded(data.reason_conjunctions),
+        title_modifiers=_folded(data.title_modifiers),
+        clause_links=_folded(data.clause_links),
+        and_words=_folded(data.and_words),
+        generic_determiners=_folded(data.generic_determiners),
+        aux=_folded(data.aux),
+        adverbs=_folded(data.adverbs),
+        np_stop=_folded(data.np_stop),
+        name_particles=_folded(data.name_particles),
+        titles=_folded(data.titles),
+        title_suffixes=tuple(str(x).casefold() for x in data.title_suffixes),
+        definite_suffixes=tuple(str(x).casefold() for x in data.definite_suffixes),
+        org_nouns=_folded(data.org_nouns),
+        org_words=frozenset(str(x) for x in data.org_words),
+        not_names=_folded(data.not_names),
+        scare_markers=tuple(str(x).casefold() for x in data.scare_markers),
+        abbreviations=_folded(data.abbreviations),
+        org_suffixes=tuple(
+            str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
+        ),
+    )
+
+
+def _folder(lexicon_dir: str | Path | None) -> Path:
+    """The folder of language folders (default: this package)."""
+    return Path(lexicon_dir) if lexicon_dir else LEXICON_DIR
+
+
+@cache
+def _languages(folder: Path) -> tuple[str, ...]:
+    """languages() for one resolved folder (cached)."""
+    found = []
+    for file in folder.glob(f"*/{LEXICON_FILE}"):
+        data = validate(_read_json(file), str(file))
+        found.append((data.order, file.parent.name))
+    return tuple(code for _, code in sorted(found))
+
+
+def languages(lexicon_dir: str | Path | None = None) -> tuple[str, ...]:
+    """The codes of the languages with a lexicon folder, by their ``order``: the language
+    list of the extractor and of the model settings."""
+    return _languages(_folder(lexicon_dir).resolve())
+
+
+def lexicon_file(language: str, lexicon_dir: str | Path | None = None) -> Path:
+    """Where the lexicon file of a language lives."""
+    return _folder(lexicon_dir) / language / LEXICON_FILE
+
+
+@cache
+def _load_lexicon(file: Path, language: str) -> Lexicon:
+    """load_lexicon for one resolved file (cached)."""
+    data = validate(_read_json(file), str(file))
+    if data.language != language:
+        raise LexiconError(f"{file}: language {data.language!r}, expected {language!r}")
+    return build_lexicon(data)
+
+
+def load_lexicon(
+    language: str, path: str | None = None, *, lexicon_dir: str | Path | None = None
+) -> Lexicon:
+    """The lexicon of one language: the file at ``path``, else ``{lexicon_dir}/{language}/``."""
+    file = Path(path) if path else lexicon_file(language, lexicon_dir)
+    return _load_lexicon(file.resolve(), language)
 
 
 @cache
@@ -130,56 +383,6 @@ def load_marks(path: str | None = None) -> Marks:
         dashes=frozenset(data["dashes"]),
         left_boundary=data["left_boundary"],
         right_boundary=data["right_boundary"],
-    )
-
-
-@cache
-def load_lexicon(language: str, path: str | None = None) -> Lexicon:
-    """The lexicon of one language (default: lexicon/{language}.json)."""
-    file = Path(path) if path else LEXICON_DIR / f"{language}.json"
-    data = json.loads(file.read_text(encoding="utf-8"))
-    forms: dict[str, str] = {}
-    for lemma, inflected in data["speech_verbs"].items():
-        # Only the listed forms: a bare lemma is often a noun ("state", "report", "fråga").
-        for form in inflected:
-            forms[form.casefold()] = lemma
-    return Lexicon(
-        language=data["language"],
-        dash_quotes=bool(data.get("dash_quotes", False)),
-        verb_forms=forms,
-        indirect_verbs={k: tuple(v) for k, v in data.get("indirect_verbs", {}).items()},
-        post_quote_only=_strings(data, "post_quote_only"),
-        naming_verbs=_strings(data, "naming_verbs"),
-        belief_verbs=_strings(data, "belief_verbs"),
-        name_introducers=_strings(data, "name_introducers"),
-        first_second_person=_strings(data, "first_second_person"),
-        numerals=_strings(data, "numerals"),
-        complementizers=_strings(data, "complementizers"),
-        finite_verbs=_strings(data, "finite_verbs"),
-        determiners=_strings(data, "determiners"),
-        object_verbs=_strings(data, "object_verbs"),
-        complementizer_blockers=_strings(data, "complementizer_blockers"),
-        copulas=_strings(data, "copulas"),
-        negations=_strings(data, "negations"),
-        according_to=tuple(tuple(w.casefold() for w in seq) for seq in data["according_to"]),
-        pronouns={k.casefold(): v for k, v in data["pronouns"].items()},
-        first_person=_strings(data, "first_person"),
-        generic_determiners=_strings(data, "generic_determiners"),
-        aux=_strings(data, "aux"),
-        adverbs=_strings(data, "adverbs"),
-        np_stop=_strings(data, "np_stop"),
-        name_particles=_strings(data, "name_particles"),
-        titles=_strings(data, "titles"),
-        title_suffixes=tuple(str(x).casefold() for x in data.get("title_suffixes", [])),
-        org_nouns=_strings(data, "org_nouns"),
-        org_words=frozenset(str(x) for x in data.get("org_words", [])),
-        not_names=_strings(data, "not_names"),
-        scare_markers=tuple(str(x).casefold() for x in data.get("scare_markers", [])),
-        abbreviations=_strings(data, "abbreviations"),
-        continue_after_dash_attribution=bool(data.get("continue_after_dash_attribution", False)),
-        org_suffixes=tuple(
-            str(o) for o in data.get("org_words", []) if len(str(o)) >= 5 and str(o).islower()
-        ),
     )
 
 
@@ -212,10 +415,12 @@ def load_first_names(path: str | None = None) -> FirstNames:
     )
 
 
-def dependency_patterns(language: str) -> list[dict[str, Any]]:
-    """The DependencyMatcher patterns of one language (lexicon/patterns_{language}.json)."""
-    file = LEXICON_DIR / f"patterns_{language}.json"
+def dependency_patterns(
+    language: str, lexicon_dir: str | Path | None = None
+) -> list[dict[str, Any]]:
+    """The DependencyMatcher patterns of one language (``{language}/patterns.json``)."""
+    file = _folder(lexicon_dir) / language / PATTERNS_FILE
     if not file.exists():
         return []
-    data: list[dict[str, Any]] = json.loads(file.read_text(encoding="utf-8"))
+    data: list[dict[str, Any]] = _read_json(file)
     return data

@@ -1,7 +1,7 @@
 """Dash quotes (pratminus): cutting a paragraph at the attribution inside it.
 
-"– Det var jämnt, konstaterade Yngve Westlund." -> the quote ends before the comma;
-"– …, säger Kalle Pulkkinen. Ägaren ska nu …" -> after the attribution's sentence the rest of
+"– Det gick bra, konstaterade Olle Falk." -> the quote ends before the comma;
+"– …, säger Klas Berg. Ägaren ska nu …" -> after the attribution's sentence the rest of
 the paragraph is a second piece of the same quote.
 """
 
@@ -12,8 +12,8 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
 from app.extraction.lexicon import Lexicon
-from app.extraction.quotes import QuoteRegion
-from app.extraction.textview import Word
+from app.extraction.model import QuoteRegion
+from app.extraction.text.view import Word
 
 _REST = re.compile(r"[.!?…]\s+")
 
@@ -33,14 +33,14 @@ def split_dash_regions(
 ) -> list[QuoteRegion]:
     """Cut each dash quote at an inverted attribution inside its paragraph.
 
-    "– Det var jämnt, konstaterade Yngve Westlund." -> quote up to the comma; "- … en framgång
-    ansåg Sten Gripenberg, som …" (no comma, a full name follows); "– …, säger Kalle Pulkkinen.
+    "– Det gick bra, konstaterade Olle Falk." -> quote up to the comma; "- … en framgång
+    ansåg Anna Holm, som …" (no comma, a full name follows); "– …, säger Klas Berg.
     Ägaren ska nu …" -> the rest after the attribution's sentence is a second piece.
     """
     starts = [w.start for w in words]
     out: list[QuoteRegion] = []
     for r in regions:
-        if r.kind != "dash":
+        if r.marking != "dash":
             out.append(r)
             continue
         lex = lexicon_at(r.start)
@@ -52,21 +52,21 @@ def split_dash_regions(
                 break
             lemma = lex.cue_lemma(w.lower)
             if lemma is None or lemma in lex.naming_verbs or w.is_cap:
-                continue  # "… barn? Frågade ni om …" starts a new sentence of the quote
+                continue  # "… bron? Frågade ni om …" starts a new sentence of the quote
             prev, nxt = words[c - 1], words[c + 1]
             after2 = words[c + 2] if c + 2 < len(words) else None
             punct = prev.text[-1:] in ",!?–—-…."
             capital = nxt.is_cap and nxt.is_alpha_word
             full_name = capital and after2 is not None and after2.is_cap and after2.is_alpha_word
-            # After a comma any speaker phrase will do ("…, säger bibliotekets enhetschef
-            # Annika Övermyr", "…, sa jag"), but not a clause ("…, säger att …").
+            # After a comma any speaker phrase will do ("…, säger hamnens enhetschef
+            # Karin Berg", "…, sa jag"), but not a clause ("…, säger att …").
             phrase = nxt.is_alpha_word and nxt.lower not in lex.complementizers and (
                 nxt.lower not in lex.np_stop
             ) and not (
                 nxt.lower in lex.first_second_person and nxt.lower not in lex.first_person
-            ) and nxt.lower not in ("ni", "du", "you") and not (
+            ) and nxt.lower not in lex.second_person and not (
                 nxt.lower in lex.first_person and lemma in lex.belief_verbs
-            )  # "– Ljus, tror jag." is the speaker hedging, not an attribution
+            )  # "– Ljust, tror jag." is the speaker hedging, not an attribution
             if (punct and phrase) or full_name:
                 cut = (c, _strip_end(text, r.start, prev.end if prev.text[-1:] in "!?.…" else (
                     prev.start if prev.text in (",", "–", "—", "-") else prev.end)))
@@ -77,7 +77,7 @@ def split_dash_regions(
         c, q_end = cut
         if q_end > r.start:
             out.append(QuoteRegion(r.start, q_end, r.open_mark, None, "dash", r.paragraph, r.group))
-        if lex.continue_after_dash_attribution:
+        if lex.behaviour.continue_after_dash_attribution:
             m = _REST.search(text, words[c].end, r.end)
             if m is not None and m.end() < r.end and (text[m.end()].isupper()):
                 out.append(QuoteRegion(m.end(), r.end, None, None, "dash", r.paragraph, r.group))

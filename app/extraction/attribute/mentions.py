@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.extraction.candidates import Mention
-from app.extraction.lexicon import Lexicon
-from app.extraction.names import (
+from app.extraction.attribute.names import (
     heuristic_names,
     is_genitive,
     make_mention,
     role_before,
     title_words,
 )
-from app.extraction.textview import TextView, Word
+from app.extraction.lexicon import Lexicon
+from app.extraction.model import Mention
+from app.extraction.text.view import TextView, Word
 
 
 def _ner_names(view: TextView) -> tuple[list[Mention], set[int]]:
@@ -43,7 +43,7 @@ def _ner_names(view: TextView) -> tuple[list[Mention], set[int]]:
         taken.update(range(i, j + 1))
         label = w.ent_type
         if label == "PER":
-            # The NER span may include a title ("President Trump"): keep it as the role.
+            # The NER span may include a title ("Mayor Stone"): keep it as the role.
             k = 0
             while k < len(span) - 1 and lex.is_title(span[k].lower):
                 k += 1
@@ -65,14 +65,14 @@ def _ner_names(view: TextView) -> tuple[list[Mention], set[int]]:
 
 
 def _determiner_use(view: TextView, w: Word, nxt: Word | None) -> bool:
-    """"de styrelseordföranden som …": "de" before a noun is an article, not "they"."""
+    """"de ledamöterna som …": "de" before a noun is an article, not "they"."""
     lex = view.lexicon_at(w.start)
     if w.lower not in lex.determiners or nxt is None or not nxt.text[:1].islower():
         return False
     if lex.is_title(nxt.lower) or nxt.lower.endswith(("arna", "erna", "orna")):
-        return True  # "säger de styrelseordföranden", "de anställda"
-    if w.i > 0 and view.is_cue(view.words[w.i - 1]) is not None:
-        return False  # "menade de kommunicerat …": right after the verb it is "they"
+        return True  # "säger de ledamöterna", "de anställda"
+    if w.i > 0 and view.cue_at(w.i - 1, inside_quotes=True) is not None:
+        return False  # "menade de informerat …": right after the verb it is "they"
     if nxt.pos:
         return nxt.pos in ("NOUN", "ADJ", "NUM")
     return nxt.is_alpha_word and not (
@@ -82,7 +82,7 @@ def _determiner_use(view: TextView, w: Word, nxt: Word | None) -> bool:
 
 
 def _plausible_entity(view: TextView, span: list[Word], lex: Lexicon) -> bool:
-    """Reject entities a small NER model gets wrong: an owner ("IF Metalls förbundsordförande"),
+    """Reject entities a small NER model gets wrong: an owner ("AB Nordfrakts ordförande"),
     a function or dateline word ("Publicerad", "Det"), a lowercase start."""
     if not span[0].text[:1].isupper() and not span[0].text[:1].isdigit():
         return False
@@ -94,7 +94,7 @@ def _plausible_entity(view: TextView, span: list[Word], lex: Lexicon) -> bool:
 
 
 def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
-    """Pronouns, definite titles ("premiärministern") and organisation nouns ("polisen")."""
+    """Pronouns, definite titles ("kommunalrådet") and organisation nouns ("polisen")."""
     out: list[Mention] = []
     words = view.words
     for w in words:
@@ -103,28 +103,28 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
         lex = view.lexicon_at(w.start)
         low = w.lower
         nxt = words[w.i + 1] if w.i + 1 < len(words) else None
-        if low in ("de", "the") and nxt is not None and nxt.lower in lex.numerals:
-            # "De fem som reserverat sig …": a group that "de" can refer back to.
+        if low in lex.group_determiners and nxt is not None and nxt.lower in lex.numerals:
+            # "De tre som reserverat sig …": a group that "de" can refer back to.
             m = make_mention(view, [w, nxt], "description", "GROUP", lex)
             out.append(m)
             taken.add(nxt.i)
         elif low in lex.pronouns and not _determiner_use(view, w, nxt):
             out.append(make_mention(view, [w], "pronoun", "", lex))
-        elif low in lex.first_person and low != "man":
+        elif low in lex.first_person and low != lex.generic_pronoun:
             out.append(make_mention(view, [w], "first", "", lex))
         elif low in lex.org_nouns:
             out.append(make_mention(view, [w], "org", "ORG", lex))
         elif (
-            lex.language == "sv"
+            lex.definite_suffixes
             and lex.is_title(low)
             and low not in lex.titles
             and not (nxt is not None and nxt.is_cap)
         ):
-            # Definite title: "svarade premiärministern" refers back to a named person.
+            # Definite title: "svarade kommunalrådet" refers back to a named person.
             m = make_mention(view, [w], "title", "", lex)
             out.append(Mention(m.start, m.end, m.text, "title", "", None, m.first_word,
                                m.last_word, m.source, title_words(lex, [w])))
-        elif low == "the" and nxt is not None:
+        elif low in lex.title_articles and nxt is not None:
             phrase = [w]
             k = w.i + 1
             while k < len(words) and len(phrase) < 4 and (
@@ -149,7 +149,7 @@ def find_mentions(view: TextView) -> list[Mention]:
     """All mentions outside quotes, in text order.
 
     The capitalisation rules decide the extent of a name (they split titles, owners and
-    organisations off: "Johns Hopkins Center … Monica Schoch-Spana"); the NER of a trained
+    organisations off: "Eastbay Harbour Trust … Mary Stone-Reed"); the NER of a trained
     pipeline labels them (a place is nobody's antecedent) and adds the names they missed.
     """
     ner, _ = _ner_names(view)
@@ -168,7 +168,7 @@ def find_mentions(view: TextView) -> list[Mention]:
 
 
 def _label_from(m: Mention, ner: list[Mention]) -> Mention:
-    """An unlabelled heuristic name takes the label of the NER entity over it ("Moskva" LOC)."""
+    """An unlabelled heuristic name takes the label of the NER entity over it ("Sjöstad" LOC)."""
     if m.kind != "name" or m.label:
         return m
     for e in ner:
@@ -180,24 +180,26 @@ def _label_from(m: Mention, ner: list[Mention]) -> Mention:
 def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
     """Whether a mention opens a clause: sentence start, after a comma, "att"/"that", "och".
 
-    "Speaking to Martin Smith of PBS, he said" -> Martin Smith is no subject (after "to");
-    "The mayor of London, Sadiq Khan, tweeted" -> London is not, Sadiq Khan is.
+    "Speaking to John Reed of the Courier, he said" -> John Reed is no subject (after "to");
+    "The mayor of Eastbay, Mary Stone, wrote" -> Eastbay is not, Mary Stone is.
     """
     words = view.words
     lex = view.lexicon_at(m.start)
     k = m.first_word - 1
-    # Skip the role before a name: "Northwestern University public health expert Wendy Parmet".
+    # Skip the role before a name: "Eastbay University harbour expert Mary Stone".
     while k >= 0 and (
         lex.is_title(words[k].lower) or is_genitive(view, words[k]) or k in orgs
         or (words[k].is_cap and words[k].is_alpha_word and words[k].lower not in lex.not_names)
     ) and not view.in_quote(words[k].start):
-        k -= 1  # "United States President Donald Trump": the whole phrase is the subject
+        k -= 1  # "Eastbay Harbour Council chair Mary Stone": the whole phrase is the subject
     s, _ = view.sentence_of(m.start)
     if k < 0 or words[k].start < s:
         return True
     p = words[k]
     if p.text in (",", ":", ";", "–", "—", "(") or view.is_mark(p):
         return True
+    # Both languages' words, whatever the paragraph's language: a mixed article's Swedish
+    # paragraph may be tagged English (the lexicon's per-language lists would lose that).
     if p.lower in lex.complementizers or p.lower in (
         "och", "and", "men", "but", "som", "who", "where", "when", "där", "när", "då", "which"
     ):

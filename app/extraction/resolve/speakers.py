@@ -1,7 +1,7 @@
 """Canonical speaker names within one article, and resolution of what a quote's mention means.
 
-"USA:s president Donald Trump" … "Trump" -> "Donald Trump" (role "USA:s president" kept);
-"Storbritanniens premiärminister Keir Starmer" … "svarade premiärministern" -> "Keir Starmer";
+"Bolagets vd Anna Holm" … "Holm" -> "Anna Holm" (role "Bolagets vd" kept);
+"Sjöstads kommunalråd Eva Lind" … "svarade kommunalrådet" -> "Eva Lind";
 "… säger hon" -> the person the sentence or the text before is about; "jag"/"I" -> nobody.
 """
 
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from app.extraction.candidates import HOW_CONFIDENCE, Candidate, Entity, Mention, Resolved
+from app.extraction import confidence
 from app.extraction.lexicon import load_first_names
+from app.extraction.model import Candidate, Mention, Resolved, Speaker, SpeakerEvent
 from app.extraction.records import ExtractedSpeaker
 
 #: The name recorded for a speaker the text does not name.
@@ -39,12 +41,11 @@ class SpeakerResolver:
         self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
         self.sent_starts = [s for s, _ in sentences]
         self.para_starts = [s for s, _ in paragraphs]
-        self.entities: dict[str, Entity] = {}
+        self.entities: dict[str, Speaker] = {}
         self.full: list[tuple[int, str]] = []  # (position, canonical) of multi-word names
         self.resolved: dict[tuple[int, int], str | None] = {}
-        # pos, sentence, name, is_subject, is_group (organisations and groups, for "de")
-        self.events: list[tuple[int, int, str, bool, bool]] = []
-        # A one-word name that is the subject of a speech verb is a person ("befarar Alicia
+        self.events: list[SpeakerEvent] = []
+        # A one-word name that is the subject of a speech verb is a person ("befarar Karin
         # att"), so "hon" can refer back to it even without NER.
         self.speaking = {
             " ".join(m.text.split()) for m in speaker_hints
@@ -65,7 +66,7 @@ class SpeakerResolver:
                 existing = self._same_person(name)
                 canonical = existing or name
                 self.full.append((m.start, canonical))
-                ent = self.entities.setdefault(canonical, Entity(canonical))
+                ent = self.entities.setdefault(canonical, Speaker(canonical))
                 if m.role and m.role not in ent.roles:
                     ent.roles.append(m.role)
                 ent.titles.update(m.titles)
@@ -76,7 +77,7 @@ class SpeakerResolver:
         for other in self.entities:
             o = _tokens(other)
             if o[0] == toks[0] and o[-1] == toks[-1]:
-                return other  # "Donald J. Trump" is "Donald Trump"
+                return other  # "Mary J. Stone" is "Mary Stone"
         return None
 
     def _name_of(self, m: Mention) -> str:
@@ -116,36 +117,36 @@ class SpeakerResolver:
             ent = self.entities.get(name)
             if ent is None:
                 continue
-            if m.kind in ("org", "description") or ent.kind == "ORG":
-                self.events.append((m.start, sent, name, subject, True))
+            if m.kind in ("org", "description") or ent.label == "ORG":
+                self.events.append(SpeakerEvent(m.start, sent, name, subject, True))
             elif m.kind in ("pronoun", "title") or len(name.split()) >= 2 or (
                 m.label == "PER" or name in self.speaking
             ):
-                self.events.append((m.start, sent, name, subject, False))
+                self.events.append(SpeakerEvent(m.start, sent, name, subject, False))
 
     def _resolve_one(self, m: Mention) -> str | None:
         """The canonical name one mention stands for, or None."""
         if m.kind == "org" and len(m.text.split()) == 1 and not m.text.isupper():
             person = self._name_of(m)
             if person != m.text:
-                return person  # "skriver Ek" after "Johan Ek": a surname the NER called ORG
+                return person  # "skriver Ek" after "Per Ek": a surname the NER called ORG
         if m.kind == "name":
             if m.label == "LOC":
                 return " ".join(m.text.split())
             name = self._name_of(m)
-            ent = self.entities.setdefault(name, Entity(name))
+            ent = self.entities.setdefault(name, Speaker(name))
             if m.label == "ORG":
-                ent.kind = "ORG"
+                ent.label = "ORG"
             ent.titles.update(m.titles)
             if m.role and m.role not in ent.roles:
                 ent.roles.append(m.role)
             return name
         if m.kind == "title":
-            # Every title word must fit: "the Vice President" is not "President Trump".
+            # Every title word must fit: "the deputy mayor" is not "Mayor Stone".
             for e in reversed(self.events):
-                titled = self.entities.get(e[2])
-                if not e[4] and titled is not None and m.titles and m.titles <= titled.titles:
-                    return e[2]
+                titled = self.entities.get(e.name)
+                if not e.group and titled is not None and m.titles and m.titles <= titled.titles:
+                    return e.name
             for pos, name in reversed(self.full):
                 if pos < m.start and m.titles and m.titles <= self.entities[name].titles:
                     return name
@@ -161,7 +162,7 @@ class SpeakerResolver:
             for other in self.entities:
                 if other.casefold() == text.casefold():
                     return other  # "Polisen" … "polisen"
-            ent = self.entities.setdefault(text, Entity(text, "ORG"))
+            ent = self.entities.setdefault(text, Speaker(text, "ORG"))
             return ent.name
         return None  # first person, generic: nobody we can name
 
@@ -179,10 +180,10 @@ class SpeakerResolver:
         sent = self._sentence(pos)
         group = pronoun in ("de", "dom", "they")
         want = self.first_names.pronoun_gender.get(pronoun)
-        # "She told the court" is not Nicolas Redouane: skip people of the other gender.
+        # "She told the court" is not John Reed: skip people of the other gender.
         before = [
             e for e in self.events
-            if e[0] < pos and e[4] == group and self._gender_of(e[2]) in (None, want)
+            if e.pos < pos and e.group == group and self._gender_of(e.name) in (None, want)
         ]
         if not before:
             return None
@@ -190,30 +191,30 @@ class SpeakerResolver:
         return None if found == ANONYMOUS else found
 
     def _antecedent_in(
-        self, before: list[tuple[int, int, str, bool, bool]], sent: int, group: bool
+        self, before: list[SpeakerEvent], sent: int, group: bool
     ) -> str | None:
         """The antecedent among the compatible events before the pronoun."""
         if group:
-            # "skriver de i reservationen" -> "De fem som reserverat sig …", a few sentences back.
-            recent = [e for e in before if sent - e[1] <= 4]
-            return recent[-1][2] if recent else None
+            # "skriver de i yttrandet" -> "De tre som reserverat sig …", a few sentences back.
+            recent = [e for e in before if sent - e.sentence <= 4]
+            return recent[-1].name if recent else None
         # The subject of this sentence before the pronoun, else of the sentences before
-        # ("Keir Starmer träffade Trump …, där … vad han kallade" -> Starmer); in a sentence
-        # with no person as subject, its last person ("… spoke with Anne Sacoolas. She …").
+        # ("Per Ek träffade Lind …, där … vad han kallade" -> Ek); in a sentence
+        # with no person as subject, its last person ("… spoke with Mary Stone. She …").
         counted = 0
         for back in range(0, 40):
             if counted > 5 or sent - back < 0:
                 break
             # Sentences inside a quote are the speaker's, not the story's: they do not push
-            # the antecedent further away ("– … Hur vill vi …? ¶ Spelteorier …, tycker hon.").
+            # the antecedent further away ("– … Hur vill vi …? ¶ Torget …, tycker hon.").
             if sent - back not in self.quoted_sentences:
                 counted += 1
-            in_sent = [e for e in before if e[1] == sent - back]
-            subjects = [e for e in in_sent if e[3]]
+            in_sent = [e for e in before if e.sentence == sent - back]
+            subjects = [e for e in in_sent if e.subject]
             if subjects:
-                return subjects[-1][2]
+                return subjects[-1].name
             if in_sent and back > 0:
-                return in_sent[-1][2]
+                return in_sent[-1].name
         return None
 
     # -- candidates ------------------------------------------------------------------------
@@ -245,9 +246,9 @@ class SpeakerResolver:
                 r = self._inherit(c, prev, by_group)
             else:
                 name = self.resolve_mention(c.mention)
-                conf = HOW_CONFIDENCE.get(c.how, 0.5)
+                conf = confidence.SPEAKER_BY_HOW.get(c.how, confidence.SPEAKER_DEFAULT)
                 if c.mention is not None and c.mention.kind == "pronoun":
-                    conf *= 0.85
+                    conf *= confidence.PRONOUN_FACTOR
                 r = Resolved(name, c.mention.text if c.mention else None,
                              conf if name else 0.0)
                 if name is not None:
@@ -259,21 +260,23 @@ class SpeakerResolver:
                 prev = (c, r)
             if r.name is not None:
                 ent = self.entities.get(r.name)
-                grp = ent is not None and ent.kind == "ORG"
-                self.events.append((c.start, self._sentence(c.start), r.name, True, grp))
-                self.events.sort(key=lambda e: e[0])
+                grp = ent is not None and ent.label == "ORG"
+                self.events.append(
+                    SpeakerEvent(c.start, self._sentence(c.start), r.name, True, grp))
+                self.events.sort(key=lambda e: e.pos)
             elif c.how in ("cue", "inverted", "subject") and c.type != "indirect" and (
                 c.mention is None or c.mention.kind in ("description", "generic")
             ):
-                # Someone unnamed spoke ("The head of the investigators told the court …");
+                # Someone unnamed spoke ("The head of the inquiry told the court …");
                 # a "she" right after refers to them, so it must not reach back further.
-                self.events.append((c.start, self._sentence(c.start), ANONYMOUS, True, False))
-                self.events.sort(key=lambda e: e[0])
+                self.events.append(
+                    SpeakerEvent(c.start, self._sentence(c.start), ANONYMOUS, True, False))
+                self.events.sort(key=lambda e: e.pos)
         return self._sole_speaker(cands, out)
 
     def _sole_speaker(self, cands: Sequence[Candidate], out: list[Resolved]) -> list[Resolved]:
         """A headline quote before anyone is introduced belongs to the article's only speaker
-        ("Trollhättan satsar på lokal bokmässa: ”Som att lösa Rubiks kub”"); with several
+        ("Sjöstad bygger ny bro: ”Som att lägga pussel”"); with several
         speakers it stays unknown."""
         names = {r.name for c, r in zip(cands, out, strict=True)
                  if r.name is not None and c.type != "indirect"}
@@ -285,7 +288,7 @@ class SpeakerResolver:
             if r.name is not None:
                 break
             if c.inherit and c.type != "indirect":
-                fixed[n] = Resolved(only, None, 0.4)
+                fixed[n] = Resolved(only, None, confidence.SOLE_SPEAKER)
         return fixed
 
     def _add_mention(self, name: str, m: Mention | None) -> None:
@@ -305,22 +308,24 @@ class SpeakerResolver:
             g = by_group[c.group]
             return Resolved(g.name, g.mention, g.confidence)
         # A person introduced just before (the previous paragraph) speaks now:
-        # "Caspian Rehbinder … är inne på samma linje. ¶ – Det hade varit …".
+        # "Klas Berg … är inne på samma linje. ¶ – Det hade varit …".
         since = prev[0].end if prev is not None else 0
         para = self._paragraph(c.start)
         between = [
             e for e in self.events
-            if since <= e[0] < c.start and e[3] and not e[4] and para - self._paragraph(e[0]) <= 1
-            and e[2] != ANONYMOUS
+            if since <= e.pos < c.start and e.subject and not e.group
+            and para - self._paragraph(e.pos) <= 1 and e.name != ANONYMOUS
         ]
-        if between and (prev is None or between[-1][2] != prev[1].name):
-            return Resolved(between[-1][2], None, HOW_CONFIDENCE["inherit"] * 0.8)
+        if between and (prev is None or between[-1].name != prev[1].name):
+            return Resolved(between[-1].name, None,
+                            confidence.SPEAKER_BY_HOW["inherit"] * confidence.INTRODUCED_FACTOR)
         if prev is None:
             if c.after_question:
                 # The first answer of an interview: the person the introduction is about.
-                intro = [e for e in self.events if e[0] < c.start and e[3] and not e[4]]
+                intro = [e for e in self.events if e.pos < c.start and e.subject and not e.group]
                 if intro:
-                    return Resolved(intro[-1][2], None, HOW_CONFIDENCE["inherit"] * 0.7)
+                    return Resolved(intro[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"]
+                                    * confidence.INTERVIEW_FACTOR)
             return Resolved(None, None, 0.0)
         pc, pr = prev
         far = para - self._paragraph(pc.start) > INHERIT_PARAGRAPHS
@@ -328,7 +333,7 @@ class SpeakerResolver:
             # An answer after an interviewer's question is the interviewee's, however long
             # the story before it; other quotes that far from any speaker stay unknown.
             return Resolved(None, None, 0.0)
-        return Resolved(pr.name, pr.mention, HOW_CONFIDENCE["inherit"])
+        return Resolved(pr.name, pr.mention, confidence.SPEAKER_BY_HOW["inherit"])
 
     def speakers(self, names: Sequence[str | None]) -> list[ExtractedSpeaker]:
         """Records of the entities that speak in this article, in order of first quote."""
@@ -338,8 +343,33 @@ class SpeakerResolver:
                 seen.append(n)
         out = []
         for n in seen:
-            ent = self.entities.get(n) or Entity(n)
+            ent = self.entities.get(n) or Speaker(n)
             if n not in ent.mentions:
                 ent.mentions.insert(0, n)
             out.append(ent.record())
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerDecision:
+    """The final speaker of every candidate (in the candidates' order), and the resolver
+    that chose them (it knows the article's speakers with their mentions and roles)."""
+
+    resolved: list[Resolved]
+    resolver: SpeakerResolver
+
+    def speakers(self, names: Sequence[str | None]) -> list[ExtractedSpeaker]:
+        """Records of the speakers among ``names``, in order of first quote."""
+        return self.resolver.speakers(names)
+
+
+def decide_speakers(
+    candidates: Sequence[Candidate],
+    mentions: list[Mention],
+    sentences: list[tuple[int, int]],
+    paragraphs: list[tuple[int, int]],
+) -> SpeakerDecision:
+    """The one place where the final speaker of each quote is decided: the quote component
+    calls it for its Doc, the Extractor again only for an article of several Docs."""
+    resolver = SpeakerResolver(mentions, sentences, paragraphs, [c.mention for c in candidates])
+    return SpeakerDecision(resolver.resolve(candidates), resolver)

@@ -1,14 +1,14 @@
 """One article, one label per name: the NER's entity labels made consistent across an article.
 
-A statistical tagger labels each mention on its own, so one article can call "Starmer" a
-person in one sentence and an organisation in the next, or tag "Sergey Lavrov" as an
+A statistical tagger labels each mention on its own, so one article can call "Lind" a
+person in one sentence and an organisation in the next, or tag "Karin Berg" as an
 organisation. The entity pages show one label per name, so the article's own evidence
 decides, in this order:
 
 1. A name of two or more capitalised words that starts with a known first name
-   (lexicon/names.json) and holds no organisation word is a person ("Sergey Lavrov").
+   (lexicon/names.json) and holds no organisation word is a person ("Karin Berg").
 2. A one-word organisation that is the surname of a person named in full in the same
-   article is that person ("Keir Starmer" … "Starmer"). Places are left alone: "George
+   article is that person ("Eva Lind" … "Lind"). Places are left alone: "George
    Washington" does not make the city a person.
 3. The same text with different labels takes its majority label; a tie stays as tagged.
 """

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from app.extraction.lexicon import Lexicon, Marks
-from app.extraction.quotes import QuoteRegion
+from app.extraction.model import QuoteRegion
 from app.extraction.segments import Paragraph, sentence_bounds
 
 
@@ -87,6 +88,14 @@ def words_of(doc: Any) -> list[Word]:
                  name(dep), index.get(t + offset, n), name(ent_type), _IOB[iob], bool(stop))
         )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A speech verb used as one in the text, and its lemma."""
+
+    word: Word
+    lemma: str
 
 
 class TextView:
@@ -181,8 +190,17 @@ class TextView:
         """True for a word that is only quotation marks."""
         return bool(w.text) and all(ch in self.marks.all for ch in w.text)
 
-    def is_cue(self, w: Word) -> str | None:
-        """The speech-verb lemma when this word is a cue ("sade" -> "säga"), else None."""
+    def cue_at(self, i: int, *, inside_quotes: bool = False) -> Cue | None:
+        """The cue at word i: a speech-verb form used as one ("sade" -> säga), else None.
+
+        The one cue predicate of the rules. Words inside quotation marks are the speaker's
+        and never cues, unless ``inside_quotes``; the lexicon's ``cue_lemma`` only looks a
+        form up, this decides in context."""
+        if i < 0 or i >= len(self.words):
+            return None
+        w = self.words[i]
+        if not inside_quotes and self.in_quote(w.start):
+            return None
         lex = self.lexicon_at(w.start)
         lemma = lex.cue_lemma(w.lower)
         if lemma is None or w.is_cap:
@@ -190,16 +208,14 @@ class TextView:
             # ("Reports on …") or a question ("Frågade ni …?"), not a reporting verb.
             return None
         prev = self.words[w.i - 1] if w.i > 0 else None
-        if prev is not None and prev.lower == "så" and lemma in lex.naming_verbs:
-            return None  # "så kallade" (so-called) names a term, it reports nothing
-        if prev is not None and lemma in lex.naming_verbs and prev.lower in (
-            "was", "were", "is", "are", "been", "be", "being", "commonly", "often", "also",
-        ):
-            return None  # "was commonly called": naming, not speech
-        if lex.language == "en" and w.pos in ("NOUN", "PROPN", "ADJ", "ADP"):
-            # English forms are often nouns too ("reports", "claims"); the Swedish forms in
-            # the lexicon are verbs only, and the tagger errs more often than they do.
-            return None
-        if lex.language == "en" and prev is not None and prev.lower in lex.determiners:
-            return None  # "denied all claims that", "the reports": a noun
-        return lemma
+        if prev is not None and lemma in lex.naming_verbs and prev.lower in lex.naming_context:
+            return None  # "så kallade", "was commonly called": naming a term, not speech
+        if lex.behaviour.cue_forms_also_nouns:
+            # Forms that are often nouns too ("reports", "claims"): trust the tagger's noun,
+            # and a determiner before the form. Where the lexicon's forms are verbs only,
+            # the tagger errs more often than they do.
+            if w.pos in ("NOUN", "PROPN", "ADJ", "ADP"):
+                return None
+            if prev is not None and prev.lower in lex.determiners:
+                return None  # "rejected all claims that", "the reports": a noun
+        return Cue(w, lemma)

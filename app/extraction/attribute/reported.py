@@ -1,17 +1,18 @@
-"""Reported clauses: "Lavrov uppgav dock att Moskva inte hade konsulterats", "X said that …",
+"""Reported clauses: "Lind uppgav dock att kommunen inte hade tillfrågats", "X said that …",
 and the English ones without "that" (bare_reports.py).
 
 A reported clause that holds a quote in marks is left to that partial quote; a separate
-conjunct without marks is reported ("… är ” tomma ” och att prioriteringen bör vara …").
+conjunct without marks is reported ("… är ” luftslott ” och att pengarna bör gå till …").
 """
 
 from __future__ import annotations
 
-from app.extraction.bare_reports import BareReports
-from app.extraction.candidates import Candidate, Mention
-from app.extraction.clauses import ClauseRules
-from app.extraction.phrases import Phrases
-from app.extraction.textview import TextView
+from app.extraction import confidence
+from app.extraction.attribute.bare_reports import BareReports
+from app.extraction.attribute.clauses import ClauseRules
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.model import Candidate, Mention
+from app.extraction.text.view import TextView
 
 
 class ReportedClauses(ClauseRules):
@@ -48,24 +49,25 @@ class ReportedClauses(ClauseRules):
             if m is not None and m.kind == "first":
                 continue  # "Vi kunde berättat att …": the writer's own statement
             if (m is None or m.kind == "generic") and self._statistic(first, ci):
-                continue  # "En av tre anser att …", "51 procent … svarar att": a survey result
+                continue  # "En av tre anser att …", "40 procent … svarar att": a survey result
             for a, b in self._conjuncts(words[k].end, clause_end):
                 span = self._span(a, b)
                 if span is not None:
-                    out.append(self._cand(span, m, words[ci].text, "cue", 0.65))
+                    out.append(self._cand(span, m, words[ci].text, "cue",
+                                           confidence.REPORTED_CLAUSE))
         return out
 
     def _bare_clauses(self, s: int, e: int) -> list[Candidate]:
-        """English reports without "that": "TVN24 reported he received surgery"."""
+        """English reports without "that": "The Courier reported she left the meeting"."""
         view = self.view
-        if view.lexicon_at(s).language != "en":
+        if not view.lexicon_at(s).behaviour.bare_reports:
             return []
         words = view.words
         first, last = view.word_at(s), view.word_before(e)
         out: list[Candidate] = []
         k = first
         while k <= last:
-            cue = self.ph.cue_at(k)
+            cue = self.view.cue_at(k)
             lex = view.lexicon_at(words[k].start)
             if cue is None or cue.lemma not in lex.indirect_verbs or self._negated(k, first):
                 k += 1
@@ -80,7 +82,8 @@ class ReportedClauses(ClauseRules):
                 for a, b in self._conjuncts(words[p].start, end):
                     span = self._span(a, b)
                     if span is not None:
-                        out.append(self._cand(span, m, words[k].text, "cue", 0.5))
+                        out.append(self._cand(span, m, words[k].text, "cue",
+                                               confidence.BARE_REPORT))
             k = view.word_at(end) if end > words[k].end else k + 1
         return out
 
@@ -91,14 +94,14 @@ class ReportedClauses(ClauseRules):
         return any(w.lower in lex.negations for w in words[max(first, c - 2) : c + 2])
 
     def _coordinated_cue(self, k: int, first: int) -> tuple[int, str] | None:
-        """"menade de … på ett ”tillspetsat sätt” och att de tycker …": a second reported
+        """"menade de … på ett ”fyrkantigt sätt” och att de tycker …": a second reported
         clause coordinated with "och att" shares the verb before the first one."""
         view, words = self.view, self.view.words
         lex = view.lexicon_at(words[k].start)
         j = k - 1
         if j >= first and words[j].text == ",":
             j -= 1
-        if j < first or words[j].lower not in ("och", "and", "samt"):
+        if j < first or words[j].lower not in lex.and_words:
             return None
         for c in range(j - 1, first - 1, -1):
             w = words[c]
@@ -106,9 +109,9 @@ class ReportedClauses(ClauseRules):
                 continue
             if w.lower in lex.complementizers:
                 return None  # the first clause has its own "att": _cue_for handles that one
-            lemma = view.is_cue(w)
-            if lemma is not None and lemma in lex.indirect_verbs:
-                return c, lemma
+            cue = view.cue_at(c, inside_quotes=True)
+            if cue is not None and cue.lemma in lex.indirect_verbs:
+                return c, cue.lemma
         return None
 
     def _cue_for(self, k: int, first: int) -> tuple[int, str] | None:
@@ -127,7 +130,8 @@ class ReportedClauses(ClauseRules):
                 return None  # "said, after a pause, that": keep it simple and stop
             if w.lower in lex.copulas or (w.lower in lex.aux and c == k - 1):
                 return None  # "det blev tråkigt att", "kommer att": not a report
-            lemma = view.is_cue(w)
+            cue = view.cue_at(c, inside_quotes=True)
+            lemma = cue.lemma if cue is not None else None
             if lemma is None or lemma not in lex.indirect_verbs:
                 if w.pos == "VERB" and c != k - 1 and view.has_parse:
                     return None
@@ -135,7 +139,7 @@ class ReportedClauses(ClauseRules):
             if particle is not None and particle not in lex.indirect_verbs[lemma]:
                 return None
             between = words[c + 1 : k]
-            if lex.language == "en" and lemma not in lex.object_verbs and any(
+            if lex.behaviour.report_nouns_take_clauses and lemma not in lex.object_verbs and any(
                 x.lower in lex.determiners and words[x.i - 1].lower not in lex.np_stop
                 for x in between
             ):
@@ -148,7 +152,7 @@ class ReportedClauses(ClauseRules):
         return None
 
     def _statistic(self, first: int, ci: int) -> bool:
-        """A subject that is a share of respondents: "En av tre", "51 procent av dom"."""
+        """A subject that is a share of respondents: "En av tre", "40 procent av dem"."""
         words = self.view.words[first:ci]
         lex = self.view.lexicon_at(self.view.words[ci].start)
         has_number = any(w.text.isdigit() or w.lower in lex.numerals or w.lower in (
@@ -163,7 +167,7 @@ class ReportedClauses(ClauseRules):
         before = ph.before(ci, first)
         adjacent = before is not None and before.last_word >= ci - 3
         if (
-            lex.language == "sv"
+            lex.behaviour.v2_inversion
             and not adjacent
             and inv is not None
             and inv.last_word < k
@@ -171,11 +175,11 @@ class ReportedClauses(ClauseRules):
         ):
             m: Mention | None = inv  # "Här ser hon att", "menar kommunen även att"
         else:
-            m = before  # "Eva Ek menade de gjort …": the subject stands before the verb
-            if m is None and lex.language == "sv" and "man" in (
+            m = before  # "Eva Lind menade de gjort …": the subject stands before the verb
+            if m is None and lex.generic_pronoun is not None and lex.generic_pronoun in (
                 view.words[ci + 1].lower, view.words[ci - 1].lower if ci > 0 else ""
             ):
-                # "På Närpes bostäder säger man att", "Åbo Akademi … eftersom man anser att":
+                # "På Sjöstads bostäder säger man att", "Nordbanken … eftersom man anser att":
                 # generic "man" stands for the organisation the sentence is about.
                 m = next(
                     (x for x in ph.mentions if x.kind == "org" and first <= x.first_word < ci),
@@ -189,18 +193,20 @@ class ReportedClauses(ClauseRules):
         for c in range(k, last + 1):
             w = words[c]
             lex = view.lexicon_at(w.start)
-            # "… i dagens samhälle och poängterar att …": a new cue starts a new report.
-            if w.lower in ("och", "and", "samt") and c + 1 <= last:
-                nxt = view.is_cue(words[c + 1])
-                if nxt is not None and nxt in lex.indirect_verbs:
+            # "… i stadsdelen och poängterar att …": a new cue starts a new report.
+            if w.lower in lex.and_words and c + 1 <= last:
+                nxt = view.cue_at(c + 1, inside_quotes=True)
+                if nxt is not None and nxt.lemma in lex.indirect_verbs:
                     return w.start
-            if w.text == "," and c + 1 <= last and view.is_cue(words[c + 1]) is not None:
+            if w.text == "," and c + 1 <= last and (
+                view.cue_at(c + 1, inside_quotes=True) is not None
+            ):
                 return w.start  # "…, sade han." after the clause
             if w.text == ":" and c == last:
                 return w.start
-            if w.lower in ("eftersom", "because") and c > k and any(
-                view.is_cue(x) is not None for x in words[c + 1 : last + 1]
+            if w.lower in lex.reason_conjunctions and c > k and any(
+                view.cue_at(x, inside_quotes=True) is not None for x in range(c + 1, last + 1)
             ):
-                return w.start  # "… skulle upphävas eftersom man inte ansåg att …": a reason
+                return w.start  # "… skulle rivas eftersom man inte ansåg att …": a reason
                 # that reports someone else's view starts a report of its own
         return e

@@ -1,5 +1,6 @@
-"""Reported clauses without a complementizer (English): "Duda told local media Adamowicz's
-heart was restarted", "TVN24 reported he received surgery", "which he said would allow him".
+"""Reported clauses without a complementizer (English): "Stone told reporters the
+ferry was cancelled", "The Courier reported she left the meeting", "which he said would allow
+him".
 
 A clause starts after the reporting verb (past an object, adverbs and prepositional phrases)
 where a subject is followed closely by a finite verb; it runs to the sentence end or to a
@@ -8,10 +9,10 @@ relative clause ", which …". Swedish always writes "att", so this runs only fo
 
 from __future__ import annotations
 
-from app.extraction.candidates import Mention
+from app.extraction.attribute.phrases import Phrases
 from app.extraction.lexicon import Lexicon
-from app.extraction.phrases import Phrases
-from app.extraction.textview import TextView, Word
+from app.extraction.model import Mention
+from app.extraction.text.view import TextView, Word
 
 #: How far after the verb the clause may start, and how long its subject may be.
 MAX_GAP = 6
@@ -44,7 +45,7 @@ class BareReports:
         for k in range(p + 1, min(p + 1 + MAX_SUBJECT, last + 1)):
             w = words[k]
             if self._finite(w, lex) and words[k - 1].text != "-":
-                return True  # not "coronavirus-induced"
+                return True  # not "storm-induced"
             if (
                 w.lower in lex.pronouns
                 or w.lower in lex.first_person
@@ -75,12 +76,12 @@ class BareReports:
         ) and self._finite(nxt, lex):
             return cue + 1
         if prev is not None and prev.lower in lex.copulas:
-            return None  # "were reported by local media": passive, no reporter as subject
+            return None  # "were reported by the local paper": passive, no reporter as subject
         fallback = None
         for p in range(cue + 1, min(cue + 1 + MAX_GAP, last + 1)):
             w = words[p]
             if words[p - 1].lower in lex.np_stop and p - 1 != cue + 1 and p - 1 != cue:
-                break  # "announced the official name of …": past a preposition, no clause
+                break  # "announced the new name of …": past a preposition, no clause
             after_prep = words[p - 1].lower in lex.np_stop and p - 1 != cue
             if after_prep or not self._subject_then_verb(p, last, lex):
                 continue
@@ -101,12 +102,12 @@ class BareReports:
                 return w.start
             lex = self.view.lexicon_at(w.start)
             new_report = any(
-                self.ph.cue_at(j) is not None for j in range(k + 1, min(k + 3, last + 1))
+                self.view.cue_at(j) is not None for j in range(k + 1, min(k + 3, last + 1))
             )
             if w.lower in ("and", "but") and k + 1 <= last and new_report and (
                 words[k + 1].lower not in lex.aux  # not "can and may declare"
             ):
-                return w.start  # "people changed their minds and several said …"
+                return w.start  # "tenants changed their minds and several said …"
             if w.text == "," and k + 1 <= last and words[k + 1].lower in ("which", "who"):
                 return w.start
         return end

@@ -7,18 +7,24 @@ title, surname) to a canonical name happens in speakers.py, across the whole art
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from app.extraction.candidates import Candidate, Mention, QuoteKind
-from app.extraction.kinds import FINAL, is_direct, metalinguistic, not_a_quote, scare_window
-from app.extraction.phrases import Phrases
-from app.extraction.quotes import QuoteRegion
-from app.extraction.textview import TextView
+from app.extraction import confidence
+from app.extraction.attribute.kinds import (
+    FINAL,
+    is_direct,
+    metalinguistic,
+    not_a_quote,
+    scare_window,
+)
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.model import Candidate, Evidence, Mention, QuoteKind, QuoteRegion
+from app.extraction.text.view import TextView
 
 _SKIP_AFTER_QUOTE = set(",.!?;–—-")
 _FINAL = re.compile(r"[.!?…]$")
 _REST = re.compile(r"[.!?…]\s+")
 
-Found = tuple[Mention | None, str | None, str, int]  # mention, cue, how, end char
 
 
 class Attributor:
@@ -30,8 +36,8 @@ class Attributor:
         self.ph = phrases
 
     # -- speaker evidence ------------------------------------------------------------------
-    def post(self, end_char: int, limit_char: int) -> Found | None:
-        """After the quote: ”…”, sade Starmer / "…" Lam said / ”…” Så sa X / , enligt X."""
+    def post(self, end_char: int, limit_char: int) -> Evidence | None:
+        """After the quote: ”…”, sade Lind / "…" Stone said / ”…” Så sa X / , enligt X."""
         view, ph = self.view, self.ph
         words = view.words
         j = view.word_at(end_char)
@@ -44,23 +50,23 @@ class Attributor:
         if j >= len(words) or words[j].start >= limit_char or view.in_quote(words[j].start):
             return None
         lex = view.lexicon_at(words[j].start)
-        if words[j].lower in ("så", "then") and j + 1 < len(words):
-            j += 1  # "Så sa Kommunals ordförande …"
+        if words[j].lower in lex.sequence_adverbs and j + 1 < len(words):
+            j += 1  # "Så sa föreningens ordförande …"
         limit = view.word_at(limit_char)
-        cue = ph.cue_at(j)
+        cue = view.cue_at(j)
         if cue is not None:
             m, last = ph.after(j + 1, limit)
             if m is not None:
-                return m, cue.word.text, "inverted", words[last].end
+                return Evidence(m, cue.word.text, "inverted", words[last].end)
             return None
         for seq in lex.according_to:
             if [w.lower for w in words[j : j + len(seq)]] == list(seq):
                 m, last = ph.after(j + len(seq), limit)
                 if m is not None:
-                    return m, words[j].text, "according", words[last].end
+                    return Evidence(m, words[j].text, "according", words[last].end)
         if skipped_stop:
             return None
-        # "…" Lam said / "…" Hong Kong director of Amnesty International Man-kei Tam said:
+        # "…" Stone said / "…" Eastbay director of the Harbour Trust Mary Stone said:
         # a subject phrase (names, titles, "of") and then the cue.
         found: list[Mention] = []
         k = j
@@ -76,7 +82,7 @@ class Attributor:
             if w.text in _SKIP_AFTER_QUOTE or view.in_quote(w.start) or view.is_mark(w):
                 break
             if not (lex.is_title(w.lower) or w.lower in ("of", "the", "för", "i") or (
-                w.text[:1].islower() and not w.is_stop and ph.cue_at(k) is None
+                w.text[:1].islower() and not w.is_stop and view.cue_at(k) is None
                 and w.lower not in lex.adverbs and w.lower not in lex.aux
             )):
                 break
@@ -85,15 +91,15 @@ class Attributor:
             return None
         while k < len(words) and (words[k].lower in lex.adverbs or words[k].lower in lex.aux):
             k += 1
-        cue = ph.cue_at(k)
+        cue = view.cue_at(k)
         if cue is None:
             return None
         names = [m for m in found if m.kind == "name" and m.label != "LOC"]
         subject = names[-1] if names else found[-1]
-        return subject, cue.word.text, "subject", cue.word.end
+        return Evidence(subject, cue.word.text, "subject", cue.word.end)
 
-    def pre(self, region: QuoteRegion, tight: bool = False) -> Found | None:
-        """Before the quote in its sentence: Trump: ”…” / Trump said on Friday "…" / sade att.
+    def pre(self, region: QuoteRegion, tight: bool = False) -> Evidence | None:
+        """Before the quote in its sentence: Lind: ”…” / Stone said on Friday "…" / sade att.
 
         `tight` (direct quotes): the cue must be within a few words of the quote."""
         view, ph = self.view, self.ph
@@ -112,38 +118,38 @@ class Attributor:
                 and m.last_word == k - 1
                 and all(ph.view.lexicon_at(w.start).is_title(w.lower) or w.is_cap for w in lead)
             ):
-                return m, None, "colon", words[k].start  # Trump: ”The British …”
+                return Evidence(m, None, "colon", words[k].start)  # Holm: ”…”
         return self.cue_before(k, first, max(first, k - 8) if tight else first)
 
-    def cue_before(self, k: int, first: int, cue_first: int | None = None) -> Found | None:
+    def cue_before(self, k: int, first: int, cue_first: int | None = None) -> Evidence | None:
         """The nearest cue verb at or before word k (not before cue_first), and its subject."""
         view, ph = self.view, self.ph
         words = view.words
         for c in range(k, (first if cue_first is None else cue_first) - 1, -1):
             if view.in_quote(words[c].start):
                 continue
-            cue = ph.cue_at(c)
+            cue = view.cue_at(c)
             if cue is None:
                 continue
             lex = view.lexicon_at(words[c].start)
-            if cue.lemma in lex.post_quote_only and lex.language == "sv":
+            if cue.lemma in lex.post_quote_only and lex.behaviour.post_quote_only_never_lead:
                 continue
             m = ph.before(c, first)
             nxt = ph.by_word.get(c + 1)
             if (
-                lex.language == "sv"
+                lex.behaviour.v2_inversion
                 and (m is None or m.first_word < c - 3)
                 and nxt is not None
                 and nxt.kind in ("pronoun", "name", "title", "org")
                 and c + 1 <= k
             ):
-                # Swedish V2 after a fronted phrase: "Så sa hon: ”…”", "Här ser hon att …".
-                return nxt, cue.word.text, "cue", cue.word.end
-            return m, cue.word.text, "cue", cue.word.end
+                # V2 after a fronted phrase: "Så sa hon: ”…”", "Här ser hon att …".
+                return Evidence(nxt, cue.word.text, "cue", cue.word.end)
+            return Evidence(m, cue.word.text, "cue", cue.word.end)
         return None
 
-    def according(self, region: QuoteRegion) -> Found | None:
-        """"Enligt Janne Rudén har … en ”krigszon”", "…, according to X"."""
+    def according(self, region: QuoteRegion) -> Evidence | None:
+        """"Enligt Per Ek har … en ”byggstorm”", "…, according to X"."""
         view, ph = self.view, self.ph
         words = view.words
         first, last = ph.sentence_words(region.outer_start)
@@ -155,7 +161,7 @@ class Attributor:
                 if [w.lower for w in words[k : k + len(seq)]] == list(seq):
                     m, _ = ph.after(k + len(seq))
                     if m is not None and m.kind not in ("generic", "description"):
-                        return m, words[k].text, "according", words[k].end
+                        return Evidence(m, words[k].text, "according", words[k].end)
         return None
 
     # -- regions ---------------------------------------------------------------------------
@@ -166,10 +172,10 @@ class Attributor:
         para = view.paragraph_of(region.start)
         direct = is_direct(view, self.ph, region)
         content = view.text[region.start : region.end]
-        # Second half of a quote split by its attribution: "…", Cengiz said, "is not …"
+        # Second half of a quote split by its attribution: "…", Reed said, "is not …"
         split = (
             prev is not None
-            and prev.kind in ("marked", "repaired")
+            and prev.marking in ("marked", "repaired")
             and prev.group != region.group
             and view.paragraph_of(prev.start) == para
             and not direct
@@ -178,13 +184,14 @@ class Attributor:
             and self._attribution_between(prev, region)
         )
         if split and prev is not None:
-            return [Candidate(region.start, region.end, prev.type, 0.85, prev.mention, prev.how,
-                              prev.cue, region.group, lang, prev.inherit, region.kind)]
-        found: Found | None = None
+            return [Candidate(region.start, region.end, prev.type, confidence.SPLIT_SECOND_HALF,
+                              prev.mention, prev.how, prev.cue, region.group, lang, prev.inherit,
+                              region.marking)]
+        found: Evidence | None = None
         if direct:
             tight = self.pre(region, tight=True)
             if tight is not None and FINAL.search(content):
-                # "… tweeted "We are with him." President Andrzej Duda remarked, "…": a quote
+                # "… wrote "We are ready." Mayor Mary Stone remarked, "…": a quote
                 # that ends its sentence belongs to the cue right before it.
                 found = tight
             else:
@@ -195,16 +202,16 @@ class Attributor:
             )
         if found is None and not direct:
             found = self._coordinated_post(region)
-        has_cue = found is not None and found[2] not in ("clause", "colon")
+        has_cue = found is not None and found.how not in ("clause", "colon")
         if not_a_quote(view, region, has_cue, direct) or metalinguistic(
-            view, self.ph, region, direct, found[0] if found else None
+            view, self.ph, region, direct, found.mention if found else None
         ):
             return []
         qtype: QuoteKind = "direct" if direct else "partial"
         if not direct and found is None:
             # A fragment in quotes with no speech verb around it is a term or a title, unless
-            # it is a long lowercase phrase in running text ("det behövs en ”kritisk massa av
-            # ledamöter för en verklig kontroll”"): then the current speaker's words.
+            # it is a long lowercase phrase in running text ("det behövs en ”bred uppslutning av
+            # grannar för ett bättre torg”"): then the current speaker's words.
             lead = view.text[max(para.start, region.outer_start - 60) : region.outer_start]
             if (
                 len(content.split()) < 5
@@ -212,29 +219,29 @@ class Attributor:
                 or scare_window(lead, view.lexicon_at(region.start))
             ):
                 return []
-            return [Candidate(region.start, region.end, "partial", 0.4, None, "inherit", None,
-                              region.group, lang, True, region.kind)]
+            return [Candidate(region.start, region.end, "partial", confidence.PARTIAL_UNATTRIBUTED,
+                              None, "inherit", None, region.group, lang, True, region.marking)]
         if found is None:
             intro = self._paragraph_intro(region)
             if intro is not None:
                 found = intro
-        conf = {"marked": 0.9, "repaired": 0.6, "dash": 0.85}.get(region.kind, 0.7)
+        conf = {"marked": confidence.MARKED, "repaired": confidence.REPAIRED,
+                "dash": confidence.DASH_MARKED}.get(region.marking, confidence.OTHER_MARKED)
         if not direct:
-            conf = 0.75
+            conf = confidence.PARTIAL
         if found is None:
             return [Candidate(region.start, region.end, qtype, conf, None, "inherit", None,
-                              region.group, lang, True, region.kind)]
-        m, cue, how, _ = found
-        return [Candidate(region.start, region.end, qtype, conf, m, how, cue, region.group,
-                          lang, False, region.kind)]
+                              region.group, lang, True, region.marking)]
+        return [Candidate(region.start, region.end, qtype, conf, found.mention, found.how,
+                          found.cue, region.group, lang, False, region.marking)]
 
     def _attribution_between(self, prev: Candidate, region: QuoteRegion) -> bool:
         """True when a cue verb sits between the previous quote and this region."""
         gap_first = self.view.word_at(prev.end)
         gap_last = self.view.word_before(region.outer_start)
-        return any(self.ph.cue_at(k) is not None for k in range(gap_first, gap_last + 1))
+        return any(self.view.cue_at(k) is not None for k in range(gap_first, gap_last + 1))
 
-    def _coordinated_post(self, region: QuoteRegion) -> Found | None:
+    def _coordinated_post(self, region: QuoteRegion) -> Evidence | None:
         """”…’, och tillade att ’…”: a cue after the quote whose subject is the sentence's."""
         view, ph = self.view, self.ph
         words = view.words
@@ -242,16 +249,16 @@ class Attributor:
         while j < len(words) and words[j].text in (",",):
             j += 1
         if j < len(words) and words[j].lower in ("och", "and"):
-            cue = ph.cue_at(j + 1)
+            cue = view.cue_at(j + 1)
             if cue is not None:
                 first, _ = ph.sentence_words(region.outer_start)
                 m = ph.clause_subject(first, view.word_before(region.outer_start) + 1)
                 if m is not None:
-                    return m, cue.word.text, "cue", cue.word.end
+                    return Evidence(m, cue.word.text, "cue", cue.word.end)
         return None
 
-    def _paragraph_intro(self, region: QuoteRegion) -> Found | None:
-        """A colon closing the previous paragraph introduces this one: "… om rekryteringen:"."""
+    def _paragraph_intro(self, region: QuoteRegion) -> Evidence | None:
+        """A colon closing the previous paragraph introduces this one: "… om bygget:"."""
         view = self.view
         pi = view.paragraph_index(region.outer_start)
         para = view.paragraphs[pi]
@@ -263,11 +270,11 @@ class Attributor:
         k = view.word_before(prev.end)
         first, _ = self.ph.sentence_words(max(prev.start, prev.end - 1))
         found = self.cue_before(k, first)
-        if found is not None and found[0] is not None:
-            return found[0], found[1], "intro", found[3]
+        if found is not None and found.mention is not None:
+            return replace(found, how="intro")
         m = self.ph.clause_subject(first, k)
         if m is not None and m.kind in ("name", "pronoun", "title", "org"):
-            return m, None, "intro", prev.end
+            return Evidence(m, None, "intro", prev.end)
         return None
 
     def dash(self, region: QuoteRegion, prev: Candidate | None) -> list[Candidate]:
@@ -276,13 +283,13 @@ class Attributor:
         lang = view.paragraph_of(region.start).language
         if region.open_mark is None and prev is not None and prev.group == region.group:
             # The rest of the paragraph after "säger X." is the same speaker's.
-            return [Candidate(region.start, region.end, "direct", 0.75, prev.mention, prev.how,
-                              prev.cue, region.group, lang, prev.inherit, "dash")]
+            return [Candidate(region.start, region.end, "direct", confidence.DASH_CONTINUED,
+                              prev.mention, prev.how, prev.cue, region.group, lang, prev.inherit,
+                              "dash")]
         para = view.paragraph_of(region.start)
         found = self.post(region.end, para.end) or self._paragraph_intro(region)
         if found is None:
-            return [Candidate(region.start, region.end, "direct", 0.8, None, "inherit", None,
-                              region.group, lang, True, "dash")]
-        m, cue, how, _ = found
-        return [Candidate(region.start, region.end, "direct", 0.88, m, how, cue, region.group,
-                          lang, False, "dash")]
+            return [Candidate(region.start, region.end, "direct", confidence.DASH_UNATTRIBUTED,
+                              None, "inherit", None, region.group, lang, True, "dash")]
+        return [Candidate(region.start, region.end, "direct", confidence.DASH_ATTRIBUTED,
+                          found.mention, found.how, found.cue, region.group, lang, False, "dash")]

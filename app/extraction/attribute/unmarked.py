@@ -1,20 +1,20 @@
 """Quotes without marks: reported clauses and unmarked attributed sentences.
 
-- "Lavrov uppgav dock att Moskva inte hade konsulterats" -> the att/that clause, indirect;
-- "Klimatet påverkar oss alla, säger ärkebiskopen." -> the sentence before ", säger X";
-- "Ekonomin är svag. Det säger Jyrki Åland." -> the sentence before "Det säger X";
-- "…, enligt YA." / "Enligt X får vi …" / "…, according to The Guardian."
+- "Lind uppgav dock att kommunen inte hade tillfrågats" -> the att/that clause, indirect;
+- "Bron påverkar oss alla, säger kommunalrådet." -> the sentence before ", säger X";
+- "Budgeten är stram. Det säger Olle Falk." -> the sentence before "Det säger X";
+- "…, enligt Kuriren." / "Enligt X får vi …" / "…, according to The Courier."
 A reported clause that holds a quote in marks is left to that partial quote (only a separate
-conjunct without marks is reported: "… är ” tomma ” och att prioriteringen bör vara …").
+conjunct without marks is reported: "… är ” luftslott ” och att pengarna bör gå till …").
 """
 
 from __future__ import annotations
 
-from app.extraction.candidates import Candidate
-from app.extraction.phrases import Phrases
-from app.extraction.reported import ReportedClauses
-from app.extraction.textview import TextView
-from app.extraction.unmarked import UnmarkedSentences
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.attribute.reported import ReportedClauses
+from app.extraction.attribute.sentences import UnmarkedSentences
+from app.extraction.model import Candidate
+from app.extraction.text.view import TextView
 
 
 class IndirectFinder:

@@ -1,19 +1,18 @@
 """What kind of quote a marked region is: direct or partial, or no quote at all.
 
-Direct: a whole utterance ("Trump: ”The British …”", "”Tja...”, svarade …"); partial: a
-fragment in the reporter's sentence ("sade att britterna ”inte behöver mycket hjälp”"); no
-quote: scare quotes, titles and terms ("så kallade ”pudel”", "”Bibliotek mot rasism”-kampanj").
+Direct: a whole utterance ("Lind: ”The ferry …”", "”Tja...”, svarade …"); partial: a
+fragment in the reporter's sentence ("sade att bygget ”inte behöver mer pengar”"); no quote:
+scare quotes, titles and terms ("så kallade ”luftslott”", "”Bro mot framtiden”-kampanj").
 """
 
 from __future__ import annotations
 
 import re
 
-from app.extraction.candidates import Mention
+from app.extraction.attribute.phrases import Phrases
 from app.extraction.lexicon import Lexicon
-from app.extraction.phrases import Phrases
-from app.extraction.quotes import QuoteRegion
-from app.extraction.textview import TextView
+from app.extraction.model import Mention, QuoteRegion
+from app.extraction.text.view import TextView
 
 FINAL = re.compile(r"[.!?…]$")
 
@@ -31,18 +30,18 @@ def is_direct(view: TextView, ph: Phrases, region: QuoteRegion) -> bool:
         return True
     k = view.word_before(region.outer_start)
     first, _ = ph.sentence_words(region.outer_start)
-    return any(ph.cue_at(c) is not None for c in range(k, max(first, k - 6) - 1, -1))
+    return any(view.cue_at(c) is not None for c in range(k, max(first, k - 6) - 1, -1))
 
 
 def not_a_quote(
     view: TextView, region: QuoteRegion, has_cue: bool, direct: bool = False
 ) -> bool:
-    """Scare quotes, titles and terms: ”pudel”, »Verdens Gang» utsände, "COVID-19" is."""
+    """Scare quotes, titles and terms: ”luftslott”, »Kuriren» skrev, "Storm-7" is."""
     text = view.text
     content = text[region.start : region.end]
     after = text[region.outer_end : region.outer_end + 2]
     if after[:1] == "-" and after[1:2].isalpha():
-        return True  # ”Bibliotek mot rasism”-kampanj: part of a compound
+        return True  # ”Bro mot framtiden”-kampanj: part of a compound
     lex = view.lexicon_at(region.start)
     lead = text[max(0, region.outer_start - 30) : region.outer_start].casefold()
     if any(lead.rstrip().endswith(marker) for marker in lex.scare_markers):
@@ -55,12 +54,12 @@ def not_a_quote(
     if n_words <= 4 and not FINAL.search(content) and m and m.group(1)[:1].islower():
         nxt = m.group(1).casefold()
         if lex.cue_lemma(nxt) is None and nxt not in ("och", "and", "säger", "said"):
-            return True  # the quoted words are a constituent: "COVID-19" is the name
+            return True  # the quoted words are a constituent: "Storm-7" is the name
     return False
 
 
 def scare_window(lead: str, lex: Lexicon) -> bool:
-    """A naming word shortly before: "named the virus that causes it "…"" (not speech)."""
+    """A naming word shortly before: "named the storm that hit it "…"" (not speech)."""
     low = lead.casefold()
     return any(re.search(rf"\b{re.escape(marker)}\b", low) for marker in lex.scare_markers)
 
@@ -68,9 +67,9 @@ def scare_window(lead: str, lex: Lexicon) -> bool:
 def metalinguistic(
     view: TextView, ph: Phrases, region: QuoteRegion, direct: bool, speaker: Mention | None
 ) -> bool:
-    """"Jag säger ”föreföll” eftersom …": the writer mentions a word, nobody is quoted."""
+    """"Jag säger ”verkade” eftersom …": the writer mentions a word, nobody is quoted."""
     if direct or speaker is None or speaker.kind != "first":
         return False
     k = view.word_before(region.outer_start)
     short = len(view.text[region.start : region.end].split()) <= 2
-    return short and k >= 0 and ph.cue_at(k) is not None
+    return short and k >= 0 and view.cue_at(k) is not None

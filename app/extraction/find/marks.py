@@ -12,38 +12,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.extraction.lexicon import Marks
+from app.extraction.model import QuoteRegion, RegionMarking
 from app.extraction.segments import Paragraph
 
-RegionKind = Literal["marked", "dash", "repaired"]
 Context = Literal["open", "close", "detached", "glued"]
 
 #: The sentence boundary searched backwards when a closing mark has lost its opening one.
 _BOUNDARY = re.compile(r"[.!?…]\s+(?=[A-ZÅÄÖÉ0-9])")
-#: The word after a mark, skipping a comma: "… länge.” , fortsätter hon." -> "fortsätter".
+#: The word after a mark, skipping a comma: "… i år.” , fortsätter hon." -> "fortsätter".
 _NEXT_WORD = re.compile(r"\s*[,]?\s*([^\W\d_]+)")
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteRegion:
-    """A quoted stretch of text: content [start, end) and where its marks are."""
-
-    start: int
-    end: int
-    open_mark: int | None
-    close_mark: int | None
-    kind: RegionKind
-    paragraph: int
-    group: int
-
-    @property
-    def outer_start(self) -> int:
-        """Start including the opening mark (or dash)."""
-        return self.open_mark if self.open_mark is not None else self.start
-
-    @property
-    def outer_end(self) -> int:
-        """End including the closing mark."""
-        return self.close_mark + 1 if self.close_mark is not None else self.end
 
 
 @dataclass(slots=True)
@@ -68,7 +45,7 @@ def _context(text: str, i: int, start: int, end: int, marks: Marks) -> Context:
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink [start, end) past whitespace ("”kan ta hand om sig själva ”")."""
+    """Shrink [start, end) past whitespace ("”kan klara sig själva ”")."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -85,7 +62,7 @@ def is_dash_paragraph(text: str, start: int, end: int, marks: Marks) -> int | No
         return None  # "-5 grader", "--", "-talet"
     content, stop = _strip(text, start + 1, end)
     body = text[content:stop]
-    # A tweet signature ("— The Post Millennial (@TPostMillennial) February 27, 2025") is no
+    # A tweet signature ("— The Harbour Courier (@HarbourCourier) May 2, 2024") is no
     # utterance: it has a handle, or no lowercase word at all.
     if "@" in body or not re.search(r"\b[^\W\d_A-ZÅÄÖ]{3,}\b", body):
         return None
@@ -106,7 +83,7 @@ class _ParagraphScanner:
         """Scan one paragraph of text."""
         self.text, self.para, self.index, self.marks, self.is_cue = text, para, index, marks, is_cue
         self.stack: list[_Open] = []
-        self.found: list[tuple[int, int, int | None, int | None, RegionKind]] = []
+        self.found: list[tuple[int, int, int | None, int | None, RegionMarking]] = []
         self.unbalanced = 0
         self.repaired = 0
 
@@ -120,7 +97,7 @@ class _ParagraphScanner:
             elif ch in marks.single:
                 self._single(i, _context(text, i, self.para.start, self.para.end, marks))
 
-    def _emit(self, open_at: int, close_at: int, kind: RegionKind = "marked") -> None:
+    def _emit(self, open_at: int, close_at: int, kind: RegionMarking = "marked") -> None:
         """Record the content between the marks at open_at and close_at."""
         start, end = _strip(self.text, open_at + 1, close_at)
         if start < end:
@@ -176,14 +153,14 @@ class _ParagraphScanner:
             return
         if ctx == "detached" and len(self.stack) == 1:
             # ”största allians för välstånd och säkerhet ’, och … : a detached single mark
-            # closes the double quote (mismatched pair); an attached one ("players' union")
+            # closes the double quote (mismatched pair); an attached one ("tenants' union")
             # is a possessive apostrophe.
             self._close_outer(i)
 
     def _stray_closer(self, i: int) -> None:
         """A closing mark with no opening one: repair when an attribution follows, else skip.
 
-        “…” , säger Anette. När jag fick frågan … länge.” , fortsätter hon. — the opening mark
+        “…” , säger Karin. När jag fick frågan … i år.” , fortsätter hon. — the opening mark
         of the second quote is missing; it starts after the previous sentence.
         """
         m = _NEXT_WORD.match(self.text, i + 1, self.para.end)

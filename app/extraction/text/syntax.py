@@ -1,7 +1,7 @@
-"""Dependency patterns (lexicon/patterns_{lang}.json) for pipelines that have a parser.
+"""Dependency patterns (lexicon/{lang}/patterns.json) for pipelines that have a parser.
 
-With a parse, the subject of a speech verb is read off the tree ("Nancy Pelosi, the Speaker of
-the House, said" -> nsubj Pelosi) instead of guessed from word order. Without one, nothing here
+With a parse, the subject of a speech verb is read off the tree ("Mary Stone, the head of the
+council, said" -> nsubj Stone) instead of guessed from word order. Without one, nothing here
 runs and the word-order rules in phrases.py decide alone.
 
 The pattern files are spaCy ``DependencyMatcher`` patterns. Every pattern shipped has two
@@ -108,11 +108,11 @@ def _mask(rows: np.ndarray, tests: tuple[tuple[int, np.ndarray], ...]) -> np.nda
 class SyntaxRules:
     """The dependency patterns of one language, compiled once."""
 
-    def __init__(self, vocab: Any, lexicon: Lexicon) -> None:
+    def __init__(self, vocab: Any, lexicon: Lexicon, lexicon_dir: str | None = None) -> None:
         """Compile the patterns of the lexicon's language against vocab."""
         forms = sorted(lexicon.verb_forms)
         entries = [(entry["id"], _fill(entry["pattern"], forms))
-                   for entry in dependency_patterns(lexicon.language)]
+                   for entry in dependency_patterns(lexicon.language, lexicon_dir)]
         pairs = [_pair(pattern) for _, pattern in entries]
         self.pairs: list[_Pair] | None = None
         self.matcher: DependencyMatcher | None = None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app.extraction.candidates import Candidate, Mention, QuoteKind
-from app.extraction.phrases import Phrases
-from app.extraction.textview import TextView
+from app.extraction.attribute.phrases import Phrases
+from app.extraction.model import Candidate, How, Mention, QuoteKind
+from app.extraction.text.view import TextView
 
 _TRAIL = " \t.,:;!?…"
 
@@ -31,7 +31,7 @@ class ClauseRules:
         return a, b
 
     def _cand(
-        self, span: tuple[int, int], m: Mention | None, cue: str | None, how: str,
+        self, span: tuple[int, int], m: Mention | None, cue: str | None, how: How,
         conf: float, qtype: QuoteKind = "indirect",
     ) -> Candidate:
         """An unmarked candidate; generic and first-person speakers become unknown."""
@@ -66,10 +66,10 @@ class ClauseRules:
         return out
 
     def _before_coordinated_quote(self, x: int, y: int) -> int | None:
-        """Where a quote starts a chunk of its own in [x, y): "she had diplomatic immunity, but
-        "that she …"", "Adamowicz's heart was restarted by doctors "and there is hope …""; the
+        """Where a quote starts a chunk of its own in [x, y): "the fee was dropped, but
+        "that it …"", "the ferry was stopped by the storm "and there is hope …""; the
         unquoted clause before it is still reported. None when the quote is inside the clause
-        ("… är ” tomma ”")."""
+        ("… är ” luftslott ”")."""
         view = self.view
         for r in view.regions:
             if not (x <= r.outer_start < y):

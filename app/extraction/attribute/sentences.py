@@ -1,13 +1,14 @@
 """Attributed sentences without marks: "…, säger X." / "Det säger X." / "Enligt X …" /
-"…, according to The Guardian." — direct when a lead paragraph speaks in the speaker's words,
+"…, according to The Courier." — direct when a lead paragraph speaks in the speaker's words,
 indirect (the reporter's paraphrase) otherwise.
 """
 
 from __future__ import annotations
 
-from app.extraction.candidates import Candidate, Mention, QuoteKind
-from app.extraction.clauses import ClauseRules
-from app.extraction.phrases import Cue
+from app.extraction import confidence
+from app.extraction.attribute.clauses import ClauseRules
+from app.extraction.model import Candidate, How, Mention, QuoteKind
+from app.extraction.text.view import Cue
 
 
 class UnmarkedSentences(ClauseRules):
@@ -22,20 +23,21 @@ class UnmarkedSentences(ClauseRules):
             return []
         lex = view.lexicon_at(s)
         w0 = words[first]
-        # "Det säger Jyrki Åland": the previous sentence is what Åland says.
-        if w0.lower in ("det", "detta") and first + 1 <= last:
-            cue = ph.cue_at(first + 1)
-            if cue is not None and lex.language == "sv":
+        # "Det säger Olle Falk": the previous sentence is what Falk says.
+        if w0.lower in lex.anaphoric_subjects and first + 1 <= last:
+            cue = view.cue_at(first + 1)
+            if cue is not None:
                 m, end_w = ph.after(first + 2)
                 ends = end_w + 1 > last or words[end_w + 1].text in (",", ".", "!", "?") or (
-                    words[end_w + 1].lower in lex.np_stop  # "… Martin Linder i en kommentar"
+                    words[end_w + 1].lower in lex.np_stop  # "… Olle Falk i en kommentar"
                 )
                 if m is not None and m.kind != "first" and ends and si > 0:
                     ps, pe = view.sentences[si - 1]
                     span = self._span(ps, pe)
                     if span is not None and not view.quote_between(ps, pe):
-                        return [self._cand(span, m, cue.word.text, "inverted", 0.6)]
-        # "Enligt Meta Sahlström får vi …" / "According to X, …"
+                        return [self._cand(span, m, cue.word.text, "inverted",
+                                                   confidence.PREVIOUS_SENTENCE)]
+        # "Enligt Karin Berg får vi …" / "According to X, …"
         for seq in lex.according_to:
             n = len(seq)
             if [w.lower for w in words[first : first + n]] == list(seq):
@@ -43,25 +45,26 @@ class UnmarkedSentences(ClauseRules):
                 if (
                     m is not None
                     and end_w < last
-                    and (words[end_w + 1].text == "," or lex.language == "sv")
+                    and (words[end_w + 1].text == "," or lex.behaviour.v2_inversion)
                 ):
-                    # "According to Reuters and NBC, …" (several sources) does not get here;
-                    # Swedish puts the verb right after: "Enligt Meta Sahlström får vi …".
+                    # "According to the Courier and the Post, …" (two sources) does not get here;
+                    # Swedish puts the verb right after: "Enligt Karin Berg får vi …".
                     a = words[end_w].end
                     if words[end_w + 1].text == ",":
                         a = words[end_w + 1].end
                     span = self._span(a, e)
                     if span is not None and not view.quote_between(a, e):
-                        return [self._cand(span, m, words[first].text, "according", 0.6)]
+                        return [self._cand(span, m, words[first].text, "according",
+                                                   confidence.ACCORDING_TO)]
         if view.quote_between(s, e):
             return []
-        # "…, säger X." / "…, enligt YA." / "…, according to The Guardian." / "…, police said."
+        # "…, säger X." / "…, enligt Kuriren." / "…, according to The Courier." / "…, police said."
         for c in range(first + 2, last + 1):
             if words[c - 1].text != ",":
                 continue
-            cue = ph.cue_at(c)
+            cue = view.cue_at(c)
             m = None
-            how = "inverted"
+            how: How = "inverted"
             cue_text: str | None = None
             if cue is not None and cue.lemma not in lex.naming_verbs and (
                 cue.lemma not in lex.post_quote_only
@@ -72,7 +75,7 @@ class UnmarkedSentences(ClauseRules):
                 if m is not None and nxt is not None and nxt.is_alpha_word and (
                     nxt.lower not in lex.np_stop
                 ):
-                    m = None  # "Sheila Brown, 62, said she had …": a clause, not "said X."
+                    m = None  # "Mary Stone, 52, said she had …": a clause, not "said X."
             else:
                 for seq in lex.according_to:
                     if [w.lower for w in words[c : c + len(seq)]] == list(seq):
@@ -81,9 +84,9 @@ class UnmarkedSentences(ClauseRules):
                         follow = words[end_w + 1] if end_w + 1 <= last else None
                         if follow is not None and (follow.is_alpha_word or follow.text == ","):
                             m = None  # "The plan, according to officials, will cost …"
-                if m is None and lex.language == "en":
+                if m is None and lex.behaviour.trailing_subject_cue:
                     mm = ph.by_word.get(c)
-                    if mm is not None and ph.cue_at(mm.last_word + 1) is not None:
+                    if mm is not None and view.cue_at(mm.last_word + 1) is not None:
                         m, how = mm, "subject"
                         cue_text = words[mm.last_word + 1].text
             if m is None or cue_text is None or not self._speaker_like(m, c):
@@ -98,17 +101,17 @@ class UnmarkedSentences(ClauseRules):
             return True
         first = self.view.words[m.first_word]
         lex = self.view.lexicon_at(first.start)
-        if lex.language == "en" and m.kind == "description":
-            return False  # "…, urged the immunity be waived": English does not invert here
-        return first.lower in lex.generic_determiners or first.lower in ("the", "den", "det") or (
-            first.is_cap  # "…, uppger Ystads allehanda"
+        if not lex.behaviour.v2_inversion and m.kind == "description":
+            return False  # "…, urged the fee be dropped": English does not invert here
+        return first.lower in lex.generic_determiners or first.lower in lex.definite_articles or (
+            first.is_cap  # "…, uppger Sjöstads tidning"
         )
 
     def _lead_or_report(
-        self, s: int, end: int, m: Mention, cue_text: str, how: str, cue: Cue | None,
+        self, s: int, end: int, m: Mention, cue_text: str, how: How, cue: Cue | None,
     ) -> Candidate | None:
         """"…, säger X." without marks: a direct quote when it is a paragraph of its own
-        speaking in the first person ("I princip kan vi … , säger Stephan Roth") or a lead
+        speaking in the first person ("I dag kan vi … , säger Olle Falk") or a lead
         sentence; the reporter's paraphrase in running text or with a belief verb."""
         view = self.view
         para = view.paragraph_of(s)
@@ -121,19 +124,21 @@ class UnmarkedSentences(ClauseRules):
             first_person = any(w.lower in lex.first_second_person for w in words)
             earlier = view.words[view.word_at(para.start) : view.word_at(s)]
             # A lead paragraph that is all the speaker's words: nothing before the attribution
-            # names the speaker or reports anyone ("För Maud Olofsson … . De rödgröna …, säger
-            # Stefan Löfven"); a paragraph that first tells about them is narrative.
+            # names the speaker or reports anyone ("För Per Ek … . Grannarna …, säger
+            # Eva Lind"); a paragraph that first tells about them is narrative.
             surname = m.text.split()[-1]
             reporting = {seq[0] for seq in lex.according_to}
             named = m.kind == "name" and not any(
-                w.text == surname or view.is_cue(w) is not None or w.lower in reporting
+                w.text == surname or w.lower in reporting
+                or view.cue_at(w.i, inside_quotes=True) is not None
                 for w in earlier
-            )  # "Enligt polisen ska … . Han nekar …, uppger hans advokat": reports, not a lead
+            )  # "Enligt polisen ska … . Han nekar …, uppger hans försvarare": reports, not a lead
             if first_person or named:
                 start = para.start
         lead = start == para.start and how == "inverted" and not belief
         span = self._span(start, end)
         if span is None or len(view.text[span[0] : span[1]].split()) < 3:
-            return None  # "In between, she testified, …": an adverbial, not a statement
+            return None  # "In the meantime, she said, …": an adverbial, not a statement
         qtype: QuoteKind = "direct" if lead else "indirect"
-        return self._cand(span, m, cue_text, how, 0.6 if first_person else 0.5, qtype)
+        conf = confidence.FIRST_PERSON_LEAD if first_person else confidence.ATTRIBUTED_SENTENCE
+        return self._cand(span, m, cue_text, how, conf, qtype)
