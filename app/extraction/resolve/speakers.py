@@ -308,7 +308,7 @@ class SpeakerResolver:
             g = by_group[c.group]
             return Resolved(g.name, g.mention, g.confidence)
         # A person introduced just before (the previous paragraph) speaks now:
-        # "Klas Berg … är inne på samma linje. ¶ – Det hade varit …".
+        # "Tove Lind … håller med om det. ¶ – Vi borde ha börjat tidigare …".
         since = prev[0].end if prev is not None else 0
         para = self._paragraph(c.start)
         between = [
