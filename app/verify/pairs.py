@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from app.verify.words import STOPWORDS, tokens
 
@@ -80,17 +80,23 @@ CUES: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class QuoteFacts:
-    """What pairing looks at in one quote."""
+class QuoteFacts(Protocol):
+    """What pairing looks at in one quote (storage's ``QuoteFactsRow`` is one)."""
 
-    id: int
-    text: str
-    language: str
-    speaker_id: int | None
-    article_id: int
-    cue: str | None
-    published_at: datetime | None
+    @property
+    def id(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def speaker_id(self) -> int | None: ...
+    @property
+    def article_id(self) -> int: ...
+    @property
+    def cue(self) -> str | None: ...
+    @property
+    def published_at(self) -> datetime | None: ...
 
 
 def _fold(word: str) -> str:

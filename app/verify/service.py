@@ -18,7 +18,7 @@ from app.storage.models import utcnow
 from app.storage.queries import QuoteRow
 from app.verify.align import Alignment, align, context_word
 from app.verify.claim import MAX_WORDS, Claim
-from app.verify.pairs import MAX_DAYS, QuoteFacts, pairs
+from app.verify.pairs import MAX_DAYS, pairs
 from app.verify.words import STOPWORDS, Token, tokens
 
 #: An alignment scoring at least this is a match ("found"); below, a near miss.
@@ -241,9 +241,6 @@ def link_translations(session: Session, article_ids: Sequence[int]) -> int:
     new, others = store.pairing_facts(session, article_ids, MAX_DAYS)
     if not new:
         return 0
-    def facts(r: store.QuoteFactsRow) -> QuoteFacts:
-        return QuoteFacts(r.id, r.text, r.language, r.speaker_id, r.article_id, r.cue,
-                          r.published_at)
-    found = pairs([facts(r) for r in new], [facts(r) for r in [*new, *others]])
+    found = pairs(new, [*new, *others])
     store.replace_translation_links(session, [r.id for r in new], found)
     return len(found)
