@@ -282,16 +282,9 @@ def users_add(
 
     from app.ingest.accounts import create_user
     from app.ingest.readers import IngestError
-    from app.storage.db import make_engine
-    from app.storage.migrate import upgrade
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    settings = get_settings()
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    password = _password(password_stdin, "Password")
+    engine = _accounts()
     try:
         with Session(engine) as session:
             user = create_user(session, username, password, role)
@@ -303,7 +296,15 @@ def users_add(
         engine.dispose()
 
 
+def _password(from_stdin: bool, prompt: str) -> str:
+    """A password from standard input's first line, or asked for twice (never an argument)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
 def _accounts() -> Any:
+    """The engine of the configured database, migrated to head."""
     from app.storage.db import make_engine
     from app.storage.migrate import upgrade
 
@@ -364,10 +365,7 @@ def users_passwd(
     from app.ingest.accounts import set_password
     from app.ingest.readers import IngestError
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin, "New password")
     engine = _accounts()
     try:
         with Session(engine) as session:
