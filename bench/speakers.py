@@ -41,10 +41,10 @@ from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, select
 
 from app.storage.db import make_engine
+from app.storage.identity import SpeakerLookup, find_speaker
 from app.storage.migrate import upgrade
 from app.storage.models import Speaker, SpeakerAlias, fold_key, name_parts, surname_key
 from app.storage.queries import find_by_name
-from app.storage.writes import SpeakerLookup, find_speaker
 
 PG_SCRATCH = "citat_bench_speakers"
 FIRST = [f"F{i}" for i in range(2000)]

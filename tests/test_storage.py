@@ -413,7 +413,7 @@ def test_speakers_of_one_article_match_each_other_before_they_are_stored(
     names later in the article still find the people created earlier in it (same first and
     last name; a bare surname with a role the article gave), and two people who share a
     surname still stay apart."""
-    from app.storage.writes import find_speaker
+    from app.storage.identity import find_speaker
 
     text_ = "”Ja”, sade Donald Trump. ”Nej”, sade Anna Lind. ”Kanske”, sade Eva Lind."
     quotes = tuple(

@@ -16,10 +16,11 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.storage import aggregates
+from app.storage.identity import add_alias, new_speaker
 from app.storage.models import Article, Correction, Quote, Speaker, SpeakerAlias, User
 from app.storage.queries import NotFound
 from app.storage.search import index_quotes, reindex_where, unindex_quotes
-from app.storage.writes import SavedQuote, add_alias, new_speaker
+from app.storage.writes import SavedQuote
 
 KINDS = ("direct", "partial", "indirect")
 

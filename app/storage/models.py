@@ -183,6 +183,9 @@ class EntityMention(SQLModel, table=True):
     start: int
     end: int
     text: str = Field(max_length=300)
+    #: The label the extractor gave this mention (PER, ORG, LOC, ...): an entity is labelled
+    #: by the majority of its mentions (``citat names merge``).
+    label: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
 
 
 class User(SQLModel, table=True):
