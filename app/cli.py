@@ -385,3 +385,36 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+names = typer.Typer(help="Names of speakers and entities across the archive.",
+                    no_args_is_help=True)
+cli.add_typer(names, name="names")
+
+
+@names.command("merge")
+def names_merge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would change; change nothing.")
+    ] = False,
+) -> None:
+    """Normalise the stored names and merge the same person or entity (one transaction,
+    every change in the audit log; speakers named by people's corrections stay apart)."""
+    from sqlmodel import Session
+
+    from app.storage.archive_names import merge_names
+
+    engine = _accounts()
+    try:
+        with Session(engine) as session:
+            steps = merge_names(session)
+            for step in steps:
+                typer.echo(f"{step.action}\t{step.before}\t->\t{step.after or '-'}")
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+    finally:
+        engine.dispose()
+    done = "would be made (dry run, nothing changed)" if dry_run else "made"
+    typer.echo(f"{len(steps)} change(s) {done}.")

@@ -37,7 +37,7 @@ EVIDENCE_ENTITIES = 2000
 @dataclass(frozen=True)
 class Seen:
     """Where a name is being saved: its article's id and source, the :func:`fold_key` of
-    the entities the article names."""
+    the entities other than places the article names."""
 
     article_id: int | None = None
     source: str | None = None
@@ -232,7 +232,8 @@ class SpeakerLookup:
             ev.entities.update(self.session.exec(
                 select(Entity.name_key).distinct()
                 .join(EntityMention, col(EntityMention.entity_id) == Entity.id)
-                .where(col(EntityMention.article_id).in_(sorted(ev.articles)))
+                .where(col(EntityMention.article_id).in_(sorted(ev.articles)),
+                       Entity.label != "LOC")
                 .limit(EVIDENCE_ENTITIES)))
         self._stored[sid] = ev
         return ev

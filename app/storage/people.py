@@ -15,16 +15,17 @@ from dataclasses import dataclass, field
 from app.storage.models import fold_key, name_parts, surname_key
 
 #: Entities (other than the person's own names) two people must both be seen with before a
-#: bare surname counts as the same person on that evidence alone: one place in common (the
-#: country both are in the news of) says little.
-MIN_SHARED_ENTITIES = 2
+#: bare surname counts as the same person on that evidence alone. Places are not counted
+#: (the callers leave them out): the country both are in the news of says little; the
+#: organisation both are quoted about does.
+MIN_SHARED_ENTITIES = 1
 
 
 @dataclass(frozen=True)
 class Person:
     """A person or organisation and the evidence seen with them: roles (casefolded), the
-    sources of their articles, the :func:`fold_key` of entities their articles name, and
-    the ids of those articles."""
+    sources of their articles, the :func:`fold_key` of the entities other than places their
+    articles name, and the ids of those articles."""
 
     name: str
     kind: str = "PER"

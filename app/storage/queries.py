@@ -58,6 +58,8 @@ class SpeakerView:
     speaker: Speaker
     mentions: list[str]
     roles: list[str]
+    #: The entity of the same name (one page links the other: what they say, who mentions them).
+    entity: Entity | None = None
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,9 @@ def get_speaker(session: Session, slug: str) -> SpeakerView:
     ).all()
     mentions = [a.text for a in aliases if a.kind == "mention"]
     roles = [a.text for a in aliases if a.kind == "role"]
-    return SpeakerView(speaker, mentions, roles)
+    entity = session.exec(select(Entity).where(Entity.name_key == speaker.name_key)
+                          .order_by(col(Entity.id)).limit(1)).first()
+    return SpeakerView(speaker, mentions, roles, entity)
 
 
 def get_article(session: Session, article_id: int) -> ArticleView:
@@ -228,12 +232,16 @@ def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> 
         select(Article).where(col(Article.id).in_(newest)).order_by(col(Article.id).desc())
         .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
     ).all())
-    speaker = None
-    if entity.label in ("PER", "ORG"):
-        speaker = session.exec(
-            select(Speaker).where(Speaker.name_key == fold_key(entity.name))
-            .order_by(col(Speaker.id))
-        ).first()
+    # Any label: a place that speaks (as the state) has the speaker page of its name too;
+    # a name merged into another speaker leads to that one.
+    speaker = session.exec(
+        select(Speaker).where(Speaker.name_key == fold_key(entity.name))
+        .order_by(col(Speaker.id))
+    ).first() or session.exec(
+        select(Speaker).join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
+        .where(SpeakerAlias.kind == "merged", SpeakerAlias.text_key == fold_key(entity.name))
+        .order_by(col(SpeakerAlias.id))
+    ).first()
     return EntityView(entity, found, speaker)
 
 

@@ -251,7 +251,7 @@ def _speakers(session: Session, lookup: SpeakerLookup, people: Sequence[_Named],
 def _seen(article: Article, extraction: ExtractionLike) -> Seen:
     """What an article shows with the people it names (evidence for a bare surname)."""
     return Seen(article.id, article.source,
-                frozenset(name_key(e.text) for e in extraction.entities))
+                frozenset(name_key(e.text) for e in extraction.entities if e.label != "LOC"))
 
 
 def _resolve_people(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]

@@ -17,6 +17,9 @@ ACTIONS = {
     "speaker_rename": N_("Renamed a speaker"),
     "speaker_merge": N_("Merged two speakers"),
     "speaker_split": N_("Split a name off a speaker"),
+    "entity_merge": N_("Merged two entities"),
+    "entity_rename": N_("Renamed or relabelled an entity"),
+    "entity_drop": N_("Dropped an entity that names nobody"),
 }
 KINDS = {"direct": N_("direct"), "partial": N_("partial"), "indirect": N_("indirect")}
 

@@ -1,6 +1,7 @@
 """entitymention.label: the label the extractor gave each mention, so that an entity is
 labelled by the majority of its mentions (``citat names merge``); filled from the entity's
-label for the mentions stored before
+label for the mentions stored before. An index on entity.name_key: saving finds an entity by
+its casefolded name, whatever the label
 
 Revision ID: 0013
 Revises: 0012
@@ -25,8 +26,10 @@ def upgrade() -> None:
                                    server_default=""))
     op.execute("UPDATE entitymention SET label = (SELECT entity.label FROM entity "
                "WHERE entity.id = entitymention.entity_id)")
+    op.create_index(op.f("ix_entity_name_key"), "entity", ["name_key"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_entity_name_key"), table_name="entity")
     with op.batch_alter_table("entitymention") as batch:
         batch.drop_column("label")
