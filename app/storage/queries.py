@@ -234,13 +234,12 @@ def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> 
     ).all())
     # Any label: a place that speaks (as the state) has the speaker page of its name too;
     # a name merged into another speaker leads to that one.
-    speaker = session.exec(
-        select(Speaker).where(Speaker.name_key == fold_key(entity.name))
-        .order_by(col(Speaker.id))
-    ).first() or session.exec(
-        select(Speaker).join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
-        .where(SpeakerAlias.kind == "merged", SpeakerAlias.text_key == fold_key(entity.name))
-        .order_by(col(SpeakerAlias.id))
+    key = fold_key(entity.name)
+    merged = select(SpeakerAlias.speaker_id).where(SpeakerAlias.kind == "merged",
+                                                   SpeakerAlias.text_key == key)
+    speaker = session.exec(  # one statement: the same name first, else the merge target
+        select(Speaker).where(or_(col(Speaker.name_key) == key, col(Speaker.id).in_(merged)))
+        .order_by(col(Speaker.name_key) != key, col(Speaker.id)).limit(1)
     ).first()
     return EntityView(entity, found, speaker)
 
