@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from app.storage.aggregates import echo_ids
 from app.storage.models import (
+    Article,
     Entity,
+    Quote,
+    QuoteEcho,
     Speaker,
     SpeakerCount,
     SpeakerEntity,
@@ -85,3 +89,25 @@ def also_reported(session: Session, row: QuoteRow, limit: int = 20) -> list[Quot
     quote was saved (``aggregates.link_echoes``), visible ones only, newest first."""
     assert row.quote.id is not None
     return visible_rows(session, echo_ids(session, row.quote.id, limit * 2))[:limit]
+
+
+def quote_version(session: Session, public_id: str) -> str | None:
+    """A digest of everything a quote's permalink page and share card show that can change
+    (its speaker and how sure, kind, visibility, editor's check, article, "also reported in"
+    links): it changes with every correction. None for an unknown id. Two indexed reads,
+    neither of the article's text."""
+    row = session.execute(
+        select(Quote.id, Quote.type, Quote.hidden, Quote.reviewed, Quote.speaker_checked,
+               Quote.speaker_confidence, Quote.speaker_mention, Quote.speaker_id, Quote.cue,
+               Quote.confidence, Speaker.name, Speaker.slug, Article.title, Article.source,
+               Article.url, Article.published_at, Article.licence, Article.attribution)
+        .join(Article, col(Article.id) == Quote.article_id)
+        .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+        .where(Quote.public_id == public_id)).first()
+    if row is None:
+        return None
+    echoes = session.execute(
+        select(QuoteEcho.other_id, Quote.hidden).join(Quote, col(Quote.id) == QuoteEcho.other_id)
+        .where(QuoteEcho.quote_id == row[0]).order_by(col(QuoteEcho.other_id))).all()
+    facts = repr((tuple(row), [tuple(e) for e in echoes]))
+    return hashlib.sha256(facts.encode()).hexdigest()[:24]
