@@ -6,8 +6,8 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import jinja2
@@ -39,8 +39,8 @@ from app.web.audit import action_label, audit_value
 from app.web.auth import session_user
 from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
-from app.web.middleware import RequestContext
 from app.web.etags import VersionedPages
+from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import FetchQueue, RateLimits
 from app.web.typography import quote_html

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from app.storage.aggregates import echo_ids
@@ -101,19 +102,22 @@ def quote_version(session: Session, public_id: str) -> str | None:
     echo = Quote.__table__.alias("echo")  # type: ignore[attr-defined]
 
     def links(what: Any) -> Any:
-        return (select(what).select_from(QuoteEcho).join(echo, echo.c.id == QuoteEcho.other_id)
-                .where(QuoteEcho.quote_id == Quote.id).scalar_subquery())
+        return (sql_select(what).select_from(QuoteEcho)
+                .join(echo, echo.c.id == QuoteEcho.other_id)
+                .where(col(QuoteEcho.quote_id) == col(Quote.id)).scalar_subquery())
 
+    shown: list[Any] = [
+        Quote.type, Quote.hidden, Quote.reviewed, Quote.speaker_checked,
+        Quote.speaker_confidence, Quote.speaker_mention, Quote.speaker_id, Quote.cue,
+        Quote.confidence, Speaker.name, Speaker.slug, Article.title, Article.source,
+        Article.url, Article.published_at, Article.licence, Article.attribution,
+        links(func.count()), links(func.max(QuoteEcho.other_id)),
+        links(func.sum(case((echo.c.hidden.is_(True), 1), else_=0)))]
     row = session.execute(
-        select(Quote.type, Quote.hidden, Quote.reviewed, Quote.speaker_checked,
-               Quote.speaker_confidence, Quote.speaker_mention, Quote.speaker_id, Quote.cue,
-               Quote.confidence, Speaker.name, Speaker.slug, Article.title, Article.source,
-               Article.url, Article.published_at, Article.licence, Article.attribution,
-               links(func.count()), links(func.max(QuoteEcho.other_id)),
-               links(func.sum(case((echo.c.hidden.is_(True), 1), else_=0))))
+        sql_select(*shown)
         .join(Article, col(Article.id) == Quote.article_id)
         .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
-        .where(Quote.public_id == public_id)).first()
+        .where(col(Quote.public_id) == public_id)).first()
     if row is None:
         return None
     return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:24]
