@@ -380,7 +380,18 @@ def users_passwd(
 
 def main() -> None:
     """Entry point of the ``citat`` console script."""
-    cli()
+    from pydantic import ValidationError
+
+    try:
+        cli()
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        # A setting out of range: say which and why, not a traceback.
+        for err in exc.errors():
+            name = "CITAT_" + "_".join(str(p) for p in err["loc"]).upper()
+            typer.echo(f"Setting {name}: {err['msg'].removeprefix('Value error, ')}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

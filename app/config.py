@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -124,10 +124,23 @@ class Settings(BaseSettings):
         "(home page, speaker statistics, facets) and whole pages rendered for readers who are "
         "not logged in (a POST to that process empties it); 0 = never.",
     )
+    speaker_sure: float = Field(
+        default=0.9,
+        description="Speaker confidence (the probability that the named speaker is right) at "
+        "or above which an attribution is shown as certain; below it a named speaker reads "
+        "\"probably X\". Corrected and confirmed attributions are always certain. 0 to 1.",
+    )
     host: str = Field(default="127.0.0.1", description="`citat serve` host.")
     port: int = Field(default=8000, description="`citat serve` port.")
     templates_dir: Path = Field(default=PROJECT_ROOT / "templates", description="Jinja templates.")
     static_dir: Path = Field(default=PROJECT_ROOT / "static", description="Static files.")
+
+    @field_validator("speaker_sure", mode="after")
+    @classmethod
+    def _a_probability(cls, value: float) -> float:
+        if not 0.0 <= value <= 1.0:  # NaN fails this too
+            raise ValueError(f"CITAT_SPEAKER_SURE is a probability from 0 to 1, not {value}")
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -48,7 +48,12 @@ def _free_port() -> int:
 @pytest.fixture
 def live_url(settings: Settings, extractor: Any) -> Iterator[str]:
     """The app, seeded, served by uvicorn in a thread on a free loopback port."""
-    app = create_app(settings.model_copy(update={"load_seeds": True}), extractor=extractor)
+    yield from _serve(create_app(settings.model_copy(update={"load_seeds": True}),
+                                 extractor=extractor))
+
+
+def _serve(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread on a free loopback port; its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -93,8 +98,12 @@ def test_search_permalink_and_upload(page: Any, live_url: str, tmp_path: Path) -
     og_url = page.locator("meta[property='og:url']").get_attribute("content")
     assert og_url == page.url
     assert page.locator("meta[property='og:type']").get_attribute("content") == "article"
+    status = page.request.get(live_url + "/api/quotes/" + page.url.rsplit("/", 1)[-1]).json()[
+        "speaker_status"]  # as sure as the extractor is of this speaker
     assert page.locator("meta[property='og:title']").get_attribute("content").startswith(
-        "Donald Trump: ")
+        {"certain": "Donald Trump: ", "uncertain": {
+            "sv": "Troligen Donald Trump: ", "en": "Probably Donald Trump: "}[
+                page.locator("html").get_attribute("lang")]}[status])
     assert page.locator(".context mark.quote").inner_text() == quote_text
     _shot(page, "quote.png")
 
@@ -344,3 +353,54 @@ def test_back_after_live_search_shows_the_earlier_search(page: Any, live_url: st
     page.wait_for_selector(".results mark.hit")
     assert page.locator("#search-form input[name=q]").input_value() == "hjälp"
     assert page.locator("#result-count").get_attribute("data-total") == first_total
+
+
+# Issue 20: an uncertain attribution looks different, in words and in style. ----------------
+
+
+@pytest.fixture
+def library_url(settings: Settings) -> Iterator[str]:
+    """An app whose one article has a certain, an uncertain and an unknown attribution
+    (tests/test_confidence.py's invented article)."""
+    from fastapi.testclient import TestClient
+
+    from tests.test_confidence import EXTRACTION, TEXT
+    from tests.test_storage import FixedExtractor
+
+    app = create_app(settings, extractor=FixedExtractor(EXTRACTION))
+    with TestClient(app) as client:  # runs the lifespan once to store the article
+        assert client.post("/api/articles", json={"text": TEXT, "title": "The valley library"}
+                           ).status_code == 201
+    yield from _serve(create_app(settings, extractor=FixedExtractor(EXTRACTION)))
+
+
+def test_an_uncertain_attribution_is_visibly_different(browser: Any, library_url: str) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["laptop"], locale="en", bypass_csp=True)
+    page = context.new_page()
+    page.goto(library_url + "/?lang=en")
+    style = ("e => { const s = getComputedStyle(e); return [s.fontStyle, "
+             "s.textDecorationLine, s.textDecorationStyle]; }")
+    unsure = page.locator(".latest .attribution-uncertain").first
+    sure = page.locator(".latest .attribution-certain").first
+    assert unsure.inner_text() == "probably Maria Lindqvist (62%)"
+    assert unsure.is_visible() and sure.inner_text() == "Maria Lindqvist"
+    unsure_style = unsure.locator("a.speaker").evaluate(style)
+    sure_style = sure.locator("a.speaker").evaluate(style)
+    assert unsure_style == ["italic", "underline", "dotted"]
+    assert sure_style[0] == "normal" and sure_style != unsure_style
+    assert "62%" in unsure.get_attribute("title")
+    assert page.locator(".latest .speaker.unknown").inner_text() == "speaker unknown"
+    permalink = page.locator(".latest .quote-item", has=page.locator(
+        ".attribution-uncertain")).first.locator("blockquote a").get_attribute("href")
+    pages = ["/?lang=en", "/?lang=sv", permalink, "/speakers/maria-lindqvist"]
+    found = {}
+    if AXE.exists():
+        for path in pages:
+            page.goto(library_url + path)
+            violations = _axe(page)
+            if violations:
+                found[path] = violations
+    context.close()
+    assert found == {}
+    if not AXE.exists() and os.environ.get("CI"):
+        pytest.fail(f"{AXE} is missing: npm ci --prefix tests/axe")

@@ -495,9 +495,10 @@ def test_unknown_speaker_in_the_readers_language(harbour: TestClient) -> None:
     harbour.post(f"/q/{qid}/correct", data={"csrf_token": _csrf(harbour, f"/q/{qid}"),
                                             "action": "speaker", "value": ""})
     harbour.cookies.delete("citat_session")
-    for headers, name in ((EN, "Unknown speaker"), (SV, "Okänd talare")):
+    for headers, said, name in ((EN, "speaker unknown", "Speaker unknown"),
+                                (SV, "okänd talare", "Okänd talare")):
         page = soup(harbour.get(f"/q/{qid}", headers=headers).text)
-        assert page.select_one(".attribution .speaker.unknown").get_text() == name
+        assert page.select_one(".attribution .speaker.unknown").get_text() == said
         assert page.select_one("meta[property='og:title']")["content"] == (
             f"{name}: \u201cWe build slowly, but we build to last\u201d")
         citation = page.select_one("button.copy-citation")["data-copy"]

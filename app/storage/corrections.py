@@ -74,6 +74,7 @@ def set_quote_speaker(session: Session, user: User, public_id: str, name: str) -
     with aggregates.kept(session, [quote.article_id]):
         quote.speaker_id = speaker.id if speaker else None
         quote.reviewed = True
+        quote.speaker_checked = speaker is not None
         session.add(quote)
     if not quote.hidden and quote.id is not None:
         reindex_where(session, ids=[quote.id])
@@ -109,6 +110,7 @@ def mark_reviewed(session: Session, user: User, public_id: str) -> Correction:
     """Confirm the machine's output for a quote."""
     quote = _quote(session, public_id)
     quote.reviewed = True
+    quote.speaker_checked = quote.speaker_id is not None
     session.add(quote)
     return _log(session, user, "reviewed", quote=public_id, before=None, after=True)
 
@@ -252,6 +254,9 @@ def _reapply_quotes(session: Session, quotes_saved: Sequence[Quote | SavedQuote]
             if c.action == "quote_speaker":
                 quote.speaker_id = after["id"] if after and session.get(
                     Speaker, after["id"]) else None
+                quote.speaker_checked = quote.speaker_id is not None
+            elif c.action == "reviewed":
+                quote.speaker_checked = quote.speaker_id is not None
             elif c.action == "quote_kind":
                 quote.type = after
             elif c.action == "not_a_quote":

@@ -30,6 +30,8 @@ class ExportRow(NamedTuple):
     speaker_mention: str | None
     cue: str | None
     confidence: float
+    speaker_confidence: float
+    speaker_checked: bool
     article_id: int
     article_title: str | None
     source: str | None
@@ -47,7 +49,8 @@ def export_rows(session: Session, f: QuoteFilters, batch: int = 2000) -> Iterato
     stmt = quotes.outerjoin(Speaker, col(Speaker.id) == col(Quote.speaker_id)).with_only_columns(
         col(Quote.public_id), col(Quote.text), col(Quote.type), col(Quote.language),
         col(Speaker.name), col(Speaker.slug), col(Quote.speaker_mention), col(Quote.cue),
-        col(Quote.confidence), col(Quote.article_id), col(Article.title), col(Article.source),
+        col(Quote.confidence), col(Quote.speaker_confidence), col(Quote.speaker_checked),
+        col(Quote.article_id), col(Article.title), col(Article.source),
         col(Article.url), col(Article.published_at), col(Quote.start), col(Quote.end),
         maintain_column_froms=False,
     )

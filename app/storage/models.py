@@ -129,6 +129,9 @@ class Quote(SQLModel, table=True):
     # Set by corrections (never by extraction): hidden = "not a quote"; reviewed by an editor.
     hidden: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     reviewed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    #: An editor chose this speaker or confirmed it ("Attribution is right"): the attribution
+    #: is certain whatever ``speaker_confidence`` (the machine's) says. Set by corrections.
+    speaker_checked: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     #: The article's date (published, else stored) copied when the quote is saved: lists
     #: newest first are ordered on it (with article_id, start) without reading the articles.
     article_date: datetime | None = Field(

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import case, func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from app.storage.aggregates import echo_ids
 from app.storage.models import (
+    Article,
     Entity,
+    Quote,
+    QuoteEcho,
     Speaker,
     SpeakerCount,
     SpeakerEntity,
@@ -85,3 +92,32 @@ def also_reported(session: Session, row: QuoteRow, limit: int = 20) -> list[Quot
     quote was saved (``aggregates.link_echoes``), visible ones only, newest first."""
     assert row.quote.id is not None
     return visible_rows(session, echo_ids(session, row.quote.id, limit * 2))[:limit]
+
+
+def quote_version(session: Session, public_id: str) -> str | None:
+    """A digest of everything a quote's permalink page and share card show that can change
+    (its speaker and how sure, kind, visibility, editor's check, article, "also reported in"
+    links: how many, the newest, how many hidden): it changes with every correction. None for
+    an unknown id. One indexed read, without the article's text."""
+    echo = Quote.__table__.alias("echo")  # type: ignore[attr-defined]
+
+    def links(what: Any) -> Any:
+        return (sql_select(what).select_from(QuoteEcho)
+                .join(echo, echo.c.id == QuoteEcho.other_id)
+                .where(col(QuoteEcho.quote_id) == col(Quote.id)).scalar_subquery())
+
+    shown: list[Any] = [
+        Quote.type, Quote.hidden, Quote.reviewed, Quote.speaker_checked,
+        Quote.speaker_confidence, Quote.speaker_mention, Quote.speaker_id, Quote.cue,
+        Quote.confidence, Speaker.name, Speaker.slug, Article.title, Article.source,
+        Article.url, Article.published_at, Article.licence, Article.attribution,
+        links(func.count()), links(func.max(QuoteEcho.other_id)),
+        links(func.sum(case((echo.c.hidden.is_(True), 1), else_=0)))]
+    row = session.execute(
+        sql_select(*shown)
+        .join(Article, col(Article.id) == Quote.article_id)
+        .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+        .where(col(Quote.public_id) == public_id)).first()
+    if row is None:
+        return None
+    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:24]

@@ -432,6 +432,9 @@ def _quote_values(rec: QuoteLike, extraction: ExtractionLike,
         "speaker_mention": (rec.speaker_mention or None) and rec.speaker_mention[:300],
         "cue": rec.cue and rec.cue[:100], "confidence": rec.confidence,
         "speaker_confidence": rec.speaker_confidence,
+        # Machine output again: a correction that chose or confirmed the speaker sets it back
+        # when the corrections are re-applied (``corrections.reapply``).
+        "speaker_checked": False,
     }
 
 

@@ -37,23 +37,25 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 @router.get("/quotes", name="api_quotes")
 def api_quotes(
-    session: SessionDep, f: FiltersDep, limit: Limit = 20, offset: Offset = 0,
+    session: SessionDep, f: FiltersDep, settings: SettingsDep, limit: Limit = 20,
+    offset: Offset = 0,
     with_facets: Annotated[bool, Query(alias="facets")] = False,
 ) -> QuoteList:
     """Quotes filtered by words (ranked), speaker, entity, article, source, language, kind,
     month and date range; ``facets=true`` adds the facet counts."""
     page = browse.search(session, f, limit, offset)
     return QuoteList(
-        total=page.total, limit=limit, offset=offset, items=[QuoteOut.of(r) for r in page.items],
+        total=page.total, limit=limit, offset=offset,
+        items=[QuoteOut.of(r, settings.speaker_sure) for r in page.items],
         facets={k: [FacetOut(value=v.value, label=v.label, count=v.count) for v in vs]
                 for k, vs in browse.facets(session, f).items()} if with_facets else None,
     )
 
 
 @router.get("/quotes/{public_id}", name="api_quote")
-def api_quote(public_id: str, session: SessionDep) -> QuoteOut:
+def api_quote(public_id: str, session: SessionDep, settings: SettingsDep) -> QuoteOut:
     """One quote by its permalink id."""
-    return QuoteOut.of(queries.get_quote(session, public_id))
+    return QuoteOut.of(queries.get_quote(session, public_id), settings.speaker_sure)
 
 
 @router.get("/speakers", name="api_speakers")
@@ -68,7 +70,8 @@ def api_speakers(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> 
 
 @router.get("/speakers/{slug}", name="api_speaker")
 def api_speaker(
-    slug: str, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+    slug: str, session: SessionDep, settings: SettingsDep, limit: Limit = 50,
+    offset: Offset = 0,
 ) -> SpeakerDetail:
     """One speaker with mentions, roles and quotes."""
     view = queries.get_speaker(session, slug)
@@ -77,13 +80,13 @@ def api_speaker(
     return SpeakerDetail(
         name=s.name, slug=s.slug, kind=s.kind, mentions=view.mentions, roles=view.roles,
         quotes=QuoteList(total=quotes.total, limit=limit, offset=offset,
-                         items=[QuoteOut.of(r) for r in quotes.items]),
+                         items=[QuoteOut.of(r, settings.speaker_sure) for r in quotes.items]),
     )
 
 
 @router.get("/entities/{slug}", name="api_entity")
-def api_entity(slug: str, session: SessionDep, limit: Limit = 50, offset: Offset = 0
-               ) -> EntityDetail:
+def api_entity(slug: str, session: SessionDep, settings: SettingsDep, limit: Limit = 50,
+               offset: Offset = 0) -> EntityDetail:
     """One entity with the quotes that mention it."""
     view = queries.get_entity(session, slug)
     quotes = browse.search(session, QuoteFilters(entity=slug, sort="newest"), limit, offset)
@@ -92,14 +95,14 @@ def api_entity(slug: str, session: SessionDep, limit: Limit = 50, offset: Offset
         name=e.name, slug=e.slug, label=e.label,
         speaker=view.speaker.slug if view.speaker else None,
         quotes=QuoteList(total=quotes.total, limit=limit, offset=offset,
-                         items=[QuoteOut.of(r) for r in quotes.items]),
+                         items=[QuoteOut.of(r, settings.speaker_sure) for r in quotes.items]),
     )
 
 
 @router.get("/articles/{article_id}", name="api_article")
-def api_article(article_id: RowId, session: SessionDep) -> ArticleOut:
+def api_article(article_id: RowId, session: SessionDep, settings: SettingsDep) -> ArticleOut:
     """One article with its quotes and entities."""
-    return ArticleOut.of(queries.get_article(session, article_id))
+    return ArticleOut.of(queries.get_article(session, article_id), settings.speaker_sure)
 
 
 def check_upload_rate(request: Request) -> None:
@@ -130,7 +133,8 @@ def _store(request: Request, item: Article) -> tuple[ArticleOut, bool]:
     with Session(request.app.state.engine) as session:
         result = request.app.state.queue.submit(session, item)
         article = queries.get_article(session, result.article_id)
-        return ArticleOut.of(article, created=result.created), result.created
+        return (ArticleOut.of(article, request.app.state.settings.speaker_sure,
+                              created=result.created), result.created)
 
 
 @router.post(

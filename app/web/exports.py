@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
+from app.storage.certainty import status_of
 from app.storage.exports import ExportRow
 from app.storage.queries import QuoteRow
 
 CSV_COLUMNS = ("id", "permalink", "text", "type", "language", "speaker", "speaker_slug",
-               "speaker_mention", "cue", "confidence", "article_id", "article_title", "source",
-               "url", "published_at", "start", "end")
+               "speaker_mention", "cue", "confidence", "speaker_confidence", "speaker_status",
+               "article_id", "article_title", "source", "url", "published_at", "start", "end")
 ATOM = "http://www.w3.org/2005/Atom"
 
 
@@ -40,44 +41,22 @@ def _csv_safe(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def csv_lines(rows: Iterable[QuoteRow], permalink: Callable[[str], str]) -> Iterator[str]:
-    """The CSV text, one chunk per row, header first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        out = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return out
-
-    writer.writerow(CSV_COLUMNS)
-    yield "\ufeff" + flush()  # a BOM so spreadsheet programs read UTF-8 (å, ä, ö)
-    for row in rows:
-        q, s, a = row.quote, row.speaker, row.article
-        writer.writerow([_csv_safe(v) for v in (
-            q.public_id, permalink(q.public_id), q.text, q.type, q.language,
-            s.name if s else "", s.slug if s else "", q.speaker_mention, q.cue,
-            f"{q.confidence:.3f}", a.id, a.title, a.source, a.url,
-            a.published_at.isoformat() if a.published_at else "", q.start, q.end)])
-        yield flush()
-
-
 #: Rows written per chunk of a streamed export: one chunk per row made 100,000 trips through
 #: the thread pool and the ASGI server for a whole-archive CSV.
 CHUNK_ROWS = 1000
 
 
-def _cells(r: ExportRow, permalink: str) -> tuple[object, ...]:
+def _cells(r: ExportRow, permalink: str, sure: float) -> tuple[object, ...]:
+    found = status_of(r.speaker is not None, r.speaker_confidence, r.speaker_checked, sure)
     return (r.public_id, permalink, r.text, r.type, r.language, r.speaker or "",
             r.speaker_slug or "", r.speaker_mention, r.cue, f"{r.confidence:.3f}",
-            r.article_id, r.article_title, r.source, r.url,
+            f"{r.speaker_confidence:.3f}", found, r.article_id, r.article_title, r.source, r.url,
             r.published_at.isoformat() if r.published_at else "", r.start, r.end)
 
 
-def csv_chunks(rows: Iterable[ExportRow], permalink_base: str) -> Iterator[str]:
+def csv_chunks(rows: Iterable[ExportRow], permalink_base: str, sure: float) -> Iterator[str]:
     """The CSV text in chunks of ``CHUNK_ROWS`` rows, header first; a quote's permalink is
-    ``permalink_base`` + its id."""
+    ``permalink_base`` + its id; ``sure`` (CITAT_SPEAKER_SURE) decides speaker_status."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -85,7 +64,7 @@ def csv_chunks(rows: Iterable[ExportRow], permalink_base: str) -> Iterator[str]:
     buffer.seek(0)
     buffer.truncate()
     for n, r in enumerate(rows, 1):
-        writer.writerow([_csv_safe(v) for v in _cells(r, permalink_base + r.public_id)])
+        writer.writerow([_csv_safe(v) for v in _cells(r, permalink_base + r.public_id, sure)])
         if n % CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -93,15 +72,17 @@ def csv_chunks(rows: Iterable[ExportRow], permalink_base: str) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def json_chunks(rows: Iterable[ExportRow], permalink_base: str) -> Iterator[str]:
+def json_chunks(rows: Iterable[ExportRow], permalink_base: str, sure: float) -> Iterator[str]:
     """A JSON array of objects with the CSV's columns (numbers as numbers, empty values as
     null), in chunks of ``CHUNK_ROWS`` rows."""
     yield "["
     parts: list[str] = []
     first = True
     for r in rows:
-        item = dict(zip(CSV_COLUMNS, _cells(r, permalink_base + r.public_id), strict=True))
+        item = dict(zip(CSV_COLUMNS, _cells(r, permalink_base + r.public_id, sure),
+                        strict=True))
         item["confidence"] = round(r.confidence, 3)
+        item["speaker_confidence"] = round(r.speaker_confidence, 3)
         item["speaker"], item["speaker_slug"] = r.speaker, r.speaker_slug
         item["published_at"] = r.published_at.isoformat() if r.published_at else None
         parts.append(("" if first else ",") + json.dumps(item, ensure_ascii=False))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from app.storage import browse, exports, indexes, profiles, queries
+from app.storage import browse, certainty, exports, indexes, profiles, queries
 from app.storage.browse import QuoteFilters
 from app.storage.search import highlight_spans, split_fields
 from app.web import i18n
@@ -171,14 +171,19 @@ def speaker(
     """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable)."""
     cache_page(request)
     view = queries.get_speaker(session, slug)
+    sid, sure = view.speaker.id, request.app.state.settings.speaker_sure
     stats = request.app.state.cache.get(
-        ("speaker", view.speaker.id), lambda: profiles.speaker_stats(session, view.speaker))
+        ("speaker", sid), lambda: profiles.speaker_stats(session, view.speaker))
+    assert sid is not None
+    uncertain = request.app.state.cache.get(
+        ("uncertain", sid), lambda: certainty.count_uncertain(session, sid, sure))
     f = QuoteFilters(q=q, speaker=slug, sort="newest" if not q else "relevance")
     quotes = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, q)))
             for row in quotes.items]
     return templates.TemplateResponse(request, "speaker.html", {
-        "view": view, "stats": stats, "quotes": quotes, "hits": hits, "speaker_q": q,
+        "view": view, "stats": stats, "uncertain": uncertain, "quotes": quotes, "hits": hits,
+        "speaker_q": q,
         "page": page, "pages": _pages(quotes.total), "timeline": timeline_svg(stats.timeline),
         "pager_query": _qs({"q": q}) + "&", "exports": export_links(request, f),
     })
@@ -222,7 +227,7 @@ def _stream(request: Request, f: QuoteFilters, settings: Any, chunks: Any) -> An
 
     def generate() -> Any:
         with Session(engine) as session:
-            yield from chunks(exports.export_rows(session, f), base)
+            yield from chunks(exports.export_rows(session, f), base, settings.speaker_sure)
 
     return generate()
 

@@ -15,7 +15,8 @@ replaces it when done.
 - Any POST (an upload, a correction, a login, a report) empties this process's cache when it
   is done, so what a person just changed is what they see next. Other processes and the queue
   workers' new articles show after at most ``CITAT_CACHE_SECONDS``, as the archive-wide counts
-  (``app.web.cache``) already do.
+  (``app.web.cache``) already do; a quote's permalink page is keyed by the quote's version
+  (``app.web.etags``), so a correction shows on it at once in every process.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.web import i18n
 from app.web.auth import COOKIE as SESSION_COOKIE
 from app.web.csrf import PLACEHOLDER, PLACEHOLDER_FLAG, Csrf
+from app.web.etags import VERSION_KEY
 
 log = logging.getLogger("citat")
 _PLACEHOLDER = str(PLACEHOLDER).encode()
@@ -139,9 +141,11 @@ class PageCacheMiddleware:
         if SESSION_COOKIE.encode() + b"=" in cookie:
             return None
         # htmx asks for the results fragment of the same URL: a different response.
+        # A permalink's version (``app.web.etags``): a correction made in another process
+        # gives its page a new key here, so it never waits for this cache to expire.
         return (scope["path"], scope["query_string"], i18n.current_locale.get(),
                 headers.get(b"host", b""), scope.get("scheme", "http"),
-                headers.get(b"hx-request", b""))
+                headers.get(b"hx-request", b""), scope.get(VERSION_KEY))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

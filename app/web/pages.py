@@ -20,7 +20,7 @@ from app.ingest.service import IngestResult
 from app.ingest.sources import Fields, expand_files, from_file
 from app.storage import corrections, profiles, queries
 from app.storage.browse import QuoteFilters
-from app.web import errors, i18n
+from app.web import attribution, errors, i18n
 from app.web.api import check_upload_rate, fetch_article
 from app.web.cards import card_etag, render_card
 from app.web.deps import CsrfDep, RowId, SessionDep, SettingsDep, TemplatesDep
@@ -57,6 +57,7 @@ def quote(
     """A quote's permalink: the quote, its speaker, its paragraph with the quote marked."""
     cache_page(request)
     row = queries.get_quote(session, public_id)
+    sure = settings.speaker_sure
     text = row.article.text
     q = row.quote
     paras = paragraphs(text)
@@ -78,10 +79,10 @@ def quote(
             # The card's URL carries its version: a correction gives the card a new URL, so
             # no cache (a browser's, a social site's) shows the old speaker.
             "card_url": absolute_url(request, settings.base_url,
-                                     f"{card_path}?v={_card_version(row)}"),
+                                     f"{card_path}?v={_card_version(row, sure)}"),
             "also": profiles.also_reported(session, row),
-            "citation": _citation(row, absolute_url(request, settings.base_url, str(path))),
-            "og_title": _og_title(row),
+            "citation": _citation(row, absolute_url(request, settings.base_url, str(path)), sure),
+            "og_title": _og_title(row, sure),
             # An editor chose the speaker: the machine's mention was wrong (it stays in the
             # audit log), so it is not shown beside the corrected name.
             "show_mention": not corrections.speaker_corrected(session, public_id),
@@ -89,18 +90,17 @@ def quote(
     )
 
 
-def _card_parts(row: queries.QuoteRow) -> tuple[str, str, str]:
-    """What the share card shows: the quote, the speaker and the footer (in the quote's own
-    language: the card is the same image for every reader)."""
+def _card_parts(row: queries.QuoteRow, sure: float) -> tuple[str, str, str]:
+    """What the share card shows: the quote, the speaker ("probably …" when uncertain) and the
+    footer (in the quote's own language: the card is the same image for every reader)."""
     lang = row.quote.language if row.quote.language in i18n.LOCALES else "sv"
-    speaker = row.speaker.name if row.speaker else i18n.translations(lang).gettext(
-        "Unknown speaker")
+    speaker = attribution.who(row, sure, i18n.translations(lang).gettext)
     footer = " · ".join(x for x in (row.article.source, _date(row.article.published_at)) if x)
     return quote_plain(row.quote.text, lang, row.quote.type), speaker, footer
 
 
-def _card_version(row: queries.QuoteRow) -> str:
-    return card_etag(*_card_parts(row)).strip('"')[:12]
+def _card_version(row: queries.QuoteRow, sure: float) -> str:
+    return card_etag(*_card_parts(row, sure)).strip('"')[:12]
 
 
 @router.get("/q/{public_id}/card.png", name="quote_card", response_class=Response)
@@ -109,9 +109,9 @@ def quote_card(request: Request, public_id: str, session: SessionDep,
     """The quote's 1200×630 share card (PNG). Asked for with its current version (``?v=``,
     as the page links it) it may be kept for a day; otherwise it is revalidated (ETag)."""
     row = queries.get_quote(session, public_id)
-    text, speaker, footer = _card_parts(row)
+    text, speaker, footer = _card_parts(row, settings.speaker_sure)
     etag = card_etag(text, speaker, footer)
-    current = request.query_params.get("v") == _card_version(row)
+    current = request.query_params.get("v") == etag.strip('"')[:12]
     headers = {"ETag": etag, "Cache-Control": "public, max-age=86400, immutable" if current
                else "public, no-cache"}
     if request.headers.get("if-none-match") == etag:
@@ -132,25 +132,29 @@ def _date(value: datetime | None) -> str:
     return value.date().isoformat() if value else ""
 
 
-def _who(row: queries.QuoteRow) -> str:
-    return row.speaker.name if row.speaker else _("Unknown speaker")
+def _capital(text: str) -> str:
+    """A label that begins a title or a citation: "probably X" -> "Probably X"."""
+    return text[:1].upper() + text[1:]
 
 
-def _og_title(row: queries.QuoteRow) -> str:
+def _og_title(row: queries.QuoteRow, sure: float) -> str:
     words = row.quote.text.split()
     start = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
-    return f"{_who(row)}: {quote_plain(start, row.quote.language, row.quote.type)}"
+    who = _capital(attribution.who(row, sure))
+    return f"{who}: {quote_plain(start, row.quote.language, row.quote.type)}"
 
 
-def _citation(row: queries.QuoteRow, url: str) -> str:
-    parts = [f"{_who(row)}: {quote_plain(row.quote.text, row.quote.language, row.quote.type)}",
+def _citation(row: queries.QuoteRow, url: str, sure: float) -> str:
+    who = _capital(attribution.who(row, sure))
+    parts = [f"{who}: {quote_plain(row.quote.text, row.quote.language, row.quote.type)}",
              row.article.source or "", _date(row.article.published_at), url]
     return ", ".join(p for p in parts if p)
 
 
 @router.get("/articles/{article_id}", name="article")
 def article(
-    request: Request, article_id: RowId, session: SessionDep, templates: TemplatesDep
+    request: Request, article_id: RowId, session: SessionDep, templates: TemplatesDep,
+    settings: SettingsDep,
 ) -> Response:
     """An article with every quote marked and linked, and its entities linked."""
     view = queries.get_article(session, article_id)
@@ -159,7 +163,7 @@ def article(
     marks: list[Mark] = []
     for row in view.quotes:
         href = request.app.url_path_for("quote", public_id=row.quote.public_id)
-        who = row.speaker.name if row.speaker else _("Unknown speaker")
+        who = attribution.who(row, settings.speaker_sure)
         marks.append(Mark(
             row.quote.start, row.quote.end,
             # A <mark>, not a link: entity links may sit inside a quote and links never nest.

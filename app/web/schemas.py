@@ -6,7 +6,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.storage import queries
+from app.storage import certainty, queries
+
+SPEAKER_CONFIDENCE = (
+    "The extractor's probability (0 to 1) that `speaker` is the right speaker: a calibrated "
+    "estimate, so of all attributions near 0.9 about nine in ten are right. 0 when no speaker "
+    "is named. Kept as the machine gave it even when an editor later chose or confirmed the "
+    "speaker (see `speaker_checked`).")
+SPEAKER_STATUS = (
+    "How the site shows the attribution: `certain` (speaker_confidence at or above the "
+    "CITAT_SPEAKER_SURE setting, default 0.9, or checked by an editor), `uncertain` (a speaker "
+    "is named with less confidence; pages say \"probably <name>\"), `unknown` (no speaker).")
 
 
 class SpeakerRef(BaseModel):
@@ -29,20 +39,26 @@ class QuoteOut(BaseModel):
     speaker: SpeakerRef | None
     speaker_mention: str | None
     cue: str | None
-    confidence: float
+    confidence: float = Field(description="The extractor's confidence that this is a quote.")
+    speaker_confidence: float = Field(description=SPEAKER_CONFIDENCE)
+    speaker_status: certainty.Status = Field(description=SPEAKER_STATUS)
+    speaker_checked: bool = Field(description="An editor chose or confirmed the speaker.")
     article_id: int
     article_title: str | None
     url: str = Field(description="Path of the quote's permalink page.")
 
     @classmethod
-    def of(cls, row: queries.QuoteRow) -> QuoteOut:
-        """From a storage row."""
+    def of(cls, row: queries.QuoteRow, sure: float) -> QuoteOut:
+        """From a storage row; ``sure`` is the CITAT_SPEAKER_SURE setting."""
         q, s = row.quote, row.speaker
         return cls(
             id=q.public_id, text=q.text, type=q.type, language=q.language, start=q.start,
             end=q.end,
             speaker=SpeakerRef(name=s.name, slug=s.slug, kind=s.kind) if s else None,
             speaker_mention=q.speaker_mention, cue=q.cue, confidence=q.confidence,
+            speaker_confidence=round(q.speaker_confidence, 3),
+            speaker_status="unknown" if s is None else certainty.status(q, sure),
+            speaker_checked=q.speaker_checked,
             article_id=row.article.id or 0, article_title=row.article.title,
             url=f"/q/{q.public_id}",
         )
@@ -138,14 +154,15 @@ class ArticleOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, view: queries.ArticleView, created: bool | None = None) -> ArticleOut:
+    def of(cls, view: queries.ArticleView, sure: float, created: bool | None = None
+           ) -> ArticleOut:
         """From a storage view."""
         a = view.article
         return cls(
             id=a.id or 0, title=a.title, source=a.source, url=a.url,
             published_at=a.published_at, language=a.language, licence=a.licence,
             attribution=a.attribution, status=a.status, error=a.error, text=a.text,
-            quotes=[QuoteOut.of(r) for r in view.quotes],
+            quotes=[QuoteOut.of(r, sure) for r in view.quotes],
             entities=[
                 EntityOut(text=m.text, label=e.label, start=m.start, end=m.end, entity=e.name,
                           slug=e.slug)

@@ -20,10 +20,12 @@ def absolute_url(request: Request, base_url: str | None, path: str) -> str:
 
 
 def export_links(request: Request, f: QuoteFilters) -> dict[str, str]:
-    """JSON, CSV and Atom URLs of the quote list described by ``f``."""
+    """CSV, JSON (the whole list, as the CSV), Atom and JSON API URLs of the quote list
+    described by ``f``."""
     qs = urlencode(f.as_params())
     return {
-        "json": str(request.app.url_path_for("api_quotes")) + "?" + qs,
+        "json": str(request.app.url_path_for("export_json")) + "?" + qs,
+        "api": str(request.app.url_path_for("api_quotes")) + "?" + qs,
         "csv": str(request.app.url_path_for("export_csv")) + "?" + qs,
         "atom": str(request.app.url_path_for("export_atom")) + "?" + qs,
     }
