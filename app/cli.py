@@ -89,6 +89,29 @@ def train(
     typer.echo(json.dumps(scores, indent=2, ensure_ascii=False))
 
 
+@cli.command("train-attribution")
+def train_attribution(
+    corpus: Annotated[Path, typer.Option(help="The gold corpus folder.")] = Path("corpus"),
+    split: Annotated[str, typer.Option(help="The split to train on (never test).")] = "dev",
+    output: Annotated[
+        Path | None, typer.Option(help="Where the model goes (default: the shipped one).")
+    ] = None,
+) -> None:
+    """Train the speaker chooser on the corpus's dev split; print what it measured."""
+    from app.extraction.pipeline import Extractor
+    from app.extraction.resolve.chooser import MODEL_FILE
+    from app.training.attribution import format_report, train
+
+    if split == "test":
+        raise typer.BadParameter("the test split is for reporting, never for training",
+                                 param_hint="--split")
+    try:
+        report = train(corpus, Extractor.load(), output or MODEL_FILE, split=split)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(format_report(report, output or MODEL_FILE))
+
+
 @cli.command()
 def migrate() -> None:
     """Create or upgrade the database schema (Alembic migrations to head)."""

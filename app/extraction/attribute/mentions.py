@@ -145,6 +145,16 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
     return out
 
 
+def _lead_is_no_name(view: TextView, m: Mention, e: Mention) -> bool:
+    """The words of m before e are a place, an organisation or a title, not part of a name."""
+    lead = view.words[m.first_word : e.first_word]
+    lex = view.lexicon_at(m.start)
+    return bool(lead) and all(
+        w.ent_type in ("LOC", "GPE", "ORG") or lex.is_title(w.lower) for w in lead
+        if w.is_alpha_word
+    )
+
+
 def find_mentions(view: TextView) -> list[Mention]:
     """All mentions outside quotes, in text order.
 
@@ -153,11 +163,12 @@ def find_mentions(view: TextView) -> list[Mention]:
     pipeline labels them (a place is nobody's antecedent) and adds the names they missed.
     """
     ner, _ = _ner_names(view)
-    heuristic = heuristic_names(view, set())
+    heuristic = _joined_by_ner(view, heuristic_names(view, set()), ner)
     taken: set[int] = set()
     for m in heuristic:
         taken.update(range(m.first_word, m.last_word + 1))
-    labelled = [_label_from(m, ner) for m in heuristic]
+    labelled = [_label_from(m, [e for e in ner if _lead_is_no_name(view, m, e)]
+                            if m.kind == "name" else ner) for m in heuristic]
     extra = [m for m in ner if not any(k in taken for k in range(m.first_word, m.last_word + 1))]
     for m in extra:
         taken.update(range(m.first_word, m.last_word + 1))
@@ -167,8 +178,37 @@ def find_mentions(view: TextView) -> list[Mention]:
     return [replace(m, subject=_subject_position(view, m, orgs)) for m in mentions]
 
 
+def _joined_by_ner(view: TextView, heuristic: list[Mention], ner: list[Mention]
+                   ) -> list[Mention]:
+    """An organisation the NER found across a lowercase link ("Centre for Coastal Studies",
+    "Institutet för rymdfysik") replaces the capitalised pieces the rules cut it into."""
+    out = list(heuristic)
+    for e in ner:
+        if e.label != "ORG" or e.last_word - e.first_word < 2:
+            continue
+        inner = view.words[e.first_word : e.last_word + 1]
+        if not any(w.text[:1].islower() and w.is_alpha_word for w in inner[1:-1]):
+            continue
+        pieces = [m for m in out if m.start < e.end and e.start < m.end]
+        if pieces and all(e.start <= m.start and m.end <= e.end for m in pieces):
+            out = [m for m in out if m not in pieces]
+            out.append(e)
+    return sorted(out, key=lambda m: (m.start, -m.end))
+
+
 def _label_from(m: Mention, ner: list[Mention]) -> Mention:
-    """An unlabelled heuristic name takes the label of the NER entity over it ("Sjöstad" LOC)."""
+    """An unlabelled heuristic name takes the label of the NER entity over it ("Sjöstad" LOC);
+    a capitalised run that ends in a person the NER found shorter starts where that person
+    does ("Utah Jane Roe" -> "Jane Roe", "Utah" joins the role)."""
+    if m.kind == "name":
+        for e in ner:
+            if e.label == "PER" and m.start < e.start and e.end == m.end and (
+                len(e.text.split()) >= 2
+            ):
+                lead = m.text[: e.start - m.start].strip()
+                role = f"{m.role} {lead}" if m.role else lead
+                return replace(m, start=e.start, text=e.text, first_word=e.first_word,
+                               label="PER", role=role)
     if m.kind != "name" or m.label:
         return m
     for e in ner:
