@@ -54,6 +54,9 @@ def eval_(
         typer.Option(help="Only this split of a corpus folder: dev (for tuning) or test."),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every error.")] = False,
+    calibration: Annotated[
+        bool, typer.Option(help="Also how often speakers are right at each confidence.")
+    ] = False,
 ) -> None:
     """Score the extractor against gold JSONL sets: quote P/R/F1, speakers, indirect speech."""
     from app.extraction.evaluation import evaluate_files, format_report, gold_files
@@ -66,7 +69,7 @@ def eval_(
     settings = get_settings()
     extractor = Extractor.load(settings.models)
     report = evaluate_files(paths, extractor)
-    typer.echo(format_report(report, verbose=verbose))
+    typer.echo(format_report(report, verbose=verbose, calibration=calibration))
 
 
 @cli.command()

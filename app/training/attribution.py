@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from app.evaluation import gold_files, iou, speaker_ok
+from app.evaluation import gold_files, iou, reliability, speaker_ok
 from app.extraction.resolve.chooser import (
     MODEL_FILE,
     NOBODY,
@@ -227,25 +227,6 @@ def fit_calibration(data: list[Sample], oof: list[tuple[int, float, float]]
     return cal, pairs
 
 
-def reliability(pairs: list[tuple[float, bool]], bins: int = 10
-                ) -> tuple[float, list[dict[str, float]]]:
-    """Expected calibration error and the reliability table (equal-width bins)."""
-    table = []
-    ece = 0.0
-    n = len(pairs) or 1
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        inside = [(q, y) for q, y in pairs if lo <= q < hi or (b == bins - 1 and q == 1.0)]
-        if not inside:
-            continue
-        conf = sum(q for q, _ in inside) / len(inside)
-        acc = sum(y for _, y in inside) / len(inside)
-        ece += len(inside) / n * abs(conf - acc)
-        table.append({"from": lo, "to": hi, "n": len(inside), "confidence": round(conf, 3),
-                      "right": round(acc, 3)})
-    return ece, table
-
-
 def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
           split: str = "dev") -> Report:
     """Train on ``corpus``'s ``split`` and write the model to ``output``."""
@@ -273,7 +254,8 @@ def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
             best_c, best_acc, best_oof = c, acc, oof
     rep.c, rep.model_accuracy = best_c, best_acc
     calibration, pairs = fit_calibration(data, best_oof)
-    rep.ece, rep.table = reliability(pairs)
+    cal = reliability(pairs)
+    rep.ece, rep.table = cal.ece, cal.table
     weights = _fit(data, best_c)
     model = ChooserModel(weights, names, prev_words, next_words, calibration, heads, meta={
         "trained_on": f"{corpus.name}/*/{split}.jsonl", "documents": rep.documents,

@@ -167,8 +167,7 @@ def find_mentions(view: TextView) -> list[Mention]:
     taken: set[int] = set()
     for m in heuristic:
         taken.update(range(m.first_word, m.last_word + 1))
-    labelled = [_label_from(m, [e for e in ner if _lead_is_no_name(view, m, e)]
-                            if m.kind == "name" else ner) for m in heuristic]
+    labelled = [_label_from(view, m, ner) for m in heuristic]
     extra = [m for m in ner if not any(k in taken for k in range(m.first_word, m.last_word + 1))]
     for m in extra:
         taken.update(range(m.first_word, m.last_word + 1))
@@ -196,7 +195,7 @@ def _joined_by_ner(view: TextView, heuristic: list[Mention], ner: list[Mention]
     return sorted(out, key=lambda m: (m.start, -m.end))
 
 
-def _label_from(m: Mention, ner: list[Mention]) -> Mention:
+def _label_from(view: TextView, m: Mention, ner: list[Mention]) -> Mention:
     """An unlabelled heuristic name takes the label of the NER entity over it ("Sjöstad" LOC);
     a capitalised run that ends in a person the NER found shorter starts where that person
     does ("Utah Jane Roe" -> "Jane Roe", "Utah" joins the role)."""
@@ -204,7 +203,7 @@ def _label_from(m: Mention, ner: list[Mention]) -> Mention:
         for e in ner:
             if e.label == "PER" and m.start < e.start and e.end == m.end and (
                 len(e.text.split()) >= 2
-            ):
+            ) and _lead_is_no_name(view, m, e):
                 lead = m.text[: e.start - m.start].strip()
                 role = f"{m.role} {lead}" if m.role else lead
                 return replace(m, start=e.start, text=e.text, first_word=e.first_word,

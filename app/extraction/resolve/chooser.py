@@ -42,6 +42,8 @@ NOBODY = "\x00nobody"
 #: Paragraphs before and after the quote whose names are candidates.
 WINDOW_BEFORE = 3
 WINDOW_AFTER = 1
+#: Characters between two mentions of one noun phrase ("Acme spokesperson Jane Roe").
+BESIDE = 30
 HOWS = ("inverted", "subject", "colon", "cue", "according", "intro", "clause", "inherit", "none")
 KINDS = ("name", "pronoun", "title", "org", "description")
 LABELS = ("PER", "ORG", "LOC", "")
@@ -67,11 +69,12 @@ BASE_FEATURES: tuple[str, ...] = (
     # the form of the name: a common noun phrase ("officials", "the report") or a proper name
     "form_lower", "form_determiner", "form_plural", "form_common_cap", "form_acronym",
     "form_given", "form_generic_x_rule", "head_<other>", "outlet", "outlet_x_rule",
-    "outlet_told", "paren_before",
+    "outlet_told", "paren_before", "beside_rule", "beside_rule_per", "rule_has_person_beside",
     # the "nobody" candidate
     "nobody", "nobody_rule_none", *[f"nobody_type_{t}" for t in TYPES],
     *[f"nobody_marking_{m}" for m in MARKINGS], "nobody_inherit", "nobody_after_question",
-    "nobody_few", "nobody_sv", "nobody_rule_generic",
+    "nobody_few", "nobody_sv", "nobody_rule_generic", "nobody_rule_unnamed",
+    "nobody_rule_pronoun_unnamed",
 )
 
 
@@ -271,6 +274,17 @@ class ArticleFeatures:
     def paragraph(self, pos: int) -> int:
         return bisect_left(self.para_starts, pos + 1) - 1
 
+    def beside(self, m: Mention) -> set[str]:
+        """Names mentioned right next to a mention, in its sentence ("Acme spokesperson Jane
+        Roe", "Jane Roe of Acme", "Acme's Jane Roe")."""
+        sent = self.sentence(m.start)
+        return {
+            o.name for o in self.occ
+            if o.sentence == sent and (o.start, o.end) != (m.start, m.end)
+            and -BESIDE <= o.start - m.end <= BESIDE or (
+                o.sentence == sent and 0 <= m.start - o.end <= BESIDE)
+        }
+
     def names_near(self, c: Candidate) -> list[str]:
         """The candidate names of a quote, in first-seen order."""
         pa, pb = self.paragraph(c.start), self.paragraph(max(c.start, c.end - 1))
@@ -309,6 +323,7 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
             art.paragraph(c.start) - art.paragraph(art.candidates[qi - 1].start) <= 1)
         qs, qe = art.sentence(c.start), art.sentence(max(c.start, c.end - 1))
         qp = art.paragraph(c.start)
+        beside = art.beside(c.mention) if c.mention is not None else set()
         x = np.zeros((len(names) + 1, n_feat))
         for row, name in enumerate(names):
             v = x[row]
@@ -335,6 +350,13 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                     _set(v, idx, k)
             if form["outlet"] and name == r.name:
                 _set(v, idx, "outlet_x_rule")
+            if name != r.name and name in beside:
+                _set(v, idx, "beside_rule")
+                if art.labels.get(name) == "PER" or form["form_given"]:
+                    _set(v, idx, "beside_rule_per")
+            if name == r.name and any(
+                    art.labels.get(n) == "PER" for n in beside if n != name):
+                _set(v, idx, "rule_has_person_beside")
             head = name_head(name, form)
             if head is not None:
                 _set(v, idx, f"head_{head if head in heads else '<other>'}")
@@ -405,6 +427,12 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
         _set(v, idx, "nobody")
         if r.name is None:
             _set(v, idx, "nobody_rule_none")
+            if c.mention is not None and not c.inherit:
+                # The rules found who speaks but could not name them ("an official said",
+                # "she" after an unnamed speaker): evidence for nobody.
+                _set(v, idx, "nobody_rule_unnamed")
+                if c.mention.kind == "pronoun":
+                    _set(v, idx, "nobody_rule_pronoun_unnamed")
         elif name_head(r.name, forms.get(r.name) or name_form(r.name, art.text)) is not None:
             _set(v, idx, "nobody_rule_generic")
         _set(v, idx, f"nobody_type_{c.type}")
@@ -421,11 +449,18 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
     return out
 
 
-def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved], model: ChooserModel,
+def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],
+           candidates: Sequence[Candidate], model: ChooserModel,
            mention_of: Callable[[str], str | None]) -> list[Resolved]:
     """The model's speaker of each quote with its calibrated confidence."""
     out: list[Resolved] = []
-    for ch, r in zip(choices, rule, strict=True):
+    for ch, r, c in zip(choices, rule, candidates, strict=True):
+        if r.name is None and c.mention is not None and c.mention.kind == "pronoun" and (
+                not c.inherit):
+            # "she said" whose antecedent the rules found unnamed ("The head of the inquiry
+            # told the court … She said …"): the rules know more than the features here.
+            out.append(r)
+            continue
         p = model.probability(ch.x)
         order = np.argsort(-p)
         best = int(order[0])

@@ -406,7 +406,8 @@ def decide_speakers(
     if chooser is None:
         return SpeakerDecision(rule, resolver)
     choices = quote_choices(art, chooser, language)
-    chosen = choose(choices, rule, chooser, lambda name: _mention_text(resolver, name))
+    chosen = choose(choices, rule, candidates, chooser,
+                    lambda name: _mention_text(resolver, name))
     for name in {r.name for r in chosen if r.name}:
         resolver.entities.setdefault(name, Speaker(name))
     return SpeakerDecision(chosen, resolver)
