@@ -216,6 +216,27 @@ def _label_from(view: TextView, m: Mention, ner: list[Mention]) -> Mention:
     return m
 
 
+#: Parts of speech of a role phrase before a name ("Local councillor", "Acme's new chief").
+_ROLE_POS = frozenset({"ADJ", "NOUN", "PROPN", "DET", "NUM", "PUNCT"})
+
+
+def _opens_with_role(view: TextView, m: Mention) -> bool:
+    """The name ends a noun phrase that opens its sentence and the parser makes it the
+    subject of a verb after it ("Local councillor Tom Berg was less diplomatic.")."""
+    words = view.words
+    start, _ = view.sentence_of(m.start)
+    k = m.first_word - 1
+    while k >= 0 and words[k].start >= start:
+        w = words[k]
+        if w.pos not in _ROLE_POS or view.in_quote(w.start) or view.is_mark(w):
+            return False
+        k -= 1
+    return any(
+        words[i].dep in ("nsubj", "nsubj:pass", "nsubjpass") and words[i].head > m.last_word
+        for i in range(m.first_word, m.last_word + 1)
+    )
+
+
 def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
     """Whether a mention opens a clause: sentence start, after a comma, "att"/"that", "och".
 
@@ -224,6 +245,8 @@ def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
     """
     words = view.words
     lex = view.lexicon_at(m.start)
+    if view.has_parse and _opens_with_role(view, m):
+        return True
     k = m.first_word - 1
     # Skip the role before a name: "Eastbay University harbour expert Mary Stone".
     while k >= 0 and (
