@@ -11,7 +11,7 @@ from app.extraction.attribute.mentions import find_mentions
 from app.extraction.attribute.phrases import Phrases
 from app.extraction.attribute.unmarked import IndirectFinder
 from app.extraction.find.dashes import split_dash_regions
-from app.extraction.find.marks import find_quotes
+from app.extraction.find.marks import find_quotes, join_broken_lines
 from app.extraction.lexicon import Lexicon, Marks
 from app.extraction.model import Candidate, Mention
 from app.extraction.segments import Paragraph, paragraph_bounds
@@ -77,6 +77,7 @@ def analyse(
         are words to decide on (TextView.cue_at decides on words)."""
         return any(lex.cue_lemma(word) is not None for lex in lexicons.values())
 
+    paragraphs = join_broken_lines(text, paragraphs, marks)
     regions, stats = find_quotes(text, paragraphs, marks, dash_langs, speech_verb_form)
     regions = split_dash_regions(text, words, regions, lexicon_at)
     has_parse = bool(doc.has_annotation("DEP"))
