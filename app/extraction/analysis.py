@@ -80,7 +80,8 @@ def analyse(
     paragraphs = join_broken_lines(text, paragraphs, marks)
     regions, stats = find_quotes(text, paragraphs, marks, dash_langs, speech_verb_form)
     regions = split_dash_regions(text, words, regions, lexicon_at)
-    has_parse = bool(doc.has_annotation("DEP"))
+    # Doc.has_annotation walks every token in Python; the arrays answer at once.
+    has_parse = bool(len(doc)) and bool(doc.to_array("DEP").any())
     view = TextView(text, words, paragraphs, regions, lexicons, marks, has_parse)
     mentions = find_mentions(view)
     by_word = {}
@@ -105,7 +106,7 @@ def analyse(
     stats["regions"] = len(regions)
     ner = (
         [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        if doc.has_annotation("ENT_IOB")
+        if len(doc) and doc.to_array("ENT_IOB").any()
         else None
     )
     return DocAnalysis(

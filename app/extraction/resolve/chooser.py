@@ -267,6 +267,22 @@ class ArticleFeatures:
         self.top = {n for n, _ in self.count.most_common(2)}
         self.rule_quotes = Counter(r.name for r in rule if r.name)
         self.first_sentence_end = sentences[0][1] if sentences else 0
+        self._before: dict[int, str] = {}
+        self._after: dict[int, str] = {}
+
+    def before(self, pos: int) -> str:
+        """The word before pos (cached: every quote of the article asks again)."""
+        w = self._before.get(pos)
+        if w is None:
+            w = self._before[pos] = _word_before(self.text, pos)
+        return w
+
+    def after(self, pos: int) -> str:
+        """The word after pos (cached)."""
+        w = self._after.get(pos)
+        if w is None:
+            w = self._after[pos] = _word_after(self.text, pos)
+        return w
 
     def sentence(self, pos: int) -> int:
         return bisect_left(self.sent_starts, pos + 1) - 1
@@ -379,9 +395,9 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                     _set(v, idx, "same_sentence_before")
                 if o.subject:
                     _set(v, idx, "subject_near")
-                w = _word_before(art.text, o.start)
+                w = art.before(o.start)
                 _set(v, idx, f"prev_{w if w in prev_vocab else '<other>'}")
-                wa = _word_after(art.text, o.end)
+                wa = art.after(o.end)
                 _set(v, idx, f"next_{wa if wa in next_vocab else '<other>'}")
                 if art.cue_words(wa):
                     _set(v, idx, "cue_next")
@@ -398,8 +414,7 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                 _set(v, idx, f"sent_after_{min(o.sentence - qe, 3)}")
                 if o.sentence == qe:
                     _set(v, idx, "same_sentence_after")
-                    if art.cue_words(_word_before(art.text, o.start)) or art.cue_words(
-                            _word_after(art.text, o.end)):
+                    if art.cue_words(art.before(o.start)) or art.cue_words(art.after(o.end)):
                         _set(v, idx, "cue_next")
             else:
                 _set(v, idx, "none_after")
@@ -418,7 +433,7 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                     _set(v, idx, "prev_rule_near")
             if name == next_name:
                 _set(v, idx, "next_rule")
-            if occ and occ[0].start < 80 and _word_after(art.text, occ[0].end) in (
+            if occ and occ[0].start < 80 and art.after(occ[0].end) in (
                     "—", "–", "-", "(", ":"):
                 _set(v, idx, "dateline")
             if occ and all(o.start < art.first_sentence_end for o in occ):
