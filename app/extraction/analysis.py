@@ -36,6 +36,21 @@ class DocAnalysis:
     decision: SpeakerDecision | None = None
 
 
+def _entities(doc: Any) -> list[tuple[int, int, str]]:
+    """The pipeline's entities (start, end, label) read off the Doc's arrays, as
+    ``doc.ents`` gives them (which walks every token through Python)."""
+    from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
+
+    out: list[tuple[int, int, str]] = []
+    strings = doc.vocab.strings
+    for iob, ent_type, idx, length in doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH]).tolist():
+        if iob == 3 or (iob == 1 and not out):  # B, or an I that starts the Doc
+            out.append((idx, idx + length, strings[ent_type]))
+        elif iob == 1:
+            out[-1] = (out[-1][0], idx + length, out[-1][2])
+    return out
+
+
 def _after_question(text: str, paragraphs: Sequence[Paragraph], start: int) -> bool:
     """True when the paragraph before the one at start ends with "?" (Q&A interviews)."""
     for n, p in enumerate(paragraphs):
@@ -104,11 +119,7 @@ def analyse(
     candidates = sorted([*marked, *unmarked], key=lambda c: c.start)
     stats["quotes"] = len(candidates)
     stats["regions"] = len(regions)
-    ner = (
-        [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        if len(doc) and doc.to_array("ENT_IOB").any()
-        else None
-    )
+    ner = _entities(doc) if len(doc) and doc.to_array("ENT_IOB").any() else None
     return DocAnalysis(
         ner_entities=ner,
         candidates=candidates,

@@ -319,15 +319,50 @@ def _set(v: np.ndarray, idx: dict[str, int], name: str, value: float = 1.0) -> N
         v[i] = value
 
 
+def _name_row(art: ArticleFeatures, model: ChooserModel, name: str, sv: bool,
+              form: dict[str, bool]) -> np.ndarray:
+    """The features of a candidate that do not depend on the quote."""
+    idx = model.index
+    v = np.zeros(len(model.features))
+    _set(v, idx, "bias")
+    _set(v, idx, "is_lang_sv", float(sv))
+    for k, on in form.items():
+        if on:
+            _set(v, idx, k)
+    head = name_head(name, form)
+    if head is not None:
+        _set(v, idx, f"head_{head if head in model.heads else '<other>'}")
+    _set(v, idx, f"label_{art.labels.get(name, '') or 'none'}")
+    occ = art.by_name.get(name, [])
+    for k in {o.kind for o in occ}:
+        _set(v, idx, f"kind_{k}")
+    _set(v, idx, f"words_{min(len(name.split()), 3)}")
+    _set(v, idx, "log_count", math.log1p(art.count.get(name, 0)))
+    if name in art.top:
+        _set(v, idx, "top_salient")
+    if occ and occ[0].start < 80 and art.after(occ[0].end) in ("—", "–", "-", "(", ":"):
+        _set(v, idx, "dateline")
+    if occ and all(o.start < art.first_sentence_end for o in occ):
+        _set(v, idx, "first_sentence")
+    return v
+
+
 def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                   ) -> list[QuoteChoice]:
     """The candidates and feature rows of every quote of the article."""
     idx = model.index
     prev_vocab, next_vocab = set(model.prev_words), set(model.next_words)
-    heads = set(model.heads)
     forms: dict[str, dict[str, bool]] = {}
+    rows: dict[str, np.ndarray] = {}
     n_feat = len(model.features)
     sv = language == "sv"
+
+    def form_of(name: str) -> dict[str, bool]:
+        form = forms.get(name)
+        if form is None:
+            form = forms[name] = name_form(name, art.text)
+        return form
+
     out: list[QuoteChoice] = []
     for qi, (c, r) in enumerate(zip(art.candidates, art.rule, strict=True)):
         names = art.names_near(c)
@@ -342,9 +377,12 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
         beside = art.beside(c.mention) if c.mention is not None else set()
         x = np.zeros((len(names) + 1, n_feat))
         for row, name in enumerate(names):
+            form = form_of(name)
+            base = rows.get(name)
+            if base is None:
+                base = rows[name] = _name_row(art, model, name, sv, form)
             v = x[row]
-            _set(v, idx, "bias")
-            _set(v, idx, "is_lang_sv", float(sv))
+            v[:] = base
             occ = art.by_name.get(name, [])
             if name == r.name:
                 _set(v, idx, "is_rule")
@@ -358,37 +396,29 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                         _set(v, idx, "rule_pronoun")
                 if c.inherit:
                     _set(v, idx, "rule_group")
-            form = forms.get(name)
-            if form is None:
-                form = forms[name] = name_form(name, art.text)
-            for k, on in form.items():
-                if on:
-                    _set(v, idx, k)
-            if form["outlet"] and name == r.name:
-                _set(v, idx, "outlet_x_rule")
-            if name != r.name and name in beside:
+                if form["outlet"]:
+                    _set(v, idx, "outlet_x_rule")
+                if any(art.labels.get(n) == "PER" for n in beside if n != name):
+                    _set(v, idx, "rule_has_person_beside")
+                if name_head(name, form) is not None:
+                    _set(v, idx, "form_generic_x_rule")
+            elif name in beside:
                 _set(v, idx, "beside_rule")
                 if art.labels.get(name) == "PER" or form["form_given"]:
                     _set(v, idx, "beside_rule_per")
-            if name == r.name and any(
-                    art.labels.get(n) == "PER" for n in beside if n != name):
-                _set(v, idx, "rule_has_person_beside")
-            head = name_head(name, form)
-            if head is not None:
-                _set(v, idx, f"head_{head if head in heads else '<other>'}")
-                if name == r.name:
-                    _set(v, idx, "form_generic_x_rule")
-            label = art.labels.get(name, "")
-            _set(v, idx, f"label_{label or 'none'}")
-            kinds = {o.kind for o in occ}
-            for k in kinds:
-                _set(v, idx, f"kind_{k}")
-            nw = len(name.split())
-            _set(v, idx, f"words_{min(nw, 3)}")
-            before = [o for o in occ if o.end <= c.start]
-            after = [o for o in occ if o.start >= c.end]
-            if before:
-                o = before[-1]
+            last_before = first_after = None
+            window = 0
+            subject_in_window = False
+            for o in occ:
+                if o.end <= c.start:
+                    last_before = o
+                elif o.start >= c.end and first_after is None:
+                    first_after = o
+                if qp - WINDOW_BEFORE <= o.paragraph <= qp + WINDOW_AFTER:
+                    window += 1
+                    subject_in_window = subject_in_window or o.subject
+            if last_before is not None:
+                o = last_before
                 _set(v, idx, f"sent_before_{min(qs - o.sentence, 4)}")
                 _set(v, idx, f"para_before_{min(qp - o.paragraph, 3)}")
                 if o.sentence == qs:
@@ -409,8 +439,8 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                     _set(v, idx, "paren_before")
             else:
                 _set(v, idx, "none_before")
-            if after:
-                o = after[0]
+            if first_after is not None:
+                o = first_after
                 _set(v, idx, f"sent_after_{min(o.sentence - qe, 3)}")
                 if o.sentence == qe:
                     _set(v, idx, "same_sentence_after")
@@ -418,13 +448,9 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                         _set(v, idx, "cue_next")
             else:
                 _set(v, idx, "none_after")
-            window = [o for o in occ if qp - WINDOW_BEFORE <= o.paragraph <= qp + WINDOW_AFTER]
-            if any(o.subject for o in window):
+            if subject_in_window:
                 _set(v, idx, "subject_any_window")
-            _set(v, idx, "log_count", math.log1p(art.count.get(name, 0)))
-            _set(v, idx, "log_window_count", math.log1p(len(window)))
-            if name in art.top:
-                _set(v, idx, "top_salient")
+            _set(v, idx, "log_window_count", math.log1p(window))
             others = art.rule_quotes.get(name, 0) - (1 if name == r.name else 0)
             _set(v, idx, "log_rule_quotes", math.log1p(max(others, 0)))
             if name == prev_name:
@@ -433,11 +459,6 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                     _set(v, idx, "prev_rule_near")
             if name == next_name:
                 _set(v, idx, "next_rule")
-            if occ and occ[0].start < 80 and art.after(occ[0].end) in (
-                    "—", "–", "-", "(", ":"):
-                _set(v, idx, "dateline")
-            if occ and all(o.start < art.first_sentence_end for o in occ):
-                _set(v, idx, "first_sentence")
         v = x[len(names)]
         _set(v, idx, "nobody")
         if r.name is None:
@@ -448,7 +469,7 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                 _set(v, idx, "nobody_rule_unnamed")
                 if c.mention.kind == "pronoun":
                     _set(v, idx, "nobody_rule_pronoun_unnamed")
-        elif name_head(r.name, forms.get(r.name) or name_form(r.name, art.text)) is not None:
+        elif name_head(r.name, form_of(r.name)) is not None:
             _set(v, idx, "nobody_rule_generic")
         _set(v, idx, f"nobody_type_{c.type}")
         _set(v, idx, f"nobody_marking_{c.marking}")
