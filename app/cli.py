@@ -54,6 +54,9 @@ def eval_(
         typer.Option(help="Only this split of a corpus folder: dev (for tuning) or test."),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every error.")] = False,
+    calibration: Annotated[
+        bool, typer.Option(help="Also how often speakers are right at each confidence.")
+    ] = False,
 ) -> None:
     """Score the extractor against gold JSONL sets: quote P/R/F1, speakers, indirect speech."""
     from app.extraction.evaluation import evaluate_files, format_report, gold_files
@@ -66,7 +69,7 @@ def eval_(
     settings = get_settings()
     extractor = Extractor.load(settings.models)
     report = evaluate_files(paths, extractor)
-    typer.echo(format_report(report, verbose=verbose))
+    typer.echo(format_report(report, verbose=verbose, calibration=calibration))
 
 
 @cli.command()
@@ -87,6 +90,29 @@ def train(
     scores = train_pipeline(lang=lang, data_dir=data, output_dir=output,
                             max_minutes=max_minutes, smoke=smoke)
     typer.echo(json.dumps(scores, indent=2, ensure_ascii=False))
+
+
+@cli.command("train-attribution")
+def train_attribution(
+    corpus: Annotated[Path, typer.Option(help="The gold corpus folder.")] = Path("corpus"),
+    split: Annotated[str, typer.Option(help="The split to train on (never test).")] = "dev",
+    output: Annotated[
+        Path | None, typer.Option(help="Where the model goes (default: the shipped one).")
+    ] = None,
+) -> None:
+    """Train the speaker chooser on the corpus's dev split; print what it measured."""
+    from app.extraction.pipeline import Extractor
+    from app.extraction.resolve.chooser import MODEL_FILE
+    from app.training.attribution import format_report, train
+
+    if split == "test":
+        raise typer.BadParameter("the test split is for reporting, never for training",
+                                 param_hint="--split")
+    try:
+        report = train(corpus, Extractor.load(), output or MODEL_FILE, split=split)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(format_report(report, output or MODEL_FILE))
 
 
 @cli.command()

@@ -127,6 +127,8 @@ class ArticleResult:
     tp: int
     speaker_ok: int
     errors: list[str] = field(default_factory=list)
+    #: (speaker_confidence, right) of every matched quote given a named speaker.
+    calibration: list[tuple[float, bool]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -177,6 +179,12 @@ def score_article(art: dict[str, Any], out: dict[str, Any]) -> tuple[Counts, Art
         for s in scares
     )
     res = ArticleResult(art["id"], len(gold), len(preds), len(m), sum(ok))
+    for golds, predicted, pairs in ((gold, preds, m), (gold_ind, preds_ind, mi)):
+        for gi, pi in pairs:
+            p, g = predicted[pi], golds[gi]
+            if p.get("speaker"):
+                right = speaker_ok(p["speaker"], g["speaker"], aliases.get(g["speaker"] or "", []))
+                res.calibration.append((float(p.get("speaker_confidence", 0.0)), right))
     aid = art["id"]
     for (gi, pi), good in zip(m, ok, strict=True):
         if not good:
@@ -240,9 +248,59 @@ def evaluate_files(paths: list[Path], extractor: Extractor) -> EvalReport:
     return report
 
 
-def format_report(report: EvalReport, verbose: bool = False) -> str:
-    """The per-article table, each file's line and the total line (errors with verbose)."""
+#: The confidence from which an attribution counts as sure (issue: >= 95 % right there).
+SURE = 0.9
+
+
+@dataclass(slots=True)
+class Calibration:
+    """How well speaker confidences match how often the speaker is right."""
+
+    n: int
+    ece: float
+    sure: int  # attributions with confidence >= SURE
+    sure_right: float  # the share of those that are right
+    table: list[dict[str, float]]
+
+    def line(self) -> str:
+        """One line: ECE and the sure attributions' accuracy."""
+        return (f"calibration: n={self.n} ece={self.ece:.3f} "
+                f"right_at_conf>={SURE}={self.sure_right:.3f} (n={self.sure})")
+
+
+def reliability(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> Calibration:
+    """Expected calibration error over equal-width confidence bins, and the table."""
+    table: list[dict[str, float]] = []
+    ece = 0.0
+    n = len(pairs)
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(q, y) for q, y in pairs if lo <= q < hi or (b == bins - 1 and q >= 1.0)]
+        if not inside:
+            continue
+        conf = sum(q for q, _ in inside) / len(inside)
+        acc = sum(y for _, y in inside) / len(inside)
+        ece += len(inside) / n * abs(conf - acc)
+        table.append({"from": lo, "to": hi, "n": len(inside), "confidence": round(conf, 3),
+                      "right": round(acc, 3)})
+    sure = [y for q, y in pairs if q >= SURE]
+    return Calibration(n, ece, len(sure), sum(sure) / len(sure) if sure else 0.0, table)
+
+
+def format_calibration(cal: Calibration) -> list[str]:
+    """The reliability table as text lines."""
+    lines = [cal.line(), "  confidence   n    mean   right"]
+    for row in cal.table:
+        lines.append(f"  {row['from']:.1f}-{row['to']:.1f}  {int(row['n']):5d}  "
+                     f"{row['confidence']:.3f}  {row['right']:.3f}")
+    return lines
+
+
+def format_report(report: EvalReport, verbose: bool = False, calibration: bool = False) -> str:
+    """The per-article table, each file's line and the total line (errors with verbose;
+    the reliability of speaker confidences with calibration)."""
     lines: list[str] = []
+    every: list[tuple[float, bool]] = []
     for fr in report.files:
         lines.append(f"== {fr.path}")
         if verbose:
@@ -252,7 +310,13 @@ def format_report(report: EvalReport, verbose: bool = False) -> str:
             lines.append(f"{a.id:<28s} gold={a.gold:3d} pred={a.pred:3d} tp={a.tp:3d} "
                          f"speaker_ok={a.speaker_ok:3d}")
         lines.append(fr.counts.line())
+        pairs = [pair for a in fr.articles for pair in a.calibration]
+        every.extend(pairs)
+        if calibration and pairs:
+            lines.extend(format_calibration(reliability(pairs)))
     if len(report.files) > 1:
         lines.append("== total")
         lines.append(report.total.line())
+        if calibration and every:
+            lines.extend(format_calibration(reliability(every)))
     return "\n".join(lines)

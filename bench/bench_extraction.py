@@ -142,7 +142,8 @@ def main() -> None:
     threadpool_limits(limits=1, user_api="blas")
     print(f"{'lang':<4} {'words':>7} {'bare BLIS':>10} {'bare':>8} {'pipe+quotes':>11} "
           f"{'time ratio':>10} {'Extractor':>10} {'time ratio':>10} {'component':>9}"
-          "   (words/s per core; time ratios against bare)")
+          f" {'chooser':>9}   (words/s per core; time ratios against bare; the chooser's"
+          " time against the rules alone)")
     for lang in a.lang:
         measure(lang, a.articles, a.model, a.blank, a.repeat)
 
@@ -168,8 +169,19 @@ def measure(lang: str, n: int, model: str | None, blank: bool, repeat: int) -> N
         for _ in nlp.pipe(texts, batch_size=BATCH_SIZE):
             pass
 
+    chooser = component.chooser
+
+    def rules_only() -> None:
+        """The same pipeline with the learned speaker chooser switched off."""
+        component.chooser = None
+        try:
+            with_quotes()
+        finally:
+            component.chooser = chooser
+
     runs: dict[str, Callable[[], object]] = {
         "blis": lambda: bare(default_ops), "bare": lambda: bare(nlp), "pipe": with_quotes,
+        "rules": rules_only,
         "full": lambda: list(extractor.extract_many(texts)),
         "comp": lambda: [component(d) for d in docs],
     }
@@ -183,7 +195,8 @@ def measure(lang: str, n: int, model: str | None, blank: bool, repeat: int) -> N
     t_full, t_comp = best["full"], best["comp"]
     print(f"{lang:<4} {words:>7} {words / t_blis:>10,.0f} {words / t_bare:>8,.0f} "
           f"{words / t_pipe:>11,.0f} {t_pipe / t_bare:>10.2f} {words / t_full:>10,.0f} "
-          f"{t_full / t_bare:>10.2f} {100 * t_comp / t_bare:>8.0f}%", flush=True)
+          f"{t_full / t_bare:>10.2f} {100 * t_comp / t_bare:>8.0f}% "
+          f"{100 * (t_pipe - best['rules']) / best['rules']:>+8.1f}%", flush=True)
 
 
 def spacy_default_pipeline(lang: str, model: str | None, blank: bool) -> Any:

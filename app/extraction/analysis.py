@@ -11,7 +11,7 @@ from app.extraction.attribute.mentions import find_mentions
 from app.extraction.attribute.phrases import Phrases
 from app.extraction.attribute.unmarked import IndirectFinder
 from app.extraction.find.dashes import split_dash_regions
-from app.extraction.find.marks import find_quotes
+from app.extraction.find.marks import find_quotes, join_broken_lines
 from app.extraction.lexicon import Lexicon, Marks
 from app.extraction.model import Candidate, Mention
 from app.extraction.segments import Paragraph, paragraph_bounds
@@ -34,6 +34,21 @@ class DocAnalysis:
     ner_entities: list[tuple[int, int, str]] | None = None
     # The speakers decided for this Doc's candidates (set by the quote component).
     decision: SpeakerDecision | None = None
+
+
+def _entities(doc: Any) -> list[tuple[int, int, str]]:
+    """The pipeline's entities (start, end, label) read off the Doc's arrays, as
+    ``doc.ents`` gives them (which walks every token through Python)."""
+    from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
+
+    out: list[tuple[int, int, str]] = []
+    strings = doc.vocab.strings
+    for iob, ent_type, idx, length in doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH]).tolist():
+        if iob == 3 or (iob == 1 and not out):  # B, or an I that starts the Doc
+            out.append((idx, idx + length, strings[ent_type]))
+        elif iob == 1:
+            out[-1] = (out[-1][0], idx + length, out[-1][2])
+    return out
 
 
 def _after_question(text: str, paragraphs: Sequence[Paragraph], start: int) -> bool:
@@ -77,9 +92,11 @@ def analyse(
         are words to decide on (TextView.cue_at decides on words)."""
         return any(lex.cue_lemma(word) is not None for lex in lexicons.values())
 
+    paragraphs = join_broken_lines(text, paragraphs, marks)
     regions, stats = find_quotes(text, paragraphs, marks, dash_langs, speech_verb_form)
     regions = split_dash_regions(text, words, regions, lexicon_at)
-    has_parse = bool(doc.has_annotation("DEP"))
+    # Doc.has_annotation walks every token in Python; the arrays answer at once.
+    has_parse = bool(len(doc)) and bool(doc.to_array("DEP").any())
     view = TextView(text, words, paragraphs, regions, lexicons, marks, has_parse)
     mentions = find_mentions(view)
     by_word = {}
@@ -102,11 +119,7 @@ def analyse(
     candidates = sorted([*marked, *unmarked], key=lambda c: c.start)
     stats["quotes"] = len(candidates)
     stats["regions"] = len(regions)
-    ner = (
-        [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        if doc.has_annotation("ENT_IOB")
-        else None
-    )
+    ner = _entities(doc) if len(doc) and doc.to_array("ENT_IOB").any() else None
     return DocAnalysis(
         ner_entities=ner,
         candidates=candidates,

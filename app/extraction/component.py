@@ -39,7 +39,8 @@ from app.extraction.lexicon import (
     load_lexicon,
     load_marks,
 )
-from app.extraction.resolve.speakers import decide_speakers
+from app.extraction.resolve.chooser import ChooserModel, load_chooser
+from app.extraction.resolve.speakers import Recorder, decide_speakers
 from app.extraction.text.syntax import SyntaxRules
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,14 @@ class QuoteComponent(Pipe):
         self.other_languages = other_languages
         self._load(lexicon_path, lexicon_dir, marks_path)
         register_extensions()
+        #: The learned speaker chooser (resolve/chooser.py); used on Docs with NER labels.
+        self.chooser: ChooserModel | None = load_chooser()
+        #: Set by training to receive every decision's candidates and features.
+        self.record: Recorder | None = None
+
+    def cue_word(self, word: str) -> bool:
+        """A speech-verb form in any of the component's lexicons."""
+        return any(lex.cue_lemma(word) is not None for lex in self.lexicons.values())
 
     def _load(self, lexicon_path: str | None, lexicon_dir: str | None,
               marks_path: str | None) -> None:
@@ -146,8 +155,12 @@ class QuoteComponent(Pipe):
     def set_annotations(self, doc: Doc, analysis: DocAnalysis) -> None:
         """Decide the speakers; store the quotes in doc.spans and the analysis (with that
         decision) in doc._.citat_analysis."""
+        learned = analysis.ner_entities is not None  # the chooser learnt on NER labels
         decision = decide_speakers(
-            analysis.candidates, analysis.mentions, analysis.sentences, analysis.paragraphs)
+            analysis.candidates, analysis.mentions, analysis.sentences, analysis.paragraphs,
+            text=doc.text, language=self.language,
+            chooser=self.chooser if learned else None, cue_word=self.cue_word,
+            record=self.record if learned else None)
         analysis.decision = decision
         spans = []
         for cand, res in zip(analysis.candidates, decision.resolved, strict=True):

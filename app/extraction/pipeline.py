@@ -24,7 +24,8 @@ from app.extraction.lexicon import languages, load_lexicon
 from app.extraction.model import Candidate, Mention
 from app.extraction.records import ExtractedEntity, ExtractedQuote, Extraction
 from app.extraction.resolve.entities import harmonize
-from app.extraction.resolve.speakers import decide_speakers
+from app.extraction.resolve.chooser import ChooserModel
+from app.extraction.resolve.speakers import Recorder, decide_speakers
 from app.extraction.segments import Paragraph, detect_paragraphs
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -312,7 +313,13 @@ class Extractor:
         # other, so shifting them changes nothing); several: decide across the article.
         decision = analyses[0].decision if len(analyses) == 1 else None
         if decision is None:
-            decision = decide_speakers(cands, mentions, sentences, paragraphs)
+            pipe = self._quote_pipe(language)
+            learned = pipe is not None and all(an.ner_entities is not None for an in analyses)
+            decision = decide_speakers(
+                cands, mentions, sentences, paragraphs, text=text, language=language,
+                chooser=pipe.chooser if pipe is not None and learned else None,
+                cue_word=pipe.cue_word if pipe is not None else None,
+                record=pipe.record if pipe is not None and learned else None)
         resolved = decision.resolved
         quotes: list[ExtractedQuote] = []
         last_end = -1
@@ -345,6 +352,23 @@ class Extractor:
         entities = harmonize(entities, self._is_org_word)
         speakers = decision.speakers([q.speaker for q in quotes])
         return Extraction(language, tuple(quotes), tuple(entities), tuple(speakers), stats)
+
+    def _quote_pipe(self, language: str) -> Any:
+        """The quote component of the language's pipeline (of the first one), if any."""
+        nlp = self.pipelines.get(language) or next(iter(self.pipelines.values()))
+        return nlp.get_pipe(COMPONENT) if COMPONENT in nlp.pipe_names else None
+
+    def set_recorder(self, record: Recorder | None) -> None:
+        """Give every quote component a recorder of its decisions (training)."""
+        for nlp in self.pipelines.values():
+            if COMPONENT in nlp.pipe_names:
+                nlp.get_pipe(COMPONENT).record = record
+
+    def set_chooser(self, chooser: ChooserModel | None) -> None:
+        """Use this speaker chooser (None: the rules alone) in every quote component."""
+        for nlp in self.pipelines.values():
+            if COMPONENT in nlp.pipe_names:
+                nlp.get_pipe(COMPONENT).chooser = chooser
 
     def _is_org_word(self, word: str) -> bool:
         """An organisation word in the lexicon of any of the pipelines' languages."""

@@ -38,6 +38,7 @@ class ExtractedQuote:
             "speaker_mention": self.speaker_mention,
             "cue": self.cue,
             "confidence": round(self.confidence, 3),
+            "speaker_confidence": round(self.speaker_confidence, 3),
         }
 
 

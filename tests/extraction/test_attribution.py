@@ -181,7 +181,7 @@ CASES: list[tuple[str, str, Expected]] = [
         "sv-generic-group-speaks-unnamed",
         "Fabriken stänger i vår.\nDet här är ett hårt besked för hela orten, "
         "säger de anställda vid fabriken.",
-        [("Det här är ett hårt besked för hela orten", "direct", None)],
+        [("Det här är ett hårt besked för hela orten", "indirect", None)],
     ),
     (
         "sv-a-reason-with-its-own-report-is-cut-off",

@@ -145,6 +145,16 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
     return out
 
 
+def _lead_is_no_name(view: TextView, m: Mention, e: Mention) -> bool:
+    """The words of m before e are a place, an organisation or a title, not part of a name."""
+    lead = view.words[m.first_word : e.first_word]
+    lex = view.lexicon_at(m.start)
+    return bool(lead) and all(
+        w.ent_type in ("LOC", "GPE", "ORG") or lex.is_title(w.lower) for w in lead
+        if w.is_alpha_word
+    )
+
+
 def find_mentions(view: TextView) -> list[Mention]:
     """All mentions outside quotes, in text order.
 
@@ -153,11 +163,11 @@ def find_mentions(view: TextView) -> list[Mention]:
     pipeline labels them (a place is nobody's antecedent) and adds the names they missed.
     """
     ner, _ = _ner_names(view)
-    heuristic = heuristic_names(view, set())
+    heuristic = _joined_by_ner(view, heuristic_names(view, set()), ner)
     taken: set[int] = set()
     for m in heuristic:
         taken.update(range(m.first_word, m.last_word + 1))
-    labelled = [_label_from(m, ner) for m in heuristic]
+    labelled = [_label_from(view, m, ner) for m in heuristic]
     extra = [m for m in ner if not any(k in taken for k in range(m.first_word, m.last_word + 1))]
     for m in extra:
         taken.update(range(m.first_word, m.last_word + 1))
@@ -167,14 +177,64 @@ def find_mentions(view: TextView) -> list[Mention]:
     return [replace(m, subject=_subject_position(view, m, orgs)) for m in mentions]
 
 
-def _label_from(m: Mention, ner: list[Mention]) -> Mention:
-    """An unlabelled heuristic name takes the label of the NER entity over it ("Sjöstad" LOC)."""
+def _joined_by_ner(view: TextView, heuristic: list[Mention], ner: list[Mention]
+                   ) -> list[Mention]:
+    """An organisation the NER found across a lowercase link ("Centre for Coastal Studies",
+    "Institutet för rymdfysik") replaces the capitalised pieces the rules cut it into."""
+    out = list(heuristic)
+    for e in ner:
+        if e.label != "ORG" or e.last_word - e.first_word < 2:
+            continue
+        inner = view.words[e.first_word : e.last_word + 1]
+        if not any(w.text[:1].islower() and w.is_alpha_word for w in inner[1:-1]):
+            continue
+        pieces = [m for m in out if m.start < e.end and e.start < m.end]
+        if pieces and all(e.start <= m.start and m.end <= e.end for m in pieces):
+            out = [m for m in out if m not in pieces]
+            out.append(e)
+    return sorted(out, key=lambda m: (m.start, -m.end))
+
+
+def _label_from(view: TextView, m: Mention, ner: list[Mention]) -> Mention:
+    """An unlabelled heuristic name takes the label of the NER entity over it ("Sjöstad" LOC);
+    a capitalised run that ends in a person the NER found shorter starts where that person
+    does ("Utah Jane Roe" -> "Jane Roe", "Utah" joins the role)."""
+    if m.kind == "name":
+        for e in ner:
+            if e.label == "PER" and m.start < e.start and e.end == m.end and (
+                len(e.text.split()) >= 2
+            ) and _lead_is_no_name(view, m, e):
+                lead = m.text[: e.start - m.start].strip()
+                role = f"{m.role} {lead}" if m.role else lead
+                return replace(m, start=e.start, text=e.text, first_word=e.first_word,
+                               label="PER", role=role)
     if m.kind != "name" or m.label:
         return m
     for e in ner:
         if e.start <= m.start and m.end <= e.end and e.label in ("PER", "LOC"):
             return replace(m, label=e.label)
     return m
+
+
+#: Parts of speech of a role phrase before a name ("Local councillor", "Acme's new chief").
+_ROLE_POS = frozenset({"ADJ", "NOUN", "PROPN", "DET", "NUM", "PUNCT"})
+
+
+def _opens_with_role(view: TextView, m: Mention) -> bool:
+    """The name ends a noun phrase that opens its sentence and the parser makes it the
+    subject of a verb after it ("Local councillor Tom Berg was less diplomatic.")."""
+    words = view.words
+    start, _ = view.sentence_of(m.start)
+    k = m.first_word - 1
+    while k >= 0 and words[k].start >= start:
+        w = words[k]
+        if w.pos not in _ROLE_POS or view.in_quote(w.start) or view.is_mark(w):
+            return False
+        k -= 1
+    return any(
+        words[i].dep in ("nsubj", "nsubj:pass", "nsubjpass") and words[i].head > m.last_word
+        for i in range(m.first_word, m.last_word + 1)
+    )
 
 
 def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
@@ -185,6 +245,8 @@ def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
     """
     words = view.words
     lex = view.lexicon_at(m.start)
+    if view.has_parse and _opens_with_role(view, m):
+        return True
     k = m.first_word - 1
     # Skip the role before a name: "Eastbay University harbour expert Mary Stone".
     while k >= 0 and (

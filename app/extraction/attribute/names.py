@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from app.extraction.lexicon import Lexicon, load_first_names
+from app.extraction.lexicon import Lexicon, load_first_names, load_given_names
 from app.extraction.model import Mention, MentionKind
 from app.extraction.text.view import TextView, Word
 
@@ -139,14 +139,15 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
             org = run[: last_org + 1]
         if all(not lex.is_title(w.lower) for w in org) or last_org == len(run) - 1:
             out.append(make_mention(view, org, "org", "ORG", lex))
-    name = run[cut + 1 :]
+    name, lead = _start_at_given_name(run[cut + 1 :])
     if not name:
         if last_org < 0:
             out.append(make_mention(view, run, "title", "", lex))
         return out
     role_words = [*role_before(view, run[0].i, lex), *run[: cut + 1]] if cut >= 0 else (
-        role_before(view, name[0].i, lex)
+        role_before(view, (lead or name)[0].i, lex)
     )
+    role_words.extend(lead)
     if any(w.text.isupper() and len(w.text) > 1 and w.is_alpha_word for w in name):
         label = "ORG"  # an acronym: "FN", "NATO", "SKB", "RAF Eastbay"
         kind: MentionKind = "org"
@@ -163,6 +164,29 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
         )
     out.append(m)
     return out
+
+
+def _start_at_given_name(name: list[Word]) -> tuple[list[Word], list[Word]]:
+    """A person's name starts at their given name: "Utah Jane Roe" -> "Jane Roe" and the lead
+    "Utah" (a place or a word the title list lacks, written straight before the name), and a
+    short post-nominal goes ("Jane Roe QC"). Returns the name and the words cut off before it."""
+    given = load_given_names()
+    if len(name) >= 3 and name[0].text in given:
+        last = name[-1]
+        if last.text.isupper() and 2 <= len(last.text) <= 3 and not any(
+            w.text.isupper() for w in name[:-1]
+        ):
+            return name[:-1], []
+        return name, []
+    if len(name) < 3:
+        return name, []
+    for k in range(1, len(name) - 1):
+        if name[k].text in given and name[k + 1].is_cap and name[k + 1].is_alpha_word:
+            lead = name[:k]
+            if lead[-1].text == "-" or any(len(w.text) == 1 or w.ent_type == "PER" for w in lead):
+                return name, []  # "Tak-Sing Lee", "B. Jane Roe", a name the NER sees whole
+            return name[k:], lead
+    return name, []
 
 
 def make_mention(

@@ -139,6 +139,9 @@ class UnmarkedSentences(ClauseRules):
         span = self._span(start, end)
         if span is None or len(view.text[span[0] : span[1]].split()) < 3:
             return None  # "In the meantime, she said, …": an adverbial, not a statement
-        qtype: QuoteKind = "direct" if lead else "indirect"
+        # Without marks, only a first-person lead paragraph is the speaker's own words
+        # ("I dag kan vi …, säger Olle Falk"); "Badhuset stänger …, meddelade kommunen"
+        # reports what the municipality said.
+        qtype: QuoteKind = "direct" if lead and first_person else "indirect"
         conf = confidence.FIRST_PERSON_LEAD if first_person else confidence.ATTRIBUTED_SENTENCE
         return self._cand(span, m, cue_text, how, conf, qtype)

@@ -184,6 +184,37 @@ class _ParagraphScanner:
             self.repaired += 1
 
 
+def _line_broken(text: str, para: Paragraph, nxt: Paragraph, marks: Marks) -> bool:
+    """Whether a quote left open at the end of ``para`` closes in ``nxt`` across a single
+    line break: the next line's first double mark sits as a closing one."""
+    gap = text[para.end : nxt.start]
+    if gap.count("\n") != 1 or gap.strip():
+        return False
+    for i in range(nxt.start, nxt.end):
+        if text[i] in marks.double:
+            return _context(text, i, nxt.start, nxt.end, marks) == "close"
+    return False
+
+
+def join_broken_lines(text: str, paragraphs: Sequence[Paragraph], marks: Marks
+                      ) -> list[Paragraph]:
+    """Paragraphs with a hard line break inside a quote read as one: “We will rebuild the
+    school ⏎ before the winter,” said … (a quote left open at the end of a line that closes
+    on the next, across a single line break)."""
+    out: list[Paragraph] = []
+    for para in paragraphs:
+        prev = out[-1] if out else None
+        if prev is not None and prev.language == para.language and _line_broken(
+                text, prev, para, marks):
+            scanner = _ParagraphScanner(text, prev, len(out) - 1, marks, lambda w: False)
+            scanner.scan()
+            if scanner.stack and scanner.stack[0].family == "d":
+                out[-1] = Paragraph(prev.start, para.end, prev.language)
+                continue
+        out.append(para)
+    return out
+
+
 def find_quotes(
     text: str,
     paragraphs: Sequence[Paragraph],

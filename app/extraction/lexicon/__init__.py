@@ -415,6 +415,23 @@ def load_first_names(path: str | None = None) -> FirstNames:
     )
 
 
+@cache
+def load_given_names(path: str | None = None) -> frozenset[str]:
+    """Words that start people's names (lexicon/given_names.json, learnt from the NER
+    training splits by app.training.given_names, plus the gendered first names)."""
+    file = Path(path) if path else LEXICON_DIR / "given_names.json"
+    names = json.loads(file.read_text(encoding="utf-8"))["names"]
+    first = load_first_names()
+    return frozenset(names) | first.female | first.male
+
+
+@cache
+def load_outlets(path: str | None = None) -> frozenset[str]:
+    """News agencies and outlets as written (lexicon/outlets.json), casefolded."""
+    file = Path(path) if path else LEXICON_DIR / "outlets.json"
+    return frozenset(n.casefold() for n in json.loads(file.read_text(encoding="utf-8"))["names"])
+
+
 def dependency_patterns(
     language: str, lexicon_dir: str | Path | None = None
 ) -> list[dict[str, Any]]:

@@ -8,13 +8,22 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
 
 from app.extraction import confidence
 from app.extraction.lexicon import load_first_names
 from app.extraction.model import Candidate, Mention, Resolved, Speaker, SpeakerEvent
 from app.extraction.records import ExtractedSpeaker
+from app.extraction.resolve.chooser import (
+    ArticleFeatures,
+    ChooserModel,
+    choose,
+    is_outlet,
+    quote_choices,
+)
 
 #: The name recorded for a speaker the text does not name.
 ANONYMOUS = "\x00anonymous"
@@ -135,8 +144,8 @@ class SpeakerResolver:
                 return " ".join(m.text.split())
             name = self._name_of(m)
             ent = self.entities.setdefault(name, Speaker(name))
-            if m.label == "ORG":
-                ent.label = "ORG"
+            if m.label == "ORG" or is_outlet(name):
+                ent.label = "ORG"  # an agency or outlet is never "he" or "she"
             ent.titles.update(m.titles)
             if m.role and m.role not in ent.roles:
                 ent.roles.append(m.role)
@@ -363,13 +372,61 @@ class SpeakerDecision:
         return self.resolver.speakers(names)
 
 
+#: Receives each decision's article facts and language (training records them).
+Recorder = Callable[[ArticleFeatures, str], None]
+
+
 def decide_speakers(
     candidates: Sequence[Candidate],
     mentions: list[Mention],
     sentences: list[tuple[int, int]],
     paragraphs: list[tuple[int, int]],
+    *,
+    text: str = "",
+    language: str = "",
+    chooser: ChooserModel | None = None,
+    cue_word: Callable[[str], bool] | None = None,
+    record: Recorder | None = None,
 ) -> SpeakerDecision:
     """The one place where the final speaker of each quote is decided: the quote component
-    calls it for its Doc, the Extractor again only for an article of several Docs."""
+    calls it for its Doc, the Extractor again only for an article of several Docs.
+
+    The rules resolve every candidate's mention (SpeakerResolver); with a trained chooser
+    (resolve/chooser.py) and the text, the rules' speaker becomes one candidate among the
+    people near the quote and the model picks, with a calibrated confidence."""
     resolver = SpeakerResolver(mentions, sentences, paragraphs, [c.mention for c in candidates])
-    return SpeakerDecision(resolver.resolve(candidates), resolver)
+    rule = resolver.resolve(candidates)
+    if (chooser is None and record is None) or not text or not candidates:
+        return SpeakerDecision(rule, resolver)
+    art = ArticleFeatures(text, candidates, rule, mentions, resolver.resolved,
+                          _labels(resolver, mentions), sentences, paragraphs,
+                          cue_word or (lambda w: False))
+    if record is not None:
+        record(art, language)
+    if chooser is None:
+        return SpeakerDecision(rule, resolver)
+    choices = quote_choices(art, chooser, language)
+    chosen = choose(choices, rule, candidates, chooser,
+                    lambda name: _mention_text(resolver, name))
+    for name in {r.name for r in chosen if r.name}:
+        resolver.entities.setdefault(name, Speaker(name))
+    return SpeakerDecision(chosen, resolver)
+
+
+def _labels(resolver: SpeakerResolver, mentions: Sequence[Mention]) -> dict[str, str]:
+    """PER / ORG / LOC of each resolved name: its mentions' majority label, else its entity's."""
+    votes: dict[str, Counter[str]] = {}
+    for m in mentions:
+        name = resolver.resolved.get((m.start, m.end))
+        if name is not None and m.label in ("PER", "ORG", "LOC"):
+            votes.setdefault(name, Counter())[m.label] += 1
+    out = {name: c.most_common(1)[0][0] for name, c in votes.items()}
+    for name, ent in resolver.entities.items():
+        out.setdefault(name, ent.label if ent.label == "ORG" or len(name.split()) >= 2 else "")
+    return out
+
+
+def _mention_text(resolver: SpeakerResolver, name: str) -> str | None:
+    """How the text names a speaker the model chose over the rules' (its first mention)."""
+    ent = resolver.entities.get(name)
+    return ent.mentions[0] if ent is not None and ent.mentions else name

@@ -1,0 +1,511 @@
+"""The learned speaker chooser: the rules propose, a trained model chooses, and says how sure.
+
+For every quote the rules' resolution (resolve/speakers.py) is one candidate among the
+article's people and organisations near the quote, plus "nobody we can name". Each
+(quote, candidate) pair becomes a feature vector — what the rules said about it, distances in
+sentences and paragraphs, whether a mention stands as a clause subject, the words around the
+nearest mention, the mention's kind and label, how often the article names it, whether it
+spoke the quotes before and after, whether it sits in a dateline — and a logistic regression
+scores it. The best-scoring candidate is the speaker; a second, small logistic regression maps
+the scores to the probability that this choice is right (calibrated on held-out documents),
+which is the quote's ``speaker_confidence``. Below ``UNKNOWN_BELOW`` the quote gets no
+speaker: a wrong name shared by permalink is worse than none.
+
+The model is data (``chooser.json`` beside this file, weights and vocabularies only), trained
+on the open gold corpus's dev split by ``citat train-attribution``
+(app/training/attribution.py); no running text is stored in it. Without the file the rules'
+choice stands with their fixed confidences.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.extraction.lexicon import load_given_names, load_outlets
+from app.extraction.model import Candidate, Mention, Resolved
+
+MODEL_FILE = Path(__file__).with_name("chooser.json")
+#: Below this probability of being right, a quote's speaker is "unknown".
+UNKNOWN_BELOW = 0.35
+#: The candidate that stands for "nobody we can name".
+NOBODY = "\x00nobody"
+#: Paragraphs before and after the quote whose names are candidates.
+WINDOW_BEFORE = 3
+WINDOW_AFTER = 1
+#: Characters between two mentions of one noun phrase ("Acme spokesperson Jane Roe").
+BESIDE = 30
+HOWS = ("inverted", "subject", "colon", "cue", "according", "intro", "clause", "inherit", "none")
+KINDS = ("name", "pronoun", "title", "org", "description")
+LABELS = ("PER", "ORG", "LOC", "")
+TYPES = ("direct", "partial", "indirect")
+MARKINGS = ("marked", "repaired", "dash", "unmarked")
+
+
+def _bins(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}_{k}" for k in range(n)]
+
+
+#: The fixed features (the context-word one-hots follow, from the model's vocabularies).
+BASE_FEATURES: tuple[str, ...] = (
+    "bias", "is_rule", "rule_conf", "rule_pronoun", "rule_group",
+    *[f"rule_how_{h}" for h in HOWS], *[f"rule_kind_{k}" for k in KINDS],
+    *[f"label_{lab or 'none'}" for lab in LABELS], *[f"kind_{k}" for k in KINDS],
+    "words_1", "words_2", "words_3",
+    *_bins("sent_before", 5), *_bins("sent_after", 4), "none_before", "none_after",
+    *_bins("para_before", 4), "same_sentence_before", "same_sentence_after",
+    "subject_near", "subject_any_window", "log_count", "log_window_count", "top_salient",
+    "log_rule_quotes", "prev_rule", "next_rule", "prev_rule_near", "dateline", "first_sentence",
+    "cue_next", "told_before", "is_lang_sv", "rule_how_x_sv",
+    # the form of the name: a common noun phrase ("officials", "the report") or a proper name
+    "form_lower", "form_determiner", "form_plural", "form_common_cap", "form_acronym",
+    "form_given", "form_generic_x_rule", "head_<other>", "outlet", "outlet_x_rule",
+    "outlet_told", "paren_before", "beside_rule", "beside_rule_per", "rule_has_person_beside",
+    # the "nobody" candidate
+    "nobody", "nobody_rule_none", *[f"nobody_type_{t}" for t in TYPES],
+    *[f"nobody_marking_{m}" for m in MARKINGS], "nobody_inherit", "nobody_after_question",
+    "nobody_few", "nobody_sv", "nobody_rule_generic", "nobody_rule_unnamed",
+    "nobody_rule_pronoun_unnamed",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """A mention of a candidate speaker: where, in which sentence and paragraph, how."""
+
+    start: int
+    end: int
+    sentence: int
+    paragraph: int
+    name: str
+    kind: str
+    label: str
+    subject: bool
+
+
+@dataclass(slots=True)
+class QuoteChoice:
+    """The candidates of one quote and their feature vectors (rows of ``x``)."""
+
+    names: list[str]
+    x: np.ndarray
+    rule: str | None
+
+
+@dataclass(slots=True)
+class ChooserModel:
+    """Weights of the candidate scorer and of the calibration, with their vocabularies."""
+
+    weights: np.ndarray
+    features: list[str]
+    prev_words: list[str]
+    next_words: list[str]
+    calibration: list[float]  # a, b, c: P(right) = sigmoid(a * logit(p) + b * margin + c)
+    heads: list[str] = field(default_factory=list)  # last words of common-noun speakers
+    index: dict[str, int] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.index = {f: i for i, f in enumerate(self.features)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ChooserModel:
+        return cls(np.asarray(data["weights"], dtype=np.float64), list(data["features"]),
+                   list(data["prev_words"]), list(data["next_words"]),
+                   list(data["calibration"]), list(data.get("heads", [])),
+                   meta=dict(data.get("meta", {})))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": self.features, "weights": [round(float(w), 6) for w in self.weights],
+            "prev_words": self.prev_words, "next_words": self.next_words,
+            "calibration": [round(float(c), 6) for c in self.calibration],
+            "heads": self.heads, "meta": self.meta,
+        }
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """P(candidate is the speaker) for each row."""
+        z = x @ self.weights
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def confidence(self, best: float, margin: float) -> float:
+        """The calibrated probability that the best candidate is right."""
+        a, b, c = self.calibration
+        lp = math.log(max(best, 1e-6) / max(1 - best, 1e-6))
+        return 1.0 / (1.0 + math.exp(-(a * lp + b * margin + c)))
+
+
+def feature_names(prev_words: Sequence[str], next_words: Sequence[str],
+                  heads: Sequence[str] = ()) -> list[str]:
+    """Every feature, in vector order."""
+    return [*BASE_FEATURES, *(f"prev_{w}" for w in prev_words),
+            *(f"next_{w}" for w in next_words), *(f"head_{w}" for w in heads)]
+
+
+#: Words that make a noun phrase definite or possessive, in the languages we have.
+_DETERMINERS = frozenset(
+    "the a an his her its their this that these those our den det de denna detta dessa "
+    "hans hennes dess deras en ett".split())
+
+
+def name_form(name: str, text: str) -> dict[str, bool]:
+    """How a candidate name is written: a common noun phrase or a proper name."""
+    words = name.split()
+    first = words[0] if words else ""
+    last = words[-1] if words else ""
+    low = name[:1].islower()
+    det = first.casefold() in _DETERMINERS
+    common_cap = (
+        len(words) == 1 and first[:1].isupper() and not first.isupper()
+        and f" {first.casefold()}" in text
+    )
+    return {
+        "form_lower": low,
+        "form_determiner": det,
+        "form_plural": (low or det or common_cap) and last.casefold().endswith(
+            ("s", "na", "erna", "arna", "orna")),
+        "form_common_cap": common_cap,
+        "form_acronym": len(words) == 1 and first.isupper() and len(first) > 1,
+        "form_given": bool(words) and first in load_given_names(),
+        "outlet": is_outlet(name),
+    }
+
+
+def is_outlet(name: str) -> bool:
+    """A news agency or outlet ("Reuters", "the BBC", "SVT Nyheter", "DN:s")."""
+    low = name.casefold().removesuffix(":s").removesuffix("'s").removesuffix("’s")
+    outlets = load_outlets()
+    return low in outlets or low.removeprefix("the ") in outlets
+
+
+def name_head(name: str, form: dict[str, bool]) -> str | None:
+    """The head word of a common-noun speaker ("officials", "report"), else None."""
+    if not (form["form_lower"] or form["form_determiner"] or form["form_common_cap"]):
+        return None
+    return name.split()[-1].casefold()
+
+
+@cache
+def _load(path: str) -> ChooserModel | None:
+    file = Path(path)
+    if not file.exists():
+        return None
+    return ChooserModel.from_json(json.loads(file.read_text(encoding="utf-8")))
+
+
+def load_chooser(path: str | Path | None = None) -> ChooserModel | None:
+    """The shipped model (or the one at ``path``); None when there is none."""
+    return _load(str(path or MODEL_FILE))
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The word (or punctuation) just before pos, lowercased."""
+    chunk = text[max(0, pos - 40) : pos].rstrip()
+    if not chunk:
+        return "<s>"
+    if not chunk[-1].isalnum():
+        return chunk[-1]
+    parts = chunk.split()
+    return parts[-1].strip(",.;:()\"'”“»«").casefold() if parts else "<s>"
+
+
+def _word_after(text: str, pos: int) -> str:
+    """The word (or punctuation) just after pos, lowercased."""
+    chunk = text[pos : pos + 40].lstrip()
+    if not chunk:
+        return "</s>"
+    if not chunk[0].isalnum():
+        return chunk[0]
+    parts = chunk.split()
+    return parts[0].strip(",.;:()\"'”“»«").casefold() if parts else "</s>"
+
+
+class ArticleFeatures:
+    """The article-wide facts the features read: who is mentioned where, and what the rules
+    chose for each quote."""
+
+    def __init__(
+        self,
+        text: str,
+        candidates: Sequence[Candidate],
+        rule: Sequence[Resolved],
+        mentions: Sequence[Mention],
+        resolved: dict[tuple[int, int], str | None],
+        labels: dict[str, str],
+        sentences: Sequence[tuple[int, int]],
+        paragraphs: Sequence[tuple[int, int]],
+        cue_words: Callable[[str], bool],
+    ) -> None:
+        self.text = text
+        self.candidates = candidates
+        self.rule = rule
+        self.sent_starts = [s for s, _ in sentences] or [0]
+        self.para_starts = [s for s, _ in paragraphs] or [0]
+        self.labels = labels
+        self.cue_words = cue_words
+        self.occ: list[Occurrence] = []
+        for m in mentions:
+            name = resolved.get((m.start, m.end))
+            if name is None or m.kind in ("first", "generic"):
+                continue
+            self.occ.append(Occurrence(m.start, m.end, self.sentence(m.start),
+                                       self.paragraph(m.start), name, m.kind, m.label,
+                                       m.subject))
+        self.by_name: dict[str, list[Occurrence]] = {}
+        for o in self.occ:
+            self.by_name.setdefault(o.name, []).append(o)
+        self.count = Counter({n: len(v) for n, v in self.by_name.items()})
+        self.top = {n for n, _ in self.count.most_common(2)}
+        self.rule_quotes = Counter(r.name for r in rule if r.name)
+        self.first_sentence_end = sentences[0][1] if sentences else 0
+        self._before: dict[int, str] = {}
+        self._after: dict[int, str] = {}
+
+    def before(self, pos: int) -> str:
+        """The word before pos (cached: every quote of the article asks again)."""
+        w = self._before.get(pos)
+        if w is None:
+            w = self._before[pos] = _word_before(self.text, pos)
+        return w
+
+    def after(self, pos: int) -> str:
+        """The word after pos (cached)."""
+        w = self._after.get(pos)
+        if w is None:
+            w = self._after[pos] = _word_after(self.text, pos)
+        return w
+
+    def sentence(self, pos: int) -> int:
+        return bisect_left(self.sent_starts, pos + 1) - 1
+
+    def paragraph(self, pos: int) -> int:
+        return bisect_left(self.para_starts, pos + 1) - 1
+
+    def beside(self, m: Mention) -> set[str]:
+        """Names mentioned right next to a mention, in its sentence ("Acme spokesperson Jane
+        Roe", "Jane Roe of Acme", "Acme's Jane Roe")."""
+        sent = self.sentence(m.start)
+        return {
+            o.name for o in self.occ
+            if o.sentence == sent and (o.start, o.end) != (m.start, m.end)
+            and -BESIDE <= o.start - m.end <= BESIDE or (
+                o.sentence == sent and 0 <= m.start - o.end <= BESIDE)
+        }
+
+    def names_near(self, c: Candidate) -> list[str]:
+        """The candidate names of a quote, in first-seen order."""
+        pa, pb = self.paragraph(c.start), self.paragraph(max(c.start, c.end - 1))
+        seen: dict[str, None] = {}
+        for o in self.occ:
+            if pa - WINDOW_BEFORE <= o.paragraph <= pb + WINDOW_AFTER:
+                seen.setdefault(o.name, None)
+        for n in self.top:
+            seen.setdefault(n, None)
+        return list(seen)
+
+
+def _set(v: np.ndarray, idx: dict[str, int], name: str, value: float = 1.0) -> None:
+    i = idx.get(name)
+    if i is not None:
+        v[i] = value
+
+
+def _name_row(art: ArticleFeatures, model: ChooserModel, name: str, sv: bool,
+              form: dict[str, bool]) -> np.ndarray:
+    """The features of a candidate that do not depend on the quote."""
+    idx = model.index
+    v = np.zeros(len(model.features))
+    _set(v, idx, "bias")
+    _set(v, idx, "is_lang_sv", float(sv))
+    for k, on in form.items():
+        if on:
+            _set(v, idx, k)
+    head = name_head(name, form)
+    if head is not None:
+        _set(v, idx, f"head_{head if head in model.heads else '<other>'}")
+    _set(v, idx, f"label_{art.labels.get(name, '') or 'none'}")
+    occ = art.by_name.get(name, [])
+    for k in {o.kind for o in occ}:
+        _set(v, idx, f"kind_{k}")
+    _set(v, idx, f"words_{min(len(name.split()), 3)}")
+    _set(v, idx, "log_count", math.log1p(art.count.get(name, 0)))
+    if name in art.top:
+        _set(v, idx, "top_salient")
+    if occ and occ[0].start < 80 and art.after(occ[0].end) in ("—", "–", "-", "(", ":"):
+        _set(v, idx, "dateline")
+    if occ and all(o.start < art.first_sentence_end for o in occ):
+        _set(v, idx, "first_sentence")
+    return v
+
+
+def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
+                  ) -> list[QuoteChoice]:
+    """The candidates and feature rows of every quote of the article."""
+    idx = model.index
+    prev_vocab, next_vocab = set(model.prev_words), set(model.next_words)
+    forms: dict[str, dict[str, bool]] = {}
+    rows: dict[str, np.ndarray] = {}
+    n_feat = len(model.features)
+    sv = language == "sv"
+
+    def form_of(name: str) -> dict[str, bool]:
+        form = forms.get(name)
+        if form is None:
+            form = forms[name] = name_form(name, art.text)
+        return form
+
+    out: list[QuoteChoice] = []
+    for qi, (c, r) in enumerate(zip(art.candidates, art.rule, strict=True)):
+        names = art.names_near(c)
+        if r.name and r.name not in names:
+            names.insert(0, r.name)
+        prev_name = art.rule[qi - 1].name if qi > 0 else None
+        next_name = art.rule[qi + 1].name if qi + 1 < len(art.rule) else None
+        prev_near = qi > 0 and (
+            art.paragraph(c.start) - art.paragraph(art.candidates[qi - 1].start) <= 1)
+        qs, qe = art.sentence(c.start), art.sentence(max(c.start, c.end - 1))
+        qp = art.paragraph(c.start)
+        beside = art.beside(c.mention) if c.mention is not None else set()
+        x = np.zeros((len(names) + 1, n_feat))
+        for row, name in enumerate(names):
+            form = form_of(name)
+            base = rows.get(name)
+            if base is None:
+                base = rows[name] = _name_row(art, model, name, sv, form)
+            v = x[row]
+            v[:] = base
+            occ = art.by_name.get(name, [])
+            if name == r.name:
+                _set(v, idx, "is_rule")
+                _set(v, idx, "rule_conf", r.confidence)
+                _set(v, idx, f"rule_how_{c.how}")
+                if sv:
+                    _set(v, idx, "rule_how_x_sv")
+                if c.mention is not None:
+                    _set(v, idx, f"rule_kind_{c.mention.kind}")
+                    if c.mention.kind == "pronoun":
+                        _set(v, idx, "rule_pronoun")
+                if c.inherit:
+                    _set(v, idx, "rule_group")
+                if form["outlet"]:
+                    _set(v, idx, "outlet_x_rule")
+                if any(art.labels.get(n) == "PER" for n in beside if n != name):
+                    _set(v, idx, "rule_has_person_beside")
+                if name_head(name, form) is not None:
+                    _set(v, idx, "form_generic_x_rule")
+            elif name in beside:
+                _set(v, idx, "beside_rule")
+                if art.labels.get(name) == "PER" or form["form_given"]:
+                    _set(v, idx, "beside_rule_per")
+            last_before = first_after = None
+            window = 0
+            subject_in_window = False
+            for o in occ:
+                if o.end <= c.start:
+                    last_before = o
+                elif o.start >= c.end and first_after is None:
+                    first_after = o
+                if qp - WINDOW_BEFORE <= o.paragraph <= qp + WINDOW_AFTER:
+                    window += 1
+                    subject_in_window = subject_in_window or o.subject
+            if last_before is not None:
+                o = last_before
+                _set(v, idx, f"sent_before_{min(qs - o.sentence, 4)}")
+                _set(v, idx, f"para_before_{min(qp - o.paragraph, 3)}")
+                if o.sentence == qs:
+                    _set(v, idx, "same_sentence_before")
+                if o.subject:
+                    _set(v, idx, "subject_near")
+                w = art.before(o.start)
+                _set(v, idx, f"prev_{w if w in prev_vocab else '<other>'}")
+                wa = art.after(o.end)
+                _set(v, idx, f"next_{wa if wa in next_vocab else '<other>'}")
+                if art.cue_words(wa):
+                    _set(v, idx, "cue_next")
+                if w in ("told", "to", "till", "för", "sa", "sade"):
+                    _set(v, idx, "told_before")
+                    if form["outlet"]:
+                        _set(v, idx, "outlet_told")
+                if w == "(":
+                    _set(v, idx, "paren_before")
+            else:
+                _set(v, idx, "none_before")
+            if first_after is not None:
+                o = first_after
+                _set(v, idx, f"sent_after_{min(o.sentence - qe, 3)}")
+                if o.sentence == qe:
+                    _set(v, idx, "same_sentence_after")
+                    if art.cue_words(art.before(o.start)) or art.cue_words(art.after(o.end)):
+                        _set(v, idx, "cue_next")
+            else:
+                _set(v, idx, "none_after")
+            if subject_in_window:
+                _set(v, idx, "subject_any_window")
+            _set(v, idx, "log_window_count", math.log1p(window))
+            others = art.rule_quotes.get(name, 0) - (1 if name == r.name else 0)
+            _set(v, idx, "log_rule_quotes", math.log1p(max(others, 0)))
+            if name == prev_name:
+                _set(v, idx, "prev_rule")
+                if prev_near:
+                    _set(v, idx, "prev_rule_near")
+            if name == next_name:
+                _set(v, idx, "next_rule")
+        v = x[len(names)]
+        _set(v, idx, "nobody")
+        if r.name is None:
+            _set(v, idx, "nobody_rule_none")
+            if c.mention is not None and not c.inherit:
+                # The rules found who speaks but could not name them ("an official said",
+                # "she" after an unnamed speaker): evidence for nobody.
+                _set(v, idx, "nobody_rule_unnamed")
+                if c.mention.kind == "pronoun":
+                    _set(v, idx, "nobody_rule_pronoun_unnamed")
+        elif name_head(r.name, form_of(r.name)) is not None:
+            _set(v, idx, "nobody_rule_generic")
+        _set(v, idx, f"nobody_type_{c.type}")
+        _set(v, idx, f"nobody_marking_{c.marking}")
+        if c.inherit:
+            _set(v, idx, "nobody_inherit")
+        if c.after_question:
+            _set(v, idx, "nobody_after_question")
+        if len(names) <= 1:
+            _set(v, idx, "nobody_few")
+        if sv:
+            _set(v, idx, "nobody_sv")
+        out.append(QuoteChoice([*names, NOBODY], x, r.name))
+    return out
+
+
+def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],
+           candidates: Sequence[Candidate], model: ChooserModel,
+           mention_of: Callable[[str], str | None]) -> list[Resolved]:
+    """The model's speaker of each quote with its calibrated confidence."""
+    out: list[Resolved] = []
+    for ch, r, c in zip(choices, rule, candidates, strict=True):
+        if r.name is None and c.mention is not None and c.mention.kind == "pronoun" and (
+                not c.inherit):
+            # "she said" whose antecedent the rules found unnamed ("The head of the inquiry
+            # told the court … She said …"): the rules know more than the features here.
+            out.append(r)
+            continue
+        p = model.probability(ch.x)
+        order = np.argsort(-p)
+        best = int(order[0])
+        second = float(p[order[1]]) if len(order) > 1 else 0.0
+        conf = model.confidence(float(p[best]), float(p[best]) - second)
+        name = ch.names[best]
+        if name == NOBODY or conf < UNKNOWN_BELOW:
+            out.append(Resolved(None, None, 0.0))
+            continue
+        mention = r.mention if name == r.name else mention_of(name)
+        out.append(Resolved(name, mention, round(conf, 4)))
+    return out
