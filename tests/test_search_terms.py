@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
 from app.extraction.records import ExtractedEntity, ExtractedQuote, ExtractedSpeaker, Extraction
@@ -21,6 +22,7 @@ from app.storage.browse import QuoteFilters
 from app.storage.models import Entity
 from app.storage.search import newest_ids, parse_query
 from tests import relevance
+from tests.conftest import ON_POSTGRES
 
 
 class _Fixed:
@@ -151,6 +153,36 @@ def test_misspelt_names_are_offered(archive: Session) -> None:
         ("Sergej Lavrov", False)]
     assert [e.name for e in queries.similar_entities(archive, "Ukriana")] == ["Ukraina"]
     assert queries.named_speakers(archive, "xyzzyq") == []
+
+
+def test_misspelt_names_on_postgresql_come_from_the_trigram_indexes(archive: Session) -> None:
+    """PostgreSQL reads the candidates with pg_trgm's ``%`` (on the GIN trigram indexes), so
+    a typo in a name's first letter is found there too; SQLite reads the names that begin
+    with the same letter. The decision (RapidFuzz ratio >= 80) is the same on both."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    engine = archive.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        found = [n.speaker.name for n in queries.named_speakers(archive, "Ztoltenberg")]
+        ents = [e.name for e in queries.similar_entities(archive, "Okraina")]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    trigram = [s for s in statements if "greatest(similarity(" in s]
+    if not ON_POSTGRES:
+        assert found == ents == [] and trigram == []
+        return
+    assert found == ["Jens Stoltenberg"] and ents == ["Ukraina"]
+    assert len(trigram) == 2 and all(" %% " in s or " % " in s for s in trigram), trigram
+    # Both name columns of a speaker have a trigram index the planner can use for it.
+    archive.execute(sql("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(archive.execute(sql(
+        "EXPLAIN SELECT id FROM speaker WHERE name_key % 'ztoltenberg' "
+        "OR surname % 'ztoltenberg'")).scalars())
+    assert "trgm_speaker_name_key" in plan and "trgm_speaker_surname" in plan, plan
 
 
 @pytest.fixture

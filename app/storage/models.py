@@ -145,8 +145,10 @@ class Entity(SQLModel, table=True):
     name: str = Field(max_length=300, index=True)
     label: str = Field(max_length=8)
     slug: str = Field(max_length=320, unique=True, index=True)
-    #: ``name`` casefolded, for the search page's name matches (see ``SpeakerAlias.text_key``).
-    name_key: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    #: ``name`` casefolded, for the search page's name matches (see ``SpeakerAlias.text_key``)
+    #: and the entity of a speaker's name (``queries.entities_of_speaker``).
+    name_key: str = Field(default="", max_length=300, index=True,
+                          sa_column_kwargs={"server_default": ""})
 
 
 def fold_key(text: str) -> str:

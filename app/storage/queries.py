@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import CompoundSelect, and_, func, or_, union
+from sqlalchemy import CompoundSelect, and_, func, union
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -21,6 +21,7 @@ from app.storage.models import (
     fold_key,
     like_escape,
 )
+from app.storage.search import name_candidates
 
 
 class NotFound(LookupError):
@@ -348,13 +349,7 @@ def named_speakers(session: Session, text: str, limit: int = 3) -> list[NamedSpe
 def _fuzzy_speakers(session: Session, key: str) -> list[int]:
     from rapidfuzz import fuzz, process
 
-    # Only names that could be close: same first letter (a typo rarely hits it) and a similar
-    # length, read from the indexed keys.
-    first = like_escape(key[0]) + "%"
-    rows = session.execute(
-        select(Speaker.id, Speaker.name_key, Speaker.surname).where(or_(
-            col(Speaker.name_key).like(first, escape="\\"),
-            col(Speaker.surname).like(first, escape="\\")))).all()
+    rows = name_candidates(session, Speaker.id, [Speaker.name_key, Speaker.surname], key)
     choices: dict[int, str] = {}
     for i, (_sid, name_key, surname) in enumerate(rows):
         choices[2 * i] = name_key
@@ -376,8 +371,7 @@ def similar_entities(session: Session, text: str, limit: int = 3) -> list[Entity
                               .order_by(col(Entity.id)).limit(limit)).all())
     if found or len(key) < 4:
         return found
-    rows = session.execute(select(Entity.id, Entity.name_key).where(
-        col(Entity.name_key).like(like_escape(key[0]) + "%", escape="\\"))).all()
+    rows = name_candidates(session, Entity.id, [Entity.name_key], key)
     hits = process.extract(key, {int(i): k for i, k in rows}, scorer=fuzz.ratio,
                            score_cutoff=FUZZY_CUTOFF, limit=limit)
     ids = [k for _, _, k in hits]
