@@ -233,3 +233,18 @@ def test_api_puts_the_named_speakers_quotes_first(web: TestClient) -> None:
 def test_odd_syntax_gives_a_page(web: TestClient, q: str) -> None:
     assert web.get("/search", params={"q": q}).status_code == 200
     assert web.get("/api/quotes", params={"q": q}).status_code == 200
+
+
+def test_api_answers_a_surname_with_that_speakers_quotes_first(seeded_client: TestClient
+                                                              ) -> None:
+    """The seed article: "Starmer" is in none of Keir Starmer's quotes, and the API still
+    puts every one of them first (and the quotes after them are other people's)."""
+    own = seeded_client.get("/api/speakers/keir-starmer").json()["quotes"]
+    assert own["total"] >= 2
+    body = seeded_client.get("/api/quotes", params={"q": "Starmer", "limit": 50}).json()
+    names = [item["speaker"]["name"] if item["speaker"] else None for item in body["items"]]
+    n = own["total"]
+    assert names[:n] == ["Keir Starmer"] * n
+    assert "Keir Starmer" not in names[n:]
+    assert {i["id"] for i in body["items"][:n]} == {i["id"] for i in own["items"]}
+    assert not any("starmer" in i["text"].casefold() for i in own["items"])
