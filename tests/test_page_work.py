@@ -59,7 +59,8 @@ def test_statements_per_page_do_not_grow_with_the_quotes_shown(archive: TestClie
         article = s.exec(select(Quote.article_id).where(Quote.text == "Nej, inte i år")).one()
     # Anna Berg has 4 quotes in 3 articles, Eva Lund 1: the same statements for both.
     busy, quiet = (count.of(archive, f"/speakers/{slugs[n]}") for n in ("Anna Berg", "Eva Lund"))
-    assert busy == quiet == 9
+    # (with the speaker as an entity: the quotes that mention them, and who mentions them)
+    assert busy == quiet == 11
     # Göteborg is in 5 quotes, Malmö in 2.
     assert count.of(archive, f"/entities/{entities['Göteborg']}") == count.of(
         archive, f"/entities/{entities['Malmö']}") == 6

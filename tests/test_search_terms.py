@@ -248,3 +248,45 @@ def test_api_answers_a_surname_with_that_speakers_quotes_first(seeded_client: Te
     assert "Keir Starmer" not in names[n:]
     assert {i["id"] for i in body["items"][:n]} == {i["id"] for i in own["items"]}
     assert not any("starmer" in i["text"].casefold() for i in own["items"])
+
+
+def test_a_person_who_speaks_has_one_page(web: TestClient, engine: Engine) -> None:
+    """Issue 21: the entity page of a name that is also a speaker sends the reader to the
+    speaker's page, which links the quotes that mention them and who mentions them most."""
+    with Session(engine) as s:
+        slugs = {e.name: e.slug for e in s.exec(select(Entity))}
+    r = web.get(f"/entities/{slugs['Donald Trump']}", follow_redirects=False)
+    assert r.status_code == 308
+    assert r.headers["location"] == "/speakers/donald-trump"
+    assert r.headers["cache-control"] == "max-age=3600"
+    r = web.get(f"/entities/{slugs['Donald Trump']}?lang=en&page=2", follow_redirects=False)
+    assert r.headers["location"] == "/speakers/donald-trump?lang=en"
+
+    page = BeautifulSoup(web.get("/speakers/donald-trump?lang=sv").text, "html.parser")
+    section = page.select_one("section.mentioned-in")
+    assert section is not None
+    assert section.select_one("h2").get_text() == "Citat som nämner Donald Trump"
+    links = section.select("a.mentions-link")
+    assert [(a["href"], a.get_text()) for a in links] == [
+        (f"/search?entity={slugs['Donald Trump']}", "Nämns i 1 citat")]
+    assert [(a.get_text(), a["href"]) for a in section.select(".mentioned-by a")] == [
+        ("Donald Trump", "/speakers/donald-trump")]  # "Trumps tullar …", his own words
+    # The link leads to exactly those quotes.
+    found = BeautifulSoup(web.get(links[0]["href"]).text, "html.parser")
+    assert found.select_one("#result-count")["data-total"] == "1"
+    assert [q.get_text(strip=True) for q in found.select("ul.results blockquote")] == [
+        "”Trumps tullar skyddar amerikanska jobb.”"]
+    en = BeautifulSoup(web.get("/speakers/donald-trump?lang=en").text, "html.parser")
+    assert en.select_one("a.mentions-link").get_text() == "Mentioned in 1 quote"
+    assert en.select_one("section.mentioned-in h3").get_text() == "Mentioned most by"
+    # Stoltenberg is an entity too, but no quote mentions him: no section, still one page.
+    r = web.get(f"/entities/{slugs['Jens Stoltenberg']}", follow_redirects=False)
+    assert r.headers["location"] == "/speakers/jens-stoltenberg"
+    jens = BeautifulSoup(web.get("/speakers/jens-stoltenberg").text, "html.parser")
+    assert jens.select_one("section.mentioned-in") is None
+    # A place is not a speaker: its own page.
+    assert web.get(f"/entities/{slugs['Ukraina']}", follow_redirects=False).status_code == 200
+    # A speaker no entity names has no such section.
+    lund = BeautifulSoup(web.get("/speakers/maria-lund").text, "html.parser")
+    assert lund.select_one("h1").get_text() == "Maria Lund"
+    assert lund.select_one("section.mentioned-in") is None

@@ -217,6 +217,11 @@ def get_article(session: Session, article_id: int) -> ArticleView:
 ENTITY_ARTICLES = 20
 
 
+#: Entities of these labels are the speaker of the same (casefolded) name, if there is one:
+#: their page is the speaker's (``get_entity``, ``profiles.speaker_stats``).
+SPEAKING_LABELS = ("PER", "ORG")
+
+
 def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> EntityView:
     """An entity page: the newest articles that mention it, and its speaker page if any
     (three indexed reads; its quotes are a list of their own, ``browse.search``)."""
@@ -230,7 +235,7 @@ def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> 
         .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
     ).all())
     speaker = None
-    if entity.label in ("PER", "ORG"):
+    if entity.label in SPEAKING_LABELS:
         speaker = session.exec(
             select(Speaker).where(Speaker.name_key == fold_key(entity.name))
             .order_by(col(Speaker.id))
