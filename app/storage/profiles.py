@@ -69,7 +69,8 @@ def speaker_stats(session: Session, speaker: Speaker, limit: int = 10) -> Speake
 def _as_entity(session: Session, speaker: Speaker, limit: int
                ) -> tuple[list[tuple[Entity, int]], list[tuple[Speaker, int]]]:
     """The entities that are this speaker (``queries.get_entity`` sends their pages here) that
-    some quote mentions, with the number of those quotes, and the speakers whose quotes mention them most: two indexed reads."""
+    some quote mentions, with the number of those quotes, and the speakers whose quotes
+    mention them most: two indexed reads."""
     own = and_(col(Entity.name_key) == speaker.name_key,
                col(Entity.label).in_(SPEAKING_LABELS))
     named_as = [(e, int(n)) for e, n in session.exec(

@@ -23,13 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
-from weakref import WeakKeyDictionary
 
 import snowballstemmer
-from sqlalchemy import Engine, Float, Integer, and_, func, or_, text
+from sqlalchemy import Float, Integer, and_, func, or_, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.storage.db import TRIGRAMS
 from app.storage.lexicon import compound_parts, lemma_stem
 from app.storage.models import Entity, EntityMention, Quote, Speaker, like_escape
 
@@ -332,23 +332,14 @@ def is_sqlite_session(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-#: Whether pg_trgm's ``%`` and ``similarity`` are usable on an engine (asked once per engine:
-#: migrations 0007/0013 warn and go on where the extension cannot be made).
-_TRIGRAMS: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
 NAME_CANDIDATES = 50
 
 
 def _has_trigrams(session: Session) -> bool:
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return False
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    found = _TRIGRAMS.get(engine)
-    if found is None:
-        found = _TRIGRAMS[engine] = bool(session.execute(text(
-            "SELECT to_regprocedure('similarity(text,text)') IS NOT NULL "
-            "AND to_regoperator('%(text,text)') IS NOT NULL")).scalar())
-    return found
+    """Whether pg_trgm's ``%`` and ``similarity`` are usable (``db.make_engine`` asks each
+    new PostgreSQL connection)."""
+    return (session.get_bind().dialect.name == "postgresql"
+            and bool(session.connection().info.get(TRIGRAMS, False)))
 
 
 def name_candidates(session: Session, ident: Any, keys: Sequence[Any], key: str,
