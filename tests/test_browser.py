@@ -369,8 +369,8 @@ def test_typing_a_surname_shows_that_speakers_quotes_on_the_first_screen(
     # The heading and the first quote lie inside the first screen.
     for box in (heading.bounding_box(), quotes.first.bounding_box()):
         assert box is not None
-        assert 0 <= box["y"] and box["y"] + box["height"] <= size["height"], (viewport, box)
-        assert 0 <= box["x"] and box["x"] + box["width"] <= size["width"], (viewport, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (viewport, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (viewport, box)
     # The heading leads to all his quotes.
     heading.click()
     page.wait_for_url("**speaker=keir-starmer**")
