@@ -404,3 +404,35 @@ def test_an_uncertain_attribution_is_visibly_different(browser: Any, library_url
     assert found == {}
     if not AXE.exists() and os.environ.get("CI"):
         pytest.fail(f"{AXE} is missing: npm ci --prefix tests/axe")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "laptop"])
+def test_typing_a_surname_shows_that_speakers_quotes_on_the_first_screen(
+        browser: Any, live_url: str, viewport: str) -> None:
+    """Issue 21: a reader types "Starmer", a speaker of the seed article whose name is in
+    none of his quotes, into the search box; without scrolling they see "Quotes by Keir
+    Starmer" with his quotes (the block sits above the word matches)."""
+    size = VIEWPORTS[viewport]
+    context = browser.new_context(viewport=size, locale="en")
+    page = context.new_page()
+    page.goto(live_url + "/search?lang=en")
+    page.locator("#search-form input[name=q]").press_sequentially("Starmer", delay=30)
+    page.wait_for_url("**/search?q=Starmer")
+    block = page.locator("section.by-speaker")
+    block.wait_for()
+    assert page.evaluate("window.scrollY") == 0
+    heading = block.locator("h2 a")
+    assert heading.inner_text() == "Quotes by Keir Starmer"
+    quotes = block.locator(".quote-item")
+    assert quotes.count() >= 1
+    assert set(quotes.locator(".speaker").all_inner_texts()) == {"Keir Starmer"}
+    # The heading and the first quote lie inside the first screen.
+    for box in (heading.bounding_box(), quotes.first.bounding_box()):
+        assert box is not None
+        assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (viewport, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (viewport, box)
+    # The heading leads to all his quotes.
+    heading.click()
+    page.wait_for_url("**speaker=keir-starmer**")
+    assert set(page.locator(".results .speaker").all_inner_texts()) == {"Keir Starmer"}
+    context.close()

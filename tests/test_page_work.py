@@ -61,6 +61,7 @@ def test_statements_per_page_do_not_grow_with_the_quotes_shown(archive: TestClie
     # of them finds the entity page of the speaker's name, one counts the uncertain
     # attributions).
     busy, quiet = (count.of(archive, f"/speakers/{slugs[n]}") for n in ("Anna Berg", "Eva Lund"))
+    # (with the speaker as an entity: the quotes that mention them, and who mentions them)
     assert busy == quiet == 11
     # Göteborg is in 5 quotes, Malmö in 2 (one statement asks whether the place speaks).
     assert count.of(archive, f"/entities/{entities['Göteborg']}") == count.of(

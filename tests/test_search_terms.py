@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
 from app.extraction.records import ExtractedEntity, ExtractedQuote, ExtractedSpeaker, Extraction
@@ -21,6 +22,7 @@ from app.storage.browse import QuoteFilters
 from app.storage.models import Entity
 from app.storage.search import newest_ids, parse_query
 from tests import relevance
+from tests.conftest import ON_POSTGRES
 
 
 class _Fixed:
@@ -153,6 +155,36 @@ def test_misspelt_names_are_offered(archive: Session) -> None:
     assert queries.named_speakers(archive, "xyzzyq") == []
 
 
+def test_misspelt_names_on_postgresql_come_from_the_trigram_indexes(archive: Session) -> None:
+    """PostgreSQL reads the candidates with pg_trgm's ``%`` (on the GIN trigram indexes), so
+    a typo in a name's first letter is found there too; SQLite reads the names that begin
+    with the same letter. The decision (RapidFuzz ratio >= 80) is the same on both."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    engine = archive.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        found = [n.speaker.name for n in queries.named_speakers(archive, "Ztoltenberg")]
+        ents = [e.name for e in queries.similar_entities(archive, "Okraina")]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    trigram = [s for s in statements if "greatest(similarity(" in s]
+    if not ON_POSTGRES:
+        assert found == ents == [] and trigram == []
+        return
+    assert found == ["Jens Stoltenberg"] and ents == ["Ukraina"]
+    assert len(trigram) == 2 and all(" %% " in s or " % " in s for s in trigram), trigram
+    # Both name columns of a speaker have a trigram index the planner can use for it.
+    archive.execute(sql("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(archive.execute(sql(
+        "EXPLAIN SELECT id FROM speaker WHERE name_key % 'ztoltenberg' "
+        "OR surname % 'ztoltenberg'")).scalars())
+    assert "trgm_speaker_name_key" in plan and "trgm_speaker_surname" in plan, plan
+
+
 @pytest.fixture
 def web(client: TestClient, engine: Engine) -> TestClient:
     with Session(engine) as s:
@@ -201,3 +233,60 @@ def test_api_puts_the_named_speakers_quotes_first(web: TestClient) -> None:
 def test_odd_syntax_gives_a_page(web: TestClient, q: str) -> None:
     assert web.get("/search", params={"q": q}).status_code == 200
     assert web.get("/api/quotes", params={"q": q}).status_code == 200
+
+
+def test_api_answers_a_surname_with_that_speakers_quotes_first(seeded_client: TestClient
+                                                              ) -> None:
+    """The seed article: "Starmer" is in none of Keir Starmer's quotes, and the API still
+    puts every one of them first (and the quotes after them are other people's)."""
+    own = seeded_client.get("/api/speakers/keir-starmer").json()["quotes"]
+    assert own["total"] >= 2
+    body = seeded_client.get("/api/quotes", params={"q": "Starmer", "limit": 50}).json()
+    names = [item["speaker"]["name"] if item["speaker"] else None for item in body["items"]]
+    n = own["total"]
+    assert names[:n] == ["Keir Starmer"] * n
+    assert "Keir Starmer" not in names[n:]
+    assert {i["id"] for i in body["items"][:n]} == {i["id"] for i in own["items"]}
+    assert not any("starmer" in i["text"].casefold() for i in own["items"])
+
+
+def test_a_person_who_speaks_has_one_page(web: TestClient, engine: Engine) -> None:
+    """Issue 21: the entity page of a name that is also a speaker sends the reader to the
+    speaker's page, which links the quotes that mention them and who mentions them most."""
+    with Session(engine) as s:
+        slugs = {e.name: e.slug for e in s.exec(select(Entity))}
+    r = web.get(f"/entities/{slugs['Donald Trump']}", follow_redirects=False)
+    assert r.status_code == 308
+    assert r.headers["location"] == "/speakers/donald-trump"
+    assert r.headers["cache-control"] == "max-age=3600"
+    r = web.get(f"/entities/{slugs['Donald Trump']}?lang=en&page=2", follow_redirects=False)
+    assert r.headers["location"] == "/speakers/donald-trump?lang=en"
+
+    page = BeautifulSoup(web.get("/speakers/donald-trump?lang=sv").text, "html.parser")
+    section = page.select_one("section.mentioned-in")
+    assert section is not None
+    assert section.select_one("h2").get_text() == "Citat som nämner Donald Trump"
+    links = section.select("a.mentions-link")
+    assert [(a["href"], a.get_text()) for a in links] == [
+        (f"/search?entity={slugs['Donald Trump']}", "Nämns i 1 citat")]
+    assert [(a.get_text(), a["href"]) for a in section.select(".mentioned-by a")] == [
+        ("Donald Trump", "/speakers/donald-trump")]  # "Trumps tullar …", his own words
+    # The link leads to exactly those quotes.
+    found = BeautifulSoup(web.get(links[0]["href"]).text, "html.parser")
+    assert found.select_one("#result-count")["data-total"] == "1"
+    assert [q.get_text(strip=True) for q in found.select("ul.results blockquote")] == [
+        "”Trumps tullar skyddar amerikanska jobb.”"]
+    en = BeautifulSoup(web.get("/speakers/donald-trump?lang=en").text, "html.parser")
+    assert en.select_one("a.mentions-link").get_text() == "Mentioned in 1 quote"
+    assert en.select_one("section.mentioned-in h3").get_text() == "Mentioned most by"
+    # Stoltenberg is an entity too, but no quote mentions him: no section, still one page.
+    r = web.get(f"/entities/{slugs['Jens Stoltenberg']}", follow_redirects=False)
+    assert r.headers["location"] == "/speakers/jens-stoltenberg"
+    jens = BeautifulSoup(web.get("/speakers/jens-stoltenberg").text, "html.parser")
+    assert jens.select_one("section.mentioned-in") is None
+    # A place is not a speaker: its own page.
+    assert web.get(f"/entities/{slugs['Ukraina']}", follow_redirects=False).status_code == 200
+    # A speaker no entity names has no such section.
+    lund = BeautifulSoup(web.get("/speakers/maria-lund").text, "html.parser")
+    assert lund.select_one("h1").get_text() == "Maria Lund"
+    assert lund.select_one("section.mentioned-in") is None

@@ -9,6 +9,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Key of a PostgreSQL connection's ``info``: pg_trgm is usable on it.
+TRIGRAMS = "citat_trigrams"
 
 
 def is_sqlite(url: str) -> bool:
@@ -37,4 +39,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # Web threads (40 by default) and worker threads share the pool.
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 30)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _pg_features(dbapi_conn: Any, record: Any) -> None:
+        # Whether pg_trgm's similarity() and % are usable on this connection (migrations
+        # 0007/0013 warn and go on where the extension cannot be made); read by
+        # app.storage.search, asked once per connection.
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SELECT to_regprocedure('similarity(text,text)') IS NOT NULL "
+                        "AND to_regoperator('%(text,text)') IS NOT NULL")
+            record.info[TRIGRAMS] = bool(cur.fetchone()[0])
+        dbapi_conn.rollback()
+
+    return engine

@@ -149,7 +149,8 @@ class Entity(SQLModel, table=True):
     label: str = Field(max_length=8)
     slug: str = Field(max_length=320, unique=True, index=True)
     #: ``name`` casefolded, for the search page's name matches (see ``SpeakerAlias.text_key``),
-    #: and the key saving finds an entity by: one entity per name, whatever the letters.
+    #: the key saving finds an entity by (one entity per name, whatever the letters), and the
+    #: entities of a speaker's name (``profiles.speaker_stats``).
     name_key: str = Field(default="", max_length=300, index=True,
                           sa_column_kwargs={"server_default": ""})
 

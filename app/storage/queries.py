@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import CompoundSelect, and_, func, or_, union
+from sqlalchemy import CompoundSelect, and_, func, union
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -21,6 +21,7 @@ from app.storage.models import (
     fold_key,
     like_escape,
 )
+from app.storage.search import name_candidates
 
 
 class NotFound(LookupError):
@@ -58,8 +59,6 @@ class SpeakerView:
     speaker: Speaker
     mentions: list[str]
     roles: list[str]
-    #: The entity of the same name (one page links the other: what they say, who mentions them).
-    entity: Entity | None = None
 
 
 @dataclass(frozen=True)
@@ -192,9 +191,7 @@ def get_speaker(session: Session, slug: str) -> SpeakerView:
     ).all()
     mentions = [a.text for a in aliases if a.kind == "mention"]
     roles = [a.text for a in aliases if a.kind == "role"]
-    entity = session.exec(select(Entity).where(Entity.name_key == speaker.name_key)
-                          .order_by(col(Entity.id)).limit(1)).first()
-    return SpeakerView(speaker, mentions, roles, entity)
+    return SpeakerView(speaker, mentions, roles)
 
 
 def get_article(session: Session, article_id: int) -> ArticleView:
@@ -220,6 +217,11 @@ def get_article(session: Session, article_id: int) -> ArticleView:
 ENTITY_ARTICLES = 20
 
 
+#: Entities of these labels are the speaker of the same (casefolded) name, if there is one:
+#: their page is the speaker's (``get_entity``, ``profiles.speaker_stats``).
+SPEAKING_LABELS = ("PER", "ORG")
+
+
 def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> EntityView:
     """An entity page: the newest articles that mention it, and its speaker page if any
     (three indexed reads; its quotes are a list of their own, ``browse.search``)."""
@@ -232,15 +234,17 @@ def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> 
         select(Article).where(col(Article.id).in_(newest)).order_by(col(Article.id).desc())
         .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
     ).all())
-    # Any label: a place that speaks (as the state) has the speaker page of its name too;
-    # a name merged into another speaker leads to that one.
-    key = fold_key(entity.name)
-    merged = select(SpeakerAlias.speaker_id).where(SpeakerAlias.kind == "merged",
-                                                   SpeakerAlias.text_key == key)
-    speaker = session.exec(  # one statement: the same name first, else the merge target
-        select(Speaker).where(or_(col(Speaker.name_key) == key, col(Speaker.id).in_(merged)))
-        .order_by(col(Speaker.name_key) != key, col(Speaker.id)).limit(1)
-    ).first()
+    # A person or organisation that also speaks (the same name, or a name merged into a
+    # speaker) has one page, the speaker's; a place keeps its own.
+    speaker = None
+    if entity.label in SPEAKING_LABELS:
+        key = fold_key(entity.name)
+        merged = select(SpeakerAlias.speaker_id).where(SpeakerAlias.kind == "merged",
+                                                       SpeakerAlias.text_key == key)
+        speaker = session.exec(  # one statement: the same name first, else the merge target
+            select(Speaker).where(or_(col(Speaker.name_key) == key, col(Speaker.id).in_(merged)))
+            .order_by(col(Speaker.name_key) != key, col(Speaker.id)).limit(1)
+        ).first()
     return EntityView(entity, found, speaker)
 
 
@@ -355,13 +359,7 @@ def named_speakers(session: Session, text: str, limit: int = 3) -> list[NamedSpe
 def _fuzzy_speakers(session: Session, key: str) -> list[int]:
     from rapidfuzz import fuzz, process
 
-    # Only names that could be close: same first letter (a typo rarely hits it) and a similar
-    # length, read from the indexed keys.
-    first = like_escape(key[0]) + "%"
-    rows = session.execute(
-        select(Speaker.id, Speaker.name_key, Speaker.surname).where(or_(
-            col(Speaker.name_key).like(first, escape="\\"),
-            col(Speaker.surname).like(first, escape="\\")))).all()
+    rows = name_candidates(session, Speaker.id, [Speaker.name_key, Speaker.surname], key)
     choices: dict[int, str] = {}
     for i, (_sid, name_key, surname) in enumerate(rows):
         choices[2 * i] = name_key
@@ -383,8 +381,7 @@ def similar_entities(session: Session, text: str, limit: int = 3) -> list[Entity
                               .order_by(col(Entity.id)).limit(limit)).all())
     if found or len(key) < 4:
         return found
-    rows = session.execute(select(Entity.id, Entity.name_key).where(
-        col(Entity.name_key).like(like_escape(key[0]) + "%", escape="\\"))).all()
+    rows = name_candidates(session, Entity.id, [Entity.name_key], key)
     hits = process.extract(key, {int(i): k for i, k in rows}, scorer=fuzz.ratio,
                            score_cutoff=FUZZY_CUTOFF, limit=limit)
     ids = [k for _, _, k in hits]

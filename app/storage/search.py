@@ -25,12 +25,13 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import snowballstemmer
-from sqlalchemy import Float, Integer, and_, func, text
+from sqlalchemy import Float, Integer, and_, func, or_, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.storage.db import TRIGRAMS
 from app.storage.lexicon import compound_parts, lemma_stem
-from app.storage.models import Entity, EntityMention, Quote, Speaker
+from app.storage.models import Entity, EntityMention, Quote, Speaker, like_escape
 
 FTS_TABLE = "quote_fts"
 PG_TABLE = "quote_search"
@@ -329,6 +330,34 @@ def month_of(session: Session, value: Any) -> Any:
 def is_sqlite_session(session: Session) -> bool:
     """Whether this session talks to SQLite."""
     return session.get_bind().dialect.name == "sqlite"
+
+
+NAME_CANDIDATES = 50
+
+
+def _has_trigrams(session: Session) -> bool:
+    """Whether pg_trgm's ``%`` and ``similarity`` are usable (``db.make_engine`` asks each
+    new PostgreSQL connection)."""
+    return (session.get_bind().dialect.name == "postgresql"
+            and bool(session.connection().info.get(TRIGRAMS, False)))
+
+
+def name_candidates(session: Session, ident: Any, keys: Sequence[Any], key: str,
+                    limit: int = NAME_CANDIDATES) -> list[tuple[Any, ...]]:
+    """Rows ``(ident, *keys)`` whose casefolded name columns ``keys`` could be ``key``
+    misspelt, for a closer comparison in Python. PostgreSQL with pg_trgm: the ``limit`` most
+    similar among those sharing enough trigrams with it (``%``, on the GIN trigram indexes of
+    0007/0013), whatever letter they begin with. Otherwise: every row whose name begins
+    with the same letter (a typo rarely hits it)."""
+    table_cols = select(ident, *keys)
+    if _has_trigrams(session):
+        similar = [k.op("%")(key) for k in keys]
+        closest = func.greatest(*(func.similarity(k, key) for k in keys))
+        query = table_cols.where(or_(*similar)).order_by(closest.desc(), ident).limit(limit)
+    else:
+        first = like_escape(key[0]) + "%"
+        query = table_cols.where(or_(*(k.like(first, escape="\\") for k in keys)))
+    return [tuple(row) for row in session.execute(query)]
 
 
 def create_search_index(session: Session) -> None:

@@ -189,13 +189,24 @@ def speaker(
     })
 
 
+ENTITY_REDIRECT_SECONDS = 3600
+
+
 @router.get("/entities/{slug}", name="entity")
 def entity(
     request: Request, slug: str, session: SessionDep, templates: TemplatesDep, page: PageNo = 1,
 ) -> Response:
-    """An entity: the quotes that mention it, who mentions it most, its speaker page."""
-    cache_page(request)
+    """An entity: the quotes that mention it, who mentions it most. A person or organisation
+    that also speaks has one page, the speaker's (which links the quotes that mention them)."""
     view = queries.get_entity(session, slug)
+    if view.speaker is not None:
+        target = str(request.app.url_path_for("speaker", slug=view.speaker.slug))
+        if "lang" in request.query_params:
+            target += "?" + urlencode({"lang": request.query_params["lang"]})
+        # Permanent, but cached an hour at most: an editor's merge or split may move it.
+        return RedirectResponse(target, status_code=308,
+                                headers={"Cache-Control": f"max-age={ENTITY_REDIRECT_SECONDS}"})
+    cache_page(request)
     f = QuoteFilters(entity=slug, sort="newest")
     quotes = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return templates.TemplateResponse(request, "entity.html", {
