@@ -25,7 +25,7 @@ def test_extract_json_contract_on_stdin() -> None:
     assert len(out["quotes"]) >= 12
     for q in out["quotes"]:
         assert set(q) == {"text", "start", "end", "type", "speaker", "speaker_mention", "cue",
-                          "confidence"}
+                          "confidence", "speaker_confidence"}
         assert text[q["start"]:q["end"]] == q["text"]
         assert q["type"] in ("direct", "partial", "indirect")
         assert 0.0 <= q["confidence"] <= 1.0

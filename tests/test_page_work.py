@@ -58,14 +58,13 @@ def test_statements_per_page_do_not_grow_with_the_quotes_shown(archive: TestClie
         entities = {e.name: e.slug for e in s.exec(select(Entity))}
         article = s.exec(select(Quote.article_id).where(Quote.text == "Nej, inte i år")).one()
     # Anna Berg has 4 quotes in 3 articles, Eva Lund 1: the same statements for both (one
-    # of them finds the entity page of the speaker's name, one counts the uncertain
-    # attributions).
+    # of them counts the uncertain attributions).
     busy, quiet = (count.of(archive, f"/speakers/{slugs[n]}") for n in ("Anna Berg", "Eva Lund"))
     # (with the speaker as an entity: the quotes that mention them, and who mentions them)
-    assert busy == quiet == 11
-    # Göteborg is in 5 quotes, Malmö in 2 (one statement asks whether the place speaks).
+    assert busy == quiet == 12
+    # Göteborg is in 5 quotes, Malmö in 2 (places: no statement asks for a speaker page).
     assert count.of(archive, f"/entities/{entities['Göteborg']}") == count.of(
-        archive, f"/entities/{entities['Malmö']}") == 7
+        archive, f"/entities/{entities['Malmö']}") == 6
     # A permalink whose quote is reported twice elsewhere (its version for the ETag and the
     # page cache, its quote with speaker and article, whether an editor chose its speaker,
     # the stored links, those quotes), and one reported nowhere else.

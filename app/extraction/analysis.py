@@ -75,14 +75,16 @@ def analyse(
     """Find and locally attribute every quote of a Doc; never raises on odd text."""
     text: str = doc.text
     lang = language or next(iter(lexicons))
-    if paragraphs is None:
-        paragraphs = [Paragraph(s, e, lang) for s, e in paragraph_bounds(text)]
+    paras: Sequence[Paragraph] = (
+        [Paragraph(s, e, lang) for s, e in paragraph_bounds(text)]
+        if paragraphs is None else paragraphs
+    )
     words = words_of(doc)
     dash_langs = frozenset(k for k, lex in lexicons.items() if lex.dash_quotes)
 
     def lexicon_at(char: int) -> Lexicon:
         """The lexicon of the paragraph's language at char."""
-        for p in paragraphs:
+        for p in paras:
             if p.start <= char <= p.end:
                 return lexicons.get(p.language) or lexicons[lang]
         return lexicons[lang]
@@ -92,12 +94,12 @@ def analyse(
         are words to decide on (TextView.cue_at decides on words)."""
         return any(lex.cue_lemma(word) is not None for lex in lexicons.values())
 
-    paragraphs = join_broken_lines(text, paragraphs, marks)
-    regions, stats = find_quotes(text, paragraphs, marks, dash_langs, speech_verb_form)
+    paras = join_broken_lines(text, paras, marks)
+    regions, stats = find_quotes(text, paras, marks, dash_langs, speech_verb_form)
     regions = split_dash_regions(text, words, regions, lexicon_at)
     # Doc.has_annotation walks every token in Python; the arrays answer at once.
     has_parse = bool(len(doc)) and bool(doc.to_array("DEP").any())
-    view = TextView(text, words, paragraphs, regions, lexicons, marks, has_parse)
+    view = TextView(text, words, paras, regions, lexicons, marks, has_parse)
     mentions = find_mentions(view)
     by_word = {}
     for cue, speaker in (syntax or {}).items():
@@ -110,7 +112,7 @@ def analyse(
         found = attributor.dash(region, prev) if region.marking == "dash" else attributor.marked(
             region, prev
         )
-        if found and found[0].inherit and _after_question(text, paragraphs, region.start):
+        if found and found[0].inherit and _after_question(text, paras, region.start):
             found = [replace(c, after_question=True) for c in found]
         marked.extend(found)
         if found:
@@ -125,6 +127,6 @@ def analyse(
         candidates=candidates,
         mentions=mentions,
         sentences=view.sentences,
-        paragraphs=[(p.start, p.end) for p in paragraphs],
+        paragraphs=[(p.start, p.end) for p in paras],
         stats=stats,
     )

@@ -23,8 +23,8 @@ from app.extraction.component import COMPONENT, keep_going, register_extensions
 from app.extraction.lexicon import languages, load_lexicon
 from app.extraction.model import Candidate, Mention
 from app.extraction.records import ExtractedEntity, ExtractedQuote, Extraction
-from app.extraction.resolve.entities import harmonize
 from app.extraction.resolve.chooser import ChooserModel
+from app.extraction.resolve.entities import harmonize
 from app.extraction.resolve.speakers import Recorder, decide_speakers
 from app.extraction.segments import Paragraph, detect_paragraphs
 

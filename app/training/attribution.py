@@ -142,7 +142,7 @@ def vocabularies(records: list[Recorded]) -> tuple[list[str], list[str], list[st
 
     def top(c: Counter[str]) -> list[str]:
         words = [w for w, n in c.most_common(MAX_WORDS) if n >= MIN_WORD_COUNT]
-        return sorted(words) + ["<other>"]
+        return [*sorted(words), "<other>"]
 
     return top(before), top(after), [w for w in top(heads) if w != "<other>"]
 

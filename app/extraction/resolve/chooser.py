@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from app.extraction.lexicon import load_given_names, load_outlets
+from app.extraction.lexicon import languages, load_given_names, load_lexicon, load_outlets
 from app.extraction.model import Candidate, Mention, Resolved
 
 MODEL_FILE = Path(__file__).with_name("chooser.json")
@@ -135,7 +135,7 @@ class ChooserModel:
     def probability(self, x: np.ndarray) -> np.ndarray:
         """P(candidate is the speaker) for each row."""
         z = x @ self.weights
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
 
     def confidence(self, best: float, margin: float) -> float:
         """The calibrated probability that the best candidate is right."""
@@ -151,10 +151,15 @@ def feature_names(prev_words: Sequence[str], next_words: Sequence[str],
             *(f"next_{w}" for w in next_words), *(f"head_{w}" for w in heads)]
 
 
-#: Words that make a noun phrase definite or possessive, in the languages we have.
-_DETERMINERS = frozenset(
-    "the a an his her its their this that these those our den det de denna detta dessa "
-    "hans hennes dess deras en ett".split())
+@cache
+def _determiners() -> frozenset[str]:
+    """Words that open a common noun phrase ("the", "den", "his") in every lexicon."""
+    out: set[str] = set()
+    for code in languages():
+        lex = load_lexicon(code)
+        out |= set(lex.determiners) | set(lex.definite_articles) | set(lex.generic_determiners)
+        out |= set(lex.group_determiners)
+    return frozenset(w.casefold() for w in out)
 
 
 def name_form(name: str, text: str) -> dict[str, bool]:
@@ -163,7 +168,7 @@ def name_form(name: str, text: str) -> dict[str, bool]:
     first = words[0] if words else ""
     last = words[-1] if words else ""
     low = name[:1].islower()
-    det = first.casefold() in _DETERMINERS
+    det = first.casefold() in _determiners()
     common_cap = (
         len(words) == 1 and first[:1].isupper() and not first.isupper()
         and f" {first.casefold()}" in text
@@ -296,8 +301,8 @@ class ArticleFeatures:
         sent = self.sentence(m.start)
         return {
             o.name for o in self.occ
-            if o.sentence == sent and (o.start, o.end) != (m.start, m.end)
-            and -BESIDE <= o.start - m.end <= BESIDE or (
+            if (o.sentence == sent and (o.start, o.end) != (m.start, m.end)
+            and -BESIDE <= o.start - m.end <= BESIDE) or (
                 o.sentence == sent and 0 <= m.start - o.end <= BESIDE)
         }
 

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-
 from app.extraction import confidence
 from app.extraction.lexicon import load_first_names
 from app.extraction.model import Candidate, Mention, Resolved, Speaker, SpeakerEvent
