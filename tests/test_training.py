@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy
 import pytest
 import spacy
 from spacy.training import Example
@@ -14,8 +15,8 @@ from app.training import train_pipeline
 from app.training.corpora import (
     Sentence,
     clean_iob,
-    gum_entities,
     guess_spaces,
+    gum_entities,
     io_to_iob,
     merge_ner,
     read_conllu,
@@ -156,8 +157,11 @@ def test_gum_names_with_capitalized_non_propn_words_and_possessives_are_entities
         "O", "O", "O", "O")
 
 
-def _params(nlp: spacy.language.Language) -> list[tuple[str, str, object]]:
-    out = []
+Params = list[tuple[str, str, "numpy.ndarray"]]
+
+
+def _params(nlp: spacy.language.Language) -> Params:
+    out: Params = []
     for name, pipe in nlp.pipeline:
         model = getattr(pipe, "model", None)
         if model is None:
@@ -169,9 +173,7 @@ def _params(nlp: spacy.language.Language) -> list[tuple[str, str, object]]:
     return out
 
 
-def _same(a: list[tuple[str, str, object]], b: list[tuple[str, str, object]]) -> bool:
-    import numpy
-
+def _same(a: Params, b: Params) -> bool:
     return [k[:2] for k in a] == [k[:2] for k in b] and all(
         numpy.array_equal(x[2], y[2]) for x, y in zip(a, b, strict=True))
 

@@ -227,6 +227,9 @@ _NAME_INNER = frozenset({"PROPN", "ADP", "CCONJ", "PUNCT", "DET", "NUM", "PART"}
 _NAME_CAPITALIZED = frozenset({"ADJ", "VERB", "NOUN"})
 
 
+_POSSESSIVES = frozenset({"'s", "'", "’s", "’"})
+
+
 def _name_word(pos: str, word: str) -> bool:
     """Whether a word can stand at the edge of a name: a proper noun, or capitalized."""
     return pos == "PROPN" or (pos in _NAME_CAPITALIZED and word[:1].isupper())
@@ -267,8 +270,8 @@ def gum_entities(sent: Sentence, misc: Sequence[str]) -> tuple[str, ...]:
             continue
         while start < end and sent.pos[start] in ("DET", "PUNCT"):
             start += 1
-        while end > start and (sent.pos[end - 1] == "PUNCT"
-                               or (sent.pos[end - 1] == "PART" and sent.words[end - 1] in ("'s", "'", "’s", "’"))):
+        while end > start and (sent.pos[end - 1] == "PUNCT" or (
+                sent.pos[end - 1] == "PART" and sent.words[end - 1] in _POSSESSIVES)):
             end -= 1
         if (start >= end or "PROPN" not in sent.pos[start:end]
                 or not _name_word(sent.pos[start], sent.words[start])
