@@ -272,23 +272,22 @@ def train_pipeline(
         raise ValueError(f"unsupported component: {component!r}")
     name = f"{lang}-{component}" if component else lang
     overrides: dict[str, Any] = {}
+    work = Path(tempfile.mkdtemp(prefix=f"citat-smoke-{lang}-")) if smoke else ROOT / "training"
+    run_dir = (runs_dir or (work / "runs" if smoke else RUNS_DIR)) / name
+    resume_state = load_checkpoint(run_dir) if resume else None
+    if resume and resume_state is None:
+        raise ValueError(f"no checkpoint to resume from in {run_dir}")
     if smoke:
         folder = data_dir if (data_dir / f"{lang}.conllu").exists() else FIXTURE_DIR
         splits = datasets.fixture(folder, lang)
-        work = Path(tempfile.mkdtemp(prefix=f"citat-smoke-{lang}-"))
         output = output_dir or work / "pipeline"
         overrides = {"training.max_steps": 4, "training.eval_frequency": 2,
                      "training.patience": 0}
     else:
         splits = datasets.build(lang, data_dir)
-        work = ROOT / "training"
         output = output_dir or SHIPPED_DIR / lang
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
-    run_dir = (runs_dir or (work / "runs" if smoke else RUNS_DIR)) / name
-    resume_state = load_checkpoint(run_dir) if resume else None
-    if resume and resume_state is None:
-        raise ValueError(f"no checkpoint to resume from in {run_dir}")
     corpus_dir = work / "corpus" / name
     train_splits = replace(splits, train=_with_ner(splits.train)) if component else splits
     counts = convert(lang, train_splits, corpus_dir)
