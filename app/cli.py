@@ -83,12 +83,26 @@ def train(
     smoke: Annotated[
         bool, typer.Option(help="Tiny run on the bundled fixture (for CI).")
     ] = False,
+    resume: Annotated[
+        bool, typer.Option(help="Go on from the last checkpoint in training/runs/.")
+    ] = False,
+    component: Annotated[
+        str | None,
+        typer.Option(help="Train only this component (ner) and put it into the --base pipeline."),
+    ] = None,
+    base: Annotated[
+        Path | None, typer.Option(help="Pipeline that gets the new component (default: shipped).")
+    ] = None,
 ) -> None:
     """Train the Swedish or English spaCy pipeline from the public corpora."""
     from app.training import train_pipeline
 
-    scores = train_pipeline(lang=lang, data_dir=data, output_dir=output,
-                            max_minutes=max_minutes, smoke=smoke)
+    try:
+        scores = train_pipeline(lang=lang, data_dir=data, output_dir=output,
+                                max_minutes=max_minutes, smoke=smoke, resume=resume,
+                                component=component, base_dir=base)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     typer.echo(json.dumps(scores, indent=2, ensure_ascii=False))
 
 

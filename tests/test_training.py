@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy
 import pytest
 import spacy
 from spacy.training import Example
@@ -15,6 +16,7 @@ from app.training.corpora import (
     Sentence,
     clean_iob,
     guess_spaces,
+    gum_entities,
     io_to_iob,
     merge_ner,
     read_conllu,
@@ -121,3 +123,97 @@ def test_smoke_training_writes_a_loadable_pipeline(lang: str, tmp_path: Path) ->
     counts = [sum(t.split().count(c) for t in texts) for c in chunks]
     assert counts == sorted(counts, reverse=True) and min(counts) >= 1
     assert set(chunks) == {c for t in texts for c in t.split()}  # fewer than 20,000: all
+
+
+def _gum_sentence(rows: list[tuple[str, str, str]]) -> tuple[Sentence, list[str]]:
+    words = tuple(w for w, _, _ in rows)
+    sent = Sentence(words=words, spaces=guess_spaces(words), pos=tuple(p for _, p, _ in rows),
+                    heads=tuple(range(len(rows))))
+    return sent, [m for _, _, m in rows]
+
+
+def test_gum_names_with_capitalized_non_propn_words_and_possessives_are_entities() -> None:
+    # Invented sentence in GUM's entity notation: GUM tags "United" as VERB and "New" as ADJ,
+    # and puts the possessive 's inside a person mention.
+    sent, misc = _gum_sentence([
+        ("Lena", "PROPN", "Entity=(1-person-new-cf1-1-coref-Lena_Holm"),
+        ("Holm", "PROPN", "_"),
+        ("'s", "PART", "Entity=1)"),
+        ("trip", "NOUN", "_"),
+        ("to", "ADP", "_"),
+        ("the", "DET", "Entity=(2-place-new-cf2-1-sgl-United_States"),
+        ("United", "VERB", "_"),
+        ("States", "PROPN", "Entity=2)"),
+        ("and", "CCONJ", "_"),
+        ("New", "ADJ", "Entity=(3-place-new-cf3-1-sgl-New_Haven"),
+        ("Haven", "PROPN", "Entity=3)"),
+        ("with", "ADP", "_"),
+        ("the", "DET", "Entity=(4-organization-new-cf4-1-sgl"),
+        ("new", "ADJ", "_"),
+        ("team", "NOUN", "Entity=4)"),
+    ])
+    assert gum_entities(sent, misc) == (
+        "B-PER", "I-PER", "O", "O", "O", "O", "B-LOC", "I-LOC", "O", "B-LOC", "I-LOC",
+        "O", "O", "O", "O")
+
+
+Params = list[tuple[str, str, "numpy.ndarray"]]
+
+
+def _params(nlp: spacy.language.Language) -> Params:
+    out: Params = []
+    for name, pipe in nlp.pipeline:
+        model = getattr(pipe, "model", None)
+        if model is None:
+            continue
+        for node in model.walk():
+            for param in node.param_names:
+                if node.has_param(param):
+                    out.append((name, f"{node.name}.{param}", node.get_param(param).copy()))
+    return out
+
+
+def _same(a: Params, b: Params) -> bool:
+    return [k[:2] for k in a] == [k[:2] for k in b] and all(
+        numpy.array_equal(x[2], y[2]) for x, y in zip(a, b, strict=True))
+
+
+def test_resume_without_a_checkpoint_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no checkpoint"):
+        train_pipeline(lang="sv", data_dir=FIXTURE, output_dir=tmp_path / "out",
+                       max_minutes=1.0, smoke=True, resume=True, runs_dir=tmp_path / "runs")
+
+
+@pytest.mark.slow
+def test_resume_starts_at_the_checkpoint_step_with_its_weights(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    first = train_pipeline(lang="sv", data_dir=FIXTURE, output_dir=tmp_path / "a",
+                           max_minutes=1.0, smoke=True, runs_dir=runs)
+    checkpoint = runs / "sv" / "checkpoint"
+    state = json.loads((checkpoint / "state.json").read_text(encoding="utf-8"))
+    assert first["steps"] == state["step"] == 4 and first["resumed_from_step"] is None
+    saved = _params(spacy.load(checkpoint / "model-last"))
+    assert not (checkpoint.parent / "checkpoint.tmp").exists()
+
+    seen: dict[str, object] = {}
+
+    def on_start(nlp: spacy.language.Language, step: int) -> None:
+        seen["step"] = step
+        seen["params"] = _params(nlp)
+
+    second = train_pipeline(lang="sv", data_dir=FIXTURE, output_dir=tmp_path / "b",
+                            max_minutes=1.0, smoke=True, runs_dir=runs, resume=True,
+                            max_steps=8, on_start=on_start)
+    assert seen["step"] == 4
+    assert _same(seen["params"], saved)  # type: ignore[arg-type]
+    assert second["resumed_from_step"] == 4 and second["steps"] == 8
+    after = json.loads((checkpoint / "state.json").read_text(encoding="utf-8"))
+    assert after["step"] == 8 and after["best_score"] >= state["best_score"]
+    # It went on training: the new checkpoint's weights are not the old ones.
+    assert not _same(_params(spacy.load(checkpoint / "model-last")), saved)
+    # A fresh run starts from new weights (so the equality above is not trivially true).
+    fresh: dict[str, object] = {}
+    train_pipeline(lang="sv", data_dir=FIXTURE, output_dir=tmp_path / "c", max_minutes=1.0,
+                   smoke=True, runs_dir=tmp_path / "fresh", max_steps=1,
+                   on_start=lambda nlp, step: fresh.update(step=step, params=_params(nlp)))
+    assert fresh["step"] == 0 and not _same(fresh["params"], saved)  # type: ignore[arg-type]

@@ -222,14 +222,27 @@ def merge_ner(ud: Sentence, ner: Sentence | None) -> Sentence:
 _GUM_OPEN = re.compile(r"\((\d+)-([a-z]+)-[^()|]*?(\))?$")
 _GUM_TYPES = {"person": "PER", "organization": "ORG", "place": "LOC"}
 _NAME_INNER = frozenset({"PROPN", "ADP", "CCONJ", "PUNCT", "DET", "NUM", "PART"})
+#: Capitalized words of these classes may be part of a name: GUM tags ``New`` (York) and
+#: ``Royal`` as ADJ, ``United`` (States, Nations) as VERB, ``Party``/``University`` as NOUN.
+_NAME_CAPITALIZED = frozenset({"ADJ", "VERB", "NOUN"})
+
+
+_POSSESSIVES = frozenset({"'s", "'", "’s", "’"})
+
+
+def _name_word(pos: str, word: str) -> bool:
+    """Whether a word can stand at the edge of a name: a proper noun, or capitalized."""
+    return pos == "PROPN" or (pos in _NAME_CAPITALIZED and word[:1].isupper())
 
 
 def gum_entities(sent: Sentence, misc: Sequence[str]) -> tuple[str, ...]:
     """Derive PER/ORG/LOC IOB2 tags from GUM's ``Entity=`` layer (named mentions only).
 
     GUM marks every mention (``the team`` too). A mention counts as a name when, after a
-    leading determiner, it starts and ends with a proper noun and holds only name-like words
-    (``Bank of America``). The outermost such mention wins.
+    leading determiner and without a trailing possessive ``'s`` (GUM puts it inside the
+    mention), it holds a proper noun, starts and ends with a proper noun or a capitalized
+    adjective/verb/noun (``New York``, ``United States``, ``Labour Party``) and holds only
+    name-like words (``Bank of America``). The outermost such mention wins.
     """
     assert sent.pos is not None
     opened: dict[str, list[tuple[int, str]]] = {}
@@ -257,12 +270,16 @@ def gum_entities(sent: Sentence, misc: Sequence[str]) -> tuple[str, ...]:
             continue
         while start < end and sent.pos[start] in ("DET", "PUNCT"):
             start += 1
-        while end > start and sent.pos[end - 1] == "PUNCT":
+        while end > start and (sent.pos[end - 1] == "PUNCT" or (
+                sent.pos[end - 1] == "PART" and sent.words[end - 1] in _POSSESSIVES)):
             end -= 1
-        if start >= end or sent.pos[start] != "PROPN" or sent.pos[end - 1] != "PROPN":
+        if (start >= end or "PROPN" not in sent.pos[start:end]
+                or not _name_word(sent.pos[start], sent.words[start])
+                or not _name_word(sent.pos[end - 1], sent.words[end - 1])):
             continue
         inner = zip(sent.pos[start:end], sent.words[start:end], strict=True)
-        if any(p not in _NAME_INNER or (p == "PUNCT" and w not in "-.&'") for p, w in inner):
+        if any(not (p in _NAME_INNER or _name_word(p, w)) or (p == "PUNCT" and w not in "-.&'")
+               for p, w in inner):
             continue  # "Portland , Oregon" is two names, not one
         if any(taken[start:end]):
             continue

@@ -7,6 +7,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -112,15 +114,61 @@ def evaluate(nlp: Language, path: Path, *, raw_text: bool = False) -> dict[str, 
     return result
 
 
-def _train_loop(nlp: Language, output: Path, max_minutes: float | None) -> dict[str, Any]:
-    """spaCy's ``training.loop.train`` with a wall-clock limit; keeps model-best on disk."""
+#: Where ``--resume`` finds the last run: the weights after the last evaluation (no optimizer
+#: state) and ``state.json`` (step, epoch, best score, minutes).
+CHECKPOINT = "checkpoint"
+RUNS_DIR = ROOT / "training" / "runs"
+
+
+def _save_checkpoint(nlp: Language, run_dir: Path, state: dict[str, Any]) -> None:
+    """Write model-last and its state atomically enough: the state file is written last."""
+    folder = run_dir / CHECKPOINT
+    tmp = run_dir / (CHECKPOINT + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    nlp.to_disk(tmp / "model-last")
+    srsly.write_json(tmp / "state.json", state)
+    if folder.exists():
+        shutil.rmtree(folder)
+    tmp.rename(folder)
+
+
+def load_checkpoint(run_dir: Path) -> dict[str, Any] | None:
+    """The state of the last checkpoint in ``run_dir``, or None if there is none."""
+    path = run_dir / CHECKPOINT / "state.json"
+    return dict(srsly.read_json(path)) if path.exists() else None
+
+
+def _train_loop(
+    nlp: Language,
+    output: Path,
+    max_minutes: float | None,
+    *,
+    resume_state: dict[str, Any] | None = None,
+    on_start: Callable[[Language, int], None] | None = None,
+) -> dict[str, Any]:
+    """spaCy's ``training.loop.train`` with a wall-clock limit; keeps model-best on disk and a
+    checkpoint (model-last + state.json) after every evaluation and at the end.
+
+    With ``resume_state`` (the weights already loaded into ``nlp``) the step count, epoch and
+    best score go on from the checkpoint; the optimizer's moments start afresh, and the
+    batches start a new pass over the (reshuffled) corpus.
+    """
     config = nlp.config.interpolate()
-    fix_random_seed(config["training"]["seed"])
+    start_step = int(resume_state["step"]) if resume_state else 0
+    start_epoch = int(resume_state["epoch"]) if resume_state else 0
+    done_minutes = float(resume_state.get("minutes", 0.0)) if resume_state else 0.0
+    # A resumed run shuffles with another seed, so it does not replay the first batches.
+    fix_random_seed(config["training"]["seed"] + start_step)
     schema = registry.resolve(config["training"], validate=False)
     train_corpus, dev_corpus = resolve_dot_names(
         config, [schema["train_corpus"], schema["dev_corpus"]]
     )
     optimizer = schema["optimizer"]
+    max_steps = int(schema["max_steps"])
+    if max_steps and start_step >= max_steps:
+        raise ValueError(f"the checkpoint is at step {start_step}, max_steps is {max_steps}")
     steps = train_while_improving(
         nlp,
         optimizer,
@@ -129,7 +177,7 @@ def _train_loop(nlp: Language, output: Path, max_minutes: float | None) -> dict[
         dropout=schema["dropout"],
         accumulate_gradient=schema["accumulate_gradient"],
         patience=schema["patience"],
-        max_steps=schema["max_steps"],
+        max_steps=max_steps - start_step if max_steps else 0,
         eval_frequency=schema["eval_frequency"],
         exclude=schema["frozen_components"],
         annotating_components=schema["annotating_components"],
@@ -138,30 +186,61 @@ def _train_loop(nlp: Language, output: Path, max_minutes: float | None) -> dict[
     best = output / "model-best"
     start = time.monotonic()
     info: dict[str, Any] = {}
-    best_score = -1.0
+    best_score = float(resume_state["best_score"]) if resume_state else -1.0
+    if on_start is not None:
+        on_start(nlp, start_step)
+    if resume_state:
+        print(f"resumed at step {start_step} (best score {best_score:.4f})", flush=True)
+
+    def state() -> dict[str, Any]:
+        return {"step": start_step + int(info.get("step", 0)),
+                "epoch": start_epoch + int(info.get("epoch", 0)),
+                "best_score": round(best_score, 6),
+                "minutes": round(done_minutes + (time.monotonic() - start) / 60, 2)}
+
     for _batch, info, is_best in steps:
         if is_best is not None:
             update_meta(schema, nlp, info)
             other = info.get("other_scores", {})
             shown = " ".join(f"{k}={other[k]:.3f}" for k in _SCORE_KEYS if k in other)
             minutes = (time.monotonic() - start) / 60
-            print(f"step {info['step']:>6} epoch {info['epoch']:>3} {minutes:6.1f} min "
-                  f"score={info['score']:.4f} {shown}", flush=True)
-            if is_best or not best.exists():
-                best_score = max(best_score, float(info["score"]))
-                with nlp.use_params(optimizer.averages):
+            print(f"step {start_step + info['step']:>6} epoch {start_epoch + info['epoch']:>3} "
+                  f"{minutes:6.1f} min score={info['score']:.4f} {shown}", flush=True)
+            with nlp.use_params(optimizer.averages):
+                if float(info["score"]) > best_score or not best.exists():
+                    best_score = max(best_score, float(info["score"]))
                     if best.exists():
                         shutil.rmtree(best)
                     nlp.to_disk(best)
+                _save_checkpoint(nlp, output, state())
         if max_minutes is not None and time.monotonic() - start > max_minutes * 60:
-            print(f"time limit of {max_minutes} min reached at step {info['step']}", flush=True)
+            print(f"time limit of {max_minutes} min reached at step "
+                  f"{start_step + info['step']}", flush=True)
             break
+    if info:
+        with nlp.use_params(optimizer.averages):
+            _save_checkpoint(nlp, output, state())
+    final = state()
     return {
-        "train_minutes": round((time.monotonic() - start) / 60, 1),
-        "steps": int(info.get("step", 0)),
-        "epochs": int(info.get("epoch", 0)),
+        "train_minutes": final["minutes"],
+        "steps": final["step"],
+        "epochs": final["epoch"],
         "best_dev_score": round(best_score, 4),
+        "resumed_from_step": start_step if resume_state else None,
     }
+
+
+def _with_ner(chunks: list[list[Sentence]]) -> list[list[Sentence]]:
+    """The chunks that carry a NER layer (the only ones a NER-only run learns from)."""
+    return [c for c in chunks if any(s.ner is not None for s in c)]
+
+
+def merge_ner(base: Language, ner_pipeline: Language) -> Language:
+    """``base`` with its ``ner`` replaced by the (self-contained) ner of ``ner_pipeline``."""
+    if "ner" in base.pipe_names:
+        base.remove_pipe("ner")
+    base.add_pipe("ner", source=ner_pipeline)
+    return base
 
 
 def train_pipeline(
@@ -170,40 +249,67 @@ def train_pipeline(
     output_dir: Path | None,
     max_minutes: float | None,
     smoke: bool = False,
+    *,
+    component: str | None = None,
+    resume: bool = False,
+    base_dir: Path | None = None,
+    runs_dir: Path | None = None,
+    max_steps: int | None = None,
+    on_start: Callable[[Language, int], None] | None = None,
 ) -> dict[str, Any]:
     """Train the ``lang`` pipeline from the corpora in ``data_dir``; return its scores.
 
     ``smoke`` trains a few steps on the invented fixture in tests/fixtures/training (or in
     ``data_dir`` if it holds ``{lang}.conllu``) and never writes to the shipped models.
+    ``component="ner"`` trains only a NER with its own tok2vec (``training/{lang}-ner.cfg``)
+    on the sentences that have NER, and puts it in place of the ner of ``base_dir`` (default:
+    the shipped pipeline). Checkpoints go to ``runs_dir/{lang}[-ner]/`` (default
+    ``training/runs``); ``resume`` goes on from the last one there.
     """
     if lang not in ("sv", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
+    if component not in (None, "ner"):
+        raise ValueError(f"unsupported component: {component!r}")
+    name = f"{lang}-{component}" if component else lang
     overrides: dict[str, Any] = {}
+    work = Path(tempfile.mkdtemp(prefix=f"citat-smoke-{lang}-")) if smoke else ROOT / "training"
+    run_dir = (runs_dir or (work / "runs" if smoke else RUNS_DIR)) / name
+    resume_state = load_checkpoint(run_dir) if resume else None
+    if resume and resume_state is None:
+        raise ValueError(f"no checkpoint to resume from in {run_dir}")
     if smoke:
         folder = data_dir if (data_dir / f"{lang}.conllu").exists() else FIXTURE_DIR
         splits = datasets.fixture(folder, lang)
-        work = Path(tempfile.mkdtemp(prefix=f"citat-smoke-{lang}-"))
         output = output_dir or work / "pipeline"
         overrides = {"training.max_steps": 4, "training.eval_frequency": 2,
                      "training.patience": 0}
     else:
         splits = datasets.build(lang, data_dir)
-        work = ROOT / "training"
         output = output_dir or SHIPPED_DIR / lang
-    corpus_dir = work / "corpus" / lang
-    run_dir = work / "output" / lang
-    counts = convert(lang, splits, corpus_dir)
-    print(f"converted {lang}: {counts}", flush=True)
+    if max_steps is not None:
+        overrides["training.max_steps"] = max_steps
+    corpus_dir = work / "corpus" / name
+    train_splits = replace(splits, train=_with_ner(splits.train)) if component else splits
+    counts = convert(lang, train_splits, corpus_dir)
+    print(f"converted {name}: {counts}", flush=True)
     overrides.update({"paths.train": str(corpus_dir / "train.spacy"),
                       "paths.dev": str(corpus_dir / "dev.spacy"),
                       "system.seed": SEED})
-    config = load_config(CONFIG_DIR / f"{lang}.cfg", overrides=overrides, interpolate=False)
+    config = load_config(CONFIG_DIR / f"{name}.cfg", overrides=overrides, interpolate=False)
     nlp = init_nlp(config)
+    if resume_state is not None:
+        # The weights and vocab of the checkpoint; the config (paths, max_steps) stays this run's.
+        nlp.from_disk(run_dir / CHECKPOINT / "model-last", exclude=["config"])
+    elif run_dir.exists():
+        shutil.rmtree(run_dir)  # a fresh run: no stale model-best or checkpoint
     run_dir.mkdir(parents=True, exist_ok=True)
-    run = _train_loop(nlp, run_dir, max_minutes)
+    run = _train_loop(nlp, run_dir, max_minutes, resume_state=resume_state, on_start=on_start)
     best = spacy.load(run_dir / "model-best")
+    if component:
+        best = merge_ner(spacy.load(base_dir or SHIPPED_DIR / lang), best)
     scores: dict[str, Any] = {
         "lang": lang,
+        "component": component,
         "seed": SEED,
         "smoke": smoke,
         **run,
@@ -227,7 +333,7 @@ def train_pipeline(
     best.meta["citat_evaluation"] = scores
     if output.exists():
         shutil.rmtree(output)
-    best.to_disk(output)
+    best.to_disk(output)  # spaCy loads base_dir's files before this, so output may be base_dir
     write_warmup(output, splits)
     write_license_files(output, lang)
     srsly.write_json(run_dir / "scores.json", scores)
