@@ -61,6 +61,17 @@ CASES: list[tuple[str, str, Expected]] = [
         "“The pier will reopen in spring.”",
         [("The pier will reopen in spring.", "direct", "Grace Okafor")],
     ),
+    (
+        "en-participle-cue-takes-the-main-verbs-subject",
+        "Harbour master Tom Berg posted a message on the port's website on Monday, saying "
+        "that “no ship will leave before the storm has passed.”",
+        [("no ship will leave before the storm has passed.", "partial", "Tom Berg")],
+    ),
+    (
+        "en-participle-cue-without-that",
+        "The union leader Lena Ek defended the strike, saying “we had no other choice.”",
+        [("we had no other choice.", "partial", "Lena Ek")],
+    ),
     # -- a new person introduced without a cue verb speaks next ------------------------------
     (
         "en-new-person-without-cue",

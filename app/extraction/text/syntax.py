@@ -116,6 +116,12 @@ class SyntaxRules:
         pairs = [_pair(pattern) for _, pattern in entries]
         self.pairs: list[_Pair] | None = None
         self.matcher: DependencyMatcher | None = None
+        strings = vocab.strings
+        #: Dependency ids of a clause that hangs off another verb, and of a subject.
+        self.clause_deps: np.ndarray | None = np.array(
+            [strings.add(d) for d in ("advcl", "xcomp", "conj")], dtype=np.uint64)
+        self.subject_deps = np.array([strings.add(d) for d in ("nsubj", "nsubj:pass")],
+                                     dtype=np.uint64)
         if all(p is not None for p in pairs):
             self.pairs = [p for p in pairs if p is not None]
         else:
@@ -149,4 +155,18 @@ class SyntaxRules:
                 for t in np.flatnonzero(is_cue & (heads != index)).tolist():
                     if is_speaker[heads[t]]:
                         out.setdefault(t, int(heads[t]))
+        self._through_head(rows, heads, index, out)
         return out
+
+    def _through_head(self, rows: np.ndarray, heads: np.ndarray, index: np.ndarray,
+                      out: dict[int, int]) -> None:
+        """A cue with no subject of its own that hangs off another verb ("X posted a message,
+        saying …", "Y defended it, saying that …") is spoken by that verb's subject."""
+        if not self.pairs or self.clause_deps is None:
+            return
+        subjects = {int(heads[s]): s for s in np.flatnonzero(
+            np.isin(rows[:, 2], self.subject_deps) & (heads != index)).tolist()[::-1]}
+        cues = _mask(rows, self.pairs[0].cue) & np.isin(rows[:, 2], self.clause_deps)
+        for t in np.flatnonzero(cues & (heads != index)).tolist():
+            if t not in out and int(heads[t]) in subjects:
+                out[t] = subjects[int(heads[t])]
