@@ -145,6 +145,15 @@ def test_unquoted_report_is_indirect_never_direct(extractor: Extractor) -> None:
     assert "direct" not in kinds and "partial" not in kinds
 
 
+def test_according_to_an_organisation_with_its_acronym(extractor: Extractor) -> None:
+    text = ("According to the Eastbay Health Office (EHO), vaccination covered only a third "
+            "of the children last year.")
+    (q,) = extractor.extract(text).quotes
+    assert (q.text, q.type, q.speaker) == (
+        "vaccination covered only a third of the children last year", "indirect",
+        "Eastbay Health Office")
+
+
 def test_agency_is_never_a_person_pronouns_refer_to(extractor: Extractor) -> None:
     """An outlet named between a person and "han" is not his antecedent; the outlet is the
     source of what it reports itself (reported speech, not a direct quote)."""

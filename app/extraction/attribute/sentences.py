@@ -5,10 +5,12 @@ indirect (the reporter's paraphrase) otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from app.extraction import confidence
 from app.extraction.attribute.clauses import ClauseRules
 from app.extraction.model import Candidate, How, Mention, QuoteKind
-from app.extraction.text.view import Cue
+from app.extraction.text.view import Cue, Word
 
 
 class UnmarkedSentences(ClauseRules):
@@ -42,6 +44,7 @@ class UnmarkedSentences(ClauseRules):
             n = len(seq)
             if [w.lower for w in words[first : first + n]] == list(seq):
                 m, end_w = ph.after(first + n)
+                end_w = _past_parenthesis(words, end_w, last)  # "According to X (XO), …"
                 if (
                     m is not None
                     and end_w < last
@@ -145,3 +148,14 @@ class UnmarkedSentences(ClauseRules):
         qtype: QuoteKind = "direct" if lead and first_person else "indirect"
         conf = confidence.FIRST_PERSON_LEAD if first_person else confidence.ATTRIBUTED_SENTENCE
         return self._cand(span, m, cue_text, how, conf, qtype)
+
+
+def _past_parenthesis(words: Sequence[Word], end_w: int, last: int) -> int:
+    """The last word of a short parenthesis right after word end_w ("the Health Office
+    (HO)"), else end_w."""
+    if end_w + 1 > last or words[end_w + 1].text != "(":
+        return end_w
+    for k in range(end_w + 2, min(end_w + 7, last + 1)):
+        if words[k].text == ")":
+            return k
+    return end_w
