@@ -13,15 +13,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.extraction.parallel import extract_each
 from app.extraction.records import Extraction
 from app.ingest.isolated import ExtractionStopped, ExtractionTimedOut
 from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError, with_credit
 from app.ingest.sources import Fields, expand_files, from_file
+from app.services.transaction import transaction
+from app.storage.claims import claim, update_if_held
 from app.storage.corrections import any_to_reapply, reapply
 from app.storage.models import Article, utcnow
 from app.storage.queries import count_quotes, find_article_by_hash, stored_hashes
@@ -64,8 +65,8 @@ class ExtractionFailed(RuntimeError):
 
 
 def _stored_by_another(session: Session, item: ArticleIn) -> IngestResult:
-    """After a unique-hash violation: the article the other writer stored (else re-raise)."""
-    session.rollback()
+    """After a unique-hash violation (rolled back): the article the other writer stored
+    (else re-raise)."""
     raced = find_article_by_hash(session, item.content_hash)
     if raced is None:
         raise  # the IntegrityError being handled: not that race after all
@@ -94,16 +95,14 @@ def submit(
         lease_until=utcnow() + queued_grace,
     )
     try:
-        session.add(article)
-        session.flush()
-        article_id = article.id
-        session.commit()  # releases the connection; reading article.id now would take it back
+        # Committing releases the connection; reading article.id after it would take it back.
+        with transaction(session):
+            session.add(article)
+            session.flush()
+            article_id = article.id
     except IntegrityError:
         # Another writer stored the same text between our check and our commit.
         return _stored_by_another(session, item)
-    except BaseException:
-        session.rollback()
-        raise
     assert article_id is not None
     return IngestResult(article_id, True, 0, "queued")
 
@@ -128,76 +127,58 @@ def process_article(
         raise IngestError(f"No article {article_id}.")
     # Claim the article in one statement: two workers given the same article (a job queued
     # twice, a lease that ran out) never both process it; the one that finds it taken stops.
-    now = utcnow()
-    claimable = [col(Article.status) == "queued",
-                 (col(Article.status) == "processing")
-                 & (col(Article.lease_until).is_(None) | (col(Article.lease_until) < now))]
-    if refresh:
-        claimable.append(col(Article.status).in_(("done", "failed")))
-    claimed = session.execute(
-        update(Article).where(col(Article.id) == article_id, or_(*claimable))
-        .values(status="processing", attempts=col(Article.attempts) + 1,
-                lease_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()  # also returns the connection: none is held while extracting
+    with transaction(session):  # also returns the connection: none is held while extracting
+        claimed = claim(session, article_id, now=utcnow(), lease=lease, refresh=refresh)
     session.refresh(article)
-    if not claimed.rowcount:  # type: ignore[attr-defined]
+    if not claimed:
         return IngestResult(article_id, False, _count(session, article), article.status,
                             article.error)
-    token, text = article.attempts, article.text
-    session.commit()
-
-    def still_mine(**values: Any) -> bool:
-        """Take the row for this transaction if the claim still holds (nobody took over
-        after a lease ran out), setting ``values``; False when another worker has it."""
-        taken = session.execute(
-            update(Article).where(col(Article.id) == article_id,
-                                  col(Article.status) == "processing",
-                                  col(Article.attempts) == token)
-            .values(**values).execution_options(synchronize_session=False))
-        return bool(taken.rowcount)  # type: ignore[attr-defined]
+    with transaction(session):  # ends the read: no connection is held while extracting
+        token, text = article.attempts, article.text
 
     try:
         extraction = _extract(extractor, text)
-        if not still_mine(language=extraction.language):
-            session.rollback()
-            log.warning("article %s was taken over by another worker", article_id)
+        with transaction(session):
+            # Take the row for this transaction if the claim still holds.
+            if not update_if_held(session, article_id, token, language=extraction.language):
+                raise _TakenOver
             session.refresh(article)
-            return IngestResult(article_id, False, _count(session, article), article.status)
+            quotes = save_extraction(session, article, extraction)
+            reapply(session, article, quotes)  # people's corrections win over the machine
+            link_translations(session, [article_id])
+            article.status = "done"
+            article.error = None
+            article.lease_until = None
+            article.processed_at = utcnow()
+            session.add(article)
+    except _TakenOver:
+        log.warning("article %s was taken over by another worker", article_id)
         session.refresh(article)
-        quotes = save_extraction(session, article, extraction)
-        reapply(session, article, quotes)  # people's corrections win over the machine
-        link_translations(session, [article_id])
-        article.status = "done"
-        article.error = None
-        article.lease_until = None
-        article.processed_at = utcnow()
-        session.add(article)
-        session.commit()
+        return IngestResult(article_id, False, _count(session, article), article.status)
     except ExtractionStopped:
         # The server is stopping: the article goes back to the queue, this try not counted.
-        session.rollback()
-        if still_mine(status="queued", attempts=token - 1, lease_until=utcnow()):
-            session.commit()
-        else:
-            session.rollback()
+        with transaction(session):
+            update_if_held(session, article_id, token, status="queued", attempts=token - 1,
+                           lease_until=utcnow())
         raise
     except Exception as exc:
-        session.rollback()
         timed_out = isinstance(exc, ExtractionTimedOut)
         error = str(exc) if timed_out else f"{type(exc).__name__}: {exc}"[:2000]
         # A text that ran out of time would run out of time again: no retry.
         again = token < max_attempts and not timed_out
-        if not still_mine(error=error, lease_until=utcnow() if again else None,
-                          status="queued" if again else "failed"):
-            session.rollback()
-            raise
-        session.commit()
+        with transaction(session):
+            if not update_if_held(session, article_id, token, error=error,
+                                  lease_until=utcnow() if again else None,
+                                  status="queued" if again else "failed"):
+                raise
         if again:
             raise ExtractionFailed(error) from exc
         return IngestResult(article_id, False, 0, "failed", error)
     return IngestResult(article_id, False, len(quotes), "done")
+
+
+class _TakenOver(Exception):
+    """Another worker took the article over after this one's lease ran out."""
 
 
 def requeue(session: Session, article_id: int) -> None:
@@ -205,8 +186,8 @@ def requeue(session: Session, article_id: int) -> None:
     article = session.get(Article, article_id)
     if article is not None:
         article.status, article.attempts, article.error = "queued", 0, None
-        session.add(article)
-        session.commit()
+        with transaction(session):
+            session.add(article)
 
 
 def ingest(
@@ -381,22 +362,19 @@ def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction |
     article = _new_article(item, extraction)
     quotes = 0
     try:
-        session.add(article)
-        session.flush()
-        if not isinstance(extraction, str):
-            saved = save_extraction(session, article, extraction, new=True)
-            reapply(session, article, saved)  # corrections made before (same text, ids) win
-            quotes = len(saved)
-            assert article.id is not None
-            link_translations(session, [article.id])
-        article_id = article.id
-        session.commit()
+        with transaction(session):
+            session.add(article)
+            session.flush()
+            if not isinstance(extraction, str):
+                saved = save_extraction(session, article, extraction, new=True)
+                reapply(session, article, saved)  # corrections made before (same ids) win
+                quotes = len(saved)
+                assert article.id is not None
+                link_translations(session, [article.id])
+            article_id = article.id
     except IntegrityError:
         # Another writer stored the same text between our check and our commit.
         return _stored_by_another(session, item)
-    except BaseException:
-        session.rollback()
-        raise
     assert article_id is not None
     if isinstance(extraction, str):
         return IngestResult(article_id, True, 0, "failed", extraction)
@@ -416,30 +394,34 @@ def _store_extracted_many(session: Session,
                   for item, extraction in entries if not isinstance(extraction, str)
                   for q in extraction.quotes]
     try:
-        if any_to_reapply(session, public_ids):
-            session.rollback()
-            return None
-        articles = [_new_article(item, extraction) for item, extraction in entries]
-        session.add_all(articles)
-        session.flush()  # every article, in one INSERT
-        extracted = [(a, x) for a, (_, x) in zip(articles, entries, strict=True)
-                     if not isinstance(x, str)]
-        saved = iter(save_new(session, extracted))
-        link_translations(session, [a.id for a, _ in extracted if a.id is not None])
-        results = []
-        for article, (_, extraction) in zip(articles, entries, strict=True):
-            assert article.id is not None
-            if isinstance(extraction, str):
-                results.append(IngestResult(article.id, True, 0, "failed", extraction))
-            else:
-                results.append(IngestResult(article.id, True, len(next(saved)), "done"))
-        session.commit()
+        with transaction(session):
+            if any_to_reapply(session, public_ids):
+                raise _OneByOne
+            articles = [_new_article(item, extraction) for item, extraction in entries]
+            session.add_all(articles)
+            session.flush()  # every article, in one INSERT
+            extracted = [(a, x) for a, (_, x) in zip(articles, entries, strict=True)
+                         if not isinstance(x, str)]
+            saved = iter(save_new(session, extracted))
+            link_translations(session, [a.id for a, _ in extracted if a.id is not None])
+            results = []
+            for article, (_, extraction) in zip(articles, entries, strict=True):
+                assert article.id is not None
+                if isinstance(extraction, str):
+                    results.append(IngestResult(article.id, True, 0, "failed", extraction))
+                else:
+                    results.append(IngestResult(article.id, True, len(next(saved)), "done"))
+    except _OneByOne:
+        return None
     except Exception as exc:  # the caller stores each alone, which reports what failed
-        session.rollback()
         log.info("storing %d new articles together failed (%s: %s); storing each alone",
                  len(entries), type(exc).__name__, exc)
         return None
     return results
+
+
+class _OneByOne(Exception):
+    """A correction applies to one of the quotes: the articles are stored one by one."""
 
 
 def _extract_here(extractor: ExtractorLike, texts: list[str]) -> list[Extraction | str]:
