@@ -1,4 +1,4 @@
-"""ingest(): read -> extract -> write -> commit. The single transaction boundary for writes."""
+"""The ingest service: read -> extract -> save, each write in one `transaction()`."""
 
 from __future__ import annotations
 
