@@ -464,9 +464,89 @@ def ingest_files(
     caller started and closes), while the previous batch is written: up to
     ``STORE_TOGETHER`` new articles in one transaction, else one transaction each.
     """
-    summary = BatchSummary()
+    units: list[Path | str] = [*files, *(urls or [])]
+    batched = enqueue is None and not refresh and extractor is not None
+    own_pool = pool is None and batched and jobs > 1 and len(units) > 1
+    if own_pool:
+        from app.extraction.parallel import ExtractorPool
 
-    def report(label: str, result: IngestResult | None, error: str | None) -> None:
+        pool = ExtractorPool(extractor, jobs)
+    run = BatchIngest(session_factory, extractor, max_bytes, refresh=refresh, on_done=on_done,
+                      enqueue=enqueue, fetch=fetch, pool=pool if batched else None,
+                      batched=batched)
+    try:
+        return run.ingest(units, window)
+    finally:
+        if own_pool:
+            pool.close()
+
+
+class BatchIngest:
+    """One run of ``ingest_files``: reads each unit (a file, a zip, a URL), extracts the new
+    texts a window at a time and writes them, counting what happened in ``summary``."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        extractor: ExtractorLike,
+        max_bytes: int,
+        *,
+        refresh: bool = False,
+        on_done: Callable[[Path, IngestResult | None, str | None], None] | None = None,
+        enqueue: Callable[[int], None] | None = None,
+        fetch: Callable[[str], ArticleIn] | None = None,
+        pool: Any = None,
+        batched: bool = True,
+    ) -> None:
+        self.session_factory, self.extractor, self.max_bytes = (session_factory, extractor,
+                                                                max_bytes)
+        self.refresh, self.on_done, self.enqueue, self.fetch = refresh, on_done, enqueue, fetch
+        #: where windows are extracted (None: in this process); ``batched`` False: one by one
+        self.pool, self.batched = pool, batched
+        self.summary = BatchSummary()
+        self.seen: set[str] = set()  # content hashes of new articles in this run
+
+    def ingest(self, units: Sequence[Path | str], window: int) -> BatchSummary:
+        """Ingest every unit; keep one window extracting while the one before it is written."""
+        windows: list[_Window] = []
+        current: list[tuple[str, ArticleIn]] = []
+        for label, item in self.items(units):
+            if isinstance(item, IngestError):
+                self.report(label, None, item.message)
+            elif not self.batched:
+                self.one(label, item)
+            else:
+                current.append((label, item))
+                if len(current) >= window:
+                    windows.append(_Window(current, {}))
+                    self.start(windows[-1])
+                    current = []
+                    while len(windows) > 1:
+                        self.finish(windows.pop(0))
+        if current:
+            windows.append(_Window(current, {}))
+            self.start(windows[-1])
+        while windows:
+            self.finish(windows.pop(0))
+        return self.summary
+
+    def items(self, units: Sequence[Path | str]
+              ) -> Iterator[tuple[str, ArticleIn | IngestError]]:
+        """Each article read from the units, or the error that stopped its reading."""
+        for unit in units:
+            try:
+                if isinstance(unit, Path):
+                    yield from read_path(unit, self.max_bytes)
+                elif self.fetch is not None:
+                    yield unit, self.fetch(unit)
+                else:
+                    raise IngestError("URLs need a fetcher.")
+            except IngestError as exc:
+                yield str(unit), exc
+
+    def report(self, label: str, result: IngestResult | None, error: str | None) -> None:
+        """Count one article's outcome and tell ``on_done``."""
+        summary = self.summary
         if result is not None and result.status == "failed":
             error = result.error or "extraction failed"
             result = None
@@ -478,133 +558,84 @@ def ingest_files(
         else:
             summary.duplicate += 1
             summary.refreshed_quotes += result.quotes
-        if on_done is not None:
-            on_done(Path(label), result, error)
+        if self.on_done is not None:
+            self.on_done(Path(label), result, error)
 
-    def one(label: str, item: ArticleIn) -> None:
+    def one(self, label: str, item: ArticleIn) -> None:
+        """Ingest one article the usual way (``ingest_item``), in its own session."""
         result: IngestResult | None = None
         error: str | None = None
-        with session_factory() as session:
+        with self.session_factory() as session:
             try:
-                result = ingest_item(session, extractor, item, refresh, enqueue)
+                result = ingest_item(session, self.extractor, item, self.refresh, self.enqueue)
             except IngestError as exc:
                 error = exc.message
             except Exception as exc:  # one broken file must not stop the batch
                 error = f"{type(exc).__name__}: {exc}"
-        report(label, result, error)
+        self.report(label, result, error)
 
-    units: list[Path | str] = [*files, *(urls or [])]
-    batched = enqueue is None and not refresh and extractor is not None
-    own_pool = pool is None and batched and jobs > 1 and len(units) > 1
-    if own_pool:
-        from app.extraction.parallel import ExtractorPool
-
-        pool = ExtractorPool(extractor, jobs)
-    if not batched:
-        pool = None
-    seen: set[str] = set()  # content hashes of new articles in this run
-    windows: list[_Window] = []
-
-    def start(win: _Window) -> None:
+    def start(self, win: _Window) -> None:
         """Skip stored texts, then start extracting the rest (in the pool, or right here)."""
         texts: list[str] = []
         keep: list[tuple[str, ArticleIn]] = []
-        with session_factory() as session:
+        with self.session_factory() as session:
             stored = stored_hashes(session, (item.content_hash for _, item in win.items))
             for label, item in win.items:
-                if item.content_hash in seen:
+                if item.content_hash in self.seen:
                     keep.append((label, item))  # a copy of a text in this run: written later
                     continue
                 existing = stored.get(item.content_hash)
                 if existing is not None and existing[1] == "done":
-                    report(label, IngestResult(existing[0], False,
-                                               count_quotes(session, existing[0])), None)
+                    self.report(label, IngestResult(existing[0], False,
+                                                    count_quotes(session, existing[0])), None)
                     continue
                 if existing is None:
-                    seen.add(item.content_hash)
+                    self.seen.add(item.content_hash)
                     win.extract_at[len(keep)] = len(texts)
                     texts.append(item.text)
                 keep.append((label, item))
         win.items = keep
-        if pool is not None:
-            win.results = pool.extract_async(texts).get
+        if self.pool is not None:
+            win.results = self.pool.extract_async(texts).get
         else:
-            done = _extract_here(extractor, texts)
+            done = _extract_here(self.extractor, texts)
             win.results = lambda: done
 
-    def store(run: list[tuple[str, ArticleIn, Extraction | str]]) -> None:
-        """Write extracted new articles: together in one transaction when they can be, else
-        one transaction each (so one refused row does not stop the others)."""
-        stored = None
-        if len(run) > 1:
-            try:
-                with session_factory() as session:
-                    stored = _store_extracted_many(session, [(item, x) for _, item, x in run])
-            except Exception:  # e.g. no connection: each alone below reports it
-                stored = None
-        if stored is not None:
-            for (label, _, _), result in zip(run, stored, strict=True):
-                report(label, result, None)
-            return
-        for label, item, extraction in run:
-            try:
-                with session_factory() as session:
-                    result = _store_extracted(session, item, extraction)
-                report(label, result, None)
-            except Exception as exc:  # e.g. the database refused a row: the rest still land
-                report(label, None, f"{type(exc).__name__}: {exc}")
-
-    def finish(win: _Window) -> None:
+    def finish(self, win: _Window) -> None:
         """Write a window's articles in order."""
         results = win.results()
         run: list[tuple[str, ArticleIn, Extraction | str]] = []
         for n, (label, item) in enumerate(win.items):
             at = win.extract_at.get(n)
             if at is None:  # stored before, or a copy of an earlier text: the usual path
-                store(run)
+                self.store(run)
                 run = []
-                one(label, item)
+                self.one(label, item)
                 continue
             run.append((label, item, results[at]))
             if len(run) >= STORE_TOGETHER:
-                store(run)
+                self.store(run)
                 run = []
-        store(run)
+        self.store(run)
 
-    def items() -> Iterator[tuple[str, ArticleIn | IngestError]]:
-        for unit in units:
+    def store(self, run: list[tuple[str, ArticleIn, Extraction | str]]) -> None:
+        """Write extracted new articles: together in one transaction when they can be, else
+        one transaction each (so one refused row does not stop the others)."""
+        stored = None
+        if len(run) > 1:
             try:
-                if isinstance(unit, Path):
-                    yield from read_path(unit, max_bytes)
-                elif fetch is not None:
-                    yield unit, fetch(unit)
-                else:
-                    raise IngestError("URLs need a fetcher.")
-            except IngestError as exc:
-                yield str(unit), exc
-
-    try:
-        current: list[tuple[str, ArticleIn]] = []
-        for label, item in items():
-            if isinstance(item, IngestError):
-                report(label, None, item.message)
-            elif not batched:
-                one(label, item)
-            else:
-                current.append((label, item))
-                if len(current) >= window:
-                    windows.append(_Window(current, {}))
-                    start(windows[-1])
-                    current = []
-                    # Keep one window extracting while the one before it is written.
-                    while len(windows) > 1:
-                        finish(windows.pop(0))
-        if current:
-            windows.append(_Window(current, {}))
-            start(windows[-1])
-        while windows:
-            finish(windows.pop(0))
-    finally:
-        if own_pool:
-            pool.close()
-    return summary
+                with self.session_factory() as session:
+                    stored = _store_extracted_many(session, [(item, x) for _, item, x in run])
+            except Exception:  # e.g. no connection: each alone below reports it
+                stored = None
+        if stored is not None:
+            for (label, _, _), result in zip(run, stored, strict=True):
+                self.report(label, result, None)
+            return
+        for label, item, extraction in run:
+            try:
+                with self.session_factory() as session:
+                    result = _store_extracted(session, item, extraction)
+                self.report(label, result, None)
+            except Exception as exc:  # e.g. the database refused a row: the rest still land
+                self.report(label, None, f"{type(exc).__name__}: {exc}")
