@@ -320,8 +320,8 @@ def users_add(
     """Create an editor account (the password is asked for, never given on the command line)."""
     from sqlmodel import Session
 
-    from app.ingest.accounts import create_user
     from app.ingest.readers import IngestError
+    from app.services.accounts import create_user
 
     password = _password(password_stdin, "Password")
     engine = _accounts()
@@ -358,7 +358,7 @@ def users_list() -> None:
     """Every account: name, role, whether it may log in, when it was made."""
     from sqlmodel import Session
 
-    from app.ingest.accounts import list_users
+    from app.services.accounts import list_users
 
     engine = _accounts()
     with Session(engine) as session:
@@ -377,8 +377,8 @@ def users_remove(username: Annotated[str, typer.Argument(help="Login name.")]) -
     keeps its name on the corrections it made."""
     from sqlmodel import Session
 
-    from app.ingest.accounts import remove_user
     from app.ingest.readers import IngestError
+    from app.services.accounts import remove_user
 
     engine = _accounts()
     try:
@@ -402,8 +402,8 @@ def users_passwd(
     """Set a new password (the account's sessions end; a removed account is active again)."""
     from sqlmodel import Session
 
-    from app.ingest.accounts import set_password
     from app.ingest.readers import IngestError
+    from app.services.accounts import set_password
 
     password = _password(password_stdin, "New password")
     engine = _accounts()
@@ -453,18 +453,15 @@ def names_merge(
     every change in the audit log; speakers named by people's corrections stay apart)."""
     from sqlmodel import Session
 
+    from app.services.transaction import transaction
     from app.storage.archive_names import merge_names
 
     engine = _accounts()
     try:
-        with Session(engine) as session:
+        with Session(engine) as session, transaction(session, commit=not dry_run):
             steps = merge_names(session)
             for step in steps:
                 typer.echo(f"{step.action}\t{step.before}\t->\t{step.after or '-'}")
-            if dry_run:
-                session.rollback()
-            else:
-                session.commit()
     finally:
         engine.dispose()
     done = "would be made (dry run, nothing changed)" if dry_run else "made"

@@ -12,9 +12,9 @@ from alembic import command
 from sqlmodel import Session, select
 
 from app.extraction.records import ExtractedEntity, ExtractedQuote, ExtractedSpeaker, Extraction
-from app.ingest.accounts import create_user
 from app.ingest.readers import ArticleIn
 from app.ingest.service import _store_extracted_many, ingest
+from app.services.accounts import create_user
 from app.storage import aggregates, browse, corrections, profiles, queries
 from app.storage.db import make_engine
 from app.storage.migrate import alembic_config, check, upgrade

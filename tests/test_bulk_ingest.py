@@ -113,7 +113,7 @@ def test_a_new_article_gets_search_rows_and_an_earlier_split(tmp_path: Path, ext
     """The batched path writes a new article without reading or deleting its (absent) rows:
     its quotes are still found by search, and a mention an editor split off before lands on
     the speaker it was split to."""
-    from app.ingest.accounts import create_user
+    from app.services.accounts import create_user
     from app.storage.browse import QuoteFilters, search
     from app.storage.corrections import split_alias
     from app.storage.models import SpeakerAlias
@@ -178,7 +178,7 @@ def test_corrections_made_before_win_over_a_new_articles_quotes(
     """A new article's quotes are inserted as rows without ORM objects; when editors had
     corrected quotes of the same text (an article deleted and ingested again), the rows are
     read and every correction is applied again."""
-    from app.ingest.accounts import create_user
+    from app.services.accounts import create_user
     from app.storage.browse import QuoteFilters, search
     from app.storage.corrections import set_not_a_quote, set_quote_kind
     from app.storage.search import unindex_quotes

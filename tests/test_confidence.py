@@ -25,8 +25,8 @@ from app.extraction.records import (
     ExtractedSpeaker,
     Extraction,
 )
-from app.ingest.accounts import create_user
 from app.main import create_app
+from app.services.accounts import create_user
 from app.storage import corrections
 from app.storage.db import make_engine
 from app.storage.models import Article, Quote, Speaker

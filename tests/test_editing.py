@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.config import Settings
-from app.ingest.accounts import authenticate, create_user
 from app.ingest.readers import ArticleIn, IngestError
 from app.ingest.service import ingest
 from app.main import create_app
+from app.services.accounts import authenticate, create_user
 from app.storage.db import make_engine
 from app.storage.models import Quote, User
 from tests.conftest import soup

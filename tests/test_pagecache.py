@@ -12,8 +12,8 @@ from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.config import Settings
-from app.ingest.accounts import create_user
 from app.main import create_app
+from app.services.accounts import create_user
 from app.storage.db import make_engine
 from app.storage.models import Speaker
 from app.web import pagecache

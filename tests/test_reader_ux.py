@@ -21,8 +21,8 @@ from app.extraction.records import (
     ExtractedSpeaker,
     Extraction,
 )
-from app.ingest.accounts import create_user
 from app.main import create_app
+from app.services.accounts import create_user
 from app.storage.db import make_engine
 from app.web import i18n
 from app.web.i18n import CATALOG_DIR

@@ -454,7 +454,7 @@ def test_a_500_page_carries_the_security_headers(
 def test_logout_ends_every_copy_of_the_session_cookie(
     api: TestClient, settings: Settings
 ) -> None:
-    from app.ingest.accounts import create_user
+    from app.services.accounts import create_user
 
     engine = make_engine(settings.database_url)
     with Session(engine) as s:

@@ -67,7 +67,7 @@ def test_invalid_utf8_in_a_json_body_gets_a_clear_message_in_the_readers_languag
 # -- the header shows no one for an ended session ---------------------------------------------
 
 def _login(client: TestClient, settings: Settings) -> str:
-    from app.ingest.accounts import create_user
+    from app.services.accounts import create_user
 
     engine = make_engine(settings.database_url)
     with Session(engine) as s:

@@ -22,8 +22,8 @@ from urllib.parse import urlparse
 
 from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
-from sqlalchemy import Engine, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from app.config import Settings
 from app.ingest.isolated import ExtractorProcess
@@ -35,6 +35,7 @@ from app.ingest.service import (
     requeue,
     submit,
 )
+from app.storage.claims import lost_articles
 from app.storage.models import Article, utcnow
 from app.storage.queries import count_quotes
 
@@ -154,18 +155,10 @@ class JobQueue:
         the first after a crash between storing an article and queueing it).
         """
         ctx = self.context()
-        now = utcnow()
-        expired = or_(col(Article.lease_until).is_(None), col(Article.lease_until) < now)
         with Session(ctx.engine) as session:
-            stuck = session.exec(
-                select(Article.id).where(
-                    col(Article.status).in_(("queued", "processing")),
-                    or_(col(Article.status) == "queued", expired) if starting else expired,
-                )
-            ).all()
+            stuck = lost_articles(session, utcnow(), starting=starting)
         for article_id in stuck:
-            if article_id is not None:
-                self.enqueue(article_id)
+            self.enqueue(article_id)
         if stuck:
             log.info("re-queued %d article(s) whose job was lost", len(stuck))
         return len(stuck)

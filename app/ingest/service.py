@@ -1,4 +1,4 @@
-"""ingest(): read -> extract -> write -> commit. The single transaction boundary for writes."""
+"""The ingest service: read -> extract -> save, each write in one `transaction()`."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.extraction.parallel import extract_each
 from app.extraction.records import Extraction
 from app.ingest.isolated import ExtractionStopped, ExtractionTimedOut
 from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError, with_credit
 from app.ingest.sources import Fields, expand_files, from_file
+from app.services.transaction import transaction
+from app.storage.claims import claim, update_if_held
 from app.storage.corrections import any_to_reapply, reapply
 from app.storage.models import Article, utcnow
 from app.storage.queries import count_quotes, find_article_by_hash, stored_hashes
@@ -64,8 +65,8 @@ class ExtractionFailed(RuntimeError):
 
 
 def _stored_by_another(session: Session, item: ArticleIn) -> IngestResult:
-    """After a unique-hash violation: the article the other writer stored (else re-raise)."""
-    session.rollback()
+    """After a unique-hash violation (rolled back): the article the other writer stored
+    (else re-raise)."""
     raced = find_article_by_hash(session, item.content_hash)
     if raced is None:
         raise  # the IntegrityError being handled: not that race after all
@@ -94,16 +95,14 @@ def submit(
         lease_until=utcnow() + queued_grace,
     )
     try:
-        session.add(article)
-        session.flush()
-        article_id = article.id
-        session.commit()  # releases the connection; reading article.id now would take it back
+        # Committing releases the connection; reading article.id after it would take it back.
+        with transaction(session):
+            session.add(article)
+            session.flush()
+            article_id = article.id
     except IntegrityError:
         # Another writer stored the same text between our check and our commit.
         return _stored_by_another(session, item)
-    except BaseException:
-        session.rollback()
-        raise
     assert article_id is not None
     return IngestResult(article_id, True, 0, "queued")
 
@@ -128,76 +127,58 @@ def process_article(
         raise IngestError(f"No article {article_id}.")
     # Claim the article in one statement: two workers given the same article (a job queued
     # twice, a lease that ran out) never both process it; the one that finds it taken stops.
-    now = utcnow()
-    claimable = [col(Article.status) == "queued",
-                 (col(Article.status) == "processing")
-                 & (col(Article.lease_until).is_(None) | (col(Article.lease_until) < now))]
-    if refresh:
-        claimable.append(col(Article.status).in_(("done", "failed")))
-    claimed = session.execute(
-        update(Article).where(col(Article.id) == article_id, or_(*claimable))
-        .values(status="processing", attempts=col(Article.attempts) + 1,
-                lease_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()  # also returns the connection: none is held while extracting
+    with transaction(session):  # also returns the connection: none is held while extracting
+        claimed = claim(session, article_id, now=utcnow(), lease=lease, refresh=refresh)
     session.refresh(article)
-    if not claimed.rowcount:  # type: ignore[attr-defined]
+    if not claimed:
         return IngestResult(article_id, False, _count(session, article), article.status,
                             article.error)
-    token, text = article.attempts, article.text
-    session.commit()
-
-    def still_mine(**values: Any) -> bool:
-        """Take the row for this transaction if the claim still holds (nobody took over
-        after a lease ran out), setting ``values``; False when another worker has it."""
-        taken = session.execute(
-            update(Article).where(col(Article.id) == article_id,
-                                  col(Article.status) == "processing",
-                                  col(Article.attempts) == token)
-            .values(**values).execution_options(synchronize_session=False))
-        return bool(taken.rowcount)  # type: ignore[attr-defined]
+    with transaction(session):  # ends the read: no connection is held while extracting
+        token, text = article.attempts, article.text
 
     try:
         extraction = _extract(extractor, text)
-        if not still_mine(language=extraction.language):
-            session.rollback()
-            log.warning("article %s was taken over by another worker", article_id)
+        with transaction(session):
+            # Take the row for this transaction if the claim still holds.
+            if not update_if_held(session, article_id, token, language=extraction.language):
+                raise _TakenOver
             session.refresh(article)
-            return IngestResult(article_id, False, _count(session, article), article.status)
+            quotes = save_extraction(session, article, extraction)
+            reapply(session, article, quotes)  # people's corrections win over the machine
+            link_translations(session, [article_id])
+            article.status = "done"
+            article.error = None
+            article.lease_until = None
+            article.processed_at = utcnow()
+            session.add(article)
+    except _TakenOver:
+        log.warning("article %s was taken over by another worker", article_id)
         session.refresh(article)
-        quotes = save_extraction(session, article, extraction)
-        reapply(session, article, quotes)  # people's corrections win over the machine
-        link_translations(session, [article_id])
-        article.status = "done"
-        article.error = None
-        article.lease_until = None
-        article.processed_at = utcnow()
-        session.add(article)
-        session.commit()
+        return IngestResult(article_id, False, _count(session, article), article.status)
     except ExtractionStopped:
         # The server is stopping: the article goes back to the queue, this try not counted.
-        session.rollback()
-        if still_mine(status="queued", attempts=token - 1, lease_until=utcnow()):
-            session.commit()
-        else:
-            session.rollback()
+        with transaction(session):
+            update_if_held(session, article_id, token, status="queued", attempts=token - 1,
+                           lease_until=utcnow())
         raise
     except Exception as exc:
-        session.rollback()
         timed_out = isinstance(exc, ExtractionTimedOut)
         error = str(exc) if timed_out else f"{type(exc).__name__}: {exc}"[:2000]
         # A text that ran out of time would run out of time again: no retry.
         again = token < max_attempts and not timed_out
-        if not still_mine(error=error, lease_until=utcnow() if again else None,
-                          status="queued" if again else "failed"):
-            session.rollback()
-            raise
-        session.commit()
+        with transaction(session):
+            if not update_if_held(session, article_id, token, error=error,
+                                  lease_until=utcnow() if again else None,
+                                  status="queued" if again else "failed"):
+                raise
         if again:
             raise ExtractionFailed(error) from exc
         return IngestResult(article_id, False, 0, "failed", error)
     return IngestResult(article_id, False, len(quotes), "done")
+
+
+class _TakenOver(Exception):
+    """Another worker took the article over after this one's lease ran out."""
 
 
 def requeue(session: Session, article_id: int) -> None:
@@ -205,8 +186,8 @@ def requeue(session: Session, article_id: int) -> None:
     article = session.get(Article, article_id)
     if article is not None:
         article.status, article.attempts, article.error = "queued", 0, None
-        session.add(article)
-        session.commit()
+        with transaction(session):
+            session.add(article)
 
 
 def ingest(
@@ -381,22 +362,19 @@ def _store_extracted(session: Session, item: ArticleIn, extraction: Extraction |
     article = _new_article(item, extraction)
     quotes = 0
     try:
-        session.add(article)
-        session.flush()
-        if not isinstance(extraction, str):
-            saved = save_extraction(session, article, extraction, new=True)
-            reapply(session, article, saved)  # corrections made before (same text, ids) win
-            quotes = len(saved)
-            assert article.id is not None
-            link_translations(session, [article.id])
-        article_id = article.id
-        session.commit()
+        with transaction(session):
+            session.add(article)
+            session.flush()
+            if not isinstance(extraction, str):
+                saved = save_extraction(session, article, extraction, new=True)
+                reapply(session, article, saved)  # corrections made before (same ids) win
+                quotes = len(saved)
+                assert article.id is not None
+                link_translations(session, [article.id])
+            article_id = article.id
     except IntegrityError:
         # Another writer stored the same text between our check and our commit.
         return _stored_by_another(session, item)
-    except BaseException:
-        session.rollback()
-        raise
     assert article_id is not None
     if isinstance(extraction, str):
         return IngestResult(article_id, True, 0, "failed", extraction)
@@ -416,30 +394,34 @@ def _store_extracted_many(session: Session,
                   for item, extraction in entries if not isinstance(extraction, str)
                   for q in extraction.quotes]
     try:
-        if any_to_reapply(session, public_ids):
-            session.rollback()
-            return None
-        articles = [_new_article(item, extraction) for item, extraction in entries]
-        session.add_all(articles)
-        session.flush()  # every article, in one INSERT
-        extracted = [(a, x) for a, (_, x) in zip(articles, entries, strict=True)
-                     if not isinstance(x, str)]
-        saved = iter(save_new(session, extracted))
-        link_translations(session, [a.id for a, _ in extracted if a.id is not None])
-        results = []
-        for article, (_, extraction) in zip(articles, entries, strict=True):
-            assert article.id is not None
-            if isinstance(extraction, str):
-                results.append(IngestResult(article.id, True, 0, "failed", extraction))
-            else:
-                results.append(IngestResult(article.id, True, len(next(saved)), "done"))
-        session.commit()
+        with transaction(session):
+            if any_to_reapply(session, public_ids):
+                raise _OneByOne
+            articles = [_new_article(item, extraction) for item, extraction in entries]
+            session.add_all(articles)
+            session.flush()  # every article, in one INSERT
+            extracted = [(a, x) for a, (_, x) in zip(articles, entries, strict=True)
+                         if not isinstance(x, str)]
+            saved = iter(save_new(session, extracted))
+            link_translations(session, [a.id for a, _ in extracted if a.id is not None])
+            results = []
+            for article, (_, extraction) in zip(articles, entries, strict=True):
+                assert article.id is not None
+                if isinstance(extraction, str):
+                    results.append(IngestResult(article.id, True, 0, "failed", extraction))
+                else:
+                    results.append(IngestResult(article.id, True, len(next(saved)), "done"))
+    except _OneByOne:
+        return None
     except Exception as exc:  # the caller stores each alone, which reports what failed
-        session.rollback()
         log.info("storing %d new articles together failed (%s: %s); storing each alone",
                  len(entries), type(exc).__name__, exc)
         return None
     return results
+
+
+class _OneByOne(Exception):
+    """A correction applies to one of the quotes: the articles are stored one by one."""
 
 
 def _extract_here(extractor: ExtractorLike, texts: list[str]) -> list[Extraction | str]:
@@ -482,9 +464,89 @@ def ingest_files(
     caller started and closes), while the previous batch is written: up to
     ``STORE_TOGETHER`` new articles in one transaction, else one transaction each.
     """
-    summary = BatchSummary()
+    units: list[Path | str] = [*files, *(urls or [])]
+    batched = enqueue is None and not refresh and extractor is not None
+    own_pool = pool is None and batched and jobs > 1 and len(units) > 1
+    if own_pool:
+        from app.extraction.parallel import ExtractorPool
 
-    def report(label: str, result: IngestResult | None, error: str | None) -> None:
+        pool = ExtractorPool(extractor, jobs)
+    run = BatchIngest(session_factory, extractor, max_bytes, refresh=refresh, on_done=on_done,
+                      enqueue=enqueue, fetch=fetch, pool=pool if batched else None,
+                      batched=batched)
+    try:
+        return run.ingest(units, window)
+    finally:
+        if own_pool:
+            pool.close()
+
+
+class BatchIngest:
+    """One run of ``ingest_files``: reads each unit (a file, a zip, a URL), extracts the new
+    texts a window at a time and writes them, counting what happened in ``summary``."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        extractor: ExtractorLike,
+        max_bytes: int,
+        *,
+        refresh: bool = False,
+        on_done: Callable[[Path, IngestResult | None, str | None], None] | None = None,
+        enqueue: Callable[[int], None] | None = None,
+        fetch: Callable[[str], ArticleIn] | None = None,
+        pool: Any = None,
+        batched: bool = True,
+    ) -> None:
+        self.session_factory, self.extractor, self.max_bytes = (session_factory, extractor,
+                                                                max_bytes)
+        self.refresh, self.on_done, self.enqueue, self.fetch = refresh, on_done, enqueue, fetch
+        #: where windows are extracted (None: in this process); ``batched`` False: one by one
+        self.pool, self.batched = pool, batched
+        self.summary = BatchSummary()
+        self.seen: set[str] = set()  # content hashes of new articles in this run
+
+    def ingest(self, units: Sequence[Path | str], window: int) -> BatchSummary:
+        """Ingest every unit; keep one window extracting while the one before it is written."""
+        windows: list[_Window] = []
+        current: list[tuple[str, ArticleIn]] = []
+        for label, item in self.items(units):
+            if isinstance(item, IngestError):
+                self.report(label, None, item.message)
+            elif not self.batched:
+                self.one(label, item)
+            else:
+                current.append((label, item))
+                if len(current) >= window:
+                    windows.append(_Window(current, {}))
+                    self.start(windows[-1])
+                    current = []
+                    while len(windows) > 1:
+                        self.finish(windows.pop(0))
+        if current:
+            windows.append(_Window(current, {}))
+            self.start(windows[-1])
+        while windows:
+            self.finish(windows.pop(0))
+        return self.summary
+
+    def items(self, units: Sequence[Path | str]
+              ) -> Iterator[tuple[str, ArticleIn | IngestError]]:
+        """Each article read from the units, or the error that stopped its reading."""
+        for unit in units:
+            try:
+                if isinstance(unit, Path):
+                    yield from read_path(unit, self.max_bytes)
+                elif self.fetch is not None:
+                    yield unit, self.fetch(unit)
+                else:
+                    raise IngestError("URLs need a fetcher.")
+            except IngestError as exc:
+                yield str(unit), exc
+
+    def report(self, label: str, result: IngestResult | None, error: str | None) -> None:
+        """Count one article's outcome and tell ``on_done``."""
+        summary = self.summary
         if result is not None and result.status == "failed":
             error = result.error or "extraction failed"
             result = None
@@ -496,133 +558,84 @@ def ingest_files(
         else:
             summary.duplicate += 1
             summary.refreshed_quotes += result.quotes
-        if on_done is not None:
-            on_done(Path(label), result, error)
+        if self.on_done is not None:
+            self.on_done(Path(label), result, error)
 
-    def one(label: str, item: ArticleIn) -> None:
+    def one(self, label: str, item: ArticleIn) -> None:
+        """Ingest one article the usual way (``ingest_item``), in its own session."""
         result: IngestResult | None = None
         error: str | None = None
-        with session_factory() as session:
+        with self.session_factory() as session:
             try:
-                result = ingest_item(session, extractor, item, refresh, enqueue)
+                result = ingest_item(session, self.extractor, item, self.refresh, self.enqueue)
             except IngestError as exc:
                 error = exc.message
             except Exception as exc:  # one broken file must not stop the batch
                 error = f"{type(exc).__name__}: {exc}"
-        report(label, result, error)
+        self.report(label, result, error)
 
-    units: list[Path | str] = [*files, *(urls or [])]
-    batched = enqueue is None and not refresh and extractor is not None
-    own_pool = pool is None and batched and jobs > 1 and len(units) > 1
-    if own_pool:
-        from app.extraction.parallel import ExtractorPool
-
-        pool = ExtractorPool(extractor, jobs)
-    if not batched:
-        pool = None
-    seen: set[str] = set()  # content hashes of new articles in this run
-    windows: list[_Window] = []
-
-    def start(win: _Window) -> None:
+    def start(self, win: _Window) -> None:
         """Skip stored texts, then start extracting the rest (in the pool, or right here)."""
         texts: list[str] = []
         keep: list[tuple[str, ArticleIn]] = []
-        with session_factory() as session:
+        with self.session_factory() as session:
             stored = stored_hashes(session, (item.content_hash for _, item in win.items))
             for label, item in win.items:
-                if item.content_hash in seen:
+                if item.content_hash in self.seen:
                     keep.append((label, item))  # a copy of a text in this run: written later
                     continue
                 existing = stored.get(item.content_hash)
                 if existing is not None and existing[1] == "done":
-                    report(label, IngestResult(existing[0], False,
-                                               count_quotes(session, existing[0])), None)
+                    self.report(label, IngestResult(existing[0], False,
+                                                    count_quotes(session, existing[0])), None)
                     continue
                 if existing is None:
-                    seen.add(item.content_hash)
+                    self.seen.add(item.content_hash)
                     win.extract_at[len(keep)] = len(texts)
                     texts.append(item.text)
                 keep.append((label, item))
         win.items = keep
-        if pool is not None:
-            win.results = pool.extract_async(texts).get
+        if self.pool is not None:
+            win.results = self.pool.extract_async(texts).get
         else:
-            done = _extract_here(extractor, texts)
+            done = _extract_here(self.extractor, texts)
             win.results = lambda: done
 
-    def store(run: list[tuple[str, ArticleIn, Extraction | str]]) -> None:
-        """Write extracted new articles: together in one transaction when they can be, else
-        one transaction each (so one refused row does not stop the others)."""
-        stored = None
-        if len(run) > 1:
-            try:
-                with session_factory() as session:
-                    stored = _store_extracted_many(session, [(item, x) for _, item, x in run])
-            except Exception:  # e.g. no connection: each alone below reports it
-                stored = None
-        if stored is not None:
-            for (label, _, _), result in zip(run, stored, strict=True):
-                report(label, result, None)
-            return
-        for label, item, extraction in run:
-            try:
-                with session_factory() as session:
-                    result = _store_extracted(session, item, extraction)
-                report(label, result, None)
-            except Exception as exc:  # e.g. the database refused a row: the rest still land
-                report(label, None, f"{type(exc).__name__}: {exc}")
-
-    def finish(win: _Window) -> None:
+    def finish(self, win: _Window) -> None:
         """Write a window's articles in order."""
         results = win.results()
         run: list[tuple[str, ArticleIn, Extraction | str]] = []
         for n, (label, item) in enumerate(win.items):
             at = win.extract_at.get(n)
             if at is None:  # stored before, or a copy of an earlier text: the usual path
-                store(run)
+                self.store(run)
                 run = []
-                one(label, item)
+                self.one(label, item)
                 continue
             run.append((label, item, results[at]))
             if len(run) >= STORE_TOGETHER:
-                store(run)
+                self.store(run)
                 run = []
-        store(run)
+        self.store(run)
 
-    def items() -> Iterator[tuple[str, ArticleIn | IngestError]]:
-        for unit in units:
+    def store(self, run: list[tuple[str, ArticleIn, Extraction | str]]) -> None:
+        """Write extracted new articles: together in one transaction when they can be, else
+        one transaction each (so one refused row does not stop the others)."""
+        stored = None
+        if len(run) > 1:
             try:
-                if isinstance(unit, Path):
-                    yield from read_path(unit, max_bytes)
-                elif fetch is not None:
-                    yield unit, fetch(unit)
-                else:
-                    raise IngestError("URLs need a fetcher.")
-            except IngestError as exc:
-                yield str(unit), exc
-
-    try:
-        current: list[tuple[str, ArticleIn]] = []
-        for label, item in items():
-            if isinstance(item, IngestError):
-                report(label, None, item.message)
-            elif not batched:
-                one(label, item)
-            else:
-                current.append((label, item))
-                if len(current) >= window:
-                    windows.append(_Window(current, {}))
-                    start(windows[-1])
-                    current = []
-                    # Keep one window extracting while the one before it is written.
-                    while len(windows) > 1:
-                        finish(windows.pop(0))
-        if current:
-            windows.append(_Window(current, {}))
-            start(windows[-1])
-        while windows:
-            finish(windows.pop(0))
-    finally:
-        if own_pool:
-            pool.close()
-    return summary
+                with self.session_factory() as session:
+                    stored = _store_extracted_many(session, [(item, x) for _, item, x in run])
+            except Exception:  # e.g. no connection: each alone below reports it
+                stored = None
+        if stored is not None:
+            for (label, _, _), result in zip(run, stored, strict=True):
+                self.report(label, result, None)
+            return
+        for label, item, extraction in run:
+            try:
+                with self.session_factory() as session:
+                    result = _store_extracted(session, item, extraction)
+                self.report(label, result, None)
+            except Exception as exc:  # e.g. the database refused a row: the rest still land
+                self.report(label, None, f"{type(exc).__name__}: {exc}")

@@ -269,19 +269,3 @@ def _reapply_quotes(session: Session, quotes_saved: Sequence[Quote | SavedQuote]
         respoken = {c.quote_public_id for c in rows if c.action == "quote_speaker"}
         reindex_where(session, ids=[q.id for q in quotes.values() if q.public_id in respoken
                                     and not q.hidden and q.id is not None])
-
-
-def speaker_corrected(session: Session, public_id: str) -> bool:
-    """Whether an editor chose this quote's speaker (one indexed look-up)."""
-    return session.exec(
-        select(Correction.id).where(Correction.quote_public_id == public_id,
-                                    Correction.action == "quote_speaker").limit(1)
-    ).first() is not None
-
-
-def audit_log(session: Session, limit: int = 200) -> list[tuple[Correction, User]]:
-    """The newest corrections with who made them."""
-    return [(c, u) for c, u in session.exec(
-        select(Correction, User).join(User, col(User.id) == Correction.user_id)
-        .order_by(col(Correction.id).desc()).limit(limit)
-    ).all()]

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.services.transaction import transaction
 from app.storage import verifications as store
 from app.storage.models import utcnow
 from app.storage.queries import QuoteRow
@@ -222,10 +223,10 @@ def save(session: Session, result: dict[str, Any]) -> Stored:
     public_id = new_public_id()
     created = utcnow()
     result = {**result, "id": public_id, "created_at": created.isoformat()}
-    store.add_verification(session, public_id, result["text"], result["claimed_speaker"],
-                           result["verdict"], json.dumps(result, ensure_ascii=False),
-                           created)
-    session.commit()
+    with transaction(session):
+        store.add_verification(session, public_id, result["text"], result["claimed_speaker"],
+                               result["verdict"], json.dumps(result, ensure_ascii=False),
+                               created)
     return Stored(public_id, created, result)
 
 

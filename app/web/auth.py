@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
-from app.ingest.accounts import authenticate, session_holder
 from app.ingest.readers import IngestError
+from app.services import accounts
+from app.services.accounts import authenticate, session_holder
 from app.storage.models import User
 from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
 from app.web.messages import localise
@@ -144,14 +145,8 @@ async def login(request: Request, templates: TemplatesDep, csrf: CsrfDep,
 
 def end_sessions(engine: Any, user_id: object) -> None:
     """Invalidate every session cookie of this user (server side: the version goes up)."""
-    if not isinstance(user_id, int):
-        return
     with Session(engine) as session:
-        user = session.get(User, user_id)
-        if user is not None:
-            user.session_version += 1
-            session.add(user)
-            session.commit()
+        accounts.end_sessions(session, user_id)
 
 
 @router.post("/logout", name="logout")

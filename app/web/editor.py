@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import col, select
 
-from app.ingest.editing import close_report, in_transaction, report_quote
 from app.ingest.readers import IngestError
-from app.storage import corrections
-from app.storage.corrections import CorrectionError
-from app.storage.models import Report
+from app.services import editing
+from app.storage.desk import audit_log, open_reports
 from app.web.auth import EditorDep
 from app.web.deps import CsrfDep, RowId, SessionDep, TemplatesDep
 
@@ -30,20 +27,8 @@ async def correct_quote(request: Request, public_id: str, session: SessionDep,
                         editor: EditorDep, csrf: CsrfDep) -> Response:
     """Change a quote's speaker or kind, mark it "not a quote" (or undo), or confirm it."""
     form = await _form(request, csrf)
-    action, value = form.get("action", ""), form.get("value", "")
-    actions = {
-        "speaker": lambda: corrections.set_quote_speaker(session, editor, public_id, value),
-        "kind": lambda: corrections.set_quote_kind(session, editor, public_id, value),
-        "not_quote": lambda: corrections.set_not_a_quote(session, editor, public_id, True),
-        "restore": lambda: corrections.set_not_a_quote(session, editor, public_id, False),
-        "reviewed": lambda: corrections.mark_reviewed(session, editor, public_id),
-    }
-    if action not in actions:
-        raise IngestError(f"Unknown correction {action!r}.")
-    try:
-        in_transaction(session, actions[action])
-    except CorrectionError as exc:
-        raise IngestError(str(exc)) from None
+    action = form.get("action", "")
+    editing.correct_quote(session, editor, public_id, action, form.get("value", ""))
     path = request.app.url_path_for("quote", public_id=public_id)
     return RedirectResponse(f"{path}?corrected={action}", status_code=303)
 
@@ -54,19 +39,7 @@ async def correct_speaker(request: Request, slug: str, session: SessionDep, edit
     """Rename a speaker, merge it into another, or split a mention off it."""
     form = await _form(request, csrf)
     action, value = form.get("action", ""), form.get("value", "").strip()
-    target = slug
-    try:
-        if action == "rename":
-            in_transaction(session, corrections.rename_speaker, session, editor, slug, value)
-        elif action == "merge":
-            target = value.rsplit("/", 1)[-1]  # a slug, or a pasted speaker URL
-            in_transaction(session, corrections.merge_speakers, session, editor, slug, target)
-        elif action == "split":
-            in_transaction(session, corrections.split_alias, session, editor, slug, value)
-        else:
-            raise IngestError(f"Unknown correction {action!r}.")
-    except CorrectionError as exc:
-        raise IngestError(str(exc)) from None
+    target = editing.correct_speaker(session, editor, slug, action, value)
     path = request.app.url_path_for("speaker", slug=target)
     return RedirectResponse(f"{path}?corrected={action}", status_code=303)
 
@@ -78,7 +51,7 @@ async def report(request: Request, public_id: str, session: SessionDep,
     form = await _form(request, csrf)
     if not request.app.state.ratelimits.hit("report", request):
         raise IngestError("Too many reports from here: wait a minute and try again.")
-    report_quote(session, public_id, form.get("message", ""))
+    editing.report_quote(session, public_id, form.get("message", ""))
     path = request.app.url_path_for("quote", public_id=public_id)
     return RedirectResponse(f"{path}?reported=1", status_code=303)
 
@@ -87,10 +60,8 @@ async def report(request: Request, public_id: str, session: SessionDep,
 def desk(request: Request, session: SessionDep, editor: EditorDep,
          templates: TemplatesDep) -> Response:
     """Open reports and the audit log of corrections."""
-    reports = session.exec(select(Report).where(Report.status == "open")
-                           .order_by(col(Report.id).desc()).limit(200)).all()
     return templates.TemplateResponse(request, "editor.html", {
-        "editor": editor, "reports": reports, "log": corrections.audit_log(session)})
+        "editor": editor, "reports": open_reports(session), "log": audit_log(session)})
 
 
 @router.post("/editor/reports/{report_id}/close", name="close_report")
@@ -98,5 +69,5 @@ async def close(request: Request, report_id: RowId, session: SessionDep, editor:
                 csrf: CsrfDep) -> Response:
     """Mark a report handled."""
     await _form(request, csrf)
-    close_report(session, report_id)
+    editing.close_report(session, report_id)
     return RedirectResponse(str(request.app.url_path_for("editor")), status_code=303)

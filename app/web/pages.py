@@ -18,7 +18,7 @@ from starlette.formparsers import MultiPartException
 from app.ingest.readers import IngestError, build_article
 from app.ingest.service import IngestResult
 from app.ingest.sources import Fields, expand_files, from_file
-from app.storage import corrections, profiles, queries
+from app.storage import desk, profiles, queries
 from app.storage.browse import QuoteFilters
 from app.web import attribution, errors, i18n
 from app.web.api import check_upload_rate, fetch_article
@@ -85,7 +85,7 @@ def quote(
             "og_title": _og_title(row, sure),
             # An editor chose the speaker: the machine's mention was wrong (it stays in the
             # audit log), so it is not shown beside the corrected name.
-            "show_mention": not corrections.speaker_corrected(session, public_id),
+            "show_mention": not desk.speaker_corrected(session, public_id),
         },
     )
 

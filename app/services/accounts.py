@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.ingest.readers import IngestError
+from app.services.transaction import transaction
 from app.storage.models import User
+from app.storage.users import all_users, user_named
 
 _hasher = PasswordHasher()
 ROLES = ("editor", "admin")
@@ -26,18 +28,18 @@ def create_user(session: Session, username: str, password: str, role: str = "edi
         raise IngestError(f"A password has at least {MIN_PASSWORD} characters.", "password")
     if role not in ROLES:
         raise IngestError(f"Role must be one of {', '.join(ROLES)}.", "role")
-    if session.exec(select(User).where(User.username == username)).first() is not None:
+    if user_named(session, username) is not None:
         raise IngestError(f"The user {username} exists already.", "username")
     user = User(username=username, password_hash=_hasher.hash(password), role=role)
-    session.add(user)
-    session.commit()
+    with transaction(session):
+        session.add(user)
     session.refresh(user)
     return user
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, or None."""
-    user = session.exec(select(User).where(User.username == username.strip())).first()
+    user = user_named(session, username.strip())
     try:
         _hasher.verify(user.password_hash if user else _DUMMY, password)
     except (VerificationError, InvalidHashError):
@@ -46,18 +48,18 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-        session.add(user)
-        session.commit()
+        with transaction(session):
+            session.add(user)
     return user
 
 
 def list_users(session: Session) -> list[User]:
     """Every account, by name."""
-    return list(session.exec(select(User).order_by(User.username)).all())
+    return all_users(session)
 
 
 def _user(session: Session, username: str) -> User:
-    user = session.exec(select(User).where(User.username == username.strip())).first()
+    user = user_named(session, username.strip())
     if user is None:
         raise IngestError(f"There is no user {username}.", "username")
     return user
@@ -68,8 +70,8 @@ def remove_user(session: Session, username: str) -> None:
     ``active``); the row stays so the audit log keeps who made each correction."""
     user = _user(session, username)
     user.active = False
-    session.add(user)
-    session.commit()
+    with transaction(session):
+        session.add(user)
 
 
 def set_password(session: Session, username: str, password: str) -> None:
@@ -80,8 +82,8 @@ def set_password(session: Session, username: str, password: str) -> None:
     user = _user(session, username)
     user.password_hash = _hasher.hash(password)
     user.active = True
-    session.add(user)
-    session.commit()
+    with transaction(session):
+        session.add(user)
 
 
 def session_holder(session: Session, user_id: object, hash_tail: object,
@@ -95,3 +97,14 @@ def session_holder(session: Session, user_id: object, hash_tail: object,
             or user.session_version != version):
         return None
     return user
+
+
+def end_sessions(session: Session, user_id: object) -> None:
+    """Invalidate every session cookie of this user (server side: the version goes up)."""
+    if not isinstance(user_id, int):
+        return
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+        with transaction(session):
+            session.add(user)
