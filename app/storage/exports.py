@@ -1,59 +1,151 @@
-"""Every quote of a list as plain tuples, streamed for the CSV and JSON exports.
+"""Every quote of a list as plain tuples in the export's column order, streamed for the CSV and
+JSON exports.
 
 One SELECT of the exported columns (quote, its speaker by an outer join, its article's
-metadata but never its text), read ``batch`` rows at a time: a server-side cursor on
-PostgreSQL, the cursor itself on SQLite. No ORM objects and no OFFSET pages, so 100,000 quotes
-cost one query and start arriving at once.
+metadata but never its text), read from the driver's cursor ``batch`` rows at a time: a
+server-side cursor on PostgreSQL, the cursor itself on SQLite. What SQL can compute exactly is
+computed there, once per row in C: the permalink (``base`` + public id), ``speaker_status``
+(a CASE on CITAT_SPEAKER_SURE) and, for the CSV, the empty cell for a missing value, the
+text of a number and the apostrophe that stops a spreadsheet from running a cell as a formula.
+Python is left with what only it formats the same on both engines: the two confidences
+(``f"{x:.3f}"`` / ``round(x, 3)``, done by the caller) and the publication date's ISO form
+(done here, once per article). Unsorted 100,000 quotes start arriving at once: the list order
+has its own index (``ix_quote_list_order``, migration 0015).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any
 
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    type_coerce,
+)
 from sqlmodel import Session, col
 
 from app.storage.browse import QuoteFilters, filtered, joins_article
 from app.storage.models import Article, Quote, Speaker
 
+#: The exported columns, in order (the CSV header; the JSON objects' keys).
+COLUMNS = ("id", "permalink", "text", "type", "language", "speaker", "speaker_slug",
+           "speaker_mention", "cue", "confidence", "speaker_confidence", "speaker_status",
+           "article_id", "article_title", "source", "url", "published_at", "start", "end")
+#: Where some of them sit in an exported row.
+PERMALINK, CONFIDENCE, SPEAKER_CONFIDENCE, STATUS, PUBLISHED_AT = 1, 9, 10, 11, 16
+#: The columns that may be NULL (speaker, slug, mention, cue, title, source, url, date) and
+#: the whole numbers (article_id, start, end).
+NULLABLE = frozenset({5, 6, 7, 8, 13, 14, 15, 16})
+NUMBERS = frozenset({12, 17, 18})
 
-class ExportRow(NamedTuple):
-    """One exported quote."""
-
-    public_id: str
-    text: str
-    type: str
-    language: str
-    speaker: str | None
-    speaker_slug: str | None
-    speaker_mention: str | None
-    cue: str | None
-    confidence: float
-    speaker_confidence: float
-    speaker_checked: bool
-    article_id: int
-    article_title: str | None
-    source: str | None
-    url: str | None
-    published_at: datetime | None
-    start: int
-    end: int
+#: A cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_rows(session: Session, f: QuoteFilters, batch: int = 2000) -> Iterator[ExportRow]:
-    """Every quote matching ``f``, in the list's order, as plain rows."""
+def _guarded(text: ColumnElement[Any]) -> ColumnElement[str]:
+    """SQL: ``text`` with an apostrophe before a formula start (CSV injection)."""
+    return case((func.substr(text, 1, 1).in_(FORMULA_STARTS), literal("'") + text),
+                else_=text)
+
+
+def _csv_cell(value: ColumnElement[Any], *, nullable: bool, number: bool) -> ColumnElement[str]:
+    """SQL: a value as its CSV cell: empty for NULL, an apostrophe before a formula start (a
+    whole number only when negative)."""
+    if number:
+        text = cast(value, String)
+        return case((value < 0, literal("'") + text), else_=text)
+    return _guarded(func.coalesce(value, "") if nullable else value)
+
+
+def _status(sure: float) -> ColumnElement[str]:
+    """SQL: certain / uncertain / unknown, as :func:`app.storage.certainty.status_of`."""
+    return case(
+        (col(Speaker.id).is_(None), "unknown"),
+        (or_(col(Quote.speaker_checked).is_(True), col(Quote.speaker_confidence) >= sure),
+         "certain"),
+        else_="uncertain")
+
+
+def _confidence_cell(x: float) -> str:
+    """A confidence as its CSV cell: three decimals (an apostrophe before a minus)."""
+    text = f"{x:.3f}"
+    return "'" + text if text[0] == "-" else text
+
+
+def _confidence_number(x: float) -> float:
+    """A confidence as a JSON number: rounded to three decimals."""
+    return round(x, 3)
+
+
+def export_rows(
+    session: Session, f: QuoteFilters, *, permalink_base: str, sure: float, for_csv: bool,
+    batch: int = 1000,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Every quote matching ``f``, in the list's order, as lists of up to ``batch`` tuples of
+    the values of :data:`COLUMNS`. ``for_csv``: every value is its CSV cell (text; an empty
+    one for a missing value; an apostrophe before a formula start; confidences with three
+    decimals). Otherwise the values as stored (None for a missing one), the confidences
+    rounded to three decimals and ``published_at`` in ISO 8601."""
     quotes, _ = filtered(session, f)
     if not joins_article(f):
         quotes = quotes.join(Article, col(Article.id) == Quote.article_id)
+    values: list[ColumnElement[Any]] = [
+        col(Quote.public_id), literal(permalink_base, String) + col(Quote.public_id),
+        col(Quote.text), col(Quote.type), col(Quote.language), col(Speaker.name),
+        col(Speaker.slug), col(Quote.speaker_mention), col(Quote.cue), col(Quote.confidence),
+        col(Quote.speaker_confidence), _status(sure), col(Quote.article_id),
+        col(Article.title), col(Article.source), col(Article.url),
+        # As the driver gives it (SQLite: text), made ISO once per article below.
+        type_coerce(col(Article.published_at), String), col(Quote.start), col(Quote.end)]
+    if for_csv:
+        # The permalink needs no guard of its own when the base does not start a formula;
+        # speaker_status is one of three words.
+        plain = {CONFIDENCE, SPEAKER_CONFIDENCE, STATUS, PUBLISHED_AT}
+        if permalink_base and permalink_base[0] not in FORMULA_STARTS:
+            plain.add(PERMALINK)
+        values = [v if i in plain else _csv_cell(v, nullable=i in NULLABLE, number=i in NUMBERS)
+                  for i, v in enumerate(values)]
     stmt = quotes.outerjoin(Speaker, col(Speaker.id) == col(Quote.speaker_id)).with_only_columns(
-        col(Quote.public_id), col(Quote.text), col(Quote.type), col(Quote.language),
-        col(Speaker.name), col(Speaker.slug), col(Quote.speaker_mention), col(Quote.cue),
-        col(Quote.confidence), col(Quote.speaker_confidence), col(Quote.speaker_checked),
-        col(Quote.article_id), col(Article.title), col(Article.source),
-        col(Article.url), col(Article.published_at), col(Quote.start), col(Quote.end),
-        maintain_column_froms=False,
-    )
-    result = session.execute(stmt.execution_options(yield_per=batch, stream_results=True))
-    for row in result:
-        yield ExportRow(*row)
+        *values, maintain_column_froms=False)
+    connection = session.connection()
+    result = connection.execute(stmt.execution_options(yield_per=batch, stream_results=True))
+    iso = _iso_dates(connection.dialect, result.cursor.description[PUBLISHED_AT][1],
+                     "" if for_csv else None)
+    number = _confidence_cell if for_csv else _confidence_number
+    c, s, p = CONFIDENCE, SPEAKER_CONFIDENCE, PUBLISHED_AT
+    try:
+        for rows in result.partitions():
+            # The one loop over the rows in Python: what SQL cannot format the same on both
+            # engines (an ISO date never starts a formula: it starts with the year).
+            yield [(*r[:c], number(r[c]), number(r[s]), *r[s + 1:p], iso(r[p]), *r[p + 1:])
+                   for r in rows]
+    finally:
+        result.close()
+
+
+def _iso_dates(dialect: Any, coltype: Any, missing: str | None) -> Callable[[Any], str | None]:
+    """The driver's publication date → ``datetime.isoformat()`` (SQLite stores text that
+    SQLAlchemy parses; psycopg gives datetimes), remembered per value: the quotes of one
+    article come one after another. ``missing`` stands for NULL."""
+    parse = DateTime(timezone=True).dialect_impl(dialect).result_processor(dialect, coltype)
+    seen: dict[Any, str | None] = {None: missing}
+
+    def iso(value: Any) -> str | None:
+        if value in seen:
+            return seen[value]
+        when: datetime = parse(value) if parse else value
+        seen[value] = text = when.isoformat()
+        if len(seen) > 4096:
+            seen.clear()
+            seen[None] = missing
+        return text
+
+    return iso
