@@ -78,7 +78,7 @@ def build(n: int, pg: str | None = None) -> str:
                             text="x", status="done") for i in range(n // per)]
         s.add_all(articles)
         s.flush()
-        rows = []
+        rows: list[dict[str, object]] = []
         for a in articles:
             for k in range(per):
                 j = len(rows)

@@ -15,8 +15,9 @@ has its own index (``ix_quote_list_order``, migration 0015).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import (
@@ -74,15 +75,17 @@ def _status(sure: float) -> ColumnElement[str]:
         else_="uncertain")
 
 
-def _confidence_cell(x: float) -> str:
-    """A confidence as its CSV cell: three decimals (an apostrophe before a minus)."""
-    text = f"{x:.3f}"
-    return "'" + text if text[0] == "-" else text
+def _confidence_cells(values: Iterable[float]) -> list[str]:
+    """Confidences as CSV cells: three decimals (an apostrophe before a minus)."""
+    cells = list(map("{:.3f}".format, values))
+    if "-" in "".join(cells):  # only a minus sign can put one there
+        cells = ["'" + c if c[0] == "-" else c for c in cells]
+    return cells
 
 
-def _confidence_number(x: float) -> float:
-    """A confidence as a JSON number: rounded to three decimals."""
-    return round(x, 3)
+def _confidence_numbers(values: Iterable[float]) -> list[float]:
+    """Confidences as JSON numbers: rounded to three decimals."""
+    return list(map(round, values, repeat(3)))
 
 
 def export_rows(
@@ -97,7 +100,7 @@ def export_rows(
     quotes, _ = filtered(session, f)
     if not joins_article(f):
         quotes = quotes.join(Article, col(Article.id) == Quote.article_id)
-    values: list[ColumnElement[Any]] = [
+    values: list[Any] = [
         col(Quote.public_id), literal(permalink_base, String) + col(Quote.public_id),
         col(Quote.text), col(Quote.type), col(Quote.language), col(Speaker.name),
         col(Speaker.slug), col(Quote.speaker_mention), col(Quote.cue), col(Quote.confidence),
@@ -119,33 +122,39 @@ def export_rows(
     result = connection.execute(stmt.execution_options(yield_per=batch, stream_results=True))
     iso = _iso_dates(connection.dialect, result.cursor.description[PUBLISHED_AT][1],
                      "" if for_csv else None)
-    number = _confidence_cell if for_csv else _confidence_number
-    c, s, p = CONFIDENCE, SPEAKER_CONFIDENCE, PUBLISHED_AT
+    numbers = _confidence_cells if for_csv else _confidence_numbers
     try:
         for rows in result.partitions():
-            # The one loop over the rows in Python: what SQL cannot format the same on both
-            # engines (an ISO date never starts a formula: it starts with the year).
-            yield [(*r[:c], number(r[c]), number(r[s]), *r[s + 1:p], iso(r[p]), *r[p + 1:])
-                   for r in rows]
+            # What SQL cannot format the same on both engines, a column at a time (an ISO
+            # date never starts a formula: it starts with the year).
+            columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
+            columns[CONFIDENCE] = numbers(columns[CONFIDENCE])
+            columns[SPEAKER_CONFIDENCE] = numbers(columns[SPEAKER_CONFIDENCE])
+            columns[PUBLISHED_AT] = iso(columns[PUBLISHED_AT])
+            yield list(zip(*columns, strict=True))
     finally:
         result.close()
 
 
-def _iso_dates(dialect: Any, coltype: Any, missing: str | None) -> Callable[[Any], str | None]:
-    """The driver's publication date → ``datetime.isoformat()`` (SQLite stores text that
-    SQLAlchemy parses; psycopg gives datetimes), remembered per value: the quotes of one
-    article come one after another. ``missing`` stands for NULL."""
+def _iso_dates(dialect: Any, coltype: Any, missing: str | None
+               ) -> Callable[[Iterable[Any]], list[str | None]]:
+    """The driver's publication dates → ``datetime.isoformat()`` (SQLite stores text that
+    SQLAlchemy parses; psycopg gives datetimes), each made once: the quotes of one article
+    come one after another. ``missing`` stands for NULL."""
     parse = DateTime(timezone=True).dialect_impl(dialect).result_processor(dialect, coltype)
     seen: dict[Any, str | None] = {None: missing}
+    unseen = object()
 
-    def iso(value: Any) -> str | None:
-        if value in seen:
-            return seen[value]
-        when: datetime = parse(value) if parse else value
-        seen[value] = text = when.isoformat()
+    def iso(values: Iterable[Any]) -> list[str | None]:
         if len(seen) > 4096:
             seen.clear()
             seen[None] = missing
-        return text
+        out: list[Any] = list(map(seen.get, values, repeat(unseen)))
+        if unseen in out:
+            for i, value in enumerate(values):
+                if out[i] is unseen:
+                    when = parse(value) if parse else value
+                    seen[value] = out[i] = when.isoformat()
+        return out
 
     return iso
