@@ -16,7 +16,6 @@ has its own index (``ix_quote_list_order``, migration 0015).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from itertools import repeat
 from typing import Any
 
@@ -153,7 +152,7 @@ def _iso_dates(dialect: Any, coltype: Any, missing: str | None
         if unseen in out:
             for i, value in enumerate(values):
                 if out[i] is unseen:
-                    when = parse(value) if parse else value
+                    when: Any = parse(value) if parse else value
                     seen[value] = out[i] = when.isoformat()
         return out
 
