@@ -15,7 +15,7 @@ has its own index (``ix_quote_list_order``, migration 0015).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -90,12 +90,12 @@ def _confidence_numbers(values: Iterable[float]) -> list[float]:
 def export_rows(
     session: Session, f: QuoteFilters, *, permalink_base: str, sure: float, for_csv: bool,
     batch: int = 1000,
-) -> Iterator[list[tuple[Any, ...]]]:
-    """Every quote matching ``f``, in the list's order, as lists of up to ``batch`` tuples of
-    the values of :data:`COLUMNS`. ``for_csv``: every value is its CSV cell (text; an empty
-    one for a missing value; an apostrophe before a formula start; confidences with three
-    decimals). Otherwise the values as stored (None for a missing one), the confidences
-    rounded to three decimals and ``published_at`` in ISO 8601."""
+) -> Iterator[list[Sequence[Any]]]:
+    """Every quote matching ``f``, in the list's order, up to ``batch`` at a time, as the
+    columns of :data:`COLUMNS` (a sequence of values per column). ``for_csv``: every value is
+    its CSV cell's text (empty for a missing value; an apostrophe before a formula start;
+    confidences with three decimals). Otherwise the values as stored (None for a missing
+    one), the confidences rounded to three decimals and ``published_at`` in ISO 8601."""
     quotes, _ = filtered(session, f)
     if not joins_article(f):
         quotes = quotes.join(Article, col(Article.id) == Quote.article_id)
@@ -126,11 +126,11 @@ def export_rows(
         for rows in result.partitions():
             # What SQL cannot format the same on both engines, a column at a time (an ISO
             # date never starts a formula: it starts with the year).
-            columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
+            columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
             columns[CONFIDENCE] = numbers(columns[CONFIDENCE])
             columns[SPEAKER_CONFIDENCE] = numbers(columns[SPEAKER_CONFIDENCE])
             columns[PUBLISHED_AT] = iso(columns[PUBLISHED_AT])
-            yield list(zip(*columns, strict=True))
+            yield columns
     finally:
         result.close()
 
