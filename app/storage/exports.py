@@ -1,16 +1,16 @@
-"""Every quote of a list as plain tuples in the export's column order, streamed for the CSV and
-JSON exports.
+"""Every quote of a list, a batch of columns at a time, streamed for the CSV and JSON exports.
 
 One SELECT of the exported columns (quote, its speaker by an outer join, its article's
-metadata but never its text), read from the driver's cursor ``batch`` rows at a time: a
-server-side cursor on PostgreSQL, the cursor itself on SQLite. What SQL can compute exactly is
-computed there, once per row in C: the permalink (``base`` + public id), ``speaker_status``
-(a CASE on CITAT_SPEAKER_SURE) and, for the CSV, the empty cell for a missing value, the
-text of a number and the apostrophe that stops a spreadsheet from running a cell as a formula.
-Python is left with what only it formats the same on both engines: the two confidences
-(``f"{x:.3f}"`` / ``round(x, 3)``, done by the caller) and the publication date's ISO form
-(done here, once per article). Unsorted 100,000 quotes start arriving at once: the list order
-has its own index (``ix_quote_list_order``, migration 0015).
+metadata but never its text), read ``batch`` rows at a time with a cursor: server-side on
+PostgreSQL, the cursor itself on SQLite. What SQL computes the same on both engines is computed
+there, once per row in C: the permalink (``base`` + public id), ``speaker_status`` (a CASE on
+CITAT_SPEAKER_SURE) and, for the CSV, the empty cell for a missing value, the text of a number
+and the apostrophe that stops a spreadsheet from running a cell as a formula. Python formats
+what only it formats the same on both engines, a column of a batch at a time (no Python call
+per row): the two confidences (``f"{x:.3f}"`` / ``round(x, 3)``) and the publication date's
+ISO form (once per article). The list's order has its own index (``ix_quote_list_order``,
+migration 0015), so the rows are read in order instead of sorted first: 100,000 quotes
+start arriving at once.
 """
 
 from __future__ import annotations
