@@ -15,7 +15,7 @@ from app.storage.browse import QuoteFilters
 from app.storage.search import highlight_spans, split_fields
 from app.web import i18n
 from app.web.deps import SessionDep, SettingsDep, TemplatesDep
-from app.web.exports import atom_feed, csv_chunks, json_chunks
+from app.web.exports import CHUNK_ROWS, atom_feed, csv_chunks, json_chunks
 from app.web.filters import FiltersDep
 from app.web.i18n import gettext_ as _
 from app.web.messages import N_
@@ -231,14 +231,17 @@ def _permalink_base(request: Request, base_url: str | None) -> str:
     return url[: url.rindex(marker)]
 
 
-def _stream(request: Request, f: QuoteFilters, settings: Any, chunks: Any) -> Any:
+def _stream(request: Request, f: QuoteFilters, settings: Any, chunks: Any, *,
+            for_csv: bool) -> Any:
     """The chunks of an export of every quote matching ``f``, read with a cursor."""
     engine = request.app.state.engine
     base = _permalink_base(request, settings.base_url)
 
     def generate() -> Any:
         with Session(engine) as session:
-            yield from chunks(exports.export_rows(session, f), base, settings.speaker_sure)
+            yield from chunks(exports.export_rows(
+                session, f, permalink_base=base, sure=settings.speaker_sure, for_csv=for_csv,
+                batch=CHUNK_ROWS))
 
     return generate()
 
@@ -246,7 +249,7 @@ def _stream(request: Request, f: QuoteFilters, settings: Any, chunks: Any) -> An
 @router.get("/export/quotes.csv", name="export_csv", response_class=StreamingResponse)
 def export_csv(request: Request, f: FiltersDep, settings: SettingsDep) -> StreamingResponse:
     """Every quote matching the filters as CSV, streamed."""
-    return StreamingResponse(_stream(request, f, settings, csv_chunks),
+    return StreamingResponse(_stream(request, f, settings, csv_chunks, for_csv=True),
                              media_type="text/csv; charset=utf-8", headers={
                                  "Content-Disposition": 'attachment; filename="citat-quotes.csv"'})
 
@@ -254,7 +257,7 @@ def export_csv(request: Request, f: FiltersDep, settings: SettingsDep) -> Stream
 @router.get("/export/quotes.json", name="export_json", response_class=StreamingResponse)
 def export_json(request: Request, f: FiltersDep, settings: SettingsDep) -> StreamingResponse:
     """Every quote matching the filters as one JSON array (the CSV's columns), streamed."""
-    return StreamingResponse(_stream(request, f, settings, json_chunks),
+    return StreamingResponse(_stream(request, f, settings, json_chunks, for_csv=False),
                              media_type="application/json", headers={
                                  "Content-Disposition":
                                      'attachment; filename="citat-quotes.json"'})
