@@ -318,17 +318,18 @@ class ArticleFeatures:
         return list(seen)
 
 
-def _set(v: np.ndarray, idx: dict[str, int], name: str, value: float = 1.0) -> None:
+def _set(v: dict[int, float], idx: dict[str, int], name: str, value: float = 1.0) -> None:
+    """Set feature ``name`` of a row kept sparse (index -> value) while it is built."""
     i = idx.get(name)
     if i is not None:
         v[i] = value
 
 
 def _name_row(art: ArticleFeatures, model: ChooserModel, name: str, sv: bool,
-              form: dict[str, bool]) -> np.ndarray:
+              form: dict[str, bool]) -> dict[int, float]:
     """The features of a candidate that do not depend on the quote."""
     idx = model.index
-    v = np.zeros(len(model.features))
+    v: dict[int, float] = {}
     _set(v, idx, "bias")
     _set(v, idx, "is_lang_sv", float(sv))
     for k, on in form.items():
@@ -358,7 +359,7 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
     idx = model.index
     prev_vocab, next_vocab = set(model.prev_words), set(model.next_words)
     forms: dict[str, dict[str, bool]] = {}
-    rows: dict[str, np.ndarray] = {}
+    rows: dict[str, dict[int, float]] = {}
     n_feat = len(model.features)
     sv = language == "sv"
 
@@ -380,14 +381,14 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
         qs, qe = art.sentence(c.start), art.sentence(max(c.start, c.end - 1))
         qp = art.paragraph(c.start)
         beside = art.beside(c.mention) if c.mention is not None else set()
-        x = np.zeros((len(names) + 1, n_feat))
-        for row, name in enumerate(names):
+        sparse: list[dict[int, float]] = []
+        for name in names:
             form = form_of(name)
             base = rows.get(name)
             if base is None:
                 base = rows[name] = _name_row(art, model, name, sv, form)
-            v = x[row]
-            v[:] = base
+            v = dict(base)
+            sparse.append(v)
             occ = art.by_name.get(name, [])
             if name == r.name:
                 _set(v, idx, "is_rule")
@@ -464,7 +465,8 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                     _set(v, idx, "prev_rule_near")
             if name == next_name:
                 _set(v, idx, "next_rule")
-        v = x[len(names)]
+        v = {}
+        sparse.append(v)
         _set(v, idx, "nobody")
         if r.name is None:
             _set(v, idx, "nobody_rule_none")
@@ -486,6 +488,9 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
             _set(v, idx, "nobody_few")
         if sv:
             _set(v, idx, "nobody_sv")
+        x = np.zeros((len(sparse), n_feat))
+        for row, feats in enumerate(sparse):  # one numpy call per row, not one per feature
+            x[row, list(feats)] = list(feats.values())
         out.append(QuoteChoice([*names, NOBODY], x, r.name))
     return out
 

@@ -97,11 +97,32 @@ def _pair(pattern: Any) -> _Pair | None:
     return _Pair(cue, speaker, second["REL_OP"] == ">")
 
 
+#: The id sets of long lists (a pattern's speech-verb forms), by the array that holds them.
+_SETS: dict[int, tuple[np.ndarray, frozenset[int]]] = {}
+
+
+def _any_of(values: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """values in ids, without np.isin (which sorts both arrays on every call): a few
+    comparisons for a short list, a set lookup per token for a long one."""
+    if len(ids) > 8:
+        key = id(ids)
+        known = _SETS.get(key)
+        if known is None or known[0] is not ids:
+            known = _SETS[key] = (ids, frozenset(ids.tolist()))
+        lookup = known[1]
+        return np.fromiter((v in lookup for v in values.tolist()), dtype=bool,
+                           count=len(values))
+    found = np.zeros(len(values), dtype=bool)
+    for i in ids.tolist():
+        found |= values == i
+    return found
+
+
 def _mask(rows: np.ndarray, tests: tuple[tuple[int, np.ndarray], ...]) -> np.ndarray:
     """Which tokens (rows of LOWER, POS, DEP) pass every test."""
     mask = np.ones(len(rows), dtype=bool)
     for column, ids in tests:
-        mask &= np.isin(rows[:, column], ids)
+        mask &= _any_of(rows[:, column], ids)
     return mask
 
 
@@ -165,8 +186,8 @@ class SyntaxRules:
         if not self.pairs or self.clause_deps is None:
             return
         subjects = {int(heads[s]): s for s in np.flatnonzero(
-            np.isin(rows[:, 2], self.subject_deps) & (heads != index)).tolist()[::-1]}
-        cues = _mask(rows, self.pairs[0].cue) & np.isin(rows[:, 2], self.clause_deps)
+            _any_of(rows[:, 2], self.subject_deps) & (heads != index)).tolist()[::-1]}
+        cues = _mask(rows, self.pairs[0].cue) & _any_of(rows[:, 2], self.clause_deps)
         for t in np.flatnonzero(cues & (heads != index)).tolist():
             if t not in out and int(heads[t]) in subjects:
                 out[t] = subjects[int(heads[t])]
