@@ -290,13 +290,6 @@ def unlink_echoes(session: Session, quote_ids: Sequence[int]) -> None:
         session.execute(delete(QuoteEcho).where(col(QuoteEcho.other_id).in_(chunk)))
 
 
-def echo_ids(session: Session, quote_id: int, limit: int) -> list[int]:
-    """The stored echoes of a quote, newest first."""
-    return [int(i) for i in session.execute(
-        select(QuoteEcho.other_id).where(QuoteEcho.quote_id == quote_id)
-        .order_by(col(QuoteEcho.other_id).desc()).limit(limit)).scalars()]
-
-
 def recount_echoes(session: Session) -> set[tuple[int, int]]:
     """Every echo link computed from scratch (each visible quote against the archive)."""
     links: set[tuple[int, int]] = set()

@@ -6,13 +6,14 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, bindparam, case, exists, func
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from app.storage.aggregates import echo_ids
 from app.storage.models import (
     Article,
+    Correction,
     Entity,
     EntityCount,
     Quote,
@@ -23,7 +24,7 @@ from app.storage.models import (
     SpeakerMonth,
     SpeakerPair,
 )
-from app.storage.queries import SPEAKING_LABELS, QuoteRow, visible_rows
+from app.storage.queries import SPEAKING_LABELS, NotFound, QuoteRow
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ"
 
@@ -117,7 +118,30 @@ def also_reported(session: Session, row: QuoteRow, limit: int = 20) -> list[Quot
     """The same or a near-identical quote in other articles: the links found when either
     quote was saved (``aggregates.link_echoes``), visible ones only, newest first."""
     assert row.quote.id is not None
-    return visible_rows(session, echo_ids(session, row.quote.id, limit * 2))[:limit]
+    return [QuoteRow(q, s, a) for q, a, s in session.exec(
+        _ALSO_REPORTED, params={"quote_id": row.quote.id, "limit": limit}).all()]
+
+
+@dataclass(frozen=True)
+class Permalink:
+    """What a quote's permalink page shows besides the quote itself."""
+
+    row: QuoteRow
+    #: An editor chose the quote's speaker (the machine's mention is then not shown).
+    speaker_corrected: bool
+    also: list[QuoteRow]
+
+
+def permalink(session: Session, public_id: str) -> Permalink:
+    """A quote's permalink page: the quote with its speaker and article, whether an editor
+    chose its speaker and how many other articles report it, in one indexed read; then, only
+    when there are some, those reports (one more). Raises NotFound."""
+    found = session.execute(_PERMALINK, {"public_id": public_id}).first()
+    if found is None:
+        raise NotFound("quote", public_id)
+    quote, article, speaker, corrected, echoes = found
+    row = QuoteRow(quote, speaker, article)
+    return Permalink(row, bool(corrected), also_reported(session, row) if echoes else [])
 
 
 def quote_version(session: Session, public_id: str) -> str | None:
@@ -125,25 +149,52 @@ def quote_version(session: Session, public_id: str) -> str | None:
     (its speaker and how sure, kind, visibility, editor's check, article, "also reported in"
     links: how many, the newest, how many hidden): it changes with every correction. None for
     an unknown id. One indexed read, without the article's text."""
-    echo = Quote.__table__.alias("echo")  # type: ignore[attr-defined]
-
-    def links(what: Any) -> Any:
-        return (sql_select(what).select_from(QuoteEcho)
-                .join(echo, echo.c.id == QuoteEcho.other_id)
-                .where(col(QuoteEcho.quote_id) == col(Quote.id)).scalar_subquery())
-
-    shown: list[Any] = [
-        Quote.type, Quote.hidden, Quote.reviewed, Quote.speaker_checked,
-        Quote.speaker_confidence, Quote.speaker_mention, Quote.speaker_id, Quote.cue,
-        Quote.confidence, Speaker.name, Speaker.slug, Article.title, Article.source,
-        Article.url, Article.published_at, Article.licence, Article.attribution,
-        links(func.count()), links(func.max(QuoteEcho.other_id)),
-        links(func.sum(case((echo.c.hidden.is_(True), 1), else_=0)))]
-    row = session.execute(
-        sql_select(*shown)
-        .join(Article, col(Article.id) == Quote.article_id)
-        .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
-        .where(col(Quote.public_id) == public_id)).first()
+    row = session.execute(_VERSION, {"public_id": public_id}).first()
     if row is None:
         return None
     return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:24]
+
+
+# The permalink's statements are built once (building one cost ~1 ms, running it ~0.05 ms).
+_ECHO = Quote.__table__.alias("echo")  # type: ignore[attr-defined]
+
+
+def _links(what: Any) -> Any:
+    return (sql_select(what).select_from(QuoteEcho)
+            .join(_ECHO, _ECHO.c.id == QuoteEcho.other_id)
+            .where(col(QuoteEcho.quote_id) == col(Quote.id)).scalar_subquery())
+
+
+_SHOWN: list[Any] = [
+    Quote.type, Quote.hidden, Quote.reviewed, Quote.speaker_checked,
+    Quote.speaker_confidence, Quote.speaker_mention, Quote.speaker_id, Quote.cue,
+    Quote.confidence, Speaker.name, Speaker.slug, Article.title, Article.source,
+    Article.url, Article.published_at, Article.licence, Article.attribution,
+    _links(func.count()), _links(func.max(QuoteEcho.other_id)),
+    _links(func.sum(case((_ECHO.c.hidden.is_(True), 1), else_=0)))]
+_VERSION = (
+    sql_select(*_SHOWN)
+    .join(Article, col(Article.id) == Quote.article_id)
+    .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+    .where(col(Quote.public_id) == bindparam("public_id"))
+)
+_PERMALINK = (
+    sql_select(Quote, Article, Speaker,
+           exists().where(col(Correction.quote_public_id) == Quote.public_id,
+                          col(Correction.action) == "quote_speaker"),
+           sql_select(func.count()).select_from(QuoteEcho)
+           .where(col(QuoteEcho.quote_id) == Quote.id).scalar_subquery())
+    .join(Article, col(Article.id) == Quote.article_id)
+    .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+    .where(col(Quote.public_id) == bindparam("public_id"))
+)
+_ALSO_REPORTED = (
+    select(Quote, Article, Speaker)
+    .join(QuoteEcho, col(QuoteEcho.other_id) == Quote.id)
+    .join(Article, col(Article.id) == Quote.article_id)
+    .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+    .where(col(QuoteEcho.quote_id) == bindparam("quote_id"), col(Quote.hidden).is_(False))
+    .order_by(col(QuoteEcho.other_id).desc())
+    .limit(bindparam("limit"))
+    .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
+)

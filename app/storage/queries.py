@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import CompoundSelect, and_, func, or_, union
+from sqlalchemy import CompoundSelect, and_, bindparam, func, or_, union
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -114,13 +114,16 @@ def visible_rows(session: Session, ids: list[int]) -> list[QuoteRow]:
     """
     if not ids:
         return []
-    stmt = (
-        _with_article_and_speaker()
-        .where(col(Quote.id).in_(ids), col(Quote.hidden).is_(False))
-        .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
-    )
-    by_id = {q.id: QuoteRow(q, s, a) for q, a, s in session.exec(stmt).all()}
+    by_id = {q.id: QuoteRow(q, s, a)
+             for q, a, s in session.exec(_VISIBLE_BY_IDS, params={"ids": ids}).all()}
     return [by_id[i] for i in ids if i in by_id]
+
+
+_VISIBLE_BY_IDS = (
+    _with_article_and_speaker()
+    .where(col(Quote.id).in_(bindparam("ids", expanding=True)), col(Quote.hidden).is_(False))
+    .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
+)
 
 
 def count_articles(session: Session) -> int:
@@ -169,10 +172,15 @@ def count_quotes(session: Session, article_id: int | None = None) -> int:
     return int(session.exec(stmt).one())
 
 
+# Built once: building a statement costs more than running it (~1 ms against ~0.1 ms for a
+# permalink's reads), and SQLAlchemy caches the compiled SQL of a statement built once.
+_QUOTE_BY_PUBLIC_ID = _with_article_and_speaker().where(
+    col(Quote.public_id) == bindparam("public_id"))
+
+
 def get_quote(session: Session, public_id: str) -> QuoteRow:
     """The quote with this permalink id, with its speaker and article (one query)."""
-    found = session.exec(_with_article_and_speaker().where(Quote.public_id == public_id)
-                         ).first()
+    found = session.exec(_QUOTE_BY_PUBLIC_ID, params={"public_id": public_id}).first()
     if found is None:
         raise NotFound("quote", public_id)
     quote, article, speaker = found

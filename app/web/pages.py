@@ -18,7 +18,7 @@ from starlette.formparsers import MultiPartException
 from app.ingest.readers import IngestError, build_article
 from app.ingest.service import IngestResult
 from app.ingest.sources import Fields, expand_files, from_file
-from app.storage import desk, profiles, queries
+from app.storage import profiles, queries
 from app.storage.browse import QuoteFilters
 from app.web import attribution, errors, i18n
 from app.web.api import check_upload_rate, fetch_article
@@ -56,7 +56,8 @@ def quote(
 ) -> Response:
     """A quote's permalink: the quote, its speaker, its paragraph with the quote marked."""
     cache_page(request)
-    row = queries.get_quote(session, public_id)
+    page = profiles.permalink(session, public_id)
+    row = page.row
     sure = settings.speaker_sure
     text = row.article.text
     q = row.quote
@@ -80,12 +81,12 @@ def quote(
             # no cache (a browser's, a social site's) shows the old speaker.
             "card_url": absolute_url(request, settings.base_url,
                                      f"{card_path}?v={_card_version(row, sure)}"),
-            "also": profiles.also_reported(session, row),
+            "also": page.also,
             "citation": _citation(row, absolute_url(request, settings.base_url, str(path)), sure),
             "og_title": _og_title(row, sure),
             # An editor chose the speaker: the machine's mention was wrong (it stays in the
             # audit log), so it is not shown beside the corrected name.
-            "show_mention": not desk.speaker_corrected(session, public_id),
+            "show_mention": not page.speaker_corrected,
         },
     )
 
