@@ -34,7 +34,19 @@ from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
 from app.storage.profiles import quote_version
 from app.storage.queries import count_articles, count_quotes
-from app.web import api, attribution, auth, editor, errors, i18n, indexes, lists, pages, verify
+from app.web import (
+    api,
+    attribution,
+    auth,
+    editor,
+    errors,
+    i18n,
+    indexes,
+    lists,
+    pages,
+    rows,
+    verify,
+)
 from app.web.audit import action_label, audit_value
 from app.web.auth import session_user
 from app.web.cache import PageCache
@@ -224,6 +236,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["session_user"] = session_user
     templates.env.globals["ingest_message"] = errors.ingest_message
     templates.env.globals["url_for"] = cached_url_for(app)
+    rows.install(templates.env, settings.speaker_sure)  # quote_item(row), said_by(row)
     templates.env.filters["article_error"] = errors.article_error
     app.state.templates = templates
     for name in env.list_templates(extensions=["html"]):

@@ -46,61 +46,63 @@ class SpeakerStats:
 
 def speaker_stats(session: Session, speaker: Speaker, limit: int = 10) -> SpeakerStats:
     """Quote and article counts, quotes per month, entities talked about, co-quoted speakers:
-    read from the aggregates the write path keeps (app/storage/aggregates.py), four indexed
-    reads whatever the archive's size."""
-    sid = speaker.id
-    counts = session.exec(select(SpeakerCount.quotes, SpeakerCount.articles)
-                          .where(SpeakerCount.speaker_id == sid)).first()
+    read from the aggregates the write path keeps (app/storage/aggregates.py), indexed reads
+    whatever the archive's size, each statement built once."""
+    p = {"sid": speaker.id, "limit": limit, "key": speaker.name_key}
+    counts = session.execute(_COUNTS, p).first()
     quotes, articles = (int(counts[0]), int(counts[1])) if counts else (0, 0)
-    timeline = [(str(m), int(n)) for m, n in session.exec(
-        select(SpeakerMonth.month, SpeakerMonth.quotes).where(SpeakerMonth.speaker_id == sid)
-        .order_by(col(SpeakerMonth.month)))]
+    timeline = [(str(m), int(n)) for m, n in session.execute(_TIMELINE, p)]
     # The speaker's own name as an entity is left out (a few of those at most: read a few more).
     own = speaker.name.casefold()
-    entities = [(e, int(n)) for e, n in session.exec(
-        select(Entity, SpeakerEntity.quotes)
-        .join(SpeakerEntity, col(SpeakerEntity.entity_id) == Entity.id)
-        .where(SpeakerEntity.speaker_id == sid)
-        .order_by(col(SpeakerEntity.quotes).desc(), col(Entity.name))
-        .limit(limit + 4)) if e.name.casefold() != own][:limit]
-    co = [(s, int(n)) for s, n in session.exec(
-        select(Speaker, SpeakerPair.articles)
-        .join(SpeakerPair, col(SpeakerPair.other_id) == Speaker.id)
-        .where(SpeakerPair.speaker_id == sid)
-        .order_by(col(SpeakerPair.articles).desc(), col(Speaker.name))
-        .limit(limit))]
-    named_as, mentioned_by = _as_entity(session, speaker, limit)
+    entities = [(e, int(n)) for e, n in session.execute(_TALKS_ABOUT, {**p, "limit": limit + 4})
+                if e.name.casefold() != own][:limit]
+    co = [(s, int(n)) for s, n in session.execute(_ALONGSIDE, p)]
+    # The entities that are this speaker (``queries.get_entity`` sends their pages here) that
+    # some quote mentions, with the number of those quotes, and who mentions them most.
+    named_as = [(e, int(n)) for e, n in session.execute(_NAMED_AS, p)]
+    mentioned_by = [(s, int(k)) for s, k in session.execute(_MENTIONED_BY, p)]
     return SpeakerStats(quotes, articles, timeline, entities, co, named_as, mentioned_by)
 
 
-def _as_entity(session: Session, speaker: Speaker, limit: int
-               ) -> tuple[list[tuple[Entity, int]], list[tuple[Speaker, int]]]:
-    """The entities that are this speaker (``queries.get_entity`` sends their pages here) that
-    some quote mentions, with the number of those quotes, and the speakers whose quotes
-    mention them most: two indexed reads."""
-    own = and_(col(Entity.name_key) == speaker.name_key,
-               col(Entity.label).in_(SPEAKING_LABELS))
-    named_as = [(e, int(n)) for e, n in session.exec(
-        select(Entity, EntityCount.quotes)
-        .join(EntityCount, col(EntityCount.entity_id) == Entity.id)
-        .where(own, col(EntityCount.quotes) > 0)
-        .order_by(col(EntityCount.quotes).desc(), col(Entity.id)))]
-    n = func.sum(SpeakerEntity.quotes).label("n")
-    mentioned_by = [(s, int(k)) for s, k in session.exec(
-        select(Speaker, n).join(SpeakerEntity, col(SpeakerEntity.speaker_id) == Speaker.id)
-        .join(Entity, col(Entity.id) == SpeakerEntity.entity_id).where(own)
-        .group_by(col(Speaker.id)).order_by(n.desc(), col(Speaker.name)).limit(limit))]
-    return named_as, mentioned_by
+_COUNTS = sql_select(col(SpeakerCount.quotes), col(SpeakerCount.articles)).where(
+    col(SpeakerCount.speaker_id) == bindparam("sid"))
+_TIMELINE = (sql_select(col(SpeakerMonth.month), col(SpeakerMonth.quotes))
+             .where(col(SpeakerMonth.speaker_id) == bindparam("sid"))
+             .order_by(col(SpeakerMonth.month)))
+_TALKS_ABOUT = (sql_select(Entity, col(SpeakerEntity.quotes))
+                .join(SpeakerEntity, col(SpeakerEntity.entity_id) == Entity.id)
+                .where(col(SpeakerEntity.speaker_id) == bindparam("sid"))
+                .order_by(col(SpeakerEntity.quotes).desc(), col(Entity.name))
+                .limit(bindparam("limit")))
+_ALONGSIDE = (sql_select(Speaker, col(SpeakerPair.articles))
+              .join(SpeakerPair, col(SpeakerPair.other_id) == Speaker.id)
+              .where(col(SpeakerPair.speaker_id) == bindparam("sid"))
+              .order_by(col(SpeakerPair.articles).desc(), col(Speaker.name))
+              .limit(bindparam("limit")))
+_OWN = and_(col(Entity.name_key) == bindparam("key"), col(Entity.label).in_(SPEAKING_LABELS))
+_NAMED_AS = (sql_select(Entity, col(EntityCount.quotes))
+             .join(EntityCount, col(EntityCount.entity_id) == Entity.id)
+             .where(_OWN, col(EntityCount.quotes) > 0)
+             .order_by(col(EntityCount.quotes).desc(), col(Entity.id)))
+_N = func.sum(SpeakerEntity.quotes).label("n")
+_MENTIONED_BY = (sql_select(Speaker, _N)
+                 .join(SpeakerEntity, col(SpeakerEntity.speaker_id) == Speaker.id)
+                 .join(Entity, col(Entity.id) == SpeakerEntity.entity_id).where(_OWN)
+                 .group_by(col(Speaker.id)).order_by(_N.desc(), col(Speaker.name))
+                 .limit(bindparam("limit")))
 
 
 def entity_speakers(session: Session, entity: Entity, limit: int = 10) -> list[tuple[Speaker, int]]:
     """Speakers whose quotes mention the entity most (from the aggregates)."""
-    return [(s, int(n)) for s, n in session.exec(
-        select(Speaker, SpeakerEntity.quotes)
-        .join(SpeakerEntity, col(SpeakerEntity.speaker_id) == Speaker.id)
-        .where(SpeakerEntity.entity_id == entity.id)
-        .order_by(col(SpeakerEntity.quotes).desc(), col(Speaker.name))
-        .limit(limit))]
+    return [(s, int(n)) for s, n in session.execute(
+        _MENTION_MOST, {"entity_id": entity.id, "limit": limit})]
+
+
+_MENTION_MOST = (sql_select(Speaker, col(SpeakerEntity.quotes))
+                 .join(SpeakerEntity, col(SpeakerEntity.speaker_id) == Speaker.id)
+                 .where(col(SpeakerEntity.entity_id) == bindparam("entity_id"))
+                 .order_by(col(SpeakerEntity.quotes).desc(), col(Speaker.name))
+                 .limit(bindparam("limit")))
 
 
 def speakers_by_initial(session: Session, initial: str) -> list[tuple[Speaker, int]]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import CompoundSelect, and_, bindparam, func, or_, union
+from sqlalchemy import select as sql_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -13,6 +14,7 @@ from sqlmodel.sql.expression import Select
 from app.storage.models import (
     Article,
     Entity,
+    EntityCount,
     EntityMention,
     Quote,
     Speaker,
@@ -77,6 +79,8 @@ class EntityView:
     entity: Entity
     articles: list[Article]
     speaker: Speaker | None
+    #: How many visible quotes mention it (the kept count, ``EntityCount``).
+    quotes: int = 0
 
 
 def rows_for(session: Session, quotes: list[Quote]) -> list[QuoteRow]:
@@ -189,17 +193,19 @@ def get_quote(session: Session, public_id: str) -> QuoteRow:
 
 def get_speaker(session: Session, slug: str) -> SpeakerView:
     """A speaker: canonical name, mentions and roles."""
-    speaker = session.exec(select(Speaker).where(Speaker.slug == slug)).first()
+    speaker = session.exec(_SPEAKER_BY_SLUG, params={"slug": slug}).first()
     if speaker is None:
         raise NotFound("speaker", slug)
-    aliases = session.exec(
-        select(SpeakerAlias)
-        .where(SpeakerAlias.speaker_id == speaker.id)
-        .order_by(col(SpeakerAlias.id))
-    ).all()
-    mentions = [a.text for a in aliases if a.kind == "mention"]
-    roles = [a.text for a in aliases if a.kind == "role"]
+    aliases = session.execute(_ALIASES, {"speaker_id": speaker.id}).all()
+    mentions = [text for kind, text in aliases if kind == "mention"]
+    roles = [text for kind, text in aliases if kind == "role"]
     return SpeakerView(speaker, mentions, roles)
+
+
+_SPEAKER_BY_SLUG = select(Speaker).where(col(Speaker.slug) == bindparam("slug"))
+_ALIASES = (sql_select(col(SpeakerAlias.kind), col(SpeakerAlias.text))
+            .where(col(SpeakerAlias.speaker_id) == bindparam("speaker_id"))
+            .order_by(col(SpeakerAlias.id)))
 
 
 def get_article(session: Session, article_id: int) -> ArticleView:
@@ -231,29 +237,45 @@ SPEAKING_LABELS = ("PER", "ORG")
 
 
 def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> EntityView:
-    """An entity page: the newest articles that mention it, and its speaker page if any
-    (three indexed reads; its quotes are a list of their own, ``browse.search``)."""
-    entity = session.exec(select(Entity).where(Entity.slug == slug)).first()
-    if entity is None:
+    """An entity page: the entity and its number of quotes, the newest articles that mention
+    it, and its speaker page if any (three indexed reads; its quotes are a list of their own,
+    ``keyset.page``)."""
+    found = session.execute(_ENTITY_BY_SLUG, {"slug": slug}).first()
+    if found is None:
         raise NotFound("entity", slug)
-    newest = (select(EntityMention.article_id).where(EntityMention.entity_id == entity.id)
-              .distinct().order_by(col(EntityMention.article_id).desc()).limit(articles))
-    found = list(session.exec(
-        select(Article).where(col(Article.id).in_(newest)).order_by(col(Article.id).desc())
-        .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
-    ).all())
+    entity, quotes = found
+    newest = list(session.exec(_ENTITY_ARTICLES,
+                               params={"entity_id": entity.id, "limit": articles}).all())
     # A person or organisation that also speaks (the same name, or a name merged into a
     # speaker) has one page, the speaker's; a place keeps its own.
     speaker = None
     if entity.label in SPEAKING_LABELS:
-        key = fold_key(entity.name)
-        merged = select(SpeakerAlias.speaker_id).where(SpeakerAlias.kind == "merged",
-                                                       SpeakerAlias.text_key == key)
-        speaker = session.exec(  # one statement: the same name first, else the merge target
-            select(Speaker).where(or_(col(Speaker.name_key) == key, col(Speaker.id).in_(merged)))
-            .order_by(col(Speaker.name_key) != key, col(Speaker.id)).limit(1)
-        ).first()
-    return EntityView(entity, found, speaker)
+        speaker = session.exec(_SPEAKER_OF_ENTITY, params={"key": fold_key(entity.name)}
+                               ).first()
+    return EntityView(entity, newest, speaker, int(quotes or 0))
+
+
+_ENTITY_BY_SLUG = (
+    sql_select(Entity, col(EntityCount.quotes))
+    .outerjoin(EntityCount, col(EntityCount.entity_id) == Entity.id)
+    .where(col(Entity.slug) == bindparam("slug"))
+)
+_ENTITY_ARTICLES = (
+    select(Article)
+    .where(col(Article.id).in_(
+        select(EntityMention.article_id).where(EntityMention.entity_id == bindparam("entity_id"))
+        .distinct().order_by(col(EntityMention.article_id).desc()).limit(bindparam("limit"))))
+    .order_by(col(Article.id).desc())
+    .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
+)
+# One statement: the speaker of the same name first, else the one the name was merged into.
+_SPEAKER_OF_ENTITY = (
+    select(Speaker)
+    .where(or_(col(Speaker.name_key) == bindparam("key"), col(Speaker.id).in_(
+        select(SpeakerAlias.speaker_id).where(SpeakerAlias.kind == "merged",
+                                              SpeakerAlias.text_key == bindparam("key")))))
+    .order_by(col(Speaker.name_key) != bindparam("key"), col(Speaker.id)).limit(1)
+)
 
 
 def find_article_by_hash(session: Session, content_hash: str) -> Article | None:

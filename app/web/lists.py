@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from app.storage import browse, certainty, exports, indexes, profiles, queries
+from app.storage import browse, certainty, exports, indexes, keyset, profiles, queries
 from app.storage.browse import QuoteFilters
 from app.storage.search import highlight_spans, split_fields
 from app.web import i18n
@@ -163,12 +163,42 @@ def speakers(
     })
 
 
+#: A cursor in a list page's URL (``?after=`` / ``?before=``, see ``app.storage.keyset``).
+CursorParam = Annotated[str, Query(max_length=64)]
+
+
+def _keyset_pager(request: Request, result: keyset.KeysetPage, page: int) -> dict[str, Any]:
+    """Links to the pages after and before a keyset page; ``page`` only labels it (the
+    cursor in the link says where the page starts)."""
+    page = page if result.before is not None else 1
+    base = request.url.path
+    prev = None
+    if result.before is not None:
+        prev = base if page <= 2 else base + "?" + _qs(
+            {"before": result.before.encode(), "page": str(page - 1)})
+    nxt = base + "?" + _qs({"after": result.after.encode(), "page": str(page + 1)}
+                           ) if result.after is not None else None
+    return {"prev": prev, "next": nxt, "page": page, "pages": _pages(result.total)}
+
+
+def _keyset_page(session: Session, kind: str, key: int, total: int, page: int, after: str,
+                 before: str) -> keyset.KeysetPage:
+    """A page of a speaker's or an entity's quotes by its cursor, else (an old address) by its
+    number."""
+    start, end = keyset.Cursor.decode(after), keyset.Cursor.decode(before)
+    if start is not None or end is not None:
+        return keyset.page(session, kind, key, total, PAGE_SIZE, after=start, before=end)
+    return keyset.page(session, kind, key, total, PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+
+
 @router.get("/speakers/{slug}", name="speaker")
 def speaker(
     request: Request, slug: str, session: SessionDep, templates: TemplatesDep,
     q: Annotated[str, Query(max_length=500)] = "", page: PageNo = 1,
+    after: CursorParam = "", before: CursorParam = "",
 ) -> Response:
-    """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable)."""
+    """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable;
+    newest first a page at a time by cursor, see ``app.storage.keyset``)."""
     cache_page(request)
     view = queries.get_speaker(session, slug)
     sid, sure = view.speaker.id, request.app.state.settings.speaker_sure
@@ -178,14 +208,20 @@ def speaker(
     uncertain = request.app.state.cache.get(
         ("uncertain", sid), lambda: certainty.count_uncertain(session, sid, sure))
     f = QuoteFilters(q=q, speaker=slug, sort="newest" if not q else "relevance")
-    quotes = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    context: dict[str, Any] = {}
+    if q:
+        quotes: queries.Page | keyset.KeysetPage = browse.search(
+            session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        context.update(page=page, pages=_pages(quotes.total), pager_query=_qs({"q": q}) + "&")
+    else:
+        quotes = _keyset_page(session, "speaker", sid, stats.quotes, page, after, before)
+        context["pager"] = _keyset_pager(request, quotes, page)
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, q)))
             for row in quotes.items]
     return templates.TemplateResponse(request, "speaker.html", {
-        "view": view, "stats": stats, "uncertain": uncertain, "quotes": quotes, "hits": hits,
-        "speaker_q": q,
-        "page": page, "pages": _pages(quotes.total), "timeline": timeline_svg(stats.timeline),
-        "pager_query": _qs({"q": q}) + "&", "exports": export_links(request, f),
+        **context, "view": view, "stats": stats, "uncertain": uncertain, "quotes": quotes,
+        "hits": hits, "speaker_q": q, "timeline": timeline_svg(stats.timeline),
+        "exports": export_links(request, f),
     })
 
 
@@ -195,6 +231,7 @@ ENTITY_REDIRECT_SECONDS = 3600
 @router.get("/entities/{slug}", name="entity")
 def entity(
     request: Request, slug: str, session: SessionDep, templates: TemplatesDep, page: PageNo = 1,
+    after: CursorParam = "", before: CursorParam = "",
 ) -> Response:
     """An entity: the quotes that mention it, who mentions it most. A person or organisation
     that also speaks has one page, the speaker's (which links the quotes that mention them)."""
@@ -208,10 +245,12 @@ def entity(
                                 headers={"Cache-Control": f"max-age={ENTITY_REDIRECT_SECONDS}"})
     cache_page(request)
     f = QuoteFilters(entity=slug, sort="newest")
-    quotes = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    eid = view.entity.id
+    assert eid is not None
+    quotes = _keyset_page(session, "entity", eid, view.quotes, page, after, before)
     return templates.TemplateResponse(request, "entity.html", {
-        "view": view, "quotes": quotes, "page": page, "pages": _pages(quotes.total),
-        "mentioned_by": profiles.entity_speakers(session, view.entity), "pager_query": "",
+        "view": view, "quotes": quotes, "pager": _keyset_pager(request, quotes, page),
+        "mentioned_by": profiles.entity_speakers(session, view.entity),
         "exports": export_links(request, f),
     })
 
