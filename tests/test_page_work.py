@@ -76,8 +76,11 @@ def test_statements_per_page_do_not_grow_with_the_quotes_shown(archive: TestClie
     assert count.of(archive, "/") == 5
     assert count.of(archive, f"/articles/{article}") == 5
     many, one = count.of(archive, "/search?q=Göteborg"), count.of(archive, "/search?q=skatterna")
-    # (with the "quotes by the named speaker" block: the names the words may be, and whose)
+    # (the ranked page, its rows; the names the words may be, and whose; the facets' sample,
+    # its speakers, its entities)
     assert many == one == 9
+    # A speaker's name: one more, their newest quotes (one keyset read) above the results.
+    assert count.of(archive, "/search?q=Berg") == 10
 
 
 def test_pages_show_the_kept_numbers(archive: TestClient) -> None:

@@ -52,6 +52,8 @@ class Page:
     total: int
     limit: int
     offset: int
+    #: ``total`` is an estimate (a text search with more matches than it counts exactly).
+    estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -389,7 +391,8 @@ def named_speakers(session: Session, text: str, limit: int = 3) -> list[NamedSpe
 def _fuzzy_speakers(session: Session, key: str) -> list[int]:
     from rapidfuzz import fuzz, process
 
-    rows = name_candidates(session, Speaker.id, [Speaker.name_key, Speaker.surname], key)
+    rows = name_candidates(session, Speaker.id, [Speaker.name_key, Speaker.surname], key,
+                           min_ratio=FUZZY_CUTOFF)
     choices: dict[int, str] = {}
     for i, (_sid, name_key, surname) in enumerate(rows):
         choices[2 * i] = name_key
@@ -411,7 +414,7 @@ def similar_entities(session: Session, text: str, limit: int = 3) -> list[Entity
                               .order_by(col(Entity.id)).limit(limit)).all())
     if found or len(key) < 4:
         return found
-    rows = name_candidates(session, Entity.id, [Entity.name_key], key)
+    rows = name_candidates(session, Entity.id, [Entity.name_key], key, min_ratio=FUZZY_CUTOFF)
     hits = process.extract(key, {int(i): k for i, k in rows}, scorer=fuzz.ratio,
                            score_cutoff=FUZZY_CUTOFF, limit=limit)
     ids = [k for _, _, k in hits]

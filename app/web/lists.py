@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from sqlmodel import Session
 
 from app.storage import browse, certainty, exports, indexes, keyset, profiles, queries
+from app.storage import search as fulltext
 from app.storage.browse import QuoteFilters
 from app.storage.search import highlight_spans, split_fields
 from app.web import i18n
@@ -107,14 +108,16 @@ def search(
     speaker_blocks = [
         {"named": n, "href": "?" + _qs({**{k: v for k, v in f.as_params().items() if k != "q"},
                                        "speaker": n.speaker.slug}),
-         "hits": [(row, highlight(row.quote.text, [])) for row in browse.search(
-             session, QuoteFilters(speaker=n.speaker.slug, sort="newest"), 3, 0).items]}
+         "hits": [(row, highlight(row.quote.text, [])) for row in keyset.page(
+             session, "speaker", n.speaker.id or 0, n.quotes, 3).items]}
         for n in by_speaker[:1]]
     did_you_mean = [n.speaker for n in by_speaker if n.fuzzy]
     facet_counts = cache.get(("facets", f), lambda: browse.facets(session, f))
     context = {
         "f": f, "q": f.q, "page": page, "result": result, "hits": hits,
-        "pages": _pages(result.total), "facets": _facet_links(f, facet_counts),
+        "pages": _pages(result.total), "pages_estimated": result.estimated,
+        "counted": fulltext.RANK_WINDOW,
+        "facets": _facet_links(f, facet_counts),
         "active": _active(f, facet_counts), "pager_query": _qs(f.as_params()) + "&",
         "exports": export_links(request, f), "named_speakers": named_speakers,
         "named_entities": named_entities, "speaker_blocks": speaker_blocks,
