@@ -93,6 +93,12 @@ def search(
     page: PageNo = 1,
 ) -> Response:
     """Quotes matching words and filters, ranked by relevance; facets with counts."""
+    clean = _clean_url(request)
+    htmx = bool(request.headers.get("hx-request"))
+    if not htmx and clean != request.url.path + (
+            f"?{request.url.query}" if request.url.query else ""):
+        # Before any work: the form sends every field (the page is searched once, there).
+        return RedirectResponse(clean, status_code=303)
     cache_page(request)
     result = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, f.q)))
@@ -125,14 +131,11 @@ def search(
         "sort_links": {s: "?" + _qs({**f.as_params(), "sort": s})
                        for s in ("relevance", "newest")},
     }
-    if request.headers.get("hx-request"):
+    if htmx:
         response: Response = templates.TemplateResponse(request, "_results.html", context)
         # The address bar gets the same clean URL a plain request is redirected to.
-        response.headers["HX-Push-Url"] = _clean_url(request)
+        response.headers["HX-Push-Url"] = clean
         return response
-    clean = _clean_url(request)
-    if clean != request.url.path + (f"?{request.url.query}" if request.url.query else ""):
-        return RedirectResponse(clean, status_code=303)
     return templates.TemplateResponse(request, "search.html", context)
 
 
