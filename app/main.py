@@ -56,7 +56,7 @@ from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import FetchQueue, RateLimits
 from app.web.typography import quote_html
-from app.web.urls import cached_url_for
+from app.web.urls import Paths, cached_url_for
 
 log = logging.getLogger("citat")
 
@@ -235,7 +235,8 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
     templates.env.globals["ingest_message"] = errors.ingest_message
-    templates.env.globals["url_for"] = cached_url_for(app)
+    app.state.paths = Paths(app)  # a named route's path, without trying every route
+    templates.env.globals["url_for"] = cached_url_for(app.state.paths)
     rows.install(templates.env, settings.speaker_sure)  # quote_item(row), said_by(row)
     templates.env.filters["article_error"] = errors.article_error
     app.state.templates = templates

@@ -68,8 +68,8 @@ def quote(
         text, first[0], last[1],
         [Mark(q.start, q.end, Markup('<mark class="quote">'), Markup("</mark>"))],
     )
-    path = request.app.url_path_for("quote", public_id=public_id)
-    card_path = str(request.app.url_path_for("quote_card", public_id=public_id))
+    path = request.app.state.paths("quote", public_id=public_id)
+    card_path = request.app.state.paths("quote_card", public_id=public_id)
     return templates.TemplateResponse(
         request,
         "quote.html",
@@ -163,7 +163,7 @@ def article(
         cache_page(request)
     marks: list[Mark] = []
     for row in view.quotes:
-        href = request.app.url_path_for("quote", public_id=row.quote.public_id)
+        href = request.app.state.paths("quote", public_id=row.quote.public_id)
         who = attribution.who(row, settings.speaker_sure)
         marks.append(Mark(
             row.quote.start, row.quote.end,
@@ -176,7 +176,7 @@ def article(
         ))
     entity_list: dict[str, Any] = {}
     for mention, entity in view.mentions:
-        href = request.app.url_path_for("entity", slug=entity.slug)
+        href = request.app.state.paths("entity", slug=entity.slug)
         marks.append(Mark(
             mention.start, mention.end,
             Markup('<a class="entity entity-{}" href="{}">').format(entity.label.lower(), href),
