@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import CompoundSelect, and_, bindparam, func, or_, union
+from sqlalchemy import CompoundSelect, bindparam, func, or_, union
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -23,6 +24,7 @@ from app.storage.models import (
     fold_key,
     like_escape,
 )
+from app.storage.name_index import NameIndex
 from app.storage.search import name_candidates
 
 
@@ -301,16 +303,20 @@ def stored_hashes(session: Session, hashes: Iterable[str]) -> dict[str, tuple[in
 
 
 def find_by_name(
-    session: Session, text: str, limit: int = 5
+    session: Session, text: str, limit: int = 5, names: NameIndex | None = None
 ) -> tuple[list[Speaker], list[Entity]]:
     """Speakers (by name or any mention) and entities whose name contains ``text``.
 
     Matched on the casefolded keys (``fold_key``), so "åsa" finds "Åsa Öberg" on every
-    engine; on PostgreSQL the trigram indexes of migration 0007 serve the substring match.
+    engine; on PostgreSQL the trigram indexes of migration 0007 serve the substring match;
+    with ``names`` (every name in memory) no name is read but the ones found.
     """
     text = " ".join(text.replace('"', " ").split())[:100]
     if len(text) < 2:
         return [], []
+    if names is not None:
+        speaker_ids, entity_ids = names.containing(fold_key(text), limit)
+        return _by_ids(session, Speaker, speaker_ids), _by_ids(session, Entity, entity_ids)
     pattern = f"%{like_escape(fold_key(text))}%"
     named: CompoundSelect[tuple[int | None]] = union(
         select(Speaker.id).where(col(Speaker.name_key).like(pattern, escape="\\")),
@@ -330,6 +336,16 @@ def find_by_name(
         .limit(limit)
     ).all())
     return speakers, entities
+
+
+def _by_ids(session: Session, model: type[Speaker] | type[Entity], ids: list[int]) -> list[Any]:
+    """The rows with these ids, in this order."""
+    if not ids:
+        return []
+    key: Any = model.id
+    rows: Any = session.exec(select(model).where(key.in_(ids)))
+    found = {r.id: r for r in rows}
+    return [found[i] for i in ids if i in found]
 
 
 def status_counts(session: Session) -> dict[str, int]:
@@ -359,33 +375,38 @@ class NamedSpeaker:
 FUZZY_CUTOFF = 80  # RapidFuzz ratio (0-100) for a misspelt name: lavrof ~ lavrov 83
 
 
-def named_speakers(session: Session, text: str, limit: int = 3) -> list[NamedSpeaker]:
+def named_speakers(session: Session, text: str, limit: int = 3,
+                   names: NameIndex | None = None) -> list[NamedSpeaker]:
     """The speakers whose full name, surname or a mention is exactly ``text`` (casefolded),
     or, when none is, whose name or surname is within a few typos of it (RapidFuzz edit
-    ratio), most quoted first."""
+    ratio), most quoted first (``names``: matched in memory, see ``name_index``)."""
     key = fold_key(" ".join(text.replace('"', " ").split()))[:100]
     if len(key) < 2:
         return []
-    exact: CompoundSelect[tuple[int | None]] = union(
-        select(Speaker.id).where(col(Speaker.name_key) == key),
-        select(Speaker.id).where(col(Speaker.surname) == key),
-        select(SpeakerAlias.speaker_id).where(col(SpeakerAlias.text_key) == key,
-                                              SpeakerAlias.kind == "mention"),
-    )
-    ids = [i for (i,) in session.execute(exact) if i is not None]
+    if names is not None:
+        ids = names.speakers_named(key)
+    else:
+        exact: CompoundSelect[tuple[int | None]] = union(
+            select(Speaker.id).where(col(Speaker.name_key) == key),
+            select(Speaker.id).where(col(Speaker.surname) == key),
+            select(SpeakerAlias.speaker_id).where(col(SpeakerAlias.text_key) == key,
+                                                  SpeakerAlias.kind == "mention"),
+        )
+        ids = [i for (i,) in session.execute(exact) if i is not None]
     fuzzy = False
     if not ids and len(key) >= 4:
-        ids = _fuzzy_speakers(session, key)
+        ids = (names.speakers_like(key, FUZZY_CUTOFF) if names is not None
+               else _fuzzy_speakers(session, key))
         fuzzy = True
     if not ids:
         return []
-    n = func.count(col(Quote.id)).label("n")
-    rows = session.exec(
-        select(Speaker, n).outerjoin(Quote, and_(col(Quote.speaker_id) == Speaker.id,
-                                                 col(Quote.hidden).is_(False)))
-        .where(col(Speaker.id).in_(ids)).group_by(col(Speaker.id))
-        .order_by(n.desc(), col(Speaker.name)).limit(limit)).all()
-    return [NamedSpeaker(s, int(c), fuzzy) for s, c in rows if c]
+    # Their visible quotes: the kept counts (a speaker without any has no row).
+    rows = session.execute(
+        sql_select(Speaker, col(SpeakerCount.quotes))
+        .join(SpeakerCount, col(SpeakerCount.speaker_id) == Speaker.id)
+        .where(col(Speaker.id).in_(ids), col(SpeakerCount.quotes) > 0)
+        .order_by(col(SpeakerCount.quotes).desc(), col(Speaker.name)).limit(limit)).all()
+    return [NamedSpeaker(s, int(c), fuzzy) for s, c in rows]
 
 
 def _fuzzy_speakers(session: Session, key: str) -> list[int]:

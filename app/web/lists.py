@@ -10,7 +10,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from app.storage import browse, certainty, exports, indexes, keyset, profiles, queries
+from app.storage import (
+    browse,
+    certainty,
+    exports,
+    indexes,
+    keyset,
+    name_index,
+    profiles,
+    queries,
+)
 from app.storage import search as fulltext
 from app.storage.browse import QuoteFilters
 from app.storage.search import highlight_spans, split_fields
@@ -104,13 +113,17 @@ def search(
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, f.q)))
             for row in result.items]
     cache = request.app.state.cache
+    # Every name in memory while the process keeps counts (not re-read for each new search).
+    names = cache.get("name-index", lambda: name_index.load(session)) if (
+        f.q and cache.seconds > 0) else None
     named_speakers, named_entities = cache.get(
-        ("names", f.q), lambda: queries.find_by_name(session, f.q)) if f.q else ([], [])
+        ("names", f.q), lambda: queries.find_by_name(session, f.q, names=names)
+    ) if f.q else ([], [])
     # The speaker the words name (also misspelt): their quotes first, as a block above the
     # word matches with a link that filters to them (issue 21).
     words_only = split_fields(f.q)[0].strip()
     by_speaker = cache.get(("named", words_only), lambda: queries.named_speakers(
-        session, words_only)) if words_only and not f.speaker else []
+        session, words_only, names=names)) if words_only and not f.speaker else []
     speaker_blocks = [
         {"named": n, "href": "?" + _qs({**{k: v for k, v in f.as_params().items() if k != "q"},
                                        "speaker": n.speaker.slug}),
