@@ -44,6 +44,8 @@ import re
 import sqlite3
 import subprocess
 import tempfile
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -183,11 +185,21 @@ def wrk(url: str, paths: list[str], seconds: int, connections: int) -> dict[str,
 Row = tuple[str, str, dict[str, float], int]  # label, page, wrk figures, pool size
 
 
+def _get(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=300) as r:
+        r.read()
+
+
 def measure(base: str, pools_: dict[str, list[str]], label: str, args: argparse.Namespace,
             rows: list[Row]) -> None:
     """Warm the workers on each pool's first URLs, then measure the rest of it."""
     for name, paths in pools_.items():
         warm, rest = (paths[:WARM], paths[WARM:]) if len(paths) > 2 * WARM else (paths, paths)
+        # One at a time first, waiting as long as it takes: what a worker loads on its first
+        # page of a kind (the search lexicons, the names in memory) is loaded before wrk's
+        # clock starts (two connections at once, so that both workers take some).
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda p: _get(base + p), warm[:20]))
         wrk(base, warm, 1, args.connections)
         rows.append((label, name, wrk(base, rest, args.seconds, args.connections), len(rest)))
         print(label, name, rows[-1][2], f"pool {len(rest)}", flush=True)

@@ -1,6 +1,7 @@
 """keyset pagination: a speaker's visible quotes in list order on one index, a speaker's
 uncertain attributions counted off an index, and the quotes that mention each entity kept in
-list order (``entityquote``), backfilled from the stored quotes and mentions
+list order (``entityquote``), backfilled from the stored quotes and mentions; the top of who
+mentions an entity and of a speaker's co-speakers read off indexes
 
 Revision ID: 0017
 Revises: 0016
@@ -26,6 +27,11 @@ def upgrade() -> None:
     op.drop_index("ix_quote_speaker_date", table_name="quote")
     op.create_index("ix_quote_speaker_uncertain", "quote",
                     ["speaker_id", "hidden", "speaker_checked", "speaker_confidence"])
+    # The top ten of a ranking read off an index: who mentions an entity most, a speaker's
+    # most frequent co-speakers.
+    op.create_index("ix_speakerentity_entity_quotes", "speakerentity", ["entity_id", "quotes"])
+    op.drop_index("ix_speakerentity_entity_id", table_name="speakerentity")
+    op.create_index("ix_speakerpair_speaker_articles", "speakerpair", ["speaker_id", "articles"])
     op.create_table(
         "entityquote",
         sa.Column("quote_id", sa.Integer(), nullable=False),
@@ -53,6 +59,9 @@ def downgrade() -> None:
     op.drop_index("ix_entityquote_list", table_name="entityquote")
     op.drop_index(op.f("ix_entityquote_article_id"), table_name="entityquote")
     op.drop_table("entityquote")
+    op.drop_index("ix_speakerpair_speaker_articles", table_name="speakerpair")
+    op.create_index("ix_speakerentity_entity_id", "speakerentity", ["entity_id"])
+    op.drop_index("ix_speakerentity_entity_quotes", table_name="speakerentity")
     op.drop_index("ix_quote_speaker_uncertain", table_name="quote")
     op.create_index("ix_quote_speaker_date", "quote", ["speaker_id", "article_date",
                                                        "article_id"])
