@@ -216,13 +216,17 @@ def parse_date(value: str | None) -> datetime | None:
 def check_date(value: datetime) -> datetime:
     """``value`` as an aware UTC datetime, or IngestError (422) when its year is out of range.
 
-    The year is checked before the offset is applied, so converting never overflows.
+    The year is checked before the offset is applied, so converting never overflows, and
+    again in UTC, so an offset never carries a date past the range's ends (what is stored,
+    filtered and shown is the UTC instant: ``2200-12-31T23:30-05:00`` is 2201).
     """
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise IngestError(
-            "The publication date must be between the years %(min)s and %(max)s.",
-            "published_at", params={"min": str(MIN_YEAR), "max": str(MAX_YEAR)}, status=422)
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    if MIN_YEAR <= value.year <= MAX_YEAR:
+        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        if MIN_YEAR <= utc.year <= MAX_YEAR:
+            return utc
+    raise IngestError(
+        "The publication date must be between the years %(min)s and %(max)s.",
+        "published_at", params={"min": str(MIN_YEAR), "max": str(MAX_YEAR)}, status=422)
 
 
 #: Control characters other than tab and newline: not printable, and not allowed in XML.

@@ -6,15 +6,22 @@ loops and unreadable folders, invisible characters in texts and fields."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import soup
+from app.storage.db import make_engine
+from app.storage.models import Article
+from tests.conftest import row_counts, soup
+from tests.test_reliability import _ingest_cli
 
 EN = {"Accept-Language": "en"}
 SV = {"Accept-Language": "sv"}
@@ -57,3 +64,54 @@ def test_date_pages_at_the_ends_of_the_calendar_answer_without_links_beyond(
     summary = soup(r.text).select_one("p.summary[data-total]")
     if summary is not None:  # a day's page: the article of 2200-12-31 is on its own day
         assert summary["data-total"] == ("1" if path == "/dates/2200-12-31" else "0")
+
+
+# -- publication dates: the range holds for the UTC instant, on every way in -----------------
+
+@pytest.mark.parametrize("when", ["2200-12-31T23:30:00-05:00", "1800-01-01T00:30:00+14:00",
+                                  "2200-12-31T10:00:00-14:00"])
+def test_an_offset_cannot_carry_a_date_out_of_the_range(
+    api: TestClient, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    when: str
+) -> None:
+    # Before: stored as 2201-01-01 / 1799-12-31 in UTC, outside the range the filters clamp to.
+    r = api.post("/api/articles", json={"text": TEXT, "published_at": when}, headers=EN)
+    assert r.status_code == 422
+    assert r.json() == {"detail": "The publication date must be between the years 1800 and "
+                                  "2200.", "field": "published_at"}
+    token = soup(api.get("/upload").text).select_one("input[name=csrf_token]")["value"]
+    form = api.post("/upload", data={"csrf_token": token, "text": TEXT, "published_at": when},
+                    headers=SV)
+    assert form.status_code == 422
+    assert soup(form.text).select_one("#form-error").get_text() == (
+        "Publiceringsdatumet måste ligga mellan åren 1800 och 2200.")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "brygga.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "brygga.meta.json").write_text(json.dumps({"published_at": when}),
+                                             encoding="utf-8")
+    code, output = _ingest_cli([str(folder)], settings.database_url, monkeypatch)
+    assert code == 1
+    assert "The publication date must be between the years 1800 and 2200." in " ".join(
+        output.split())
+    assert row_counts(settings.database_url) == (0, 0)
+
+
+@pytest.mark.parametrize(("when", "utc"), [
+    ("2200-12-31T23:59:59+14:00", datetime(2200, 12, 31, 9, 59, 59, tzinfo=UTC)),
+    ("1800-01-01T00:00:00-14:00", datetime(1800, 1, 1, 14, 0, tzinfo=UTC)),
+    ("2024-02-29T23:30:00.250000-00:30", datetime(2024, 3, 1, 0, 0, 0, 250000, tzinfo=UTC)),
+    ("1800-01-01", datetime(1800, 1, 1, tzinfo=UTC)),
+])
+def test_dates_at_the_ends_are_stored_as_the_same_instant_and_answered_alike(
+    api: TestClient, settings: Settings, when: str, utc: datetime
+) -> None:
+    r = api.post("/api/articles", json={"text": TEXT, "published_at": when})
+    assert r.status_code == 201
+    engine = make_engine(settings.database_url)
+    with Session(engine) as s:
+        stored = s.exec(select(Article.published_at)).one()
+    engine.dispose()
+    assert stored is not None and stored.replace(tzinfo=stored.tzinfo or UTC) == utc
+    assert api.get(f"/articles/{r.json()['id']}").status_code == 200
+    assert api.get(f"/dates/{utc.date().isoformat()}").status_code == 200
