@@ -39,6 +39,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # Web threads (40 by default) and worker threads share the pool.
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 30)
+    # Every session in UTC, whatever the server's TimeZone: instants come back, and SQL
+    # groups them by month or day, as on SQLite (which stores them in UTC).
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args["options"] = f"{connect_args.get('options', '')} -c TimeZone=UTC".strip()
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.storage import certainty, queries
+from app.storage.models import as_utc
 
 SPEAKER_CONFIDENCE = (
     "The extractor's probability (0 to 1) that `speaker` is the right speaker: a calibrated "
@@ -160,7 +161,7 @@ class ArticleOut(BaseModel):
         a = view.article
         return cls(
             id=a.id or 0, title=a.title, source=a.source, url=a.url,
-            published_at=a.published_at, language=a.language, licence=a.licence,
+            published_at=as_utc(a.published_at), language=a.language, licence=a.licence,
             attribution=a.attribution, status=a.status, error=a.error, text=a.text,
             quotes=[QuoteOut.of(r, sure) for r in view.quotes],
             entities=[

@@ -6,14 +6,18 @@ loops and unreadable folders, invisible characters in texts and fields."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app.config import Settings
@@ -115,3 +119,36 @@ def test_dates_at_the_ends_are_stored_as_the_same_instant_and_answered_alike(
     assert stored is not None and stored.replace(tzinfo=stored.tzinfo or UTC) == utc
     assert api.get(f"/articles/{r.json()['id']}").status_code == 200
     assert api.get(f"/dates/{utc.date().isoformat()}").status_code == 200
+
+
+# -- the same instant answered alike on both engines, whatever the server's time zone ---------
+
+def test_an_instant_is_answered_in_utc_alike_on_both_engines(
+    settings: Settings, extractor: Any
+) -> None:
+    if settings.database_url.startswith("postgresql"):
+        # A server far from UTC: its sessions would hand back 2025-02-01T13:30+14:00.
+        url = make_url(settings.database_url)
+        with psycopg.connect(url.set(drivername="postgresql", database="postgres")
+                             .render_as_string(hide_password=False), autocommit=True) as c:
+            c.execute(f'ALTER DATABASE "{url.database}" SET timezone TO '
+                      "'Pacific/Kiritimati'")
+    with TestClient(create_app(settings, extractor=extractor)) as client:
+        r = client.post("/api/articles", json={"text": TEXT,
+                                               "published_at": "2025-01-31T23:30:00Z"})
+        assert r.status_code == 201
+        article_id = r.json()["id"]
+        # Before: "2025-01-31T23:30:00" on SQLite (no zone), "…Z" on PostgreSQL.
+        assert client.get(f"/api/articles/{article_id}").json()["published_at"] == (
+            "2025-01-31T23:30:00Z")
+        rows = list(csv.DictReader(io.StringIO(
+            client.get("/export/quotes.csv").text.lstrip("\ufeff"))))
+        items = client.get("/export/quotes.json").json()
+        assert [row["published_at"] for row in rows] == ["2025-01-31T23:30:00+00:00"]
+        assert [item["published_at"] for item in items] == ["2025-01-31T23:30:00+00:00"]
+        page = soup(client.get(f"/articles/{article_id}").text)
+        assert page.select_one("a.date-link")["href"] == "/dates/2025-01-31"
+        months = soup(client.get("/dates").text).select("main li a")
+        assert [a["href"] for a in months] == ["/dates/2025/1"]
+        facets = client.get("/api/quotes", params={"facets": "true"}).json()["facets"]
+        assert [m["value"] for m in facets["month"]] == ["2025-01"]
