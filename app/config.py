@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     )
     ratelimit_verify: str = Field(default="30/minute",
                                   description="Verifications per client (form and API).")
+    ratelimit_edit: str = Field(
+        default="120/minute", description="Editors' changes per client (corrections, merges, "
+        "closing reports, logging out).")
     secure_cookies: bool = Field(
         default=False,
         description="Mark cookies Secure (always set this behind HTTPS; on plain HTTP they are "

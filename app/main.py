@@ -191,6 +191,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.state.ratelimits = RateLimits(settings.ratelimit_storage, {
         "upload": settings.ratelimit_upload, "login": settings.ratelimit_login,
         "report": settings.ratelimit_report, "verify": settings.ratelimit_verify,
+        "edit": settings.ratelimit_edit,
     })
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(settings.templates_dir)),

@@ -107,11 +107,7 @@ def api_article(article_id: RowId, session: SessionDep, settings: SettingsDep) -
 
 def check_upload_rate(request: Request) -> None:
     """Count an upload; IngestError (429, with Retry-After) when the client is over the limit."""
-    limits = request.app.state.ratelimits
-    if not limits.hit("upload", request):
-        raise IngestError("Too many uploads from here: try again in %(retry_after)s seconds.",
-                          params={"retry_after": limits.retry_after("upload", request)},
-                          status=429)
+    request.app.state.ratelimits.check("upload", request)
 
 
 async def fetch_article(request: Request, url: str, fields: Fields) -> Article:

@@ -152,3 +152,102 @@ def test_an_instant_is_answered_in_utc_alike_on_both_engines(
         assert [a["href"] for a in months] == ["/dates/2025/1"]
         facets = client.get("/api/quotes", params={"facets": "true"}).json()["facets"]
         assert [m["value"] for m in facets["month"]] == ["2025-01"]
+
+
+# -- every write answers 429 with Retry-After when flooded ------------------------------------
+
+PASSWORD = "ett långt och bra lösenord"
+
+
+def _token(client: TestClient, path: str = "/upload") -> str:
+    return str(soup(client.get(path).text).select_one("input[name=csrf_token]")["value"])
+
+
+def _log_in(client: TestClient, settings: Settings) -> None:
+    from app.services.accounts import create_user
+
+    engine = make_engine(settings.database_url)
+    with Session(engine) as s:
+        create_user(s, "redaktor", PASSWORD)
+    engine.dispose()
+    r = client.post("/login", data={"csrf_token": _token(client, "/login"),
+                                    "username": "redaktor", "password": PASSWORD},
+                    follow_redirects=False)
+    assert r.status_code == 303
+
+
+def _writes(client: TestClient, settings: Settings) -> dict[str, Any]:
+    """Each write route as a call that posts once (n: a different text each time)."""
+    assert client.post("/api/articles", json={"text": TEXT}).status_code == 201
+    quote = client.get("/api/quotes").json()["items"][0]
+    slug = quote["speaker"]["slug"]
+    token = _token(client)
+    return {
+        "upload form": lambda n: client.post("/upload", data={
+            "csrf_token": token, "text": f"{TEXT} Del {n}."}, follow_redirects=False),
+        "api articles": lambda n: client.post("/api/articles", json={"text": f"{TEXT} {n}"}),
+        "login": lambda n: client.post("/login", data={
+            "csrf_token": token, "username": "redaktor", "password": f"fel {n}"}),
+        "report": lambda n: client.post(f"/q/{quote['id']}/report", data={
+            "csrf_token": token, "message": f"Fel talare {n}"}, follow_redirects=False),
+        "verify form": lambda n: client.post("/verify", data={
+            "csrf_token": token, "text": f"Bryggan byggs om {n}"}, follow_redirects=False),
+        "verify api": lambda n: client.post("/api/verify", json={"text": f"Bryggan {n}"}),
+        "correct quote": lambda n: client.post(f"/q/{quote['id']}/correct", data={
+            "csrf_token": token, "action": "confirm"}, follow_redirects=False),
+        "correct speaker": lambda n: client.post(f"/speakers/{slug}/correct", data={
+            "csrf_token": token, "action": "rename", "value": f"Nora Ek {n}"},
+            follow_redirects=False),
+        "close report": lambda n: client.post("/editor/reports/1/close", data={
+            "csrf_token": token}, follow_redirects=False),
+        "logout": lambda n: client.post("/logout", data={"csrf_token": token},
+                                        follow_redirects=False),
+    }
+
+
+#: Where each route says why it refused (None: JSON ``detail``).
+WHERE = {"login": "#form-error", "verify form": "#form-error", "upload form": "#form-error"}
+SWEDISH = {
+    "upload form": "För många uppladdningar härifrån", "verify api": "För många verifieringar",
+    "api articles": "För många uppladdningar härifrån", "login": "För många inloggningsförsök",
+    "report": "För många rapporter", "verify form": "För många verifieringar",
+    "correct quote": "För många ändringar", "correct speaker": "För många ändringar",
+    "close report": "För många ändringar", "logout": "För många ändringar"}
+
+
+@pytest.mark.parametrize("route", ["upload form", "api articles", "login", "report",
+                                   "verify form", "verify api", "correct quote",
+                                   "correct speaker", "close report", "logout"])
+def test_every_write_answers_429_with_retry_after_when_flooded(
+    settings: Settings, extractor: Any, route: str
+) -> None:
+    # Before: login, the verify form and API answered 429 without Retry-After, reports 400,
+    # and editors' changes and logout had no limit at all.
+    limits = {f"ratelimit_{name}": "3/minute"
+              for name in ("upload", "login", "report", "verify", "edit")}
+    with TestClient(create_app(settings.model_copy(update=limits),
+                               extractor=extractor)) as client:
+        writes = _writes(client, settings)  # one upload spent
+        if route in ("correct quote", "correct speaker", "close report", "logout"):
+            _log_in(client, settings)
+            writes["report"](0)
+        cookie = client.cookies.get("citat_session")
+        client.headers["Accept-Language"] = "sv"
+        statuses = []
+        for n in range(5):
+            if cookie:
+                client.cookies.set("citat_session", cookie)  # a copy kept after logout
+            r = writes[route](n)
+            statuses.append(r.status_code)
+            if r.status_code == 429:
+                break
+    assert statuses[-1] == 429, statuses
+    assert 429 not in statuses[:-1]
+    assert 1 <= int(r.headers["retry-after"]) <= 60
+    assert r.headers["x-content-type-options"] == "nosniff"
+    if route in ("api articles", "verify api"):
+        message = r.json()["detail"]
+    else:
+        message = soup(r.text).select_one(WHERE.get(route, ".error-detail")).get_text()
+    assert message.startswith(SWEDISH[route]), message
+    assert message.endswith(f"försök igen om {r.headers['retry-after']} sekunder.")
