@@ -37,6 +37,7 @@ from app.storage.queries import count_articles, count_quotes
 from app.web import api, attribution, auth, editor, errors, i18n, indexes, lists, pages, verify
 from app.web.audit import action_label, audit_value
 from app.web.auth import session_user
+from app.web.bodylimit import BodyLimit
 from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.etags import VersionedPages
@@ -262,6 +263,9 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     # Between the two: the language is chosen, and the page cache keys permalinks by version.
     app.add_middleware(VersionedPages, versions=permalink_version,
                        salt=lambda: f"{__version__}:{settings.speaker_sure}")
+    # A JSON text may be escaped to six bytes a character ("\\u00e5"): room for that, no more.
+    app.add_middleware(BodyLimit, limit=6 * settings.max_upload_bytes + 64 * 1024,
+                       exempt=frozenset({"/upload"}))
     app.add_middleware(RequestContext, csrf=app.state.csrf,
                        secure_cookies=settings.secure_cookies)
     if settings.trusted_proxies.strip():

@@ -16,7 +16,9 @@ from app.ingest.sources import Fields, from_url
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
 from app.web.deps import RowId, SessionDep, SettingsDep
+from app.web.errors import asks_for_language
 from app.web.filters import FiltersDep
+from app.web.messages import localise
 from app.web.schemas import (
     ArticleIn,
     ArticleOut,
@@ -154,10 +156,11 @@ async def api_ingest(request: Request, body: ArticleIn, settings: SettingsDep) -
     else:
         size = len(body.text.encode("utf-8"))
         if size > settings.max_upload_bytes:  # too much: 413, saying how much is allowed
+            detail = f"The text is longer than the limit of {settings.max_upload_bytes:,} bytes."
             return JSONResponse({
-                "detail": f"The text is longer than the limit of {settings.max_upload_bytes:,} "
-                          "bytes.", "field": "text", "limit": settings.max_upload_bytes,
-                "size": size}, status_code=413)
+                "detail": localise(detail) if asks_for_language(request) else detail,
+                "field": "text", "limit": settings.max_upload_bytes, "size": size},
+                status_code=413)
         item = await run_in_threadpool(
             lambda: build_article(
                 text=body.text, title=body.title, source=body.source, url=body.url,

@@ -62,6 +62,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str, dict[str, Callable[[str], str]]]] = 
      N_("The text is longer than the limit of %(size)s."), {"size": _size}),
     (re.compile(rf"The file is (?P<got>{_NUM}) bytes; the limit is (?P<size>{_NUM}) bytes\."),
      N_("The file is %(got)s; the limit is %(size)s."), {"got": _size, "size": _size}),
+    # Before the pattern of a named file below, which would take "The request body" for a name.
+    (re.compile(rf"The request body is larger than the limit of (?P<size>{_NUM}) bytes\."),
+     N_("The request is larger than the limit of %(size)s."), {"size": _size}),
     (re.compile(rf"(?P<name>.+) is larger than the limit of (?P<size>{_NUM}) bytes\."),
      N_("%(name)s is larger than the limit of %(size)s."), {"size": _size}),
     (re.compile(rf"The upload is larger than the limit of (?P<size>{_NUM}) bytes a file\."),

@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
@@ -25,7 +27,7 @@ from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article
 from tests.conftest import row_counts, soup
-from tests.test_reliability import _ingest_cli
+from tests.test_reliability import _ingest_cli, _live
 
 EN = {"Accept-Language": "en"}
 SV = {"Accept-Language": "sv"}
@@ -251,3 +253,75 @@ def test_every_write_answers_429_with_retry_after_when_flooded(
         message = soup(r.text).select_one(WHERE.get(route, ".error-detail")).get_text()
     assert message.startswith(SWEDISH[route]), message
     assert message.endswith(f"försök igen om {r.headers['retry-after']} sekunder.")
+
+
+# -- request bodies: refused before they are in memory ----------------------------------------
+
+def test_a_json_body_over_the_bound_is_refused_before_it_is_read(
+    settings: Settings, extractor: Any
+) -> None:
+    s = settings.model_copy(update={"max_upload_bytes": 10_000})
+    app = create_app(s, extractor=extractor)
+    bound = 6 * 10_000 + 64 * 1024
+    pulled: list[int] = []
+
+    async def counting(scope: Any, receive: Any, send: Any) -> None:
+        """What the app takes in of each request body (what it could hold in memory)."""
+        async def counted() -> Any:
+            message = await receive()
+            pulled.append(len(message.get("body", b"")))
+            return message
+
+        await app(scope, counted if scope["type"] == "http" else receive, send)
+
+    for base in _live(counting):
+        host, port = base.removeprefix("http://").split(":")
+        # Streamed (chunked, no Content-Length), 64 times the bound: before, all of it was
+        # read (300 MB of one word took 300 MB more memory), then parsed.
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(b"POST /api/articles HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\n"
+                         b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            chunk = b"a" * 8192
+            answer = b""
+            try:
+                for _ in range(64 * bound // len(chunk)):
+                    sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    try:
+                        if sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                            break  # the answer came
+                    except BlockingIOError:
+                        pass
+            except OSError:
+                pass  # the server closed the connection after its answer
+            sock.settimeout(30)
+            while b"\r\n\r\n" not in answer:
+                answer += sock.recv(65536)
+        head = answer.partition(b"\r\n\r\n")[0]
+        assert head.startswith(b"HTTP/1.1 413"), head
+        assert bound < sum(pulled) < bound + 256 * 1024, sum(pulled)
+        with httpx.Client(base_url=base) as client:
+            # A declared Content-Length over the bound: refused before any of it is read.
+            pulled.clear()
+            declared = client.post("/api/verify", content=b"{" + b" " * (2 * bound), headers={
+                "content-type": "application/json", **SV})
+            assert declared.status_code == 413
+            assert sum(pulled) == 0
+            assert declared.json() == {"detail": "Begäran är större än gränsen på 123 kB.",
+                                       "field": None, "limit": bound}
+            assert declared.headers["x-content-type-options"] == "nosniff"
+            plain = client.post("/api/verify", content=b"{" + b" " * (2 * bound),
+                                headers={"content-type": "application/json"})
+            assert plain.json()["detail"] == (  # the API speaks English unless asked
+                f"The request body is larger than the limit of {bound:,} bytes.")
+            page = client.post("/login", content=b"x" * (bound + 1), headers={
+                "content-type": "application/x-www-form-urlencoded", **SV})
+            assert page.status_code == 413
+            assert soup(page.text).select_one(".error-detail").get_text() == (
+                "Begäran är större än gränsen på 123 kB.")
+            # Inside the bound, the API's own 413 for a text over the limit, in the language
+            # asked for (before: always English).
+            text = client.post("/api/articles", json={"text": "ord " * 3000}, headers=SV)
+            assert text.status_code == 413
+            assert text.json() == {"detail": "Texten är längre än gränsen på 10 kB.",
+                                   "field": "text", "limit": 10_000, "size": 12_000}
+    assert row_counts(settings.database_url) == (0, 0)
