@@ -9,9 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 import socket
+import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,7 @@ from app.storage.db import make_engine
 from app.storage.models import Article
 from tests.conftest import row_counts, soup
 from tests.test_reliability import _ingest_cli, _live
+from tests.test_reliability_2 import _serve
 
 EN = {"Accept-Language": "en"}
 SV = {"Accept-Language": "sv"}
@@ -325,3 +331,59 @@ def test_a_json_body_over_the_bound_is_refused_before_it_is_read(
             assert text.json() == {"detail": "Texten är längre än gränsen på 10 kB.",
                                    "field": "text", "limit": 10_000, "size": 12_000}
     assert row_counts(settings.database_url) == (0, 0)
+
+
+# -- SIGTERM stops `citat serve` within seconds, whatever a client holds open ----------------
+
+class _SlowPage(BaseHTTPRequestHandler):
+    """A page that answers after a minute (a fetch that is under way when the server stops)."""
+
+    started = threading.Event()
+
+    def do_GET(self) -> None:
+        _SlowPage.started.set()
+        time.sleep(60)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_sigterm_stops_serve_within_seconds_with_requests_held_open(
+    db_url: str, tmp_path: Path
+) -> None:
+    page = ThreadingHTTPServer(("127.0.0.1", 0), _SlowPage)
+    threading.Thread(target=page.serve_forever, daemon=True).start()
+    host = f"127.0.0.1:{page.server_address[1]}"
+    code = "import sys; sys.argv = ['citat', 'serve']\nfrom app.cli import main; main()\n"
+    proc, base = _serve(code, db_url, tmp_path, CITAT_FETCH_ALLOWED_HOSTS=host,
+                        CITAT_FETCH_TIMEOUT="90", CITAT_SHUTDOWN_SECONDS="2")
+    answers: list[int] = []
+    try:
+        # A client that sends half a body and waits, and a fetch of a page that takes a minute.
+        held = socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+        held.sendall(b"POST /api/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                     b"\r\nContent-Length: 1000\r\n\r\n{\"text\": \"")
+        fetch = threading.Thread(target=lambda: answers.append(httpx.post(
+            base + "/api/articles", json={"url": f"http://{host}/slow"}, timeout=120
+        ).status_code), daemon=True)
+        fetch.start()
+        assert _SlowPage.started.wait(60), "the fetch did not start"
+        proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        try:
+            exit_code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            exit_code = None
+        stopped = time.monotonic() - started
+    finally:
+        held.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+        page.shutdown()
+    # Before: still waiting after 40 s for the half-sent body (uvicorn waits for every
+    # connection), and a fetch thread kept the process until the fetch's time limit.
+    assert exit_code is not None and stopped < 12, stopped
+    assert row_counts(db_url) == (0, 0)  # nothing half-stored
