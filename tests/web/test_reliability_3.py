@@ -9,11 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,7 +31,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from app.config import Settings
+from app.config import PROJECT_ROOT, Settings
+from app.ingest.readers import IngestError
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article
@@ -387,3 +392,74 @@ def test_sigterm_stops_serve_within_seconds_with_requests_held_open(
     # connection), and a fetch thread kept the process until the fetch's time limit.
     assert exit_code is not None and stopped < 12, stopped
     assert row_counts(db_url) == (0, 0)  # nothing half-stored
+
+
+# -- citat ingest: link loops, links to nothing, unreadable folders and files, huge files ----
+
+def _as_unprivileged(args: list[str]) -> list[str]:
+    """``args`` run without the power to read what one may not (root reads everything)."""
+    if os.geteuid() != 0:
+        return args
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: unreadable files cannot be made")
+    caps = "-dac_override,-dac_read_search"
+    return [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}", *args]
+
+
+def test_ingest_reports_link_loops_links_to_nothing_and_unreadable_folders(
+    tmp_path: Path, db_url: str
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "ok.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "loop1.txt").symlink_to(folder / "loop2.txt")
+    (folder / "loop2.txt").symlink_to(folder / "loop1.txt")
+    (folder / "gone.txt").symlink_to(folder / "missing.txt")
+    locked = folder / "locked"
+    locked.mkdir()
+    (locked / "hidden.txt").write_text("Ett ”annat citat”, sade Nora Ek.", encoding="utf-8")
+    closed = folder / "closed.txt"
+    closed.write_text("Ett ”tredje citat”, sade Nora Ek.", encoding="utf-8")
+    locked.chmod(0)
+    closed.chmod(0)
+    try:
+        run = subprocess.run(
+            _as_unprivileged([sys.executable, "-m", "app.cli", "ingest", "--jobs", "1",
+                              str(folder)]),
+            env={**os.environ, "CITAT_DATABASE_URL": db_url, "PYTHONPATH": str(PROJECT_ROOT),
+                 "COLUMNS": "1000"},  # no line wrapped inside a path
+            capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False)
+    finally:
+        locked.chmod(0o755)
+        closed.chmod(0o644)
+    output = " ".join((run.stdout + run.stderr).split())
+    # Before: a traceback (RuntimeError: Symlink loop), and the locked folder passed in
+    # silence; a link to a missing file was "not a regular file (a FIFO, device or socket)".
+    assert "Traceback" not in output, output
+    nowhere = "a link that leads nowhere (a missing file, or a loop of links): not followed"
+    for name in ("loop1.txt", "loop2.txt", "gone.txt"):
+        assert f"skipped {folder / name}: {nowhere}" in output, output
+    assert f"skipped {locked}: cannot read the folder (Permission denied): not read" in output
+    assert f"failed {closed}: Cannot read {closed}: Permission denied" in output
+    assert "1 new, 0 already stored, 1 failed, 4 skipped" in output
+    assert run.returncode == 1
+    assert row_counts(db_url)[0] == 1
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from app.ingest.service import read_path
+
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as fh:
+        fh.truncate(256 * 1024 * 1024)  # sparse: takes no room on disk
+    tracemalloc.start()
+    try:
+        with pytest.raises(IngestError) as refused:
+            read_path(huge, 2 * 1024 * 1024)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert refused.value.message == (
+        "The file is 268,435,456 bytes; the limit is 2,097,152 bytes.")
+    assert peak < 4 * 1024 * 1024, peak  # before: the whole file, 256 MB, was read first
