@@ -231,6 +231,14 @@ def check_date(value: datetime) -> datetime:
 
 #: Control characters other than tab and newline: not printable, and not allowed in XML.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Characters without a glyph that only steer hyphenation, line breaks or direction: the soft
+#: hyphen, zero-width space, word joiner, invisible operators, BOM, the bidirectional marks,
+#: embeddings, overrides and isolates, and tag characters. Removed before storing: a name
+#: with one inside became another speaker that looks the same ("Nora\u200b Ek"), a title of
+#: them alone an invisible one, and an unclosed override turned the text after it around.
+#: (The zero-width joiner and non-joiner stay: emoji and some scripts are spelt with them.)
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 
 
 def _visible(text: str) -> bool:
@@ -242,9 +250,9 @@ def _visible(text: str) -> bool:
 def _clean_field(value: str | None, limit: int, field: str, label: str) -> str | None:
     if value is None:
         return None
-    value = " ".join(_UNPRINTABLE.sub(" ", value).split())
-    if not value:
-        return None
+    value = " ".join(_INVISIBLE.sub("", _UNPRINTABLE.sub(" ", value)).split())
+    if not any(unicodedata.category(ch)[0] not in "CZ" for ch in value):
+        return None  # nothing that shows
     if len(value) > limit:
         raise IngestError(f"The {label} is longer than {limit} characters.", field)
     return value
@@ -288,6 +296,7 @@ def build_article(
     if "\x00" in clean:
         raise IngestError("The text contains NUL characters.", "text")
     clean = _UNPRINTABLE.sub("", clean.replace("\x0b", "\n").replace("\x0c", "\n"))
+    clean = _INVISIBLE.sub("", clean).strip()
     if not _visible(clean):
         raise IngestError("The text has no visible letters or digits.", "text", translate=True)
     if isinstance(published_at, datetime):

@@ -463,3 +463,33 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> N
     assert refused.value.message == (
         "The file is 268,435,456 bytes; the limit is 2,097,152 bytes.")
     assert peak < 4 * 1024 * 1024, peak  # before: the whole file, 256 MB, was read first
+
+
+# -- invisible characters: not stored, so they split no speaker and hide no title -----------
+
+def test_invisible_characters_split_no_speaker_and_make_no_invisible_title(
+    api: TestClient
+) -> None:
+    said = "”Bryggan öppnar i maj”, sade hamnchefen {name}."
+    names = ["Nora Ek", "Nora\u200b Ek", "No\u00adra Ek", "Nora E\u2060k\u200e",
+             "\u202eNora Ek\u202c"]
+    answers = [api.post("/api/articles", json={
+        "text": f"Hamnen i Ekhamn, del {n}.\n" + said.format(name=name)}).json()
+        for n, name in enumerate(names)]
+    # Before: four more speakers that look like Nora Ek ("Nora\u200b Ek" took the slug
+    # nora-ek, the real one got nora-ek-2).
+    speakers = api.get("/api/speakers").json()["items"]
+    assert [(s["name"], s["slug"]) for s in speakers] == [("Nora Ek", "nora-ek")]
+    for answer in answers:
+        assert answer["quotes"][0]["speaker"]["name"] == "Nora Ek"
+        assert not set(answer["text"]) & {"\u200b", "\u00ad", "\u2060", "\u200e", "\u202e"}
+        quote = answer["quotes"][0]
+        assert answer["text"][quote["start"]:quote["end"]] == quote["text"]
+    fields = api.post("/api/articles", json={
+        "text": TEXT, "title": "\u200b\u2060\ufeff", "source": "\u202eKustbladet",
+        "url": "https://example.org/\u200bbrygga"}).json()
+    assert (fields["title"], fields["source"], fields["url"]) == (
+        None, "Kustbladet", "https://example.org/brygga")
+    kept = api.post("/api/articles", json={"text": TEXT + " Igen.",
+                                          "title": "Forskaren \U0001f469\u200d\U0001f52c"})
+    assert kept.json()["title"] == "Forskaren \U0001f469\u200d\U0001f52c"  # a joined emoji
