@@ -237,6 +237,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.include_router(lists.router, include_in_schema=False)
     _tag_api(api.router)
     app.include_router(api.router)
+    api.document_limits(app, settings.max_upload_bytes)
     app.include_router(auth.router, include_in_schema=False)
     app.include_router(editor.router, include_in_schema=False)
     app.include_router(verify.router, include_in_schema=False)

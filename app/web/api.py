@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
@@ -105,6 +105,21 @@ def api_entity(slug: str, session: SessionDep, settings: SettingsDep, limit: Lim
 def api_article(article_id: RowId, session: SessionDep, settings: SettingsDep) -> ArticleOut:
     """One article with its quotes and entities."""
     return ArticleOut.of(queries.get_article(session, article_id), settings.speaker_sure)
+
+
+def document_limits(app: FastAPI, max_upload_bytes: int) -> None:
+    """The API's documentation of ``text`` states the upload limit of these settings."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            text = schema["components"]["schemas"]["ArticleIn"]["properties"]["text"]
+            text["description"] += (f" At most {max_upload_bytes:,} bytes in UTF-8 (larger: "
+                                    "413 with `limit` and `size`).")
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def check_upload_rate(request: Request) -> None:

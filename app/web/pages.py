@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from app.ingest.readers import IngestError, build_article
+from app.ingest.readers import MAX_YEAR, MIN_YEAR, IngestError, build_article
 from app.ingest.service import IngestResult
 from app.ingest.sources import Fields, expand_files, from_file
 from app.storage import desk, profiles, queries
@@ -225,6 +225,7 @@ def _render_upload(
             "error_message": errors.ingest_message(error) if error else "",
             "csrf_token": token,
             "max_size": format_size(settings.max_upload_bytes),
+            "max_files": settings.max_batch_files, "min_year": MIN_YEAR, "max_year": MAX_YEAR,
         },
         status_code=status,
     )

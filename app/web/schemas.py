@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.ingest.readers import MAX_YEAR, MIN_YEAR
 from app.storage import certainty, queries
 from app.storage.models import as_utc
 
@@ -182,7 +183,8 @@ class ArticleIn(BaseModel):
     source: str | None = Field(default=None, max_length=2000)
     url: str | None = Field(default=None, max_length=4000)
     published_at: str | None = Field(
-        default=None, description="YYYY-MM-DD or ISO 8601.", max_length=64
+        default=None, max_length=64, description=f"YYYY-MM-DD or ISO 8601, the years "
+        f"{MIN_YEAR} to {MAX_YEAR} (an offset is converted to UTC; outside them: 422)."
     )
 
 

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -32,7 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app.config import PROJECT_ROOT, Settings
-from app.ingest.readers import IngestError
+from app.ingest.readers import MAX_YEAR, MIN_YEAR, IngestError
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article
@@ -493,3 +494,66 @@ def test_invisible_characters_split_no_speaker_and_make_no_invisible_title(
     kept = api.post("/api/articles", json={"text": TEXT + " Igen.",
                                           "title": "Forskaren \U0001f469\u200d\U0001f52c"})
     assert kept.json()["title"] == "Forskaren \U0001f469\u200d\U0001f52c"  # a joined emoji
+
+
+# -- README, the upload form and the API state the same limits as the settings ---------------
+
+def _readme_settings() -> dict[str, str]:
+    """The README's settings table: variable -> default, as written."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(CITAT_[A-Z_]+)` \| `([^`]*)` \|", table, re.MULTILINE)
+    return dict(rows)
+
+
+def test_the_readme_lists_every_setting_with_its_default() -> None:
+    documented = _readme_settings()
+    defaults = Settings.model_construct()  # the defaults, without the environment
+    for name, info in Settings.model_fields.items():
+        variable = f"CITAT_{name.upper()}"
+        # Before: CITAT_EXTRACTION_TIME_LIMIT and CITAT_MAX_FETCHES_WAITING were missing.
+        assert variable in documented, variable
+        value = getattr(defaults, name)
+        if isinstance(value, bool | int | float | str) and name not in ("secret_key",):
+            assert documented[variable] == str(value), (variable, documented[variable], value)
+
+
+def test_readme_form_and_api_state_the_limits_the_settings_hold(
+    settings: Settings, extractor: Any
+) -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    limits = readme.split("## Limits and safety", 1)[1].split("\n## ", 1)[0]
+    d = Settings.model_construct()
+    assert d.max_upload_bytes == 2 * 1024 * 1024
+    for stated in ("`CITAT_MAX_UPLOAD_BYTES` (2 MiB)",
+                   f"`CITAT_MAX_BATCH_FILES` ({d.max_batch_files})",
+                   f"years {MIN_YEAR}-{MAX_YEAR}", f"`CITAT_MAX_FETCHES` ({d.max_fetches})",
+                   f"`CITAT_FETCH_TIMEOUT` ({d.fetch_timeout:g} s)",
+                   f"`CITAT_MAX_FETCHES_WAITING` ({d.max_fetches_waiting})",
+                   f"`CITAT_EXTRACTION_TIME_LIMIT` ({d.extraction_time_limit:g} s)",
+                   f"`CITAT_SHUTDOWN_SECONDS` ({d.shutdown_seconds})",
+                   f"At most {d.max_batch_files} files in one upload.",
+                   f"`CITAT_RATELIMIT_UPLOAD` ({d.ratelimit_upload})",
+                   f"`_LOGIN` ({d.ratelimit_login})", f"`_REPORT` ({d.ratelimit_report})",
+                   f"`_VERIFY` ({d.ratelimit_verify})", f"`_EDIT` ({d.ratelimit_edit})",
+                   f"{MIN_YEAR}-01-01 … {MAX_YEAR}-12-31"):
+        assert stated in limits, stated
+    # The form and the API read the same settings (changed here, so nothing is hard-coded).
+    s = settings.model_copy(update={"max_upload_bytes": 1024 * 1024, "max_batch_files": 7})
+    with TestClient(create_app(s, extractor=extractor)) as client:
+        page = soup(client.get("/upload", headers=EN).text)
+        hint = page.select_one("#upload-limits").get_text(" ", strip=True)
+        assert hint == (f"At most 1.0 MB of text or in each file, and 7 files in one upload. "
+                        f"Publication dates from {MIN_YEAR} to {MAX_YEAR}.")
+        date = page.select_one("input[name=published_at]")
+        assert (date["min"], date["max"]) == (f"{MIN_YEAR}-01-01", f"{MAX_YEAR}-12-31")
+        schema = client.get("/openapi.json").json()["components"]["schemas"]["ArticleIn"]
+        assert "At most 1,048,576 bytes in UTF-8" in schema["properties"]["text"]["description"]
+        assert f"years {MIN_YEAR} to {MAX_YEAR}" in (
+            schema["properties"]["published_at"]["description"])
+        over = client.post("/api/articles", json={"text": "å" * 600_000})
+        assert over.status_code == 413 and over.json()["limit"] == 1024 * 1024
+        sv = soup(client.get("/upload", headers=SV).text).select_one("#upload-limits")
+        assert sv.get_text(" ", strip=True) == (
+            f"Högst 1,0 MB text eller i varje fil, och 7 filer i en uppladdning. "
+            f"Publiceringsdatum från {MIN_YEAR} till {MAX_YEAR}.")
