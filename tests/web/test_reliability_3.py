@@ -557,3 +557,29 @@ def test_readme_form_and_api_state_the_limits_the_settings_hold(
         assert sv.get_text(" ", strip=True) == (
             f"Högst 1,0 MB text eller i varje fil, och 7 filer i en uppladdning. "
             f"Publiceringsdatum från {MIN_YEAR} till {MAX_YEAR}.")
+
+
+# -- share cards: a long quote costs what a short one does ----------------------------------
+
+@pytest.mark.parametrize("quote", [
+    " ".join(f"ord{i % 97}" for i in range(50_000)),  # 300,000 characters: 18 s before
+    "a" * 300_000,  # one word: a 500-megapixel mask before (DecompressionBombError, a 500)
+])
+def test_a_share_card_of_a_huge_quote_is_drawn_quickly_and_cut(quote: str) -> None:
+    from PIL import Image
+
+    from app.web.cards import render_card, render_verification_card
+
+    fonts = PROJECT_ROOT / "static" / "fonts"
+    started = time.perf_counter()
+    png = render_card(f"”{quote}”", "Nora Ek", "Kustbladet · 2025-01-31", fonts)
+    verification = render_verification_card("Found verbatim", "verbatim", quote[:3000],
+                                             quote, "Nora Ek", ("Pasted", "Original"), fonts)
+    took = time.perf_counter() - started
+    assert took < 3.0, took  # 0.3 s measured
+    # The quote's lines stop short of the speaker line (y 480), the columns of the
+    # verification card short of its footer (y 530): cut with "…", not overflowing.
+    for image, blank in ((png, (80, 440, 1120, 478)), (verification, (80, 510, 1120, 528))):
+        with Image.open(io.BytesIO(image)) as card:
+            assert card.size == (1200, 630)
+            assert card.convert("L").crop(blank).getextrema()[0] > 200
