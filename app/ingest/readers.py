@@ -229,6 +229,9 @@ def check_date(value: datetime) -> datetime:
         "published_at", params={"min": str(MIN_YEAR), "max": str(MAX_YEAR)}, status=422)
 
 
+#: Line breaks other than the newline (vertical tab, form feed, NEL, the Unicode line and
+#: paragraph separators) become one, so the paragraphs and sentences they part stay apart.
+_LINE_BREAKS = str.maketrans({c: "\n" for c in "\x0b\x0c\x85\u2028\u2029"})
 #: Control characters other than tab and newline: not printable, and not allowed in XML.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: Characters without a glyph that only steer hyphenation, line breaks or direction: the soft
@@ -295,7 +298,7 @@ def build_article(
     clean = normalise_text(text)
     if "\x00" in clean:
         raise IngestError("The text contains NUL characters.", "text")
-    clean = _UNPRINTABLE.sub("", clean.replace("\x0b", "\n").replace("\x0c", "\n"))
+    clean = _UNPRINTABLE.sub("", clean.translate(_LINE_BREAKS))
     clean = _INVISIBLE.sub("", clean).strip()
     if not _visible(clean):
         raise IngestError("The text has no visible letters or digits.", "text", translate=True)

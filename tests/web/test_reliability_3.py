@@ -491,6 +491,9 @@ def test_invisible_characters_split_no_speaker_and_make_no_invisible_title(
         "url": "https://example.org/\u200bbrygga"}).json()
     assert (fields["title"], fields["source"], fields["url"]) == (
         None, "Kustbladet", "https://example.org/brygga")
+    breaks = api.post("/api/articles", json={
+        "text": "Hamnen\u2028i Ekhamn.\x85Bryggan byggs.\u2029" + SAID}).json()
+    assert breaks["text"] == "Hamnen\ni Ekhamn.\nBryggan byggs.\n" + SAID  # NEL: not dropped
     kept = api.post("/api/articles", json={"text": TEXT + " Igen.",
                                           "title": "Forskaren \U0001f469\u200d\U0001f52c"})
     assert kept.json()["title"] == "Forskaren \U0001f469\u200d\U0001f52c"  # a joined emoji
