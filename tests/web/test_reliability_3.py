@@ -383,6 +383,8 @@ def test_sigterm_stops_serve_within_seconds_with_requests_held_open(
         except subprocess.TimeoutExpired:
             exit_code = None
         stopped = time.monotonic() - started
+        held.settimeout(10)
+        answer = held.recv(65536).decode("utf-8", "replace")
     finally:
         held.close()
         if proc.poll() is None:
@@ -393,6 +395,10 @@ def test_sigterm_stops_serve_within_seconds_with_requests_held_open(
     # connection), and a fetch thread kept the process until the fetch's time limit.
     assert exit_code is not None and stopped < 12, stopped
     assert row_counts(db_url) == (0, 0)  # nothing half-stored
+    # The request cut off is told why, with the headers of every page (not a bare 500).
+    head = answer.split("\r\n\r\n", 1)[0].lower()
+    assert head.startswith("http/1.1 503"), answer[:300]
+    assert "retry-after: 5" in head and "x-content-type-options: nosniff" in head
 
 
 # -- citat ingest: link loops, links to nothing, unreadable folders and files, huge files ----
