@@ -592,3 +592,71 @@ def test_a_share_card_of_a_huge_quote_is_drawn_quickly_and_cut(quote: str) -> No
         with Image.open(io.BytesIO(image)) as card:
             assert card.size == (1200, 630)
             assert card.convert("L").crop(blank).getextrema()[0] > 200
+
+
+# -- the security headers on every kind of response -------------------------------------------
+
+def test_every_kind_of_response_carries_the_security_headers(
+    settings: Settings, extractor: Any
+) -> None:
+    s = settings.model_copy(update={"ratelimit_verify": "1/minute"})
+    with TestClient(create_app(s, extractor=extractor)) as client:
+        assert client.post("/api/articles", json={"text": TEXT}).status_code == 201
+        quote = client.get("/api/quotes").json()["items"][0]["id"]
+        card = client.get(f"/q/{quote}/card.png")
+        client.post("/api/verify", json={"text": "Bryggan byggs om"})
+        answers = {
+            "page": client.get("/"), "404 page": client.get("/ingenting"),
+            "404 JSON": client.get("/api/quotes/ingenting"),
+            "405": client.delete("/"), "400 page": client.get("/search?page=två"),
+            "422 JSON": client.get("/api/quotes?limit=noll"),
+            "413": client.post("/api/verify", content=b"{" + b" " * 13_000_000,
+                               headers={"content-type": "application/json"}),
+            "429": client.post("/api/verify", json={"text": "Bryggan byggs om igen"}),
+            "static": client.get("/static/style.css"),
+            "static 404": client.get("/static/ingenting.css"),
+            "CSV": client.get("/export/quotes.csv"), "JSON": client.get("/export/quotes.json"),
+            "Atom": client.get("/export/quotes.atom"), "card": card,
+            "304": client.get(f"/q/{quote}/card.png",
+                              headers={"if-none-match": card.headers["etag"]}),
+            "docs": client.get("/docs"), "openapi": client.get("/openapi.json"),
+        }
+    statuses = {kind: r.status_code for kind, r in answers.items()}
+    assert statuses == {
+        "page": 200, "404 page": 404, "404 JSON": 404, "405": 405, "400 page": 400,
+        "422 JSON": 422, "413": 413, "429": 429, "static": 200, "static 404": 404, "CSV": 200,
+        "JSON": 200, "Atom": 200, "card": 200, "304": 304, "docs": 200, "openapi": 200}
+    for kind, r in answers.items():
+        assert r.headers["x-content-type-options"] == "nosniff", kind
+        assert r.headers["x-frame-options"] == "DENY", kind
+        assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin", kind
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"], kind
+
+
+# -- a crash between storing and queueing: the next start picks the article up ----------------
+
+def test_an_article_stored_but_never_queued_is_extracted_when_the_server_starts(
+    settings: Settings, extractor: Any, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from app.ingest.readers import ArticleIn
+    from app.ingest.service import submit
+
+    engine = make_engine(settings.database_url)
+    with Session(engine) as s:  # stored as queued, then the process died before queueing it
+        stuck = submit(s, ArticleIn(text=TEXT), queued_grace=timedelta(minutes=20))
+    engine.dispose()
+    assert stuck.status == "queued"
+    s = settings.model_copy(update={"queue": f"sqlite:///{tmp_path / 'queue.db'}",
+                                    "worker_in_process": True})
+    with TestClient(create_app(s, extractor=extractor)) as client:
+        deadline = time.monotonic() + 90
+        answer = client.get(f"/api/articles/{stuck.article_id}").json()
+        while answer["status"] != "done" and time.monotonic() < deadline:
+            time.sleep(0.3)
+            answer = client.get(f"/api/articles/{stuck.article_id}").json()
+    # Within its 20-minute lease, yet not waited for: the starting worker queued it.
+    assert answer["status"] == "done"
+    assert [q["text"] for q in answer["quotes"]] == [
+        "Bryggan i Ekhamn byggs om under våren"]
