@@ -244,6 +244,14 @@ _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u206
                         "\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 
 
+def without_invisible(text: str) -> str:
+    """``text`` without the characters that show nothing (see ``_INVISIBLE``) and the
+    control characters other than tab, newline and NUL (which callers refuse, with a
+    message)."""
+    return _INVISIBLE.sub("", _UNPRINTABLE.sub(lambda m: m[0] if m[0] == "\x00" else "",
+                                               text.translate(_LINE_BREAKS)))
+
+
 def _visible(text: str) -> bool:
     """Whether ``text`` has a letter or a digit (zero-width spaces, joiners and other
     format characters, punctuation alone: no article)."""
@@ -298,8 +306,7 @@ def build_article(
     clean = normalise_text(text)
     if "\x00" in clean:
         raise IngestError("The text contains NUL characters.", "text")
-    clean = _UNPRINTABLE.sub("", clean.translate(_LINE_BREAKS))
-    clean = _INVISIBLE.sub("", clean).strip()
+    clean = without_invisible(clean).strip()
     if not _visible(clean):
         raise IngestError("The text has no visible letters or digits.", "text", translate=True)
     if isinstance(published_at, datetime):

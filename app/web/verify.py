@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlmodel import Session
 from starlette.formparsers import MultiPartException
 
-from app.ingest.readers import IngestError
+from app.ingest.readers import IngestError, without_invisible
 from app.verify import service
 from app.verify.claim import MAX_CHARS, BadPaste, parse
 from app.web.auth import over_limit
@@ -47,8 +47,10 @@ def verdict_label(code: str) -> str:
 
 
 def _run(request: Request, text: str, speaker: str | None) -> service.Stored:
-    """Verify and store (in a worker thread, with its own session)."""
-    claim = parse(text, speaker)
+    """Verify and store (in a worker thread, with its own session). Invisible characters are
+    taken out first: stored on a shared page, an override would turn the paste around (the
+    page would show words other than those that were looked for)."""
+    claim = parse(without_invisible(text), without_invisible(speaker) if speaker else None)
     with Session(request.app.state.engine) as session:
         return service.save(session, service.verify(session, claim))
 

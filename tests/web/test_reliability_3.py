@@ -660,3 +660,22 @@ def test_an_article_stored_but_never_queued_is_extracted_when_the_server_starts(
     assert answer["status"] == "done"
     assert [q["text"] for q in answer["quotes"]] == [
         "Bryggan i Ekhamn byggs om under våren"]
+
+
+def test_a_pasted_quote_is_verified_and_shown_without_invisible_characters(
+    api: TestClient
+) -> None:
+    assert api.post("/api/articles", json={"text": TEXT}).status_code == 201
+    # Shown as stored, the override turned the paste around on its shared page (and the
+    # zero-width space hid the words from the search: "not found").
+    pasted = "\u202eBryggan i Ekhamn byggs\u200b om under våren\u202c"
+    r = api.post("/api/verify", json={"text": pasted, "speaker": "Nora\u200b Ek\u200f"})
+    assert r.status_code == 201
+    body = r.json()
+    assert body["text"] == "Bryggan i Ekhamn byggs om under våren"
+    assert body["claimed_speaker"] == "Nora Ek"
+    assert body["verdict"] == "verbatim"
+    page = soup(api.get(body["url"]).text)
+    assert "\u202e" not in page.get_text() and "\u200b" not in page.get_text()
+    nul = api.post("/api/verify", json={"text": "Bryggan\x00 byggs om"}, headers=EN)
+    assert nul.status_code == 400  # NUL is still refused with its message
