@@ -679,3 +679,35 @@ def test_a_pasted_quote_is_verified_and_shown_without_invisible_characters(
     assert "\u202e" not in page.get_text() and "\u200b" not in page.get_text()
     nul = api.post("/api/verify", json={"text": "Bryggan\x00 byggs om"}, headers=EN)
     assert nul.status_code == 400  # NUL is still refused with its message
+
+
+# -- NUL and invisible characters in typed fields: never a 500, never stored ------------------
+
+def test_nul_and_invisible_characters_in_forms_are_no_500_and_not_stored(
+    api: TestClient, settings: Settings
+) -> None:
+    from app.storage.models import Report, Speaker
+
+    assert api.post("/api/articles", json={"text": TEXT}).status_code == 201
+    quote = api.get("/api/quotes").json()["items"][0]
+    token = _token(api)
+    # Before, on PostgreSQL (which refuses NUL in text): 500 for both.
+    report = api.post(f"/q/{quote['id']}/report", data={
+        "csrf_token": token, "message": "Fel\x00 talare:\u200b det var\u202e Per"},
+        follow_redirects=False)
+    assert report.status_code == 303
+    login = api.post("/login", data={"csrf_token": token, "username": "redaktor\x00",
+                                     "password": "x\x00y"}, headers=EN)
+    assert login.status_code == 401
+    assert soup(login.text).select_one("#form-error").get_text() == (
+        "Wrong user name or password.")
+    _log_in(api, settings)
+    rename = api.post(f"/speakers/{quote['speaker']['slug']}/correct", data={
+        "csrf_token": token, "action": "rename", "value": "Nora\x00 Ek\u200b-Lund"},
+        follow_redirects=False)
+    assert rename.status_code == 303
+    engine = make_engine(settings.database_url)
+    with Session(engine) as s:
+        assert s.exec(select(Report.message)).all() == ["Fel talare: det var Per"]
+        assert s.exec(select(Speaker.name)).all() == ["Nora Ek-Lund"]
+    engine.dispose()
