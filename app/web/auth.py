@@ -162,7 +162,7 @@ async def logout(request: Request, csrf: CsrfDep) -> Response:
     """End the session: for every copy of the cookie, not only in this browser."""
     form = await request.form(max_files=0, max_fields=5, max_part_size=1024)
     if not csrf.valid(request, form.get("csrf_token")):
-        raise IngestError("The form has expired. Please try again.")
+        raise IngestError("The form has expired. Please try again.", status=403)
     data = _cookie_data(request)
     if data is not None:
         request.app.state.ratelimits.check("edit", request)  # each logout is a write

@@ -20,7 +20,7 @@ async def _form(request: Request, csrf: CsrfDep, limit: str = "edit") -> dict[st
     form = await request.form(max_files=0, max_fields=10, max_part_size=8192)
     if not csrf.valid(request, form.get("csrf_token")):
         raise IngestError("The form has expired or was not sent from this site. Reload the "
-                          "page and try again.")
+                          "page and try again.", status=403)
     request.app.state.ratelimits.check(limit, request)
     return {k: v for k, v in form.items() if isinstance(v, str)}
 

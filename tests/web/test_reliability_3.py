@@ -711,3 +711,25 @@ def test_nul_and_invisible_characters_in_forms_are_no_500_and_not_stored(
         assert s.exec(select(Report.message)).all() == ["Fel talare: det var Per"]
         assert s.exec(select(Speaker.name)).all() == ["Nora Ek-Lund"]
     engine.dispose()
+
+
+def test_every_form_without_its_csrf_token_is_refused_with_403(
+    api: TestClient, settings: Settings
+) -> None:
+    assert api.post("/api/articles", json={"text": TEXT}).status_code == 201
+    quote = api.get("/api/quotes").json()["items"][0]
+    _log_in(api, settings)
+    forged = {"csrf_token": "förfalskad"}
+    posts = {
+        "/upload": {"text": TEXT + " Igen."}, "/login": {"username": "x", "password": "y"},
+        "/verify": {"text": "Bryggan byggs om"}, "/logout": {},
+        f"/q/{quote['id']}/report": {"message": "Fel talare"},
+        f"/q/{quote['id']}/correct": {"action": "reviewed"},
+        f"/speakers/{quote['speaker']['slug']}/correct": {"action": "rename", "value": "X"},
+        "/editor/reports/1/close": {},
+    }
+    # Before: 400 for reports, corrections, closing a report and logging out.
+    statuses = {path: api.post(path, data={**forged, **data}, follow_redirects=False
+                               ).status_code for path, data in posts.items()}
+    assert statuses == dict.fromkeys(posts, 403)
+    assert api.get("/editor", follow_redirects=False).status_code == 200  # still logged in
