@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -423,6 +424,14 @@ def test_ingest_reports_link_loops_links_to_nothing_and_unreadable_folders(
     (folder / "loop1.txt").symlink_to(folder / "loop2.txt")
     (folder / "loop2.txt").symlink_to(folder / "loop1.txt")
     (folder / "gone.txt").symlink_to(folder / "missing.txt")
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(str(folder / "sock.txt"))  # a socket someone listens on: never read
+    special = ["sock.txt"]
+    try:
+        os.mknod(folder / "zero.txt", stat.S_IFCHR | 0o644, os.makedev(1, 5))  # /dev/zero
+        special.append("zero.txt")
+    except PermissionError:
+        pass  # only root makes device files
     locked = folder / "locked"
     locked.mkdir()
     (locked / "hidden.txt").write_text("Ett ”annat citat”, sade Nora Ek.", encoding="utf-8")
@@ -440,6 +449,7 @@ def test_ingest_reports_link_loops_links_to_nothing_and_unreadable_folders(
     finally:
         locked.chmod(0o755)
         closed.chmod(0o644)
+        listening.close()
     output = " ".join((run.stdout + run.stderr).split())
     # Before: a traceback (RuntimeError: Symlink loop), and the locked folder passed in
     # silence; a link to a missing file was "not a regular file (a FIFO, device or socket)".
@@ -449,7 +459,10 @@ def test_ingest_reports_link_loops_links_to_nothing_and_unreadable_folders(
         assert f"skipped {folder / name}: {nowhere}" in output, output
     assert f"skipped {locked}: cannot read the folder (Permission denied): not read" in output
     assert f"failed {closed}: Cannot read {closed}: Permission denied" in output
-    assert "1 new, 0 already stored, 1 failed, 4 skipped" in output
+    for name in special:
+        assert (f"skipped {folder / name}: not a regular file (a FIFO, device or socket): "
+                "not read") in output
+    assert f"1 new, 0 already stored, 1 failed, {4 + len(special)} skipped" in output
     assert run.returncode == 1
     assert row_counts(db_url)[0] == 1
 
