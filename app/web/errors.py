@@ -117,6 +117,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(BadPaste)
     async def _bad_paste(request: Request, exc: BadPaste) -> Response:
+        if wants_json(request) and not asks_for_language(request):
+            # The JSON API speaks English unless the client names a language.
+            return JSONResponse({"detail": str(exc)}, status_code=exc.status)
         return error_response(request, exc.status, N_("Cannot verify this"),
                               paste_message(exc))
 

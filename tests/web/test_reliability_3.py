@@ -690,8 +690,13 @@ def test_a_pasted_quote_is_verified_and_shown_without_invisible_characters(
     assert body["verdict"] == "verbatim"
     page = soup(api.get(body["url"]).text)
     assert "\u202e" not in page.get_text() and "\u200b" not in page.get_text()
-    nul = api.post("/api/verify", json={"text": "Bryggan\x00 byggs om"}, headers=EN)
-    assert nul.status_code == 400  # NUL is still refused with its message
+    nul = api.post("/api/verify", json={"text": "Bryggan\x00 byggs om"})
+    # NUL is still refused with its message, in English unless a language is asked for
+    # (before: in Swedish, the site's default, unlike every other answer of the API).
+    assert (nul.status_code, nul.json()) == (400, {
+        "detail": "The text holds a NUL character: paste plain text."})
+    sv = api.post("/api/verify", json={"text": "Bryggan\x00 byggs om"}, headers=SV)
+    assert sv.json()["detail"] == "Texten innehåller ett NUL-tecken: klistra in vanlig text."
 
 
 # -- NUL and invisible characters in typed fields: never a 500, never stored ------------------
