@@ -4,14 +4,13 @@ speaker merges and splits; on whichever engine the suite runs (SQLite or Postgre
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlmodel import Session, select
 
-from app.extraction.records import ExtractedEntity, ExtractedQuote, ExtractedSpeaker, Extraction
+from app.extraction.records import Extraction
 from app.ingest.readers import ArticleIn
 from app.ingest.service import _store_extracted_many, ingest
 from app.services.accounts import create_user
@@ -19,64 +18,20 @@ from app.storage import aggregates, browse, corrections, profiles, queries
 from app.storage.db import make_engine
 from app.storage.migrate import alembic_config, check, upgrade
 from app.storage.models import Article, Quote, Speaker, User
-from tests.conftest import drop_database, new_database_url
-
-SAME = "Vi måste bygga fler bostäder i Göteborg nu"
-TEXT_A = f"Anna Berg sade: ”{SAME}”.\nPolisen uppgav att ”ingen skadades i Göteborg”."
-TEXT_B = (f"Enligt Anna Berg: ”{SAME}”. Karl Ek sade: ”Det håller jag inte med om alls”. "
-          "Berg svarade: ”Göteborg behöver bostäder och Malmö också”.")
-TEXT_C = "Karl Ek sade: ”Skatterna ska sänkas i Malmö”. Anna Berg sade: ”Nej, inte i år”."
-TEXT_D = f"Tidningen skrev att Eva Lund sade: ”{SAME}”. Hon nämnde Göteborg."
-
-
-def _q(text: str, sub: str, speaker: str | None, mention: str | None = None) -> ExtractedQuote:
-    i = text.index(sub)
-    return ExtractedQuote(text=sub, start=i, end=i + len(sub), type="direct", speaker=speaker,
-                          speaker_mention=mention or speaker, cue="sade", confidence=0.9,
-                          speaker_confidence=0.8, language="sv")
-
-
-def _ents(text: str, *names: str) -> tuple[ExtractedEntity, ...]:
-    out = []
-    for name in names:
-        start = 0
-        while (i := text.find(name, start)) >= 0:
-            out.append(ExtractedEntity(name, "LOC", i, i + len(name)))
-            start = i + 1
-    return tuple(out)
-
-
-def _sp(*names: str) -> tuple[ExtractedSpeaker, ...]:
-    return tuple(ExtractedSpeaker(n, "PER", (n,), ()) for n in names)
-
-
-EXTRACTIONS = {
-    TEXT_A: Extraction("sv", (_q(TEXT_A, SAME, "Anna Berg"),
-                              _q(TEXT_A, "ingen skadades i Göteborg", "Polisen")),
-                       _ents(TEXT_A, "Göteborg"), _sp("Anna Berg", "Polisen")),
-    TEXT_B: Extraction("sv", (_q(TEXT_B, SAME, "Anna Berg"),
-                              _q(TEXT_B, "Det håller jag inte med om alls", "Karl Ek"),
-                              _q(TEXT_B, "Göteborg behöver bostäder och Malmö också",
-                                 "Anna Berg", "Berg")),
-                       _ents(TEXT_B, "Göteborg", "Malmö"), _sp("Anna Berg", "Karl Ek")),
-    TEXT_C: Extraction("sv", (_q(TEXT_C, "Skatterna ska sänkas i Malmö", "Karl Ek"),
-                              _q(TEXT_C, "Nej, inte i år", "Anna Berg")),
-                       _ents(TEXT_C, "Malmö"), _sp("Karl Ek", "Anna Berg")),
-    TEXT_D: Extraction("sv", (_q(TEXT_D, SAME, "Eva Lund", "Hon"),),
-                       _ents(TEXT_D, "Göteborg"), _sp("Eva Lund")),
-}
-DATES = {TEXT_A: datetime(2026, 1, 5, tzinfo=UTC), TEXT_B: datetime(2026, 1, 20, tzinfo=UTC),
-         TEXT_C: datetime(2026, 3, 2, tzinfo=UTC), TEXT_D: datetime(2026, 3, 9, tzinfo=UTC)}
-
-
-class ByText:
-    """A test double returning the prepared extraction of each text (or a replacement)."""
-
-    def __init__(self, extractions: dict[str, Extraction]) -> None:
-        self.extractions = dict(extractions)
-
-    def extract(self, text: str, language: str | None = None) -> Extraction:
-        return self.extractions[text]
+from tests.factories import (
+    DATES,
+    EXTRACTIONS,
+    SAME,
+    TEXT_A,
+    TEXT_B,
+    TEXT_C,
+    TEXT_D,
+    ByText,
+    direct_quote,
+    drop_database,
+    new_database_url,
+    people,
+)
 
 
 def _item(text: str) -> ArticleIn:
@@ -153,9 +108,9 @@ def test_re_extraction_keeps_them(session: Session) -> None:
     berg, ek = _sid(session, "Anna Berg"), _sid(session, "Karl Ek")
     # Text B again: the duplicate quote is gone, the third one is now Karl Ek's.
     old = EXTRACTIONS[TEXT_B]
-    ex.extractions[TEXT_B] = Extraction("sv", (old.quotes[1], _q(
+    ex.extractions[TEXT_B] = Extraction("sv", (old.quotes[1], direct_quote(
         TEXT_B, "Göteborg behöver bostäder och Malmö också", "Karl Ek")), old.entities,
-        _sp("Anna Berg", "Karl Ek"))
+        people("Anna Berg", "Karl Ek"))
     ingest(session, ex, _item(TEXT_B), refresh=True)
     stored = _assert_recounted(session)
     assert stored.quotes[berg] == before.quotes[berg] - 2

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
+import json
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -13,28 +14,32 @@ from schemathesis.checks import not_a_server_error
 from app.config import Settings
 from app.main import create_app
 from app.storage.migrate import upgrade
-from tests.conftest import drop_database, new_database_url
-from tests.test_storage import EXTRACTION, FixedExtractor
-
-# One app for the whole module: schemathesis needs the schema at import time.
-_dir = Path(tempfile.mkdtemp(prefix="citat-fuzz-"))
-_url = new_database_url(_dir)
-upgrade(_url)
-APP = create_app(
-    Settings(database_url=_url, load_seeds=False, load_demo=False, secret_key="fuzz",
-             queue="immediate",
-             secret_file=_dir / "secret", ratelimit_upload="100000/minute"),
-    extractor=FixedExtractor(EXTRACTION),
-)
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+from tests.factories import EXTRACTION, FixedExtractor, drop_database, new_database_url
 
 
-def teardown_module() -> None:
-    drop_database(_url)
-    shutil.rmtree(_dir, ignore_errors=True)
+def _settings(url: str, **more: Any) -> Settings:
+    return Settings(database_url=url, load_seeds=False, load_demo=False, secret_key="fuzz",
+                    queue="immediate", ratelimit_upload="100000/minute", **more)
+
+
+# The schema is the app's own: FastAPI builds it without a request or a database, so nothing
+# is stored or migrated when this module is imported.
+schema = schemathesis.openapi.from_dict(
+    json.loads(json.dumps(create_app(_settings("sqlite://")).openapi())))
+
+
+@pytest.fixture(scope="module")
+def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One app for the whole module, on a migrated database of its own."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    url = new_database_url(folder)
+    upgrade(url)
+    yield create_app(_settings(url, secret_file=folder / "secret"),
+                     extractor=FixedExtractor(EXTRACTION))
+    drop_database(url)
 
 
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_server_errors(case: schemathesis.Case) -> None:
-    case.call_and_validate(checks=[not_a_server_error])
+def test_no_server_errors(case: schemathesis.Case, fuzzed_app: Any) -> None:
+    case.call_and_validate(app=fuzzed_app, checks=[not_a_server_error])

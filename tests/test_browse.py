@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from app.web.i18n import CATALOG_DIR
-from tests.conftest import soup
+from tests.factories import EXTRACTION, TEXT, FixedExtractor, soup
 
 # Our own short articles (invented for the tests), in two months, two sources, two languages.
 ARTICLES = [
@@ -164,8 +164,6 @@ def test_entity_page_and_also_reported(corpus: TestClient) -> None:
 
 def test_entity_page_lists_quotes_and_who_mentions_it(settings: Settings) -> None:
     # A fixed extraction, so the entity layer is exactly known.
-    from tests.test_storage import EXTRACTION, TEXT, FixedExtractor
-
     with TestClient(create_app(settings, extractor=FixedExtractor(EXTRACTION))) as client:
         assert client.post("/api/articles", json={"text": TEXT}).status_code == 201
         page = soup(client.get("/entities/goteborg").text)

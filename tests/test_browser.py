@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
+from tests.factories import LIBRARY_EXTRACTION, LIBRARY_TEXT, FixedExtractor, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
@@ -39,33 +36,11 @@ def browser_type_launch_args() -> dict[str, Any]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live_url(settings: Settings, extractor: Any) -> Iterator[str]:
     """The app, seeded, served by uvicorn in a thread on a free loopback port."""
-    yield from _serve(create_app(settings.model_copy(update={"load_seeds": True}),
-                                 extractor=extractor))
-
-
-def _serve(app: Any) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a thread on a free loopback port; its base URL."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    yield from serve(create_app(settings.model_copy(update={"load_seeds": True}),
+                                extractor=extractor))
 
 
 def _shot(page: Any, name: str) -> None:
@@ -361,17 +336,15 @@ def test_back_after_live_search_shows_the_earlier_search(page: Any, live_url: st
 @pytest.fixture
 def library_url(settings: Settings) -> Iterator[str]:
     """An app whose one article has a certain, an uncertain and an unknown attribution
-    (tests/test_confidence.py's invented article)."""
+    (the library article of tests/factories.py)."""
     from fastapi.testclient import TestClient
 
-    from tests.test_confidence import EXTRACTION, TEXT
-    from tests.test_storage import FixedExtractor
-
-    app = create_app(settings, extractor=FixedExtractor(EXTRACTION))
+    app = create_app(settings, extractor=FixedExtractor(LIBRARY_EXTRACTION))
     with TestClient(app) as client:  # runs the lifespan once to store the article
-        assert client.post("/api/articles", json={"text": TEXT, "title": "The valley library"}
+        assert client.post("/api/articles", json={"text": LIBRARY_TEXT,
+                                                  "title": "The valley library"}
                            ).status_code == 201
-    yield from _serve(create_app(settings, extractor=FixedExtractor(EXTRACTION)))
+    yield from serve(create_app(settings, extractor=FixedExtractor(LIBRARY_EXTRACTION)))
 
 
 def test_an_uncertain_attribution_is_visibly_different(browser: Any, library_url: str) -> None:

@@ -16,7 +16,7 @@ from app.ingest.service import ingest_files
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 from app.storage.models import Article, EntityMention, Quote, Speaker
-from tests.conftest import SEED_ARTICLE
+from tests.factories import SEED_ARTICLE, ByText
 
 PEOPLE = ["Eva Lind", "Per Holm", "Sara Ek", "Karl Dahl"]
 
@@ -261,7 +261,7 @@ def test_articles_stored_together_are_stored_as_one_by_one(
     and the rows (ids included) are those that storing each in its own transaction gives."""
     from sqlalchemy import event
 
-    from tests.conftest import drop_database, new_database_url
+    from tests.factories import drop_database, new_database_url
 
     files = _recurring_people(tmp_path)
     states = []
@@ -289,19 +289,6 @@ def test_articles_stored_together_are_stored_as_one_by_one(
     assert {"Anna Berg", "Per Holm"} <= speakers and "Berg" not in speakers
 
 
-class _Fixed:
-    """An extractor that returns the given extraction for each text."""
-
-    def __init__(self, by_text: dict[str, Extraction]) -> None:
-        self.by_text = by_text
-
-    def extract(self, text: str, language: str | None = None) -> Extraction:
-        return self.by_text[text]
-
-    def extract_many(self, texts: Iterable[str]) -> Iterator[Extraction]:
-        return iter([self.by_text[t] for t in texts])
-
-
 def test_a_refused_article_in_a_window_fails_alone(tmp_path: Path, db_url: str) -> None:
     """When the database refuses one article's rows (here: two quotes with the same span),
     the window is stored one article at a time: that one is reported, the rest land."""
@@ -320,7 +307,7 @@ def test_a_refused_article_in_a_window_fails_alone(tmp_path: Path, db_url: str) 
         path = tmp_path / f"b{i}.txt"
         path.write_text(text, encoding="utf-8")
         files.append(path)
-    summary = ingest_files(lambda: Session(engine), _Fixed(by_text), files, 1_000_000,
+    summary = ingest_files(lambda: Session(engine), ByText(by_text), files, 1_000_000,
                            window=10)
     assert summary.new == 3 and list(summary.failed) == [str(files[2])]
     with Session(engine) as s:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from app.cli import cli
-from tests.conftest import SEED_ARTICLE, SEEDS_DIR, row_counts
+from tests.factories import SEED_ARTICLE, SEEDS_DIR, row_counts
 
 runner = CliRunner()
 
@@ -72,3 +72,28 @@ def test_ingest_seeds_folder_is_idempotent_and_reports_failures(
         assert row_counts(url)[0] == articles + 1
     finally:
         get_settings.cache_clear()
+
+
+def test_users_add_command(db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import Session, select
+
+    from app.config import get_settings
+    from app.storage.db import make_engine
+    from app.storage.models import User
+
+    url = db_url
+    monkeypatch.setenv("CITAT_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        ok = runner.invoke(cli, ["users", "add", "maria", "--password-stdin"],
+                           input="ett tillräckligt långt lösenord\n")
+        bad = runner.invoke(cli, ["users", "add", "maria", "--password-stdin"],
+                            input="ett tillräckligt långt lösenord\n")
+    finally:
+        get_settings.cache_clear()
+    assert ok.exit_code == 0 and "Created editor maria" in ok.output
+    assert bad.exit_code == 1 and "exists already" in bad.output
+    engine = make_engine(url)
+    with Session(engine) as session:
+        assert session.exec(select(User)).one().username == "maria"
+    engine.dispose()

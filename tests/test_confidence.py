@@ -19,80 +19,43 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from app.config import Settings, get_settings
-from app.extraction.records import (
-    ExtractedEntity,
-    ExtractedQuote,
-    ExtractedSpeaker,
-    Extraction,
-)
 from app.main import create_app
-from app.services.accounts import create_user
 from app.storage import corrections
 from app.storage.db import make_engine
 from app.storage.models import Article, Quote, Speaker
 from app.storage.queries import QuoteRow
 from app.web.pages import _card_parts
-from tests.conftest import soup
-from tests.test_storage import FixedExtractor
+from tests.factories import (
+    HALF,
+    LIBRARY_EXTRACTION,
+    LIBRARY_TEXT,
+    NOBODY,
+    SURE,
+    UNSURE,
+    FixedExtractor,
+    add_editor,
+    csrf_token,
+    login,
+    soup,
+)
 
 SV = {"Accept-Language": "sv"}
 EN = {"Accept-Language": "en"}
-PASSWORD = "ett långt lösenord för test"
 NBSP = "\u00a0"
-
-# An invented English article: one attribution the extractor is sure of, one it is not
-# (62 %), one without a speaker, and one at 50 % that an editor will deal with.
-TEXT = (
-    "Maria Lindqvist opened the valley library on Monday.\n"
-    "\u201cBooks are the cheapest journey there is,\u201d Lindqvist said.\n"
-    "\u201cWe will open on Sundays too,\u201d she added later in the week.\n"
-    "\u201cNobody asked the readers,\u201d a sign outside read.\n"
-    "Tom Whitaker thought the building was too small for a library."
-)
-SURE, UNSURE, NOBODY, HALF = ("Books are the cheapest journey there is,",
-                              "We will open on Sundays too,", "Nobody asked the readers,",
-                              "the building was too small for a library")
-
-
-def _q(sub: str, speaker: str | None, confidence: float, kind: str = "direct"
-       ) -> ExtractedQuote:
-    start = TEXT.index(sub)
-    return ExtractedQuote(text=sub, start=start, end=start + len(sub), type=kind,  # type: ignore[arg-type]
-                          speaker=speaker, speaker_mention=speaker and speaker.split()[-1],
-                          cue="said", confidence=0.9, speaker_confidence=confidence,
-                          language="en")
-
-
-def _span(sub: str) -> tuple[int, int]:
-    start = TEXT.index(sub)
-    return start, start + len(sub)
-
-
-EXTRACTION = Extraction(
-    language="en",
-    quotes=(_q(SURE, "Maria Lindqvist", 0.95), _q(UNSURE, "Maria Lindqvist", 0.62),
-            _q(NOBODY, None, 0.0), _q(HALF, "Tom Whitaker", 0.5, "indirect")),
-    entities=(ExtractedEntity("Maria Lindqvist", "PER", *_span("Maria Lindqvist")),
-              ExtractedEntity("Sundays", "MISC", *_span("Sundays")),
-              ExtractedEntity("Tom Whitaker", "PER", *_span("Tom Whitaker"))),
-    speakers=(ExtractedSpeaker("Maria Lindqvist", "PER", ("Lindqvist",), ()),
-              ExtractedSpeaker("Tom Whitaker", "PER", ("Whitaker",), ())),
-)
 
 
 def _app(settings: Settings, **update: Any) -> Any:
-    return create_app(settings.model_copy(update=update), extractor=FixedExtractor(EXTRACTION))
+    return create_app(settings.model_copy(update=update),
+                      extractor=FixedExtractor(LIBRARY_EXTRACTION))
 
 
 @pytest.fixture
 def library(settings: Settings) -> Iterator[TestClient]:
-    """An app with the article above and one editor account."""
-    engine = make_engine(settings.database_url)
-    with Session(engine) as session:
-        create_user(session, "redaktor", PASSWORD)
-    engine.dispose()
+    """An app with the library article (tests/factories.py) and one editor account."""
+    add_editor(settings.database_url)
     with TestClient(_app(settings)) as client:
-        r = client.post("/api/articles", json={"text": TEXT, "title": "The valley library",
+        r = client.post("/api/articles", json={"text": LIBRARY_TEXT,
+                                               "title": "The valley library",
                                                "source": "Valley Post",
                                                "published_at": "2025-04-02"})
         assert r.status_code == 201
@@ -104,20 +67,8 @@ def _ids(client: TestClient) -> dict[str, str]:
     return {q["text"]: q["id"] for q in items}
 
 
-def _csrf(client: TestClient, path: str) -> str:
-    field = soup(client.get(path).text).select_one("input[name=csrf_token]")
-    assert field is not None
-    return str(field["value"])
-
-
-def _login(client: TestClient) -> None:
-    r = client.post("/login", data={"csrf_token": _csrf(client, "/login"),
-                                    "username": "redaktor", "password": PASSWORD})
-    assert r.status_code in (200, 303)
-
-
 def _correct(client: TestClient, qid: str, action: str, value: str = "") -> None:
-    r = client.post(f"/q/{qid}/correct", data={"csrf_token": _csrf(client, f"/q/{qid}"),
+    r = client.post(f"/q/{qid}/correct", data={"csrf_token": csrf_token(client, f"/q/{qid}"),
                                                "action": action, "value": value})
     assert r.status_code in (200, 303)
 
@@ -243,7 +194,8 @@ def test_the_share_card_says_probably_in_the_quotes_language() -> None:
 
 def test_the_setting_moves_the_line(settings: Settings) -> None:
     with TestClient(_app(settings, speaker_sure=0.6)) as client:
-        client.post("/api/articles", json={"text": TEXT, "title": "The valley library"})
+        client.post("/api/articles",
+                    json={"text": LIBRARY_TEXT, "title": "The valley library"})
         ids = _ids(client)
         rows = _rows(client, "/", EN)
         assert rows[ids[UNSURE]].select_one(".attribution-certain a.speaker").get_text() == (
@@ -259,7 +211,7 @@ def test_the_setting_moves_the_line(settings: Settings) -> None:
 def test_corrected_and_confirmed_attributions_are_certain(library: TestClient,
                                                           headers: dict[str, str]) -> None:
     ids = _ids(library)
-    _login(library)
+    assert login(library) == 303
     _correct(library, ids[HALF], "speaker", "Tom Whitaker")  # chosen by an editor
     _correct(library, ids[UNSURE], "reviewed")  # "Attribution is right"
     library.cookies.delete("citat_session")
@@ -283,7 +235,7 @@ def test_corrected_and_confirmed_attributions_are_certain(library: TestClient,
 def test_a_correction_to_no_speaker_reads_unknown_and_is_not_checked(library: TestClient
                                                                      ) -> None:
     qid = _ids(library)[SURE]
-    _login(library)
+    assert login(library) == 303
     _correct(library, qid, "speaker", "")
     api = library.get(f"/api/quotes/{qid}").json()
     assert (api["speaker"], api["speaker_status"], api["speaker_checked"]) == (
@@ -293,7 +245,7 @@ def test_a_correction_to_no_speaker_reads_unknown_and_is_not_checked(library: Te
 def test_a_correction_survives_re_extraction_as_certain(library: TestClient,
                                                         settings: Settings) -> None:
     ids = _ids(library)
-    _login(library)
+    assert login(library) == 303
     _correct(library, ids[HALF], "speaker", "Tom Whitaker")
     engine = make_engine(settings.database_url)
     try:
@@ -323,7 +275,7 @@ def test_speaker_page_counts_the_uncertain(library: TestClient, headers: dict[st
     assert count.get_text(" ", strip=True) == text
     assert count.select_one(".n-uncertain")["data-n"] == "1"
     # A speaker without uncertain quotes: no "0 uncertain".
-    _login(library)
+    assert login(library) == 303
     _correct(library, _ids(library)[HALF], "reviewed")
     library.cookies.delete("citat_session")
     whitaker = soup(library.get("/speakers/tom-whitaker", headers=headers).text)
@@ -391,7 +343,7 @@ def test_permalink_etag_304_and_a_new_page_after_a_correction(library: TestClien
     assert same.status_code == 304 and same.headers["etag"] == etag and not same.content
     # Another language is another page.
     assert library.get(f"/q/{qid}", headers={**SV, "If-None-Match": etag}).status_code == 200
-    _login(library)
+    assert login(library) == 303
     _correct(library, qid, "speaker", "Tom Whitaker")
     library.cookies.delete("citat_session")
     after = library.get(f"/q/{qid}", headers={**EN, "If-None-Match": etag})
@@ -406,7 +358,7 @@ def test_permalink_etag_304_and_a_new_page_after_a_correction(library: TestClien
 
 def test_editors_get_no_etag(library: TestClient) -> None:
     qid = _ids(library)[SURE]
-    _login(library)
+    assert login(library) == 303
     r = library.get(f"/q/{qid}")
     assert r.status_code == 200 and "etag" not in r.headers
     assert soup(r.text).select_one("form.correct-speaker") is not None
@@ -422,7 +374,7 @@ def test_a_correction_in_another_web_process_shows_at_once(library: TestClient,
             "— probably Maria Lindqvist")
         assert soup(reader.get(f"/q/{qid}", headers=EN).text).select_one(
             ".attribution-uncertain") is not None  # served from the reader's cache
-        _login(library)
+        assert login(library) == 303
         _correct(library, qid, "speaker", "Tom Whitaker")  # through the other process
         after = soup(reader.get(f"/q/{qid}", headers=EN).text)
         assert after.select_one(".attribution").get_text(" ", strip=True) == "— Tom Whitaker"

@@ -15,7 +15,7 @@ from app.extraction.pipeline import Extractor
 from app.main import create_app, licence_url
 from app.storage.db import make_engine
 from app.storage.models import Article
-from tests.conftest import soup
+from tests.factories import soup
 
 CREDIT = "Example contributors, “Ferry strike ends”, Example News, 2020-03-02 (CC BY 2.5)"
 

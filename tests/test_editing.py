@@ -1,4 +1,4 @@
-"""Editors: login, corrections that survive re-extraction, the audit log, reports."""
+"""Editors on the web: login, corrections that survive re-extraction, the audit log, reports."""
 
 from __future__ import annotations
 
@@ -9,89 +9,63 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.config import Settings
-from app.ingest.readers import ArticleIn, IngestError
+from app.ingest.readers import ArticleIn
 from app.ingest.service import ingest
 from app.main import create_app
-from app.services.accounts import authenticate, create_user
 from app.storage.db import make_engine
-from app.storage.models import Quote, User
-from tests.conftest import soup
-from tests.test_storage import EXTRACTION, Q1, Q2, TEXT, FixedExtractor
-
-PASSWORD = "rätt häst batteri häftklammer"
+from app.storage.models import Quote
+from tests.factories import (
+    EXTRACTION,
+    Q1,
+    Q2,
+    TEXT,
+    FixedExtractor,
+    add_editor,
+    csrf_token,
+    login,
+    quote_id_at,
+    soup,
+)
 
 
 @pytest.fixture
 def desk(settings: Settings) -> Iterator[TestClient]:
     """An app holding one article (fixed extraction) and one editor account."""
     s = settings.model_copy(update={"ratelimit_login": "5/minute", "ratelimit_report": "2/minute"})
-    engine = make_engine(s.database_url)
-    with Session(engine) as session:
-        create_user(session, "redaktor", PASSWORD)
-    engine.dispose()
+    add_editor(s.database_url)
     with TestClient(create_app(s, extractor=FixedExtractor(EXTRACTION))) as client:
         assert client.post("/api/articles", json={"text": TEXT}).status_code == 201
         yield client
 
 
-def _csrf(client: TestClient, path: str) -> str:
-    field = soup(client.get(path).text).select_one("input[name=csrf_token]")
-    assert field is not None
-    return str(field["value"])
-
-
-def _login(client: TestClient, password: str = PASSWORD) -> int:
-    r = client.post("/login", data={"csrf_token": _csrf(client, "/login"), "username": "redaktor",
-                                    "password": password, "next": "/editor"},
-                    follow_redirects=False)
-    return r.status_code
-
-
-def _qid(client: TestClient, start: int) -> str:
-    items = client.get("/api/quotes", params={"limit": 50}).json()["items"]
-    return next(q["id"] for q in items if q["start"] == start)
-
-
 def _post(client: TestClient, path: str, page: str, **data: str) -> int:
-    r = client.post(path, data={"csrf_token": _csrf(client, page), **data},
+    r = client.post(path, data={"csrf_token": csrf_token(client, page), **data},
                     follow_redirects=False)
     return r.status_code
 
 
-def test_accounts_hash_passwords(session: Session) -> None:
-    user = create_user(session, "eva", "ett långt lösenord")
-    assert user.password_hash.startswith("$argon2id$") and "långt" not in user.password_hash
-    assert authenticate(session, "eva", "ett långt lösenord") is not None
-    assert authenticate(session, "eva", "fel lösenord här") is None
-    assert authenticate(session, "ingen", "ett långt lösenord") is None
-    with pytest.raises(IngestError, match="at least 10"):
-        create_user(session, "kort", "kort")
-    with pytest.raises(IngestError, match="exists"):
-        create_user(session, "eva", "ett annat långt lösenord")
-
-
-def test_editor_pages_need_a_login(desk: TestClient) -> None:
+def test_editor_pages_need_alogin(desk: TestClient) -> None:
     r = desk.get("/editor", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Feditor"
-    qid = _qid(desk, Q1[0])
+    qid = quote_id_at(desk, Q1[0])
     assert _post(desk, f"/q/{qid}/correct", f"/q/{qid}", action="kind",
                  value="direct") == 401
-    assert _login(desk, "fel lösenord") == 401
-    assert _login(desk) == 303
+    assert login(desk, "fel lösenord") == 401
+    assert login(desk) == 303
     assert desk.get("/editor").status_code == 200
     assert soup(desk.get(f"/q/{qid}").text).select_one("form.correct-speaker") is not None
 
 
 def test_login_is_rate_limited(desk: TestClient) -> None:
-    codes = [_login(desk, "fel lösenord") for _ in range(6)]
+    codes = [login(desk, "fel lösenord") for _ in range(6)]
     assert codes[:5] == [401] * 5 and codes[5] == 429
 
 
 def test_quote_corrections_survive_reextraction_and_are_audited(
     desk: TestClient, settings: Settings
 ) -> None:
-    assert _login(desk) == 303
-    q1, q2 = _qid(desk, Q1[0]), _qid(desk, Q2[0])
+    assert login(desk) == 303
+    q1, q2 = quote_id_at(desk, Q1[0]), quote_id_at(desk, Q2[0])
     assert _post(desk, f"/q/{q1}/correct", f"/q/{q1}", action="speaker",
                  value="Per Holm") == 303
     assert _post(desk, f"/q/{q1}/correct", f"/q/{q1}", action="kind", value="direct") == 303
@@ -122,7 +96,7 @@ def test_quote_corrections_survive_reextraction_and_are_audited(
 
 
 def test_speaker_merge_rename_split(desk: TestClient, settings: Settings) -> None:
-    assert _login(desk) == 303
+    assert login(desk) == 303
     page = "/speakers/polisen"
     assert _post(desk, "/speakers/polisen/correct", page, action="merge",
                  value="anna-berg") == 303
@@ -153,38 +127,14 @@ def test_speaker_merge_rename_split(desk: TestClient, settings: Settings) -> Non
 
 
 def test_visitors_report_and_editors_close(desk: TestClient) -> None:
-    qid = _qid(desk, Q1[0])
+    qid = quote_id_at(desk, Q1[0])
     assert _post(desk, f"/q/{qid}/report", f"/q/{qid}", message="Det var Per Holm som sa det"
                  ) == 303
     assert _post(desk, f"/q/{qid}/report", f"/q/{qid}", message="   ") == 400
     assert _post(desk, f"/q/{qid}/report", f"/q/{qid}", message="igen") == 400  # rate limit
-    assert _login(desk) == 303
+    assert login(desk) == 303
     reports = soup(desk.get("/editor").text).select("li.report")
     assert len(reports) == 1 and "Per Holm som sa det" in reports[0].get_text()
     close = reports[0].select_one("form")["action"]
     assert _post(desk, close, "/editor") == 303
     assert not soup(desk.get("/editor").text).select("li.report")
-
-
-def test_users_add_command(db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from typer.testing import CliRunner
-
-    from app.cli import cli
-    from app.config import get_settings
-
-    url = db_url
-    monkeypatch.setenv("CITAT_DATABASE_URL", url)
-    get_settings.cache_clear()
-    try:
-        ok = CliRunner().invoke(cli, ["users", "add", "maria", "--password-stdin"],
-                                input="ett tillräckligt långt lösenord\n")
-        bad = CliRunner().invoke(cli, ["users", "add", "maria", "--password-stdin"],
-                                 input="ett tillräckligt långt lösenord\n")
-    finally:
-        get_settings.cache_clear()
-    assert ok.exit_code == 0 and "Created editor maria" in ok.output
-    assert bad.exit_code == 1 and "exists already" in bad.output
-    engine = make_engine(url)
-    with Session(engine) as session:
-        assert session.exec(select(User)).one().username == "maria"
-    engine.dispose()

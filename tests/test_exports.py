@@ -27,7 +27,7 @@ from app.storage.browse import QuoteFilters, filtered, joins_article
 from app.storage.certainty import status_of
 from app.storage.db import make_engine
 from app.storage.models import Article, Quote, Speaker
-from tests.conftest import ON_POSTGRES
+from tests.factories import ON_POSTGRES
 
 BASE = "http://testserver/q/"
 

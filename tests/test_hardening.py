@@ -19,8 +19,7 @@ from typer.testing import CliRunner
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import drop_database, new_database_url, row_counts, soup
-from tests.test_browser import _free_port
+from tests.factories import drop_database, free_port, new_database_url, row_counts, soup
 
 ARTICLE = "Rektor Maria Ek talade på skolavslutningen.\n”Vi ses i augusti igen”, sade Maria Ek."
 LIMIT = 64 * 1024
@@ -215,7 +214,7 @@ def test_fifty_simultaneous_uploads_land_exactly_once(settings: Settings, extrac
                                                       ) -> None:
     app = create_app(settings.model_copy(update={"ratelimit_upload": "1000/minute"}),
                      extractor=extractor)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

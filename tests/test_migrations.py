@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from app.storage.db import make_engine
 from app.storage.migrate import check, upgrade
-from tests.conftest import drop_database, new_database_url
+from tests.factories import drop_database, new_database_url
 
 
 @pytest.fixture

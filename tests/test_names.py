@@ -26,7 +26,7 @@ from app.storage.models import (
 )
 from app.storage.names import clean_name, name_key
 from app.storage.people import Person, full_name_in_article, same_person, the_one
-from tests.conftest import soup
+from tests.factories import FixedExtractor, soup
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -162,23 +162,15 @@ def _article(text: str, entities: list[tuple[str, str]], speaker: str | None = N
     return Extraction("sv", quotes=quotes, entities=ents, speakers=speakers)
 
 
-class Fixed:
-    def __init__(self, extraction: Extraction) -> None:
-        self.extraction = extraction
-
-    def extract(self, text: str, language: str | None = None) -> Extraction:
-        return self.extraction
-
-
 def test_entity_names_are_one_entity_on_save(session: Session) -> None:
     """Genitive, case, a label that varies and a surname after the full name: one entity
     each, labelled by its mentions."""
     t1 = "Rysslands svar kom sent. Ryssland teg. Kommunen i Norrvik och kommunen svarade."
-    ingest(session, Fixed(_article(t1, [("Rysslands", "LOC"), ("Ryssland", "LOC"),
+    ingest(session, FixedExtractor(_article(t1, [("Rysslands", "LOC"), ("Ryssland", "LOC"),
                                          ("Kommunen", "ORG"), ("kommunen", "ORG"),
                                          ("Norrvik", "LOC")])), ArticleIn(text=t1))
     t2 = "Ryssland och USA:s regering. Tom Hale talade. Hale var nöjd. RYSSLAND igen."
-    ingest(session, Fixed(_article(t2, [("Ryssland", "ORG"), ("USA:s", "LOC"),
+    ingest(session, FixedExtractor(_article(t2, [("Ryssland", "ORG"), ("USA:s", "LOC"),
                                          ("Tom Hale", "PER"), ("Hale", "PER"),
                                          ("RYSSLAND", "LOC")])), ArticleIn(text=t2))
     stored = {e.name: e.label for e in session.exec(select(Entity))}
@@ -197,7 +189,7 @@ def test_entity_page_shows_the_merged_entity_once(client: TestClient, settings: 
     text = "”Vi bygger murar”, sade Donald Trump. Trump upprepade det. Trump's plan."
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
-        ingest(session, Fixed(_article(text, [("Donald Trump", "PER"), ("Trump", "PER"),
+        ingest(session, FixedExtractor(_article(text, [("Donald Trump", "PER"), ("Trump", "PER"),
                                               ("Trump's", "PER")], "Donald Trump")),
                ArticleIn(text=text))
         entity = session.exec(select(Entity)).one()
@@ -225,7 +217,7 @@ def _legacy(session: Session) -> None:
              "”Tre”, sade Pressade Olle Berg.",
              "”Fyra”, sade Olle Berg. Rysslands svar. Ryssland."]
     for text in texts:
-        ingest(session, Fixed(Extraction("sv")), ArticleIn(text=text))
+        ingest(session, FixedExtractor(Extraction("sv")), ArticleIn(text=text))
     who = [add("Maria Lindqvist"), add("Lindqvist"), add("Pressade Olle Berg"),
            add("Olle Berg")]
     articles = session.exec(select(Article).order_by(col(Article.id))).all()

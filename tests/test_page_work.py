@@ -15,13 +15,13 @@ from app.config import Settings
 from app.main import create_app
 from app.storage import browse
 from app.storage.models import Entity, Quote, Speaker
-from tests.conftest import soup
-from tests.test_aggregates import EXTRACTIONS, SAME, TEXT_A, TEXT_B, TEXT_C, TEXT_D, ByText
+from tests.factories import EXTRACTIONS, SAME, TEXT_A, TEXT_B, TEXT_C, TEXT_D, ByText, soup
 
 
 @pytest.fixture
 def archive(settings: Settings) -> Iterator[TestClient]:
-    """An app (nothing cached) holding the four articles of test_aggregates."""
+    """An app (nothing cached) holding the four articles of tests/factories.py that share
+    a quote."""
     with TestClient(create_app(settings, extractor=ByText(EXTRACTIONS))) as client:
         for text in (TEXT_A, TEXT_B, TEXT_C, TEXT_D):
             assert client.post("/api/articles", json={"text": text}).status_code == 201

@@ -13,23 +13,26 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.main import create_app
-from app.services.accounts import create_user
 from app.storage.db import make_engine
 from app.storage.models import Speaker
 from app.web import pagecache
-from tests.conftest import soup
-from tests.test_editing import PASSWORD, _login, _qid
-from tests.test_storage import EXTRACTION, Q1, TEXT, FixedExtractor
+from tests.factories import (
+    EXTRACTION,
+    Q1,
+    TEXT,
+    FixedExtractor,
+    add_editor,
+    login,
+    quote_id_at,
+    soup,
+)
 
 
 @pytest.fixture
 def cached(settings: Settings) -> Iterator[tuple[TestClient, list[str]]]:
     """An app with the page cache on (60 s), one article, one editor; and its SQL log."""
     s = settings.model_copy(update={"cache_seconds": 60.0, "ratelimit_report": "100/minute"})
-    engine = make_engine(s.database_url)
-    with Session(engine) as session:
-        create_user(session, "redaktor", PASSWORD)
-    engine.dispose()
+    add_editor(s.database_url)
     app = create_app(s, extractor=FixedExtractor(EXTRACTION))
     statements: list[str] = []
     with TestClient(app) as client:
@@ -82,7 +85,7 @@ def test_a_page_is_rendered_once_for_anonymous_readers(
     assert int(again.headers["content-length"]) == len(again.content)
     assert "content-security-policy" in again.headers  # headers still added on every hit
     # A write in this process (any POST) empties the cache: the next view is fresh.
-    client.post(f"/q/{_qid(client, Q1[0])}/report", data={"message": "x"})
+    client.post(f"/q/{quote_id_at(client, Q1[0])}/report", data={"message": "x"})
     assert "Anna Berg-Lind" in _names(client.get(url).text)
 
 
@@ -92,7 +95,7 @@ def test_a_permalink_is_cached_by_its_version_and_fresh_at_once(
     """A change made elsewhere (another web process, a script) shows on a permalink at once:
     the cache keys it by the quote's version, read with one statement per request."""
     client, statements = cached
-    qid = _qid(client, Q1[0])
+    qid = quote_id_at(client, Q1[0])
     assert _speaker(client.get(f"/q/{qid}").text) == "Anna Berg"
     statements.clear()
     again = client.get(f"/q/{qid}")
@@ -106,7 +109,7 @@ def test_every_reader_gets_their_own_working_csrf_token(
     cached: tuple[TestClient, list[str]], settings: Settings
 ) -> None:
     client, _ = cached
-    qid = _qid(client, Q1[0])
+    qid = quote_id_at(client, Q1[0])
     tokens = []
     for _ in range(2):
         client.cookies.clear()  # a new visitor: no CSRF cookie yet
@@ -133,9 +136,9 @@ def test_editors_always_see_the_database(
     cached: tuple[TestClient, list[str]], settings: Settings
 ) -> None:
     client, statements = cached
-    qid = _qid(client, Q1[0])
+    qid = quote_id_at(client, Q1[0])
     client.get(f"/q/{qid}")  # cached for anonymous readers
-    assert _login(client) == 303
+    assert login(client) == 303
     _rename_in_database(settings, "Anna Berg", "Anna Lind")
     statements.clear()
     page = client.get(f"/q/{qid}")
@@ -166,7 +169,7 @@ def test_cache_seconds_zero_turns_it_off(settings: Settings) -> None:
     app = create_app(settings, extractor=FixedExtractor(EXTRACTION))  # conftest: 0 seconds
     with TestClient(app) as client:
         assert client.post("/api/articles", json={"text": TEXT}).status_code == 201
-        qid = _qid(client, Q1[0])
+        qid = quote_id_at(client, Q1[0])
         client.get(f"/q/{qid}")
         _rename_in_database(settings, "Anna Berg", "Anna Holm")
         assert _speaker(client.get(f"/q/{qid}").text) == "Anna Holm"

@@ -24,7 +24,7 @@ from app.ingest.readers import ArticleIn
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article
-from tests.conftest import soup
+from tests.factories import soup
 
 TEXT = "”Vi öppnar skolan igen i augusti”, säger rektor Maria Ek."
 
@@ -216,7 +216,7 @@ def _reachable(host: str, port: int) -> bool:
 def test_the_same_task_code_runs_on_redis_and_postgresql(
     backend: str, settings: Settings, extractor: Any, tmp_path: Path
 ) -> None:
-    from tests.conftest import drop_database, new_database_url
+    from tests.factories import drop_database, new_database_url
 
     port = 6379 if backend == "redis" else 5432
     if not _reachable("127.0.0.1", port):

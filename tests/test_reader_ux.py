@@ -12,7 +12,6 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, Settings
 from app.extraction.records import (
@@ -22,17 +21,13 @@ from app.extraction.records import (
     Extraction,
 )
 from app.main import create_app
-from app.services.accounts import create_user
-from app.storage.db import make_engine
 from app.web import i18n
 from app.web.i18n import CATALOG_DIR
 from app.web.messages import localise
-from tests.conftest import soup
-from tests.test_storage import FixedExtractor
+from tests.factories import PASSWORD, FixedExtractor, add_editor, csrf_token, login, soup, span
 
 SV = {"Accept-Language": "sv"}
 EN = {"Accept-Language": "en"}
-PASSWORD = "ett långt lösenord för test"
 
 # An English article of our own: a direct quote whose span ends with the comma that joins it
 # to its attribution, a partial quote and a reported (indirect) one.
@@ -44,11 +39,6 @@ EN_TEXT = (
 )
 
 
-def _span(text: str, sub: str) -> tuple[int, int]:
-    i = text.index(sub)
-    return i, i + len(sub)
-
-
 def _q(start: int, end: int, kind: str, mention: str) -> ExtractedQuote:
     return ExtractedQuote(text=EN_TEXT[start:end], start=start, end=end, type=kind,  # type: ignore[arg-type]
                           speaker="Lena Ortiz", speaker_mention=mention, cue="said",
@@ -58,11 +48,11 @@ def _q(start: int, end: int, kind: str, mention: str) -> ExtractedQuote:
 EN_EXTRACTION = Extraction(
     language="en",
     quotes=(
-        _q(*_span(EN_TEXT, "We build slowly, but we build to last,"), "direct", "Ortiz"),
-        _q(*_span(EN_TEXT, "a danger to every boat"), "partial", "She"),
-        _q(*_span(EN_TEXT, "the ferry timetable would change in spring"), "indirect", "Ortiz"),
+        _q(*span(EN_TEXT, "We build slowly, but we build to last,"), "direct", "Ortiz"),
+        _q(*span(EN_TEXT, "a danger to every boat"), "partial", "She"),
+        _q(*span(EN_TEXT, "the ferry timetable would change in spring"), "indirect", "Ortiz"),
     ),
-    entities=(ExtractedEntity("Lena Ortiz", "PER", *_span(EN_TEXT, "Lena Ortiz")),),
+    entities=(ExtractedEntity("Lena Ortiz", "PER", *span(EN_TEXT, "Lena Ortiz")),),
     speakers=(ExtractedSpeaker("Lena Ortiz", "PER", ("Lena Ortiz", "Ortiz"),
                                ("Harbour master",)),),
 )
@@ -71,10 +61,7 @@ EN_EXTRACTION = Extraction(
 @pytest.fixture
 def harbour(settings: Settings) -> Iterator[TestClient]:
     """An app with the English article above and one editor account."""
-    engine = make_engine(settings.database_url)
-    with Session(engine) as session:
-        create_user(session, "redaktor", PASSWORD)
-    engine.dispose()
+    add_editor(settings.database_url)
     s = settings.model_copy(update={"max_upload_bytes": 4096})
     with TestClient(create_app(s, extractor=FixedExtractor(EN_EXTRACTION))) as client:
         r = client.post("/api/articles", json={"text": EN_TEXT, "title": "A new pier",
@@ -87,12 +74,6 @@ def harbour(settings: Settings) -> Iterator[TestClient]:
 def _ids(client: TestClient) -> dict[str, str]:
     items = client.get("/api/quotes", params={"limit": 50}).json()["items"]
     return {q["type"]: q["id"] for q in items}
-
-
-def _csrf(client: TestClient, path: str) -> str:
-    field = soup(client.get(path).text).select_one("input[name=csrf_token]")
-    assert field is not None
-    return str(field["value"])
 
 
 # 1. Mixed languages -------------------------------------------------------------------------
@@ -128,7 +109,7 @@ def test_error_pages_in_the_readers_language(client: TestClient, url: str, statu
 
 def _upload(client: TestClient, headers: dict[str, str], files: dict[str, tuple[str, bytes]]
             | None = None, **data: str) -> tuple[int, str]:
-    token = _csrf(client, "/upload")
+    token = csrf_token(client, "/upload")
     r = client.post("/upload", data={"csrf_token": token, **data}, files=files or {},
                     headers=headers)
     error = soup(r.text).select_one("#form-error")
@@ -164,7 +145,7 @@ def test_file_too_large_speaks_in_sizes_of_the_locale(settings: Settings, extrac
 
 
 def test_login_error_in_swedish(harbour: TestClient) -> None:
-    r = harbour.post("/login", data={"csrf_token": _csrf(harbour, "/login"),
+    r = harbour.post("/login", data={"csrf_token": csrf_token(harbour, "/login"),
                                      "username": "redaktor", "password": "fel lösenord"},
                      headers=SV)
     assert r.status_code == 401
@@ -186,12 +167,10 @@ def test_unknown_speaker_and_filter_chips_are_words(seeded_client: TestClient) -
 
 def test_audit_log_in_words(harbour: TestClient) -> None:
     ids = _ids(harbour)
-    assert harbour.post("/login", data={"csrf_token": _csrf(harbour, "/login"),
-                                        "username": "redaktor", "password": PASSWORD},
-                        follow_redirects=False).status_code == 303
+    assert login(harbour) == 303
     page = f"/q/{ids['direct']}"
     harbour.post(f"/q/{ids['direct']}/correct", data={
-        "csrf_token": _csrf(harbour, page), "action": "speaker", "value": "Tom Whitaker"})
+        "csrf_token": csrf_token(harbour, page), "action": "speaker", "value": "Tom Whitaker"})
     row = soup(harbour.get("/editor", headers=SV).text).select_one("tr.correction")
     assert row is not None
     assert row.select_one(".what").get_text(" ", strip=True).startswith("Bytte talare")
@@ -257,7 +236,7 @@ def test_no_refusal_is_left_in_english() -> None:
 
 def test_pasting_over_the_limit_keeps_the_form(harbour: TestClient) -> None:
     text = "Första stycket är här. " * 400  # 10,000 bytes against a 4,096-byte limit
-    token = _csrf(harbour, "/upload")
+    token = csrf_token(harbour, "/upload")
     r = harbour.post("/upload", data={"csrf_token": token, "text": text, "title": "Min rubrik",
                                       "source": "Min källa"}, headers=SV,
                      files={"file": ("", b"")})  # multipart, as the browser sends the form
@@ -317,9 +296,8 @@ def test_corrected_speaker_shows_alone_and_the_card_gets_a_new_url(harbour: Test
     assert before.select_one(".attribution .mention") is not None
     cached = harbour.get(card_before)
     assert "max-age=86400" in cached.headers["cache-control"]
-    harbour.post("/login", data={"csrf_token": _csrf(harbour, "/login"),
-                                 "username": "redaktor", "password": PASSWORD})
-    harbour.post(f"/q/{qid}/correct", data={"csrf_token": _csrf(harbour, f"/q/{qid}"),
+    assert login(harbour) == 303
+    harbour.post(f"/q/{qid}/correct", data={"csrf_token": csrf_token(harbour, f"/q/{qid}"),
                                             "action": "speaker", "value": "Tom Whitaker"})
     after = soup(harbour.get(f"/q/{qid}").text)
     assert after.select_one(".attribution").get_text(" ", strip=True) == "— Tom Whitaker"
@@ -442,23 +420,18 @@ def test_users_list_remove_and_passwd(monkeypatch: pytest.MonkeyPatch, db_url: s
         assert listed.output.split("\t")[:3] == ["redaktor", "editor", "active"]
         app = create_app(settings, extractor=extractor)  # type: ignore[arg-type]
         with TestClient(app) as c:
-            def login(password: str) -> int:
-                return c.post("/login", data={"csrf_token": _csrf(c, "/login"),
-                                              "username": "redaktor", "password": password},
-                              follow_redirects=False).status_code
-
-            assert login(PASSWORD) == 303
+            assert login(c, PASSWORD) == 303
             assert c.get("/editor", follow_redirects=False).status_code == 200
             new = "ett annat långt lösenord"
             assert runner.invoke(cli, ["users", "passwd", "redaktor", "--password-stdin"],
                                  input=new + "\n").exit_code == 0
             # The old session ends with the old password; the new one logs in.
             assert c.get("/editor", follow_redirects=False).status_code == 303
-            assert login(PASSWORD) == 401 and login(new) == 303
+            assert login(c, PASSWORD) == 401 and login(c, new) == 303
             removed = runner.invoke(cli, ["users", "remove", "redaktor"])
             assert removed.exit_code == 0 and "can no longer log in" in removed.output
             assert c.get("/editor", follow_redirects=False).status_code == 303
-            assert login(new) == 401
+            assert login(c, new) == 401
         assert runner.invoke(cli, ["users", "list"]).output.split("\t")[2] == "removed"
         missing = runner.invoke(cli, ["users", "remove", "nobody"])
         assert missing.exit_code == 1 and "There is no user nobody." in missing.output
@@ -490,9 +463,8 @@ def test_ingest_refresh_says_what_was_extracted_again(monkeypatch: pytest.Monkey
 
 def test_unknown_speaker_in_the_readers_language(harbour: TestClient) -> None:
     qid = _ids(harbour)["direct"]
-    harbour.post("/login", data={"csrf_token": _csrf(harbour, "/login"),
-                                 "username": "redaktor", "password": PASSWORD})
-    harbour.post(f"/q/{qid}/correct", data={"csrf_token": _csrf(harbour, f"/q/{qid}"),
+    assert login(harbour) == 303
+    harbour.post(f"/q/{qid}/correct", data={"csrf_token": csrf_token(harbour, f"/q/{qid}"),
                                             "action": "speaker", "value": ""})
     harbour.cookies.delete("citat_session")
     for headers, said, name in ((EN, "speaker unknown", "Speaker unknown"),

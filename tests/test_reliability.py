@@ -28,8 +28,7 @@ from app.ingest.service import process_article, submit
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article, Quote
-from tests.conftest import row_counts, soup
-from tests.test_browser import _free_port
+from tests.factories import ingest_cli, row_counts, serve, soup
 
 QUOTE = "”Vi öppnar biblioteket igen i maj”, sade kommunalrådet Sara Lind."
 ARTICLE = "Biblioteket i Vreta har varit stängt sedan branden i höstas.\n" + QUOTE
@@ -372,23 +371,6 @@ def test_invalid_utf8_in_a_json_body_is_refused_with_400(
 
 # -- 8. citat ingest: FIFOs and links out of the folder ------------------------------------
 
-def _ingest_cli(args: list[str], db_url: str, monkeypatch: pytest.MonkeyPatch
-                ) -> tuple[int, str]:
-    from app.cli import cli
-    from app.config import get_settings
-
-    monkeypatch.setenv("CITAT_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    out: list[Any] = []
-    worker = threading.Thread(target=lambda: out.append(
-        CliRunner().invoke(cli, ["ingest", "--jobs", "1", *args])), daemon=True)
-    worker.start()
-    worker.join(120)
-    get_settings.cache_clear()
-    assert out, "citat ingest hung"
-    return out[0].exit_code, out[0].output
-
-
 def test_ingest_skips_fifos_and_links_that_leave_the_folder(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -400,7 +382,7 @@ def test_ingest_skips_fifos_and_links_that_leave_the_folder(
     os.mkfifo(folder / "pipe.txt")
     (folder / "out.txt").symlink_to(outside)
     (folder / "inside.txt").symlink_to(folder / "ok.txt")
-    code, output = _ingest_cli([str(folder)], db_url, monkeypatch)
+    code, output = ingest_cli([str(folder)], db_url, monkeypatch)
     assert code == 0, output
     assert f"skipped {folder / 'out.txt'}: a link to {outside}" in " ".join(output.split())
     assert "pipe.txt: not a regular file" in output
@@ -417,7 +399,7 @@ def test_ingest_of_a_fifo_given_by_name_reports_it_and_does_not_hang(
 ) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
-    code, output = _ingest_cli([str(fifo)], db_url, monkeypatch)
+    code, output = ingest_cli([str(fifo)], db_url, monkeypatch)
     assert code == 1
     assert "is not a regular file (a FIFO, device or folder): not read." in " ".join(
         output.split())
@@ -493,27 +475,12 @@ def test_serve_leaves_forwarded_headers_to_the_trusted_proxies_setting(
     assert seen["proxy_headers"] is False
 
 
-def _live(app: Any) -> Iterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           proxy_headers=False, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 def _login_statuses(settings: Settings, extractor: Any, forwarded: bool) -> list[int]:
     import httpx
 
     app = create_app(settings, extractor=extractor)
     statuses = []
-    for base in _live(app):
+    for base in serve(app, proxy_headers=False):
         with httpx.Client(base_url=base) as client:
             for n in range(4):
                 page = client.get("/login")

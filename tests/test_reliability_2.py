@@ -26,9 +26,7 @@ from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article
 from tests import slow_extraction
-from tests.conftest import row_counts, soup
-from tests.test_browser import _free_port
-from tests.test_reliability import _ingest_cli
+from tests.factories import free_port, ingest_cli, row_counts, serve, soup
 
 SAID = "”Färjan går som vanligt hela sommaren”, sade hamnchefen Lina Berg."
 TEXT = "Hamnen i Grisslehamn fick nya bryggor i våras.\n" + SAID
@@ -131,7 +129,7 @@ def test_a_sidecar_linking_out_of_the_folder_is_not_read(
         "Färjan", "Bussen"), encoding="utf-8")
     (folder / "real.json").write_text(json.dumps({"title": "Skolan"}), encoding="utf-8")
     (folder / "skolan.meta.json").symlink_to(folder / "real.json")  # inside: read
-    code, output = _ingest_cli([str(folder)], db_url, monkeypatch)
+    code, output = ingest_cli([str(folder)], db_url, monkeypatch)
     flat = " ".join(output.split())
     assert code == 1, output
     assert f"hamnen.meta.json is a link to {outside}, outside {folder}: not read." in flat
@@ -196,7 +194,7 @@ SERVE_WITH_SLOW_CHILD = (
 def _serve(code: str, db_url: str, tmp_path: Path, **env: str) -> tuple[subprocess.Popen[bytes],
                                                                           str]:
     """``citat serve`` (default in-process worker) in a real process on a free port."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
         env={**os.environ, "CITAT_DATABASE_URL": db_url, "CITAT_PORT": str(port),
@@ -437,7 +435,6 @@ def test_url_fetches_wait_their_turn_on_fetch_threads_and_the_site_stays_quick(
     import threading
 
     import app.web.api as api_module
-    from tests.test_reliability import _live
 
     running: list[int] = []
     seen: dict[str, Any] = {"most": 0, "threads": set()}
@@ -460,7 +457,7 @@ def test_url_fetches_wait_their_turn_on_fetch_threads_and_the_site_stays_quick(
     app = create_app(s, extractor=extractor)
     statuses: list[int] = []
     quick: list[float] = []
-    for base in _live(app):
+    for base in serve(app, proxy_headers=False):
         def post(n: int) -> None:
             r = httpx.post(base + "/api/articles", json={"url": f"https://example.org/{n}"},
                            timeout=60)

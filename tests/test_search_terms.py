@@ -22,15 +22,7 @@ from app.storage.browse import QuoteFilters
 from app.storage.models import Entity
 from app.storage.search import newest_ids, parse_query
 from tests import relevance
-from tests.conftest import ON_POSTGRES
-
-
-class _Fixed:
-    def __init__(self, extraction: Extraction) -> None:
-        self.extraction = extraction
-
-    def extract(self, text: str, language: str | None = None) -> Extraction:
-        return self.extraction
+from tests.factories import ON_POSTGRES, FixedExtractor
 
 
 def _extraction(lang: str, text: str, quotes: list[tuple[str, str, str]],
@@ -59,7 +51,7 @@ def build_archive(session: Session) -> None:
     """Store the relevance articles, in order."""
     for n, (lang, text, quotes, entities) in enumerate(relevance.ARTICLES):
         ex = _extraction(lang, text, quotes, entities)
-        result = ingest(session, _Fixed(ex), ArticleIn(text=text, title=f"Artikel {n}"))
+        result = ingest(session, FixedExtractor(ex), ArticleIn(text=text, title=f"Artikel {n}"))
         assert result.quotes == len(quotes), result
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.ingest.readers import IngestError
-from app.services.accounts import create_user, end_sessions
+from app.services.accounts import authenticate, create_user, end_sessions
 from app.services.editing import close_report, correct_quote, report_quote
 from app.services.transaction import transaction
 from app.storage.desk import open_reports
@@ -67,3 +67,15 @@ def test_an_unknown_correction_is_refused(session: Session) -> None:
     user = create_user(session, "per-holm", "a long enough password")
     with pytest.raises(IngestError, match="Unknown correction 'shout'"):
         correct_quote(session, user, "nosuchquote1", "shout", "")
+
+
+def test_accounts_hash_passwords(session: Session) -> None:
+    user = create_user(session, "eva", "ett långt lösenord")
+    assert user.password_hash.startswith("$argon2id$") and "långt" not in user.password_hash
+    assert authenticate(session, "eva", "ett långt lösenord") is not None
+    assert authenticate(session, "eva", "fel lösenord här") is None
+    assert authenticate(session, "ingen", "ett långt lösenord") is None
+    with pytest.raises(IngestError, match="at least 10"):
+        create_user(session, "kort", "kort")
+    with pytest.raises(IngestError, match="exists"):
+        create_user(session, "eva", "ett annat långt lösenord")

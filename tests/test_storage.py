@@ -16,57 +16,7 @@ from app.storage.migrate import check, upgrade
 from app.storage.models import Entity, EntityMention, Quote, Speaker, SpeakerAlias
 from app.storage.search import fts5_match, highlight_spans, index_body, parse_query
 from app.storage.writes import quote_public_id, save_extraction
-
-TEXT = (
-    "Statsministern Anna Berg sade att regeringen ”ska hjälpa alla”.\n"
-    "”Vi har inga allianser att vänta på”, sade Berg.\n"
-    "Polisen uppgav att ingen skadades i Göteborg."
-)
-
-
-class FixedExtractor:
-    """A test double that returns a prepared Extraction, so storage is tested exactly."""
-
-    def __init__(self, extraction: Extraction) -> None:
-        self.extraction = extraction
-        self.calls = 0
-
-    def extract(self, text: str, language: str | None = None) -> Extraction:
-        self.calls += 1
-        return self.extraction
-
-
-def _quote(start: int, end: int, kind: str = "direct", speaker: str | None = "Anna Berg",
-           mention: str | None = "Berg") -> ExtractedQuote:
-    return ExtractedQuote(text=TEXT[start:end], start=start, end=end, type=kind,  # type: ignore[arg-type]
-                          speaker=speaker, speaker_mention=mention, cue="sade", confidence=0.9,
-                          speaker_confidence=0.8, language="sv")
-
-
-def _span(sub: str) -> tuple[int, int]:
-    i = TEXT.index(sub)
-    return i, i + len(sub)
-
-
-Q1 = _span("ska hjälpa alla")
-Q2 = _span("Vi har inga allianser att vänta på")
-Q3 = _span("ingen skadades i Göteborg")
-EXTRACTION = Extraction(
-    language="sv",
-    quotes=(
-        _quote(*Q1, kind="partial", mention="Statsministern Anna Berg"),
-        _quote(*Q2),
-        _quote(*Q3, kind="indirect", speaker="Polisen", mention="Polisen"),
-    ),
-    entities=(
-        ExtractedEntity("Anna Berg", "PER", *_span("Anna Berg")),
-        ExtractedEntity("Göteborg", "LOC", *_span("Göteborg")),
-    ),
-    speakers=(
-        ExtractedSpeaker("Anna Berg", "PER", ("Anna Berg", "Berg"), ("Statsministern",)),
-        ExtractedSpeaker("Polisen", "ORG", ("Polisen",), ()),
-    ),
-)
+from tests.factories import EXTRACTION, Q1, Q2, Q3, TEXT, FixedExtractor, span, text_quote
 
 
 def test_migrations_reach_head_with_no_drift(db_url: str) -> None:
@@ -129,18 +79,18 @@ def test_reextraction_keeps_permalinks_of_unchanged_spans(session: Session) -> N
     result = ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
     before = {(q.start, q.end): (q.id, q.public_id) for q in session.exec(select(Quote))}
     # A changed extractor: Q1 gone, Q2 unchanged but re-attributed, a new quote added.
-    new_span = _span("Vi har inga allianser")
+    new_span = span(TEXT, "Vi har inga allianser")
     changed = Extraction(
         language="sv",
-        quotes=(_quote(*Q2, speaker="Anna Berg"), _quote(*new_span),
-                _quote(*Q3, kind="indirect", speaker="Polisen")),
+        quotes=(text_quote(*Q2, speaker="Anna Berg"), text_quote(*new_span),
+                text_quote(*Q3, kind="indirect", speaker="Polisen")),
         speakers=EXTRACTION.speakers,
     )
     with pytest.raises(IntegrityError):
         # Overlapping spans are the extractor's business, but the span key stays unique.
         save_extraction(session, session.get_one(type(queries.get_article(
             session, result.article_id).article), result.article_id),
-            Extraction(language="sv", quotes=(_quote(*Q2), _quote(*Q2))))
+            Extraction(language="sv", quotes=(text_quote(*Q2), text_quote(*Q2))))
     session.rollback()
     again = ingest(session, FixedExtractor(changed), ArticleIn(text=TEXT), refresh=True)
     assert again.article_id == result.article_id and not again.created

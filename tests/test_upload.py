@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from tests.conftest import row_counts, soup
+from tests.factories import row_counts, soup
 
 ARTICLE = "Kommunalrådet Eva Lind besökte bygget.\n”Vi bygger en ny bro över älven”, säger Lind."
 

@@ -16,7 +16,7 @@ from app.verify.align import align, context_word
 from app.verify.claim import BadPaste, parse
 from app.verify.pairs import shared_evidence
 from app.verify.words import tokens
-from tests.conftest import soup
+from tests.factories import soup
 
 TWEET = ("The British have been incredible soldiers, incredible military, and they can take "
          "care of themselves. But if they need help, I’ll always be with the British.")

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.storage.models import Article, Quote
-from tests.conftest import SEED_ARTICLE, soup
+from tests.factories import SEED_ARTICLE, soup
 
 
 def _trump_quote_id(client: TestClient) -> str:
