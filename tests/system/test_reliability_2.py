@@ -25,8 +25,8 @@ from app.ingest.service import process_article, submit
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article
-from tests import slow_extraction
 from tests.factories import free_port, ingest_cli, row_counts, serve, soup
+from tests.system import slow_extraction
 
 SAID = "”Färjan går som vanligt hela sommaren”, sade hamnchefen Lina Berg."
 TEXT = "Hamnen i Grisslehamn fick nya bryggor i våras.\n" + SAID
@@ -184,7 +184,7 @@ def test_an_extraction_over_the_time_limit_is_stopped_and_the_article_failed_wit
 
 
 SERVE_WITH_SLOW_CHILD = (
-    "import app.ingest.isolated as iso, tests.slow_extraction as slow\n"
+    "import app.ingest.isolated as iso, tests.system.slow_extraction as slow\n"
     "iso.CHILD_FACTORY = slow.make\n"
     "import sys; sys.argv = ['citat', 'serve']\n"
     "from app.cli import main; main()\n"
@@ -201,7 +201,7 @@ def _serve(code: str, db_url: str, tmp_path: Path, **env: str) -> tuple[subproce
              "CITAT_QUEUE": f"sqlite:///{tmp_path / 'queue.db'}", "CITAT_LOAD_SEEDS": "false",
              "CITAT_SECRET_KEY": "test-secret-key", "CITAT_CACHE_SECONDS": "0",
              "CITAT_RATELIMIT_UPLOAD": "100/minute",
-             # The child imports tests.slow_extraction: the project on its path, as in pytest.
+             # The child imports tests.system.slow_extraction: the project on its path.
              "PYTHONPATH": os.pathsep.join(
                  p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p),
              **env},

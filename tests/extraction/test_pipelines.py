@@ -16,7 +16,7 @@ from app.extraction.typography import fix_quote_sentence_starts
 if TYPE_CHECKING:
     from app.extraction.pipeline import Extractor
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "app" / "extraction" / "models"
 SEED = ROOT / "seeds" / "sv-rt-trump-starmer-2025-02-27.txt"
 COMPONENTS = ["citat_quote_sentences", "tok2vec", "tagger", "morphologizer", "parser",

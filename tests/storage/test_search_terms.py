@@ -1,5 +1,5 @@
 """Search that finds what people type (issue 21): names, inflections, compounds, typos,
-fields and operators, on the relevance archive of ``tests/relevance.py`` (both engines)."""
+fields and operators, on the relevance archive of ``tests/storage/relevance.py`` (both engines)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
 from app.storage.models import Entity
 from app.storage.search import newest_ids, parse_query
-from tests import relevance
 from tests.factories import ON_POSTGRES, FixedExtractor
+from tests.storage import relevance
 
 
 def _extraction(lang: str, text: str, quotes: list[tuple[str, str, str]],

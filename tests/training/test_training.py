@@ -24,7 +24,7 @@ from app.training.corpora import (
 )
 from app.training.datasets import LABELS, fixture, group, to_doc
 
-FIXTURE = Path(__file__).parent / "fixtures" / "training"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "training"
 
 
 def test_io_labels_become_iob2_and_unknown_labels_outside() -> None:
