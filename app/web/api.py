@@ -11,12 +11,13 @@ from sqlmodel import Session
 
 from app.config import allowed_hosts
 from app.ingest.readers import ArticleIn as Article
-from app.ingest.readers import IngestError, build_article
+from app.ingest.readers import build_article
 from app.ingest.sources import Fields, from_url
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
 from app.web.deps import RowId, SessionDep, SettingsDep
 from app.web.filters import FiltersDep
+from app.web.refusals import RequestRefused
 from app.web.schemas import (
     ArticleIn,
     ArticleOut,
@@ -106,12 +107,13 @@ def api_article(article_id: RowId, session: SessionDep, settings: SettingsDep) -
 
 
 def check_upload_rate(request: Request) -> None:
-    """Count an upload; IngestError (429, with Retry-After) when the client is over the limit."""
+    """Count an upload; RequestRefused (429, with Retry-After) when the client is over the
+    limit."""
     limits = request.app.state.ratelimits
     if not limits.hit("upload", request):
-        raise IngestError("Too many uploads from here: try again in %(retry_after)s seconds.",
-                          params={"retry_after": limits.retry_after("upload", request)},
-                          status=429)
+        raise RequestRefused(
+            "Too many uploads from here: try again in %(retry_after)s seconds.",
+            params={"retry_after": limits.retry_after("upload", request)}, status=429)
 
 
 async def fetch_article(request: Request, url: str, fields: Fields) -> Article:
@@ -122,9 +124,9 @@ async def fetch_article(request: Request, url: str, fields: Fields) -> Article:
         lambda: from_url(url, fields, max_bytes=settings.max_upload_bytes,
                          allowed_hosts=allowed_hosts(settings), timeout=settings.fetch_timeout))
     if item is None:
-        raise IngestError("Too many pages are being fetched right now: try again in "
-                          "%(retry_after)s seconds.", "url", params={"retry_after": 5},
-                          status=503)
+        raise RequestRefused("Too many pages are being fetched right now: try again in "
+                             "%(retry_after)s seconds.", "url", params={"retry_after": 5},
+                             status=503)
     return item
 
 

@@ -18,6 +18,7 @@ from starlette.formparsers import MultiPartException
 from app.ingest.readers import IngestError, build_article
 from app.ingest.service import IngestResult
 from app.ingest.sources import Fields, expand_files, from_file
+from app.refusals import Refusal
 from app.storage import desk, profiles, queries
 from app.storage.browse import QuoteFilters
 from app.web import attribution, errors, i18n
@@ -28,6 +29,7 @@ from app.web.forms import read_form
 from app.web.i18n import gettext_ as _
 from app.web.messages import format_size
 from app.web.pagecache import cache_page
+from app.web.refusals import FormError
 from app.web.render import Mark, paragraphs, render_span
 from app.web.typography import quote_plain
 from app.web.urls import absolute_url, export_links
@@ -213,7 +215,7 @@ def upload_form(request: Request, templates: TemplatesDep, csrf: CsrfDep,
 
 def _render_upload(
     request: Request, templates: Any, csrf: Any, settings: Any,
-    values: dict[str, str], error: IngestError | None, status: int,
+    values: dict[str, str], error: Refusal | None, status: int,
 ) -> Response:
     raw, token = csrf.token_for(request)
     response: Response = templates.TemplateResponse(
@@ -222,7 +224,7 @@ def _render_upload(
         {
             "values": values,
             "error": error,
-            "error_message": errors.ingest_message(error) if error else "",
+            "error_message": errors.refusal_message(error) if error else "",
             "csrf_token": token,
             "max_size": format_size(settings.max_upload_bytes),
         },
@@ -245,8 +247,7 @@ async def upload_post(
     declared = request.headers.get("content-length", "")
     max_files = settings.max_batch_files
     if declared.isdigit() and int(declared) > max_files * limit + 256 * 1024:
-        err = IngestError(f"The upload is larger than the limit of {limit:,} bytes a file.",
-                          "file")
+        err = FormError(f"The upload is larger than the limit of {limit:,} bytes a file.", "file")
         return _render_upload(request, templates, csrf, settings, values, err, 413)
     try:
         # Over-long text fields are cut, not refused: the form comes back filled in.
@@ -255,22 +256,22 @@ async def upload_post(
     except (MultiPartException, HTTPException) as exc:
         # Starlette turns the parser's MultiPartException into HTTPException(400) in an app.
         reason = str(exc.detail if isinstance(exc, HTTPException) else exc.message)
-        err = (IngestError("At most %(max)s files in one upload.", "file",
-                           params={"max": max_files})
+        err = (FormError("At most %(max)s files in one upload.", "file",
+                         params={"max": max_files})
                if reason.startswith("Too many files") else
-               IngestError(f"The form could not be read: {reason}", "file"))
+               FormError(f"The form could not be read: {reason}", "file"))
         return _render_upload(request, templates, csrf, settings, values, err, 400)
     try:
         for name in UPLOAD_FIELDS:
             v = form.get(name)
             values[name] = v if isinstance(v, str) else ""
         if dropped.get("text"):
-            err = IngestError(_too_long(limit, len(values["text"].encode("utf-8")),
-                                        dropped["text"]), "text")
+            err = FormError(_too_long(limit, len(values["text"].encode("utf-8")),
+                                      dropped["text"]), "text")
             return _render_upload(request, templates, csrf, settings, values, err, 413)
         if not csrf.valid(request, form.get("csrf_token")):
-            err = IngestError("The form has expired or was not sent from this site. "
-                              "Please submit it again.", None)
+            err = FormError("The form has expired or was not sent from this site. "
+                            "Please submit it again.", None)
             return _render_upload(request, templates, csrf, settings, values, err, 403)
         check_upload_rate(request)
         files: list[tuple[str, bytes]] = []
@@ -292,7 +293,7 @@ async def upload_post(
         else:
             outcome = await run_in_threadpool(_ingest_form, request, settings, values, files,
                                               fields)
-    except IngestError as err:
+    except Refusal as err:  # the ingest layer's, and the rate limits'
         response = _render_upload(request, templates, csrf, settings, values, err, err.status)
         response.headers.update(errors.retry_after(err))
         return response
@@ -335,7 +336,7 @@ def _ingest_form(
                 results.append((_base(name), _ingest(request, from_file(name, data, fields,
                                                                         limit)), None))
             except IngestError as exc:
-                results.append((_base(name), None, errors.ingest_message(exc)))
+                results.append((_base(name), None, errors.refusal_message(exc)))
         return results
     item = build_article(
         text=values["text"], title=values["title"], source=values["source"], url=values["url"],

@@ -31,11 +31,12 @@ ALLOWED_APP_IMPORTS: dict[str, tuple[str, ...]] = {
     "extraction": (),
     "storage": ("app.config",),
     "verify": ("app.storage", "app.services.transaction"),
-    "services": ("app.storage", "app.ingest.readers"),
-    "ingest": ("app.config", "app.extraction", "app.storage", "app.verify", "app.services"),
+    "services": ("app.storage", "app.refusals"),
+    "ingest": ("app.config", "app.refusals", "app.extraction", "app.storage", "app.verify",
+               "app.services"),
     # The web reads through storage's named queries and writes through services only.
     "web": (
-        "app.config",
+        "app.config", "app.refusals",
         "app.services",
         "app.verify.claim", "app.verify.service",
         "app.ingest.readers", "app.ingest.sources", "app.ingest.isolated",

@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.ingest.readers import IngestError
-from app.services.accounts import authenticate, create_user, end_sessions
-from app.services.editing import close_report, correct_quote, report_quote
+from app.services.accounts import AccountError, authenticate, create_user, end_sessions
+from app.services.editing import EditError, close_report, correct_quote, report_quote
 from app.services.transaction import transaction
 from app.storage.desk import open_reports
 from app.storage.models import User
@@ -56,16 +55,16 @@ def test_logout_raises_the_session_version(engine: Engine, session: Session) -> 
 
 
 def test_a_report_on_no_quote_stores_nothing(session: Session) -> None:
-    with pytest.raises(IngestError, match="No such quote"):
+    with pytest.raises(EditError, match="No such quote"):
         report_quote(session, "nosuchquote1", "The speaker is wrong.")
     assert open_reports(session) == []
-    with pytest.raises(IngestError, match="No such report"):
+    with pytest.raises(EditError, match="No such report"):
         close_report(session, 12345)
 
 
 def test_an_unknown_correction_is_refused(session: Session) -> None:
     user = create_user(session, "per-holm", "a long enough password")
-    with pytest.raises(IngestError, match="Unknown correction 'shout'"):
+    with pytest.raises(EditError, match="Unknown correction 'shout'"):
         correct_quote(session, user, "nosuchquote1", "shout", "")
 
 
@@ -75,7 +74,7 @@ def test_accounts_hash_passwords(session: Session) -> None:
     assert authenticate(session, "eva", "ett långt lösenord") is not None
     assert authenticate(session, "eva", "fel lösenord här") is None
     assert authenticate(session, "ingen", "ett långt lösenord") is None
-    with pytest.raises(IngestError, match="at least 10"):
+    with pytest.raises(AccountError, match="at least 10"):
         create_user(session, "kort", "kort")
-    with pytest.raises(IngestError, match="exists"):
+    with pytest.raises(AccountError, match="exists"):
         create_user(session, "eva", "ett annat långt lösenord")

@@ -194,14 +194,35 @@ def test_every_visible_message_is_in_the_swedish_catalog() -> None:
     assert len(found) > 300 and found <= translated, sorted(found - translated)
 
 
-def _refusals() -> Iterator[tuple[str, list[str]]]:
-    """Every English refusal raised under app/ (IngestError, CorrectionError), with sample
-    values in place of its placeholders (a number, a size, a quoted name, a host)."""
-    samples = ["7", "2,097,152", "'x.zip'", "example.org"]
+def _trees() -> Iterator[tuple[Path, ast.Module]]:
     for path in sorted((PROJECT_ROOT / "app").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        yield path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def refusal_types() -> set[str]:
+    """The names of every refusal type defined under app/: ``Refusal`` (app/refusals.py) and
+    its kinds (IngestError, AccountError, EditError, FormError, RequestRefused, …), found by
+    their bases, and storage's ``CorrectionError``."""
+    names = {"Refusal", "CorrectionError"}
+    classes = [(node.name, {ast.unparse(b).rsplit(".", 1)[-1] for b in node.bases})
+               for _, tree in _trees() for node in ast.walk(tree)
+               if isinstance(node, ast.ClassDef)]
+    while True:
+        more = {name for name, bases in classes if bases & names} - names
+        if not more:
+            return names
+        names |= more
+
+
+def _refusals() -> Iterator[tuple[str, list[str]]]:
+    """Every English refusal raised under app/ (any refusal type), with sample values in place
+    of its placeholders (a number, a size, a quoted name, a host)."""
+    samples = ["7", "2,097,152", "'x.zip'", "example.org"]
+    types = refusal_types()
+    for path, tree in _trees():
+        for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("IngestError", "CorrectionError") and node.args):
+                    and node.func.id in types and node.args):
                 continue
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -214,6 +235,15 @@ def _refusals() -> Iterator[tuple[str, list[str]]]:
                 yield f"{path.name}:{node.lineno}", [
                     "".join(str(v.value) if isinstance(v, ast.Constant) else sample
                             for v in arg.values) for sample in samples]
+
+
+def test_the_walk_knows_every_kind_of_refusal() -> None:
+    """Each layer's own refusal type is walked (a new kind is found by its base class)."""
+    assert refusal_types() >= {"Refusal", "IngestError", "AccountError", "EditError",
+                               "FormError", "RequestRefused", "CorrectionError"}
+    raised = {where.split(":")[0] for where, _ in _refusals()}
+    assert {"auth.py", "editor.py", "api.py", "pages.py", "accounts.py", "editing.py",
+            "corrections.py", "readers.py", "fetch.py", "archive.py"} <= raised
 
 
 # Messages only the command line shows (it speaks English, like the logs).
