@@ -39,7 +39,7 @@ ALLOWED_APP_IMPORTS: dict[str, tuple[str, ...]] = {
         "app.config", "app.refusals",
         "app.services",
         "app.verify.claim", "app.verify.service",
-        "app.ingest.readers", "app.ingest.sources", "app.ingest.isolated",
+        "app.ingest.readers", "app.ingest.uploads", "app.ingest.isolated",
         "app.ingest.queue", "app.ingest.service",
         "app.storage.queries", "app.storage.browse", "app.storage.indexes",
         "app.storage.profiles", "app.storage.certainty", "app.storage.exports",

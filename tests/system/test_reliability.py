@@ -323,10 +323,10 @@ def test_the_api_write_is_rate_limited_with_retry_after(
 def test_url_fetches_beyond_the_waiting_room_are_refused(
     settings: Settings, extractor: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import app.web.api as api_module
+    import app.ingest.uploads as uploads_module
 
     release = threading.Event()
-    monkeypatch.setattr(api_module, "from_url", lambda *a, **kw: release.wait(30))
+    monkeypatch.setattr(uploads_module, "from_url", lambda *a, **kw: release.wait(30))
     s = settings.model_copy(update={"max_fetches": 1, "max_fetches_waiting": 0})
     app = create_app(s, extractor=extractor)
     with TestClient(app) as client:

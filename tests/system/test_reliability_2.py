@@ -434,7 +434,7 @@ def test_url_fetches_wait_their_turn_on_fetch_threads_and_the_site_stays_quick(
 ) -> None:
     import threading
 
-    import app.web.api as api_module
+    import app.ingest.uploads as uploads_module
 
     running: list[int] = []
     seen: dict[str, Any] = {"most": 0, "threads": set()}
@@ -451,7 +451,7 @@ def test_url_fetches_wait_their_turn_on_fetch_threads_and_the_site_stays_quick(
         return build_article(text=f"Sidan {url} säger: ”Bryggan är klar”, sade Lina Berg.",
                              url=url, max_bytes=100_000)
 
-    monkeypatch.setattr(api_module, "from_url", slow_page)
+    monkeypatch.setattr(uploads_module, "from_url", slow_page)
     s = settings.model_copy(update={"max_fetches": 2, "max_fetches_waiting": 10,
                                     "ratelimit_upload": "100/minute"})
     app = create_app(s, extractor=extractor)
