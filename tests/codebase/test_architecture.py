@@ -3,11 +3,15 @@
 Two kinds of rule:
 
 * an allowlist of what each package may import: its own modules, the packages below it and,
-  for the web, only storage's *read* modules (named queries) and the services;
+  for the web, only storage's *read* modules (named queries), the services, ingest's one entry
+  point for uploads (``app/ingest/uploads.py``) and none of the file, zip or fetch code (nor
+  the libraries that do such work: ``zipfile``, an HTTP client, sockets);
 * checks on calls: no SQL built or run outside storage (``select(``, ``.exec(``,
   ``.execute(``), no transaction handled outside the one helper
-  (``app/services/transaction.py``: ``.commit(``, ``.rollback(``), and no row added to or
-  deleted from a session in the web (``session.add(``, ``session.delete(`` …).
+  (``app/services/transaction.py``: ``.commit(``, ``.rollback(``), no row added to or
+  deleted from a session in the web (``session.add(``, ``session.delete(`` …), and no
+  ``IngestError`` raised outside ingest (it means "this article could not be ingested"; a
+  login, a form or an account has a refusal of its own, see ``app/refusals.py``).
 
 Adding a ``DELETE`` plus a commit to a page handler fails here, whatever it imports.
 """
@@ -45,6 +49,19 @@ ALLOWED_APP_IMPORTS: dict[str, tuple[str, ...]] = {
         "app.storage.profiles", "app.storage.certainty", "app.storage.exports",
         "app.storage.search", "app.storage.desk", "app.storage.models",
     ),
+}
+
+#: Modules a package may take some names from only (a whole module is not allowed either).
+#: The web reads the year bounds of the date filters and may catch an IngestError; reading,
+#: decoding and building articles is ingest's (app/ingest/uploads.py).
+ALLOWED_NAMES: dict[str, dict[str, set[str]]] = {
+    "web": {"app.ingest.readers": {"IngestError", "MIN_YEAR", "MAX_YEAR"}},
+}
+
+#: Libraries a package may not import at all: the web opens no zip and fetches no page itself.
+FORBIDDEN_LIBRARIES: dict[str, tuple[str, ...]] = {
+    "web": ("zipfile", "tarfile", "gzip", "zlib", "bz2", "lzma", "urllib.request",
+            "http.client", "httpx", "requests", "urllib3", "socket", "ssl", "trafilatura"),
 }
 
 #: Names each package may take from the database libraries (storage may take anything).
@@ -129,8 +146,13 @@ def import_leaks(package: str) -> list[Leak]:
             continue
         for line, module, name in _imports(tree):
             if module.startswith("app."):
+                names = ALLOWED_NAMES.get(package, {}).get(module)
                 if not _allowed(module, own + ALLOWED_APP_IMPORTS[package]):
                     leaks.append(Leak(path, line, f"imports {module}"))
+                elif names is not None and name not in names:
+                    leaks.append(Leak(path, line, f"imports {name or '*'} from {module}"))
+            elif _allowed(module, FORBIDDEN_LIBRARIES.get(package, ())):
+                leaks.append(Leak(path, line, f"imports {module}"))
             elif module.split(".")[0] in DB_LIBRARIES and package != "storage":
                 allowed = ALLOWED_DB_NAMES[package].get(module, set())
                 if name is None or name not in allowed:
@@ -179,6 +201,21 @@ def call_leaks(package: str, *, session_writes: bool) -> list[Leak]:
     return leaks
 
 
+#: The one package that may raise IngestError (an article that cannot be ingested).
+INGEST_ERROR_PLACES = ("ingest",)
+
+
+def refusal_leaks(package: str) -> list[Leak]:
+    """``IngestError`` made (raised) outside app/ingest: a login, a form, a rate limit, an
+    account or a correction has its own kind of refusal."""
+    if package in INGEST_ERROR_PLACES:
+        return []
+    return [Leak(path, node.lineno, "raises IngestError for what is not an article")
+            for path, tree in _files(package) for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and ast.unparse(node.func).rsplit(".", 1)[-1] == "IngestError"]
+
+
 def transaction_leaks(package: str) -> list[Leak]:
     """Commits and rollbacks written by hand in ``package`` (outside the helper)."""
     return [leak for leak in call_leaks(package, session_writes=False)
@@ -216,6 +253,13 @@ def test_one_transaction_helper(package: str) -> None:
     assert leaks == [], "\n" + _report(leaks)
 
 
+@pytest.mark.parametrize("package", ["", "extraction", "storage", "verify", "services", "web",
+                                     "training"])
+def test_ingest_errors_are_raised_by_ingest_only(package: str) -> None:
+    leaks = refusal_leaks(package)
+    assert leaks == [], "\n" + _report(leaks)
+
+
 # The rules catch what they are meant to catch: each planted leak is found.
 PLANTED = {
     "select in a page": ("web", "from sqlmodel import select\n"
@@ -225,6 +269,26 @@ PLANTED = {
     "a write function from storage": ("web", "from app.storage.writes import save_extraction\n"),
     "a raw statement in ingest": ("ingest", "def f(db):\n    db.execute('DELETE FROM quote')\n"),
     "a rollback by hand in a service": ("services", "def f(s):\n    s.rollback()\n"),
+    # Zip, file and fetch work belongs to ingest (app/ingest/uploads.py is the web's way in).
+    "zipfile in a page": ("web", "import zipfile\n"),
+    "the zip reader in a page": ("web", "from app.ingest.archive import read_zip\n"),
+    "file expansion in a page": ("web", "from app.ingest.sources import expand_files\n"),
+    "reading a file in a page": ("web", "from app.ingest.sources import from_file\n"),
+    "the fetcher in a page": ("web", "from app.ingest.fetch import fetch_url\n"),
+    "fetching a URL in a page": ("web", "from app.ingest.sources import from_url\n"),
+    "building an article in a page": ("web", "from app.ingest.readers import build_article\n"),
+    "decoding bytes in a page": ("web", "from app.ingest import readers\n"),
+    "an HTTP client in a page": ("web", "import httpx\n"),
+    # IngestError means an article that cannot be ingested, nothing else.
+    "IngestError for a login": (
+        "web", "from app.ingest.readers import IngestError\n"
+               "def login():\n    raise IngestError('Wrong user name or password.')\n"),
+    "IngestError for an expired form": (
+        "web", "from app.ingest import readers\n"
+               "def form():\n    raise readers.IngestError('The form has expired.')\n"),
+    "IngestError for an account": (
+        "services", "from app.ingest.readers import IngestError\n"
+                    "def create_user():\n    raise IngestError('The user exists already.')\n"),
 }
 
 
@@ -235,6 +299,7 @@ def test_planted_leaks_are_found(name: str, tmp_path: Path,
     (tmp_path / package).mkdir()
     (tmp_path / package / "planted.py").write_text(source, encoding="utf-8")
     monkeypatch.setattr(__import__(__name__, fromlist=["APP"]), "APP", tmp_path)
-    found = import_leaks(package) + call_leaks(package, session_writes=package == "web")
+    found = (import_leaks(package) + call_leaks(package, session_writes=package == "web")
+             + refusal_leaks(package))
     assert found, f"{name} was not caught"
     assert all(leak.path == f"{package}/planted.py" for leak in found)
