@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ from app.storage.db import make_engine
 if TYPE_CHECKING:
     import pytest
     from fastapi.testclient import TestClient
+
+    from app.config import Settings
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 SEED_ARTICLE = SEEDS_DIR / "sv-rt-trump-starmer-2025-02-27.txt"
@@ -203,6 +206,21 @@ class ByText:
 
     def extract_many(self, texts: Iterable[str]) -> Iterator[Extraction]:
         return iter([self.extractions[t] for t in texts])
+
+
+@contextmanager
+def app_with_article(settings: Settings, extraction: Extraction, **article: str
+                     ) -> Iterator[TestClient]:
+    """A test client on an app whose extractor returns ``extraction``, with one article stored
+    through the API (``article``: its JSON fields, ``text`` and any of title, source, …)."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    with TestClient(create_app(settings, extractor=FixedExtractor(extraction))) as client:
+        r = client.post("/api/articles", json=article)
+        assert r.status_code == 201, r.text
+        yield client
 
 
 def span(text: str, sub: str) -> tuple[int, int]:

@@ -34,6 +34,7 @@ from tests.factories import (
     UNSURE,
     FixedExtractor,
     add_editor,
+    app_with_article,
     csrf_token,
     login,
     soup,
@@ -53,12 +54,9 @@ def _app(settings: Settings, **update: Any) -> Any:
 def library(settings: Settings) -> Iterator[TestClient]:
     """An app with the library article (tests/factories.py) and one editor account."""
     add_editor(settings.database_url)
-    with TestClient(_app(settings)) as client:
-        r = client.post("/api/articles", json={"text": LIBRARY_TEXT,
-                                               "title": "The valley library",
-                                               "source": "Valley Post",
-                                               "published_at": "2025-04-02"})
-        assert r.status_code == 201
+    with app_with_article(settings, LIBRARY_EXTRACTION, text=LIBRARY_TEXT,
+                          title="The valley library", source="Valley Post",
+                          published_at="2025-04-02") as client:
         yield client
 
 

@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.ingest.readers import ArticleIn
 from app.ingest.service import ingest
-from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Quote
 from tests.factories import (
@@ -21,6 +20,7 @@ from tests.factories import (
     TEXT,
     FixedExtractor,
     add_editor,
+    app_with_article,
     csrf_token,
     login,
     quote_id_at,
@@ -33,8 +33,7 @@ def desk(settings: Settings) -> Iterator[TestClient]:
     """An app holding one article (fixed extraction) and one editor account."""
     s = settings.model_copy(update={"ratelimit_login": "5/minute", "ratelimit_report": "2/minute"})
     add_editor(s.database_url)
-    with TestClient(create_app(s, extractor=FixedExtractor(EXTRACTION))) as client:
-        assert client.post("/api/articles", json={"text": TEXT}).status_code == 201
+    with app_with_article(s, EXTRACTION, text=TEXT) as client:
         yield client
 
 

@@ -24,7 +24,7 @@ from app.main import create_app
 from app.web import i18n
 from app.web.i18n import CATALOG_DIR
 from app.web.messages import localise
-from tests.factories import PASSWORD, FixedExtractor, add_editor, csrf_token, login, soup, span
+from tests.factories import PASSWORD, add_editor, app_with_article, csrf_token, login, soup, span
 
 SV = {"Accept-Language": "sv"}
 EN = {"Accept-Language": "en"}
@@ -63,11 +63,8 @@ def harbour(settings: Settings) -> Iterator[TestClient]:
     """An app with the English article above and one editor account."""
     add_editor(settings.database_url)
     s = settings.model_copy(update={"max_upload_bytes": 4096})
-    with TestClient(create_app(s, extractor=FixedExtractor(EN_EXTRACTION))) as client:
-        r = client.post("/api/articles", json={"text": EN_TEXT, "title": "A new pier",
-                                               "source": "Harbour News",
-                                               "published_at": "2025-03-14"})
-        assert r.status_code == 201
+    with app_with_article(s, EN_EXTRACTION, text=EN_TEXT, title="A new pier",
+                          source="Harbour News", published_at="2025-03-14") as client:
         yield client
 
 
