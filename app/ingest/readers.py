@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 
+from app.refusals import Refusal
+
 ALLOWED_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
                     ".html": "html", ".htm": "html"}
 MAX_TITLE = 500
@@ -23,24 +25,12 @@ MAX_LICENCE = 200
 MAX_ATTRIBUTION = 1000
 
 
-class IngestError(ValueError):
-    """Input that cannot become an article; ``field`` names the form field at fault.
+class IngestError(Refusal):
+    """Input that cannot become an article: what was sent, a file, a zip, a URL or its page.
 
-    With ``params``, ``message`` is a message id with ``%(name)s`` placeholders that the web
-    layer translates (Babel catalog) before filling them in; ``.message`` is the English text.
-    ``status`` is the HTTP status the refusal gets (400 unless said otherwise).
+    The message is meant for the person who sent it (see ``app.refusals.Refusal`` for
+    ``field``, ``params`` and ``status``).
     """
-
-    def __init__(self, message: str, field: str | None = None, *,
-                 params: dict[str, object] | None = None, status: int = 400,
-                 translate: bool = False) -> None:
-        self.msgid = message
-        self.params = dict(params or {})
-        self.translate = translate or params is not None
-        self.message = message % self.params if params is not None else message
-        super().__init__(self.message)
-        self.field = field
-        self.status = status
 
 
 @dataclass(frozen=True)

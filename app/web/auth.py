@@ -10,12 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
-from app.ingest.readers import IngestError
 from app.services import accounts
 from app.services.accounts import authenticate, session_holder
 from app.storage.models import User
 from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
 from app.web.messages import localise
+from app.web.refusals import FormError
 
 COOKIE = "citat_session"
 MAX_AGE = 7 * 24 * 3600
@@ -154,7 +154,7 @@ async def logout(request: Request, csrf: CsrfDep) -> Response:
     """End the session: for every copy of the cookie, not only in this browser."""
     form = await request.form(max_files=0, max_fields=5, max_part_size=1024)
     if not csrf.valid(request, form.get("csrf_token")):
-        raise IngestError("The form has expired. Please try again.")
+        raise FormError("The form has expired. Please try again.")
     data = _cookie_data(request)
     if data is not None:
         await run_in_threadpool(end_sessions, request.app.state.engine, data.get("id"))
