@@ -162,6 +162,9 @@ def serve(
         reload=reload,
         # Forwarded headers are believed only from CITAT_TRUSTED_PROXIES (in create_app).
         proxy_headers=False,
+        # Without it uvicorn waits for every open request after SIGTERM, however long a
+        # client takes to send its body or read an export.
+        timeout_graceful_shutdown=settings.shutdown_seconds,
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -19,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import psycopg
 from bs4 import BeautifulSoup
 from sqlalchemy.engine import make_url
@@ -158,6 +161,34 @@ def serve(app: Any, *, proxy_headers: bool = True) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def serve_cli(code: str, db_url: str, tmp_path: Path, **env: str
+              ) -> tuple[subprocess.Popen[bytes], str]:
+    """``citat serve`` (default in-process worker) in a real process on a free port."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env={**os.environ, "CITAT_DATABASE_URL": db_url, "CITAT_PORT": str(port),
+             "CITAT_QUEUE": f"sqlite:///{tmp_path / 'queue.db'}", "CITAT_LOAD_SEEDS": "false",
+             "CITAT_SECRET_KEY": "test-secret-key", "CITAT_CACHE_SECONDS": "0",
+             "CITAT_RATELIMIT_UPLOAD": "100/minute",
+             # The child imports tests.system.slow_extraction: the project on its path.
+             "PYTHONPATH": os.pathsep.join(
+                 p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p),
+             **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/api/quotes?limit=1", timeout=5).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("citat serve did not start")
 
 
 def ingest_cli(args: list[str], db_url: str, monkeypatch: pytest.MonkeyPatch

@@ -43,7 +43,8 @@ def create_user(session: Session, username: str, password: str, role: str = "edi
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, or None."""
-    user = user_named(session, username.strip())
+    # No user name holds NUL (PostgreSQL cannot even be asked about one: it refuses it).
+    user = None if "\x00" in username else user_named(session, username.strip())
     try:
         _hasher.verify(user.password_hash if user else _DUMMY, password)
     except (VerificationError, InvalidHashError):

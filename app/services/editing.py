@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from app.plaintext import without_invisible
 from app.refusals import Refusal
 from app.services.transaction import transaction
 from app.storage import corrections
@@ -26,9 +27,17 @@ class EditError(Refusal):
     """A correction or a report that cannot be made (unknown action, no such quote, …)."""
 
 
+def _plain(value: str) -> str:
+    """Typed text as it may be stored: no NUL (PostgreSQL refuses it: a 500), no control or
+    invisible characters (a name with a zero-width space is another name that looks the
+    same), white space collapsed."""
+    return " ".join(without_invisible(value).replace("\x00", " ").split())
+
+
 def correct_quote(session: Session, editor: User, public_id: str, action: str,
                   value: str) -> None:
     """Change a quote's speaker or kind, mark it "not a quote" (or undo), or confirm it."""
+    value = _plain(value)
     actions: dict[str, Callable[[], object]] = {
         "speaker": lambda: corrections.set_quote_speaker(session, editor, public_id, value),
         "kind": lambda: corrections.set_quote_kind(session, editor, public_id, value),
@@ -44,6 +53,7 @@ def correct_quote(session: Session, editor: User, public_id: str, action: str,
 def correct_speaker(session: Session, editor: User, slug: str, action: str, value: str) -> str:
     """Rename a speaker, merge it into another, or split a mention off it; the slug of the
     speaker to show afterwards (the target of a merge)."""
+    value = _plain(value)
     if action == "rename":
         _correct(session, lambda: corrections.rename_speaker(session, editor, slug, value))
     elif action == "merge":
@@ -67,7 +77,7 @@ def _correct(session: Session, change: Callable[[], object]) -> None:
 
 def report_quote(session: Session, public_id: str, message: str) -> Report:
     """A visitor reports a wrong attribution; it waits for an editor."""
-    message = " ".join(message.split())
+    message = _plain(message)
     if not message:
         raise EditError("Say what is wrong with this quote.", "message")
     if len(message) > MAX_REPORT:

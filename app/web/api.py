@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
@@ -16,7 +16,9 @@ from app.ingest.uploads import Upload, Uploads
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
 from app.web.deps import RowId, SessionDep, SettingsDep
+from app.web.errors import asks_for_language
 from app.web.filters import FiltersDep
+from app.web.messages import localise
 from app.web.ratelimit import FetchQueue
 from app.web.refusals import RequestRefused
 from app.web.schemas import (
@@ -108,14 +110,25 @@ def api_article(article_id: RowId, session: SessionDep, settings: SettingsDep) -
     return ArticleOut.of(queries.get_article(session, article_id), settings.speaker_sure)
 
 
+def document_limits(app: FastAPI, max_upload_bytes: int) -> None:
+    """The API's documentation of ``text`` states the upload limit of these settings."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            text = schema["components"]["schemas"]["ArticleIn"]["properties"]["text"]
+            text["description"] += (f" At most {max_upload_bytes:,} bytes in UTF-8 (larger: "
+                                    "413 with `limit` and `size`).")
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def check_upload_rate(request: Request) -> None:
     """Count an upload; RequestRefused (429, with Retry-After) when the client is over the
     limit."""
-    limits = request.app.state.ratelimits
-    if not limits.hit("upload", request):
-        raise RequestRefused(
-            "Too many uploads from here: try again in %(retry_after)s seconds.",
-            params={"retry_after": limits.retry_after("upload", request)}, status=429)
+    request.app.state.ratelimits.check("upload", request)
 
 
 def upload_service(request: Request) -> Uploads:
@@ -164,10 +177,11 @@ async def api_ingest(request: Request, body: ArticleIn, settings: SettingsDep) -
     size = len(body.text.encode("utf-8"))
     if not upload.only_url and size > settings.max_upload_bytes:
         # Too much: 413, saying how much is allowed.
+        detail = f"The text is longer than the limit of {settings.max_upload_bytes:,} bytes."
         return JSONResponse({
-            "detail": f"The text is longer than the limit of {settings.max_upload_bytes:,} "
-                      "bytes.", "field": "text", "limit": settings.max_upload_bytes,
-            "size": size}, status_code=413)
+            "detail": localise(detail) if asks_for_language(request) else detail,
+            "field": "text", "limit": settings.max_upload_bytes, "size": size},
+            status_code=413)
     result = await upload_service(request).ingest(upload)
     assert isinstance(result, IngestResult)  # no files: one article
     out = await run_in_threadpool(_answer, request, result)

@@ -18,6 +18,7 @@ from app.storage.queries import NotFound
 from app.verify.claim import BadPaste
 from app.web import i18n
 from app.web.auth import NotAuthorised
+from app.web.bodylimit import BodyTooLarge
 from app.web.filters import BadFilter
 from app.web.i18n import format_number, gettext_
 from app.web.i18n import gettext_ as _
@@ -116,6 +117,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(BadPaste)
     async def _bad_paste(request: Request, exc: BadPaste) -> Response:
+        if wants_json(request) and not asks_for_language(request):
+            # The JSON API speaks English unless the client names a language.
+            return JSONResponse({"detail": str(exc)}, status_code=exc.status)
         return error_response(request, exc.status, N_("Cannot verify this"),
                               paste_message(exc))
 
@@ -143,6 +147,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if isinstance(exc, BodyTooLarge):
+            detail = localise(exc.detail) if asks_for_language(request) else exc.detail
+            if wants_json(request):
+                return JSONResponse({"detail": detail, "field": None, "limit": exc.limit},
+                                    status_code=413)
+            return error_response(request, 413, N_("Too large"), exc.detail)
         undecodable = exc.__cause__
         if exc.status_code == 400 and isinstance(undecodable, UnicodeDecodeError):
             # FastAPI's JSON body parsing found bytes that are not UTF-8: say so, with where.

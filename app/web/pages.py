@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
+from app.ingest.readers import MAX_YEAR, MIN_YEAR
 from app.ingest.service import IngestResult
 from app.ingest.uploads import Upload
 from app.refusals import Refusal
@@ -223,6 +224,7 @@ def _render_upload(
             "error_message": errors.refusal_message(error) if error else "",
             "csrf_token": token,
             "max_size": format_size(settings.max_upload_bytes),
+            "max_files": settings.max_batch_files, "min_year": MIN_YEAR, "max_year": MAX_YEAR,
         },
         status_code=status,
     )

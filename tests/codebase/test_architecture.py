@@ -34,13 +34,13 @@ APP = PROJECT_ROOT / "app"
 ALLOWED_APP_IMPORTS: dict[str, tuple[str, ...]] = {
     "extraction": (),
     "storage": ("app.config",),
-    "verify": ("app.storage", "app.services.transaction"),
-    "services": ("app.storage", "app.refusals"),
-    "ingest": ("app.config", "app.refusals", "app.extraction", "app.storage", "app.verify",
-               "app.services"),
+    "verify": ("app.storage", "app.services.transaction", "app.plaintext"),
+    "services": ("app.storage", "app.refusals", "app.plaintext"),
+    "ingest": ("app.config", "app.refusals", "app.plaintext", "app.extraction", "app.storage",
+               "app.verify", "app.services"),
     # The web reads through storage's named queries and writes through services only.
     "web": (
-        "app.config", "app.refusals",
+        "app.config", "app.refusals", "app.plaintext",
         "app.services",
         "app.verify.claim", "app.verify.service",
         "app.ingest.readers", "app.ingest.uploads", "app.ingest.isolated",

@@ -26,7 +26,7 @@ from app.storage import exports
 from app.storage.browse import QuoteFilters, filtered, joins_article
 from app.storage.certainty import status_of
 from app.storage.db import make_engine
-from app.storage.models import Article, Quote, Speaker
+from app.storage.models import Article, Quote, Speaker, as_utc
 from tests.factories import ON_POSTGRES
 
 BASE = "http://testserver/q/"
@@ -86,7 +86,13 @@ def _old_cells(r: _OldRow, sure: float) -> tuple[object, ...]:
     return (r.public_id, BASE + r.public_id, r.text, r.type, r.language, r.speaker or "",
             r.speaker_slug or "", r.speaker_mention, r.cue, f"{r.confidence:.3f}",
             f"{r.speaker_confidence:.3f}", found, r.article_id, r.article_title, r.source, r.url,
-            r.published_at.isoformat() if r.published_at else "", r.start, r.end)
+            _utc_iso(r.published_at) or "", r.start, r.end)
+
+
+def _utc_iso(when: datetime | None) -> str | None:
+    """The date as the exports write it: in UTC on both engines (issue 25, third round)."""
+    utc = as_utc(when)
+    return utc.isoformat() if utc else None
 
 
 def _old_csv(rows: Iterable[_OldRow], sure: float) -> str:
@@ -105,7 +111,7 @@ def _old_json(rows: Iterable[_OldRow], sure: float) -> list[dict[str, Any]]:
         item["confidence"] = round(r.confidence, 3)
         item["speaker_confidence"] = round(r.speaker_confidence, 3)
         item["speaker"], item["speaker_slug"] = r.speaker, r.speaker_slug
-        item["published_at"] = r.published_at.isoformat() if r.published_at else None
+        item["published_at"] = _utc_iso(r.published_at)
         items.append(item)
     return items
 

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,14 +17,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
 from app.ingest.isolated import TIMED_OUT, ExtractorProcess
 from app.ingest.readers import build_article
 from app.ingest.service import process_article, submit
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article
-from tests.factories import free_port, ingest_cli, row_counts, serve, soup
+from tests.factories import ingest_cli, row_counts, serve, serve_cli, soup
 from tests.system import slow_extraction
 
 SAID = "”Färjan går som vanligt hela sommaren”, sade hamnchefen Lina Berg."
@@ -191,34 +190,6 @@ SERVE_WITH_SLOW_CHILD = (
 )
 
 
-def _serve(code: str, db_url: str, tmp_path: Path, **env: str) -> tuple[subprocess.Popen[bytes],
-                                                                          str]:
-    """``citat serve`` (default in-process worker) in a real process on a free port."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code],
-        env={**os.environ, "CITAT_DATABASE_URL": db_url, "CITAT_PORT": str(port),
-             "CITAT_QUEUE": f"sqlite:///{tmp_path / 'queue.db'}", "CITAT_LOAD_SEEDS": "false",
-             "CITAT_SECRET_KEY": "test-secret-key", "CITAT_CACHE_SECONDS": "0",
-             "CITAT_RATELIMIT_UPLOAD": "100/minute",
-             # The child imports tests.system.slow_extraction: the project on its path.
-             "PYTHONPATH": os.pathsep.join(
-                 p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p),
-             **env},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/api/quotes?limit=1", timeout=5).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("citat serve did not start")
-
-
 def _gone(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -233,7 +204,7 @@ def test_sigterm_stops_serve_within_seconds_during_an_extraction(
     db_url: str, tmp_path: Path
 ) -> None:
     flag = tmp_path / "extracting"
-    proc, base = _serve(SERVE_WITH_SLOW_CHILD, db_url, tmp_path, CITAT_TEST_FLAG=str(flag))
+    proc, base = serve_cli(SERVE_WITH_SLOW_CHILD, db_url, tmp_path, CITAT_TEST_FLAG=str(flag))
     try:
         r = httpx.post(base + "/api/articles", timeout=30, json={
             "text": "Den här långsam texten handlar om färjan till Åland."})
@@ -282,7 +253,7 @@ def test_other_requests_are_answered_quickly_during_a_max_size_hostile_post(
     """The probe's post: one word of the largest accepted size, extracted by the real
     pipelines (in the child process); bench/hostile_post.py gives the figures."""
     code = "import sys; sys.argv = ['citat', 'serve']\nfrom app.cli import main; main()\n"
-    proc, base = _serve(code, db_url, tmp_path)
+    proc, base = serve_cli(code, db_url, tmp_path)
     latencies: list[float] = []
     try:
         with httpx.Client(base_url=base, timeout=120) as client:

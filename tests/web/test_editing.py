@@ -130,7 +130,7 @@ def test_visitors_report_and_editors_close(desk: TestClient) -> None:
     assert _post(desk, f"/q/{qid}/report", f"/q/{qid}", message="Det var Per Holm som sa det"
                  ) == 303
     assert _post(desk, f"/q/{qid}/report", f"/q/{qid}", message="   ") == 400
-    assert _post(desk, f"/q/{qid}/report", f"/q/{qid}", message="igen") == 400  # rate limit
+    assert _post(desk, f"/q/{qid}/report", f"/q/{qid}", message="igen") == 429  # rate limit
     assert login(desk) == 303
     reports = soup(desk.get("/editor").text).select("li.report")
     assert len(reports) == 1 and "Per Holm som sa det" in reports[0].get_text()
