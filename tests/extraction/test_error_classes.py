@@ -115,6 +115,39 @@ CASES: list[tuple[str, str, Expected]] = [
         "Anna Berg said: “My father told me ‘never give up’ and I never did.”",
         [("My father told me ‘never give up’ and I never did.", "direct", "Anna Berg")],
     ),
+    # -- words run into a name are no part of it (English) ------------------------------------
+    (
+        "en-place-run-into-name",
+        "Senator from Oregon Corey Brickley said on Monday, “We will not give up.”",
+        [("We will not give up.", "direct", "Corey Brickley")],
+    ),
+    (
+        "en-country-run-into-name",
+        "The bill passed. The president of Peru Alberto Quispe said the law was “a victory "
+        "for families.”",
+        [("a victory for families.", "partial", "Alberto Quispe")],
+    ),
+    (
+        "en-object-of-title-run-into-name",
+        "Ohio Secretary of State Dana Whitfield said the count was “accurate and complete.”",
+        [("accurate and complete.", "partial", "Dana Whitfield")],
+    ),
+    (
+        "en-post-nominal",
+        "Judge Harriet Lowe QC said the defendants had shown “no remorse at all.”",
+        [("no remorse at all.", "partial", "Harriet Lowe")],
+    ),
+    (
+        "en-role-opens-sentence",
+        "The trial ended on Friday. Epidemiologist Kristian Holloway said, “The strain "
+        "spreads faster than we thought.”",
+        [("The strain spreads faster than we thought.", "direct", "Kristian Holloway")],
+    ),
+    (
+        "en-hyphenated-role-opens-sentence",
+        "The vote was close. Co-author Jing Wei said the result was “a surprise to everyone.”",
+        [("a surprise to everyone.", "partial", "Jing Wei")],
+    ),
     # -- an unnamed speaker stays unnamed, even with a named person nearby --------------------
     (
         "en-unnamed-speaker",

@@ -16,7 +16,7 @@ from app.extraction.attribute.names import (
     role_before,
     title_words,
 )
-from app.extraction.lexicon import Lexicon
+from app.extraction.lexicon import Lexicon, load_given_names
 from app.extraction.model import Mention
 from app.extraction.text.view import TextView, Word
 
@@ -149,10 +149,26 @@ def _lead_is_no_name(view: TextView, m: Mention, e: Mention) -> bool:
     """The words of m before e are a place, an organisation or a title, not part of a name."""
     lead = view.words[m.first_word : e.first_word]
     lex = view.lexicon_at(m.start)
-    return bool(lead) and all(
-        w.ent_type in ("LOC", "GPE", "ORG") or lex.is_title(w.lower) for w in lead
-        if w.is_alpha_word
-    )
+    if not lead:
+        return False
+    if all(
+        w.ent_type in ("LOC", "GPE", "ORG") or lex.is_title(w.lower) or w.text in lex.places
+        for w in lead if w.is_alpha_word
+    ):
+        return True
+    if any(w.ent_type == "PER" or w.text in load_given_names() for w in lead):
+        return False
+    words = view.words
+    k = m.first_word
+    # "Secretary of State Jane Roe": the run after "<title> of" starts with the title's object.
+    if k >= 2 and words[k - 1].lower in lex.partitive_prepositions and (
+        lex.is_title(words[k - 2].lower)
+    ):
+        return True
+    # "Immunologist Jane Roe said", "Co-author Jane Roe": a one-word role opens the sentence.
+    start, _ = view.sentence_of(m.start)
+    one_word = " " not in view.text[m.start : e.start].strip()
+    return one_word and not any(ch.isalnum() for ch in view.text[start : m.start])
 
 
 def find_mentions(view: TextView) -> list[Mention]:

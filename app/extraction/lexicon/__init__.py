@@ -120,6 +120,11 @@ class LexiconFile(BaseModel):
     not_names: list[str] = []
     scare_markers: list[str] = []
     abbreviations: list[str] = []
+    #: Countries, states and regions as written: a place run into a name ("Senator from
+    #: Utah Jane Roe") is no part of it.
+    places: list[str] = []
+    #: Letters after a name ("Jane Roe QC"): no part of it.
+    post_nominals: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +197,8 @@ class Lexicon:
     scare_markers: tuple[str, ...]
     abbreviations: frozenset[str]
     detect_as: str | None = None
+    places: frozenset[str] = frozenset()  # as written ("New Mexico")
+    post_nominals: frozenset[str] = frozenset()  # as written ("QC")
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -323,6 +330,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         not_names=_folded(data.not_names),
         scare_markers=tuple(str(x).casefold() for x in data.scare_markers),
         abbreviations=_folded(data.abbreviations),
+        places=frozenset(data.places),
+        post_nominals=frozenset(data.post_nominals),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
