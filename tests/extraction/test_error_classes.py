@@ -148,6 +148,19 @@ CASES: list[tuple[str, str, Expected]] = [
         "The vote was close. Co-author Jing Wei said the result was “a surprise to everyone.”",
         [("a surprise to everyone.", "partial", "Jing Wei")],
     ),
+    # -- reported speech without marks (English) -------------------------------------------
+    (
+        "en-according-to-a-person-of-an-organisation",
+        "The boat sank in the storm. According to engineer Tom Berg of the city council, the "
+        "bridge will open in May.",
+        [("the bridge will open in May", "indirect", "Tom Berg")],
+    ),
+    (
+        "en-fronted-time-phrase-is-no-report",
+        "The vote was lost. A few days later, on July 2, Mary Stone announced she would leave "
+        "the party.",
+        [("she would leave the party", "indirect", "Mary Stone")],
+    ),
     # -- an unnamed speaker stays unnamed, even with a named person nearby --------------------
     (
         "en-unnamed-speaker",
@@ -198,3 +211,22 @@ def test_agency_is_never_a_person_pronouns_refer_to(extractor: Extractor) -> Non
     assert (report.type, report.speaker) == ("indirect", "TT")
     assert (quote.text, quote.type, quote.speaker) == (
         "Vi måste öka beredskapen", "direct", "Per Strand")
+
+
+def test_unnamed_source_at_the_end_is_still_a_report(extractor: Extractor) -> None:
+    """"…, according to firefighters." reports the sentence; firefighters are nobody we
+    can name (the guidelines' generic plural)."""
+    text = "The storm passed at night. The fire started in the kitchen, according to firefighters."
+    (q,) = extractor.extract(text).quotes
+    assert (q.text, q.type, q.speaker) == ("The fire started in the kitchen", "indirect", None)
+
+
+def test_report_cut_in_two_by_its_attribution(extractor: Extractor) -> None:
+    """"A, officials said, B." and "A, according to X, B." are two reported spans."""
+    text = ("The tanker ran aground at dawn. Around fifty tonnes of oil, officials said, spilled "
+            "into the bay. The clean-up, according to the harbour board, will take months.")
+    got = [(q.text, q.type) for q in extractor.extract(text).quotes]
+    assert got == [
+        ("Around fifty tonnes of oil", "indirect"), ("spilled into the bay", "indirect"),
+        ("The clean-up", "indirect"), ("will take months", "indirect"),
+    ]
