@@ -230,3 +230,30 @@ def test_report_cut_in_two_by_its_attribution(extractor: Extractor) -> None:
         ("Around fifty tonnes of oil", "indirect"), ("spilled into the bay", "indirect"),
         ("The clean-up", "indirect"), ("will take months", "indirect"),
     ]
+
+
+@pytest.mark.parametrize(("text", "clause"), [
+    # the tagger takes "involved" for an adjective; the parser still hangs the clause off "said"
+    ("The plane came down at night. Fars News said the crash involved pilot error.",
+     "the crash involved pilot error"),
+    ("The quake struck at dawn. Local officials said on Saturday, about 20 buildings collapsed.",
+     "about 20 buildings collapsed"),
+    ("The plane came down at night. Saudi officials later said 5.7 million barrels had been lost.",
+     "5.7 million barrels had been lost"),
+])
+def test_bare_report_found_through_the_parse(extractor: Extractor, text: str, clause: str) -> None:
+    """"X said <clause>" without "that" is reported speech (the guidelines' bare report)."""
+    got = [(q.text, q.type) for q in extractor.extract(text).quotes]
+    assert got == [(clause, "indirect")]
+
+
+@pytest.mark.parametrize("text", [
+    "Yesterday, Tom Hale, the mayor of Eastbay, announced a budget.",
+    "The plane came down at night. Reuters, citing anonymous sources, reported both output and "
+    "exports had been disrupted.",
+])
+def test_no_report_before_a_verb_whose_object_follows(extractor: Extractor, text: str) -> None:
+    """", X, announced a budget." and ", reported <clause>" put no report before the comma."""
+    quotes = extractor.extract(text).quotes
+    assert all(not q.text.startswith(("Yesterday", "Reuters")) for q in quotes)
+    assert all(q.type == "indirect" for q in quotes)

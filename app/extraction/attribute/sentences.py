@@ -91,6 +91,14 @@ class UnmarkedSentences(ClauseRules):
                     nxt.lower not in lex.np_stop
                 ):
                     m = None  # "Mary Stone, 52, said she had …": a clause, not "said X."
+                elif m is not None and not lex.behaviour.v2_inversion and (
+                    (nxt is not None and self._has_verb(nxt.start, e))
+                    or not self._has_verb(s, words[c - 1].start)
+                ):
+                    # "Reuters, citing sources, reported both output and exports had
+                    # fallen": the words after the verb are a clause, not its speaker;
+                    # "Yesterday, Tom Hale, the mayor, announced a budget": no report before.
+                    m = None
             elif not source and lex.behaviour.trailing_subject_cue:
                 mm = ph.by_word.get(c)
                 if mm is not None and view.cue_at(mm.last_word + 1) is not None:
