@@ -148,6 +148,28 @@ CASES: list[tuple[str, str, Expected]] = [
         "The vote was close. Co-author Jing Wei said the result was “a surprise to everyone.”",
         [("a surprise to everyone.", "partial", "Jing Wei")],
     ),
+    # -- the person a speaker phrase is about, not the organisation in it (English) ---------
+    (
+        "en-person-of-an-organisation",
+        'Peter Inglis of worldwide victim group Ending Abuse Now said, "The church should '
+        'report the abuse."',
+        [("The church should report the abuse.", "direct", "Peter Inglis")],
+    ),
+    (
+        "en-person-then-role-between-commas",
+        "Professor Jean-Paul Mbeki, Director General of the Congo Institut National de "
+        'Recherche that monitored the trial, said, "We can cure it now."',
+        [("We can cure it now.", "direct", "Jean-Paul Mbeki")],
+    ),
+    (
+        "en-organisation-role-person-after-the-verb",
+        '"This is the first planet with water," said Eastbay University astronomer Angela '
+        'Toomey. "It is the best candidate."',
+        [
+            ("This is the first planet with water,", "direct", "Angela Toomey"),
+            ("It is the best candidate.", "direct", "Angela Toomey"),
+        ],
+    ),
     # -- reported speech without marks (English) -------------------------------------------
     (
         "en-according-to-a-person-of-an-organisation",

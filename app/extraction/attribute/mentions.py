@@ -205,6 +205,8 @@ def _joined_by_ner(view: TextView, heuristic: list[Mention], ner: list[Mention]
         if not any(w.text[:1].islower() and w.is_alpha_word for w in inner[1:-1]):
             continue
         pieces = [m for m in out if m.start < e.end and e.start < m.end]
+        if any(m.kind == "name" and len(m.text.split()) >= 2 and m.end == e.end for m in pieces):
+            continue  # "Acme University astronomer Jane Roe": a person ends the phrase
         if pieces and all(e.start <= m.start and m.end <= e.end for m in pieces):
             out = [m for m in out if m not in pieces]
             out.append(e)

@@ -125,6 +125,8 @@ class LexiconFile(BaseModel):
     places: list[str] = []
     #: Letters after a name ("Jane Roe QC"): no part of it.
     post_nominals: list[str] = []
+    #: "Jane Roe of Acme said": the person, not the organisation after these, speaks.
+    affiliation_prepositions: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,7 @@ class Lexicon:
     detect_as: str | None = None
     places: frozenset[str] = frozenset()  # as written ("New Mexico")
     post_nominals: frozenset[str] = frozenset()  # as written ("QC")
+    affiliation_prepositions: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -332,6 +335,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         abbreviations=_folded(data.abbreviations),
         places=frozenset(data.places),
         post_nominals=frozenset(data.post_nominals),
+        affiliation_prepositions=_folded(data.affiliation_prepositions),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
