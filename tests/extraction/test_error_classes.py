@@ -170,6 +170,30 @@ CASES: list[tuple[str, str, Expected]] = [
             ("It is the best candidate.", "direct", "Angela Toomey"),
         ],
     ),
+    # -- an unnamed spokesperson speaks for the organisation the text names (English) --------
+    (
+        "en-organisation-spokesperson-before",
+        'A school bus hit a bridge. A Hampshire Police spokesman said "We were called at '
+        '8.10am today."',
+        [("We were called at 8.10am today.", "direct", "Hampshire Police")],
+    ),
+    (
+        "en-organisation-spokesperson-after",
+        '"Political cases are not our business," an Interpol spokesperson stated.',
+        [("Political cases are not our business,", "direct", "Interpol")],
+    ),
+    (
+        "en-spokesperson-for-an-organisation",
+        '"The roads are closed," said a spokesman for the Eastbay Fire Service.',
+        [("The roads are closed,", "direct", "Eastbay Fire Service")],
+    ),
+    # -- "US" in capitals is the country, not "us" ------------------------------------------
+    (
+        "en-us-is-no-pronoun",
+        "Oil plants burned on Saturday. US Secretary of State Mark Pomfret posted a message on "
+        'Twitter blaming Iran, saying there was "no evidence the attacks came from Yemen."',
+        [("no evidence the attacks came from Yemen.", "partial", "Mark Pomfret")],
+    ),
     # -- reported speech without marks (English) -------------------------------------------
     (
         "en-according-to-a-person-of-an-organisation",

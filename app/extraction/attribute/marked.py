@@ -82,6 +82,8 @@ class Attributor:
             if w.text in _SKIP_AFTER_QUOTE or view.in_quote(w.start) or view.is_mark(w):
                 break
             if not (lex.is_title(w.lower) or w.lower in ("of", "the", "för", "i") or (
+                k == j and w.lower in lex.determiners  # "…," an Acme spokesperson said
+            ) or (
                 w.text[:1].islower() and not w.is_stop and view.cue_at(k) is None
                 and w.lower not in lex.adverbs and w.lower not in lex.aux
             )):
@@ -96,6 +98,10 @@ class Attributor:
             return None
         names = [m for m in found if m.kind == "name" and m.label != "LOC"]
         subject = names[-1] if names else found[-1]
+        if words[j].lower in lex.generic_determiners and words[k - 1].lower not in (
+            lex.spokesperson_nouns
+        ) and not names:
+            return None  # "…," a local resident of Eastbay said: nobody we can name
         return Evidence(subject, cue.word.text, "subject", cue.word.end)
 
     def pre(self, region: QuoteRegion, tight: bool = False) -> Evidence | None:

@@ -110,7 +110,9 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
             taken.add(nxt.i)
         elif low in lex.pronouns and not _determiner_use(view, w, nxt):
             out.append(make_mention(view, [w], "pronoun", "", lex))
-        elif low in lex.first_person and low != lex.generic_pronoun:
+        elif low in lex.first_person and low != lex.generic_pronoun and not (
+            w.text.isupper() and len(w.text) > 1  # "US Secretary of State": the country
+        ):
             out.append(make_mention(view, [w], "first", "", lex))
         elif low in lex.org_nouns:
             out.append(make_mention(view, [w], "org", "ORG", lex))

@@ -40,7 +40,15 @@ class Phrases:
         return w.lower in lex.adverbs or w.lower in lex.aux
 
     def after(self, i: int, limit: int | None = None) -> tuple[Mention | None, int]:
-        """The speaker phrase starting at word i (after an inverted cue); and its last word."""
+        """The speaker phrase starting at word i (after an inverted cue); and its last word
+        (the organisation a spokesperson speaks for: "said a spokesman for Acme")."""
+        m, last = self._after(i, limit)
+        if m is not None and m.kind in ("generic", "description", "title"):
+            return self.spoken_for(m) or m, last
+        return m, last
+
+    def _after(self, i: int, limit: int | None = None) -> tuple[Mention | None, int]:
+        """after() without the spokesperson check."""
         words, view = self.view.words, self.view
         if i >= len(words):
             return None, i
@@ -165,7 +173,31 @@ class Phrases:
         if m is not None and m.kind in ("name", "org"):
             return self._affiliated_person(m, sent_first) or self._apposed_person(
                 m, i, sent_first) or m
+        if m is not None and m.kind in ("generic", "description", "title"):
+            return self.spoken_for(m) or m
         return m
+
+    def spoken_for(self, m: Mention) -> Mention | None:
+        """The organisation an unnamed spokesperson speaks for: "a Hampshire Police
+        spokesman", "an Acme spokesperson", "a spokesperson for the Eastbay council"."""
+        words, view = self.view.words, self.view
+        lex = view.lexicon_at(m.start)
+        if words[m.last_word].lower not in lex.spokesperson_nouns:
+            return None
+        inside = [x for x in self.mentions
+                  if m.first_word <= x.first_word and x.last_word < m.last_word
+                  and x.kind in ("org", "name") and x.label != "PER"]
+        if inside:
+            return inside[-1]
+        k = m.last_word + 1
+        if k + 1 < len(words) and words[k].lower in lex.affiliation_prepositions | {"for"}:
+            k += 1
+            if words[k].lower in lex.definite_articles:
+                k += 1
+            found = self.by_word.get(k)
+            if found is not None and found.kind in ("org", "name") and found.label != "PER":
+                return found
+        return None
 
     def _affiliated_person(self, m: Mention, sent_first: int) -> Mention | None:
         """"Jane Roe of the victims' group Acme (said)": the person before "of" whose

@@ -127,6 +127,9 @@ class LexiconFile(BaseModel):
     post_nominals: list[str] = []
     #: "Jane Roe of Acme said": the person, not the organisation after these, speaks.
     affiliation_prepositions: list[str] = []
+    #: "an Acme spokesperson", "a spokesman for Acme": someone who speaks for an organisation,
+    #: which is then the speaker.
+    spokesperson_nouns: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +205,7 @@ class Lexicon:
     places: frozenset[str] = frozenset()  # as written ("New Mexico")
     post_nominals: frozenset[str] = frozenset()  # as written ("QC")
     affiliation_prepositions: frozenset[str] = frozenset()
+    spokesperson_nouns: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -336,6 +340,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         places=frozenset(data.places),
         post_nominals=frozenset(data.post_nominals),
         affiliation_prepositions=_folded(data.affiliation_prepositions),
+        spokesperson_nouns=_folded(data.spokesperson_nouns),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
