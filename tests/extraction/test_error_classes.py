@@ -194,6 +194,24 @@ CASES: list[tuple[str, str, Expected]] = [
         'Twitter blaming Iran, saying there was "no evidence the attacks came from Yemen."',
         [("no evidence the attacks came from Yemen.", "partial", "Mark Pomfret")],
     ),
+    (
+        "en-age-compound-run-into-name",
+        "The bus hit a bridge. Fourteen-year-old Zoe, on the top deck, said the roof fell in "
+        'and "everyone started screaming".',
+        [("the roof fell in", "indirect", "Zoe"), ("everyone started screaming", "partial", "Zoe")],
+    ),
+    # -- a document speaks for who issued it (English) --------------------------------------
+    (
+        "en-press-release-of-an-organisation",
+        '"He was respected in every way," reads an Acme Wrestling press release.',
+        [("He was respected in every way,", "direct", "Acme Wrestling")],
+    ),
+    (
+        "en-opinion-of-a-court",
+        "The opinion of the Court, released on Wednesday, read in part, \"The oath is "
+        'unconstitutional."',
+        [("The oath is unconstitutional.", "direct", "the Court")],
+    ),
     # -- reported speech without marks (English) -------------------------------------------
     (
         "en-according-to-a-person-of-an-organisation",

@@ -182,8 +182,12 @@ def _start_at_given_name(name: list[Word], lex: Lexicon) -> tuple[list[Word], li
         return name, []
     if len(name) < 3:
         return name, []
-    if len(name) >= 5 and name[1].text == "-" and name[2].text[:1].islower():
-        return name[3:], name[:3]  # "Co-author Jane Roe": a hyphenated common noun leads
+    k = 0
+    while k + 2 < len(name) and name[k + 1].text == "-":
+        k += 2  # the parts of a hyphenated first word: "Co-author", "Fourteen-year-old"
+    if k and len(name) - (k + 1) >= 1 and any(w.text[:1].islower() for w in name[: k + 1]):
+        # "Co-author Jane Roe", "Fourteen-year-old Zoe": a hyphenated common word leads
+        return name[k + 1 :], name[: k + 1]
     place = _place_words(name, lex)
     rest = name[place:]
     if place and 2 <= len(rest) <= 3 and (

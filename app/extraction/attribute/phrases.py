@@ -178,24 +178,35 @@ class Phrases:
         return m
 
     def spoken_for(self, m: Mention) -> Mention | None:
-        """The organisation an unnamed spokesperson speaks for: "a Hampshire Police
-        spokesman", "an Acme spokesperson", "a spokesperson for the Eastbay council"."""
+        """The organisation an unnamed spokesperson speaks for ("a Hampshire Police
+        spokesman", "an Acme spokesperson", "a spokesperson for the Eastbay council"), and
+        who issued a document ("an Acme press release", "Roe's statement", "the opinion of
+        the Court"); None when the phrase names neither."""
         words, view = self.view.words, self.view
         lex = view.lexicon_at(m.start)
-        if words[m.last_word].lower not in lex.spokesperson_nouns:
+        head = words[m.last_word].lower
+        document = head in lex.document_nouns
+        if head not in lex.spokesperson_nouns and not document:
             return None
         inside = [x for x in self.mentions
                   if m.first_word <= x.first_word and x.last_word < m.last_word
-                  and x.kind in ("org", "name") and x.label != "PER"]
+                  and x.kind in ("org", "name") and x.label != "LOC"
+                  and (document or x.label != "PER")]
         if inside:
             return inside[-1]
         k = m.last_word + 1
-        if k + 1 < len(words) and words[k].lower in lex.affiliation_prepositions | {"for"}:
+        if document and k + 1 < len(words) and words[k].pos == "VERB" and (
+            words[k + 1].lower == "by"
+        ):
+            k += 1  # "a statement released by Acme"
+        if k + 1 < len(words) and words[k].lower in lex.affiliation_prepositions | {"for", "by"}:
             k += 1
             if words[k].lower in lex.definite_articles:
                 k += 1
             found = self.by_word.get(k)
-            if found is not None and found.kind in ("org", "name") and found.label != "PER":
+            if found is not None and found.kind in ("org", "name") and found.label != "LOC" and (
+                document or found.label != "PER"
+            ):
                 return found
         return None
 

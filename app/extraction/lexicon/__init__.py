@@ -130,6 +130,8 @@ class LexiconFile(BaseModel):
     #: "an Acme spokesperson", "a spokesman for Acme": someone who speaks for an organisation,
     #: which is then the speaker.
     spokesperson_nouns: list[str] = []
+    #: "an Acme press release", "the court's opinion": a document whose issuer speaks.
+    document_nouns: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +208,7 @@ class Lexicon:
     post_nominals: frozenset[str] = frozenset()  # as written ("QC")
     affiliation_prepositions: frozenset[str] = frozenset()
     spokesperson_nouns: frozenset[str] = frozenset()
+    document_nouns: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -341,6 +344,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         post_nominals=frozenset(data.post_nominals),
         affiliation_prepositions=_folded(data.affiliation_prepositions),
         spokesperson_nouns=_folded(data.spokesperson_nouns),
+        document_nouns=_folded(data.document_nouns),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
