@@ -321,3 +321,23 @@ def test_no_report_before_a_verb_whose_object_follows(extractor: Extractor, text
     quotes = extractor.extract(text).quotes
     assert all(not q.text.startswith(("Yesterday", "Reuters")) for q in quotes)
     assert all(q.type == "indirect" for q in quotes)
+
+
+def test_capitalised_plural_title_is_a_generic_group() -> None:
+    """"A number of Senators condemned …": a group nobody can name, not a person "Senators"
+    (the guidelines' generic plural)."""
+    from app.extraction.attribute.mentions import find_mentions
+    from tests.extraction.handbuilt import view
+
+    v = view("The vote was delayed. A number of Senators condemned the move.", lang="en")
+    (m,) = [m for m in find_mentions(v) if m.text == "Senators"]
+    assert m.kind == "generic"
+
+
+def test_bare_surname_is_the_first_person_introduced_with_it(extractor: Extractor) -> None:
+    """A relative named later in a list does not take over the bare surname."""
+    text = ("President Donald Hale spoke on Monday. His daughter Ivy Hale and his son-in-law "
+            "Jared Kent joined him. Hale later wrote on Twitter, \"We will get through this "
+            "together!\"")
+    (q,) = extractor.extract(text).quotes
+    assert (q.text, q.speaker) == ("We will get through this together!", "Donald Hale")

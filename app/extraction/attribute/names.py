@@ -123,6 +123,9 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
         and not lex.is_title(run[0].lower)
     ):
         return out  # "Norra hamnens chef": an adjective of an owner phrase
+    if len(run) == 1 and run[0].lower.endswith("s") and lex.is_title(run[0].lower[:-1],
+                                                                     compounds=False):
+        return [make_mention(view, run, "generic", "", lex)]  # "Senators", a group unnamed
     last_title = -1
     last_org = -1
     for n, w in enumerate(run):

@@ -126,7 +126,8 @@ class Phrases:
             if named is not None:
                 return named, named.last_word
             return self._phrase(i, end - 1, "generic"), end - 1
-        if end - i <= 5 and any(w.is_alpha_word for w in words[i:end]):
+        if end - i <= 5 and any(w.is_alpha_word and w.lower not in lex.determiners
+                                for w in words[i:end]):
             return self._phrase(i, end - 1, "description"), end - 1
         return None, end - 1
 
