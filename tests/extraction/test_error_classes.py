@@ -341,3 +341,23 @@ def test_bare_surname_is_the_first_person_introduced_with_it(extractor: Extracto
             "together!\"")
     (q,) = extractor.extract(text).quotes
     assert (q.text, q.speaker) == ("We will get through this together!", "Donald Hale")
+
+
+@pytest.mark.parametrize("text", [
+    'He learnt to move people out of danger, a process called "extraction." He then left.',
+    'The band played songs such as "Night Harbour", "Uncle Fred\'s Boat", and "Rolling Home" '
+    "in the sixties.",
+    'A fire broke out in the "Drop & Go" section of the car park on Tuesday.',
+    'A farmer known only as "P Willis" was arrested on Friday.',
+])
+def test_names_and_titles_in_marks_are_no_quotes(extractor: Extractor, text: str) -> None:
+    """Terms, titles in a list, a name inside a noun phrase: nobody is quoted (scare quotes
+    in the guidelines)."""
+    assert [q.text for q in extractor.extract(text).quotes if q.type != "indirect"] == []
+
+
+def test_a_label_someone_used_stays_a_quote(extractor: Extractor) -> None:
+    """"which the Herald called "…"": the Herald is reported as using the words."""
+    text = 'The plan was met with what the Eastbay Herald called "fury" from local traders.'
+    (q,) = extractor.extract(text).quotes
+    assert (q.text, q.type, q.speaker) == ("fury", "partial", "Eastbay Herald")
