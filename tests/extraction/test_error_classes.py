@@ -212,6 +212,23 @@ CASES: list[tuple[str, str, Expected]] = [
         'unconstitutional."',
         [("The oath is unconstitutional.", "direct", "the Court")],
     ),
+    # -- a label someone used: "X described Y as "…"" (English) ------------------------------
+    (
+        "en-label-of-the-subject",
+        'The call was made in July. Tom Hale characterized the call as "perfectly fine and '
+        'routine."',
+        [("perfectly fine and routine.", "partial", "Tom Hale")],
+    ),
+    (
+        "en-label-of-the-agent",
+        'Mary Stone has been described by the Eastbay Herald as a "squirrel whisperer".',
+        [("squirrel whisperer", "partial", "Eastbay Herald")],
+    ),
+    (
+        "en-name-after-known-as-is-no-label",
+        'Tom Hale, often referred to as "The Bridge Man", died on Tuesday.',
+        [],
+    ),
     # -- reported speech without marks (English) -------------------------------------------
     (
         "en-according-to-a-person-of-an-organisation",

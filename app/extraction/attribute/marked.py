@@ -207,7 +207,7 @@ class Attributor:
                 region.outer_end, para.end
             )
         if found is None and not direct:
-            found = self._coordinated_post(region)
+            found = self._coordinated_post(region) or self._label(region)
         has_cue = found is not None and found.how not in ("clause", "colon")
         if not_a_quote(view, region, has_cue, direct) or metalinguistic(
             view, self.ph, region, direct, found.mention if found else None
@@ -262,6 +262,39 @@ class Attributor:
                 if m is not None:
                     return Evidence(m, cue.word.text, "cue", cue.word.end)
         return None
+
+    def _label(self, region: QuoteRegion) -> Evidence | None:
+        """"Trump characterized the call as "perfectly fine"", "was described by the Herald
+        as a "…"": the label the clause's subject (or the passive's agent) used."""
+        view, ph = self.view, self.ph
+        words = view.words
+        k = view.word_before(region.outer_start)
+        first, _ = ph.sentence_words(region.outer_start)
+        lex = view.lexicon_at(region.start)
+        if k > first and words[k].lower in lex.determiners:
+            k -= 1  # "as a "…""
+        if k <= first or words[k].lower not in lex.label_prepositions:
+            return None
+        verbs = [j for j in range(first, k) if words[j].pos == "VERB"]
+        if not verbs:
+            return None
+        for j in range(verbs[-1] + 1, k - 1):
+            if words[j].lower != "by":
+                continue
+            a = j + 2 if words[j + 1].lower in lex.definite_articles else j + 1
+            agent = ph.by_word.get(a)
+            if agent is not None and agent.kind in ("name", "org"):
+                return Evidence(agent, words[verbs[-1]].text, "cue", words[k].end)
+        v = verbs[-1] - 1
+        while v > first and (words[v].lower in lex.adverbs or words[v].lower in (
+                "often", "commonly", "widely", "sometimes", "also", "reportedly")):
+            v -= 1
+        if words[v].text == "," or words[v].lower in lex.copulas:
+            return None  # "Ek, often referred to as "…"", "is known as": a name, no label
+        m = ph.clause_subject(first, verbs[-1])
+        if m is None or m.kind not in ("name", "org", "pronoun", "title"):
+            return None
+        return Evidence(m, words[verbs[-1]].text, "cue", words[k].end)
 
     def _paragraph_intro(self, region: QuoteRegion) -> Evidence | None:
         """A colon closing the previous paragraph introduces this one: "… om bygget:"."""

@@ -132,6 +132,8 @@ class LexiconFile(BaseModel):
     spokesperson_nouns: list[str] = []
     #: "an Acme press release", "the court's opinion": a document whose issuer speaks.
     document_nouns: list[str] = []
+    #: "X described the plan as "…"": a label the clause's subject used (a partial quote).
+    label_prepositions: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +211,7 @@ class Lexicon:
     affiliation_prepositions: frozenset[str] = frozenset()
     spokesperson_nouns: frozenset[str] = frozenset()
     document_nouns: frozenset[str] = frozenset()
+    label_prepositions: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -345,6 +348,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         affiliation_prepositions=_folded(data.affiliation_prepositions),
         spokesperson_nouns=_folded(data.spokesperson_nouns),
         document_nouns=_folded(data.document_nouns),
+        label_prepositions=_folded(data.label_prepositions),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
