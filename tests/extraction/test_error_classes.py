@@ -225,6 +225,12 @@ CASES: list[tuple[str, str, Expected]] = [
         [("squirrel whisperer", "partial", "Eastbay Herald")],
     ),
     (
+        "en-label-in-a-relative-clause",
+        "Kim Lee, a spokeswoman, sharply criticized the decision, which Ross has referred to "
+        'as "gamesmanship" and a "stunt".',
+        [("gamesmanship", "partial", "Ross"), ("stunt", "partial", "Ross")],
+    ),
+    (
         "en-name-after-known-as-is-no-label",
         'Tom Hale, often referred to as "The Bridge Man", died on Tuesday.',
         [],

@@ -203,11 +203,12 @@ class Attributor:
             else:
                 found = self.post(region.outer_end, para.end) or tight
         else:
-            found = self.pre(region) or self.according(region) or self.post(
-                region.outer_end, para.end
-            )
+            # "X criticized the decision, which Y has referred to as "…"": the label's own
+            # clause comes before any cue further back.
+            found = self._label(region) or self.pre(region) or self.according(region) or (
+                self.post(region.outer_end, para.end))
         if found is None and not direct:
-            found = self._coordinated_post(region) or self._label(region)
+            found = self._coordinated_post(region)
         has_cue = found is not None and found.how not in ("clause", "colon")
         if not_a_quote(view, region, has_cue, direct) or metalinguistic(
             view, self.ph, region, direct, found.mention if found else None
@@ -273,6 +274,14 @@ class Attributor:
         lex = view.lexicon_at(region.start)
         if k > first and words[k].lower in lex.determiners:
             k -= 1  # "as a "…""
+        if k > first and words[k].lower in lex.and_words | {"or"}:
+            # 'as "gamesmanship" and a "stunt"': the label before this one shares its verb.
+            earlier = [r for r in view.regions if r.outer_end <= words[k].start
+                       and not view.text[r.outer_end : words[k].start].strip(" ,")]
+            if earlier:
+                k = view.word_before(earlier[-1].outer_start)
+                if k > first and words[k].lower in lex.determiners:
+                    k -= 1
         if k <= first or words[k].lower not in lex.label_prepositions:
             return None
         verbs = [j for j in range(first, k) if words[j].pos == "VERB"]
@@ -291,7 +300,12 @@ class Attributor:
             v -= 1
         if words[v].text == "," or words[v].lower in lex.copulas:
             return None  # "Ek, often referred to as "…"", "is known as": a name, no label
-        m = ph.clause_subject(first, verbs[-1])
+        j = verbs[-1] - 1
+        while j > first and (words[j].lower in lex.aux or words[j].lower in lex.adverbs):
+            j -= 1
+        # "…, which Ross has referred to as": the subject right before the verb, else the
+        # clause's subject.
+        m = ph.by_word.get(j) or ph.clause_subject(first, verbs[-1])
         if m is None or m.kind not in ("name", "org", "pronoun", "title"):
             return None
         return Evidence(m, words[verbs[-1]].text, "cue", words[k].end)
