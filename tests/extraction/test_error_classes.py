@@ -384,3 +384,19 @@ def test_a_label_someone_used_stays_a_quote(extractor: Extractor) -> None:
     text = 'The plan was met with what the Eastbay Herald called "fury" from local traders.'
     (q,) = extractor.extract(text).quotes
     assert (q.text, q.type, q.speaker) == ("fury", "partial", "Eastbay Herald")
+
+
+def test_according_to_a_role_and_name_before_a_quote(extractor: Extractor) -> None:
+    """"According to eyewitness X, "…"": the rules themselves name X (the tagger takes
+    "eyewitness" for a verb), so the chooser has the right candidate to confirm."""
+    text = ('The truck hit the bus. According to eyewitness Tom Devlin, "It exploded within '
+            'seconds." Devlin was not hurt.')
+    seen: list[object] = []
+    extractor.set_recorder(lambda art, lang: seen.append(art))
+    try:
+        (q,) = extractor.extract(text).quotes
+    finally:
+        extractor.set_recorder(None)
+    assert (q.text, q.type, q.speaker) == ("It exploded within seconds.", "direct", "Tom Devlin")
+    (cand,) = seen[-1].candidates  # type: ignore[attr-defined]
+    assert cand.how == "according" and cand.mention.text == "Tom Devlin"

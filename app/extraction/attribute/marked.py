@@ -201,7 +201,7 @@ class Attributor:
                 # that ends its sentence belongs to the cue right before it.
                 found = tight
             else:
-                found = self.post(region.outer_end, para.end) or tight
+                found = self.post(region.outer_end, para.end) or tight or self.according(region)
         else:
             # "X criticized the decision, which Y has referred to as "…"": the label's own
             # clause comes before any cue further back.

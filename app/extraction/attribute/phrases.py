@@ -107,11 +107,15 @@ class Phrases:
                     end = person.last_word + 1
                     continue
                 break
-            if not lex.is_title(w.lower) and (
+            role_noun = end == i and w.text[:1].islower() and lex.cue_lemma(w.lower) is None and (
+                (nx := self.by_word.get(end + 1)) is not None and nx.kind == "name")
+            if not lex.is_title(w.lower) and not role_noun and (
                 w.pos in ("VERB", "AUX")
                 or (lex.cue_lemma(w.lower) is not None and end > i)
             ):
-                break  # a verb ends the phrase; a title never does, whatever the tagger says
+                # A verb ends the phrase; a title never does, whatever the tagger says, nor
+                # a role noun before a name the tagger took for a verb ("eyewitness X").
+                break
             end += 1
         if end == i:
             return None, i
