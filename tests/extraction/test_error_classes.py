@@ -133,6 +133,13 @@ CASES: list[tuple[str, str, Expected]] = [
         [("accurate and complete.", "partial", "Dana Whitfield")],
     ),
     (
+        "en-title-stays-with-a-one-word-name",
+        'During the summit, Pope Gregory said the victims had a right to "concrete measures". '
+        'The Pope later met bishops. Gregory said: "We will act."',
+        [("concrete measures", "partial", "Pope Gregory"),
+         ("We will act.", "direct", "Pope Gregory")],
+    ),
+    (
         "en-post-nominal",
         "Judge Harriet Lowe QC said the defendants had shown “no remorse at all.”",
         [("no remorse at all.", "partial", "Harriet Lowe")],

@@ -47,6 +47,8 @@ def _ner_names(view: TextView) -> tuple[list[Mention], set[int]]:
             k = 0
             while k < len(span) - 1 and lex.is_title(span[k].lower):
                 k += 1
+            if k == len(span) - 1 and k > 0 and span[k - 1].lower in lex.name_titles:
+                k -= 1  # "Pope Francis": the title is part of a one-word name
             role_words = [*role_before(view, span[0].i, lex), *span[:k]]
             m = make_mention(view, span[k:], "name", "PER", lex, "ner")
             if role_words:

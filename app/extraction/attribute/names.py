@@ -143,6 +143,10 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
         if all(not lex.is_title(w.lower) for w in org) or last_org == len(run) - 1:
             out.append(make_mention(view, org, "org", "ORG", lex))
     name, lead = _start_at_given_name(run[cut + 1 :], lex)
+    if len(name) == 1 and not lead and cut >= 0 and run[cut].lower in lex.name_titles and (
+        name[0].i == run[cut].i + 1
+    ):
+        name = [run[cut], *name]  # "Pope Francis": the title is part of a one-word name
     if not name:
         if last_org < 0:
             out.append(make_mention(view, run, "title", "", lex))

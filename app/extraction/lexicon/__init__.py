@@ -134,6 +134,8 @@ class LexiconFile(BaseModel):
     document_nouns: list[str] = []
     #: "X described the plan as "…"": a label the clause's subject used (a partial quote).
     label_prepositions: list[str] = []
+    #: Titles that stay part of a one-word name ("Pope Francis", "King Harald").
+    name_titles: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +214,7 @@ class Lexicon:
     spokesperson_nouns: frozenset[str] = frozenset()
     document_nouns: frozenset[str] = frozenset()
     label_prepositions: frozenset[str] = frozenset()
+    name_titles: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -349,6 +352,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         spokesperson_nouns=_folded(data.spokesperson_nouns),
         document_nouns=_folded(data.document_nouns),
         label_prepositions=_folded(data.label_prepositions),
+        name_titles=_folded(data.name_titles),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
