@@ -82,6 +82,8 @@ class Attributor:
             if w.text in _SKIP_AFTER_QUOTE or view.in_quote(w.start) or view.is_mark(w):
                 break
             if not (lex.is_title(w.lower) or w.lower in ("of", "the", "för", "i") or (
+                k == j and w.lower in lex.determiners  # "…," an Acme spokesperson said
+            ) or (
                 w.text[:1].islower() and not w.is_stop and view.cue_at(k) is None
                 and w.lower not in lex.adverbs and w.lower not in lex.aux
             )):
@@ -96,6 +98,10 @@ class Attributor:
             return None
         names = [m for m in found if m.kind == "name" and m.label != "LOC"]
         subject = names[-1] if names else found[-1]
+        if words[j].lower in lex.generic_determiners and words[k - 1].lower not in (
+            lex.spokesperson_nouns
+        ) and not names:
+            return None  # "…," a local resident of Eastbay said: nobody we can name
         return Evidence(subject, cue.word.text, "subject", cue.word.end)
 
     def pre(self, region: QuoteRegion, tight: bool = False) -> Evidence | None:
@@ -195,11 +201,12 @@ class Attributor:
                 # that ends its sentence belongs to the cue right before it.
                 found = tight
             else:
-                found = self.post(region.outer_end, para.end) or tight
+                found = self.post(region.outer_end, para.end) or tight or self.according(region)
         else:
-            found = self.pre(region) or self.according(region) or self.post(
-                region.outer_end, para.end
-            )
+            # "X criticized the decision, which Y has referred to as "…"": the label's own
+            # clause comes before any cue further back.
+            found = self._label(region) or self.pre(region) or self.according(region) or (
+                self.post(region.outer_end, para.end))
         if found is None and not direct:
             found = self._coordinated_post(region)
         has_cue = found is not None and found.how not in ("clause", "colon")
@@ -256,6 +263,52 @@ class Attributor:
                 if m is not None:
                     return Evidence(m, cue.word.text, "cue", cue.word.end)
         return None
+
+    def _label(self, region: QuoteRegion) -> Evidence | None:
+        """"Trump characterized the call as "perfectly fine"", "was described by the Herald
+        as a "…"": the label the clause's subject (or the passive's agent) used."""
+        view, ph = self.view, self.ph
+        words = view.words
+        k = view.word_before(region.outer_start)
+        first, _ = ph.sentence_words(region.outer_start)
+        lex = view.lexicon_at(region.start)
+        if k > first and words[k].lower in lex.determiners:
+            k -= 1  # "as a "…""
+        if k > first and words[k].lower in lex.and_words | {"or"}:
+            # 'as "gamesmanship" and a "stunt"': the label before this one shares its verb.
+            earlier = [r for r in view.regions if r.outer_end <= words[k].start
+                       and not view.text[r.outer_end : words[k].start].strip(" ,")]
+            if earlier:
+                k = view.word_before(earlier[-1].outer_start)
+                if k > first and words[k].lower in lex.determiners:
+                    k -= 1
+        if k <= first or words[k].lower not in lex.label_prepositions:
+            return None
+        verbs = [j for j in range(first, k) if words[j].pos == "VERB"]
+        if not verbs:
+            return None
+        for j in range(verbs[-1] + 1, k - 1):
+            if words[j].lower != "by":
+                continue
+            a = j + 2 if words[j + 1].lower in lex.definite_articles else j + 1
+            agent = ph.by_word.get(a)
+            if agent is not None and agent.kind in ("name", "org"):
+                return Evidence(agent, words[verbs[-1]].text, "cue", words[k].end)
+        v = verbs[-1] - 1
+        while v > first and (words[v].lower in lex.adverbs or words[v].lower in (
+                "often", "commonly", "widely", "sometimes", "also", "reportedly")):
+            v -= 1
+        if words[v].text == "," or words[v].lower in lex.copulas:
+            return None  # "Ek, often referred to as "…"", "is known as": a name, no label
+        j = verbs[-1] - 1
+        while j > first and (words[j].lower in lex.aux or words[j].lower in lex.adverbs):
+            j -= 1
+        # "…, which Ross has referred to as": the subject right before the verb, else the
+        # clause's subject.
+        m = ph.by_word.get(j) or ph.clause_subject(first, verbs[-1])
+        if m is None or m.kind not in ("name", "org", "pronoun", "title"):
+            return None
+        return Evidence(m, words[verbs[-1]].text, "cue", words[k].end)
 
     def _paragraph_intro(self, region: QuoteRegion) -> Evidence | None:
         """A colon closing the previous paragraph introduces this one: "… om bygget:"."""

@@ -16,7 +16,7 @@ from app.extraction.attribute.names import (
     role_before,
     title_words,
 )
-from app.extraction.lexicon import Lexicon
+from app.extraction.lexicon import Lexicon, load_given_names
 from app.extraction.model import Mention
 from app.extraction.text.view import TextView, Word
 
@@ -47,6 +47,8 @@ def _ner_names(view: TextView) -> tuple[list[Mention], set[int]]:
             k = 0
             while k < len(span) - 1 and lex.is_title(span[k].lower):
                 k += 1
+            if k == len(span) - 1 and k > 0 and span[k - 1].lower in lex.name_titles:
+                k -= 1  # "Pope Francis": the title is part of a one-word name
             role_words = [*role_before(view, span[0].i, lex), *span[:k]]
             m = make_mention(view, span[k:], "name", "PER", lex, "ner")
             if role_words:
@@ -110,7 +112,9 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
             taken.add(nxt.i)
         elif low in lex.pronouns and not _determiner_use(view, w, nxt):
             out.append(make_mention(view, [w], "pronoun", "", lex))
-        elif low in lex.first_person and low != lex.generic_pronoun:
+        elif low in lex.first_person and low != lex.generic_pronoun and not (
+            w.text.isupper() and len(w.text) > 1  # "US Secretary of State": the country
+        ):
             out.append(make_mention(view, [w], "first", "", lex))
         elif low in lex.org_nouns:
             out.append(make_mention(view, [w], "org", "ORG", lex))
@@ -149,10 +153,26 @@ def _lead_is_no_name(view: TextView, m: Mention, e: Mention) -> bool:
     """The words of m before e are a place, an organisation or a title, not part of a name."""
     lead = view.words[m.first_word : e.first_word]
     lex = view.lexicon_at(m.start)
-    return bool(lead) and all(
-        w.ent_type in ("LOC", "GPE", "ORG") or lex.is_title(w.lower) for w in lead
-        if w.is_alpha_word
-    )
+    if not lead:
+        return False
+    if all(
+        w.ent_type in ("LOC", "GPE", "ORG") or lex.is_title(w.lower) or w.text in lex.places
+        for w in lead if w.is_alpha_word
+    ):
+        return True
+    if any(w.ent_type == "PER" or w.text in load_given_names() for w in lead):
+        return False
+    words = view.words
+    k = m.first_word
+    # "Secretary of State Jane Roe": the run after "<title> of" starts with the title's object.
+    if k >= 2 and words[k - 1].lower in lex.partitive_prepositions and (
+        lex.is_title(words[k - 2].lower)
+    ):
+        return True
+    # "Immunologist Jane Roe said", "Co-author Jane Roe": a one-word role opens the sentence.
+    start, _ = view.sentence_of(m.start)
+    one_word = " " not in view.text[m.start : e.start].strip()
+    return one_word and not any(ch.isalnum() for ch in view.text[start : m.start])
 
 
 def find_mentions(view: TextView) -> list[Mention]:
@@ -189,6 +209,8 @@ def _joined_by_ner(view: TextView, heuristic: list[Mention], ner: list[Mention]
         if not any(w.text[:1].islower() and w.is_alpha_word for w in inner[1:-1]):
             continue
         pieces = [m for m in out if m.start < e.end and e.start < m.end]
+        if any(m.kind == "name" and len(m.text.split()) >= 2 and m.end == e.end for m in pieces):
+            continue  # "Acme University astronomer Jane Roe": a person ends the phrase
         if pieces and all(e.start <= m.start and m.end <= e.end for m in pieces):
             out = [m for m in out if m not in pieces]
             out.append(e)

@@ -120,6 +120,22 @@ class LexiconFile(BaseModel):
     not_names: list[str] = []
     scare_markers: list[str] = []
     abbreviations: list[str] = []
+    #: Countries, states and regions as written: a place run into a name ("Senator from
+    #: Utah Jane Roe") is no part of it.
+    places: list[str] = []
+    #: Letters after a name ("Jane Roe QC"): no part of it.
+    post_nominals: list[str] = []
+    #: "Jane Roe of Acme said": the person, not the organisation after these, speaks.
+    affiliation_prepositions: list[str] = []
+    #: "an Acme spokesperson", "a spokesman for Acme": someone who speaks for an organisation,
+    #: which is then the speaker.
+    spokesperson_nouns: list[str] = []
+    #: "an Acme press release", "the court's opinion": a document whose issuer speaks.
+    document_nouns: list[str] = []
+    #: "X described the plan as "…"": a label the clause's subject used (a partial quote).
+    label_prepositions: list[str] = []
+    #: Titles that stay part of a one-word name ("Pope Francis", "King Harald").
+    name_titles: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +208,13 @@ class Lexicon:
     scare_markers: tuple[str, ...]
     abbreviations: frozenset[str]
     detect_as: str | None = None
+    places: frozenset[str] = frozenset()  # as written ("New Mexico")
+    post_nominals: frozenset[str] = frozenset()  # as written ("QC")
+    affiliation_prepositions: frozenset[str] = frozenset()
+    spokesperson_nouns: frozenset[str] = frozenset()
+    document_nouns: frozenset[str] = frozenset()
+    label_prepositions: frozenset[str] = frozenset()
+    name_titles: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -323,6 +346,13 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         not_names=_folded(data.not_names),
         scare_markers=tuple(str(x).casefold() for x in data.scare_markers),
         abbreviations=_folded(data.abbreviations),
+        places=frozenset(data.places),
+        post_nominals=frozenset(data.post_nominals),
+        affiliation_prepositions=_folded(data.affiliation_prepositions),
+        spokesperson_nouns=_folded(data.spokesperson_nouns),
+        document_nouns=_folded(data.document_nouns),
+        label_prepositions=_folded(data.label_prepositions),
+        name_titles=_folded(data.name_titles),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),

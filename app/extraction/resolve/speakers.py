@@ -96,12 +96,28 @@ class SpeakerResolver:
         toks = _tokens(text)
         if len(toks) >= 2:
             return self._same_person(text) or text
-        # A bare surname or first name: the nearest full name before it that has it.
+        # A bare surname or first name: the nearest full name before it that has it; but a
+        # bare surname is the first person introduced with it, the way news writes ("President
+        # Donald Trump …", later "Ivanka Trump" in a list: "Trump" is still Donald Trump; she
+        # would be "Ivanka"), unless a later one is written in full more often.
         best: str | None = None
+        written: Counter[str] = Counter()
+        first_with: str | None = None
         for pos, canonical in self.full:
             ct = _tokens(canonical)
-            if toks[0] in (ct[-1], ct[0]) and (pos <= m.start or best is None):
-                best = canonical
+            if toks[0] in (ct[-1], ct[0]):
+                if pos <= m.start:
+                    written[canonical] += 1
+                    if first_with is None and toks[0] == ct[-1]:
+                        first_with = canonical
+                if pos <= m.start or best is None:
+                    best = canonical
+        if best is not None and written:
+            top, n = written.most_common(1)[0]
+            if n > written[best] + 1:
+                return top
+            if first_with is not None and written[first_with] >= written[best]:
+                return first_with
         return best or text
 
     def _sentence(self, pos: int) -> int:
