@@ -72,6 +72,84 @@ CASES: list[tuple[str, str, Expected]] = [
         "The union leader Lena Ek defended the strike, saying “we had no other choice.”",
         [("we had no other choice.", "partial", "Lena Ek")],
     ),
+    (
+        "sv-continuation-after-the-speaker-is-named-again",
+        "Sjöstad föll mot Norrby\n\nSjöstad förlorade hemma mot Norrby med 2–5.\n\n"
+        "– Vi släppte in för lätta mål i början, säger tränaren Eva Lind.\n\n"
+        "Norrby tog ledningen redan efter fyra minuter. Målet kom på en kontring.\n\n"
+        "Sjöstad kvitterade i andra perioden genom Olle Berg.\n\n"
+        "Men sedan tog gästerna över helt. Två mål i powerplay avgjorde.\n\n"
+        "Norrbys målvakt räddade 34 skott under kvällen.\n\n"
+        "Publiken var 2 300 personer, säsongens högsta.\n\n"
+        "Men Eva Lind såg ändå ljuspunkter i förlusten.\n\n"
+        "– Vi spelade bra i andra perioden och skapade mycket. Det tar vi med oss.",
+        [
+            ("Vi släppte in för lätta mål i början", "direct", "Eva Lind"),
+            ("Vi spelade bra i andra perioden och skapade mycket. Det tar vi med oss.",
+             "direct", "Eva Lind"),
+        ],
+    ),
+    # -- a headline quote whose speaker the text names later ---------------------------------
+    (
+        "sv-headline-title-colon",
+        "Rektorn: ”Skolan öppnar igen i januari”\n\n"
+        "Skolan i Sjöstad har varit stängd sedan branden i oktober. Nu är lokalerna sanerade.\n\n"
+        "Enligt rektor Eva Lind kan eleverna komma tillbaka efter jullovet.\n\n"
+        "– Vi har längtat efter det här, säger Eva Lind.",
+        [
+            ("Skolan öppnar igen i januari", "direct", "Eva Lind"),
+            ("kan eleverna komma tillbaka efter jullovet", "indirect", "Eva Lind"),
+            ("Vi har längtat efter det här", "direct", "Eva Lind"),
+        ],
+    ),
+    (
+        "sv-headline-title-and-topic-colon-signature-after",
+        "Kommundirektören om vintern: ”Vi är väl förberedda”\n\n"
+        "Snön har kommit tidigt i år. Kommunens plogbilar har redan varit ute tre gånger.\n\n"
+        "Karin Ek, kommundirektör",
+        [("Vi är väl förberedda", "direct", "Karin Ek")],
+    ),
+    (
+        "sv-headline-quote-of-the-only-person-reported",
+        "”Universitetet står för öppenhet”\n\n"
+        "Läsåret öppnades i går i Sjöstad med en ceremoni i aulan. Över tusen nya studenter "
+        "var där.\n\n"
+        "Rektor Per Holm konstaterade i sitt tal att universitetet har fått fler sökande än "
+        "någonsin.",
+        [
+            ("Universitetet står för öppenhet", "direct", "Per Holm"),
+            ("universitetet har fått fler sökande än någonsin", "indirect", "Per Holm"),
+        ],
+    ),
+    # -- dash quotes: after a dateline, going on after the attribution, a hyphen as dash -----
+    (
+        "sv-dateline-sentence-then-dash-quote",
+        "”Ett tungt beslut för regionen”\n\n"
+        "SJÖSTAD. – Nu måste kommunen tänka om och satsa norrut, säger Karin Berg, vd för "
+        "Handelskammaren.\n\nBakgrunden är beslutet i fullmäktige i förra veckan.",
+        [
+            ("Ett tungt beslut för regionen", "direct", "Karin Berg"),
+            ("Nu måste kommunen tänka om och satsa norrut", "direct", "Karin Berg"),
+        ],
+    ),
+    (
+        "sv-dash-quote-goes-on-after-its-attribution",
+        "Influensan har kommit till länet.\n– Säsongen verkar börja tidigt i år, säger "
+        "smittskyddsläkaren Anna Holm – men det är inte för sent att vaccinera sig!",
+        [
+            ("Säsongen verkar börja tidigt i år", "direct", "Anna Holm"),
+            ("men det är inte för sent att vaccinera sig!", "direct", "Anna Holm"),
+        ],
+    ),
+    (
+        "sv-hyphen-dash-quote-with-a-role-between-dashes",
+        "Sjöstad vann igen\n\n- Laget gjorde en stark insats i kväll, börjar Olle Falk - "
+        "klubbens assisterande tränare - sin rapport.\n\n- Vi var bättre i alla perioder.",
+        [
+            ("Laget gjorde en stark insats i kväll", "direct", "Olle Falk"),
+            ("Vi var bättre i alla perioder.", "direct", "Olle Falk"),
+        ],
+    ),
     # -- a new person introduced without a cue verb speaks next ------------------------------
     (
         "en-new-person-without-cue",

@@ -119,7 +119,31 @@ class Attributor:
                 and all(ph.view.lexicon_at(w.start).is_title(w.lower) or w.is_cap for w in lead)
             ):
                 return Evidence(m, None, "colon", words[k].start)  # Holm: ”…”
+            topic = self._topic_colon(first, k)
+            if topic is not None:
+                return Evidence(topic, None, "colon", words[k].start)
         return self.cue_before(k, first, max(first, k - 8) if tight else first)
+
+    def _topic_colon(self, first: int, colon: int) -> Mention | None:
+        """A headline "Rektorn om branden: ”…”": the speaker, a topic preposition and a short
+        topic without a verb before the colon."""
+        view, ph = self.view, self.ph
+        words = view.words
+        m = ph.by_word.get(first)
+        if m is None or m.first_word != first or m.kind not in ("name", "org", "title") or (
+            m.label == "LOC"
+        ):
+            return None
+        p = m.last_word + 1
+        lex = view.lexicon_at(words[first].start)
+        if p >= colon or words[p].lower not in lex.topic_prepositions or colon - p > 6:
+            return None
+        for w in words[p + 1 : colon]:
+            if w.pos in ("VERB", "AUX") or view.cue_at(w.i) is not None or w.text in (
+                ",", ".", ";", "!", "?"
+            ):
+                return None
+        return m
 
     def cue_before(self, k: int, first: int, cue_first: int | None = None) -> Evidence | None:
         """The nearest cue verb at or before word k (not before cue_first), and its subject."""

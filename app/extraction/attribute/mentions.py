@@ -174,7 +174,40 @@ def find_mentions(view: TextView) -> list[Mention]:
     common = _common_mentions(view, taken)
     mentions = sorted([*labelled, *extra, *common], key=lambda m: (m.start, -m.end))
     orgs = {k for m in mentions if m.kind == "org" for k in range(m.first_word, m.last_word + 1)}
-    return [replace(m, subject=_subject_position(view, m, orgs)) for m in mentions]
+    return [
+        _with_role_after(view, replace(m, subject=_subject_position(view, m, orgs)))
+        for m in mentions
+    ]
+
+
+def _with_role_after(view: TextView, m: Mention) -> Mention:
+    """A person's role written after the name: "Eva Lind (S), kommunalråd" and the signature
+    line "Per Ek, rektor" give Lind and Ek those titles (a "rektorn" elsewhere is them)."""
+    if m.kind != "name" or m.label not in ("PER", "") or len(m.text.split()) < 2:
+        return m
+    words = view.words
+    k = m.last_word + 1
+    if k < len(words) and words[k].text == "(":
+        close = next((j for j in range(k + 1, min(k + 5, len(words))) if words[j].text == ")"),
+                     None)
+        if close is None:
+            return m
+        k = close + 1  # a party or an age in brackets: "Eva Lind (S), kommunalråd"
+    if k + 1 >= len(words) or words[k].text != ",":
+        return m
+    lex = view.lexicon_at(m.start)
+    role: list[Word] = []
+    k += 1
+    while k < len(words) and len(role) < 3 and not view.in_quote(words[k].start) and (
+        lex.is_title(words[k].lower) or words[k].lower in lex.title_modifiers
+    ):
+        role.append(words[k])
+        k += 1
+    titles = title_words(lex, role)
+    if not titles:
+        return m
+    text = view.text[role[0].start : role[-1].end]
+    return replace(m, role=m.role or text, titles=m.titles | titles)
 
 
 def _joined_by_ner(view: TextView, heuristic: list[Mention], ner: list[Mention]

@@ -28,7 +28,8 @@ class UnmarkedSentences(ClauseRules):
         # "Det säger Olle Falk": the previous sentence is what Falk says.
         if w0.lower in lex.anaphoric_subjects and first + 1 <= last:
             cue = view.cue_at(first + 1)
-            if cue is not None:
+            if cue is not None and cue.lemma not in lex.post_quote_only:
+                # (not "Det börjar likna …": a verb that only follows a quote reports nothing)
                 m, end_w = ph.after(first + 2)
                 ends = end_w + 1 > last or words[end_w + 1].text in (",", ".", "!", "?") or (
                     words[end_w + 1].lower in lex.np_stop  # "… Olle Falk i en kommentar"

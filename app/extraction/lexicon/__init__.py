@@ -103,6 +103,7 @@ class LexiconFile(BaseModel):
     definite_articles: list[str] = []  # before a short descriptive subject ("the tenants")
     partitive_prepositions: list[str] = []  # "some of the tenants"
     sequence_adverbs: list[str] = []  # "”…” Then said X"
+    topic_prepositions: list[str] = []  # a headline "Rektorn om branden: ”…”" names a topic
     reason_conjunctions: list[str] = []  # "because": a reason may report a view of its own
     title_modifiers: list[str] = []  # "former", "vice" before a title
     clause_links: list[str] = []  # "… and said": the cue's subject is the clause's
@@ -174,6 +175,7 @@ class Lexicon:
     definite_articles: frozenset[str]
     partitive_prepositions: frozenset[str]
     sequence_adverbs: frozenset[str]
+    topic_prepositions: frozenset[str]
     reason_conjunctions: frozenset[str]
     title_modifiers: frozenset[str]
     clause_links: frozenset[str]
@@ -306,6 +308,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         definite_articles=_folded(data.definite_articles),
         partitive_prepositions=_folded(data.partitive_prepositions),
         sequence_adverbs=_folded(data.sequence_adverbs),
+        topic_prepositions=_folded(data.topic_prepositions),
         reason_conjunctions=_folded(data.reason_conjunctions),
         title_modifiers=_folded(data.title_modifiers),
         clause_links=_folded(data.clause_links),

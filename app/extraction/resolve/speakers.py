@@ -158,6 +158,12 @@ class SpeakerResolver:
             for pos, name in reversed(self.full):
                 if pos < m.start and m.titles and m.titles <= self.entities[name].titles:
                     return name
+            if self._paragraph(m.start) == 0:
+                # A headline names the role, the text the person: "Rektorn: ”…”" … "rektor
+                # Eva Lind" (the first person after it with every title word).
+                for pos, name in self.full:
+                    if pos > m.start and m.titles and m.titles <= self.entities[name].titles:
+                        return name
             return None
         if m.kind == "pronoun":
             found = self.antecedent(m.start, m.text.casefold())
@@ -288,6 +294,10 @@ class SpeakerResolver:
         speakers it stays unknown."""
         names = {r.name for c, r in zip(cands, out, strict=True)
                  if r.name is not None and c.type != "indirect"}
+        if not names:
+            # No one is quoted in marks: the one person whose words the text reports
+            # ("Rektorn: ”…”" over "Eva Lind konstaterade att …").
+            names = {r.name for r in out if r.name is not None and self._person(r.name)}
         if len(names) != 1:
             return out
         (only,) = names
@@ -298,6 +308,11 @@ class SpeakerResolver:
             if c.inherit and c.type != "indirect":
                 fixed[n] = Resolved(only, None, confidence.SOLE_SPEAKER)
         return fixed
+
+    def _person(self, name: str) -> bool:
+        """A speaker who is a person: a PER name, never an organisation or outlet."""
+        ent = self.entities.get(name)
+        return ent is not None and ent.label == "PER" and len(name.split()) >= 2
 
     def _add_mention(self, name: str, m: Mention | None) -> None:
         """Remember how the text referred to a speaker."""
@@ -327,6 +342,10 @@ class SpeakerResolver:
         if between and (prev is None or between[-1].name != prev[1].name):
             return Resolved(between[-1].name, None,
                             confidence.SPEAKER_BY_HOW["inherit"] * confidence.INTRODUCED_FACTOR)
+        if between:
+            # The previous speaker, named again as a subject just before: however far their
+            # last quote ("Eva Lind såg ändå ljuspunkter. ¶ – Vi spelade bra …").
+            return Resolved(between[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"])
         if prev is None:
             if c.after_question:
                 # The first answer of an interview: the person the introduction is about.
