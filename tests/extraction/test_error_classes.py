@@ -32,7 +32,29 @@ CASES: list[tuple[str, str, Expected]] = [
         "generalsekreteraren Jens Lind.",
         [("Det är oacceptabelt", "direct", "Jens Lind")],
     ),
+    (
+        "sv-fronted-place-is-no-subject",
+        "Inbrotten ökar i länet. I Sjöstad säger polisen att inbrotten har ökat kraftigt i år.",
+        [("inbrotten har ökat kraftigt i år", "indirect", "polisen")],
+    ),
+    (
+        "sv-place-inside-the-subject-phrase",
+        "Rättegången fortsatte på tisdagen. Den i Sjöstad välkände 46-åringen nekar och menar "
+        "att han inte var på platsen.",
+        [("han inte var på platsen", "indirect", "46-åringen")],
+    ),
     # -- an agency or outlet credited instead of the person quoted --------------------------
+    (
+        "sv-person-named-after-an-agency-report",
+        "Hamnen stängs i en vecka, rapporterar nyhetsbyrån TT. Flera politiker kritiserar "
+        "beslutet, bland dem kommunalrådet Eva Lind, som representerar Framstegspartiet.\n\n"
+        "– Det här drabbar hela regionen.\n\n"
+        "Hon talar om ett svek och hävdar att ingen har tillfrågats.",
+        [
+            ("Det här drabbar hela regionen.", "direct", "Eva Lind"),
+            ("ingen har tillfrågats", "indirect", "Eva Lind"),
+        ],
+    ),
     (
         "en-told-agency",
         "Fire crews were called to the mill at dawn. “The roof came down within minutes,” "
@@ -149,6 +171,12 @@ CASES: list[tuple[str, str, Expected]] = [
             ("Laget gjorde en stark insats i kväll", "direct", "Olle Falk"),
             ("Vi var bättre i alla perioder.", "direct", "Olle Falk"),
         ],
+    ),
+    (
+        "sv-person-named-by-age",
+        "Åklagaren kräver fängelse. 30-åringen nekar till brott.\n\n"
+        "– Jag har inte gjort något, säger han.",
+        [("Jag har inte gjort något", "direct", "30-åringen")],
     ),
     # -- a new person introduced without a cue verb speaks next ------------------------------
     (

@@ -114,6 +114,9 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
             out.append(make_mention(view, [w], "first", "", lex))
         elif low in lex.org_nouns:
             out.append(make_mention(view, [w], "org", "ORG", lex))
+        elif low.endswith(lex.person_suffixes) and not low.startswith(lex.person_suffixes):
+            # "30-åringen": a person the text names by age; "han" can refer back to them.
+            out.append(make_mention(view, [w], "name", "PER", lex))
         elif (
             lex.definite_suffixes
             and lex.is_title(low)
@@ -280,6 +283,10 @@ def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
     lex = view.lexicon_at(m.start)
     if view.has_parse and _opens_with_role(view, m):
         return True
+    if view.has_parse and m.kind == "pronoun" and words[m.first_word].dep in (
+        "nsubj", "nsubj:pass", "nsubjpass"
+    ):
+        return True  # "I en intervju säger hon …": the subject after a fronted phrase (V2)
     k = m.first_word - 1
     # Skip the role before a name: "Eastbay University harbour expert Mary Stone".
     while k >= 0 and (

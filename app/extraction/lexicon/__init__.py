@@ -104,6 +104,7 @@ class LexiconFile(BaseModel):
     partitive_prepositions: list[str] = []  # "some of the tenants"
     sequence_adverbs: list[str] = []  # "”…” Then said X"
     topic_prepositions: list[str] = []  # a headline "Rektorn om branden: ”…”" names a topic
+    person_suffixes: list[str] = []  # a word ending so is a person: "30-åringen"
     reason_conjunctions: list[str] = []  # "because": a reason may report a view of its own
     title_modifiers: list[str] = []  # "former", "vice" before a title
     clause_links: list[str] = []  # "… and said": the cue's subject is the clause's
@@ -176,6 +177,7 @@ class Lexicon:
     partitive_prepositions: frozenset[str]
     sequence_adverbs: frozenset[str]
     topic_prepositions: frozenset[str]
+    person_suffixes: tuple[str, ...]
     reason_conjunctions: frozenset[str]
     title_modifiers: frozenset[str]
     clause_links: frozenset[str]
@@ -309,6 +311,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         partitive_prepositions=_folded(data.partitive_prepositions),
         sequence_adverbs=_folded(data.sequence_adverbs),
         topic_prepositions=_folded(data.topic_prepositions),
+        person_suffixes=tuple(str(x).casefold() for x in data.person_suffixes),
         reason_conjunctions=_folded(data.reason_conjunctions),
         title_modifiers=_folded(data.title_modifiers),
         clause_links=_folded(data.clause_links),

@@ -228,7 +228,11 @@ class SpeakerResolver:
             if subjects:
                 return subjects[-1].name
             if in_sent and back > 0:
-                return in_sent[-1].name
+                # Of the people a sentence only mentions, one named in full rather than a
+                # lone word the tagger may take for a person ("… ministern Eva Lind, som
+                # representerar Framstegspartiet. Hon …").
+                full = [e for e in in_sent if len(e.name.split()) >= 2]
+                return (full or in_sent)[-1].name
         return None
 
     # -- candidates ------------------------------------------------------------------------
@@ -279,7 +283,7 @@ class SpeakerResolver:
                     SpeakerEvent(c.start, self._sentence(c.start), r.name, True, grp))
                 self.events.sort(key=lambda e: e.pos)
             elif c.how in ("cue", "inverted", "subject") and c.type != "indirect" and (
-                c.mention is None or c.mention.kind in ("description", "generic")
+                c.mention is None or c.mention.kind in ("description", "generic", "title")
             ):
                 # Someone unnamed spoke ("The head of the inquiry told the court …");
                 # a "she" right after refers to them, so it must not reach back further.
@@ -308,6 +312,11 @@ class SpeakerResolver:
             if c.inherit and c.type != "indirect":
                 fixed[n] = Resolved(only, None, confidence.SOLE_SPEAKER)
         return fixed
+
+    def _organisation(self, name: str) -> bool:
+        """A speaker that is an organisation, agency or outlet."""
+        ent = self.entities.get(name)
+        return (ent is not None and ent.label == "ORG") or is_outlet(name)
 
     def _person(self, name: str) -> bool:
         """A speaker who is a person: a PER name, never an organisation or outlet."""
@@ -346,6 +355,19 @@ class SpeakerResolver:
             # The previous speaker, named again as a subject just before: however far their
             # last quote ("Eva Lind såg ändå ljuspunkter. ¶ – Vi spelade bra …").
             return Resolved(between[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"])
+        if prev is not None and prev[1].name is not None and c.type != "indirect" and (
+            self._organisation(prev[1].name)
+        ):
+            # An agency or organisation reported, then a person is named: their words follow
+            # ("…, rapporterar TT. Bland dem ministern Eva Lind. ¶ – Vi …"), not the agency's.
+            named = [
+                e for e in self.events
+                if since <= e.pos < c.start and not e.group and e.name != ANONYMOUS
+                and para - self._paragraph(e.pos) <= 1 and len(e.name.split()) >= 2
+            ]
+            if named:
+                return Resolved(named[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"]
+                                * confidence.INTRODUCED_FACTOR)
         if prev is None:
             if c.after_question:
                 # The first answer of an interview: the person the introduction is about.
