@@ -271,3 +271,74 @@ def test_agency_is_never_a_person_pronouns_refer_to(extractor: Extractor) -> Non
     assert (report.type, report.speaker) == ("indirect", "TT")
     assert (quote.text, quote.type, quote.speaker) == (
         "Vi måste öka beredskapen", "direct", "Per Strand")
+
+
+#: Swedish reported speech without marks (issue 20: indirect recall), invented texts:
+#: (text, [(reported clause, speaker)]).
+SV_REPORTS: list[tuple[str, str, list[tuple[str, str | None]]]] = [
+    (
+        "adverb-before-att",
+        "Biblioteket i Sjöstad invigdes i går. Kulturchefen Eva Lind poängterade sedan att "
+        "biblioteket ska vara en mötesplats för alla.",
+        [("biblioteket ska vara en mötesplats för alla", "Eva Lind")],
+    ),
+    (
+        "nämna",
+        "Nämndens ordförande Per Holm nämnde också att lokalerna har renoverats för fyra "
+        "miljoner kronor.",
+        [("lokalerna har renoverats för fyra miljoner kronor", "Per Holm")],
+    ),
+    (
+        "lyfta",
+        "Kommunalrådet Karin Berg lyfte att förskolan blev klar ett år efter första spadtaget.",
+        [("förskolan blev klar ett år efter första spadtaget", "Karin Berg")],
+    ),
+    (
+        "prata-om",
+        "Rektorn Anna Ek pratade om att skolan behöver fler lärare.",
+        [("skolan behöver fler lärare", "Anna Ek")],
+    ),
+    (
+        "party-in-brackets-before-att",
+        "I sitt tal berättar nämndens ordförande Olle Falk (S) att planerna på en ny simhall "
+        "började redan 2015.",
+        [("planerna på en ny simhall började redan 2015", "Olle Falk")],
+    ),
+    (
+        "a-decision-with-a-clause",
+        "Kommunstyrelsen beslutade den 4 maj att Eva Lind går in som tillförordnad kommunchef.",
+        [("Eva Lind går in som tillförordnad kommunchef", "Kommunstyrelsen")],
+    ),
+    ("a-decision-to-act-reports-nothing", "Kommunstyrelsen beslutade i går att bygga en ny bro.",
+     []),
+    (
+        "a-second-report-in-the-sentence",
+        "Hon tycker att bussarna går för sällan och hon anser att trafikverket har svikit byn.",
+        [("bussarna går för sällan", None), ("trafikverket har svikit byn", None)],
+    ),
+    (
+        "a-question-reports-nothing",
+        "Vissa säger att ni har svikit byn?",
+        [],
+    ),
+    (
+        "the-outlet-credited-after-a-report",
+        "Bolagets vd Eva Lind uppger att felet i appen var självförvållat. Det skriver bolaget "
+        "i ett pressmeddelande.",
+        [("felet i appen var självförvållat", "Eva Lind")],
+    ),
+    (
+        "according-to-a-source-with-a-relative-clause",
+        "Publiken jublade länge efter finalen, enligt Kurirens medarbetare som följde matchen.",
+        [("Publiken jublade länge efter finalen", "Kurirens medarbetare")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), SV_REPORTS, ids=[c[0] for c in SV_REPORTS])
+def test_swedish_reported_speech(
+    extractor: Extractor, name: str, text: str, expected: list[tuple[str, str | None]]
+) -> None:
+    quotes = extractor.extract(text).quotes
+    assert [(q.text, q.speaker) for q in quotes] == expected
+    assert all(q.type == "indirect" and text[q.start : q.end] == q.text for q in quotes)

@@ -302,6 +302,14 @@ def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
         return True
     # Both languages' words, whatever the paragraph's language: a mixed article's Swedish
     # paragraph may be tagged English (the lexicon's per-language lists would lose that).
+    if p.lower in ("och", "and") and view.has_parse:
+        # "forskare vid KTH och Harvard": the second of two places or bodies after a
+        # preposition is no more a subject than the first.
+        j = k - 1
+        while j >= 0 and words[j].is_cap and words[j].start >= s:
+            j -= 1
+        if j < k - 1 and j >= 0 and words[j].pos == "ADP":
+            return False
     if p.lower in lex.complementizers or p.lower in (
         "och", "and", "men", "but", "som", "who", "where", "when", "där", "när", "då", "which"
     ):

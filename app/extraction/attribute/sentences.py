@@ -12,6 +12,9 @@ from app.extraction.attribute.clauses import ClauseRules
 from app.extraction.model import Candidate, How, Mention, QuoteKind
 from app.extraction.text.view import Cue, Word
 
+#: Relative pronouns: "…, according to the reporters who were there." names the source.
+_RELATIVE = frozenset({"som", "who", "which"})
+
 
 class UnmarkedSentences(ClauseRules):
     """Finds attributed sentences that carry no quotation marks."""
@@ -37,7 +40,9 @@ class UnmarkedSentences(ClauseRules):
                 if m is not None and m.kind != "first" and ends and si > 0:
                     ps, pe = view.sentences[si - 1]
                     span = self._span(ps, pe)
-                    if span is not None and not view.quote_between(ps, pe):
+                    if span is not None and not view.quote_between(ps, pe) and not (
+                        self._reports(ps, pe)
+                    ):
                         return [self._cand(span, m, cue.word.text, "inverted",
                                                    confidence.PREVIOUS_SENTENCE)]
         # "Enligt Karin Berg får vi …" / "According to X, …"
@@ -86,8 +91,11 @@ class UnmarkedSentences(ClauseRules):
                         m, end_w = ph.after(c + len(seq))
                         cue_text, how = words[c].text, "according"
                         follow = words[end_w + 1] if end_w + 1 <= last else None
-                        if follow is not None and (follow.is_alpha_word or follow.text == ","):
+                        if follow is not None and (follow.is_alpha_word or follow.text == ",") and (
+                            follow.lower not in _RELATIVE
+                        ):
                             m = None  # "The plan, according to officials, will cost …"
+                            # (but "…, enligt reportrarna som var där." ends the sentence)
                 if m is None and lex.behaviour.trailing_subject_cue:
                     mm = ph.by_word.get(c)
                     if mm is not None and view.cue_at(mm.last_word + 1) is not None:
@@ -98,6 +106,20 @@ class UnmarkedSentences(ClauseRules):
             found = self._lead_or_report(s, words[c - 1].start, m, cue_text, how, cue)
             return [found] if found is not None else []
         return []
+
+    def _reports(self, s: int, e: int) -> bool:
+        """The sentence reports someone itself ("Bolagets vd Eva Lind uppger att …"): a
+        following "Det skriver bolaget." credits the source, the clause is the vd's."""
+        view = self.view
+        words = view.words
+        lex = view.lexicon_at(s)
+        for k in range(view.word_at(s), view.word_before(e)):
+            cue = view.cue_at(k)
+            if cue is not None and cue.lemma in lex.indirect_verbs and (
+                words[k + 1].lower in lex.complementizers
+            ):
+                return True
+        return False
 
     def _speaker_like(self, m: Mention, c: int) -> bool:
         """A named or pronoun speaker, or a determiner phrase ("de styrelseordföranden")."""

@@ -59,6 +59,9 @@ class Behaviour(BaseModel):
     trailing_subject_cue: bool = False
     #: The tokenizer of a blank pipeline splits ’ off words (it is a quotation mark there).
     split_apostrophe: bool = False
+    #: The complementizer also marks an infinitive ("beslutade att bygga"): a verb right
+    #: after it starts no reported clause.
+    infinitive_complementizer: bool = False
 
 
 class LexiconFile(BaseModel):
