@@ -178,6 +178,12 @@ CASES: list[tuple[str, str, Expected]] = [
         "– Jag har inte gjort något, säger han.",
         [("Jag har inte gjort något", "direct", "30-åringen")],
     ),
+    (
+        "sv-subject-then-a-prepositional-phrase-then-the-verb",
+        "Polisen menar att 25-åringen i meddelanden skriver att han har ”ett paket” att "
+        "hämta.\n\n”Jag kommer i kväll”, skriver han.",
+        [("ett paket", "partial", "25-åringen"), ("Jag kommer i kväll", "direct", "25-åringen")],
+    ),
     # -- a new person introduced without a cue verb speaks next ------------------------------
     (
         "en-new-person-without-cue",

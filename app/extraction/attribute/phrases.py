@@ -257,9 +257,13 @@ class Phrases:
                 ):
                     return None
                 return head
-            if w.pos not in ("NOUN", "PROPN", "ADJ", "DET", "NUM") or (
-                p in self.by_word and self.by_word[p].kind == "pronoun"
-            ):
+            lex = self.view.lexicon_at(w.start)
+            noun = w.pos in ("NOUN", "PROPN", "ADJ", "DET", "NUM") or (
+                # the tagger's verb after the preposition ("i chattar") is its noun
+                p == k and words[p - 1].pos == "ADP" and w.text[:1].islower()
+                and w.lower not in lex.aux and self.view.cue_at(p) is None
+            )
+            if not noun or (p in self.by_word and self.by_word[p].kind == "pronoun"):
                 return None
         return None
 
