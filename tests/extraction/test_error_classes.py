@@ -184,6 +184,43 @@ CASES: list[tuple[str, str, Expected]] = [
         "hämta.\n\n”Jag kommer i kväll”, skriver han.",
         [("ett paket", "partial", "25-åringen"), ("Jag kommer i kväll", "direct", "25-åringen")],
     ),
+    # -- statements without marks, a credit line, things in marks that nobody says ----------
+    (
+        "sv-first-person-paragraph-before-fortsätter",
+        "– Vi har ett bra år bakom oss, säger ordföranden Per Holm.\n\n"
+        "Vi ska fortsätta att satsa på ungdomarna och vi har redan anställt två nya tränare, "
+        "fortsätter Per Holm.",
+        [
+            ("Vi har ett bra år bakom oss", "direct", "Per Holm"),
+            ("Vi ska fortsätta att satsa på ungdomarna och vi har redan anställt två nya "
+             "tränare", "direct", "Per Holm"),
+        ],
+    ),
+    (
+        "sv-statement-after-följande-colon",
+        "I ett uttalande på tisdagen skriver förbundets ordförande Karin Berg följande: Vi står "
+        "bakom beslutet och vi kommer att följa upp det noga.",
+        [("Vi står bakom beslutet och vi kommer att följa upp det noga", "direct",
+          "Karin Berg")],
+    ),
+    (
+        "sv-block-quote-with-a-credit-line",
+        "Den nya simhallen öppnade i går.\n\n”Det här är en dag vi har väntat på i tio år.”"
+        "\n\nOlle Falk, kommunalråd\n\nSimhallen har kostat 200 miljoner kronor.",
+        [("Det här är en dag vi har väntat på i tio år.", "direct", "Olle Falk")],
+    ),
+    (
+        "sv-list-items-after-dashes-are-no-quotes",
+        "Styrelsen tar upp följande frågor på mötet:\n\n-    Budget för nästa år\n\n"
+        "-    Ny ordning för valberedningen\n\n"
+        "– Vi räknar med ett långt möte, säger ordföranden Eva Lind.",
+        [("Vi räknar med ett långt möte", "direct", "Eva Lind")],
+    ),
+    (
+        "sv-acronym-in-marks-is-no-quote",
+        "Kommunen driver sedan i höstas projektet Trygg Stad, ”TS”, tillsammans med polisen.",
+        [],
+    ),
     # -- a new person introduced without a cue verb speaks next ------------------------------
     (
         "en-new-person-without-cue",

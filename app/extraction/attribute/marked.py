@@ -246,9 +246,7 @@ class Attributor:
             return [Candidate(region.start, region.end, "partial", confidence.PARTIAL_UNATTRIBUTED,
                               None, "inherit", None, region.group, lang, True, region.marking)]
         if found is None:
-            intro = self._paragraph_intro(region)
-            if intro is not None:
-                found = intro
+            found = self._paragraph_intro(region) or self._credit_line(region)
         conf = {"marked": confidence.MARKED, "repaired": confidence.REPAIRED,
                 "dash": confidence.DASH_MARKED}.get(region.marking, confidence.OTHER_MARKED)
         if not direct:
@@ -300,6 +298,31 @@ class Attributor:
         if m is not None and m.kind in ("name", "pronoun", "title", "org"):
             return Evidence(m, None, "intro", prev.end)
         return None
+
+    def _credit_line(self, region: QuoteRegion) -> Evidence | None:
+        """A quote that is a paragraph of its own, credited by the next paragraph: ”…” ¶
+        "Eva Lind, rektor" (a name and at most a short role, no verb, no full stop)."""
+        view = self.view
+        pi = view.paragraph_index(region.outer_start)
+        para = view.paragraphs[pi]
+        if pi + 1 >= len(view.paragraphs) or region.outer_start > para.start + 1 or (
+            view.text[region.outer_end : para.end].strip(" .")
+        ):
+            return None
+        nxt = view.paragraphs[pi + 1]
+        line = view.text[nxt.start : nxt.end].rstrip()
+        first, last = view.word_at(nxt.start), view.word_before(nxt.start + len(line))
+        m = self.ph.by_word.get(first)
+        if m is None or m.first_word != first or m.kind not in ("name", "org") or (
+            m.label == "LOC" or line.endswith((".", "!", "?", ":"))
+        ):
+            return None
+        rest = view.words[m.last_word + 1 : last + 1]
+        if rest and (rest[0].text not in (",", "–", "—", "-") or len(rest) > 6 or any(
+            w.pos in ("VERB", "AUX") or view.cue_at(w.i) is not None for w in rest
+        )):
+            return None
+        return Evidence(m, None, "intro", m.end)
 
     def dash(self, region: QuoteRegion, prev: Candidate | None) -> list[Candidate]:
         """A dash quote (already split at its attribution): – …, säger X."""

@@ -67,6 +67,9 @@ class UnmarkedSentences(ClauseRules):
                                                    confidence.ACCORDING_TO)]
         if view.quote_between(s, e):
             return []
+        stated = self._colon_statement(s, e, first, last)
+        if stated is not None:
+            return [stated]
         # "…, säger X." / "…, enligt Kuriren." / "…, according to The Courier." / "…, police said."
         for c in range(first + 2, last + 1):
             if words[c - 1].text != ",":
@@ -75,9 +78,7 @@ class UnmarkedSentences(ClauseRules):
             m = None
             how: How = "inverted"
             cue_text: str | None = None
-            if cue is not None and cue.lemma not in lex.naming_verbs and (
-                cue.lemma not in lex.post_quote_only
-            ):
+            if cue is not None and cue.lemma not in lex.naming_verbs:
                 m, end_w = ph.after(c + 1)
                 cue_text = cue.word.text
                 nxt = words[end_w + 1] if end_w + 1 <= last else None
@@ -104,8 +105,44 @@ class UnmarkedSentences(ClauseRules):
             if m is None or cue_text is None or not self._speaker_like(m, c):
                 continue
             found = self._lead_or_report(s, words[c - 1].start, m, cue_text, how, cue)
+            if found is not None and found.type != "direct" and cue is not None and (
+                cue.lemma in lex.post_quote_only
+            ):
+                return []  # "…, fortsätter hon." goes on with a quote, it reports nothing itself
             return [found] if found is not None else []
         return []
+
+    def _colon_statement(self, s: int, e: int, first: int, last: int) -> Candidate | None:
+        """"Med anledning av beslutet uttalar ordföranden Eva Lind följande: Vi är glada …":
+        after a speech verb and a colon, a statement in the first person without marks is the
+        speaker's own words (direct)."""
+        view, ph = self.view, self.ph
+        words = view.words
+        colon = next((k for k in range(first, last) if words[k].text == ":"), None)
+        if colon is None:
+            return None
+        lex = view.lexicon_at(s)
+        after = words[colon + 1 : last + 1]
+        if not any(w.lower in lex.first_person and w.lower != lex.generic_pronoun
+                   for w in after):
+            return None
+        for c in range(colon - 1, first - 1, -1):
+            cue = view.cue_at(c)
+            if cue is None or cue.lemma in lex.naming_verbs:
+                continue
+            m = ph.before(c, first)
+            if lex.behaviour.v2_inversion:
+                inv, _ = ph.after(c + 1, colon)
+                if inv is not None and inv.kind in ("name", "title", "org", "pronoun"):
+                    m = inv
+            if m is None or m.kind in ("generic", "first"):
+                return None
+            span = self._span(words[colon].end, e)
+            if span is None:
+                return None
+            return self._cand(span, m, cue.word.text, "colon", confidence.FIRST_PERSON_LEAD,
+                              "direct")
+        return None
 
     def _reports(self, s: int, e: int) -> bool:
         """The sentence reports someone itself ("Bolagets vd Eva Lind uppger att …"): a

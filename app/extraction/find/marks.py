@@ -74,6 +74,8 @@ def is_dash_paragraph(text: str, start: int, end: int, marks: Marks) -> int | No
         return None  # "-5 grader", "--", "-talet"
     content, stop = _strip(text, start + 1, end)
     body = text[content:stop]
+    if re.match(r"[ \t]{2}|\t", text[start + 1 : start + 3]) and body[-1:] not in ".!?…\"”»":
+        return None  # "-    Budget 2025": a list item laid out with spaces, no utterance
     # A tweet signature ("— The Harbour Courier (@HarbourCourier) May 2, 2024") is no
     # utterance: it has a handle, or no lowercase word at all.
     if "@" in body or not re.search(r"\b[^\W\d_A-ZÅÄÖ]{3,}\b", body):
