@@ -223,6 +223,24 @@ CASES: list[tuple[str, str, Expected]] = [
     ),
     # -- a new person introduced without a cue verb speaks next ------------------------------
     (
+        "sv-person-named-between-two-quotes",
+        "Sjöstad har fått en ny tränare.\n\n”Jag ser fram emot att börja”, säger Karin Berg."
+        "\n\n”Vi är stolta över att Karin vill komma till oss”. Olle Falk, ordförande i "
+        "föreningen, har ordet. ”Hon ger laget precis det vi behöver.”",
+        [
+            ("Jag ser fram emot att börja", "direct", "Karin Berg"),
+            ("Vi är stolta över att Karin vill komma till oss", "direct", "Olle Falk"),
+            ("Hon ger laget precis det vi behöver.", "direct", "Olle Falk"),
+        ],
+    ),
+    (
+        "sv-first-quote-after-the-only-person-named",
+        "Ministerns avgång\n\nKulturminister Eva Lind.\n\nEtt uppseendeväckande besked."
+        "\n\n”Jag lämnar mitt uppdrag med omedelbar verkan.”\n\nBeskedet kom på "
+        "fredagskvällen.",
+        [("Jag lämnar mitt uppdrag med omedelbar verkan.", "direct", "Eva Lind")],
+    ),
+    (
         "en-new-person-without-cue",
         "Ruth Ansel praised the deal. “It is a fair result,” Ansel said.\n"
         "Local councillor Tom Whitlow was less diplomatic. “It is a disaster for the town.”",

@@ -246,7 +246,8 @@ class Attributor:
             return [Candidate(region.start, region.end, "partial", confidence.PARTIAL_UNATTRIBUTED,
                               None, "inherit", None, region.group, lang, True, region.marking)]
         if found is None:
-            found = self._paragraph_intro(region) or self._credit_line(region)
+            found = (self._paragraph_intro(region) or self._credit_line(region)
+                     or (self._named_between(region) if direct else None))
         conf = {"marked": confidence.MARKED, "repaired": confidence.REPAIRED,
                 "dash": confidence.DASH_MARKED}.get(region.marking, confidence.OTHER_MARKED)
         if not direct:
@@ -298,6 +299,27 @@ class Attributor:
         if m is not None and m.kind in ("name", "pronoun", "title", "org"):
             return Evidence(m, None, "intro", prev.end)
         return None
+
+    def _named_between(self, region: QuoteRegion) -> Evidence | None:
+        """”…” Eva Lind, ordförande i föreningen, har ordet. ”…”: a person named in full
+        between two quotes of one paragraph, with no speech verb, speaks both."""
+        view, words = self.view, self.view.words
+        para = view.paragraph_of(region.outer_start)
+        j = view.word_at(region.outer_end)
+        while j < len(words) and words[j].text in (".", ","):
+            j += 1
+        m = self.ph.by_word.get(j)
+        if m is None or m.first_word != j or m.kind != "name" or m.label != "PER" or len(
+            m.text.split()
+        ) < 2:
+            return None
+        _, end = view.sentence_of(m.start)
+        later = [r for r in view.regions if m.end < r.outer_start < para.end]
+        if not later or later[0].outer_start > end + 2 or any(
+            view.cue_at(k) is not None for k in range(m.last_word + 1, view.word_at(end))
+        ):
+            return None
+        return Evidence(m, None, "clause", m.end)
 
     def _credit_line(self, region: QuoteRegion) -> Evidence | None:
         """A quote that is a paragraph of its own, credited by the next paragraph: ”…” ¶

@@ -369,6 +369,13 @@ class SpeakerResolver:
                 return Resolved(named[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"]
                                 * confidence.INTRODUCED_FACTOR)
         if prev is None:
+            people = {e.name for e in self.events
+                      if e.pos < c.start and not e.group and self._person(e.name)}
+            if len(people) == 1 and not c.after_question and c.type != "indirect":
+                # The article's first quote, with no attribution, after it has named one
+                # person only ("Statsminister Eva Lind. ¶ Ett rykte. ¶ ”…”").
+                return Resolved(people.pop(), None, confidence.SPEAKER_BY_HOW["inherit"]
+                                * confidence.INTRODUCED_FACTOR)
             if c.after_question:
                 # The first answer of an interview: the person the introduction is about.
                 intro = [e for e in self.events if e.pos < c.start and e.subject and not e.group]
