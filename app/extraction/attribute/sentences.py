@@ -118,8 +118,11 @@ class UnmarkedSentences(ClauseRules):
         speaker's own words (direct)."""
         view, ph = self.view, self.ph
         words = view.words
-        colon = next((k for k in range(first, last) if words[k].text == ":"), None)
-        if colon is None:
+        at = view.text.find(":", s, e)
+        if at < 0:
+            return None
+        colon = view.word_at(at)
+        if colon >= last or words[colon].text != ":":
             return None
         lex = view.lexicon_at(s)
         after = words[colon + 1 : last + 1]
