@@ -252,10 +252,10 @@ class Phrases:
             w = words[p]
             if w.pos == "ADP":
                 head = self.by_word.get(p - 1)
-                if p == k or head is None or head.kind == "pronoun" or head.label == "LOC" or not (
-                    head.first_word == sent_first or head.subject
+                if p == k or head is None or head.kind not in ("name", "org") or (
+                    head.label == "LOC" or not (head.first_word == sent_first or head.subject)
                 ):
-                    return None
+                    return None  # (not "The head of the inquiry told": that is nobody named)
                 return head
             lex = self.view.lexicon_at(w.start)
             noun = w.pos in ("NOUN", "PROPN", "ADJ", "DET", "NUM") or (
