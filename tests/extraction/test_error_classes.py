@@ -39,20 +39,20 @@ CASES: list[tuple[str, str, Expected]] = [
     ),
     (
         "sv-place-inside-the-subject-phrase",
-        "Rättegången fortsatte på tisdagen. Den i Sjöstad välkände 46-åringen nekar och menar "
-        "att han inte var på platsen.",
-        [("han inte var på platsen", "indirect", "46-åringen")],
+        "Rättegången fortsatte i går. Den i Norrby uppvuxne 52-åringen förnekar allt och "
+        "hävdar att han var hemma hela kvällen.",
+        [("han var hemma hela kvällen", "indirect", "52-åringen")],
     ),
     # -- an agency or outlet credited instead of the person quoted --------------------------
     (
         "sv-person-named-after-an-agency-report",
-        "Hamnen stängs i en vecka, rapporterar nyhetsbyrån TT. Flera politiker kritiserar "
-        "beslutet, bland dem kommunalrådet Eva Lind, som representerar Framstegspartiet.\n\n"
-        "– Det här drabbar hela regionen.\n\n"
-        "Hon talar om ett svek och hävdar att ingen har tillfrågats.",
+        "Färjelinjen läggs ned i vår, uppger nyhetsbyrån TT. Beslutet möts av kritik från öns "
+        "politiker, bland andra kommunalrådet Eva Lind, som företräder Öpartiet.\n\n"
+        "– Det här drabbar hela ön.\n\n"
+        "Hon kallar beslutet ett svek och menar att ingen har frågat de boende.",
         [
-            ("Det här drabbar hela regionen.", "direct", "Eva Lind"),
-            ("ingen har tillfrågats", "indirect", "Eva Lind"),
+            ("Det här drabbar hela ön.", "direct", "Eva Lind"),
+            ("ingen har frågat de boende", "indirect", "Eva Lind"),
         ],
     ),
     (
@@ -103,7 +103,7 @@ CASES: list[tuple[str, str, Expected]] = [
         "Men sedan tog gästerna över helt. Två mål i powerplay avgjorde.\n\n"
         "Norrbys målvakt räddade 34 skott under kvällen.\n\n"
         "Publiken var 2 300 personer, säsongens högsta.\n\n"
-        "Men Eva Lind såg ändå ljuspunkter i förlusten.\n\n"
+        "Men Eva Lind var ändå hoppfull efter matchen.\n\n"
         "– Vi spelade bra i andra perioden och skapade mycket. Det tar vi med oss.",
         [
             ("Vi släppte in för lätta mål i början", "direct", "Eva Lind"),
@@ -126,50 +126,48 @@ CASES: list[tuple[str, str, Expected]] = [
     ),
     (
         "sv-headline-title-and-topic-colon-signature-after",
-        "Kommundirektören om vintern: ”Vi är väl förberedda”\n\n"
-        "Snön har kommit tidigt i år. Kommunens plogbilar har redan varit ute tre gånger.\n\n"
-        "Karin Ek, kommundirektör",
+        "Förbundskaptenen om laget: ”Vi är väl förberedda”\n\n"
+        "Landslaget samlas på måndag inför kvalet. Tre nya spelare är uttagna.\n\n"
+        "Karin Ek, förbundskapten",
         [("Vi är väl förberedda", "direct", "Karin Ek")],
     ),
     (
         "sv-headline-quote-of-the-only-person-reported",
-        "”Universitetet står för öppenhet”\n\n"
-        "Läsåret öppnades i går i Sjöstad med en ceremoni i aulan. Över tusen nya studenter "
-        "var där.\n\n"
-        "Rektor Per Holm konstaterade i sitt tal att universitetet har fått fler sökande än "
-        "någonsin.",
+        "”Vi bygger för framtiden”\n\n"
+        "Den nya bron över ån invigdes på lördagen inför hundratals åskådare.\n\n"
+        "Kommunalrådet Per Holm sade i sitt tal att bron blir klar ett år före tidsplanen.",
         [
-            ("Universitetet står för öppenhet", "direct", "Per Holm"),
-            ("universitetet har fått fler sökande än någonsin", "indirect", "Per Holm"),
+            ("Vi bygger för framtiden", "direct", "Per Holm"),
+            ("bron blir klar ett år före tidsplanen", "indirect", "Per Holm"),
         ],
     ),
     # -- dash quotes: after a dateline, going on after the attribution, a hyphen as dash -----
     (
         "sv-dateline-sentence-then-dash-quote",
-        "”Ett tungt beslut för regionen”\n\n"
-        "SJÖSTAD. – Nu måste kommunen tänka om och satsa norrut, säger Karin Berg, vd för "
-        "Handelskammaren.\n\nBakgrunden är beslutet i fullmäktige i förra veckan.",
+        "”Ett välkommet besked”\n\n"
+        "NORRBY. – Äntligen får vi en ny vårdcentral i byn, säger Karin Berg, ordförande i "
+        "byalaget.\n\nBeslutet togs av regionen i förra veckan.",
         [
-            ("Ett tungt beslut för regionen", "direct", "Karin Berg"),
-            ("Nu måste kommunen tänka om och satsa norrut", "direct", "Karin Berg"),
+            ("Ett välkommet besked", "direct", "Karin Berg"),
+            ("Äntligen får vi en ny vårdcentral i byn", "direct", "Karin Berg"),
         ],
     ),
     (
         "sv-dash-quote-goes-on-after-its-attribution",
-        "Influensan har kommit till länet.\n– Säsongen verkar börja tidigt i år, säger "
-        "smittskyddsläkaren Anna Holm – men det är inte för sent att vaccinera sig!",
+        "Pollensäsongen har börjat.\n– Det blir ett tufft år för allergiker, säger läkaren "
+        "Anna Holm – men det finns bra mediciner att få.",
         [
-            ("Säsongen verkar börja tidigt i år", "direct", "Anna Holm"),
-            ("men det är inte för sent att vaccinera sig!", "direct", "Anna Holm"),
+            ("Det blir ett tufft år för allergiker", "direct", "Anna Holm"),
+            ("men det finns bra mediciner att få.", "direct", "Anna Holm"),
         ],
     ),
     (
         "sv-hyphen-dash-quote-with-a-role-between-dashes",
-        "Sjöstad vann igen\n\n- Laget gjorde en stark insats i kväll, börjar Olle Falk - "
-        "klubbens assisterande tränare - sin rapport.\n\n- Vi var bättre i alla perioder.",
+        "Sjöstad vann igen\n\n- Vi hade kontroll hela vägen, börjar Olle Falk - "
+        "föreningens sportchef - sin sammanfattning.\n\n- Målvakten var lysande.",
         [
-            ("Laget gjorde en stark insats i kväll", "direct", "Olle Falk"),
-            ("Vi var bättre i alla perioder.", "direct", "Olle Falk"),
+            ("Vi hade kontroll hela vägen", "direct", "Olle Falk"),
+            ("Målvakten var lysande.", "direct", "Olle Falk"),
         ],
     ),
     (
@@ -180,9 +178,10 @@ CASES: list[tuple[str, str, Expected]] = [
     ),
     (
         "sv-subject-then-a-prepositional-phrase-then-the-verb",
-        "Polisen menar att 25-åringen i meddelanden skriver att han har ”ett paket” att "
-        "hämta.\n\n”Jag kommer i kväll”, skriver han.",
-        [("ett paket", "partial", "25-åringen"), ("Jag kommer i kväll", "direct", "25-åringen")],
+        "Försvaret hävdar att 25-åringen i sina brev berättar om ”ett vanligt jobb”.\n\n"
+        "”Jag kör bara bilen”, skriver han.",
+        [("ett vanligt jobb", "partial", "25-åringen"), ("Jag kör bara bilen", "direct",
+                                                        "25-åringen")],
     ),
     # -- statements without marks, a credit line, things in marks that nobody says ----------
     (
@@ -218,26 +217,25 @@ CASES: list[tuple[str, str, Expected]] = [
     ),
     (
         "sv-acronym-in-marks-is-no-quote",
-        "Kommunen driver sedan i höstas projektet Trygg Stad, ”TS”, tillsammans med polisen.",
+        "Kommunen driver sedan i höstas projektet Grön Hamn, ”GH”, tillsammans med rederiet.",
         [],
     ),
     # -- a new person introduced without a cue verb speaks next ------------------------------
     (
         "sv-person-named-between-two-quotes",
         "Sjöstad har fått en ny tränare.\n\n”Jag ser fram emot att börja”, säger Karin Berg."
-        "\n\n”Vi är stolta över att Karin vill komma till oss”. Olle Falk, ordförande i "
-        "föreningen, har ordet. ”Hon ger laget precis det vi behöver.”",
+        "\n\n”Det här är ett lyft för hela klubben”. Olle Falk, klubbens ordförande, är nöjd. "
+        "”Hon har precis den erfarenhet vi saknade.”",
         [
             ("Jag ser fram emot att börja", "direct", "Karin Berg"),
-            ("Vi är stolta över att Karin vill komma till oss", "direct", "Olle Falk"),
-            ("Hon ger laget precis det vi behöver.", "direct", "Olle Falk"),
+            ("Det här är ett lyft för hela klubben", "direct", "Olle Falk"),
+            ("Hon har precis den erfarenhet vi saknade.", "direct", "Olle Falk"),
         ],
     ),
     (
         "sv-first-quote-after-the-only-person-named",
-        "Ministerns avgång\n\nKulturminister Eva Lind.\n\nEtt uppseendeväckande besked."
-        "\n\n”Jag lämnar mitt uppdrag med omedelbar verkan.”\n\nBeskedet kom på "
-        "fredagskvällen.",
+        "Avgång i kulturnämnden\n\nNämndens ordförande Eva Lind.\n\nBeskedet kom oväntat på "
+        "fredagen.\n\n”Jag lämnar mitt uppdrag med omedelbar verkan.”",
         [("Jag lämnar mitt uppdrag med omedelbar verkan.", "direct", "Eva Lind")],
     ),
     (
@@ -339,9 +337,9 @@ def test_agency_is_never_a_person_pronouns_refer_to(extractor: Extractor) -> Non
 SV_REPORTS: list[tuple[str, str, list[tuple[str, str | None]]]] = [
     (
         "adverb-before-att",
-        "Biblioteket i Sjöstad invigdes i går. Kulturchefen Eva Lind poängterade sedan att "
-        "biblioteket ska vara en mötesplats för alla.",
-        [("biblioteket ska vara en mötesplats för alla", "Eva Lind")],
+        "Den nya idrottshallen i Sjöstad invigdes i går. Fritidschefen Eva Lind poängterade "
+        "sedan att hallen ska vara öppen för alla föreningar.",
+        [("hallen ska vara öppen för alla föreningar", "Eva Lind")],
     ),
     (
         "nämna",
@@ -351,8 +349,8 @@ SV_REPORTS: list[tuple[str, str, list[tuple[str, str | None]]]] = [
     ),
     (
         "lyfta",
-        "Kommunalrådet Karin Berg lyfte att förskolan blev klar ett år efter första spadtaget.",
-        [("förskolan blev klar ett år efter första spadtaget", "Karin Berg")],
+        "Kommunalrådet Karin Berg lyfte att bussarna nu går varje kvart.",
+        [("bussarna nu går varje kvart", "Karin Berg")],
     ),
     (
         "prata-om",
@@ -361,32 +359,32 @@ SV_REPORTS: list[tuple[str, str, list[tuple[str, str | None]]]] = [
     ),
     (
         "party-in-brackets-before-att",
-        "I sitt tal berättar nämndens ordförande Olle Falk (S) att planerna på en ny simhall "
-        "började redan 2015.",
-        [("planerna på en ny simhall började redan 2015", "Olle Falk")],
+        "Vid mötet berättade nämndens ordförande Olle Falk (S) att bygget av simhallen blir två "
+        "år försenat.",
+        [("bygget av simhallen blir två år försenat", "Olle Falk")],
     ),
     (
         "a-decision-with-a-clause",
-        "Kommunstyrelsen beslutade den 4 maj att Eva Lind går in som tillförordnad kommunchef.",
-        [("Eva Lind går in som tillförordnad kommunchef", "Kommunstyrelsen")],
+        "Regionstyrelsen beslutade på måndagen att vårdcentralen i Norrby ska stänga.",
+        [("vårdcentralen i Norrby ska stänga", "Regionstyrelsen")],
     ),
-    ("a-decision-to-act-reports-nothing", "Kommunstyrelsen beslutade i går att bygga en ny bro.",
-     []),
+    ("a-decision-to-act-reports-nothing",
+     "Regionstyrelsen beslutade i går att bygga en ny vårdcentral.", []),
     (
         "a-second-report-in-the-sentence",
-        "Hon tycker att bussarna går för sällan och hon anser att trafikverket har svikit byn.",
-        [("bussarna går för sällan", None), ("trafikverket har svikit byn", None)],
+        "Han menar att hyrorna är för höga och han anser att bostadsbolaget borde sänka dem.",
+        [("hyrorna är för höga", None), ("bostadsbolaget borde sänka dem", None)],
     ),
     (
         "a-question-reports-nothing",
-        "Vissa säger att ni har svikit byn?",
+        "Många menar att ni har svikit byn?",
         [],
     ),
     (
         "the-outlet-credited-after-a-report",
-        "Bolagets vd Eva Lind uppger att felet i appen var självförvållat. Det skriver bolaget "
-        "i ett pressmeddelande.",
-        [("felet i appen var självförvållat", "Eva Lind")],
+        "Rederiets vd Eva Lind uppger att turerna ställs in hela veckan. Det skriver rederiet "
+        "på sin webbplats.",
+        [("turerna ställs in hela veckan", "Eva Lind")],
     ),
     (
         "according-to-a-source-with-a-relative-clause",

@@ -303,7 +303,7 @@ def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
     # Both languages' words, whatever the paragraph's language: a mixed article's Swedish
     # paragraph may be tagged English (the lexicon's per-language lists would lose that).
     if p.lower in ("och", "and") and view.has_parse:
-        # "forskare vid KTH och Harvard": the second of two places or bodies after a
+        # "lärare vid Sjöskolan och Norrbyskolan": the second of two places or bodies after a
         # preposition is no more a subject than the first.
         j = k - 1
         while j >= 0 and words[j].is_cap and words[j].start >= s:

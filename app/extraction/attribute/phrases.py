@@ -153,7 +153,7 @@ class Phrases:
                 return m  # the parser's nsubj: "Mary Stone, the head of the council, said"
             unnamed = self._unnamed_subject(parsed, sent_first)
             if unnamed is not None:
-                return unnamed  # "Två vittnen som känner Per Ek har berättat": not Ek
+                return unnamed  # "Tre grannar som sett Per Ek har uppgett": not Ek
         k = i - 1
         while k >= sent_first and (
             self._skippable(words[k]) or words[k].text == ")"
@@ -174,7 +174,7 @@ class Phrases:
             return self._not_oblique(m, sent_first)
         m = self._before_phrase(k, sent_first)
         if m is not None:
-            return m  # "Polisen i Sjöstad uppger", "30-åringen i chattar skriver"
+            return m  # "Polisen i Sjöstad uppger", "25-åringen i sina brev berättar"
         lex = self.view.lexicon_at(w.start)
         if w.text == "," and k - 1 >= sent_first:
             # "The chair of the tenants' union, John Reed, said": the apposition.
@@ -225,7 +225,7 @@ class Phrases:
 
     def _unnamed_subject(self, parsed: int, sent_first: int) -> Mention | None:
         """The parser's subject when it is a common noun with a number or an indefinite
-        determiner before it ("Två vittnen", "Flera grannar"): someone the text does not name,
+        determiner before it ("Tre grannar", "Flera elever"): someone the text does not name,
         whoever is mentioned between it and the verb."""
         words = self.view.words
         if words[parsed].pos != "NOUN" or not words[parsed].text[:1].islower():
@@ -244,7 +244,7 @@ class Phrases:
 
     def _before_phrase(self, k: int, sent_first: int) -> Mention | None:
         """The subject before a short prepositional phrase that ends at word k (parsed
-        text): "Polisen i Sjöstad uppger", "30-åringen i chattar skriver"."""
+        text): "Polisen i Sjöstad uppger", "25-åringen i sina brev berättar"."""
         words = self.view.words
         if not self.view.has_parse:
             return None
@@ -259,7 +259,7 @@ class Phrases:
                 return head
             lex = self.view.lexicon_at(w.start)
             noun = w.pos in ("NOUN", "PROPN", "ADJ", "DET", "NUM") or (
-                # the tagger's verb after the preposition ("i chattar") is its noun
+                # the tagger's verb after the preposition ("i mejlen") is its noun
                 p == k and words[p - 1].pos == "ADP" and w.text[:1].islower()
                 and w.lower not in lex.aux and self.view.cue_at(p) is None
             )

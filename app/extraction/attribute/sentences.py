@@ -113,7 +113,7 @@ class UnmarkedSentences(ClauseRules):
         return []
 
     def _colon_statement(self, s: int, e: int, first: int, last: int) -> Candidate | None:
-        """"Med anledning av beslutet uttalar ordföranden Eva Lind följande: Vi är glada …":
+        """"I ett pressmeddelande skriver ordföranden Eva Lind följande: Vi är glada …":
         after a speech verb and a colon, a statement in the first person without marks is the
         speaker's own words (direct)."""
         view, ph = self.view, self.ph

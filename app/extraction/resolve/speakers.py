@@ -353,7 +353,7 @@ class SpeakerResolver:
                             confidence.SPEAKER_BY_HOW["inherit"] * confidence.INTRODUCED_FACTOR)
         if between:
             # The previous speaker, named again as a subject just before: however far their
-            # last quote ("Eva Lind såg ändå ljuspunkter. ¶ – Vi spelade bra …").
+            # last quote ("Men Eva Lind var ändå hoppfull. ¶ – Vi spelade bra …").
             return Resolved(between[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"])
         if prev is not None and prev[1].name is not None and c.type != "indirect" and (
             self._organisation(prev[1].name)
