@@ -32,7 +32,29 @@ CASES: list[tuple[str, str, Expected]] = [
         "generalsekreteraren Jens Lind.",
         [("Det är oacceptabelt", "direct", "Jens Lind")],
     ),
+    (
+        "sv-fronted-place-is-no-subject",
+        "Inbrotten ökar i länet. I Sjöstad säger polisen att inbrotten har ökat kraftigt i år.",
+        [("inbrotten har ökat kraftigt i år", "indirect", "polisen")],
+    ),
+    (
+        "sv-place-inside-the-subject-phrase",
+        "Rättegången fortsatte i går. Den i Norrby uppvuxne 52-åringen förnekar allt och "
+        "hävdar att han var hemma hela kvällen.",
+        [("han var hemma hela kvällen", "indirect", "52-åringen")],
+    ),
     # -- an agency or outlet credited instead of the person quoted --------------------------
+    (
+        "sv-person-named-after-an-agency-report",
+        "Färjelinjen läggs ned i vår, uppger nyhetsbyrån TT. Beslutet möts av kritik från öns "
+        "politiker, bland andra kommunalrådet Eva Lind, som företräder Öpartiet.\n\n"
+        "– Det här drabbar hela ön.\n\n"
+        "Hon kallar beslutet ett svek och menar att ingen har frågat de boende.",
+        [
+            ("Det här drabbar hela ön.", "direct", "Eva Lind"),
+            ("ingen har frågat de boende", "indirect", "Eva Lind"),
+        ],
+    ),
     (
         "en-told-agency",
         "Fire crews were called to the mill at dawn. “The roof came down within minutes,” "
@@ -72,7 +94,150 @@ CASES: list[tuple[str, str, Expected]] = [
         "The union leader Lena Ek defended the strike, saying “we had no other choice.”",
         [("we had no other choice.", "partial", "Lena Ek")],
     ),
+    (
+        "sv-continuation-after-the-speaker-is-named-again",
+        "Sjöstad föll mot Norrby\n\nSjöstad förlorade hemma mot Norrby med 2–5.\n\n"
+        "– Vi släppte in för lätta mål i början, säger tränaren Eva Lind.\n\n"
+        "Norrby tog ledningen redan efter fyra minuter. Målet kom på en kontring.\n\n"
+        "Sjöstad kvitterade i andra perioden genom Olle Berg.\n\n"
+        "Men sedan tog gästerna över helt. Två mål i powerplay avgjorde.\n\n"
+        "Norrbys målvakt räddade 34 skott under kvällen.\n\n"
+        "Publiken var 2 300 personer, säsongens högsta.\n\n"
+        "Men Eva Lind var ändå hoppfull efter matchen.\n\n"
+        "– Vi spelade bra i andra perioden och skapade mycket. Det tar vi med oss.",
+        [
+            ("Vi släppte in för lätta mål i början", "direct", "Eva Lind"),
+            ("Vi spelade bra i andra perioden och skapade mycket. Det tar vi med oss.",
+             "direct", "Eva Lind"),
+        ],
+    ),
+    # -- a headline quote whose speaker the text names later ---------------------------------
+    (
+        "sv-headline-title-colon",
+        "Rektorn: ”Skolan öppnar igen i januari”\n\n"
+        "Skolan i Sjöstad har varit stängd sedan branden i oktober. Nu är lokalerna sanerade.\n\n"
+        "Enligt rektor Eva Lind kan eleverna komma tillbaka efter jullovet.\n\n"
+        "– Vi har längtat efter det här, säger Eva Lind.",
+        [
+            ("Skolan öppnar igen i januari", "direct", "Eva Lind"),
+            ("kan eleverna komma tillbaka efter jullovet", "indirect", "Eva Lind"),
+            ("Vi har längtat efter det här", "direct", "Eva Lind"),
+        ],
+    ),
+    (
+        "sv-headline-title-and-topic-colon-signature-after",
+        "Förbundskaptenen om laget: ”Vi är väl förberedda”\n\n"
+        "Landslaget samlas på måndag inför kvalet. Tre nya spelare är uttagna.\n\n"
+        "Karin Ek, förbundskapten",
+        [("Vi är väl förberedda", "direct", "Karin Ek")],
+    ),
+    (
+        "sv-headline-quote-of-the-only-person-reported",
+        "”Vi bygger för framtiden”\n\n"
+        "Den nya bron över ån invigdes på lördagen inför hundratals åskådare.\n\n"
+        "Kommunalrådet Per Holm sade i sitt tal att bron blir klar ett år före tidsplanen.",
+        [
+            ("Vi bygger för framtiden", "direct", "Per Holm"),
+            ("bron blir klar ett år före tidsplanen", "indirect", "Per Holm"),
+        ],
+    ),
+    # -- dash quotes: after a dateline, going on after the attribution, a hyphen as dash -----
+    (
+        "sv-dateline-sentence-then-dash-quote",
+        "”Ett välkommet besked”\n\n"
+        "NORRBY. – Äntligen får vi en ny vårdcentral i byn, säger Karin Berg, ordförande i "
+        "byalaget.\n\nBeslutet togs av regionen i förra veckan.",
+        [
+            ("Ett välkommet besked", "direct", "Karin Berg"),
+            ("Äntligen får vi en ny vårdcentral i byn", "direct", "Karin Berg"),
+        ],
+    ),
+    (
+        "sv-dash-quote-goes-on-after-its-attribution",
+        "Pollensäsongen har börjat.\n– Det blir ett tufft år för allergiker, säger läkaren "
+        "Anna Holm – men det finns bra mediciner att få.",
+        [
+            ("Det blir ett tufft år för allergiker", "direct", "Anna Holm"),
+            ("men det finns bra mediciner att få.", "direct", "Anna Holm"),
+        ],
+    ),
+    (
+        "sv-hyphen-dash-quote-with-a-role-between-dashes",
+        "Sjöstad vann igen\n\n- Vi hade kontroll hela vägen, börjar Olle Falk - "
+        "föreningens sportchef - sin sammanfattning.\n\n- Målvakten var lysande.",
+        [
+            ("Vi hade kontroll hela vägen", "direct", "Olle Falk"),
+            ("Målvakten var lysande.", "direct", "Olle Falk"),
+        ],
+    ),
+    (
+        "sv-person-named-by-age",
+        "Åklagaren kräver fängelse. 30-åringen nekar till brott.\n\n"
+        "– Jag har inte gjort något, säger han.",
+        [("Jag har inte gjort något", "direct", "30-åringen")],
+    ),
+    (
+        "sv-subject-then-a-prepositional-phrase-then-the-verb",
+        "Försvaret hävdar att 25-åringen i sina brev berättar om ”ett vanligt jobb”.\n\n"
+        "”Jag kör bara bilen”, skriver han.",
+        [("ett vanligt jobb", "partial", "25-åringen"), ("Jag kör bara bilen", "direct",
+                                                        "25-åringen")],
+    ),
+    # -- statements without marks, a credit line, things in marks that nobody says ----------
+    (
+        "sv-first-person-paragraph-before-fortsätter",
+        "– Vi har ett bra år bakom oss, säger ordföranden Per Holm.\n\n"
+        "Vi ska fortsätta att satsa på ungdomarna och vi har redan anställt två nya tränare, "
+        "fortsätter Per Holm.",
+        [
+            ("Vi har ett bra år bakom oss", "direct", "Per Holm"),
+            ("Vi ska fortsätta att satsa på ungdomarna och vi har redan anställt två nya "
+             "tränare", "direct", "Per Holm"),
+        ],
+    ),
+    (
+        "sv-statement-after-följande-colon",
+        "I ett uttalande på tisdagen skriver förbundets ordförande Karin Berg följande: Vi står "
+        "bakom beslutet och vi kommer att följa upp det noga.",
+        [("Vi står bakom beslutet och vi kommer att följa upp det noga", "direct",
+          "Karin Berg")],
+    ),
+    (
+        "sv-block-quote-with-a-credit-line",
+        "Den nya simhallen öppnade i går.\n\n”Det här är en dag vi har väntat på i tio år.”"
+        "\n\nOlle Falk, kommunalråd\n\nSimhallen har kostat 200 miljoner kronor.",
+        [("Det här är en dag vi har väntat på i tio år.", "direct", "Olle Falk")],
+    ),
+    (
+        "sv-list-items-after-dashes-are-no-quotes",
+        "Styrelsen tar upp följande frågor på mötet:\n\n-    Budget för nästa år\n\n"
+        "-    Ny ordning för valberedningen\n\n"
+        "– Vi räknar med ett långt möte, säger ordföranden Eva Lind.",
+        [("Vi räknar med ett långt möte", "direct", "Eva Lind")],
+    ),
+    (
+        "sv-acronym-in-marks-is-no-quote",
+        "Kommunen driver sedan i höstas projektet Grön Hamn, ”GH”, tillsammans med rederiet.",
+        [],
+    ),
     # -- a new person introduced without a cue verb speaks next ------------------------------
+    (
+        "sv-person-named-between-two-quotes",
+        "Sjöstad har fått en ny tränare.\n\n”Jag ser fram emot att börja”, säger Karin Berg."
+        "\n\n”Det här är ett lyft för hela klubben”. Olle Falk, klubbens ordförande, är nöjd. "
+        "”Hon har precis den erfarenhet vi saknade.”",
+        [
+            ("Jag ser fram emot att börja", "direct", "Karin Berg"),
+            ("Det här är ett lyft för hela klubben", "direct", "Olle Falk"),
+            ("Hon har precis den erfarenhet vi saknade.", "direct", "Olle Falk"),
+        ],
+    ),
+    (
+        "sv-first-quote-after-the-only-person-named",
+        "Avgång i kulturnämnden\n\nNämndens ordförande Eva Lind.\n\nBeskedet kom oväntat på "
+        "fredagen.\n\n”Jag lämnar mitt uppdrag med omedelbar verkan.”",
+        [("Jag lämnar mitt uppdrag med omedelbar verkan.", "direct", "Eva Lind")],
+    ),
     (
         "en-new-person-without-cue",
         "Ruth Ansel praised the deal. “It is a fair result,” Ansel said.\n"
@@ -407,3 +572,74 @@ def test_according_to_a_role_and_name_before_a_quote(extractor: Extractor) -> No
     assert (q.text, q.type, q.speaker) == ("It exploded within seconds.", "direct", "Tom Devlin")
     (cand,) = seen[-1].candidates  # type: ignore[attr-defined]
     assert cand.how == "according" and cand.mention.text == "Tom Devlin"
+
+
+#: Swedish reported speech without marks (issue 20: indirect recall), invented texts:
+#: (text, [(reported clause, speaker)]).
+SV_REPORTS: list[tuple[str, str, list[tuple[str, str | None]]]] = [
+    (
+        "adverb-before-att",
+        "Den nya idrottshallen i Sjöstad invigdes i går. Fritidschefen Eva Lind poängterade "
+        "sedan att hallen ska vara öppen för alla föreningar.",
+        [("hallen ska vara öppen för alla föreningar", "Eva Lind")],
+    ),
+    (
+        "nämna",
+        "Nämndens ordförande Per Holm nämnde också att lokalerna har renoverats för fyra "
+        "miljoner kronor.",
+        [("lokalerna har renoverats för fyra miljoner kronor", "Per Holm")],
+    ),
+    (
+        "lyfta",
+        "Kommunalrådet Karin Berg lyfte att bussarna nu går varje kvart.",
+        [("bussarna nu går varje kvart", "Karin Berg")],
+    ),
+    (
+        "prata-om",
+        "Rektorn Anna Ek pratade om att skolan behöver fler lärare.",
+        [("skolan behöver fler lärare", "Anna Ek")],
+    ),
+    (
+        "party-in-brackets-before-att",
+        "Vid mötet berättade nämndens ordförande Olle Falk (S) att bygget av simhallen blir två "
+        "år försenat.",
+        [("bygget av simhallen blir två år försenat", "Olle Falk")],
+    ),
+    (
+        "a-decision-with-a-clause",
+        "Regionstyrelsen beslutade på måndagen att vårdcentralen i Norrby ska stänga.",
+        [("vårdcentralen i Norrby ska stänga", "Regionstyrelsen")],
+    ),
+    ("a-decision-to-act-reports-nothing",
+     "Regionstyrelsen beslutade i går att bygga en ny vårdcentral.", []),
+    (
+        "a-second-report-in-the-sentence",
+        "Han menar att hyrorna är för höga och han anser att bostadsbolaget borde sänka dem.",
+        [("hyrorna är för höga", None), ("bostadsbolaget borde sänka dem", None)],
+    ),
+    (
+        "a-question-reports-nothing",
+        "Många menar att ni har svikit byn?",
+        [],
+    ),
+    (
+        "the-outlet-credited-after-a-report",
+        "Rederiets vd Eva Lind uppger att turerna ställs in hela veckan. Det skriver rederiet "
+        "på sin webbplats.",
+        [("turerna ställs in hela veckan", "Eva Lind")],
+    ),
+    (
+        "according-to-a-source-with-a-relative-clause",
+        "Publiken jublade länge efter finalen, enligt Kurirens medarbetare som följde matchen.",
+        [("Publiken jublade länge efter finalen", "Kurirens medarbetare")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), SV_REPORTS, ids=[c[0] for c in SV_REPORTS])
+def test_swedish_reported_speech(
+    extractor: Extractor, name: str, text: str, expected: list[tuple[str, str | None]]
+) -> None:
+    quotes = extractor.extract(text).quotes
+    assert [(q.text, q.speaker) for q in quotes] == expected
+    assert all(q.type == "indirect" and text[q.start : q.end] == q.text for q in quotes)

@@ -52,6 +52,8 @@ def not_a_quote(
         return True  # songs "Dark Star", "Uncle John's Band" and …; the "Kiss & Ride" area
     if has_cue:
         return False
+    if re.fullmatch(r"[A-ZÅÄÖ]{2,6}", content.strip()):
+        return True  # an acronym in marks: "samordningen ”SOT”" names, nobody speaks
     n_words = len(content.split())
     follow = text[region.outer_end : region.outer_end + 40]
     m = re.match(r"\s+([^\W\d_]+)", follow)

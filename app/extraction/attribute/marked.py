@@ -125,7 +125,31 @@ class Attributor:
                 and all(ph.view.lexicon_at(w.start).is_title(w.lower) or w.is_cap for w in lead)
             ):
                 return Evidence(m, None, "colon", words[k].start)  # Holm: ”…”
+            topic = self._topic_colon(first, k)
+            if topic is not None:
+                return Evidence(topic, None, "colon", words[k].start)
         return self.cue_before(k, first, max(first, k - 8) if tight else first)
+
+    def _topic_colon(self, first: int, colon: int) -> Mention | None:
+        """A headline "Rektorn om branden: ”…”": the speaker, a topic preposition and a short
+        topic without a verb before the colon."""
+        view, ph = self.view, self.ph
+        words = view.words
+        m = ph.by_word.get(first)
+        if m is None or m.first_word != first or m.kind not in ("name", "org", "title") or (
+            m.label == "LOC"
+        ):
+            return None
+        p = m.last_word + 1
+        lex = view.lexicon_at(words[first].start)
+        if p >= colon or words[p].lower not in lex.topic_prepositions or colon - p > 6:
+            return None
+        for w in words[p + 1 : colon]:
+            if w.pos in ("VERB", "AUX") or view.cue_at(w.i) is not None or w.text in (
+                ",", ".", ";", "!", "?"
+            ):
+                return None
+        return m
 
     def cue_before(self, k: int, first: int, cue_first: int | None = None) -> Evidence | None:
         """The nearest cue verb at or before word k (not before cue_first), and its subject."""
@@ -229,9 +253,8 @@ class Attributor:
             return [Candidate(region.start, region.end, "partial", confidence.PARTIAL_UNATTRIBUTED,
                               None, "inherit", None, region.group, lang, True, region.marking)]
         if found is None:
-            intro = self._paragraph_intro(region)
-            if intro is not None:
-                found = intro
+            found = (self._paragraph_intro(region) or self._credit_line(region)
+                     or (self._named_between(region) if direct else None))
         conf = {"marked": confidence.MARKED, "repaired": confidence.REPAIRED,
                 "dash": confidence.DASH_MARKED}.get(region.marking, confidence.OTHER_MARKED)
         if not direct:
@@ -329,6 +352,52 @@ class Attributor:
         if m is not None and m.kind in ("name", "pronoun", "title", "org"):
             return Evidence(m, None, "intro", prev.end)
         return None
+
+    def _named_between(self, region: QuoteRegion) -> Evidence | None:
+        """”…” Eva Lind, ordförande i föreningen, har ordet. ”…”: a person named in full
+        between two quotes of one paragraph, with no speech verb, speaks both."""
+        view, words = self.view, self.view.words
+        para = view.paragraph_of(region.outer_start)
+        j = view.word_at(region.outer_end)
+        while j < len(words) and words[j].text in (".", ","):
+            j += 1
+        m = self.ph.by_word.get(j)
+        if m is None or m.first_word != j or m.kind != "name" or m.label != "PER" or len(
+            m.text.split()
+        ) < 2:
+            return None
+        _, end = view.sentence_of(m.start)
+        later = [r for r in view.regions if m.end < r.outer_start < para.end]
+        if not later or later[0].outer_start > end + 2 or any(
+            view.cue_at(k) is not None for k in range(m.last_word + 1, view.word_at(end))
+        ):
+            return None
+        return Evidence(m, None, "clause", m.end)
+
+    def _credit_line(self, region: QuoteRegion) -> Evidence | None:
+        """A quote that is a paragraph of its own, credited by the next paragraph: ”…” ¶
+        "Eva Lind, rektor" (a name and at most a short role, no verb, no full stop)."""
+        view = self.view
+        pi = view.paragraph_index(region.outer_start)
+        para = view.paragraphs[pi]
+        if pi + 1 >= len(view.paragraphs) or region.outer_start > para.start + 1 or (
+            view.text[region.outer_end : para.end].strip(" .")
+        ):
+            return None
+        nxt = view.paragraphs[pi + 1]
+        line = view.text[nxt.start : nxt.end].rstrip()
+        first, last = view.word_at(nxt.start), view.word_before(nxt.start + len(line))
+        m = self.ph.by_word.get(first)
+        if m is None or m.first_word != first or m.kind not in ("name", "org") or (
+            m.label == "LOC" or line.endswith((".", "!", "?", ":"))
+        ):
+            return None
+        rest = view.words[m.last_word + 1 : last + 1]
+        if rest and (rest[0].text not in (",", "–", "—", "-") or len(rest) > 6 or any(
+            w.pos in ("VERB", "AUX") or view.cue_at(w.i) is not None for w in rest
+        )):
+            return None
+        return Evidence(m, None, "intro", m.end)
 
     def dash(self, region: QuoteRegion, prev: Candidate | None) -> list[Candidate]:
         """A dash quote (already split at its attribution): – …, säger X."""

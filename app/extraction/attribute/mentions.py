@@ -118,6 +118,9 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
             out.append(make_mention(view, [w], "first", "", lex))
         elif low in lex.org_nouns:
             out.append(make_mention(view, [w], "org", "ORG", lex))
+        elif low.endswith(lex.person_suffixes) and not low.startswith(lex.person_suffixes):
+            # "30-åringen": a person the text names by age; "han" can refer back to them.
+            out.append(make_mention(view, [w], "name", "PER", lex))
         elif (
             lex.definite_suffixes
             and lex.is_title(low)
@@ -194,7 +197,40 @@ def find_mentions(view: TextView) -> list[Mention]:
     common = _common_mentions(view, taken)
     mentions = sorted([*labelled, *extra, *common], key=lambda m: (m.start, -m.end))
     orgs = {k for m in mentions if m.kind == "org" for k in range(m.first_word, m.last_word + 1)}
-    return [replace(m, subject=_subject_position(view, m, orgs)) for m in mentions]
+    return [
+        _with_role_after(view, replace(m, subject=_subject_position(view, m, orgs)))
+        for m in mentions
+    ]
+
+
+def _with_role_after(view: TextView, m: Mention) -> Mention:
+    """A person's role written after the name: "Eva Lind (S), kommunalråd" and the signature
+    line "Per Ek, rektor" give Lind and Ek those titles (a "rektorn" elsewhere is them)."""
+    if m.kind != "name" or m.label not in ("PER", "") or len(m.text.split()) < 2:
+        return m
+    words = view.words
+    k = m.last_word + 1
+    if k < len(words) and words[k].text == "(":
+        close = next((j for j in range(k + 1, min(k + 5, len(words))) if words[j].text == ")"),
+                     None)
+        if close is None:
+            return m
+        k = close + 1  # a party or an age in brackets: "Eva Lind (S), kommunalråd"
+    if k + 1 >= len(words) or words[k].text != ",":
+        return m
+    lex = view.lexicon_at(m.start)
+    role: list[Word] = []
+    k += 1
+    while k < len(words) and len(role) < 3 and not view.in_quote(words[k].start) and (
+        lex.is_title(words[k].lower) or words[k].lower in lex.title_modifiers
+    ):
+        role.append(words[k])
+        k += 1
+    titles = title_words(lex, role)
+    if not titles:
+        return m
+    text = view.text[role[0].start : role[-1].end]
+    return replace(m, role=m.role or text, titles=m.titles | titles)
 
 
 def _joined_by_ner(view: TextView, heuristic: list[Mention], ner: list[Mention]
@@ -269,6 +305,10 @@ def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
     lex = view.lexicon_at(m.start)
     if view.has_parse and _opens_with_role(view, m):
         return True
+    if view.has_parse and m.kind == "pronoun" and words[m.first_word].dep in (
+        "nsubj", "nsubj:pass", "nsubjpass"
+    ):
+        return True  # "I en intervju säger hon …": the subject after a fronted phrase (V2)
     k = m.first_word - 1
     # Skip the role before a name: "Eastbay University harbour expert Mary Stone".
     while k >= 0 and (
@@ -284,6 +324,14 @@ def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
         return True
     # Both languages' words, whatever the paragraph's language: a mixed article's Swedish
     # paragraph may be tagged English (the lexicon's per-language lists would lose that).
+    if p.lower in ("och", "and") and view.has_parse:
+        # "lärare vid Sjöskolan och Norrbyskolan": the second of two places or bodies after a
+        # preposition is no more a subject than the first.
+        j = k - 1
+        while j >= 0 and words[j].is_cap and words[j].start >= s:
+            j -= 1
+        if j < k - 1 and j >= 0 and words[j].pos == "ADP":
+            return False
     if p.lower in lex.complementizers or p.lower in (
         "och", "and", "men", "but", "som", "who", "where", "when", "där", "när", "då", "which"
     ):

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.extraction.lexicon import Lexicon, load_first_names, load_given_names
 from app.extraction.model import Mention, MentionKind
 from app.extraction.text.view import TextView, Word
@@ -131,7 +133,9 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
     for n, w in enumerate(run):
         # A compound title only where it leads a longer run ("Oppositionsledaren Klas Berg"),
         # so that a surname like "Hoffman" is never read as a title.
-        if lex.is_title(w.lower, compounds=n == 0 and len(run) > 1):
+        if lex.is_title(w.lower, compounds=n == 0 and len(run) > 1) or (
+            len(run) == 1 and _definite_title(lex, w)
+        ):
             last_title = n
         if org_like(lex, w):
             last_org = n
@@ -149,7 +153,13 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
         name = [run[cut], *name]  # "Pope Francis": the title is part of a one-word name
     if not name:
         if last_org < 0:
-            out.append(make_mention(view, run, "title", "", lex))
+            m = make_mention(view, run, "title", "", lex)
+            prev = view.words[run[0].i - 1] if run[0].i > 0 else None
+            if prev is None or prev.lower not in lex.generic_determiners:
+                # "Rektorn: ”…”": a capitalised title alone is someone the text names (with
+                # its title words to find them), but "One MP told …" is nobody in particular.
+                m = replace(m, titles=title_words(lex, run))
+            out.append(m)
         return out
     role_words = [*role_before(view, run[0].i, lex), *run[: cut + 1]] if cut >= 0 else (
         role_before(view, (lead or name)[0].i, lex)
@@ -171,6 +181,16 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
         )
     out.append(m)
     return out
+
+
+def _definite_title(lex: Lexicon, w: Word) -> bool:
+    """A compound title in its definite form ("Kommundirektören", "Förbundskaptenen"): a
+    surname never takes the definite suffix, so alone it is a title, not a name."""
+    low = w.lower
+    return any(
+        low.endswith(suf) and len(low) > len(suf) + 3 and lex.is_title(low[: -len(suf)])
+        for suf in lex.definite_suffixes
+    )
 
 
 def _start_at_given_name(name: list[Word], lex: Lexicon) -> tuple[list[Word], list[Word]]:

@@ -281,6 +281,9 @@ class Phrases:
                 m = self._person_ending_phrase(m, i) or m
             if m is not None:
                 return m  # the parser's nsubj: "Mary Stone, the head of the council, said"
+            unnamed = self._unnamed_subject(parsed, sent_first)
+            if unnamed is not None:
+                return unnamed  # "Tre grannar som sett Per Ek har uppgett": not Ek
         k = i - 1
         while k >= sent_first and (
             self._skippable(words[k]) or words[k].text == ")"
@@ -298,7 +301,10 @@ class Phrases:
         w = words[k]
         m = self.by_word.get(k)
         if m is not None:
-            return m
+            return self._not_oblique(m, sent_first)
+        m = self._before_phrase(k, sent_first)
+        if m is not None:
+            return m  # "Polisen i Sjöstad uppger", "25-åringen i sina brev berättar"
         lex = self.view.lexicon_at(w.start)
         if w.text == "," and k - 1 >= sent_first:
             # "The chair of the tenants' union, John Reed, said": the apposition.
@@ -347,6 +353,64 @@ class Phrases:
                 return self._phrase(a, k, "description")
         return None
 
+    def _unnamed_subject(self, parsed: int, sent_first: int) -> Mention | None:
+        """The parser's subject when it is a common noun with a number or an indefinite
+        determiner before it ("Tre grannar", "Flera elever"): someone the text does not name,
+        whoever is mentioned between it and the verb."""
+        words = self.view.words
+        if words[parsed].pos != "NOUN" or not words[parsed].text[:1].islower():
+            return None
+        lex = self.view.lexicon_at(words[parsed].start)
+        a = parsed
+        while a - 1 >= sent_first and parsed - a < 3 and words[a - 1].pos in ("DET", "NUM", "ADJ"):
+            a -= 1
+        first = words[a]
+        if a == parsed or not (
+            first.lower in lex.numerals or first.lower in lex.generic_determiners
+            or first.text.isdigit()
+        ):
+            return None
+        return self._phrase(a, parsed, "generic")
+
+    def _before_phrase(self, k: int, sent_first: int) -> Mention | None:
+        """The subject before a short prepositional phrase that ends at word k (parsed
+        text): "Polisen i Sjöstad uppger", "25-åringen i sina brev berättar"."""
+        words = self.view.words
+        if not self.view.has_parse:
+            return None
+        for p in range(k, max(sent_first, k - 3) - 1, -1):
+            w = words[p]
+            if w.pos == "ADP":
+                head = self.by_word.get(p - 1)
+                if p == k or head is None or head.kind not in ("name", "org") or (
+                    head.label == "LOC" or not (head.first_word == sent_first or head.subject)
+                ):
+                    return None  # (not "The head of the inquiry told": that is nobody named)
+                return head
+            lex = self.view.lexicon_at(w.start)
+            noun = w.pos in ("NOUN", "PROPN", "ADJ", "DET", "NUM") or (
+                # the tagger's verb after the preposition ("i mejlen") is its noun
+                p == k and words[p - 1].pos == "ADP" and w.text[:1].islower()
+                and w.lower not in lex.aux and self.view.cue_at(p) is None
+            )
+            if not noun or (p in self.by_word and self.by_word[p].kind == "pronoun"):
+                return None
+        return None
+
+    def _not_oblique(self, m: Mention, sent_first: int) -> Mention | None:
+        """A mention after a preposition is no subject: "I Sjöstad säger polisen …" (the
+        subject follows the verb), but "Polisen i Sjöstad uppger …" is the police's."""
+        words = self.view.words
+        p = m.first_word - 1
+        if p < sent_first or words[p].pos != "ADP":
+            return m
+        head = self.by_word.get(p - 1)
+        if head is not None and head.kind != "pronoun" and head.label != "LOC" and (
+            head.first_word == sent_first or head.subject
+        ):
+            return head
+        return None
+
     def _person_ending_phrase(self, head: Mention, i: int) -> Mention | None:
         """The person's name that ends the phrase ``head`` starts, just before the cue at word
         ``i`` (no punctuation, verb or quotation in between), else None."""
@@ -368,12 +432,13 @@ class Phrases:
 
     def clause_subject(self, sent_first: int, before: int) -> Mention | None:
         """The first mention of the sentence before word `before`, preferring a name."""
+        words = self.view.words
         cands = [
             self.by_word[k]
             for k in range(sent_first, before)
             if k in self.by_word and self.by_word[k].first_word == k
+            and not (k > sent_first and words[k - 1].pos == "ADP")  # "i Sjöstad": no subject
         ]
-        words = self.view.words
         lex = self.view.lexicon_at(words[sent_first].start)
         k = sent_first
         while k < before and (words[k].lower in lex.adverbs or self.view.is_mark(words[k])):

@@ -12,6 +12,9 @@ from app.extraction.attribute.clauses import ClauseRules
 from app.extraction.model import Candidate, How, Mention, QuoteKind
 from app.extraction.text.view import Cue, Word
 
+#: Relative pronouns: "…, according to the reporters who were there." names the source.
+_RELATIVE = frozenset({"som", "who", "which", "where", "when"})
+
 
 class UnmarkedSentences(ClauseRules):
     """Finds attributed sentences that carry no quotation marks."""
@@ -28,7 +31,8 @@ class UnmarkedSentences(ClauseRules):
         # "Det säger Olle Falk": the previous sentence is what Falk says.
         if w0.lower in lex.anaphoric_subjects and first + 1 <= last:
             cue = view.cue_at(first + 1)
-            if cue is not None:
+            if cue is not None and cue.lemma not in lex.post_quote_only:
+                # (not "Det börjar likna …": a verb that only follows a quote reports nothing)
                 m, end_w = ph.after(first + 2)
                 ends = end_w + 1 > last or words[end_w + 1].text in (",", ".", "!", "?") or (
                     words[end_w + 1].lower in lex.np_stop  # "… Olle Falk i en kommentar"
@@ -36,7 +40,9 @@ class UnmarkedSentences(ClauseRules):
                 if m is not None and m.kind != "first" and ends and si > 0:
                     ps, pe = view.sentences[si - 1]
                     span = self._span(ps, pe)
-                    if span is not None and not view.quote_between(ps, pe):
+                    if span is not None and not view.quote_between(ps, pe) and not (
+                        self._reports(ps, pe)
+                    ):
                         return [self._cand(span, m, cue.word.text, "inverted",
                                                    confidence.PREVIOUS_SENTENCE)]
         # "Enligt Karin Berg får vi …" / "According to X, …"
@@ -67,6 +73,9 @@ class UnmarkedSentences(ClauseRules):
                                                    confidence.ACCORDING_TO)]
         if view.quote_between(s, e):
             return []
+        stated = self._colon_statement(s, e, first, last)
+        if stated is not None:
+            return [stated]
         # "…, säger X." / "…, enligt Kuriren." / "…, according to The Courier." / "…, police said."
         for c in range(first + 2, last + 1):
             source = next((q for q in lex.according_to
@@ -81,9 +90,7 @@ class UnmarkedSentences(ClauseRules):
             m = None
             how: How = "inverted"
             cue_text: str | None = None
-            if cue is not None and cue.lemma not in lex.naming_verbs and (
-                cue.lemma not in lex.post_quote_only
-            ):
+            if cue is not None and cue.lemma not in lex.naming_verbs:
                 m, end_w = ph.after(c + 1)
                 cue_text = cue.word.text
                 nxt = words[end_w + 1] if end_w + 1 <= last else None
@@ -117,6 +124,10 @@ class UnmarkedSentences(ClauseRules):
                 return [self._cand(x, m, cue_text, how, confidence.ATTRIBUTED_SENTENCE)
                         for x in halves]
             found = self._lead_or_report(s, words[c - 1].start, m, cue_text, how, cue)
+            if found is not None and found.type != "direct" and cue is not None and (
+                cue.lemma in lex.post_quote_only
+            ):
+                return []  # "…, fortsätter hon." goes on with a quote, it reports nothing itself
             return [found] if found is not None else []
         return []
 
@@ -144,7 +155,7 @@ class UnmarkedSentences(ClauseRules):
         if src_end < last and comma:
             after = src_end + 2  # past the comma
             nxt = words[after] if after <= last else None
-            if nxt is not None and nxt.lower not in ("who", "which", "where", "when") and (
+            if nxt is not None and nxt.lower not in _RELATIVE and (
                 nxt.pos != "VERB" or nxt.lower in view.lexicon_at(nxt.start).aux
             ) and self._has_verb(nxt.start, e):
                 rest = self._span(nxt.start, e)
@@ -228,6 +239,55 @@ class UnmarkedSentences(ClauseRules):
             if k < last and words[k + 1].text == ",":
                 return k
         return None
+
+    def _colon_statement(self, s: int, e: int, first: int, last: int) -> Candidate | None:
+        """"I ett pressmeddelande skriver ordföranden Eva Lind följande: Vi är glada …":
+        after a speech verb and a colon, a statement in the first person without marks is the
+        speaker's own words (direct)."""
+        view, ph = self.view, self.ph
+        words = view.words
+        at = view.text.find(":", s, e)
+        if at < 0:
+            return None
+        colon = view.word_at(at)
+        if colon >= last or words[colon].text != ":":
+            return None
+        lex = view.lexicon_at(s)
+        after = words[colon + 1 : last + 1]
+        if not any(w.lower in lex.first_person and w.lower != lex.generic_pronoun
+                   for w in after):
+            return None
+        for c in range(colon - 1, first - 1, -1):
+            cue = view.cue_at(c)
+            if cue is None or cue.lemma in lex.naming_verbs:
+                continue
+            m = ph.before(c, first)
+            if lex.behaviour.v2_inversion:
+                inv, _ = ph.after(c + 1, colon)
+                if inv is not None and inv.kind in ("name", "title", "org", "pronoun"):
+                    m = inv
+            if m is None or m.kind in ("generic", "first"):
+                return None
+            span = self._span(words[colon].end, e)
+            if span is None:
+                return None
+            return self._cand(span, m, cue.word.text, "colon", confidence.FIRST_PERSON_LEAD,
+                              "direct")
+        return None
+
+    def _reports(self, s: int, e: int) -> bool:
+        """The sentence reports someone itself ("Bolagets vd Eva Lind uppger att …"): a
+        following "Det skriver bolaget." credits the source, the clause is the vd's."""
+        view = self.view
+        words = view.words
+        lex = view.lexicon_at(s)
+        for k in range(view.word_at(s), view.word_before(e)):
+            cue = view.cue_at(k)
+            if cue is not None and cue.lemma in lex.indirect_verbs and (
+                words[k + 1].lower in lex.complementizers
+            ):
+                return True
+        return False
 
     def _speaker_like(self, m: Mention, c: int) -> bool:
         """A named or pronoun speaker, or a determiner phrase ("de styrelseordföranden")."""

@@ -59,6 +59,9 @@ class Behaviour(BaseModel):
     trailing_subject_cue: bool = False
     #: The tokenizer of a blank pipeline splits ’ off words (it is a quotation mark there).
     split_apostrophe: bool = False
+    #: The complementizer also marks an infinitive ("beslutade att bygga"): a verb right
+    #: after it starts no reported clause.
+    infinitive_complementizer: bool = False
 
 
 class LexiconFile(BaseModel):
@@ -103,6 +106,8 @@ class LexiconFile(BaseModel):
     definite_articles: list[str] = []  # before a short descriptive subject ("the tenants")
     partitive_prepositions: list[str] = []  # "some of the tenants"
     sequence_adverbs: list[str] = []  # "”…” Then said X"
+    topic_prepositions: list[str] = []  # a headline "Rektorn om branden: ”…”" names a topic
+    person_suffixes: list[str] = []  # a word ending so is a person: "30-åringen"
     reason_conjunctions: list[str] = []  # "because": a reason may report a view of its own
     title_modifiers: list[str] = []  # "former", "vice" before a title
     clause_links: list[str] = []  # "… and said": the cue's subject is the clause's
@@ -190,6 +195,8 @@ class Lexicon:
     definite_articles: frozenset[str]
     partitive_prepositions: frozenset[str]
     sequence_adverbs: frozenset[str]
+    topic_prepositions: frozenset[str]
+    person_suffixes: tuple[str, ...]
     reason_conjunctions: frozenset[str]
     title_modifiers: frozenset[str]
     clause_links: frozenset[str]
@@ -329,6 +336,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         definite_articles=_folded(data.definite_articles),
         partitive_prepositions=_folded(data.partitive_prepositions),
         sequence_adverbs=_folded(data.sequence_adverbs),
+        topic_prepositions=_folded(data.topic_prepositions),
+        person_suffixes=tuple(str(x).casefold() for x in data.person_suffixes),
         reason_conjunctions=_folded(data.reason_conjunctions),
         title_modifiers=_folded(data.title_modifiers),
         clause_links=_folded(data.clause_links),

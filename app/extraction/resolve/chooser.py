@@ -71,6 +71,8 @@ BASE_FEATURES: tuple[str, ...] = (
     "form_given", "form_generic_x_rule", "head_<other>", "outlet", "outlet_x_rule",
     "outlet_told", "paren_before", "beside_rule", "beside_rule_per", "rule_has_person_beside",
     "listener",
+    # the rules' speaker also spoke the quote just before (a run of one person's quotes)
+    "rule_prev_near",
     # the "nobody" candidate
     "nobody", "nobody_rule_none", *[f"nobody_type_{t}" for t in TYPES],
     *[f"nobody_marking_{m}" for m in MARKINGS], "nobody_inherit", "nobody_after_question",
@@ -470,6 +472,8 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                 _set(v, idx, "prev_rule")
                 if prev_near:
                     _set(v, idx, "prev_rule_near")
+                    if name == r.name:
+                        _set(v, idx, "rule_prev_near")
             if name == next_name:
                 _set(v, idx, "next_rule")
         v = {}
