@@ -224,7 +224,6 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["locales"] = i18n.LOCALES
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
-    templates.env.globals["ingest_message"] = errors.ingest_message
     templates.env.globals["url_for"] = cached_url_for(app)
     templates.env.filters["article_error"] = errors.article_error
     app.state.templates = templates

@@ -14,6 +14,11 @@ from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 
+from app.plaintext import INVISIBLE as _INVISIBLE
+from app.plaintext import UNPRINTABLE as _UNPRINTABLE
+from app.plaintext import without_invisible
+from app.refusals import Refusal
+
 ALLOWED_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
                     ".html": "html", ".htm": "html"}
 MAX_TITLE = 500
@@ -23,24 +28,12 @@ MAX_LICENCE = 200
 MAX_ATTRIBUTION = 1000
 
 
-class IngestError(ValueError):
-    """Input that cannot become an article; ``field`` names the form field at fault.
+class IngestError(Refusal):
+    """Input that cannot become an article: what was sent, a file, a zip, a URL or its page.
 
-    With ``params``, ``message`` is a message id with ``%(name)s`` placeholders that the web
-    layer translates (Babel catalog) before filling them in; ``.message`` is the English text.
-    ``status`` is the HTTP status the refusal gets (400 unless said otherwise).
+    The message is meant for the person who sent it (see ``app.refusals.Refusal`` for
+    ``field``, ``params`` and ``status``).
     """
-
-    def __init__(self, message: str, field: str | None = None, *,
-                 params: dict[str, object] | None = None, status: int = 400,
-                 translate: bool = False) -> None:
-        self.msgid = message
-        self.params = dict(params or {})
-        self.translate = translate or params is not None
-        self.message = message % self.params if params is not None else message
-        super().__init__(self.message)
-        self.field = field
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -227,29 +220,6 @@ def check_date(value: datetime) -> datetime:
     raise IngestError(
         "The publication date must be between the years %(min)s and %(max)s.",
         "published_at", params={"min": str(MIN_YEAR), "max": str(MAX_YEAR)}, status=422)
-
-
-#: Line breaks other than the newline (vertical tab, form feed, NEL, the Unicode line and
-#: paragraph separators) become one, so the paragraphs and sentences they part stay apart.
-_LINE_BREAKS = str.maketrans({c: "\n" for c in "\x0b\x0c\x85\u2028\u2029"})
-#: Control characters other than tab and newline: not printable, and not allowed in XML.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-#: Characters without a glyph that only steer hyphenation, line breaks or direction: the soft
-#: hyphen, zero-width space, word joiner, invisible operators, BOM, the bidirectional marks,
-#: embeddings, overrides and isolates, and tag characters. Removed before storing: a name
-#: with one inside became another speaker that looks the same ("Nora\u200b Ek"), a title of
-#: them alone an invisible one, and an unclosed override turned the text after it around.
-#: (The zero-width joiner and non-joiner stay: emoji and some scripts are spelt with them.)
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
-                        "\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
-
-
-def without_invisible(text: str) -> str:
-    """``text`` without the characters that show nothing (see ``_INVISIBLE``) and the
-    control characters other than tab, newline and NUL (which callers refuse, with a
-    message)."""
-    return _INVISIBLE.sub("", _UNPRINTABLE.sub(lambda m: m[0] if m[0] == "\x00" else "",
-                                               text.translate(_LINE_BREAKS)))
 
 
 def _visible(text: str) -> bool:

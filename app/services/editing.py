@@ -1,6 +1,6 @@
 """People's work on the archive as commands: corrections by editors, reports by visitors.
 
-Each command is one transaction; a correction that cannot be made raises ``IngestError``
+Each command is one transaction; a correction that cannot be made raises ``EditError``
 with a message for the editor, and nothing of it is stored.
 """
 
@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from app.ingest.readers import IngestError, without_invisible
+from app.plaintext import without_invisible
+from app.refusals import Refusal
 from app.services.transaction import transaction
 from app.storage import corrections
 from app.storage.corrections import CorrectionError
@@ -20,6 +21,10 @@ from app.storage.models import Report, User
 MAX_REPORT = 2000
 QUOTE_ACTIONS = ("speaker", "kind", "not_quote", "restore", "reviewed")
 SPEAKER_ACTIONS = ("rename", "merge", "split")
+
+
+class EditError(Refusal):
+    """A correction or a report that cannot be made (unknown action, no such quote, …)."""
 
 
 def _plain(value: str) -> str:
@@ -41,7 +46,7 @@ def correct_quote(session: Session, editor: User, public_id: str, action: str,
         "reviewed": lambda: corrections.mark_reviewed(session, editor, public_id),
     }
     if action not in actions:
-        raise IngestError(f"Unknown correction {action!r}.")
+        raise EditError(f"Unknown correction {action!r}.")
     _correct(session, actions[action])
 
 
@@ -58,7 +63,7 @@ def correct_speaker(session: Session, editor: User, slug: str, action: str, valu
     elif action == "split":
         _correct(session, lambda: corrections.split_alias(session, editor, slug, value))
     else:
-        raise IngestError(f"Unknown correction {action!r}.")
+        raise EditError(f"Unknown correction {action!r}.")
     return slug
 
 
@@ -67,18 +72,18 @@ def _correct(session: Session, change: Callable[[], object]) -> None:
         with transaction(session):
             change()
     except CorrectionError as exc:
-        raise IngestError(str(exc)) from None
+        raise EditError(str(exc)) from None
 
 
 def report_quote(session: Session, public_id: str, message: str) -> Report:
     """A visitor reports a wrong attribution; it waits for an editor."""
     message = _plain(message)
     if not message:
-        raise IngestError("Say what is wrong with this quote.", "message")
+        raise EditError("Say what is wrong with this quote.", "message")
     if len(message) > MAX_REPORT:
-        raise IngestError(f"A report is at most {MAX_REPORT} characters.", "message")
+        raise EditError(f"A report is at most {MAX_REPORT} characters.", "message")
     if not quote_exists(session, public_id):
-        raise IngestError("No such quote.", "message")
+        raise EditError("No such quote.", "message")
     report = Report(quote_public_id=public_id, message=message)
     with transaction(session):
         session.add(report)
@@ -90,7 +95,7 @@ def close_report(session: Session, report_id: int) -> None:
     """Mark a report handled."""
     report = session.get(Report, report_id)
     if report is None:
-        raise IngestError("No such report.")
+        raise EditError("No such report.")
     report.status = "closed"
     with transaction(session):
         session.add(report)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.ingest.readers import IngestError
 from app.services import editing
 from app.storage.desk import audit_log, open_reports
 from app.web.auth import EditorDep
 from app.web.deps import CsrfDep, RowId, SessionDep, TemplatesDep
+from app.web.refusals import FormError
 
 router = APIRouter(default_response_class=HTMLResponse)
 
@@ -19,8 +19,8 @@ async def _form(request: Request, csrf: CsrfDep, limit: str = "edit") -> dict[st
     (429 with Retry-After when the client is over it)."""
     form = await request.form(max_files=0, max_fields=10, max_part_size=8192)
     if not csrf.valid(request, form.get("csrf_token")):
-        raise IngestError("The form has expired or was not sent from this site. Reload the "
-                          "page and try again.", status=403)
+        raise FormError("The form has expired or was not sent from this site. Reload the "
+                        "page and try again.", status=403)
     request.app.state.ratelimits.check(limit, request)
     return {k: v for k, v in form.items() if isinstance(v, str)}
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.ingest.isolated import TIMED_OUT
-from app.ingest.readers import IngestError
+from app.refusals import Refusal
 from app.storage.queries import NotFound
 from app.verify.claim import BadPaste
 from app.web import i18n
@@ -59,7 +59,7 @@ def asks_for_language(request: Request) -> bool:
                 or request.headers.get("accept-language"))
 
 
-def ingest_message(exc: IngestError) -> str:
+def refusal_message(exc: Refusal) -> str:
     """The refusal in the reader's language: a message raised with its msgid and parameters is
     translated from the catalog, the others through :func:`localise`'s patterns."""
     return i18n.localize(exc.msgid, exc.params) if exc.translate else localise(exc.message)
@@ -86,7 +86,7 @@ def article_error(text: str | None) -> str:
     return text or ""
 
 
-def retry_after(exc: IngestError) -> dict[str, str]:
+def retry_after(exc: Refusal) -> dict[str, str]:
     """A Retry-After header for a refusal that says when to try again."""
     wait = exc.params.get("retry_after") if exc.status in (429, 503) else None
     return {"Retry-After": str(wait)} if wait is not None else {}
@@ -102,9 +102,9 @@ def install(app: FastAPI) -> None:
         return error_response(request, 404, N_("Not found"),
                               _(NOT_FOUND.get(exc.what, N_("Nothing here."))))
 
-    @app.exception_handler(IngestError)
-    async def _ingest_error(request: Request, exc: IngestError) -> Response:
-        message = ingest_message(exc)
+    @app.exception_handler(Refusal)  # every kind: IngestError, AccountError, FormError, …
+    async def _refused(request: Request, exc: Refusal) -> Response:
+        message = refusal_message(exc)
         if wants_json(request):
             # The JSON API speaks English unless the client names a language.
             detail = message if asks_for_language(request) else exc.message

@@ -5,8 +5,9 @@ logs show). The web layer shows them through :func:`localise`: a message that is
 msgid is translated as it is; one that carries values (a size, a file name, a host) is matched
 against the patterns below, which name the values, and the translated sentence is filled with
 them, numbers and sizes formatted for the locale ("2,0 MB" in Swedish, "2.0 MB" in English).
-A test walks every ``IngestError``/``CorrectionError`` raised under ``app/`` and fails on one
-that comes out untranslated.
+A test walks every refusal raised under ``app/`` (``app.refusals.Refusal`` and its kinds:
+``IngestError``, ``AccountError``, ``EditError``, ``FormError``, ``RequestRefused``; storage's
+``CorrectionError``) and fails on one that comes out untranslated.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from app.ingest.readers import IngestError
 from app.web.messages import N_
+from app.web.refusals import RequestRefused
 
 T = TypeVar("T")
 
@@ -45,10 +45,10 @@ class RateLimits:
         return bool(self._limiter.hit(self._limits[name], name, client))
 
     def check(self, name: str, request: Request) -> None:
-        """Count one request; IngestError (429, the seconds to wait as ``retry_after``, which
+        """Count one request; RequestRefused (429, the seconds to wait as ``retry_after``, which
         the error handler also sends as Retry-After) when the client is over the limit."""
         if not self.hit(name, request):
-            raise IngestError(REFUSALS[name], params={
+            raise RequestRefused(REFUSALS[name], params={
                 "retry_after": self.retry_after(name, request)}, status=429)
 
     def retry_after(self, name: str, request: Request) -> int:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlmodel import Session
 from starlette.formparsers import MultiPartException
 
-from app.ingest.readers import IngestError, without_invisible
+from app.plaintext import without_invisible
 from app.verify import service
 from app.verify.claim import MAX_CHARS, BadPaste, parse
 from app.web.auth import over_limit
@@ -22,6 +22,7 @@ from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
 from app.web.errors import paste_message
 from app.web.i18n import gettext_, localize
 from app.web.pagecache import cache_page
+from app.web.refusals import RequestRefused
 from app.web.schemas import VerificationOut, VerifyIn
 from app.web.urls import absolute_url
 
@@ -98,7 +99,7 @@ async def verify_post(request: Request, templates: TemplatesDep, csrf: CsrfDep) 
                 "again."), 403)
         try:
             request.app.state.ratelimits.check("verify", request)
-        except IngestError as exc:
+        except RequestRefused as exc:
             return over_limit(exc, _render_form(request, templates, csrf, values,
                                                 localize(exc.msgid, exc.params), 429))
         try:
