@@ -34,7 +34,19 @@ from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
 from app.storage.profiles import quote_version
 from app.storage.queries import count_articles, count_quotes
-from app.web import api, attribution, auth, editor, errors, i18n, indexes, lists, pages, verify
+from app.web import (
+    api,
+    attribution,
+    auth,
+    editor,
+    errors,
+    i18n,
+    indexes,
+    lists,
+    pages,
+    rows,
+    verify,
+)
 from app.web.audit import action_label, audit_value
 from app.web.auth import session_user
 from app.web.bodylimit import BodyLimit
@@ -45,7 +57,7 @@ from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import FetchQueue, RateLimits
 from app.web.typography import quote_html
-from app.web.urls import cached_url_for
+from app.web.urls import Paths, cached_url_for
 
 log = logging.getLogger("citat")
 
@@ -224,7 +236,9 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["locales"] = i18n.LOCALES
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
-    templates.env.globals["url_for"] = cached_url_for(app)
+    app.state.paths = Paths(app)  # a named route's path, without trying every route
+    templates.env.globals["url_for"] = cached_url_for(app.state.paths)
+    rows.install(templates.env, settings.speaker_sure)  # quote_item(row), said_by(row)
     templates.env.filters["article_error"] = errors.article_error
     app.state.templates = templates
     for name in env.list_templates(extensions=["html"]):

@@ -3,7 +3,8 @@ answer is rendered for its first reader, as for a permalink shared once or a sea
 typed before. Beside the bare FastAPI + Jinja page in the same run.
 
     python bench/http_distinct.py [--n 100000] [--seconds 6] [--workers 2]
-                                  [--roots PATH ...] [--labels NAME ...]
+                                  [--roots PATH ...] [--labels NAME ...] [--pg URL]
+                                  [--pages NAME ...] [--echoes]
 
 Pages, each a pool of different URLs drawn (seeded) from the benchmark database, no URL asked
 twice until its pool is used up (then the wrap-around is reported as "repeats"):
@@ -11,8 +12,9 @@ twice until its pool is used up (then the wrap-around is reported as "repeats"):
 * ``permalink``: ``/q/{id}``, ``--urls`` different quotes;
 * ``search``: ``/search?q=…``, ``--urls`` different queries of one or two words taken from
   quotes in the archive (facets, name matches and highlighting included);
-* ``speaker``: ``/speakers/{slug}?page=N``, every speaker, its first pages (up to 3);
-* ``entity``: ``/entities/{slug}?page=N``, every entity, every page of its quotes;
+* ``speaker``: ``/speakers/{slug}``, every speaker, and its next pages (up to 3) as the
+  pager links them (``?after=<cursor>&page=N``, keyset pagination);
+* ``entity``: ``/entities/{slug}``, every entity, every page of its quotes by cursor;
 * ``article``: ``/articles/{id}``, ``--urls`` different articles;
 * ``home``: ``/`` (one URL: cached, as real traffic sees it).
 
@@ -23,6 +25,14 @@ machine the load drifts over minutes); the database is built and its aggregate t
 by the code of this checkout (a checkout that predates them ignores the tables). wrk runs two
 threads, each starting at a different place in the pool; the first URLs of each pool warm the
 workers and are not measured. Needs wrk (``apt-get install -y wrk``).
+
+``--pg URL`` (a PostgreSQL server whose user may create databases, e.g.
+``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``) copies the same database into
+PostgreSQL (``bench/pgcopy.py``: the same ids, so the same URLs) and measures every checkout on
+it too, beside its SQLite run (label ``NAME/pg``). The database is built once per ``--n``
+(``bench/search.py``'s bulk build: ~2-3 min at 1,000,000 quotes) and its aggregates filled
+once; "also reported in" links are found only with ``--echoes`` (one search a quote: hours at
+a million, and the synthetic quotes never repeat, so none are found).
 """
 
 from __future__ import annotations
@@ -34,19 +44,26 @@ import re
 import sqlite3
 import subprocess
 import tempfile
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from pgcopy import to_postgres
 from procs import ROOT, app_env, copy_db, free_port, stop, uvicorn, wait_ready
 from search import build
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.storage import aggregates
 from app.storage.db import make_engine
+from app.storage.keyset import Cursor
 from app.storage.migrate import upgrade
 
 BENCH = Path(__file__).resolve().parent
 WARM = 200  # URLs of each pool used to warm the workers (never measured)
+PAGE = 20  # quotes a list page shows (app/web/lists.py)
 LUA = """
 local threads = 0
 function setup(thread)
@@ -63,18 +80,43 @@ end
 """
 
 
-def prepare(db: Path) -> None:
-    """Bring the copy to this checkout's schema and fill its aggregates when empty (a bulk-
-    built database has none: the benchmark inserts rows without the write path)."""
+def prepare(db: Path, echoes: bool = False) -> None:
+    """Bring the copy to this checkout's schema and fill its aggregates and kept links when
+    empty (a bulk-built database has none: the benchmark inserts rows without the write
+    path); the echoes ("also reported in") only when asked."""
     url = f"sqlite:///{db}"
     upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session:
         if not aggregates.stored(session).quotes:
             aggregates.rebuild(session)
-            aggregates.rebuild_echoes(session)
+            if echoes:
+                aggregates.rebuild_echoes(session)
             session.commit()
+        if not session.execute(text("SELECT 1 FROM entityquote LIMIT 1")).first():
+            aggregates.rebuild_entity_quotes(session)
+            session.commit()
+        session.execute(text("ANALYZE"))
+        session.commit()
     engine.dispose()
+
+
+def _cursors(con: sqlite3.Connection, sql: str, pages: int | None) -> list[str]:
+    """The URL of every page (up to ``pages``) of some lists as their pagers link them: the
+    first page bare, each next one after the last row of the one before (``sql`` yields the
+    list's URL, then each row's place in list order and its number within its list)."""
+    out: list[str] = []
+    last: tuple[str, str, int, int, int] | None = None
+    for key, day, article, start, qid, n in con.execute(
+            f"SELECT * FROM ({sql}) ORDER BY 1, 6"):
+        page = (n - 1) // PAGE + 1
+        if n == 1:
+            out.append(key)
+        elif (n - 1) % PAGE == 0 and (pages is None or page <= pages) and last is not None:
+            cursor = Cursor(datetime.fromisoformat(last[1]), last[2], last[3], last[4])
+            out.append(f"{key}?{urlencode({'after': cursor.encode(), 'page': page})}")
+        last = (key, day, article, start, qid)
+    return out
 
 
 def pools(db: Path, urls: int, seed: int = 5) -> dict[str, list[str]]:
@@ -83,12 +125,16 @@ def pools(db: Path, urls: int, seed: int = 5) -> dict[str, list[str]]:
     con = sqlite3.connect(db)
     ids = [r[0] for r in con.execute("SELECT public_id FROM quote WHERE hidden = 0")]
     articles = [r[0] for r in con.execute("SELECT id FROM article")]
-    speakers = con.execute("SELECT s.slug, count(*) FROM quote q JOIN speaker s "
-                           "ON s.id = q.speaker_id GROUP BY s.slug").fetchall()
-    entities = con.execute(
-        "SELECT e.slug, count(DISTINCT q.id) FROM entitymention m JOIN entity e "
-        "ON e.id = m.entity_id JOIN quote q ON q.article_id = m.article_id AND q.start <= m.start "
-        "AND q.\"end\" >= m.\"end\" GROUP BY e.slug").fetchall()
+    # Each row's place in its list (``app.storage.keyset``): the row before a page's first.
+    order = "ORDER BY {0}article_date DESC, {0}article_id DESC, {0}start, {1})"
+    speakers = _cursors(con, (
+        "SELECT '/speakers/' || s.slug, q.article_date, q.article_id, q.start, q.id, "
+        "row_number() OVER (PARTITION BY q.speaker_id " + order.format("q.", "q.id") +
+        " FROM quote q JOIN speaker s ON s.id = q.speaker_id WHERE q.hidden = 0"), 3)
+    entities = _cursors(con, (
+        "SELECT '/entities/' || e.slug, l.article_date, l.article_id, l.start, l.quote_id, "
+        "row_number() OVER (PARTITION BY l.entity_id " + order.format("l.", "l.quote_id") +
+        " FROM entityquote l JOIN entity e ON e.id = l.entity_id"), None)
     texts = [r[0] for r in con.execute("SELECT text FROM quote ORDER BY id LIMIT 20000")]
     con.close()
     words = sorted({w.strip(".,!?”\"'").lower() for t in texts for w in t.split()} - {""})
@@ -99,10 +145,8 @@ def pools(db: Path, urls: int, seed: int = 5) -> dict[str, list[str]]:
     out = {
         "permalink": [f"/q/{i}" for i in rng.sample(ids, min(urls, len(ids)))],
         "search": ["/search?" + urlencode({"q": q}) for q in sorted(queries)],
-        "speaker": [f"/speakers/{s}?page={p}" for s, n in speakers
-                    for p in range(1, min(3, -(-n // 20)) + 1)],
-        "entity": [f"/entities/{s}?page={p}" for s, n in entities
-                   for p in range(1, -(-n // 20) + 1)],
+        "speaker": speakers,
+        "entity": entities,
         "article": [f"/articles/{a}" for a in rng.sample(articles, min(urls, len(articles)))],
     }
     for paths in out.values():
@@ -141,11 +185,21 @@ def wrk(url: str, paths: list[str], seconds: int, connections: int) -> dict[str,
 Row = tuple[str, str, dict[str, float], int]  # label, page, wrk figures, pool size
 
 
+def _get(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=300) as r:
+        r.read()
+
+
 def measure(base: str, pools_: dict[str, list[str]], label: str, args: argparse.Namespace,
             rows: list[Row]) -> None:
     """Warm the workers on each pool's first URLs, then measure the rest of it."""
     for name, paths in pools_.items():
         warm, rest = (paths[:WARM], paths[WARM:]) if len(paths) > 2 * WARM else (paths, paths)
+        # One at a time first, waiting as long as it takes: what a worker loads on its first
+        # page of a kind (the search lexicons, the names in memory) is loaded before wrk's
+        # clock starts (two connections at once, so that both workers take some).
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda p: _get(base + p), warm[:20]))
         wrk(base, warm, 1, args.connections)
         rows.append((label, name, wrk(base, rest, args.seconds, args.connections), len(rest)))
         print(label, name, rows[-1][2], f"pool {len(rest)}", flush=True)
@@ -164,19 +218,33 @@ def main() -> None:
                     help="checkouts of the app to measure, in this order")
     ap.add_argument("--labels", nargs="+", default=None)
     ap.add_argument("--pages", nargs="+", default=None, help="only these pages")
+    ap.add_argument("--pg", help="also on a copy in this PostgreSQL server (SQLAlchemy URL)")
+    ap.add_argument("--echoes", action="store_true",
+                    help="find the 'also reported in' links too (one search a quote)")
     args = ap.parse_args()
     labels = args.labels or [r.name for r in args.roots]
-    db = copy_db(build(args.n, args.dir), args.dir / f"distinct-{args.n}.db")
-    prepare(db)
+    db = args.dir / f"distinct-{args.n}.db"
+    if not db.exists():  # built and prepared once, then reused
+        tmp = copy_db(build(args.n, args.dir), args.dir / f"distinct-{args.n}.tmp")
+        prepare(tmp, args.echoes)
+        tmp.rename(db)
+    prepare(db, args.echoes)
+    targets = [(label, root, f"sqlite:///{db}") for root, label in zip(args.roots, labels,
+                                                                        strict=True)]
+    if args.pg:
+        pg = to_postgres(db, args.pg, f"citat_bench_distinct_{args.n}")
+        targets += [(f"{label}/pg", root, pg) for label, root, _ in targets]
     pools_ = pools(db, args.urls)
     if args.pages:
         pools_ = {k: v for k, v in pools_.items() if k in args.pages}
+    print({k: len(v) for k, v in pools_.items()}, "URLs in the pools", flush=True)
     rows: list[Row] = []
+    load0 = os.getloadavg()[0]
     servers: list[tuple[str, str, subprocess.Popen[bytes]]] = []
     try:  # every checkout up at once, measured page by page in turn (the load drifts)
-        for root, label in zip(args.roots, labels, strict=True):
+        for label, root, url in targets:
             port = free_port()
-            env = {**app_env(f"sqlite:///{db}"), "PYTHONPATH": str(root.resolve())}
+            env = {**app_env(url), "PYTHONPATH": str(root.resolve())}
             proc = uvicorn("app.main:create_app", port, args.workers, env, cwd=root.resolve())
             servers.append((label, f"http://127.0.0.1:{port}", proc))
             wait_ready(f"http://127.0.0.1:{port}/", proc)
@@ -199,7 +267,8 @@ def main() -> None:
     bare_rps = rows[-1][2]["rps"]
     print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, {args.workers} workers, "
           f"N = {args.n:,} quotes, distinct URLs, CITAT_CACHE_SECONDS default (cache on); "
-          f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
+          f"load average (1 min) at the start: {load0:.2f}, at the end: "
+          f"{os.getloadavg()[0]:.2f}")
     print(f"{'code':<14} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} "
           f"{'pool':>6} {'repeats':>8} {'errors':>6} {'vs bare':>8} {'vs ' + labels[0]:>10}")
     first = {name: r["rps"] for label, name, r, _ in rows if label == labels[0]}

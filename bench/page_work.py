@@ -2,13 +2,17 @@
 permalinks, speakers, entities, searches, articles and the home page of a benchmark database.
 
     PYTHONPATH=CHECKOUT python bench/page_work.py DB [--pages permalink speaker ...]
-                                                  [--entities 20]
+                                                  [--entities 20] [--url DATABASE_URL]
 
 Measures whichever checkout of the app is first on the path, so two checkouts (the branch's
 starting code in a second git worktree, and this one) can be compared on the same database
 file, run after run in turn. Requests go through the whole app (middleware, route, templates)
 with Starlette's test client and ``CITAT_CACHE_SECONDS=0``; the first few URLs of each page
-warm it up and are not timed. Wall-clock time: on a shared machine, compare runs made in turn.
+warm it up and are not timed. Wall-clock time and the CPU time of the process (the test
+client runs the app on a thread of this process): on a shared machine the CPU time moves
+less, but compare runs made in turn. ``--url`` serves the pages from another copy of the same
+database (``bench/pgcopy.py``'s PostgreSQL copy: the same ids, so the same URLs, drawn from
+``DB``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote as urlquote
+from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event
@@ -44,7 +48,7 @@ def urls(db: Path, entities: int) -> dict[str, list[str]]:
         "permalink": [f"/q/{i}" for i in ids],
         "speaker": [f"/speakers/{s}" for s in speakers],
         "entity": [f"/entities/{e}" for e in ents],
-        "search": [f"/search?q={urlquote(w)}" for w in WORDS],
+        "search": ["/search?" + urlencode({"q": w}) for w in WORDS],  # the clean URL
         "article": [f"/articles/{a}" for a in articles],
         "home": ["/"],
     }
@@ -56,8 +60,9 @@ def main() -> None:
     ap.add_argument("db", type=Path)
     ap.add_argument("--pages", nargs="+", default=None)
     ap.add_argument("--entities", type=int, default=20, help="entity pages timed")
+    ap.add_argument("--url", help="serve from this database (a copy of DB) instead")
     args = ap.parse_args()
-    settings = Settings(database_url=f"sqlite:///{args.db}", load_seeds=False,
+    settings = Settings(database_url=args.url or f"sqlite:///{args.db}", load_seeds=False,
                         worker_in_process=False, queue="immediate", cache_seconds=0,
                         secret_key="bench-secret-key-bench-secret-key")
     app = create_app(settings, extractor=object())  # type: ignore[arg-type]
@@ -75,13 +80,15 @@ def main() -> None:
             for path in paths[:2]:
                 get(path)
             statements[0] = 0
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for path in paths:
                 r = get(path)
                 assert r.status_code == 200, (path, r.status_code)
             ms = (time.perf_counter() - t0) / len(paths) * 1000
-            print(f"{page:<10} {ms:8.1f} ms/page {statements[0] / len(paths):7.1f} "
-                  f"statements/page ({len(paths)} URLs)", flush=True)
+            cpu = (time.process_time() - c0) / len(paths) * 1000
+            print(f"{page:<10} {ms:8.1f} ms/page {cpu:8.1f} ms CPU "
+                  f"{statements[0] / len(paths):7.1f} statements/page ({len(paths)} URLs)",
+                  flush=True)
 
 
 if __name__ == "__main__":

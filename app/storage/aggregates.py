@@ -10,7 +10,9 @@ tables from scratch over the whole archive (the migration's backfill, :func:`reb
 tests that hold the two equal).
 
 "Also reported in" links (:class:`QuoteEcho`) are found once, when a quote is saved
-(:func:`link_echoes`), instead of on every view of a permalink.
+(:func:`link_echoes`), instead of on every view of a permalink. The quotes that mention each
+entity (:class:`EntityQuote`, an entity page's list) are rewritten for the same articles as
+the counts (:func:`relink`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, delete, func
+from sqlalchemy import select as sql_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
@@ -31,6 +34,7 @@ from app.storage.models import (
     Article,
     EntityCount,
     EntityMention,
+    EntityQuote,
     Quote,
     QuoteEcho,
     SpeakerCount,
@@ -163,6 +167,7 @@ def add_articles(session: Session, article_ids: Collection[int]) -> None:
     """Add what articles saved just now contribute (nothing of theirs was counted yet)."""
     session.flush()
     apply(session, tally(session, article_ids))
+    relink(session, article_ids, fresh=True)
 
 
 @contextmanager
@@ -177,6 +182,46 @@ def kept(session: Session, article_ids: Collection[int]) -> Iterator[None]:
     yield
     session.flush()
     apply(session, tally(session, ids).minus(before))
+    relink(session, ids)
+
+
+def _entity_quotes() -> Any:
+    """(entity, quote, the quote's place in list order) for every visible quote and every
+    entity mentioned inside its span, once each."""
+    return (sql_select(col(EntityMention.entity_id), col(Quote.id), col(Quote.article_date),
+                       col(Quote.article_id), col(Quote.start))
+            .join(Quote, and_(col(EntityMention.article_id) == Quote.article_id,
+                              col(EntityMention.start) >= Quote.start,
+                              col(EntityMention.end) <= Quote.end))
+            .where(col(Quote.hidden).is_(False)).distinct())
+
+
+_LINK_COLUMNS = ["entity_id", "quote_id", "article_date", "article_id", "start"]
+
+
+def relink(session: Session, article_ids: Collection[int], *, fresh: bool = False) -> None:
+    """Rewrite the entity -> quote links (:class:`EntityQuote`) of these articles from their
+    visible quotes and mentions (``fresh``: they have none stored yet)."""
+    ids = sorted(set(article_ids))
+    table: Any = EntityQuote.__table__  # type: ignore[attr-defined]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        if not fresh:
+            session.execute(delete(table).where(table.c.article_id.in_(chunk)))
+        session.execute(table.insert().from_select(
+            _LINK_COLUMNS, _entity_quotes().where(col(Quote.article_id).in_(chunk))))
+
+
+def stored_entity_quotes(session: Session) -> set[tuple[Any, ...]]:
+    """Every stored entity -> quote link, with its place in list order."""
+    table: Any = EntityQuote.__table__  # type: ignore[attr-defined]
+    return {tuple(r) for r in session.execute(
+        table.select().with_only_columns(*(table.c[c] for c in _LINK_COLUMNS)))}
+
+
+def recount_entity_quotes(session: Session) -> set[tuple[Any, ...]]:
+    """Every entity -> quote link computed from scratch over the whole archive."""
+    return {tuple(r) for r in session.execute(_entity_quotes())}
 
 
 def stored(session: Session) -> Tally:
@@ -241,6 +286,13 @@ def rebuild(session: Session) -> None:
     apply(session, recount(session))
 
 
+def rebuild_entity_quotes(session: Session) -> None:
+    """Replace every entity -> quote link with a recount."""
+    table: Any = EntityQuote.__table__  # type: ignore[attr-defined]
+    session.execute(delete(table))
+    session.execute(table.insert().from_select(_LINK_COLUMNS, _entity_quotes()))
+
+
 # --- "also reported in" ---------------------------------------------------------------------
 
 EchoSource = tuple[int, int, str]  # quote id, article id, text
@@ -288,13 +340,6 @@ def unlink_echoes(session: Session, quote_ids: Sequence[int]) -> None:
         chunk = list(quote_ids[i:i + 500])
         session.execute(delete(QuoteEcho).where(col(QuoteEcho.quote_id).in_(chunk)))
         session.execute(delete(QuoteEcho).where(col(QuoteEcho.other_id).in_(chunk)))
-
-
-def echo_ids(session: Session, quote_id: int, limit: int) -> list[int]:
-    """The stored echoes of a quote, newest first."""
-    return [int(i) for i in session.execute(
-        select(QuoteEcho.other_id).where(QuoteEcho.quote_id == quote_id)
-        .order_by(col(QuoteEcho.other_id).desc()).limit(limit)).scalars()]
 
 
 def recount_echoes(session: Session) -> set[tuple[int, int]]:

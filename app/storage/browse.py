@@ -8,9 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import func
 from sqlalchemy import select as sql_select
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -20,13 +19,14 @@ from app.storage.models import (
     Article,
     Entity,
     EntityCount,
-    EntityMention,
+    EntityQuote,
     Quote,
     Speaker,
     SpeakerCount,
 )
 from app.storage.queries import Page, QuoteRow, rows_for, visible_rows
 from app.storage.search import (
+    Hits,
     apply_text_search,
     month_of,
     newest_matches,
@@ -174,15 +174,13 @@ def _only_text_and_speaker(f: QuoteFilters) -> bool:
     return bool(f.q) and f.sort == "relevance" and replace(f, q="", speaker=None) == QuoteFilters()
 
 
-def _ranked_hits(
-    session: Session, f: QuoteFilters, limit: int, offset: int
-) -> tuple[list[int], int] | None:
+def _ranked_hits(session: Session, f: QuoteFilters, limit: int, offset: int) -> Hits | None:
     """Best-ranked ids and total for a text search with at most a speaker filter."""
     speaker_id: int | None = None
     if f.speaker:
         found = session.exec(select(Speaker.id).where(Speaker.slug == f.speaker)).first()
         if found is None:
-            return ([], 0) if parse_query(f.q) else None
+            return Hits([], 0) if parse_query(f.q) else None
         speaker_id = found
     return ranked_ids(session, f.q, limit, offset, speaker_id)
 
@@ -198,31 +196,20 @@ def _newest_sample(session: Session, f: QuoteFilters) -> Any:
     return newest_matches(session, f.q, FACET_SAMPLE, speaker_id)
 
 
-def _ranked_page(
-    session: Session, f: QuoteFilters, limit: int, offset: int
-) -> tuple[list[QuoteRow], int] | None:
+def _ranked_page(session: Session, f: QuoteFilters, limit: int, offset: int) -> Page | None:
     """The fast path of ``search``: top ids from the full-text index, then only those rows."""
     hit = _ranked_hits(session, f, limit, offset)
     if hit is None:
         return None
-    ids, total = hit
-    return visible_rows(session, ids), total
+    return Page(visible_rows(session, hit.ids), hit.total, limit, offset, hit.estimated)
 
 
 def _mentions_entity(slug: str) -> ColumnElement[bool]:
-    """The quote's span contains a mention of the entity with this slug.
-
-    An IN over the entity's mentions joined to the quotes around them: the planner starts
-    from the entity's mentions (indexed) instead of testing every quote.
-    """
-    around = aliased(Quote)
+    """The quote's span contains a mention of the entity with this slug: one of the entity's
+    kept links (``EntityQuote``, visible quotes), an index range whatever the archive."""
     return col(Quote.id).in_(
-        select(around.id)
-        .select_from(EntityMention)
-        .join(around, and_(col(around.article_id) == EntityMention.article_id,
-                           col(around.start) <= EntityMention.start,
-                           col(around.end) >= EntityMention.end))
-        .where(EntityMention.entity_id == select(Entity.id).where(Entity.slug == slug)
+        select(EntityQuote.quote_id)
+        .where(EntityQuote.entity_id == select(Entity.id).where(Entity.slug == slug)
                .scalar_subquery())
     )
 
@@ -250,7 +237,7 @@ def search(session: Session, f: QuoteFilters, limit: int = 20, offset: int = 0) 
     if _only_text_and_speaker(f):
         fast = _ranked_page(session, f, limit, offset)
         if fast is not None:
-            return Page(fast[0], fast[1], limit, offset)
+            return fast
     stmt, _ = filtered(session, f)
     total = _kept_total(session, f)
     if total is None:
@@ -302,16 +289,13 @@ def facets(session: Session, f: QuoteFilters) -> dict[str, list[FacetValue]]:
     for sid, c in counts[0].items():
         if sid in names:
             speakers[names[sid]] += c
-    n = func.count(func.distinct(col(Quote.id))).label("n")
-    # From the sample outwards (its quotes, their mentions, those entities): written as a
-    # filter on the quotes instead, SQLite walked every entity's mentions (50 ms, not 1).
+    n = func.count().label("n")
+    # From the sample outwards: its quotes' entities off the kept links (one row per quote
+    # and entity, visible quotes only, as the sample's are).
     entity = (
         select(Entity.slug, Entity.name, n).select_from(sample)
-        .join(Quote, col(Quote.id) == sample.c.qid)
-        .join(EntityMention, and_(col(EntityMention.article_id) == Quote.article_id,
-                                  col(EntityMention.start) >= Quote.start,
-                                  col(EntityMention.end) <= Quote.end))
-        .join(Entity, col(Entity.id) == EntityMention.entity_id)
+        .join(EntityQuote, col(EntityQuote.quote_id) == sample.c.qid)
+        .join(Entity, col(Entity.id) == EntityQuote.entity_id)
         .group_by(col(Entity.id), col(Entity.slug), col(Entity.name))
         .order_by(n.desc(), col(Entity.name))
         .limit(FACET_SIZE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, and_, bindparam, false, func
 from sqlmodel import Session, col, select
 
 from app.storage.models import Quote
@@ -39,7 +39,12 @@ def uncertain(sure: float) -> ColumnElement[bool]:
 
 
 def count_uncertain(session: Session, speaker_id: int, sure: float) -> int:
-    """How many of a speaker's visible quotes are uncertain attributions (an index range
-    over the speaker's quotes)."""
-    return int(session.exec(select(func.count()).select_from(Quote).where(
-        Quote.speaker_id == speaker_id, col(Quote.hidden).is_(False), uncertain(sure))).one())
+    """How many of a speaker's visible quotes are uncertain attributions (an index-only range
+    over just those, ``ix_quote_speaker_uncertain``)."""
+    return int(session.execute(_UNCERTAIN, {"speaker_id": speaker_id, "sure": sure}).scalar_one())
+
+
+# "= false" rather than "IS false": PostgreSQL seeks an index only on the first.
+_UNCERTAIN = select(func.count()).select_from(Quote).where(
+    col(Quote.speaker_id) == bindparam("speaker_id"), col(Quote.hidden) == false(),
+    col(Quote.speaker_checked) == false(), col(Quote.speaker_confidence) < bindparam("sure"))

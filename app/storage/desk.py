@@ -1,5 +1,5 @@
-"""What the editors' desk reads: open reports, the audit log of corrections, and whether an
-editor chose a quote's speaker. Reads only: the changes are commands in ``app.services``."""
+"""What the editors' desk reads: open reports and the audit log of corrections. Reads only:
+the changes are commands in ``app.services``."""
 
 from __future__ import annotations
 
@@ -17,14 +17,6 @@ def open_reports(session: Session, limit: int = 200) -> list[Report]:
     """The newest reports nobody has handled yet."""
     return list(session.exec(select(Report).where(Report.status == "open")
                              .order_by(col(Report.id).desc()).limit(limit)).all())
-
-
-def speaker_corrected(session: Session, public_id: str) -> bool:
-    """Whether an editor chose this quote's speaker (one indexed look-up)."""
-    return session.exec(
-        select(Correction.id).where(Correction.quote_public_id == public_id,
-                                    Correction.action == "quote_speaker").limit(1)
-    ).first() is not None
 
 
 def audit_log(session: Session, limit: int = 200) -> list[tuple[Correction, User]]:

@@ -115,8 +115,9 @@ class Quote(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("article_id", "start", "end", name="uq_quote_span"),
         Index("ix_quote_speaker_article", "speaker_id", "article_id"),
-        # A speaker's quotes newest first, a page at a time, straight off the index.
-        Index("ix_quote_speaker_date", "speaker_id", "article_date", "article_id"),
+        # How many of a speaker's visible quotes are uncertain: an index-only range over them.
+        Index("ix_quote_speaker_uncertain", "speaker_id", "hidden", "speaker_checked",
+              "speaker_confidence"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -150,6 +151,12 @@ class Quote(SQLModel, table=True):
 # export reads its rows straight off this index instead of sorting every quote first.
 Index("ix_quote_list_order", col(Quote.article_date).desc(), col(Quote.article_id).desc(),
       col(Quote.start))
+# A speaker's visible quotes in list order (then id): a page of them is a range of this index
+# after the last row shown (keyset pagination, ``app.storage.keyset``), and an old ``?page=N``
+# an index-only skip.
+Index("ix_quote_speaker_list", col(Quote.speaker_id), col(Quote.hidden),
+      col(Quote.article_date).desc(), col(Quote.article_id).desc(), col(Quote.start),
+      col(Quote.id))
 
 
 class Entity(SQLModel, table=True):
@@ -303,14 +310,20 @@ class SpeakerMonth(SQLModel, table=True):
 class SpeakerEntity(SQLModel, table=True):
     """How many of a speaker's visible quotes mention an entity inside their span."""
 
+    #: Who mentions an entity most: the top ten read off the index, not every speaker who
+    #: ever mentioned it sorted (a place in a million quotes: every speaker).
+    __table_args__ = (Index("ix_speakerentity_entity_quotes", "entity_id", "quotes"),)
+
     speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
-    entity_id: int = Field(foreign_key="entity.id", primary_key=True, index=True,
-                           ondelete="CASCADE")
+    entity_id: int = Field(foreign_key="entity.id", primary_key=True, ondelete="CASCADE")
     quotes: int = 0
 
 
 class SpeakerPair(SQLModel, table=True):
     """How many articles quote both speakers (visible quotes); stored both ways round."""
+
+    #: A speaker's ten most frequent co-speakers read off the index (not all of them sorted).
+    __table_args__ = (Index("ix_speakerpair_speaker_articles", "speaker_id", "articles"),)
 
     speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
     other_id: int = Field(foreign_key="speaker.id", primary_key=True, index=True,
@@ -323,6 +336,24 @@ class EntityCount(SQLModel, table=True):
 
     entity_id: int = Field(foreign_key="entity.id", primary_key=True, ondelete="CASCADE")
     quotes: int = 0
+
+
+class EntityQuote(SQLModel, table=True):
+    """A visible quote that mentions an entity inside its span, with the quote's place in list
+    order: an entity's page reads its quotes a page at a time off ``ix_entityquote_list``
+    instead of matching every mention to the quotes around it (``ix_entityquote_list``,
+    below). Rewritten for the articles every write touches (``aggregates.relink``)."""
+
+    quote_id: int = Field(foreign_key="quote.id", primary_key=True, ondelete="CASCADE")
+    entity_id: int = Field(foreign_key="entity.id", primary_key=True, ondelete="CASCADE")
+    article_id: int = Field(index=True)
+    article_date: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    start: int
+
+
+Index("ix_entityquote_list", col(EntityQuote.entity_id), col(EntityQuote.article_date).desc(),
+      col(EntityQuote.article_id).desc(), col(EntityQuote.start), col(EntityQuote.quote_id))
 
 
 class QuoteEcho(SQLModel, table=True):

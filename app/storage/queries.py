@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import CompoundSelect, and_, func, or_, union
+from sqlalchemy import CompoundSelect, bindparam, func, or_, union
+from sqlalchemy import select as sql_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -13,6 +15,7 @@ from sqlmodel.sql.expression import Select
 from app.storage.models import (
     Article,
     Entity,
+    EntityCount,
     EntityMention,
     Quote,
     Speaker,
@@ -21,6 +24,7 @@ from app.storage.models import (
     fold_key,
     like_escape,
 )
+from app.storage.name_index import NameIndex
 from app.storage.search import name_candidates
 
 
@@ -50,6 +54,8 @@ class Page:
     total: int
     limit: int
     offset: int
+    #: ``total`` is an estimate (a text search with more matches than it counts exactly).
+    estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,8 @@ class EntityView:
     entity: Entity
     articles: list[Article]
     speaker: Speaker | None
+    #: How many visible quotes mention it (the kept count, ``EntityCount``).
+    quotes: int = 0
 
 
 def rows_for(session: Session, quotes: list[Quote]) -> list[QuoteRow]:
@@ -114,13 +122,16 @@ def visible_rows(session: Session, ids: list[int]) -> list[QuoteRow]:
     """
     if not ids:
         return []
-    stmt = (
-        _with_article_and_speaker()
-        .where(col(Quote.id).in_(ids), col(Quote.hidden).is_(False))
-        .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
-    )
-    by_id = {q.id: QuoteRow(q, s, a) for q, a, s in session.exec(stmt).all()}
+    by_id = {q.id: QuoteRow(q, s, a)
+             for q, a, s in session.exec(_VISIBLE_BY_IDS, params={"ids": ids}).all()}
     return [by_id[i] for i in ids if i in by_id]
+
+
+_VISIBLE_BY_IDS = (
+    _with_article_and_speaker()
+    .where(col(Quote.id).in_(bindparam("ids", expanding=True)), col(Quote.hidden).is_(False))
+    .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
+)
 
 
 def count_articles(session: Session) -> int:
@@ -169,10 +180,15 @@ def count_quotes(session: Session, article_id: int | None = None) -> int:
     return int(session.exec(stmt).one())
 
 
+# Built once: building a statement costs more than running it (~1 ms against ~0.1 ms for a
+# permalink's reads), and SQLAlchemy caches the compiled SQL of a statement built once.
+_QUOTE_BY_PUBLIC_ID = _with_article_and_speaker().where(
+    col(Quote.public_id) == bindparam("public_id"))
+
+
 def get_quote(session: Session, public_id: str) -> QuoteRow:
     """The quote with this permalink id, with its speaker and article (one query)."""
-    found = session.exec(_with_article_and_speaker().where(Quote.public_id == public_id)
-                         ).first()
+    found = session.exec(_QUOTE_BY_PUBLIC_ID, params={"public_id": public_id}).first()
     if found is None:
         raise NotFound("quote", public_id)
     quote, article, speaker = found
@@ -181,17 +197,19 @@ def get_quote(session: Session, public_id: str) -> QuoteRow:
 
 def get_speaker(session: Session, slug: str) -> SpeakerView:
     """A speaker: canonical name, mentions and roles."""
-    speaker = session.exec(select(Speaker).where(Speaker.slug == slug)).first()
+    speaker = session.exec(_SPEAKER_BY_SLUG, params={"slug": slug}).first()
     if speaker is None:
         raise NotFound("speaker", slug)
-    aliases = session.exec(
-        select(SpeakerAlias)
-        .where(SpeakerAlias.speaker_id == speaker.id)
-        .order_by(col(SpeakerAlias.id))
-    ).all()
-    mentions = [a.text for a in aliases if a.kind == "mention"]
-    roles = [a.text for a in aliases if a.kind == "role"]
+    aliases = session.execute(_ALIASES, {"speaker_id": speaker.id}).all()
+    mentions = [text for kind, text in aliases if kind == "mention"]
+    roles = [text for kind, text in aliases if kind == "role"]
     return SpeakerView(speaker, mentions, roles)
+
+
+_SPEAKER_BY_SLUG = select(Speaker).where(col(Speaker.slug) == bindparam("slug"))
+_ALIASES = (sql_select(col(SpeakerAlias.kind), col(SpeakerAlias.text))
+            .where(col(SpeakerAlias.speaker_id) == bindparam("speaker_id"))
+            .order_by(col(SpeakerAlias.id)))
 
 
 def get_article(session: Session, article_id: int) -> ArticleView:
@@ -223,29 +241,45 @@ SPEAKING_LABELS = ("PER", "ORG")
 
 
 def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> EntityView:
-    """An entity page: the newest articles that mention it, and its speaker page if any
-    (three indexed reads; its quotes are a list of their own, ``browse.search``)."""
-    entity = session.exec(select(Entity).where(Entity.slug == slug)).first()
-    if entity is None:
+    """An entity page: the entity and its number of quotes, the newest articles that mention
+    it, and its speaker page if any (three indexed reads; its quotes are a list of their own,
+    ``keyset.page``)."""
+    found = session.execute(_ENTITY_BY_SLUG, {"slug": slug}).first()
+    if found is None:
         raise NotFound("entity", slug)
-    newest = (select(EntityMention.article_id).where(EntityMention.entity_id == entity.id)
-              .distinct().order_by(col(EntityMention.article_id).desc()).limit(articles))
-    found = list(session.exec(
-        select(Article).where(col(Article.id).in_(newest)).order_by(col(Article.id).desc())
-        .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
-    ).all())
+    entity, quotes = found
+    newest = list(session.exec(_ENTITY_ARTICLES,
+                               params={"entity_id": entity.id, "limit": articles}).all())
     # A person or organisation that also speaks (the same name, or a name merged into a
     # speaker) has one page, the speaker's; a place keeps its own.
     speaker = None
     if entity.label in SPEAKING_LABELS:
-        key = fold_key(entity.name)
-        merged = select(SpeakerAlias.speaker_id).where(SpeakerAlias.kind == "merged",
-                                                       SpeakerAlias.text_key == key)
-        speaker = session.exec(  # one statement: the same name first, else the merge target
-            select(Speaker).where(or_(col(Speaker.name_key) == key, col(Speaker.id).in_(merged)))
-            .order_by(col(Speaker.name_key) != key, col(Speaker.id)).limit(1)
-        ).first()
-    return EntityView(entity, found, speaker)
+        speaker = session.exec(_SPEAKER_OF_ENTITY, params={"key": fold_key(entity.name)}
+                               ).first()
+    return EntityView(entity, newest, speaker, int(quotes or 0))
+
+
+_ENTITY_BY_SLUG = (
+    sql_select(Entity, col(EntityCount.quotes))
+    .outerjoin(EntityCount, col(EntityCount.entity_id) == Entity.id)
+    .where(col(Entity.slug) == bindparam("slug"))
+)
+_ENTITY_ARTICLES = (
+    select(Article)
+    .where(col(Article.id).in_(
+        select(EntityMention.article_id).where(EntityMention.entity_id == bindparam("entity_id"))
+        .distinct().order_by(col(EntityMention.article_id).desc()).limit(bindparam("limit"))))
+    .order_by(col(Article.id).desc())
+    .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
+)
+# One statement: the speaker of the same name first, else the one the name was merged into.
+_SPEAKER_OF_ENTITY = (
+    select(Speaker)
+    .where(or_(col(Speaker.name_key) == bindparam("key"), col(Speaker.id).in_(
+        select(SpeakerAlias.speaker_id).where(SpeakerAlias.kind == "merged",
+                                              SpeakerAlias.text_key == bindparam("key")))))
+    .order_by(col(Speaker.name_key) != bindparam("key"), col(Speaker.id)).limit(1)
+)
 
 
 def find_article_by_hash(session: Session, content_hash: str) -> Article | None:
@@ -269,16 +303,20 @@ def stored_hashes(session: Session, hashes: Iterable[str]) -> dict[str, tuple[in
 
 
 def find_by_name(
-    session: Session, text: str, limit: int = 5
+    session: Session, text: str, limit: int = 5, names: NameIndex | None = None
 ) -> tuple[list[Speaker], list[Entity]]:
     """Speakers (by name or any mention) and entities whose name contains ``text``.
 
     Matched on the casefolded keys (``fold_key``), so "åsa" finds "Åsa Öberg" on every
-    engine; on PostgreSQL the trigram indexes of migration 0007 serve the substring match.
+    engine; on PostgreSQL the trigram indexes of migration 0007 serve the substring match;
+    with ``names`` (every name in memory) no name is read but the ones found.
     """
     text = " ".join(text.replace('"', " ").split())[:100]
     if len(text) < 2:
         return [], []
+    if names is not None:
+        speaker_ids, entity_ids = names.containing(fold_key(text), limit)
+        return _by_ids(session, Speaker, speaker_ids), _by_ids(session, Entity, entity_ids)
     pattern = f"%{like_escape(fold_key(text))}%"
     named: CompoundSelect[tuple[int | None]] = union(
         select(Speaker.id).where(col(Speaker.name_key).like(pattern, escape="\\")),
@@ -298,6 +336,16 @@ def find_by_name(
         .limit(limit)
     ).all())
     return speakers, entities
+
+
+def _by_ids(session: Session, model: type[Speaker] | type[Entity], ids: list[int]) -> list[Any]:
+    """The rows with these ids, in this order."""
+    if not ids:
+        return []
+    key: Any = model.id
+    rows: Any = session.exec(select(model).where(key.in_(ids)))
+    found = {r.id: r for r in rows}
+    return [found[i] for i in ids if i in found]
 
 
 def status_counts(session: Session) -> dict[str, int]:
@@ -327,39 +375,45 @@ class NamedSpeaker:
 FUZZY_CUTOFF = 80  # RapidFuzz ratio (0-100) for a misspelt name: lavrof ~ lavrov 83
 
 
-def named_speakers(session: Session, text: str, limit: int = 3) -> list[NamedSpeaker]:
+def named_speakers(session: Session, text: str, limit: int = 3,
+                   names: NameIndex | None = None) -> list[NamedSpeaker]:
     """The speakers whose full name, surname or a mention is exactly ``text`` (casefolded),
     or, when none is, whose name or surname is within a few typos of it (RapidFuzz edit
-    ratio), most quoted first."""
+    ratio), most quoted first (``names``: matched in memory, see ``name_index``)."""
     key = fold_key(" ".join(text.replace('"', " ").split()))[:100]
     if len(key) < 2:
         return []
-    exact: CompoundSelect[tuple[int | None]] = union(
-        select(Speaker.id).where(col(Speaker.name_key) == key),
-        select(Speaker.id).where(col(Speaker.surname) == key),
-        select(SpeakerAlias.speaker_id).where(col(SpeakerAlias.text_key) == key,
-                                              SpeakerAlias.kind == "mention"),
-    )
-    ids = [i for (i,) in session.execute(exact) if i is not None]
+    if names is not None:
+        ids = names.speakers_named(key)
+    else:
+        exact: CompoundSelect[tuple[int | None]] = union(
+            select(Speaker.id).where(col(Speaker.name_key) == key),
+            select(Speaker.id).where(col(Speaker.surname) == key),
+            select(SpeakerAlias.speaker_id).where(col(SpeakerAlias.text_key) == key,
+                                                  SpeakerAlias.kind == "mention"),
+        )
+        ids = [i for (i,) in session.execute(exact) if i is not None]
     fuzzy = False
     if not ids and len(key) >= 4:
-        ids = _fuzzy_speakers(session, key)
+        ids = (names.speakers_like(key, FUZZY_CUTOFF) if names is not None
+               else _fuzzy_speakers(session, key))
         fuzzy = True
     if not ids:
         return []
-    n = func.count(col(Quote.id)).label("n")
-    rows = session.exec(
-        select(Speaker, n).outerjoin(Quote, and_(col(Quote.speaker_id) == Speaker.id,
-                                                 col(Quote.hidden).is_(False)))
-        .where(col(Speaker.id).in_(ids)).group_by(col(Speaker.id))
-        .order_by(n.desc(), col(Speaker.name)).limit(limit)).all()
-    return [NamedSpeaker(s, int(c), fuzzy) for s, c in rows if c]
+    # Their visible quotes: the kept counts (a speaker without any has no row).
+    rows = session.execute(
+        sql_select(Speaker, col(SpeakerCount.quotes))
+        .join(SpeakerCount, col(SpeakerCount.speaker_id) == Speaker.id)
+        .where(col(Speaker.id).in_(ids), col(SpeakerCount.quotes) > 0)
+        .order_by(col(SpeakerCount.quotes).desc(), col(Speaker.name)).limit(limit)).all()
+    return [NamedSpeaker(s, int(c), fuzzy) for s, c in rows]
 
 
 def _fuzzy_speakers(session: Session, key: str) -> list[int]:
     from rapidfuzz import fuzz, process
 
-    rows = name_candidates(session, Speaker.id, [Speaker.name_key, Speaker.surname], key)
+    rows = name_candidates(session, Speaker.id, [Speaker.name_key, Speaker.surname], key,
+                           min_ratio=FUZZY_CUTOFF)
     choices: dict[int, str] = {}
     for i, (_sid, name_key, surname) in enumerate(rows):
         choices[2 * i] = name_key
@@ -381,7 +435,7 @@ def similar_entities(session: Session, text: str, limit: int = 3) -> list[Entity
                               .order_by(col(Entity.id)).limit(limit)).all())
     if found or len(key) < 4:
         return found
-    rows = name_candidates(session, Entity.id, [Entity.name_key], key)
+    rows = name_candidates(session, Entity.id, [Entity.name_key], key, min_ratio=FUZZY_CUTOFF)
     hits = process.extract(key, {int(i): k for i, k in rows}, scorer=fuzz.ratio,
                            score_cutoff=FUZZY_CUTOFF, limit=limit)
     ids = [k for _, _, k in hits]

@@ -50,7 +50,7 @@ def api_quotes(
     month and date range; ``facets=true`` adds the facet counts."""
     page = browse.search(session, f, limit, offset)
     return QuoteList(
-        total=page.total, limit=limit, offset=offset,
+        total=page.total, total_is_estimate=page.estimated, limit=limit, offset=offset,
         items=[QuoteOut.of(r, settings.speaker_sure) for r in page.items],
         facets={k: [FacetOut(value=v.value, label=v.label, count=v.count) for v in vs]
                 for k, vs in browse.facets(session, f).items()} if with_facets else None,

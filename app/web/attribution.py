@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import lru_cache
 
 from babel.numbers import format_percent
 
@@ -35,5 +36,11 @@ def who(row: QuoteRow, sure: float, gettext: Callable[[str], str] = i18n.gettext
 def percent(value: float, locale: str | None = None) -> str:
     """A probability as a whole percentage, rounded down (0.899 is "89 %", never the "90 %"
     that would read as certain): "62 %" in Swedish, "62%" in English."""
-    whole = math.floor(max(0.0, min(value, 1.0)) * 100 + 1e-9) / 100
-    return str(format_percent(whole, locale=locale or i18n.current_locale.get()))
+    whole = math.floor(max(0.0, min(value, 1.0)) * 100 + 1e-9)
+    return _percent(whole, locale or i18n.current_locale.get())
+
+
+@lru_cache(maxsize=512)
+def _percent(whole: int, locale: str) -> str:
+    """A whole percentage formatted for a locale (Babel's formatting is slow: once each)."""
+    return str(format_percent(whole / 100, locale=locale))

@@ -10,7 +10,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from app.storage import browse, certainty, exports, indexes, profiles, queries
+from app.storage import (
+    browse,
+    certainty,
+    exports,
+    indexes,
+    keyset,
+    name_index,
+    profiles,
+    queries,
+)
+from app.storage import search as fulltext
 from app.storage.browse import QuoteFilters
 from app.storage.search import highlight_spans, split_fields
 from app.web import i18n
@@ -92,29 +102,41 @@ def search(
     page: PageNo = 1,
 ) -> Response:
     """Quotes matching words and filters, ranked by relevance; facets with counts."""
+    clean = _clean_url(request)
+    htmx = bool(request.headers.get("hx-request"))
+    if not htmx and clean != request.url.path + (
+            f"?{request.url.query}" if request.url.query else ""):
+        # Before any work: the form sends every field (the page is searched once, there).
+        return RedirectResponse(clean, status_code=303)
     cache_page(request)
     result = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, f.q)))
             for row in result.items]
     cache = request.app.state.cache
+    # Every name in memory while the process keeps counts (not re-read for each new search).
+    names = cache.get("name-index", lambda: name_index.load(session)) if (
+        f.q and cache.seconds > 0) else None
     named_speakers, named_entities = cache.get(
-        ("names", f.q), lambda: queries.find_by_name(session, f.q)) if f.q else ([], [])
+        ("names", f.q), lambda: queries.find_by_name(session, f.q, names=names)
+    ) if f.q else ([], [])
     # The speaker the words name (also misspelt): their quotes first, as a block above the
     # word matches with a link that filters to them (issue 21).
     words_only = split_fields(f.q)[0].strip()
     by_speaker = cache.get(("named", words_only), lambda: queries.named_speakers(
-        session, words_only)) if words_only and not f.speaker else []
+        session, words_only, names=names)) if words_only and not f.speaker else []
     speaker_blocks = [
         {"named": n, "href": "?" + _qs({**{k: v for k, v in f.as_params().items() if k != "q"},
                                        "speaker": n.speaker.slug}),
-         "hits": [(row, highlight(row.quote.text, [])) for row in browse.search(
-             session, QuoteFilters(speaker=n.speaker.slug, sort="newest"), 3, 0).items]}
+         "hits": [(row, highlight(row.quote.text, [])) for row in keyset.page(
+             session, "speaker", n.speaker.id or 0, n.quotes, 3).items]}
         for n in by_speaker[:1]]
     did_you_mean = [n.speaker for n in by_speaker if n.fuzzy]
     facet_counts = cache.get(("facets", f), lambda: browse.facets(session, f))
     context = {
         "f": f, "q": f.q, "page": page, "result": result, "hits": hits,
-        "pages": _pages(result.total), "facets": _facet_links(f, facet_counts),
+        "pages": _pages(result.total), "pages_estimated": result.estimated,
+        "counted": fulltext.RANK_WINDOW,
+        "facets": _facet_links(f, facet_counts),
         "active": _active(f, facet_counts), "pager_query": _qs(f.as_params()) + "&",
         "exports": export_links(request, f), "named_speakers": named_speakers,
         "named_entities": named_entities, "speaker_blocks": speaker_blocks,
@@ -122,14 +144,11 @@ def search(
         "sort_links": {s: "?" + _qs({**f.as_params(), "sort": s})
                        for s in ("relevance", "newest")},
     }
-    if request.headers.get("hx-request"):
+    if htmx:
         response: Response = templates.TemplateResponse(request, "_results.html", context)
         # The address bar gets the same clean URL a plain request is redirected to.
-        response.headers["HX-Push-Url"] = _clean_url(request)
+        response.headers["HX-Push-Url"] = clean
         return response
-    clean = _clean_url(request)
-    if clean != request.url.path + (f"?{request.url.query}" if request.url.query else ""):
-        return RedirectResponse(clean, status_code=303)
     return templates.TemplateResponse(request, "search.html", context)
 
 
@@ -163,12 +182,42 @@ def speakers(
     })
 
 
+#: A cursor in a list page's URL (``?after=`` / ``?before=``, see ``app.storage.keyset``).
+CursorParam = Annotated[str, Query(max_length=64)]
+
+
+def _keyset_pager(request: Request, result: keyset.KeysetPage, page: int) -> dict[str, Any]:
+    """Links to the pages after and before a keyset page; ``page`` only labels it (the
+    cursor in the link says where the page starts)."""
+    page = page if result.before is not None else 1
+    base = request.url.path
+    prev = None
+    if result.before is not None:
+        prev = base if page <= 2 else base + "?" + _qs(
+            {"before": result.before.encode(), "page": str(page - 1)})
+    nxt = base + "?" + _qs({"after": result.after.encode(), "page": str(page + 1)}
+                           ) if result.after is not None else None
+    return {"prev": prev, "next": nxt, "page": page, "pages": _pages(result.total)}
+
+
+def _keyset_page(session: Session, kind: str, key: int, total: int, page: int, after: str,
+                 before: str) -> keyset.KeysetPage:
+    """A page of a speaker's or an entity's quotes by its cursor, else (an old address) by its
+    number."""
+    start, end = keyset.Cursor.decode(after), keyset.Cursor.decode(before)
+    if start is not None or end is not None:
+        return keyset.page(session, kind, key, total, PAGE_SIZE, after=start, before=end)
+    return keyset.page(session, kind, key, total, PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+
+
 @router.get("/speakers/{slug}", name="speaker")
 def speaker(
     request: Request, slug: str, session: SessionDep, templates: TemplatesDep,
     q: Annotated[str, Query(max_length=500)] = "", page: PageNo = 1,
+    after: CursorParam = "", before: CursorParam = "",
 ) -> Response:
-    """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable)."""
+    """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable;
+    newest first a page at a time by cursor, see ``app.storage.keyset``)."""
     cache_page(request)
     view = queries.get_speaker(session, slug)
     sid, sure = view.speaker.id, request.app.state.settings.speaker_sure
@@ -178,14 +227,20 @@ def speaker(
     uncertain = request.app.state.cache.get(
         ("uncertain", sid), lambda: certainty.count_uncertain(session, sid, sure))
     f = QuoteFilters(q=q, speaker=slug, sort="newest" if not q else "relevance")
-    quotes = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    context: dict[str, Any] = {}
+    if q:
+        quotes: queries.Page | keyset.KeysetPage = browse.search(
+            session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        context.update(page=page, pages=_pages(quotes.total), pager_query=_qs({"q": q}) + "&")
+    else:
+        quotes = _keyset_page(session, "speaker", sid, stats.quotes, page, after, before)
+        context["pager"] = _keyset_pager(request, quotes, page)
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, q)))
             for row in quotes.items]
     return templates.TemplateResponse(request, "speaker.html", {
-        "view": view, "stats": stats, "uncertain": uncertain, "quotes": quotes, "hits": hits,
-        "speaker_q": q,
-        "page": page, "pages": _pages(quotes.total), "timeline": timeline_svg(stats.timeline),
-        "pager_query": _qs({"q": q}) + "&", "exports": export_links(request, f),
+        **context, "view": view, "stats": stats, "uncertain": uncertain, "quotes": quotes,
+        "hits": hits, "speaker_q": q, "timeline": timeline_svg(stats.timeline),
+        "exports": export_links(request, f),
     })
 
 
@@ -195,6 +250,7 @@ ENTITY_REDIRECT_SECONDS = 3600
 @router.get("/entities/{slug}", name="entity")
 def entity(
     request: Request, slug: str, session: SessionDep, templates: TemplatesDep, page: PageNo = 1,
+    after: CursorParam = "", before: CursorParam = "",
 ) -> Response:
     """An entity: the quotes that mention it, who mentions it most. A person or organisation
     that also speaks has one page, the speaker's (which links the quotes that mention them)."""
@@ -208,10 +264,12 @@ def entity(
                                 headers={"Cache-Control": f"max-age={ENTITY_REDIRECT_SECONDS}"})
     cache_page(request)
     f = QuoteFilters(entity=slug, sort="newest")
-    quotes = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    eid = view.entity.id
+    assert eid is not None
+    quotes = _keyset_page(session, "entity", eid, view.quotes, page, after, before)
     return templates.TemplateResponse(request, "entity.html", {
-        "view": view, "quotes": quotes, "page": page, "pages": _pages(quotes.total),
-        "mentioned_by": profiles.entity_speakers(session, view.entity), "pager_query": "",
+        "view": view, "quotes": quotes, "pager": _keyset_pager(request, quotes, page),
+        "mentioned_by": profiles.entity_speakers(session, view.entity),
         "exports": export_links(request, f),
     })
 

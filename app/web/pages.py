@@ -16,7 +16,7 @@ from app.ingest.readers import MAX_YEAR, MIN_YEAR
 from app.ingest.service import IngestResult
 from app.ingest.uploads import Upload
 from app.refusals import Refusal
-from app.storage import desk, profiles, queries
+from app.storage import profiles, queries
 from app.storage.browse import QuoteFilters
 from app.web import attribution, errors, i18n
 from app.web.api import check_upload_rate, upload_service
@@ -55,7 +55,8 @@ def quote(
 ) -> Response:
     """A quote's permalink: the quote, its speaker, its paragraph with the quote marked."""
     cache_page(request)
-    row = queries.get_quote(session, public_id)
+    page = profiles.permalink(session, public_id)
+    row = page.row
     sure = settings.speaker_sure
     text = row.article.text
     q = row.quote
@@ -66,8 +67,8 @@ def quote(
         text, first[0], last[1],
         [Mark(q.start, q.end, Markup('<mark class="quote">'), Markup("</mark>"))],
     )
-    path = request.app.url_path_for("quote", public_id=public_id)
-    card_path = str(request.app.url_path_for("quote_card", public_id=public_id))
+    path = request.app.state.paths("quote", public_id=public_id)
+    card_path = request.app.state.paths("quote_card", public_id=public_id)
     return templates.TemplateResponse(
         request,
         "quote.html",
@@ -79,12 +80,12 @@ def quote(
             # no cache (a browser's, a social site's) shows the old speaker.
             "card_url": absolute_url(request, settings.base_url,
                                      f"{card_path}?v={_card_version(row, sure)}"),
-            "also": profiles.also_reported(session, row),
+            "also": page.also,
             "citation": _citation(row, absolute_url(request, settings.base_url, str(path)), sure),
             "og_title": _og_title(row, sure),
             # An editor chose the speaker: the machine's mention was wrong (it stays in the
             # audit log), so it is not shown beside the corrected name.
-            "show_mention": not desk.speaker_corrected(session, public_id),
+            "show_mention": not page.speaker_corrected,
         },
     )
 
@@ -161,7 +162,7 @@ def article(
         cache_page(request)
     marks: list[Mark] = []
     for row in view.quotes:
-        href = request.app.url_path_for("quote", public_id=row.quote.public_id)
+        href = request.app.state.paths("quote", public_id=row.quote.public_id)
         who = attribution.who(row, settings.speaker_sure)
         marks.append(Mark(
             row.quote.start, row.quote.end,
@@ -174,7 +175,7 @@ def article(
         ))
     entity_list: dict[str, Any] = {}
     for mention, entity in view.mentions:
-        href = request.app.url_path_for("entity", slug=entity.slug)
+        href = request.app.state.paths("entity", slug=entity.slug)
         marks.append(Mark(
             mention.start, mention.end,
             Markup('<a class="entity entity-{}" href="{}">').format(entity.label.lower(), href),

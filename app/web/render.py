@@ -87,8 +87,13 @@ def _month_range(first: str, last: str) -> list[str]:
 
 
 def timeline_svg(counts: list[tuple[str, int]], width: int = 640, height: int = 160) -> Markup:
-    """A bar chart of quotes per month as inline SVG (months without quotes shown as gaps)."""
-    valid = [(m, n) for m, n in counts if len(m) == 7 and m[4] == "-"]
+    """A bar chart of quotes per month as inline SVG (months without quotes shown as gaps).
+
+    Built with f-strings: every value formatted in is a number or a checked ``YYYY-MM``
+    month, and the one text (the title) is escaped (``Markup.format`` cost ~5 ms a chart).
+    """
+    valid = [(m, n) for m, n in counts
+             if len(m) == 7 and m[4] == "-" and m[:4].isdigit() and m[5:].isdigit()]
     if not valid:
         return Markup("")
     by_month = dict(valid)
@@ -97,27 +102,27 @@ def timeline_svg(counts: list[tuple[str, int]], width: int = 640, height: int = 
     pad_left, pad_bottom, pad_top = 30, 24, 12
     plot_w, plot_h = width - pad_left - 8, height - pad_bottom - pad_top
     bar_w = plot_w / len(months)
-    parts = [Markup(
-        '<svg class="timeline" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        'xmlns="http://www.w3.org/2000/svg"><title>{t}</title>').format(
-            w=width, h=height, t=gettext_("Quotes per month, %(first)s to %(last)s") % {
-                "first": format_month(months[0]), "last": format_month(months[-1])})]
-    parts.append(Markup('<text x="4" y="{y}" class="axis">{n}</text>').format(
-        y=pad_top + 10, n=top))
+    title = escape(gettext_("Quotes per month, %(first)s to %(last)s") % {
+        "first": format_month(months[0]), "last": format_month(months[-1])})
     base_y = pad_top + plot_h
-    parts.append(Markup('<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" class="axis-line"/>').format(
-        x=pad_left, y=base_y, x2=width - 8))
+    parts = [
+        f'<svg class="timeline" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{title}</title>',
+        f'<text x="4" y="{pad_top + 10}" class="axis">{int(top)}</text>',
+        f'<line x1="{pad_left}" y1="{base_y}" x2="{width - 8}" y2="{base_y}" '
+        'class="axis-line"/>',
+    ]
+    label_all = len(months) <= 12
     for i, month in enumerate(months):
-        n = by_month.get(month, 0)
+        n = int(by_month.get(month, 0))
         bar_h = plot_h * n / top if top else 0
         x = pad_left + i * bar_w
-        parts.append(Markup(
-            '<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}">'
-            '<title>{m}: {n}</title></rect>').format(
-                x=x + 1, y=base_y - bar_h, w=max(bar_w - 2, 1), h=bar_h, m=month, n=n))
-        if i == 0 or i == len(months) - 1 or len(months) <= 12:
-            parts.append(Markup(
-                '<text class="axis" x="{x:.1f}" y="{y}" text-anchor="middle">{m}</text>').format(
-                    x=x + bar_w / 2, y=height - 6, m=month))
-    parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
+        parts.append(
+            f'<rect class="bar" x="{x + 1:.1f}" y="{base_y - bar_h:.1f}" '
+            f'width="{max(bar_w - 2, 1):.1f}" height="{bar_h:.1f}">'
+            f"<title>{month}: {n}</title></rect>")
+        if label_all or i == 0 or i == len(months) - 1:
+            parts.append(f'<text class="axis" x="{x + bar_w / 2:.1f}" y="{height - 6}" '
+                         f'text-anchor="middle">{month}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 (numbers, checked months, an escaped title)

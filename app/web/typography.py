@@ -40,11 +40,15 @@ def quote_html(text: str | Markup, language: str | None, kind: str) -> Markup:
     """The quote as HTML: in its language's marks, or as labelled reported speech."""
     body = _trim_markup(text) if isinstance(text, Markup) else escape(trim(text))
     if kind == "indirect":
-        return Markup('<span class="reported-label">{}</span> <span class="reported">{}</span>'
-                      ).format(_("Reported speech:"), body)
+        return _REPORTED % (_("Reported speech:"), body)
     open_, close = marks(language)
-    return Markup('<span class="qm">{}</span>{}'
-                  '<span class="qm">{}</span>').format(open_, body, close)
+    return _MARKED % (open_, body, close)
+
+
+# Markup's "%" escapes what it formats in, several times cheaper than Markup.format (every
+# row of a list calls this).
+_REPORTED = Markup('<span class="reported-label">%s</span> <span class="reported">%s</span>')
+_MARKED = Markup('<span class="qm">%s</span>%s<span class="qm">%s</span>')
 
 
 def quote_plain(text: str, language: str | None, kind: str) -> str:

@@ -45,6 +45,8 @@ def _assert_recounted(session: Session) -> aggregates.Tally:
     visible = {i for i, in session.execute(select(Quote.id).where(Quote.hidden.is_(False)))}  # type: ignore[attr-defined]
     links = {(a, b) for a, b in aggregates.stored_echoes(session) if a in visible and b in visible}
     assert links == aggregates.recount_echoes(session)
+    # The quotes that mention each entity, in list order (an entity page's keyset list).
+    assert aggregates.stored_entity_quotes(session) == aggregates.recount_entity_quotes(session)
     return stored
 
 

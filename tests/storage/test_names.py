@@ -240,6 +240,7 @@ def _legacy(session: Session) -> None:
                                   start=i, end=i + len(ent.name), text=ent.name, label=label))
     session.flush()
     aggregates.rebuild(session)
+    aggregates.rebuild_entity_quotes(session)
     session.commit()
 
 
@@ -291,6 +292,8 @@ def test_names_merge_command(settings: Settings, monkeypatch: pytest.MonkeyPatch
         assert ("speaker_merge", "Pressade Olle Berg") in merges
         assert ("entity_merge", "Rysslands") in merges
         assert aggregates.stored(session) == aggregates.recount(session)
+        assert aggregates.stored_entity_quotes(session) == aggregates.recount_entity_quotes(
+            session)
     # Run again: nothing left to do.
     again = runner.invoke(cli, ["names", "merge"])
     assert again.output.strip().endswith("0 change(s) made.")

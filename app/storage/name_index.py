@@ -1,0 +1,140 @@
+"""Every speaker's and entity's name in memory, for the search page's name box and its "quotes
+by" block: which names contain the typed text, which are it exactly, which are within a few
+typos of it.
+
+Asked of the database, each of these read every name (a ``LIKE '%…%'`` scan, a trigram or a
+first-letter candidate scan) on every search nobody typed before: a third of a search page's
+database time at 100,000 quotes, more with the archive. Read once into memory (a web process
+keeps it for ``CITAT_CACHE_SECONDS``, as it keeps archive-wide counts), each answer is a scan of
+one string in C (``str.find``), a dictionary look-up, or RapidFuzz over the names whose length
+can reach the ratio (``search.ratio_lengths``) — on both engines the same answers, and a typo in
+a name's first letter found on SQLite too.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, col
+
+from app.storage.models import Entity, Speaker, SpeakerAlias
+from app.storage.search import ratio_lengths
+
+
+@dataclass
+class _Keys:
+    """Casefolded keys joined into one string (each line one key), with the owner of each."""
+
+    text: str = "\n"
+    starts: list[int] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, int]]) -> _Keys:
+        out = cls()
+        parts = ["\n"]
+        pos = 1
+        for key, owner in pairs:
+            out.starts.append(pos)
+            out.owners.append(owner)
+            parts.append(key.replace("\n", " ") + "\n")
+            pos += len(key) + 1
+        out.text = "".join(parts)
+        return out
+
+    def containing(self, needle: str) -> set[int]:
+        """The owners of every key that contains ``needle``."""
+        found: set[int] = set()
+        if "\n" in needle:
+            return found
+        at = self.text.find(needle)
+        while at >= 0:
+            found.add(self.owners[bisect_right(self.starts, at) - 1])
+            at = self.text.find(needle, at + 1)
+        return found
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """The archive's speaker and entity names at one moment (see the module docstring)."""
+
+    speakers: dict[int, tuple[str, str]]  # id -> (name, slug)
+    entities: dict[int, tuple[str, str]]  # id -> (name, slug)
+    speaker_keys: _Keys  # names and every alias
+    entity_keys: _Keys
+    exact: dict[str, set[int]]  # a name, surname or mention -> speakers
+    by_length: dict[int, list[tuple[str, int]]]  # names and surnames by length
+    entity_exact: dict[str, list[int]]
+    entity_by_length: dict[int, list[tuple[str, int]]]
+
+    def containing(self, key: str, limit: int) -> tuple[list[int], list[int]]:
+        """Speakers (by name or any alias) and entities whose name contains ``key``, in name
+        order, ``limit`` of each."""
+        def first(ids: set[int], names: dict[int, tuple[str, str]]) -> list[int]:
+            return sorted(ids, key=lambda i: (names[i][0], i))[:limit]
+
+        return (first(self.speaker_keys.containing(key) & self.speakers.keys(), self.speakers),
+                first(self.entity_keys.containing(key) & self.entities.keys(), self.entities))
+
+    def speakers_named(self, key: str) -> list[int]:
+        """Speakers whose full name, surname or a mention is ``key``."""
+        return sorted(self.exact.get(key, ()))
+
+    def speakers_like(self, key: str, min_ratio: int, limit: int = 10) -> list[int]:
+        """Speakers whose name or surname is within a few typos of ``key``, closest first."""
+        return _closest(key, self.by_length, min_ratio, limit)
+
+    def entities_like(self, key: str, min_ratio: int, limit: int) -> list[int]:
+        """Entities named ``key``, else within a few typos of it, closest first."""
+        return self.entity_exact.get(key, [])[:limit] or _closest(
+            key, self.entity_by_length, min_ratio, limit)
+
+
+def _closest(key: str, by_length: dict[int, list[tuple[str, int]]], min_ratio: int,
+             limit: int) -> list[int]:
+    from rapidfuzz import fuzz, process
+
+    lo, hi = ratio_lengths(len(key), min_ratio)
+    keys = [k for n in range(lo, min(hi, max(by_length, default=0)) + 1)
+            for k in by_length.get(n, ())]
+    found = process.extract(key, [k for k, _ in keys], scorer=fuzz.ratio,
+                            score_cutoff=min_ratio, limit=limit)
+    return list(dict.fromkeys(keys[i][1] for _, _, i in found))
+
+
+def load(session: Session) -> NameIndex:
+    """Every name, as stored now (three reads)."""
+    speakers: dict[int, tuple[str, str]] = {}
+    keys: list[tuple[str, int]] = []
+    exact: dict[str, set[int]] = defaultdict(set)
+    by_length: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for sid, name, slug, name_key, surname in session.execute(sql_select(
+            col(Speaker.id), col(Speaker.name), col(Speaker.slug), col(Speaker.name_key),
+            col(Speaker.surname)).order_by(col(Speaker.id))):
+        speakers[sid] = (name, slug)
+        keys.append((name_key, sid))
+        for k in dict.fromkeys((name_key, surname)):
+            exact[k].add(sid)
+            by_length[len(k)].append((k, sid))
+    for sid, kind, text_key in session.execute(sql_select(
+            col(SpeakerAlias.speaker_id), col(SpeakerAlias.kind), col(SpeakerAlias.text_key))
+            .order_by(col(SpeakerAlias.id))):
+        keys.append((text_key, sid))
+        if kind == "mention":
+            exact[text_key].add(sid)
+    entities: dict[int, tuple[str, str]] = {}
+    entity_keys: list[tuple[str, int]] = []
+    entity_exact: dict[str, list[int]] = defaultdict(list)
+    entity_by_length: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for eid, name, slug, name_key in session.execute(sql_select(
+            col(Entity.id), col(Entity.name), col(Entity.slug), col(Entity.name_key))
+            .order_by(col(Entity.id))):
+        entities[eid] = (name, slug)
+        entity_keys.append((name_key, eid))
+        entity_exact[name_key].append(eid)
+        entity_by_length[len(name_key)].append((name_key, eid))
+    return NameIndex(speakers, entities, _Keys.of(keys), _Keys.of(entity_keys), dict(exact),
+                     dict(by_length), dict(entity_exact), dict(entity_by_length))

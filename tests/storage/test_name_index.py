@@ -1,0 +1,85 @@
+"""The names in memory (app/storage/name_index.py) answer the search page's name questions as
+the database does: names that contain the text (in name order), speakers named exactly,
+speakers within a few typos (and, unlike SQLite's first-letter candidates, a typo in the first
+letter too); and the search page uses them while a process keeps counts."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.config import Settings
+from app.extraction.records import ExtractedEntity, ExtractedQuote, ExtractedSpeaker, Extraction
+from app.ingest.readers import ArticleIn
+from app.ingest.service import ingest
+from app.main import create_app
+from app.storage import name_index, queries
+from tests.conftest import soup
+
+PEOPLE = [("Sergej Lavrov", "Lavrov"), ("Åsa Öberg", "Öberg"), ("Anna Berg", "Berg"),
+          ("Annika Bergström", "Bergström"), ("Jens Stoltenberg", "Stoltenberg"),
+          ("Kajsa Lund", "hon"), ("Länsstyrelsen i Skåne", "Länsstyrelsen")]
+PLACES = ["Malmö", "Bergen", "Lunds universitet"]
+
+
+def _text(i: int, name: str, mention: str) -> str:
+    return f"{mention} sade: ”Vi talar om {PLACES[i % 3]} och om läget nr {i}”."
+
+
+class People:
+    """Each article: one quote by one person, mentioned by a short form, naming a place."""
+
+    def extract(self, text: str, language: str | None = None) -> Extraction:
+        i = int(text.rsplit("nr ", 1)[1].split("”")[0])
+        name, mention = PEOPLE[i % len(PEOPLE)]
+        said = text[text.index("”") + 1:text.rindex("”")]
+        start = text.index(said)
+        place = PLACES[i % 3]
+        at = text.index(place)
+        return Extraction("sv", (ExtractedQuote(said, start, start + len(said), "direct", name,
+                                                mention, "sade", 0.9, 0.95, "sv"),),
+                          (ExtractedEntity(place, "LOC", at, at + len(place)),),
+                          (ExtractedSpeaker(name, "PER", (name, mention), ()),))
+
+
+def _store(session: Session) -> None:
+    for i in range(len(PEOPLE) * 2):
+        name, mention = PEOPLE[i % len(PEOPLE)]
+        ingest(session, People(), ArticleIn(text=_text(i, name, mention), title=f"A{i}"))
+    session.commit()
+
+
+def test_the_same_answers_as_the_database(session: Session) -> None:
+    _store(session)
+    names = name_index.load(session)
+    for text in ("berg", "Berg", "ÅSA", "an", "lunds", "stolten", "skåne", "nobody", "v",
+                 "länsstyrelsen i", "Bergen"):
+        asked = queries.find_by_name(session, text)
+        held = queries.find_by_name(session, text, names=names)
+        assert [s.id for s in held[0]] == [s.id for s in asked[0]], text
+        assert [e.id for e in held[1]] == [e.id for e in asked[1]], text
+    for text in ("Lavrov", "sergej lavrov", "berg", "Öberg", "hon", "Länsstyrelsen",
+                 "Lavrof", "Stoltenber", "Bergstrom", "nobody at all"):
+        asked_n = queries.named_speakers(session, text)
+        held_n = queries.named_speakers(session, text, names=names)
+        assert [(n.speaker.id, n.quotes, n.fuzzy) for n in held_n] == [
+            (n.speaker.id, n.quotes, n.fuzzy) for n in asked_n], text
+    # A typo in the first letter: the database's SQLite candidates share the first letter,
+    # the names in memory do not need to.
+    typo = queries.named_speakers(session, "Kavrov", names=names)
+    assert [n.speaker.name for n in typo] == ["Sergej Lavrov"] and typo[0].fuzzy
+
+
+def test_the_search_page_uses_them_while_counts_are_kept(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"cache_seconds": 30}),
+                     extractor=People())  # type: ignore[arg-type]
+    with TestClient(app) as client, Session(app.state.engine) as session:
+        _store(session)
+        page = soup(client.get("/search?q=Lavrof").text)
+        assert [a.get_text() for a in page.select(".did-you-mean a")] == ["Sergej Lavrov"]
+        page = soup(client.get("/search?q=berg").text)
+        expected = [sp.name for sp in queries.find_by_name(session, "berg")[0]]
+        assert len(expected) >= 3
+        assert [str(a.contents[0]).strip() for a in page.select(".named-speaker")] == expected
+        assert isinstance(app.state.cache.get("name-index", lambda: None),
+                          name_index.NameIndex)

@@ -1,0 +1,99 @@
+"""A text search counts its matches exactly up to the window it ranks (``RANK_WINDOW``) and
+estimates beyond it: the page says "≈ N" (Swedish and English), the pager "of about", the
+JSON API ``total_is_estimate``; under the window the total is exact and says so."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.extraction.records import ExtractedQuote, ExtractedSpeaker, Extraction
+from app.main import create_app
+from app.storage import search
+from tests.conftest import soup
+
+# Nine articles, each one quote about the harbour; three of them also about the bridge.
+TEXTS = [f"Lena Holm sade: ”Hamnen i Visby behöver {'en ny bro och ' if i % 3 == 0 else ''}"
+         f"fler kajer, del {i}”." for i in range(9)]
+
+
+class Fixed:
+    """One quote a text, said by Lena Holm."""
+
+    def extract(self, text: str, language: str | None = None) -> Extraction:
+        said = text[text.index("”") + 1:text.rindex("”")]
+        start = text.index(said)
+        return Extraction("sv", (ExtractedQuote(said, start, start + len(said), "direct",
+                                                "Lena Holm", "Lena Holm", "sade", 0.9, 0.95,
+                                                "sv"),),
+                          (), (ExtractedSpeaker("Lena Holm", "PER", ("Lena Holm",), ()),))
+
+
+@pytest.fixture
+def app_client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, extractor=Fixed())) as client:  # type: ignore[arg-type]
+        for i, text in enumerate(TEXTS):
+            r = client.post("/api/articles", json={
+                "text": text, "title": f"Nr {i}",
+                "published_at": datetime(2026, 1, 1 + i, tzinfo=UTC).date().isoformat()})
+            assert r.status_code == 201
+        yield client
+
+
+def test_totals_past_the_window_are_estimates(app_client: TestClient,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.web import lists
+
+    monkeypatch.setattr(search, "RANK_WINDOW", 4)
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)  # (a page that holds every match counts them)
+    api = app_client.get("/api/quotes", params={"q": "hamnen", "limit": 2}).json()
+    assert api["total_is_estimate"] is True
+    assert api["total"] >= 5 and len(api["items"]) == 2
+    sv = soup(app_client.get("/search?q=hamnen").text)
+    count = sv.select_one("#result-count")
+    assert count is not None and count["data-estimate"] == "true"
+    estimate = count.select_one(".estimate")
+    assert estimate is not None
+    assert estimate.get_text() == f"≈ {api['total']} citat."
+    assert "4" in str(estimate["title"])  # how many were counted
+    en = soup(app_client.get("/search?q=hamnen", headers={"Accept-Language": "en"}).text)
+    assert en.select_one("#result-count .estimate").get_text() == (  # type: ignore[union-attr]
+        f"≈ {api['total']} quotes.")
+    # Three matches of "bro": under the window, counted exactly.
+    bridge = app_client.get("/api/quotes", params={"q": "bro", "limit": 2}).json()
+    assert bridge["total"] == 3 and bridge["total_is_estimate"] is False
+    page = soup(app_client.get("/search?q=bro").text).select_one("#result-count")
+    assert page is not None and not page.has_attr("data-estimate")
+    assert page.get_text().strip().startswith("3 citat.") and "≈" not in page.get_text()
+
+
+def test_under_the_window_every_total_is_exact(app_client: TestClient) -> None:
+    api = app_client.get("/api/quotes", params={"q": "hamnen", "limit": 2}).json()
+    assert api["total"] == 9 and api["total_is_estimate"] is False
+    assert soup(app_client.get("/search?q=hamnen").text).select_one(
+        "#result-count")["data-total"] == "9"  # type: ignore[index]
+
+
+def test_the_pager_of_an_estimate_says_about(app_client: TestClient,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "RANK_WINDOW", 4)
+    from app.web import lists
+
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    pager = soup(app_client.get("/search?q=hamnen",
+                                headers={"Accept-Language": "en"}).text).select_one("nav.pager")
+    assert pager is not None and "of about" in pager.get_text()
+
+
+@pytest.mark.parametrize(("found", "last", "first", "end", "expected"), [
+    (100, 250, 1, 1000, 400),  # a quarter of the ids hold 100: about 400 in all
+    (10, 10, 1, 10, 10),  # every id seen: exactly what was found
+    (1000, 1234, 1, 987_654, 800_000),  # rounded to two significant digits
+    (50, 99_999, 1, 100, 50),  # never fewer than were found
+])
+def test_the_estimate(found: int, last: int, first: int, end: int, expected: int) -> None:
+    assert search.estimate_total(found, last, first, end) == expected
