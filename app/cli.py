@@ -162,6 +162,9 @@ def serve(
         reload=reload,
         # Forwarded headers are believed only from CITAT_TRUSTED_PROXIES (in create_app).
         proxy_headers=False,
+        # Without it uvicorn waits for every open request after SIGTERM, however long a
+        # client takes to send its body or read an export.
+        timeout_graceful_shutdown=settings.shutdown_seconds,
     )
 
 
@@ -320,8 +323,7 @@ def users_add(
     """Create an editor account (the password is asked for, never given on the command line)."""
     from sqlmodel import Session
 
-    from app.ingest.readers import IngestError
-    from app.services.accounts import create_user
+    from app.services.accounts import AccountError, create_user
 
     password = _password(password_stdin, "Password")
     engine = _accounts()
@@ -329,7 +331,7 @@ def users_add(
         with Session(engine) as session:
             user = create_user(session, username, password, role)
             typer.echo(f"Created {user.role} {user.username}.")
-    except IngestError as exc:
+    except AccountError as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from None
     finally:
@@ -377,15 +379,14 @@ def users_remove(username: Annotated[str, typer.Argument(help="Login name.")]) -
     keeps its name on the corrections it made."""
     from sqlmodel import Session
 
-    from app.ingest.readers import IngestError
-    from app.services.accounts import remove_user
+    from app.services.accounts import AccountError, remove_user
 
     engine = _accounts()
     try:
         with Session(engine) as session:
             remove_user(session, username)
             typer.echo(f"Removed {username}: it can no longer log in.")
-    except IngestError as exc:
+    except AccountError as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from None
     finally:
@@ -402,8 +403,7 @@ def users_passwd(
     """Set a new password (the account's sessions end; a removed account is active again)."""
     from sqlmodel import Session
 
-    from app.ingest.readers import IngestError
-    from app.services.accounts import set_password
+    from app.services.accounts import AccountError, set_password
 
     password = _password(password_stdin, "New password")
     engine = _accounts()
@@ -411,7 +411,7 @@ def users_passwd(
         with Session(engine) as session:
             set_password(session, username, password)
             typer.echo(f"New password set for {username}.")
-    except IngestError as exc:
+    except AccountError as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from None
     finally:

@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     )
     ratelimit_verify: str = Field(default="30/minute",
                                   description="Verifications per client (form and API).")
+    ratelimit_edit: str = Field(
+        default="120/minute", description="Editors' changes per client (corrections, merges, "
+        "closing reports, logging out).")
     secure_cookies: bool = Field(
         default=False,
         description="Mark cookies Secure (always set this behind HTTPS; on plain HTTP they are "
@@ -130,6 +133,10 @@ class Settings(BaseSettings):
         "or above which an attribution is shown as certain; below it a named speaker reads "
         "\"probably X\". Corrected and confirmed attributions are always certain. 0 to 1.",
     )
+    shutdown_seconds: int = Field(
+        default=5, ge=1, le=3600, description="After SIGTERM, how long `citat serve` lets "
+        "requests under way finish before it cuts them off (a slow client cannot hold the "
+        "server up).")
     host: str = Field(default="127.0.0.1", description="`citat serve` host.")
     port: int = Field(default=8000, description="`citat serve` port.")
     templates_dir: Path = Field(default=PROJECT_ROOT / "templates", description="Jinja templates.")

@@ -49,6 +49,7 @@ from app.web import (
 )
 from app.web.audit import action_label, audit_value
 from app.web.auth import session_user
+from app.web.bodylimit import BodyLimit
 from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.etags import VersionedPages
@@ -203,6 +204,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.state.ratelimits = RateLimits(settings.ratelimit_storage, {
         "upload": settings.ratelimit_upload, "login": settings.ratelimit_login,
         "report": settings.ratelimit_report, "verify": settings.ratelimit_verify,
+        "edit": settings.ratelimit_edit,
     })
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(settings.templates_dir)),
@@ -234,7 +236,6 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["locales"] = i18n.LOCALES
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
-    templates.env.globals["ingest_message"] = errors.ingest_message
     app.state.paths = Paths(app)  # a named route's path, without trying every route
     templates.env.globals["url_for"] = cached_url_for(app.state.paths)
     rows.install(templates.env, settings.speaker_sure)  # quote_item(row), said_by(row)
@@ -249,6 +250,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.include_router(lists.router, include_in_schema=False)
     _tag_api(api.router)
     app.include_router(api.router)
+    api.document_limits(app, settings.max_upload_bytes)
     app.include_router(auth.router, include_in_schema=False)
     app.include_router(editor.router, include_in_schema=False)
     app.include_router(verify.router, include_in_schema=False)
@@ -275,6 +277,9 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     # Between the two: the language is chosen, and the page cache keys permalinks by version.
     app.add_middleware(VersionedPages, versions=permalink_version,
                        salt=lambda: f"{__version__}:{settings.speaker_sure}")
+    # A JSON text may be escaped to six bytes a character ("\\u00e5"): room for that, no more.
+    app.add_middleware(BodyLimit, limit=6 * settings.max_upload_bytes + 64 * 1024,
+                       exempt=frozenset({"/upload"}))
     app.add_middleware(RequestContext, csrf=app.state.csrf,
                        secure_cookies=settings.secure_cookies)
     if settings.trusted_proxies.strip():

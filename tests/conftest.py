@@ -1,32 +1,27 @@
-"""Shared fixtures for the whole suite (one root conftest)."""
+"""Shared fixtures for the whole suite (one root conftest); the helpers they use, and the
+factories test modules import, are in ``tests/factories.py``."""
 
 from __future__ import annotations
 
-import itertools
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import psycopg
 import pytest
-from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
+from tests.factories import ON_POSTGRES, SEEDS_DIR, drop_database, new_database_url
 
 if TYPE_CHECKING:
     from app.extraction.pipeline import Extractor
-
-SEEDS_DIR = PROJECT_ROOT / "seeds"
-SEED_ARTICLE = SEEDS_DIR / "sv-rt-trump-starmer-2025-02-27.txt"
 
 
 @pytest.fixture(scope="session")
@@ -37,38 +32,8 @@ def extractor() -> Iterator[Extractor]:
     yield Extractor.load()
 
 
-# The suite runs on SQLite by default. With CITAT_DATABASE_URL=postgresql+psycopg://… it runs
-# on that PostgreSQL server instead: every test gets a fresh database cloned from a migrated
-# template (CREATE DATABASE … TEMPLATE), dropped afterwards.
-SERVER_URL = os.environ.get("CITAT_DATABASE_URL", "")
-ON_POSTGRES = SERVER_URL.startswith("postgresql")
-_counter = itertools.count()
-
-
-def _admin(server: str) -> psycopg.Connection[Any]:
-    url = make_url(server).set(drivername="postgresql", database="postgres")
-    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
-
-
-def new_database_url(tmp_dir: Path, template: str | None = None, server: str = SERVER_URL
-                     ) -> str:
-    """A fresh empty (or template-cloned) database on the engine under test (or ``server``)."""
-    if not server.startswith("postgresql"):
-        return f"sqlite:///{tmp_dir / f'citat-{next(_counter)}.db'}"
-    name = f"citat_test_{os.getpid()}_{next(_counter)}"
-    with _admin(server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(url: str) -> None:
-    """Remove a PostgreSQL test database (SQLite files go with their temp folder)."""
-    if url.startswith("postgresql"):
-        with _admin(url) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-
-
+# The suite runs on SQLite by default; with CITAT_DATABASE_URL=postgresql+psycopg://… every
+# test gets its own database on that server (see tests/factories.py).
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An empty database at the head migration, made once and copied per test."""
@@ -135,22 +100,3 @@ def seeded_client(settings: Settings, extractor: Extractor) -> Iterator[TestClie
     app = create_app(settings.model_copy(update={"load_seeds": True}), extractor=extractor)
     with TestClient(app) as c:
         yield c
-
-
-def soup(html: str) -> BeautifulSoup:
-    """Parse HTML for selector-based assertions."""
-    return BeautifulSoup(html, "html.parser")
-
-
-def row_counts(url: str) -> tuple[int, int]:
-    """(articles, quotes) stored in the database at ``url``."""
-    from sqlmodel import func, select
-
-    from app.storage.models import Article, Quote
-
-    engine = make_engine(url)
-    with Session(engine) as s:
-        n = (s.exec(select(func.count()).select_from(Article)).one(),
-             s.exec(select(func.count()).select_from(Quote)).one())
-    engine.dispose()
-    return n

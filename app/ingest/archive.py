@@ -24,6 +24,8 @@ ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"\x1f\x8b", b"BZh
                  b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\x28\xb5\x2f\xfd",
                  b"MSCF")
 _CHUNK = 64 * 1024
+#: The most a zip's files may hold in all, unpacked.
+MAX_ZIP_TOTAL_BYTES = 50 * 1024 * 1024
 # Below this size the compression ratio says nothing (a short run of spaces packs 100:1).
 _RATIO_FLOOR = 256 * 1024
 _MAX_NAME = 255
@@ -35,7 +37,7 @@ def read_zip(
     data: bytes,
     *,
     max_files: int = 200,
-    max_total_bytes: int = 50 * 1024 * 1024,
+    max_total_bytes: int = MAX_ZIP_TOTAL_BYTES,
     max_file_bytes: int = 2 * 1024 * 1024,
     max_ratio: float = 100.0,
 ) -> list[tuple[str, bytes]]:

@@ -14,6 +14,11 @@ from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 
+from app.plaintext import INVISIBLE as _INVISIBLE
+from app.plaintext import UNPRINTABLE as _UNPRINTABLE
+from app.plaintext import without_invisible
+from app.refusals import Refusal
+
 ALLOWED_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
                     ".html": "html", ".htm": "html"}
 MAX_TITLE = 500
@@ -23,24 +28,12 @@ MAX_LICENCE = 200
 MAX_ATTRIBUTION = 1000
 
 
-class IngestError(ValueError):
-    """Input that cannot become an article; ``field`` names the form field at fault.
+class IngestError(Refusal):
+    """Input that cannot become an article: what was sent, a file, a zip, a URL or its page.
 
-    With ``params``, ``message`` is a message id with ``%(name)s`` placeholders that the web
-    layer translates (Babel catalog) before filling them in; ``.message`` is the English text.
-    ``status`` is the HTTP status the refusal gets (400 unless said otherwise).
+    The message is meant for the person who sent it (see ``app.refusals.Refusal`` for
+    ``field``, ``params`` and ``status``).
     """
-
-    def __init__(self, message: str, field: str | None = None, *,
-                 params: dict[str, object] | None = None, status: int = 400,
-                 translate: bool = False) -> None:
-        self.msgid = message
-        self.params = dict(params or {})
-        self.translate = translate or params is not None
-        self.message = message % self.params if params is not None else message
-        super().__init__(self.message)
-        self.field = field
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -216,17 +209,17 @@ def parse_date(value: str | None) -> datetime | None:
 def check_date(value: datetime) -> datetime:
     """``value`` as an aware UTC datetime, or IngestError (422) when its year is out of range.
 
-    The year is checked before the offset is applied, so converting never overflows.
+    The year is checked before the offset is applied, so converting never overflows, and
+    again in UTC, so an offset never carries a date past the range's ends (what is stored,
+    filtered and shown is the UTC instant: ``2200-12-31T23:30-05:00`` is 2201).
     """
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise IngestError(
-            "The publication date must be between the years %(min)s and %(max)s.",
-            "published_at", params={"min": str(MIN_YEAR), "max": str(MAX_YEAR)}, status=422)
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-#: Control characters other than tab and newline: not printable, and not allowed in XML.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+    if MIN_YEAR <= value.year <= MAX_YEAR:
+        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        if MIN_YEAR <= utc.year <= MAX_YEAR:
+            return utc
+    raise IngestError(
+        "The publication date must be between the years %(min)s and %(max)s.",
+        "published_at", params={"min": str(MIN_YEAR), "max": str(MAX_YEAR)}, status=422)
 
 
 def _visible(text: str) -> bool:
@@ -238,9 +231,9 @@ def _visible(text: str) -> bool:
 def _clean_field(value: str | None, limit: int, field: str, label: str) -> str | None:
     if value is None:
         return None
-    value = " ".join(_UNPRINTABLE.sub(" ", value).split())
-    if not value:
-        return None
+    value = " ".join(_INVISIBLE.sub("", _UNPRINTABLE.sub(" ", value)).split())
+    if not any(unicodedata.category(ch)[0] not in "CZ" for ch in value):
+        return None  # nothing that shows
     if len(value) > limit:
         raise IngestError(f"The {label} is longer than {limit} characters.", field)
     return value
@@ -283,7 +276,7 @@ def build_article(
     clean = normalise_text(text)
     if "\x00" in clean:
         raise IngestError("The text contains NUL characters.", "text")
-    clean = _UNPRINTABLE.sub("", clean.replace("\x0b", "\n").replace("\x0c", "\n"))
+    clean = without_invisible(clean).strip()
     if not _visible(clean):
         raise IngestError("The text has no visible letters or digits.", "text", translate=True)
     if isinstance(published_at, datetime):

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from app.extraction.parallel import extract_each
 from app.extraction.records import Extraction
+from app.ingest.archive import MAX_ZIP_TOTAL_BYTES
 from app.ingest.isolated import ExtractionStopped, ExtractionTimedOut
 from app.ingest.readers import ALLOWED_SUFFIXES, ArticleIn, IngestError, with_credit
 from app.ingest.sources import Fields, expand_files, from_file
@@ -217,29 +218,58 @@ def iter_article_files(paths: Iterable[Path], skipped: dict[str, str] | None = N
                        ) -> Iterator[Path]:
     """Files to ingest: the given files, and the supported files inside given folders.
 
-    Inside a folder, a symbolic link whose target is outside that folder is not followed, and
-    what is not a regular file (a FIFO, a device, a socket) is not read: each is put in
-    ``skipped`` with the reason.
+    Inside a folder, a symbolic link whose target is outside that folder (or nowhere: a
+    loop, a missing file) is not followed, what is not a regular file (a FIFO, a device, a
+    socket) is not read, and a folder that cannot be read is not entered: each is put in
+    ``skipped`` with the reason. Links to folders are never followed.
     """
     for path in paths:
         if not path.is_dir():
             yield path
             continue
         root = path.resolve()
-        for p in sorted(path.rglob("*")):
+        found, unreadable = _walk(path)
+        if skipped is not None:
+            skipped.update(unreadable)
+        for p in found:
             if not (p.suffix.lower() in ALLOWED_SUFFIXES or p.suffix == ".zip"):
                 continue
-            reason = None
-            if p.is_symlink() and not p.resolve().is_relative_to(root):
-                reason = f"a link to {p.resolve()}, outside {path}: not followed"
-            elif p.is_dir():
+            reason = _link_refusal(p, root, path) if p.is_symlink() else None
+            if reason is None and p.is_dir():
                 continue
-            elif not _regular(p):
+            if reason is None and not _regular(p):
                 reason = "not a regular file (a FIFO, device or socket): not read"
             if reason is None:
                 yield p
             elif skipped is not None:
                 skipped[str(p)] = reason
+
+
+def _walk(folder: Path) -> tuple[list[Path], dict[str, str]]:
+    """Everything inside ``folder`` (links to folders are not entered), sorted; and the
+    folders that could not be read, with the reason."""
+    found: list[Path] = []
+    unreadable: dict[str, str] = {}
+
+    def refused(error: OSError) -> None:
+        unreadable[str(error.filename or folder)] = (
+            f"cannot read the folder ({error.strerror}): not read")
+
+    for inside, dirs, files in os.walk(folder, onerror=refused):
+        found += [Path(inside, name) for name in (*dirs, *files)]
+    return sorted(found), unreadable
+
+
+def _link_refusal(link: Path, root: Path, given: Path) -> str | None:
+    """Why a link inside the folder ``given`` (resolved: ``root``) is not followed, if it is
+    not: it leads out of the folder, or nowhere."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):  # a missing target; a loop (RuntimeError on 3.11)
+        return "a link that leads nowhere (a missing file, or a loop of links): not followed"
+    if not target.is_relative_to(root):
+        return f"a link to {target}, outside {given}: not followed"
+    return None
 
 
 def _regular(path: Path) -> bool:
@@ -277,19 +307,30 @@ def ingest_item(
     return result
 
 
+#: The largest .zip read from disk: what read_zip lets its files hold in all, and room for
+#: the headers of 10,000 entries.
+ZIP_FILE_BYTES = MAX_ZIP_TOTAL_BYTES + 16 * 1024 * 1024
+
+
 def read_path(path: Path, max_bytes: int) -> list[tuple[str, ArticleIn | IngestError]]:
     """The article(s) in one file on disk: a .zip gives one per file inside it.
 
-    Only a regular file is read: opening a FIFO or a device would wait or never end.
+    Only a regular file is read: opening a FIFO or a device would wait or never end. A file
+    over the size limit (for a .zip: what its contents may hold) is refused before it is read.
     """
+    limit = max_bytes if path.suffix.lower() != ".zip" else ZIP_FILE_BYTES
     try:
         # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
                 raise IngestError(f"{path} is not a regular file (a FIFO, device or folder): "
                                   "not read.")
-            data = fh.read()
+            if info.st_size > limit:
+                raise IngestError(
+                    f"The file is {info.st_size:,} bytes; the limit is {limit:,} bytes.", "file")
+            data = fh.read(limit + 1)  # the file may have grown since
     except OSError as exc:
         raise IngestError(f"Cannot read {path}: {exc.strerror or exc}") from None
     if path.suffix.lower() == ".zip":

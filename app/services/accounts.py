@@ -6,7 +6,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session
 
-from app.ingest.readers import IngestError
+from app.refusals import Refusal
 from app.services.transaction import transaction
 from app.storage.models import User
 from app.storage.users import all_users, user_named
@@ -18,18 +18,22 @@ MIN_PASSWORD = 10
 _DUMMY = _hasher.hash("citat-dummy-password")
 
 
+class AccountError(Refusal):
+    """An account that cannot be made or changed (a short password, a taken or unknown name)."""
+
+
 def create_user(session: Session, username: str, password: str, role: str = "editor") -> User:
     """Create an account (committed); refuses short passwords and taken names."""
     username = username.strip()
     if not (2 <= len(username) <= 80) or not username.replace("-", "").replace("_", "").replace(
             ".", "").isalnum():
-        raise IngestError("A user name is 2–80 letters, digits, '.', '-' or '_'.", "username")
+        raise AccountError("A user name is 2–80 letters, digits, '.', '-' or '_'.", "username")
     if len(password) < MIN_PASSWORD:
-        raise IngestError(f"A password has at least {MIN_PASSWORD} characters.", "password")
+        raise AccountError(f"A password has at least {MIN_PASSWORD} characters.", "password")
     if role not in ROLES:
-        raise IngestError(f"Role must be one of {', '.join(ROLES)}.", "role")
+        raise AccountError(f"Role must be one of {', '.join(ROLES)}.", "role")
     if user_named(session, username) is not None:
-        raise IngestError(f"The user {username} exists already.", "username")
+        raise AccountError(f"The user {username} exists already.", "username")
     user = User(username=username, password_hash=_hasher.hash(password), role=role)
     with transaction(session):
         session.add(user)
@@ -39,7 +43,8 @@ def create_user(session: Session, username: str, password: str, role: str = "edi
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, or None."""
-    user = user_named(session, username.strip())
+    # No user name holds NUL (PostgreSQL cannot even be asked about one: it refuses it).
+    user = None if "\x00" in username else user_named(session, username.strip())
     try:
         _hasher.verify(user.password_hash if user else _DUMMY, password)
     except (VerificationError, InvalidHashError):
@@ -61,7 +66,7 @@ def list_users(session: Session) -> list[User]:
 def _user(session: Session, username: str) -> User:
     user = user_named(session, username.strip())
     if user is None:
-        raise IngestError(f"There is no user {username}.", "username")
+        raise AccountError(f"There is no user {username}.", "username")
     return user
 
 
@@ -78,7 +83,7 @@ def set_password(session: Session, username: str, password: str) -> None:
     """A new password (committed): the old sessions end, since they carry a fragment of the
     old hash; a removed account becomes active again."""
     if len(password) < MIN_PASSWORD:
-        raise IngestError(f"A password has at least {MIN_PASSWORD} characters.", "password")
+        raise AccountError(f"A password has at least {MIN_PASSWORD} characters.", "password")
     user = _user(session, username)
     user.password_hash = _hasher.hash(password)
     user.active = True

@@ -50,6 +50,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("SELECT to_regprocedure('similarity(text,text)') IS NOT NULL "
                         "AND to_regoperator('%(text,text)') IS NOT NULL")
             record.info[TRIGRAMS] = bool(cur.fetchone()[0])
-        dbapi_conn.rollback()
+            # Every session in UTC, whatever the server's TimeZone: instants come back, and
+            # SQL groups them by month or day, as on SQLite (which stores them in UTC). A
+            # SET, not a startup option, which connection poolers such as PgBouncer refuse.
+            cur.execute("SET TIME ZONE 'UTC'")
+        dbapi_conn.commit()  # the SET lasts for the session (a rollback would undo it)
 
     return engine

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from app.storage.browse import QuoteFilters, filtered, joins_article
-from app.storage.models import Article, Quote, Speaker
+from app.storage.models import Article, Quote, Speaker, as_utc
 
 #: The exported columns, in order (the CSV header; the JSON objects' keys).
 COLUMNS = ("id", "permalink", "text", "type", "language", "speaker", "speaker_slug",
@@ -137,7 +137,7 @@ def export_rows(
 
 def _iso_dates(dialect: Any, coltype: Any, missing: str | None
                ) -> Callable[[Iterable[Any]], list[str | None]]:
-    """The driver's publication dates → ``datetime.isoformat()`` (SQLite stores text that
+    """The driver's publication dates → ``datetime.isoformat()`` in UTC (SQLite stores text that
     SQLAlchemy parses; psycopg gives datetimes), each made once: the quotes of one article
     come one after another. ``missing`` stands for NULL."""
     parse = DateTime(timezone=True).dialect_impl(dialect).result_processor(dialect, coltype)
@@ -152,7 +152,7 @@ def _iso_dates(dialect: Any, coltype: Any, missing: str | None
         if unseen in out:
             for i, value in enumerate(values):
                 if out[i] is unseen:
-                    when: Any = parse(value) if parse else value
+                    when: Any = as_utc(parse(value) if parse else value)
                     seen[value] = out[i] = when.isoformat()
         return out
 

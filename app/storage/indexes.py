@@ -90,12 +90,12 @@ def entities_by_kind(session: Session, per_kind: int = 200
 def month_days(session: Session, year: int, month: int) -> Counter[date]:
     """Articles per day of one month (days without articles are absent)."""
     start = date(year, month, 1)
-    end = (start + timedelta(days=32)).replace(day=1)
-    days = session.execute(
-        select(_day()).where(col(Article.status) == "done",
-                             _day() >= datetime(start.year, start.month, 1, tzinfo=UTC),
-                             _day() < datetime(end.year, end.month, 1, tzinfo=UTC))
-    ).scalars().all()
+    where = [col(Article.status) == "done",
+             _day() >= datetime(start.year, start.month, 1, tzinfo=UTC)]
+    if (year, month) < (date.max.year, 12):  # December 9999 has no month after it
+        end = (start + timedelta(days=32)).replace(day=1)
+        where.append(_day() < datetime(end.year, end.month, 1, tzinfo=UTC))
+    days = session.execute(select(_day()).where(*where)).scalars().all()
     return Counter(_as_date(d) for d in days)
 
 

@@ -14,6 +14,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored instant as an aware UTC datetime: SQLite hands it back naive (in UTC, as it
+    was stored), PostgreSQL aware; either way it is written out the same."""
+    if value is None:
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 class Article(SQLModel, table=True):
     """One ingested article. ``content_hash`` makes ingest idempotent."""
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from app.config import allowed_hosts
-from app.ingest.readers import ArticleIn as Article
-from app.ingest.readers import IngestError, build_article
-from app.ingest.sources import Fields, from_url
+from app.ingest.service import IngestResult
+from app.ingest.uploads import Upload, Uploads
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
 from app.web.deps import RowId, SessionDep, SettingsDep
+from app.web.errors import asks_for_language
 from app.web.filters import FiltersDep
+from app.web.messages import localise
+from app.web.ratelimit import FetchQueue
+from app.web.refusals import RequestRefused
 from app.web.schemas import (
     ArticleIn,
     ArticleOut,
@@ -30,6 +34,7 @@ from app.web.schemas import (
 )
 
 router = APIRouter(prefix="/api", tags=["api"])
+T = TypeVar("T")
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
@@ -105,36 +110,51 @@ def api_article(article_id: RowId, session: SessionDep, settings: SettingsDep) -
     return ArticleOut.of(queries.get_article(session, article_id), settings.speaker_sure)
 
 
+def document_limits(app: FastAPI, max_upload_bytes: int) -> None:
+    """The API's documentation of ``text`` states the upload limit of these settings."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            text = schema["components"]["schemas"]["ArticleIn"]["properties"]["text"]
+            text["description"] += (f" At most {max_upload_bytes:,} bytes in UTF-8 (larger: "
+                                    "413 with `limit` and `size`).")
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def check_upload_rate(request: Request) -> None:
-    """Count an upload; IngestError (429, with Retry-After) when the client is over the limit."""
-    limits = request.app.state.ratelimits
-    if not limits.hit("upload", request):
-        raise IngestError("Too many uploads from here: try again in %(retry_after)s seconds.",
-                          params={"retry_after": limits.retry_after("upload", request)},
-                          status=429)
+    """Count an upload; RequestRefused (429, with Retry-After) when the client is over the
+    limit."""
+    request.app.state.ratelimits.check("upload", request)
 
 
-async def fetch_article(request: Request, url: str, fields: Fields) -> Article:
-    """Fetch and read the page at ``url`` on the fetch threads, waiting for a turn (503 with
-    Retry-After when too many fetches wait already); the request thread is not held."""
-    settings = request.app.state.settings
-    item: Article | None = await request.app.state.fetches.run(
-        lambda: from_url(url, fields, max_bytes=settings.max_upload_bytes,
-                         allowed_hosts=allowed_hosts(settings), timeout=settings.fetch_timeout))
-    if item is None:
-        raise IngestError("Too many pages are being fetched right now: try again in "
-                          "%(retry_after)s seconds.", "url", params={"retry_after": 5},
-                          status=503)
-    return item
+def upload_service(request: Request) -> Uploads:
+    """The ingest service for what the form or the API sends, on this app's database and
+    queue: blocking work on the request thread pool, URL fetches on the fetch threads."""
+    state = request.app.state
+    return Uploads(state.settings, state.engine, state.queue, in_thread=run_in_threadpool,
+                   on_fetch_thread=partial(_on_fetch_thread, state.fetches))
 
 
-def _store(request: Request, item: Article) -> tuple[ArticleOut, bool]:
-    """Store and queue ``item`` through the one write path; the article as answered."""
+async def _on_fetch_thread(fetches: FetchQueue, fn: Callable[[], T]) -> T:
+    """``fn()`` on a fetch thread, waiting for a turn (the request thread is not held); 503
+    with Retry-After when too many fetches wait already."""
+    done: T | None = await fetches.run(fn)
+    if done is None:
+        raise RequestRefused("Too many pages are being fetched right now: try again in "
+                             "%(retry_after)s seconds.", "url", params={"retry_after": 5},
+                             status=503)
+    return done
+
+
+def _answer(request: Request, result: IngestResult) -> ArticleOut:
+    """The stored article as the API answers it."""
     with Session(request.app.state.engine) as session:
-        result = request.app.state.queue.submit(session, item)
-        article = queries.get_article(session, result.article_id)
-        return (ArticleOut.of(article, request.app.state.settings.speaker_sure,
-                              created=result.created), result.created)
+        return ArticleOut.of(queries.get_article(session, result.article_id),
+                             request.app.state.settings.speaker_sure, created=result.created)
 
 
 @router.post(
@@ -152,19 +172,17 @@ async def api_ingest(request: Request, body: ArticleIn, settings: SettingsDep) -
     """Ingest an article (text, or only a ``url`` to fetch); posting the same text again
     answers with the stored article. Rate-limited together with the upload form."""
     await run_in_threadpool(check_upload_rate, request)
-    if not body.text.strip() and body.url and body.url.strip():
-        item = await fetch_article(request, body.url,
-                                   Fields(body.title, body.source, None, body.published_at))
-    else:
-        size = len(body.text.encode("utf-8"))
-        if size > settings.max_upload_bytes:  # too much: 413, saying how much is allowed
-            return JSONResponse({
-                "detail": f"The text is longer than the limit of {settings.max_upload_bytes:,} "
-                          "bytes.", "field": "text", "limit": settings.max_upload_bytes,
-                "size": size}, status_code=413)
-        item = await run_in_threadpool(
-            lambda: build_article(
-                text=body.text, title=body.title, source=body.source, url=body.url,
-                published_at=body.published_at, max_bytes=settings.max_upload_bytes))
-    out, created = await run_in_threadpool(_store, request, item)
-    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
+    upload = Upload(text=body.text, title=body.title, source=body.source, url=body.url,
+                    published_at=body.published_at)
+    size = len(body.text.encode("utf-8"))
+    if not upload.only_url and size > settings.max_upload_bytes:
+        # Too much: 413, saying how much is allowed.
+        detail = f"The text is longer than the limit of {settings.max_upload_bytes:,} bytes."
+        return JSONResponse({
+            "detail": localise(detail) if asks_for_language(request) else detail,
+            "field": "text", "limit": settings.max_upload_bytes, "size": size},
+            status_code=413)
+    result = await upload_service(request).ingest(upload)
+    assert isinstance(result, IngestResult)  # no files: one article
+    out = await run_in_threadpool(_answer, request, result)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if result.created else 200)

@@ -10,12 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
-from app.ingest.readers import IngestError
 from app.services import accounts
 from app.services.accounts import authenticate, session_holder
 from app.storage.models import User
 from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
+from app.web.i18n import localize
 from app.web.messages import localise
+from app.web.refusals import FormError, RequestRefused
 
 COOKIE = "citat_session"
 MAX_AGE = 7 * 24 * 3600
@@ -25,6 +26,12 @@ router = APIRouter(default_response_class=HTMLResponse)
 
 class NotAuthorised(PermissionError):
     """The action needs an editor who is logged in."""
+
+
+def over_limit(exc: RequestRefused, response: Response) -> Response:
+    """``response`` (a form shown again with the refusal) with the Retry-After of ``exc``."""
+    response.headers["Retry-After"] = str(exc.params["retry_after"])
+    return response
 
 
 def _signer(request: Request) -> URLSafeTimedSerializer:
@@ -117,10 +124,11 @@ async def login(request: Request, templates: TemplatesDep, csrf: CsrfDep,
     if not csrf.valid(request, form.get("csrf_token")):
         return _login_page(request, templates, csrf, "The form has expired. Please try again.",
                            403, next_url)
-    if not request.app.state.ratelimits.hit("login", request):
-        return _login_page(
-            request, templates, csrf,
-            "Too many login attempts from here: wait a minute and try again.", 429, next_url)
+    try:
+        request.app.state.ratelimits.check("login", request)
+    except RequestRefused as exc:
+        return over_limit(exc, _login_page(request, templates, csrf, localize(
+            exc.msgid, exc.params), 429, next_url))
     username, password = form.get("username"), form.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or len(password) > 1000:
         return _login_page(request, templates, csrf, "Give a user name and a password.", 400,
@@ -154,9 +162,10 @@ async def logout(request: Request, csrf: CsrfDep) -> Response:
     """End the session: for every copy of the cookie, not only in this browser."""
     form = await request.form(max_files=0, max_fields=5, max_part_size=1024)
     if not csrf.valid(request, form.get("csrf_token")):
-        raise IngestError("The form has expired. Please try again.")
+        raise FormError("The form has expired. Please try again.", status=403)
     data = _cookie_data(request)
     if data is not None:
+        request.app.state.ratelimits.check("edit", request)  # each logout is a write
         await run_in_threadpool(end_sessions, request.app.state.engine, data.get("id"))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE)

@@ -5,20 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.ingest.readers import IngestError
 from app.services import editing
 from app.storage.desk import audit_log, open_reports
 from app.web.auth import EditorDep
 from app.web.deps import CsrfDep, RowId, SessionDep, TemplatesDep
+from app.web.refusals import FormError
 
 router = APIRouter(default_response_class=HTMLResponse)
 
 
-async def _form(request: Request, csrf: CsrfDep) -> dict[str, str]:
+async def _form(request: Request, csrf: CsrfDep, limit: str = "edit") -> dict[str, str]:
+    """The posted form, checked for its CSRF token and counted against the rate ``limit``
+    (429 with Retry-After when the client is over it)."""
     form = await request.form(max_files=0, max_fields=10, max_part_size=8192)
     if not csrf.valid(request, form.get("csrf_token")):
-        raise IngestError("The form has expired or was not sent from this site. Reload the "
-                          "page and try again.")
+        raise FormError("The form has expired or was not sent from this site. Reload the "
+                        "page and try again.", status=403)
+    request.app.state.ratelimits.check(limit, request)
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -48,9 +51,7 @@ async def correct_speaker(request: Request, slug: str, session: SessionDep, edit
 async def report(request: Request, public_id: str, session: SessionDep,
                  csrf: CsrfDep) -> Response:
     """Anyone can report a wrong attribution (rate-limited)."""
-    form = await _form(request, csrf)
-    if not request.app.state.ratelimits.hit("report", request):
-        raise IngestError("Too many reports from here: wait a minute and try again.")
+    form = await _form(request, csrf, limit="report")
     editing.report_quote(session, public_id, form.get("message", ""))
     path = request.app.url_path_for("quote", public_id=public_id)
     return RedirectResponse(f"{path}?reported=1", status_code=303)

@@ -13,11 +13,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.ingest.isolated import TIMED_OUT
-from app.ingest.readers import IngestError
+from app.refusals import Refusal
 from app.storage.queries import NotFound
 from app.verify.claim import BadPaste
 from app.web import i18n
 from app.web.auth import NotAuthorised
+from app.web.bodylimit import BodyTooLarge
 from app.web.filters import BadFilter
 from app.web.i18n import format_number, gettext_
 from app.web.i18n import gettext_ as _
@@ -58,7 +59,7 @@ def asks_for_language(request: Request) -> bool:
                 or request.headers.get("accept-language"))
 
 
-def ingest_message(exc: IngestError) -> str:
+def refusal_message(exc: Refusal) -> str:
     """The refusal in the reader's language: a message raised with its msgid and parameters is
     translated from the catalog, the others through :func:`localise`'s patterns."""
     return i18n.localize(exc.msgid, exc.params) if exc.translate else localise(exc.message)
@@ -85,7 +86,7 @@ def article_error(text: str | None) -> str:
     return text or ""
 
 
-def retry_after(exc: IngestError) -> dict[str, str]:
+def retry_after(exc: Refusal) -> dict[str, str]:
     """A Retry-After header for a refusal that says when to try again."""
     wait = exc.params.get("retry_after") if exc.status in (429, 503) else None
     return {"Retry-After": str(wait)} if wait is not None else {}
@@ -101,9 +102,9 @@ def install(app: FastAPI) -> None:
         return error_response(request, 404, N_("Not found"),
                               _(NOT_FOUND.get(exc.what, N_("Nothing here."))))
 
-    @app.exception_handler(IngestError)
-    async def _ingest_error(request: Request, exc: IngestError) -> Response:
-        message = ingest_message(exc)
+    @app.exception_handler(Refusal)  # every kind: IngestError, AccountError, FormError, …
+    async def _refused(request: Request, exc: Refusal) -> Response:
+        message = refusal_message(exc)
         if wants_json(request):
             # The JSON API speaks English unless the client names a language.
             detail = message if asks_for_language(request) else exc.message
@@ -116,6 +117,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(BadPaste)
     async def _bad_paste(request: Request, exc: BadPaste) -> Response:
+        if wants_json(request) and not asks_for_language(request):
+            # The JSON API speaks English unless the client names a language.
+            return JSONResponse({"detail": str(exc)}, status_code=exc.status)
         return error_response(request, exc.status, N_("Cannot verify this"),
                               paste_message(exc))
 
@@ -143,6 +147,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if isinstance(exc, BodyTooLarge):
+            detail = localise(exc.detail) if asks_for_language(request) else exc.detail
+            if wants_json(request):
+                return JSONResponse({"detail": detail, "field": None, "limit": exc.limit},
+                                    status_code=413)
+            return error_response(request, 413, N_("Too large"), exc.detail)
         undecodable = exc.__cause__
         if exc.status_code == 400 and isinstance(undecodable, UnicodeDecodeError):
             # FastAPI's JSON body parsing found bytes that are not UTF-8: say so, with where.

@@ -22,7 +22,7 @@ router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
 PAGE_SIZE = 50
 PageNo = Annotated[int, Query(ge=1, le=100_000)]
-Year = Annotated[int, Path(ge=1000, le=9999)]
+Year = Annotated[int, Path(ge=1, le=9999)]
 Month = Annotated[int, Path(ge=1, le=12)]
 
 
@@ -64,7 +64,7 @@ def date_month(request: Request, year: Year, month: Month, session: SessionDep,
     """A month as a calendar (days with articles link to their day) and its articles."""
     cache_page(request)
     start = date(year, month, 1)
-    end = date(year + (month == 12), month % 12 + 1, 1)
+    end = _next_month(start)
     counts = indexes.month_days(session, year, month)
     total, rows = indexes.articles(session, PAGE_SIZE, (page - 1) * PAGE_SIZE,
                                    start=start, end=end)
@@ -72,12 +72,15 @@ def date_month(request: Request, year: Year, month: Month, session: SessionDep,
     first = 6 if locale == "en" else 0  # Sunday first in English, Monday in Swedish
     cal = calendar.Calendar(firstweekday=first)
     names = get_day_names("abbreviated", locale=locale)
+    # Day numbers, 0 for the days of the months around (which may not exist: December 9999).
+    weeks = [[date(year, month, n) if n else None for n in week]
+             for week in cal.monthdayscalendar(year, month)]
     return templates.TemplateResponse(request, "date_month.html", {
-        "month": f"{year:04d}-{month:02d}", "weeks": cal.monthdatescalendar(year, month),
+        "month": f"{year:04d}-{month:02d}", "weeks": weeks,
         "weekdays": [names[(first + i) % 7] for i in range(7)], "counts": counts,
-        "this_month": month, "rows": rows, "total": total, "page": page,
+        "rows": rows, "total": total, "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)), "pager_query": "",
-        "prev": (start - timedelta(days=1)).replace(day=1), "next": end,
+        "prev": before.replace(day=1) if (before := _step(start, -1)) else None, "next": end,
     })
 
 
@@ -92,9 +95,25 @@ def date_day(request: Request, session: SessionDep, templates: TemplatesDep,
     except ValueError:
         raise BadFilter(f"day: not a date: {day}", "day", day) from None
     total, rows = indexes.articles(session, PAGE_SIZE, (page - 1) * PAGE_SIZE, start=when,
-                                   end=when + timedelta(days=1))
+                                   end=_step(when, 1))
     return templates.TemplateResponse(request, "date_day.html", {
         "day": when, "rows": rows, "total": total, "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)), "pager_query": "",
-        "prev": when - timedelta(days=1), "next": when + timedelta(days=1),
+        "prev": _step(when, -1), "next": _step(when, 1),
     })
+
+
+def _step(day: date, days: int) -> date | None:
+    """``day`` moved by ``days``, or None past the calendar's ends (0001-01-01, 9999-12-31):
+    a day page at an end has no link beyond it, and never overflows."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+def _next_month(start: date) -> date | None:
+    """The first day of the month after ``start``'s (None after December 9999)."""
+    if start.month < 12:
+        return start.replace(month=start.month + 1, day=1)
+    return date(start.year + 1, 1, 1) if start.year < date.max.year else None

@@ -5,8 +5,9 @@ logs show). The web layer shows them through :func:`localise`: a message that is
 msgid is translated as it is; one that carries values (a size, a file name, a host) is matched
 against the patterns below, which name the values, and the translated sentence is filled with
 them, numbers and sizes formatted for the locale ("2,0 MB" in Swedish, "2.0 MB" in English).
-A test walks every ``IngestError``/``CorrectionError`` raised under ``app/`` and fails on one
-that comes out untranslated.
+A test walks every refusal raised under ``app/`` (``app.refusals.Refusal`` and its kinds:
+``IngestError``, ``AccountError``, ``EditError``, ``FormError``, ``RequestRefused``; storage's
+``CorrectionError``) and fails on one that comes out untranslated.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str, dict[str, Callable[[str], str]]]] = 
      N_("The text is longer than the limit of %(size)s."), {"size": _size}),
     (re.compile(rf"The file is (?P<got>{_NUM}) bytes; the limit is (?P<size>{_NUM}) bytes\."),
      N_("The file is %(got)s; the limit is %(size)s."), {"got": _size, "size": _size}),
+    # Before the pattern of a named file below, which would take "The request body" for a name.
+    (re.compile(rf"The request body is larger than the limit of (?P<size>{_NUM}) bytes\."),
+     N_("The request is larger than the limit of %(size)s."), {"size": _size}),
     (re.compile(rf"(?P<name>.+) is larger than the limit of (?P<size>{_NUM}) bytes\."),
      N_("%(name)s is larger than the limit of %(size)s."), {"size": _size}),
     (re.compile(rf"The upload is larger than the limit of (?P<size>{_NUM}) bytes a file\."),
@@ -196,9 +200,6 @@ PLAIN = [
     N_("The form has expired or was not sent from this site. Please submit it again."),
     N_("The form has expired or was not sent from this site. Reload the page and try again."),
     N_("The form has expired. Please try again."),
-    N_("Too many uploads from here: wait a minute and try again."),
-    N_("Too many reports from here: wait a minute and try again."),
-    N_("Too many login attempts from here: wait a minute and try again."),
     N_("Wrong user name or password."),
     N_("Give a user name and a password."),
     N_("Say what is wrong with this quote."),

@@ -8,6 +8,7 @@ cookie to every response.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import unquote
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.web import errors, i18n
 from app.web.csrf import COOKIE as CSRF_COOKIE
 from app.web.csrf import Csrf
+from app.web.messages import N_
 
 log = logging.getLogger("citat.web")
 
@@ -76,6 +78,15 @@ class RequestContext:
                 return
             self.csrf.prepare(request)
             await self.app(scope, receive, send_tracked)
+        except asyncio.CancelledError:
+            # The server is stopping and this request ran out of CITAT_SHUTDOWN_SECONDS: say
+            # so (not uvicorn's bare 500), with the headers every page carries.
+            if not started:
+                stopping = errors.error_response(request, 503, N_("Unavailable"), N_(
+                    "The server is restarting. Please try again in a moment."))
+                stopping.headers["Retry-After"] = "5"
+                await stopping(scope, receive, wrapped)
+            raise
         except Exception:
             # Rendered here, not by Starlette's outermost error middleware, so the error page
             # carries the same security headers as every other page.

@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import PurePath
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from app.ingest.readers import IngestError, build_article
+from app.ingest.readers import MAX_YEAR, MIN_YEAR
 from app.ingest.service import IngestResult
-from app.ingest.sources import Fields, expand_files, from_file
+from app.ingest.uploads import Upload
+from app.refusals import Refusal
 from app.storage import profiles, queries
 from app.storage.browse import QuoteFilters
 from app.web import attribution, errors, i18n
-from app.web.api import check_upload_rate, fetch_article
+from app.web.api import check_upload_rate, upload_service
 from app.web.cards import card_etag, render_card
 from app.web.deps import CsrfDep, RowId, SessionDep, SettingsDep, TemplatesDep
 from app.web.forms import read_form
 from app.web.i18n import gettext_ as _
 from app.web.messages import format_size
 from app.web.pagecache import cache_page
+from app.web.refusals import FormError
 from app.web.render import Mark, paragraphs, render_span
 from app.web.typography import quote_plain
 from app.web.urls import absolute_url, export_links
@@ -214,7 +213,7 @@ def upload_form(request: Request, templates: TemplatesDep, csrf: CsrfDep,
 
 def _render_upload(
     request: Request, templates: Any, csrf: Any, settings: Any,
-    values: dict[str, str], error: IngestError | None, status: int,
+    values: dict[str, str], error: Refusal | None, status: int,
 ) -> Response:
     raw, token = csrf.token_for(request)
     response: Response = templates.TemplateResponse(
@@ -223,9 +222,10 @@ def _render_upload(
         {
             "values": values,
             "error": error,
-            "error_message": errors.ingest_message(error) if error else "",
+            "error_message": errors.refusal_message(error) if error else "",
             "csrf_token": token,
             "max_size": format_size(settings.max_upload_bytes),
+            "max_files": settings.max_batch_files, "min_year": MIN_YEAR, "max_year": MAX_YEAR,
         },
         status_code=status,
     )
@@ -246,8 +246,7 @@ async def upload_post(
     declared = request.headers.get("content-length", "")
     max_files = settings.max_batch_files
     if declared.isdigit() and int(declared) > max_files * limit + 256 * 1024:
-        err = IngestError(f"The upload is larger than the limit of {limit:,} bytes a file.",
-                          "file")
+        err = FormError(f"The upload is larger than the limit of {limit:,} bytes a file.", "file")
         return _render_upload(request, templates, csrf, settings, values, err, 413)
     try:
         # Over-long text fields are cut, not refused: the form comes back filled in.
@@ -256,44 +255,34 @@ async def upload_post(
     except (MultiPartException, HTTPException) as exc:
         # Starlette turns the parser's MultiPartException into HTTPException(400) in an app.
         reason = str(exc.detail if isinstance(exc, HTTPException) else exc.message)
-        err = (IngestError("At most %(max)s files in one upload.", "file",
-                           params={"max": max_files})
+        err = (FormError("At most %(max)s files in one upload.", "file",
+                         params={"max": max_files})
                if reason.startswith("Too many files") else
-               IngestError(f"The form could not be read: {reason}", "file"))
+               FormError(f"The form could not be read: {reason}", "file"))
         return _render_upload(request, templates, csrf, settings, values, err, 400)
     try:
         for name in UPLOAD_FIELDS:
             v = form.get(name)
             values[name] = v if isinstance(v, str) else ""
         if dropped.get("text"):
-            err = IngestError(_too_long(limit, len(values["text"].encode("utf-8")),
-                                        dropped["text"]), "text")
+            err = FormError(_too_long(limit, len(values["text"].encode("utf-8")),
+                                      dropped["text"]), "text")
             return _render_upload(request, templates, csrf, settings, values, err, 413)
         if not csrf.valid(request, form.get("csrf_token")):
-            err = IngestError("The form has expired or was not sent from this site. "
-                              "Please submit it again.", None)
+            err = FormError("The form has expired or was not sent from this site. "
+                            "Please submit it again.", None)
             return _render_upload(request, templates, csrf, settings, values, err, 403)
         check_upload_rate(request)
         files: list[tuple[str, bytes]] = []
         for upload in form.getlist("file"):
             if isinstance(upload, UploadFile) and upload.filename:
-                data = await upload.read(limit + 1)
-                if len(data) > limit:
-                    raise IngestError(f"{_base(upload.filename)} is larger than the limit of "
-                                      f"{limit:,} bytes.", "file")
+                data = await upload.read(limit + 1)  # one byte more: the service refuses it
                 if data:
                     files.append((upload.filename, data))
-        fields = Fields(values["title"], values["source"], values["url"],
-                        values["published_at"])
-        outcome: IngestResult | list[tuple[str, IngestResult | None, str | None]]
-        if not files and not values["text"].strip() and values["url"].strip():
-            # A URL alone: fetched on the fetch threads, not on this request's thread.
-            item = await fetch_article(request, values["url"], fields)
-            outcome = await run_in_threadpool(_ingest, request, item)
-        else:
-            outcome = await run_in_threadpool(_ingest_form, request, settings, values, files,
-                                              fields)
-    except IngestError as err:
+        outcome = await upload_service(request).ingest(Upload(
+            text=values["text"], title=values["title"], source=values["source"],
+            url=values["url"], published_at=values["published_at"], files=files))
+    except Refusal as err:  # the ingest layer's, and the rate limits'
         response = _render_upload(request, templates, csrf, settings, values, err, err.status)
         response.headers.update(errors.retry_after(err))
         return response
@@ -303,7 +292,9 @@ async def upload_post(
         target = request.app.url_path_for("article", article_id=outcome.article_id)
         suffix = "" if outcome.created else "?duplicate=1"
         return RedirectResponse(str(target) + suffix, status_code=303)
-    return templates.TemplateResponse(request, "upload_batch.html", {"results": outcome})
+    results = [(o.name, o.result, errors.refusal_message(o.error) if o.error else None)
+               for o in outcome]
+    return templates.TemplateResponse(request, "upload_batch.html", {"results": results})
 
 
 def _too_long(limit: int, kept: int, dropped: int) -> str:
@@ -311,41 +302,3 @@ def _too_long(limit: int, kept: int, dropped: int) -> str:
     return _("The text is %(over)s over the limit of %(limit)s. The first %(kept)s are kept "
              "below: shorten the text, or upload it as a file in parts.") % {
         "over": format_size(dropped), "limit": format_size(limit), "kept": format_size(kept)}
-
-
-def _base(name: str) -> str:
-    return PurePath(name.replace("\\", "/")).name
-
-
-def _ingest_form(
-    request: Request, settings: Any, values: dict[str, str], files: list[tuple[str, bytes]],
-    fields: Fields,
-) -> IngestResult | list[tuple[str, IngestResult | None, str | None]]:
-    """Build the article(s) from the form and submit them (runs in a worker thread)."""
-    limit = settings.max_upload_bytes
-    if files:
-        entries = expand_files(files, max_files=settings.max_batch_files, max_bytes=limit)
-        if not entries:
-            raise IngestError("The upload holds no .txt, .md or .html file.", "file")
-        if len(entries) == 1 and not files[0][0].lower().endswith(".zip"):
-            return _ingest(request, from_file(entries[0][0], entries[0][1], fields, limit))
-        results: list[tuple[str, IngestResult | None, str | None]] = []
-        for name, data in entries:
-            try:
-                # Per-file metadata comes from each file; typed fields apply to all.
-                results.append((_base(name), _ingest(request, from_file(name, data, fields,
-                                                                        limit)), None))
-            except IngestError as exc:
-                results.append((_base(name), None, errors.ingest_message(exc)))
-        return results
-    item = build_article(
-        text=values["text"], title=values["title"], source=values["source"], url=values["url"],
-        published_at=values["published_at"], max_bytes=limit,
-    )
-    return _ingest(request, item)
-
-
-def _ingest(request: Request, item: Any) -> IngestResult:
-    with Session(request.app.state.engine) as session:
-        result: IngestResult = request.app.state.queue.submit(session, item)
-        return result

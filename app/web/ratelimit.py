@@ -1,5 +1,6 @@
-"""Rate limits on upload (form and API), login and report (the `limits` library; memory or
-Redis storage), and the cap on URL fetches running at once."""
+"""Rate limits on every write — uploads (form and API), logins, reports, verifications and
+editors' changes (the `limits` library; memory or Redis storage) — and the cap on URL fetches
+running at once."""
 
 from __future__ import annotations
 
@@ -16,7 +17,19 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from app.web.messages import N_
+from app.web.refusals import RequestRefused
+
 T = TypeVar("T")
+
+#: Each limit's refusal (429), with the seconds to wait; the same number goes in Retry-After.
+REFUSALS = {
+    "upload": N_("Too many uploads from here: try again in %(retry_after)s seconds."),
+    "login": N_("Too many login attempts from here: try again in %(retry_after)s seconds."),
+    "report": N_("Too many reports from here: try again in %(retry_after)s seconds."),
+    "verify": N_("Too many verifications from here: try again in %(retry_after)s seconds."),
+    "edit": N_("Too many changes from here: try again in %(retry_after)s seconds."),
+}
 
 
 class RateLimits:
@@ -30,6 +43,13 @@ class RateLimits:
         """Count one request; False when the client is over the limit."""
         client = request.client.host if request.client else "unknown"
         return bool(self._limiter.hit(self._limits[name], name, client))
+
+    def check(self, name: str, request: Request) -> None:
+        """Count one request; RequestRefused (429, the seconds to wait as ``retry_after``, which
+        the error handler also sends as Retry-After) when the client is over the limit."""
+        if not self.hit(name, request):
+            raise RequestRefused(REFUSALS[name], params={
+                "retry_after": self.retry_after(name, request)}, status=429)
 
     def retry_after(self, name: str, request: Request) -> int:
         """Seconds until the client may try again (for a ``Retry-After`` header)."""

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.ingest.readers import MAX_YEAR, MIN_YEAR
 from app.storage import certainty, queries
+from app.storage.models import as_utc
 
 SPEAKER_CONFIDENCE = (
     "The extractor's probability (0 to 1) that `speaker` is the right speaker: a calibrated "
@@ -163,7 +165,7 @@ class ArticleOut(BaseModel):
         a = view.article
         return cls(
             id=a.id or 0, title=a.title, source=a.source, url=a.url,
-            published_at=a.published_at, language=a.language, licence=a.licence,
+            published_at=as_utc(a.published_at), language=a.language, licence=a.licence,
             attribution=a.attribution, status=a.status, error=a.error, text=a.text,
             quotes=[QuoteOut.of(r, sure) for r in view.quotes],
             entities=[
@@ -184,7 +186,8 @@ class ArticleIn(BaseModel):
     source: str | None = Field(default=None, max_length=2000)
     url: str | None = Field(default=None, max_length=4000)
     published_at: str | None = Field(
-        default=None, description="YYYY-MM-DD or ISO 8601.", max_length=64
+        default=None, max_length=64, description=f"YYYY-MM-DD or ISO 8601, the years "
+        f"{MIN_YEAR} to {MAX_YEAR} (an offset is converted to UTC; outside them: 422)."
     )
 
 

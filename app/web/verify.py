@@ -13,13 +13,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlmodel import Session
 from starlette.formparsers import MultiPartException
 
+from app.plaintext import without_invisible
 from app.verify import service
 from app.verify.claim import MAX_CHARS, BadPaste, parse
+from app.web.auth import over_limit
 from app.web.cards import card_etag, render_verification_card
 from app.web.deps import CsrfDep, SessionDep, SettingsDep, TemplatesDep
 from app.web.errors import paste_message
-from app.web.i18n import gettext_
+from app.web.i18n import gettext_, localize
 from app.web.pagecache import cache_page
+from app.web.refusals import RequestRefused
 from app.web.schemas import VerificationOut, VerifyIn
 from app.web.urls import absolute_url
 
@@ -45,8 +48,10 @@ def verdict_label(code: str) -> str:
 
 
 def _run(request: Request, text: str, speaker: str | None) -> service.Stored:
-    """Verify and store (in a worker thread, with its own session)."""
-    claim = parse(text, speaker)
+    """Verify and store (in a worker thread, with its own session). Invisible characters are
+    taken out first: stored on a shared page, an override would turn the paste around (the
+    page would show words other than those that were looked for)."""
+    claim = parse(without_invisible(text), without_invisible(speaker) if speaker else None)
     with Session(request.app.state.engine) as session:
         return service.save(session, service.verify(session, claim))
 
@@ -92,9 +97,11 @@ async def verify_post(request: Request, templates: TemplatesDep, csrf: CsrfDep) 
             return _render_form(request, templates, csrf, values, gettext_(
                 "The form has expired or was not sent from this site. Please submit it "
                 "again."), 403)
-        if not request.app.state.ratelimits.hit("verify", request):
-            return _render_form(request, templates, csrf, values, gettext_(
-                "Too many verifications from here: wait a minute and try again."), 429)
+        try:
+            request.app.state.ratelimits.check("verify", request)
+        except RequestRefused as exc:
+            return over_limit(exc, _render_form(request, templates, csrf, values,
+                                                localize(exc.msgid, exc.params), 429))
         try:
             stored = await run_in_threadpool(_run, request, values["text"], values["speaker"])
         except BadPaste as exc:
@@ -161,13 +168,10 @@ def verification_card(request: Request, public_id: VerificationId, session: Sess
 @api_router.post("/verify", name="api_verify", status_code=201,
                  responses={400: {"description": "Nothing to verify, with a message."},
                             413: {"description": "The paste is too long."},
-                            429: {"description": "Too many verifications."}})
+                            429: {"description": "Too many verifications (Retry-After)."}})
 async def api_verify(request: Request, body: VerifyIn) -> JSONResponse:
     """Verify a pasted quote against the archive; the result is stored behind ``url``."""
-    if not request.app.state.ratelimits.hit("verify", request):
-        return JSONResponse({"detail": gettext_(
-            "Too many verifications from here: wait a minute and try again.")},
-            status_code=429)
+    request.app.state.ratelimits.check("verify", request)  # 429 with Retry-After
     stored = await run_in_threadpool(_run, request, body.text, body.speaker)
     out = VerificationOut.of(stored.result)
     return JSONResponse(out.model_dump(mode="json"), status_code=201)

@@ -189,3 +189,20 @@ def test_train_attribution_refuses_the_test_split(tmp_path: Path) -> None:
                                       "--split", "test"])
     assert result.exit_code == 2
     assert "never for training" in " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+
+
+def test_agreeing_with_the_rules_moves_the_confidence() -> None:
+    """The fourth calibration weight applies when the choice is the rules' own speaker; a
+    model of three numbers (older files) reads as d = 0."""
+    four = _model({"is_rule": 1.0}, [1.0, 0.0, 0.0, 1.5])
+    p = 0.7
+    assert four.confidence(p, 0.2, agrees=True) == pytest.approx(
+        1 / (1 + np.exp(-(np.log(p / (1 - p)) + 1.5))))
+    assert four.confidence(p, 0.2, agrees=False) == pytest.approx(p)
+    three = _model({"is_rule": 1.0}, [1.0, 0.0, 0.0])
+    assert three.confidence(p, 0.2, agrees=True) == pytest.approx(p)
+    ch = _choice(four, {"Ann Reid": ["is_rule"], NOBODY: []})
+    (got,) = choose([ch], [Resolved("Ann Reid", None, 0.6)], [_cand()], four, lambda n: n)
+    best = float(four.probability(ch.x)[0])
+    margin = best - float(four.probability(ch.x)[1])
+    assert got.confidence == pytest.approx(four.confidence(best, margin, agrees=True), abs=1e-4)

@@ -1,0 +1,1 @@
+"""app/storage: migrations, saving, names, aggregates, search, exports (on either engine)."""

@@ -21,7 +21,7 @@ from app.main import create_app
 from app.services.accounts import create_user
 from app.storage import corrections, keyset
 from app.storage.models import Entity, EntityQuote, Quote, Speaker
-from tests.conftest import soup
+from tests.factories import soup
 
 # Eleven articles by one speaker, each naming one place in some of its quotes. Articles 3-5
 # share a date (ties of date: the article decides), article 7 holds its quotes out of text

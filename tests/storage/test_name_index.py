@@ -14,7 +14,7 @@ from app.ingest.readers import ArticleIn
 from app.ingest.service import ingest
 from app.main import create_app
 from app.storage import name_index, queries
-from tests.conftest import soup
+from tests.factories import soup
 
 PEOPLE = [("Sergej Lavrov", "Lavrov"), ("Åsa Öberg", "Öberg"), ("Anna Berg", "Berg"),
           ("Annika Bergström", "Bergström"), ("Jens Stoltenberg", "Stoltenberg"),

@@ -14,7 +14,7 @@ from app.config import Settings
 from app.extraction.records import ExtractedQuote, ExtractedSpeaker, Extraction
 from app.main import create_app
 from app.storage import search
-from tests.conftest import soup
+from tests.factories import soup
 
 # Nine articles, each one quote about the harbour; three of them also about the bridge.
 TEXTS = [f"Lena Holm sade: ”Hamnen i Visby behöver {'en ny bro och ' if i % 3 == 0 else ''}"

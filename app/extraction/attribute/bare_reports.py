@@ -77,6 +77,9 @@ class BareReports:
             return cue + 1
         if prev is not None and prev.lower in lex.copulas:
             return None  # "were reported by the local paper": passive, no reporter as subject
+        parsed = self._complement_start(cue, last)
+        if parsed is not None:
+            return parsed
         fallback = None
         for p in range(cue + 1, min(cue + 1 + MAX_GAP, last + 1)):
             w = words[p]
@@ -92,6 +95,41 @@ class BareReports:
                 return p
             fallback = fallback if fallback is not None else p
         return fallback
+
+    def _complement_start(self, cue: int, last: int) -> int | None:
+        """With a parse: the first word of the clausal complement the parser hangs off the
+        cue ("said on Saturday, about 20 buildings collapsed"; "said the crash involved …",
+        where the tagger took "involved" for an adjective), if it has a subject of its own."""
+        view = self.view
+        if not view.has_parse:
+            return None
+        words = view.words
+        stop = min(last, cue + MAX_GAP + MAX_SUBJECT + 4)
+        for j in range(cue + 1, stop + 1):
+            w = words[j]
+            if w.head != cue or w.dep != "ccomp" or view.in_quote(w.start):
+                continue
+            subject = next((k for k in range(cue + 1, j)
+                            if words[k].head == j and words[k].dep.startswith(("nsubj", "expl"))),
+                           None)
+            if subject is None:
+                return None
+            for p in range(cue + 1, subject + 1):
+                if self._under(p, subject, cue):
+                    return p
+            return subject
+        return None
+
+    def _under(self, p: int, top: int, stop: int) -> bool:
+        """Whether word p hangs (through its heads) under word top, not passing word stop."""
+        words = self.view.words
+        for _ in range(12):
+            if p == top:
+                return True
+            if p == stop or words[p].head == p:
+                return False
+            p = words[p].head
+        return False
 
     def clause_end(self, p: int, last: int, end: int) -> int:
         """Sentence end, or the start of ", which …" / "; …" / "and several said" after p."""

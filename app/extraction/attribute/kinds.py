@@ -46,8 +46,14 @@ def not_a_quote(
     lead = text[max(0, region.outer_start - 30) : region.outer_start].casefold()
     if any(lead.rstrip().endswith(marker) for marker in lex.scare_markers):
         return True  # så kallade ”…”, so-called "…", titled "…"
+    if _named_by_participle(text[max(0, region.outer_start - 30) : region.outer_start], lex):
+        return True  # a process called "exfiltration" (not: which the Times called "…")
+    if _title_cased(content) and (_listed(view, region) or _named_in_phrase(view, region)):
+        return True  # songs "Dark Star", "Uncle John's Band" and …; the "Kiss & Ride" area
     if has_cue:
         return False
+    if re.fullmatch(r"[A-ZÅÄÖ]{2,6}", content.strip()):
+        return True  # an acronym in marks: "samordningen ”SOT”" names, nobody speaks
     n_words = len(content.split())
     follow = text[region.outer_end : region.outer_end + 40]
     m = re.match(r"\s+([^\W\d_]+)", follow)
@@ -56,6 +62,65 @@ def not_a_quote(
         if lex.cue_lemma(nxt) is None and nxt not in ("och", "and", "säger", "said"):
             return True  # the quoted words are a constituent: "Storm-7" is the name
     return False
+
+
+def _named_by_participle(lead: str, lex: Lexicon) -> bool:
+    """A naming verb as a participle right before the quote, after a common noun ("a
+    process called", "a song called"); after a name or pronoun it reports a label someone
+    used ("which the Times called", "he called")."""
+    words = lead.split()
+    if len(words) < 2 or lex.cue_lemma(words[-1].casefold()) not in lex.naming_verbs:
+        return False
+    prev = words[-2]
+    low = prev.casefold()
+    return prev.isalpha() and prev.islower() and not (
+        low in lex.pronouns or low in lex.first_person or low in lex.determiners
+        or low in lex.not_names
+    )
+
+
+def _title_cased(content: str) -> bool:
+    """A short name in title case ("Uncle John's Band", "Kiss & Ride"): every word of three
+    letters or more capitalised, no sentence punctuation."""
+    words = content.rstrip(",").split()
+    if not 1 <= len(words) <= 6 or FINAL.search(content.rstrip(",")):
+        return False
+    long = [w for w in words if sum(ch.isalpha() for ch in w) >= 3]
+    return bool(long) and all(w[:1].isupper() or w[:1].isdigit() for w in long)
+
+
+_LIST_LINK = re.compile(r"\s*(?:,|,?\s+(?:and|or|och|eller))\s*$")
+
+
+def _listed(view: TextView, region: QuoteRegion) -> bool:
+    """A quoted item of a list of quoted names: a neighbouring region in title case, joined
+    by a comma or "and" ("Dark Star", "Uncle John's Band", and "Truckin'")."""
+    text = view.text
+    for other in view.regions:
+        if other.outer_end <= region.outer_start:
+            between = text[other.outer_end : region.outer_start]
+        elif other.outer_start >= region.outer_end:
+            between = text[region.outer_end : other.outer_start]
+        else:
+            continue
+        if len(between) <= 6 and _LIST_LINK.match(between + " ") and _title_cased(
+            text[other.start : other.end]
+        ):
+            return True
+    return False
+
+
+def _named_in_phrase(view: TextView, region: QuoteRegion) -> bool:
+    """A title-case name inside a noun phrase: an article before it, a lowercase noun after
+    it ("the "Kiss & Ride" section")."""
+    text = view.text
+    lex = view.lexicon_at(region.start)
+    before = text[max(0, region.outer_start - 12) : region.outer_start].split()
+    m = re.match(r"\s+([^\W\d_]+)", text[region.outer_end : region.outer_end + 30])
+    return bool(before) and before[-1].casefold() in lex.definite_articles and m is not None and (
+        m.group(1)[:1].islower() and lex.cue_lemma(m.group(1)) is None
+        and m.group(1).casefold() not in lex.aux
+    )
 
 
 def scare_window(lead: str, lex: Lexicon) -> bool:

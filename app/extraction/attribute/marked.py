@@ -82,6 +82,8 @@ class Attributor:
             if w.text in _SKIP_AFTER_QUOTE or view.in_quote(w.start) or view.is_mark(w):
                 break
             if not (lex.is_title(w.lower) or w.lower in ("of", "the", "för", "i") or (
+                k == j and w.lower in lex.determiners  # "…," an Acme spokesperson said
+            ) or (
                 w.text[:1].islower() and not w.is_stop and view.cue_at(k) is None
                 and w.lower not in lex.adverbs and w.lower not in lex.aux
             )):
@@ -96,6 +98,10 @@ class Attributor:
             return None
         names = [m for m in found if m.kind == "name" and m.label != "LOC"]
         subject = names[-1] if names else found[-1]
+        if words[j].lower in lex.generic_determiners and words[k - 1].lower not in (
+            lex.spokesperson_nouns
+        ) and not names:
+            return None  # "…," a local resident of Eastbay said: nobody we can name
         return Evidence(subject, cue.word.text, "subject", cue.word.end)
 
     def pre(self, region: QuoteRegion, tight: bool = False) -> Evidence | None:
@@ -119,7 +125,31 @@ class Attributor:
                 and all(ph.view.lexicon_at(w.start).is_title(w.lower) or w.is_cap for w in lead)
             ):
                 return Evidence(m, None, "colon", words[k].start)  # Holm: ”…”
+            topic = self._topic_colon(first, k)
+            if topic is not None:
+                return Evidence(topic, None, "colon", words[k].start)
         return self.cue_before(k, first, max(first, k - 8) if tight else first)
+
+    def _topic_colon(self, first: int, colon: int) -> Mention | None:
+        """A headline "Rektorn om branden: ”…”": the speaker, a topic preposition and a short
+        topic without a verb before the colon."""
+        view, ph = self.view, self.ph
+        words = view.words
+        m = ph.by_word.get(first)
+        if m is None or m.first_word != first or m.kind not in ("name", "org", "title") or (
+            m.label == "LOC"
+        ):
+            return None
+        p = m.last_word + 1
+        lex = view.lexicon_at(words[first].start)
+        if p >= colon or words[p].lower not in lex.topic_prepositions or colon - p > 6:
+            return None
+        for w in words[p + 1 : colon]:
+            if w.pos in ("VERB", "AUX") or view.cue_at(w.i) is not None or w.text in (
+                ",", ".", ";", "!", "?"
+            ):
+                return None
+        return m
 
     def cue_before(self, k: int, first: int, cue_first: int | None = None) -> Evidence | None:
         """The nearest cue verb at or before word k (not before cue_first), and its subject."""
@@ -195,11 +225,12 @@ class Attributor:
                 # that ends its sentence belongs to the cue right before it.
                 found = tight
             else:
-                found = self.post(region.outer_end, para.end) or tight
+                found = self.post(region.outer_end, para.end) or tight or self.according(region)
         else:
-            found = self.pre(region) or self.according(region) or self.post(
-                region.outer_end, para.end
-            )
+            # "X criticized the decision, which Y has referred to as "…"": the label's own
+            # clause comes before any cue further back.
+            found = self._label(region) or self.pre(region) or self.according(region) or (
+                self.post(region.outer_end, para.end))
         if found is None and not direct:
             found = self._coordinated_post(region)
         has_cue = found is not None and found.how not in ("clause", "colon")
@@ -222,9 +253,8 @@ class Attributor:
             return [Candidate(region.start, region.end, "partial", confidence.PARTIAL_UNATTRIBUTED,
                               None, "inherit", None, region.group, lang, True, region.marking)]
         if found is None:
-            intro = self._paragraph_intro(region)
-            if intro is not None:
-                found = intro
+            found = (self._paragraph_intro(region) or self._credit_line(region)
+                     or (self._named_between(region) if direct else None))
         conf = {"marked": confidence.MARKED, "repaired": confidence.REPAIRED,
                 "dash": confidence.DASH_MARKED}.get(region.marking, confidence.OTHER_MARKED)
         if not direct:
@@ -257,6 +287,52 @@ class Attributor:
                     return Evidence(m, cue.word.text, "cue", cue.word.end)
         return None
 
+    def _label(self, region: QuoteRegion) -> Evidence | None:
+        """"Trump characterized the call as "perfectly fine"", "was described by the Herald
+        as a "…"": the label the clause's subject (or the passive's agent) used."""
+        view, ph = self.view, self.ph
+        words = view.words
+        k = view.word_before(region.outer_start)
+        first, _ = ph.sentence_words(region.outer_start)
+        lex = view.lexicon_at(region.start)
+        if k > first and words[k].lower in lex.determiners:
+            k -= 1  # "as a "…""
+        if k > first and words[k].lower in lex.and_words | {"or"}:
+            # 'as "gamesmanship" and a "stunt"': the label before this one shares its verb.
+            earlier = [r for r in view.regions if r.outer_end <= words[k].start
+                       and not view.text[r.outer_end : words[k].start].strip(" ,")]
+            if earlier:
+                k = view.word_before(earlier[-1].outer_start)
+                if k > first and words[k].lower in lex.determiners:
+                    k -= 1
+        if k <= first or words[k].lower not in lex.label_prepositions:
+            return None
+        verbs = [j for j in range(first, k) if words[j].pos == "VERB"]
+        if not verbs:
+            return None
+        for j in range(verbs[-1] + 1, k - 1):
+            if words[j].lower != "by":
+                continue
+            a = j + 2 if words[j + 1].lower in lex.definite_articles else j + 1
+            agent = ph.by_word.get(a)
+            if agent is not None and agent.kind in ("name", "org"):
+                return Evidence(agent, words[verbs[-1]].text, "cue", words[k].end)
+        v = verbs[-1] - 1
+        while v > first and (words[v].lower in lex.adverbs or words[v].lower in (
+                "often", "commonly", "widely", "sometimes", "also", "reportedly")):
+            v -= 1
+        if words[v].text == "," or words[v].lower in lex.copulas:
+            return None  # "Ek, often referred to as "…"", "is known as": a name, no label
+        j = verbs[-1] - 1
+        while j > first and (words[j].lower in lex.aux or words[j].lower in lex.adverbs):
+            j -= 1
+        # "…, which Ross has referred to as": the subject right before the verb, else the
+        # clause's subject.
+        m = ph.by_word.get(j) or ph.clause_subject(first, verbs[-1])
+        if m is None or m.kind not in ("name", "org", "pronoun", "title"):
+            return None
+        return Evidence(m, words[verbs[-1]].text, "cue", words[k].end)
+
     def _paragraph_intro(self, region: QuoteRegion) -> Evidence | None:
         """A colon closing the previous paragraph introduces this one: "… om bygget:"."""
         view = self.view
@@ -276,6 +352,52 @@ class Attributor:
         if m is not None and m.kind in ("name", "pronoun", "title", "org"):
             return Evidence(m, None, "intro", prev.end)
         return None
+
+    def _named_between(self, region: QuoteRegion) -> Evidence | None:
+        """”…” Eva Lind, ordförande i föreningen, har ordet. ”…”: a person named in full
+        between two quotes of one paragraph, with no speech verb, speaks both."""
+        view, words = self.view, self.view.words
+        para = view.paragraph_of(region.outer_start)
+        j = view.word_at(region.outer_end)
+        while j < len(words) and words[j].text in (".", ","):
+            j += 1
+        m = self.ph.by_word.get(j)
+        if m is None or m.first_word != j or m.kind != "name" or m.label != "PER" or len(
+            m.text.split()
+        ) < 2:
+            return None
+        _, end = view.sentence_of(m.start)
+        later = [r for r in view.regions if m.end < r.outer_start < para.end]
+        if not later or later[0].outer_start > end + 2 or any(
+            view.cue_at(k) is not None for k in range(m.last_word + 1, view.word_at(end))
+        ):
+            return None
+        return Evidence(m, None, "clause", m.end)
+
+    def _credit_line(self, region: QuoteRegion) -> Evidence | None:
+        """A quote that is a paragraph of its own, credited by the next paragraph: ”…” ¶
+        "Eva Lind, rektor" (a name and at most a short role, no verb, no full stop)."""
+        view = self.view
+        pi = view.paragraph_index(region.outer_start)
+        para = view.paragraphs[pi]
+        if pi + 1 >= len(view.paragraphs) or region.outer_start > para.start + 1 or (
+            view.text[region.outer_end : para.end].strip(" .")
+        ):
+            return None
+        nxt = view.paragraphs[pi + 1]
+        line = view.text[nxt.start : nxt.end].rstrip()
+        first, last = view.word_at(nxt.start), view.word_before(nxt.start + len(line))
+        m = self.ph.by_word.get(first)
+        if m is None or m.first_word != first or m.kind not in ("name", "org") or (
+            m.label == "LOC" or line.endswith((".", "!", "?", ":"))
+        ):
+            return None
+        rest = view.words[m.last_word + 1 : last + 1]
+        if rest and (rest[0].text not in (",", "–", "—", "-") or len(rest) > 6 or any(
+            w.pos in ("VERB", "AUX") or view.cue_at(w.i) is not None for w in rest
+        )):
+            return None
+        return Evidence(m, None, "intro", m.end)
 
     def dash(self, region: QuoteRegion, prev: Candidate | None) -> list[Candidate]:
         """A dash quote (already split at its attribution): – …, säger X."""

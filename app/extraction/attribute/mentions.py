@@ -16,7 +16,7 @@ from app.extraction.attribute.names import (
     role_before,
     title_words,
 )
-from app.extraction.lexicon import Lexicon
+from app.extraction.lexicon import Lexicon, load_given_names
 from app.extraction.model import Mention
 from app.extraction.text.view import TextView, Word
 
@@ -47,6 +47,8 @@ def _ner_names(view: TextView) -> tuple[list[Mention], set[int]]:
             k = 0
             while k < len(span) - 1 and lex.is_title(span[k].lower):
                 k += 1
+            if k == len(span) - 1 and k > 0 and span[k - 1].lower in lex.name_titles:
+                k -= 1  # "Pope Francis": the title is part of a one-word name
             role_words = [*role_before(view, span[0].i, lex), *span[:k]]
             m = make_mention(view, span[k:], "name", "PER", lex, "ner")
             if role_words:
@@ -110,10 +112,15 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
             taken.add(nxt.i)
         elif low in lex.pronouns and not _determiner_use(view, w, nxt):
             out.append(make_mention(view, [w], "pronoun", "", lex))
-        elif low in lex.first_person and low != lex.generic_pronoun:
+        elif low in lex.first_person and low != lex.generic_pronoun and not (
+            w.text.isupper() and len(w.text) > 1  # "US Secretary of State": the country
+        ):
             out.append(make_mention(view, [w], "first", "", lex))
         elif low in lex.org_nouns:
             out.append(make_mention(view, [w], "org", "ORG", lex))
+        elif low.endswith(lex.person_suffixes) and not low.startswith(lex.person_suffixes):
+            # "30-åringen": a person the text names by age; "han" can refer back to them.
+            out.append(make_mention(view, [w], "name", "PER", lex))
         elif (
             lex.definite_suffixes
             and lex.is_title(low)
@@ -149,10 +156,26 @@ def _lead_is_no_name(view: TextView, m: Mention, e: Mention) -> bool:
     """The words of m before e are a place, an organisation or a title, not part of a name."""
     lead = view.words[m.first_word : e.first_word]
     lex = view.lexicon_at(m.start)
-    return bool(lead) and all(
-        w.ent_type in ("LOC", "GPE", "ORG") or lex.is_title(w.lower) for w in lead
-        if w.is_alpha_word
-    )
+    if not lead:
+        return False
+    if all(
+        w.ent_type in ("LOC", "GPE", "ORG") or lex.is_title(w.lower) or w.text in lex.places
+        for w in lead if w.is_alpha_word
+    ):
+        return True
+    if any(w.ent_type == "PER" or w.text in load_given_names() for w in lead):
+        return False
+    words = view.words
+    k = m.first_word
+    # "Secretary of State Jane Roe": the run after "<title> of" starts with the title's object.
+    if k >= 2 and words[k - 1].lower in lex.partitive_prepositions and (
+        lex.is_title(words[k - 2].lower)
+    ):
+        return True
+    # "Immunologist Jane Roe said", "Co-author Jane Roe": a one-word role opens the sentence.
+    start, _ = view.sentence_of(m.start)
+    one_word = " " not in view.text[m.start : e.start].strip()
+    return one_word and not any(ch.isalnum() for ch in view.text[start : m.start])
 
 
 def find_mentions(view: TextView) -> list[Mention]:
@@ -174,7 +197,40 @@ def find_mentions(view: TextView) -> list[Mention]:
     common = _common_mentions(view, taken)
     mentions = sorted([*labelled, *extra, *common], key=lambda m: (m.start, -m.end))
     orgs = {k for m in mentions if m.kind == "org" for k in range(m.first_word, m.last_word + 1)}
-    return [replace(m, subject=_subject_position(view, m, orgs)) for m in mentions]
+    return [
+        _with_role_after(view, replace(m, subject=_subject_position(view, m, orgs)))
+        for m in mentions
+    ]
+
+
+def _with_role_after(view: TextView, m: Mention) -> Mention:
+    """A person's role written after the name: "Eva Lind (S), kommunalråd" and the signature
+    line "Per Ek, rektor" give Lind and Ek those titles (a "rektorn" elsewhere is them)."""
+    if m.kind != "name" or m.label not in ("PER", "") or len(m.text.split()) < 2:
+        return m
+    words = view.words
+    k = m.last_word + 1
+    if k < len(words) and words[k].text == "(":
+        close = next((j for j in range(k + 1, min(k + 5, len(words))) if words[j].text == ")"),
+                     None)
+        if close is None:
+            return m
+        k = close + 1  # a party or an age in brackets: "Eva Lind (S), kommunalråd"
+    if k + 1 >= len(words) or words[k].text != ",":
+        return m
+    lex = view.lexicon_at(m.start)
+    role: list[Word] = []
+    k += 1
+    while k < len(words) and len(role) < 3 and not view.in_quote(words[k].start) and (
+        lex.is_title(words[k].lower) or words[k].lower in lex.title_modifiers
+    ):
+        role.append(words[k])
+        k += 1
+    titles = title_words(lex, role)
+    if not titles:
+        return m
+    text = view.text[role[0].start : role[-1].end]
+    return replace(m, role=m.role or text, titles=m.titles | titles)
 
 
 def _joined_by_ner(view: TextView, heuristic: list[Mention], ner: list[Mention]
@@ -189,6 +245,8 @@ def _joined_by_ner(view: TextView, heuristic: list[Mention], ner: list[Mention]
         if not any(w.text[:1].islower() and w.is_alpha_word for w in inner[1:-1]):
             continue
         pieces = [m for m in out if m.start < e.end and e.start < m.end]
+        if any(m.kind == "name" and len(m.text.split()) >= 2 and m.end == e.end for m in pieces):
+            continue  # "Acme University astronomer Jane Roe": a person ends the phrase
         if pieces and all(e.start <= m.start and m.end <= e.end for m in pieces):
             out = [m for m in out if m not in pieces]
             out.append(e)
@@ -247,6 +305,10 @@ def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
     lex = view.lexicon_at(m.start)
     if view.has_parse and _opens_with_role(view, m):
         return True
+    if view.has_parse and m.kind == "pronoun" and words[m.first_word].dep in (
+        "nsubj", "nsubj:pass", "nsubjpass"
+    ):
+        return True  # "I en intervju säger hon …": the subject after a fronted phrase (V2)
     k = m.first_word - 1
     # Skip the role before a name: "Eastbay University harbour expert Mary Stone".
     while k >= 0 and (
@@ -262,6 +324,14 @@ def _subject_position(view: TextView, m: Mention, orgs: set[int]) -> bool:
         return True
     # Both languages' words, whatever the paragraph's language: a mixed article's Swedish
     # paragraph may be tagged English (the lexicon's per-language lists would lose that).
+    if p.lower in ("och", "and") and view.has_parse:
+        # "lärare vid Sjöskolan och Norrbyskolan": the second of two places or bodies after a
+        # preposition is no more a subject than the first.
+        j = k - 1
+        while j >= 0 and words[j].is_cap and words[j].start >= s:
+            j -= 1
+        if j < k - 1 and j >= 0 and words[j].pos == "ADP":
+            return False
     if p.lower in lex.complementizers or p.lower in (
         "och", "and", "men", "but", "som", "who", "where", "when", "där", "när", "då", "which"
     ):

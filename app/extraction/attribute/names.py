@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.extraction.lexicon import Lexicon, load_first_names, load_given_names
 from app.extraction.model import Mention, MentionKind
 from app.extraction.text.view import TextView, Word
@@ -123,12 +125,17 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
         and not lex.is_title(run[0].lower)
     ):
         return out  # "Norra hamnens chef": an adjective of an owner phrase
+    if len(run) == 1 and run[0].lower.endswith("s") and lex.is_title(run[0].lower[:-1],
+                                                                     compounds=False):
+        return [make_mention(view, run, "generic", "", lex)]  # "Senators", a group unnamed
     last_title = -1
     last_org = -1
     for n, w in enumerate(run):
         # A compound title only where it leads a longer run ("Oppositionsledaren Klas Berg"),
         # so that a surname like "Hoffman" is never read as a title.
-        if lex.is_title(w.lower, compounds=n == 0 and len(run) > 1):
+        if lex.is_title(w.lower, compounds=n == 0 and len(run) > 1) or (
+            len(run) == 1 and _definite_title(lex, w)
+        ):
             last_title = n
         if org_like(lex, w):
             last_org = n
@@ -139,10 +146,20 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
             org = run[: last_org + 1]
         if all(not lex.is_title(w.lower) for w in org) or last_org == len(run) - 1:
             out.append(make_mention(view, org, "org", "ORG", lex))
-    name, lead = _start_at_given_name(run[cut + 1 :])
+    name, lead = _start_at_given_name(run[cut + 1 :], lex)
+    if len(name) == 1 and not lead and cut >= 0 and run[cut].lower in lex.name_titles and (
+        name[0].i == run[cut].i + 1
+    ):
+        name = [run[cut], *name]  # "Pope Francis": the title is part of a one-word name
     if not name:
         if last_org < 0:
-            out.append(make_mention(view, run, "title", "", lex))
+            m = make_mention(view, run, "title", "", lex)
+            prev = view.words[run[0].i - 1] if run[0].i > 0 else None
+            if prev is None or prev.lower not in lex.generic_determiners:
+                # "Rektorn: ”…”": a capitalised title alone is someone the text names (with
+                # its title words to find them), but "One MP told …" is nobody in particular.
+                m = replace(m, titles=title_words(lex, run))
+            out.append(m)
         return out
     role_words = [*role_before(view, run[0].i, lex), *run[: cut + 1]] if cut >= 0 else (
         role_before(view, (lead or name)[0].i, lex)
@@ -166,11 +183,23 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
     return out
 
 
-def _start_at_given_name(name: list[Word]) -> tuple[list[Word], list[Word]]:
+def _definite_title(lex: Lexicon, w: Word) -> bool:
+    """A compound title in its definite form ("Kommundirektören", "Förbundskaptenen"): a
+    surname never takes the definite suffix, so alone it is a title, not a name."""
+    low = w.lower
+    return any(
+        low.endswith(suf) and len(low) > len(suf) + 3 and lex.is_title(low[: -len(suf)])
+        for suf in lex.definite_suffixes
+    )
+
+
+def _start_at_given_name(name: list[Word], lex: Lexicon) -> tuple[list[Word], list[Word]]:
     """A person's name starts at their given name: "Utah Jane Roe" -> "Jane Roe" and the lead
     "Utah" (a place or a word the title list lacks, written straight before the name), and a
     short post-nominal goes ("Jane Roe QC"). Returns the name and the words cut off before it."""
     given = load_given_names()
+    if len(name) >= 3 and name[-1].text in lex.post_nominals:
+        name = name[:-1]  # "Jane Roe QC", "Tom Berg MP"
     if len(name) >= 3 and name[0].text in given:
         last = name[-1]
         if last.text.isupper() and 2 <= len(last.text) <= 3 and not any(
@@ -180,6 +209,18 @@ def _start_at_given_name(name: list[Word]) -> tuple[list[Word], list[Word]]:
         return name, []
     if len(name) < 3:
         return name, []
+    k = 0
+    while k + 2 < len(name) and name[k + 1].text == "-":
+        k += 2  # the parts of a hyphenated first word: "Co-author", "Fourteen-year-old"
+    if k and len(name) - (k + 1) >= 1 and any(w.text[:1].islower() for w in name[: k + 1]):
+        # "Co-author Jane Roe", "Fourteen-year-old Zoe": a hyphenated common word leads
+        return name[k + 1 :], name[: k + 1]
+    place = _place_words(name, lex)
+    rest = name[place:]
+    if place and 2 <= len(rest) <= 3 and (
+        rest[0].text in given or all(w.ent_type == "PER" for w in rest)
+    ) and not any(lex.is_org_word(w.text) or w.text.isupper() for w in rest):
+        return rest, name[:place]  # "Vermont Jane Roe": a place written before the name
     for k in range(1, len(name) - 1):
         if name[k].text in given and name[k + 1].is_cap and name[k + 1].is_alpha_word:
             lead = name[:k]
@@ -187,6 +228,14 @@ def _start_at_given_name(name: list[Word]) -> tuple[list[Word], list[Word]]:
                 return name, []  # "Tak-Sing Lee", "B. Jane Roe", a name the NER sees whole
             return name[k:], lead
     return name, []
+
+
+def _place_words(name: list[Word], lex: Lexicon) -> int:
+    """How many words at the start of a capitalised run are a known place ("New Mexico")."""
+    for n in (3, 2, 1):
+        if len(name) > n and " ".join(w.text for w in name[:n]) in lex.places:
+            return n
+    return 0
 
 
 def make_mention(

@@ -40,7 +40,15 @@ class Phrases:
         return w.lower in lex.adverbs or w.lower in lex.aux
 
     def after(self, i: int, limit: int | None = None) -> tuple[Mention | None, int]:
-        """The speaker phrase starting at word i (after an inverted cue); and its last word."""
+        """The speaker phrase starting at word i (after an inverted cue); and its last word
+        (the organisation a spokesperson speaks for: "said a spokesman for Acme")."""
+        m, last = self._after(i, limit)
+        if m is not None and m.kind in ("generic", "description", "title"):
+            return self.spoken_for(m) or m, last
+        return m, last
+
+    def _after(self, i: int, limit: int | None = None) -> tuple[Mention | None, int]:
+        """after() without the spokesperson check."""
         words, view = self.view.words, self.view
         if i >= len(words):
             return None, i
@@ -90,12 +98,24 @@ class Phrases:
                 # on ("Regionens presschef Eva Lind"), a capitalised one even after a person:
                 # in "säger AB Nordfrakts ordförande Karin Berg" the tagger may take "AB"
                 # for a person, but the phrase names Berg.
+                person = self._role_then_person(end, stop) if found[-1].kind != "name" or (
+                    w.lower in ("'s", "’s")) else None
+                if person is not None:
+                    # "said Acme astronomer Jane Roe", "writes Roe's long-time partner Tom
+                    # Berg": a role noun the title list lacks, then the person it names.
+                    found.append(person)
+                    end = person.last_word + 1
+                    continue
                 break
-            if not lex.is_title(w.lower) and (
+            role_noun = end == i and w.text[:1].islower() and lex.cue_lemma(w.lower) is None and (
+                (nx := self.by_word.get(end + 1)) is not None and nx.kind == "name")
+            if not lex.is_title(w.lower) and not role_noun and (
                 w.pos in ("VERB", "AUX")
                 or (lex.cue_lemma(w.lower) is not None and end > i)
             ):
-                break  # a verb ends the phrase; a title never does, whatever the tagger says
+                # A verb ends the phrase; a title never does, whatever the tagger says, nor
+                # a role noun before a name the tagger took for a verb ("eyewitness X").
+                break
             end += 1
         if end == i:
             return None, i
@@ -110,9 +130,29 @@ class Phrases:
             if named is not None:
                 return named, named.last_word
             return self._phrase(i, end - 1, "generic"), end - 1
-        if end - i <= 5 and any(w.is_alpha_word for w in words[i:end]):
+        if end - i <= 5 and any(w.is_alpha_word and w.lower not in lex.determiners
+                                for w in words[i:end]):
             return self._phrase(i, end - 1, "description"), end - 1
         return None, end - 1
+
+    def _role_then_person(self, k: int, stop: int) -> Mention | None:
+        """A person named within a few role words from word k ("astronomer Jane Roe",
+        "'s long-time partner Tom Berg"), else None: punctuation, a verb or a preposition
+        ends the search."""
+        words, view = self.view.words, self.view
+        lex = view.lexicon_at(words[k].start) if k < len(words) else None
+        for j in range(k, min(k + 6, stop)):
+            m = self.by_word.get(j)
+            if m is not None:
+                return m if m.kind == "name" and m.label in ("PER", "") and (
+                    len(m.text.split()) >= 2 or m.label == "PER") else None
+            w = words[j]
+            if w.text in _PHRASE_END or view.is_mark(w) or view.in_quote(w.start) or (
+                w.pos in ("VERB", "AUX", "ADP", "PRON", "DET")
+                or (lex is not None and w.lower in lex.np_stop)
+            ):
+                return None
+        return None
 
     def _introduced_name(self, k: int, lex: Lexicon) -> Mention | None:
         """"a tenant using the pseudonym Robin": the name after a name introducer."""
@@ -132,7 +172,97 @@ class Phrases:
         return Mention(start, end, self.view.text[start:end], kind, "", None, a, b)
 
     def before(self, i: int, sent_first: int) -> Mention | None:
-        """The subject of the cue at word i: the phrase just before it, or the clause subject."""
+        """The subject of the cue at word i: the phrase just before it, or the clause subject
+        (the person an organisation's phrase is about: "Jane Roe of Acme said")."""
+        m = self._before(i, sent_first)
+        if m is not None and m.kind in ("name", "org"):
+            return self._affiliated_person(m, sent_first) or self._apposed_person(
+                m, i, sent_first) or m
+        if m is not None and m.kind in ("generic", "description", "title"):
+            return self.spoken_for(m) or m
+        return m
+
+    def spoken_for(self, m: Mention) -> Mention | None:
+        """The organisation an unnamed spokesperson speaks for ("a Hampshire Police
+        spokesman", "an Acme spokesperson", "a spokesperson for the Eastbay council"), and
+        who issued a document ("an Acme press release", "Roe's statement", "the opinion of
+        the Court"); None when the phrase names neither."""
+        words, view = self.view.words, self.view
+        lex = view.lexicon_at(m.start)
+        head = words[m.last_word].lower
+        document = head in lex.document_nouns
+        if head not in lex.spokesperson_nouns and not document:
+            return None
+        inside = [x for x in self.mentions
+                  if m.first_word <= x.first_word and x.last_word < m.last_word
+                  and x.kind in ("org", "name") and x.label != "LOC"
+                  and (document or x.label != "PER")]
+        if inside:
+            return inside[-1]
+        k = m.last_word + 1
+        if document and k + 1 < len(words) and words[k].pos == "VERB" and (
+            words[k + 1].lower == "by"
+        ):
+            k += 1  # "a statement released by Acme"
+        if k + 1 < len(words) and words[k].lower in lex.affiliation_prepositions | {"for", "by"}:
+            k += 1
+            if words[k].lower in lex.definite_articles:
+                k += 1
+            found = self.by_word.get(k)
+            if found is not None and found.kind in ("org", "name") and found.label != "LOC" and (
+                document or found.label != "PER"
+            ):
+                return found
+        return None
+
+    def _affiliated_person(self, m: Mention, sent_first: int) -> Mention | None:
+        """"Jane Roe of the victims' group Acme (said)": the person before "of" whose
+        organisation ``m`` is, else None."""
+        words, view = self.view.words, self.view
+        lex = view.lexicon_at(words[m.first_word].start)
+        if not lex.affiliation_prepositions:
+            return None
+        k = m.first_word - 1
+        while k > sent_first and m.first_word - k <= 6:
+            w = words[k]
+            if w.lower in lex.affiliation_prepositions:
+                person = self.by_word.get(k - 1)
+                if person is not None and person.kind == "name" and person.label == "PER":
+                    return person
+                return None
+            if w.text in _PHRASE_END or view.is_mark(w) or w.pos in ("VERB", "AUX") or (
+                k in self.by_word and self.by_word[k].kind in ("name", "pronoun")
+            ):
+                return None
+            k -= 1
+        return None
+
+    def _apposed_person(self, m: Mention, i: int, sent_first: int) -> Mention | None:
+        """"Jane Roe, director of the Acme Institute that ran the trial, said": the person
+        whose role the phrase between the commas gives, else None."""
+        words, view = self.view.words, self.view
+        if i < 1 or words[i - 1].text != "," or m.last_word >= i - 1:
+            return None
+        lex = view.lexicon_at(words[i].start)
+        for k in range(m.first_word - 1, max(sent_first, m.first_word - 12), -1):
+            w = words[k]
+            if view.is_mark(w) or w.text in (";", ":", "(", ")"):
+                return None
+            if w.text != ",":
+                continue
+            role = words[k + 1]
+            person = self.by_word.get(k - 1)
+            titled = lex.is_title(role.lower) or (
+                role.lower in lex.determiners and k + 2 < i and lex.is_title(words[k + 2].lower))
+            if titled and person is not None and person.kind == "name" and (
+                person.label == "PER"
+            ):
+                return person
+            return None
+        return None
+
+    def _before(self, i: int, sent_first: int) -> Mention | None:
+        """before() without the affiliation check."""
         words = self.view.words
         parsed = self.syntax.get(i)
         if parsed is not None and parsed < i:
@@ -151,6 +281,9 @@ class Phrases:
                 m = self._person_ending_phrase(m, i) or m
             if m is not None:
                 return m  # the parser's nsubj: "Mary Stone, the head of the council, said"
+            unnamed = self._unnamed_subject(parsed, sent_first)
+            if unnamed is not None:
+                return unnamed  # "Tre grannar som sett Per Ek har uppgett": not Ek
         k = i - 1
         while k >= sent_first and (
             self._skippable(words[k]) or words[k].text == ")"
@@ -168,7 +301,10 @@ class Phrases:
         w = words[k]
         m = self.by_word.get(k)
         if m is not None:
-            return m
+            return self._not_oblique(m, sent_first)
+        m = self._before_phrase(k, sent_first)
+        if m is not None:
+            return m  # "Polisen i Sjöstad uppger", "25-åringen i sina brev berättar"
         lex = self.view.lexicon_at(w.start)
         if w.text == "," and k - 1 >= sent_first:
             # "The chair of the tenants' union, John Reed, said": the apposition.
@@ -217,6 +353,64 @@ class Phrases:
                 return self._phrase(a, k, "description")
         return None
 
+    def _unnamed_subject(self, parsed: int, sent_first: int) -> Mention | None:
+        """The parser's subject when it is a common noun with a number or an indefinite
+        determiner before it ("Tre grannar", "Flera elever"): someone the text does not name,
+        whoever is mentioned between it and the verb."""
+        words = self.view.words
+        if words[parsed].pos != "NOUN" or not words[parsed].text[:1].islower():
+            return None
+        lex = self.view.lexicon_at(words[parsed].start)
+        a = parsed
+        while a - 1 >= sent_first and parsed - a < 3 and words[a - 1].pos in ("DET", "NUM", "ADJ"):
+            a -= 1
+        first = words[a]
+        if a == parsed or not (
+            first.lower in lex.numerals or first.lower in lex.generic_determiners
+            or first.text.isdigit()
+        ):
+            return None
+        return self._phrase(a, parsed, "generic")
+
+    def _before_phrase(self, k: int, sent_first: int) -> Mention | None:
+        """The subject before a short prepositional phrase that ends at word k (parsed
+        text): "Polisen i Sjöstad uppger", "25-åringen i sina brev berättar"."""
+        words = self.view.words
+        if not self.view.has_parse:
+            return None
+        for p in range(k, max(sent_first, k - 3) - 1, -1):
+            w = words[p]
+            if w.pos == "ADP":
+                head = self.by_word.get(p - 1)
+                if p == k or head is None or head.kind not in ("name", "org") or (
+                    head.label == "LOC" or not (head.first_word == sent_first or head.subject)
+                ):
+                    return None  # (not "The head of the inquiry told": that is nobody named)
+                return head
+            lex = self.view.lexicon_at(w.start)
+            noun = w.pos in ("NOUN", "PROPN", "ADJ", "DET", "NUM") or (
+                # the tagger's verb after the preposition ("i mejlen") is its noun
+                p == k and words[p - 1].pos == "ADP" and w.text[:1].islower()
+                and w.lower not in lex.aux and self.view.cue_at(p) is None
+            )
+            if not noun or (p in self.by_word and self.by_word[p].kind == "pronoun"):
+                return None
+        return None
+
+    def _not_oblique(self, m: Mention, sent_first: int) -> Mention | None:
+        """A mention after a preposition is no subject: "I Sjöstad säger polisen …" (the
+        subject follows the verb), but "Polisen i Sjöstad uppger …" is the police's."""
+        words = self.view.words
+        p = m.first_word - 1
+        if p < sent_first or words[p].pos != "ADP":
+            return m
+        head = self.by_word.get(p - 1)
+        if head is not None and head.kind != "pronoun" and head.label != "LOC" and (
+            head.first_word == sent_first or head.subject
+        ):
+            return head
+        return None
+
     def _person_ending_phrase(self, head: Mention, i: int) -> Mention | None:
         """The person's name that ends the phrase ``head`` starts, just before the cue at word
         ``i`` (no punctuation, verb or quotation in between), else None."""
@@ -238,12 +432,13 @@ class Phrases:
 
     def clause_subject(self, sent_first: int, before: int) -> Mention | None:
         """The first mention of the sentence before word `before`, preferring a name."""
+        words = self.view.words
         cands = [
             self.by_word[k]
             for k in range(sent_first, before)
             if k in self.by_word and self.by_word[k].first_word == k
+            and not (k > sent_first and words[k - 1].pos == "ADP")  # "i Sjöstad": no subject
         ]
-        words = self.view.words
         lex = self.view.lexicon_at(words[sent_first].start)
         k = sent_first
         while k < before and (words[k].lower in lex.adverbs or self.view.is_mark(words[k])):

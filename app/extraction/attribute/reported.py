@@ -34,15 +34,20 @@ class ReportedClauses(ClauseRules):
         first, last = view.word_at(s), view.word_before(e)
         out: list[Candidate] = []
         covered = -1
+        question = view.text[s:e].rstrip().endswith("?")
         for k in range(first, last + 1):
             w = words[k]
             lex = view.lexicon_at(w.start)
             if w.lower not in lex.complementizers or w.start < covered or view.in_quote(w.start):
                 continue
             found = self._cue_for(k, first) or self._coordinated_cue(k, first)
-            if found is None:
-                continue
+            if found is None or question:
+                continue  # (not in a question: "Vissa säger att ni svek dem?" asks)
             ci, _lemma = found
+            if lex.behaviour.infinitive_complementizer and k + 1 <= last and view.has_parse and (
+                words[k + 1].pos in ("VERB", "AUX")
+            ):
+                continue  # "beslutade att bygga": an act, no reported clause
             clause_end = self._clause_end(k + 1, last, e)
             covered = clause_end
             m = self._subject(ci, k, first)
@@ -122,8 +127,15 @@ class ReportedClauses(ClauseRules):
         particle = None
         if before is not None and before.lower in lex.complementizer_blockers:
             particle = before.lower  # "varnat för att", or "efter att"/"so that": no report
-        for c in range(k - 1, max(first, k - 12) - 1, -1):
+        c = k
+        while c - 1 >= max(first, k - 12):
+            c -= 1
             w = words[c]
+            if w.text == ")" and c - 2 >= first and words[c - 2].text == "(" and (
+                w.start - words[c - 2].end <= 12
+            ):
+                c -= 2  # "berättar kommunalrådet Eva Lind (S) att …": a party or an age
+                continue
             if w.lower in lex.complementizers or view.is_mark(w) or w.text in (";", ":", "(", ")"):
                 return None
             if w.text == "," and c != k - 1:
@@ -164,6 +176,10 @@ class ReportedClauses(ClauseRules):
         ph, view = self.ph, self.view
         lex = view.lexicon_at(view.words[ci].start)
         inv = ph.by_word.get(ci + 1)
+        if inv is None and lex.behaviour.v2_inversion:
+            # "… berättar nämndens ordförande Eva Lind (S) att": a role before the name.
+            found, _last = ph.after(ci + 1, k)
+            inv = found if found is not None and found.kind == "name" else None
         before = ph.before(ci, first)
         adjacent = before is not None and before.last_word >= ci - 3
         if (
@@ -187,17 +203,32 @@ class ReportedClauses(ClauseRules):
                 )
         return m
 
+    def _new_report(self, c: int, last: int) -> bool:
+        """A reporting verb at word c, or after a pronoun, a name or an adverb there."""
+        view, words = self.view, self.view.words
+        lex = view.lexicon_at(words[min(c, last)].start)
+        for j in range(c, min(c + 3, last + 1)):
+            cue = view.cue_at(j, inside_quotes=True)
+            if cue is not None:
+                return cue.lemma in lex.indirect_verbs
+            w = words[j]
+            m = self.ph.by_word.get(j)
+            if not (w.lower in lex.adverbs or (m is not None and m.kind in ("pronoun", "name"))):
+                return False
+        return False
+
     def _clause_end(self, k: int, last: int, e: int) -> int:
         """Where the reported clause ends: the sentence end or a new reporting verb."""
         view, words = self.view, self.view.words
         for c in range(k, last + 1):
             w = words[c]
             lex = view.lexicon_at(w.start)
-            # "… i stadsdelen och poängterar att …": a new cue starts a new report.
-            if w.lower in lex.and_words and c + 1 <= last:
-                nxt = view.cue_at(c + 1, inside_quotes=True)
-                if nxt is not None and nxt.lemma in lex.indirect_verbs:
-                    return w.start
+            # "… i stadsdelen och poängterar att …", "…, men menar vidare att …", "… och hon
+            # anser att …": a new cue starts a new report.
+            if (w.lower in lex.and_words or w.lower in lex.clause_links) and (
+                w.lower not in lex.complementizers and self._new_report(c + 1, last)
+            ):
+                return words[c - 1].start if words[c - 1].text == "," else w.start
             if w.text == "," and c + 1 <= last and (
                 view.cue_at(c + 1, inside_quotes=True) is not None
             ):

@@ -12,6 +12,9 @@ from app.extraction.attribute.clauses import ClauseRules
 from app.extraction.model import Candidate, How, Mention, QuoteKind
 from app.extraction.text.view import Cue, Word
 
+#: Relative pronouns: "…, according to the reporters who were there." names the source.
+_RELATIVE = frozenset({"som", "who", "which", "where", "when"})
+
 
 class UnmarkedSentences(ClauseRules):
     """Finds attributed sentences that carry no quotation marks."""
@@ -28,7 +31,8 @@ class UnmarkedSentences(ClauseRules):
         # "Det säger Olle Falk": the previous sentence is what Falk says.
         if w0.lower in lex.anaphoric_subjects and first + 1 <= last:
             cue = view.cue_at(first + 1)
-            if cue is not None:
+            if cue is not None and cue.lemma not in lex.post_quote_only:
+                # (not "Det börjar likna …": a verb that only follows a quote reports nothing)
                 m, end_w = ph.after(first + 2)
                 ends = end_w + 1 > last or words[end_w + 1].text in (",", ".", "!", "?") or (
                     words[end_w + 1].lower in lex.np_stop  # "… Olle Falk i en kommentar"
@@ -36,7 +40,9 @@ class UnmarkedSentences(ClauseRules):
                 if m is not None and m.kind != "first" and ends and si > 0:
                     ps, pe = view.sentences[si - 1]
                     span = self._span(ps, pe)
-                    if span is not None and not view.quote_between(ps, pe):
+                    if span is not None and not view.quote_between(ps, pe) and not (
+                        self._reports(ps, pe)
+                    ):
                         return [self._cand(span, m, cue.word.text, "inverted",
                                                    confidence.PREVIOUS_SENTENCE)]
         # "Enligt Karin Berg får vi …" / "According to X, …"
@@ -45,9 +51,15 @@ class UnmarkedSentences(ClauseRules):
             if [w.lower for w in words[first : first + n]] == list(seq):
                 m, end_w = ph.after(first + n)
                 end_w = _past_parenthesis(words, end_w, last)  # "According to X (XO), …"
+                if m is None or (end_w < last and words[end_w + 1].text != ","
+                                 and not lex.behaviour.v2_inversion):
+                    # "According to X of the Y, …", "According to a report by X, …",
+                    # "According to officials on Saturday, …": the source's phrase runs on
+                    # to the first comma, with no verb of its own.
+                    end_w = self._source_end(first + n, last, end_w)
+                    m = self._source_mention(first + n, end_w) or m
                 if (
-                    m is not None
-                    and end_w < last
+                    end_w < last
                     and (words[end_w + 1].text == "," or lex.behaviour.v2_inversion)
                 ):
                     # "According to the Courier and the Post, …" (two sources) does not get here;
@@ -61,17 +73,24 @@ class UnmarkedSentences(ClauseRules):
                                                    confidence.ACCORDING_TO)]
         if view.quote_between(s, e):
             return []
+        stated = self._colon_statement(s, e, first, last)
+        if stated is not None:
+            return [stated]
         # "…, säger X." / "…, enligt Kuriren." / "…, according to The Courier." / "…, police said."
         for c in range(first + 2, last + 1):
+            source = next((q for q in lex.according_to
+                           if [w.lower for w in words[c : c + len(q)]] == list(q)), ())
+            if source:
+                found_all = self._trailing_source(s, e, c, len(source), last)
+                if found_all is not None:
+                    return found_all
             if words[c - 1].text != ",":
                 continue
             cue = view.cue_at(c)
             m = None
             how: How = "inverted"
             cue_text: str | None = None
-            if cue is not None and cue.lemma not in lex.naming_verbs and (
-                cue.lemma not in lex.post_quote_only
-            ):
+            if cue is not None and cue.lemma not in lex.naming_verbs:
                 m, end_w = ph.after(c + 1)
                 cue_text = cue.word.text
                 nxt = words[end_w + 1] if end_w + 1 <= last else None
@@ -79,24 +98,196 @@ class UnmarkedSentences(ClauseRules):
                     nxt.lower not in lex.np_stop
                 ):
                     m = None  # "Mary Stone, 52, said she had …": a clause, not "said X."
-            else:
-                for seq in lex.according_to:
-                    if [w.lower for w in words[c : c + len(seq)]] == list(seq):
-                        m, end_w = ph.after(c + len(seq))
-                        cue_text, how = words[c].text, "according"
-                        follow = words[end_w + 1] if end_w + 1 <= last else None
-                        if follow is not None and (follow.is_alpha_word or follow.text == ","):
-                            m = None  # "The plan, according to officials, will cost …"
-                if m is None and lex.behaviour.trailing_subject_cue:
-                    mm = ph.by_word.get(c)
-                    if mm is not None and view.cue_at(mm.last_word + 1) is not None:
-                        m, how = mm, "subject"
-                        cue_text = words[mm.last_word + 1].text
+                elif m is not None and not lex.behaviour.v2_inversion and (
+                    (nxt is not None and self._has_verb(nxt.start, e))
+                    or not self._has_verb(s, words[c - 1].start)
+                ):
+                    # "Reuters, citing sources, reported both output and exports had
+                    # fallen": the words after the verb are a clause, not its speaker;
+                    # "Yesterday, Tom Hale, the mayor, announced a budget": no report before.
+                    m = None
+            elif not source and lex.behaviour.trailing_subject_cue:
+                mm = ph.by_word.get(c)
+                if mm is not None and view.cue_at(mm.last_word + 1) is not None:
+                    m, how = mm, "subject"
+                    cue_text = words[mm.last_word + 1].text
             if m is None or cue_text is None or not self._speaker_like(m, c):
                 continue
+            rest = self._continuation(m.last_word + 2, last, e) if how == "subject" else None
+            if how == "subject" and rest is None and not self._has_verb(s, words[c - 1].start):
+                continue  # "A few days later, on July 2, Mary Stone announced …": no clause
+            if rest is not None:
+                # "Some 50 litres of oil, officials said, spilled into the river": the
+                # reported clause is cut in two by its attribution; both halves are reported.
+                head = self._span(s, words[c - 1].start)
+                halves = [x for x in (head, self._span(*rest)) if x is not None]
+                return [self._cand(x, m, cue_text, how, confidence.ATTRIBUTED_SENTENCE)
+                        for x in halves]
             found = self._lead_or_report(s, words[c - 1].start, m, cue_text, how, cue)
+            if found is not None and found.type != "direct" and cue is not None and (
+                cue.lemma in lex.post_quote_only
+            ):
+                return []  # "…, fortsätter hon." goes on with a quote, it reports nothing itself
             return [found] if found is not None else []
         return []
+
+    def _trailing_source(self, s: int, e: int, c: int, n: int, last: int
+                         ) -> list[Candidate] | None:
+        """"…, according to X." at word c (X any source phrase, named or not: "according to
+        firefighters" is reported too, its speaker unknown); "The plan, according to X, will
+        cost …" gives both halves. None when no source phrase without a verb follows."""
+        view, words = self.view, self.view.words
+        i = c + n
+        src_end = self._source_end(i, last, -1)
+        if src_end < 0:
+            return None
+        m, _ = self.ph.after(i)
+        if m is not None and (m.last_word > src_end or m.kind == "first"):
+            m = None
+        if m is None or m.kind in ("description", "generic"):
+            m = self._source_mention(i, src_end) or m
+        cue_text = words[c].text
+        comma = words[c - 1].text == ","
+        if not comma and view.lexicon_at(words[c].start).behaviour.v2_inversion:
+            return None  # "… från nyår enligt SKL:s indelning": "in keeping with", no source
+        head_end = words[c - 1].start if comma else words[c].start
+        rest: tuple[int, int] | None = None
+        if src_end < last and comma:
+            after = src_end + 2  # past the comma
+            nxt = words[after] if after <= last else None
+            if nxt is not None and nxt.lower not in _RELATIVE and (
+                nxt.pos != "VERB" or nxt.lower in view.lexicon_at(nxt.start).aux
+            ) and self._has_verb(nxt.start, e):
+                rest = self._span(nxt.start, e)
+        opener = words[view.word_at(s)]
+        found: Candidate | None = None
+        if opener.pos == "ADP" and not self._has_verb(s, head_end):
+            pass  # "On Sunday in London, according to X, a man …": a time or place phrase
+        elif rest is not None:
+            head = self._span(s, head_end)  # "The plan, according to X, will cost …"
+            if head is not None:
+                found = self._cand(head, m, cue_text, "according", confidence.ACCORDING_TO)
+        else:
+            found = self._lead_or_report(s, head_end, m, cue_text, "according", None)
+        out = [] if found is None else [found]
+        if rest is not None:
+            out.append(self._cand(rest, m, cue_text, "according", confidence.ACCORDING_TO))
+        return out
+
+    def _source_mention(self, i: int, end: int) -> Mention | None:
+        """Who a source phrase (words i..end) names: its first person ("ecologist Jane Roe of
+        the Acme Institute"), else its first organisation ("a report by Acme")."""
+        inside = [m for m in self.ph.mentions if i <= m.first_word and m.last_word <= end]
+        for kinds in (("name",), ("org",)):
+            found = [m for m in inside if m.kind in kinds and m.label != "LOC"]
+            if found:
+                return found[0]
+        return None
+
+    def _continuation(self, j: int, last: int, e: int) -> tuple[int, int] | None:
+        """The rest of a sentence after ", X said," when it goes on with a verb of the
+        reported clause (word j is the comma after the cue), else None."""
+        words = self.view.words
+        if j + 1 > last or words[j].text != ",":
+            return None
+        nxt = words[j + 1]
+        if nxt.lower in ("who", "which", "where", "when", "that") or not nxt.is_alpha_word:
+            return None
+        if not self.view.has_parse or not (
+            nxt.pos in ("VERB", "AUX", "ADV", "PART") and self._has_verb(nxt.start, e)
+        ):
+            return None  # a new subject or a participle phrase is no continuation
+        if nxt.pos == "VERB" and nxt.lower.endswith("ing"):
+            return None  # "…, police said, adding that …"
+        return nxt.start, e
+
+    def _has_verb(self, a: int, b: int) -> bool:
+        """Whether [a, b) holds a verb (True without a parse: nothing to tell by)."""
+        view = self.view
+        if not view.has_parse:
+            return True
+        return any(w.pos in ("VERB", "AUX") for w in view.words[view.word_at(a) :
+                                                                  view.word_before(b) + 1])
+
+    def _source_end(self, i: int, last: int, default: int) -> int:
+        """The last word of a source phrase that starts at word i and runs to a comma or the
+        sentence end without a verb ("officials on Saturday", "ecologist X of the Y");
+        ``default`` when a verb, a quote or more than a dozen words come first."""
+        words, view = self.view.words, self.view
+        stop = min(last, i + 12)
+        for k in range(i, stop + 1):
+            w = words[k]
+            if view.is_mark(w) or view.in_quote(w.start) or (
+                k > i and w.pos in ("VERB", "AUX")  # "according to engineer" tags a verb
+            ):
+                return default
+            if k < last and words[k + 1].text == ",":
+                if self._apposition_end(k + 2, last) is None:
+                    return k
+                stop = min(last, stop + 8)  # "by Acme, a security firm, …": one more phrase
+        return last if stop == last else default
+
+    def _apposition_end(self, i: int, last: int) -> int | None:
+        """The last word of a short apposition from word i that a comma closes ("a security
+        firm"), else None."""
+        words = self.view.words
+        if i > last or words[i].lower not in self.view.lexicon_at(words[i].start).determiners:
+            return None
+        for k in range(i + 1, min(last, i + 6) + 1):
+            if words[k].pos in ("VERB", "AUX") or self.view.is_mark(words[k]):
+                return None
+            if k < last and words[k + 1].text == ",":
+                return k
+        return None
+
+    def _colon_statement(self, s: int, e: int, first: int, last: int) -> Candidate | None:
+        """"I ett pressmeddelande skriver ordföranden Eva Lind följande: Vi är glada …":
+        after a speech verb and a colon, a statement in the first person without marks is the
+        speaker's own words (direct)."""
+        view, ph = self.view, self.ph
+        words = view.words
+        at = view.text.find(":", s, e)
+        if at < 0:
+            return None
+        colon = view.word_at(at)
+        if colon >= last or words[colon].text != ":":
+            return None
+        lex = view.lexicon_at(s)
+        after = words[colon + 1 : last + 1]
+        if not any(w.lower in lex.first_person and w.lower != lex.generic_pronoun
+                   for w in after):
+            return None
+        for c in range(colon - 1, first - 1, -1):
+            cue = view.cue_at(c)
+            if cue is None or cue.lemma in lex.naming_verbs:
+                continue
+            m = ph.before(c, first)
+            if lex.behaviour.v2_inversion:
+                inv, _ = ph.after(c + 1, colon)
+                if inv is not None and inv.kind in ("name", "title", "org", "pronoun"):
+                    m = inv
+            if m is None or m.kind in ("generic", "first"):
+                return None
+            span = self._span(words[colon].end, e)
+            if span is None:
+                return None
+            return self._cand(span, m, cue.word.text, "colon", confidence.FIRST_PERSON_LEAD,
+                              "direct")
+        return None
+
+    def _reports(self, s: int, e: int) -> bool:
+        """The sentence reports someone itself ("Bolagets vd Eva Lind uppger att …"): a
+        following "Det skriver bolaget." credits the source, the clause is the vd's."""
+        view = self.view
+        words = view.words
+        lex = view.lexicon_at(s)
+        for k in range(view.word_at(s), view.word_before(e)):
+            cue = view.cue_at(k)
+            if cue is not None and cue.lemma in lex.indirect_verbs and (
+                words[k + 1].lower in lex.complementizers
+            ):
+                return True
+        return False
 
     def _speaker_like(self, m: Mention, c: int) -> bool:
         """A named or pronoun speaker, or a determiner phrase ("de styrelseordföranden")."""
@@ -111,7 +302,7 @@ class UnmarkedSentences(ClauseRules):
         )
 
     def _lead_or_report(
-        self, s: int, end: int, m: Mention, cue_text: str, how: How, cue: Cue | None,
+        self, s: int, end: int, m: Mention | None, cue_text: str, how: How, cue: Cue | None,
     ) -> Candidate | None:
         """"…, säger X." without marks: a direct quote when it is a paragraph of its own
         speaking in the first person ("I dag kan vi … , säger Olle Falk") or a lead
@@ -129,9 +320,9 @@ class UnmarkedSentences(ClauseRules):
             # A lead paragraph that is all the speaker's words: nothing before the attribution
             # names the speaker or reports anyone ("För Per Ek … . Grannarna …, säger
             # Eva Lind"); a paragraph that first tells about them is narrative.
-            surname = m.text.split()[-1]
+            surname = m.text.split()[-1] if m is not None else ""
             reporting = {seq[0] for seq in lex.according_to}
-            named = m.kind == "name" and not any(
+            named = m is not None and m.kind == "name" and not any(
                 w.text == surname or w.lower in reporting
                 or view.cue_at(w.i, inside_quotes=True) is not None
                 for w in earlier

@@ -2,7 +2,8 @@
 
 "– Det gick bra, konstaterade Olle Falk." -> the quote ends before the comma;
 "– …, säger Klas Berg. Ägaren ska nu …" -> after the attribution's sentence the rest of
-the paragraph is a second piece of the same quote.
+the paragraph is a second piece of the same quote, and so is the rest after a dash
+("– …, säger Klas Berg – men …").
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.extraction.model import QuoteRegion
 from app.extraction.text.view import Word
 
 _REST = re.compile(r"[.!?…]\s+")
+_DASH = re.compile(r"\s[–—-]\s+")
 
 
 def _strip_end(text: str, start: int, end: int) -> int:
@@ -79,6 +81,13 @@ def split_dash_regions(
             out.append(QuoteRegion(r.start, q_end, r.open_mark, None, "dash", r.paragraph, r.group))
         if lex.behaviour.continue_after_dash_attribution:
             m = _REST.search(text, words[c].end, r.end)
-            if m is not None and m.end() < r.end and (text[m.end()].isupper()):
+            d = _DASH.search(text, words[c].end, m.start() if m is not None else r.end)
+            if d is not None and _DASH.search(text, d.end(), r.end) is None and (
+                d.end() < r.end
+            ):
+                # "– …, säger Klas Berg – men nu …": a dash goes on with the quote (a pair
+                # of dashes around a role, "Klas Berg – hamnchef – i dag", does not).
+                out.append(QuoteRegion(d.end(), r.end, None, None, "dash", r.paragraph, r.group))
+            elif m is not None and m.end() < r.end and (text[m.end()].isupper()):
                 out.append(QuoteRegion(m.end(), r.end, None, None, "dash", r.paragraph, r.group))
     return out

@@ -53,8 +53,20 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+#: A dateline that ends its own sentence before a quote dash: "SJÖSTAD. – Vi är klara, …"
+#: (a dateline run into the text, "SJÖSTAD (TT) – Regeringen vill …", opens no quote).
+_DATELINE = re.compile(r"[A-ZÅÄÖÉ][A-ZÅÄÖÉ/-]{2,}(?: [A-ZÅÄÖÉ][A-ZÅÄÖÉ/-]+){0,2}\.[ \t]+")
+
+
+def dash_start(text: str, start: int, end: int) -> int:
+    """Where a paragraph's quote dash may stand: its start, or after a dateline sentence."""
+    m = _DATELINE.match(text, start, end)
+    return m.end() if m is not None else start
+
+
 def is_dash_paragraph(text: str, start: int, end: int, marks: Marks) -> int | None:
     """Content start of a dash quote paragraph ("– Jag …", "-För mig …"), else None."""
+    start = dash_start(text, start, end)
     if start >= end or text[start] not in marks.dashes:
         return None
     nxt = text[start + 1] if start + 1 < end else ""
@@ -62,6 +74,8 @@ def is_dash_paragraph(text: str, start: int, end: int, marks: Marks) -> int | No
         return None  # "-5 grader", "--", "-talet"
     content, stop = _strip(text, start + 1, end)
     body = text[content:stop]
+    if re.match(r"[ \t]{2}|\t", text[start + 1 : start + 3]) and body[-1:] not in ".!?…\"”»":
+        return None  # "-    Budget 2025": a list item laid out with spaces, no utterance
     # A tweet signature ("— The Harbour Courier (@HarbourCourier) May 2, 2024") is no
     # utterance: it has a handle, or no lowercase word at all.
     if "@" in body or not re.search(r"\b[^\W\d_A-ZÅÄÖ]{3,}\b", body):
@@ -228,16 +242,17 @@ def find_quotes(
     group = 0
     pending_group: int | None = None  # a multi-paragraph quote continues into this paragraph
     for index, para in enumerate(paragraphs):
-        dash_start = (
+        content = (
             is_dash_paragraph(text, para.start, para.end, marks)
             if para.language in dash_languages
             else None
         )
-        if dash_start is not None:
+        if content is not None:
             group += 1
-            regions.append(
-                QuoteRegion(dash_start, para.end, para.start, None, "dash", index, group)
-            )
+            regions.append(QuoteRegion(
+                content, para.end, dash_start(text, para.start, para.end), None, "dash", index,
+                group,
+            ))
             pending_group = None
             continue
         scanner = _ParagraphScanner(text, para, index, marks, is_cue)

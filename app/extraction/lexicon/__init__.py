@@ -59,6 +59,9 @@ class Behaviour(BaseModel):
     trailing_subject_cue: bool = False
     #: The tokenizer of a blank pipeline splits ’ off words (it is a quotation mark there).
     split_apostrophe: bool = False
+    #: The complementizer also marks an infinitive ("beslutade att bygga"): a verb right
+    #: after it starts no reported clause.
+    infinitive_complementizer: bool = False
 
 
 class LexiconFile(BaseModel):
@@ -103,6 +106,8 @@ class LexiconFile(BaseModel):
     definite_articles: list[str] = []  # before a short descriptive subject ("the tenants")
     partitive_prepositions: list[str] = []  # "some of the tenants"
     sequence_adverbs: list[str] = []  # "”…” Then said X"
+    topic_prepositions: list[str] = []  # a headline "Rektorn om branden: ”…”" names a topic
+    person_suffixes: list[str] = []  # a word ending so is a person: "30-åringen"
     reason_conjunctions: list[str] = []  # "because": a reason may report a view of its own
     title_modifiers: list[str] = []  # "former", "vice" before a title
     clause_links: list[str] = []  # "… and said": the cue's subject is the clause's
@@ -120,6 +125,22 @@ class LexiconFile(BaseModel):
     not_names: list[str] = []
     scare_markers: list[str] = []
     abbreviations: list[str] = []
+    #: Countries, states and regions as written: a place run into a name ("Senator from
+    #: Utah Jane Roe") is no part of it.
+    places: list[str] = []
+    #: Letters after a name ("Jane Roe QC"): no part of it.
+    post_nominals: list[str] = []
+    #: "Jane Roe of Acme said": the person, not the organisation after these, speaks.
+    affiliation_prepositions: list[str] = []
+    #: "an Acme spokesperson", "a spokesman for Acme": someone who speaks for an organisation,
+    #: which is then the speaker.
+    spokesperson_nouns: list[str] = []
+    #: "an Acme press release", "the court's opinion": a document whose issuer speaks.
+    document_nouns: list[str] = []
+    #: "X described the plan as "…"": a label the clause's subject used (a partial quote).
+    label_prepositions: list[str] = []
+    #: Titles that stay part of a one-word name ("Pope Francis", "King Harald").
+    name_titles: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +195,8 @@ class Lexicon:
     definite_articles: frozenset[str]
     partitive_prepositions: frozenset[str]
     sequence_adverbs: frozenset[str]
+    topic_prepositions: frozenset[str]
+    person_suffixes: tuple[str, ...]
     reason_conjunctions: frozenset[str]
     title_modifiers: frozenset[str]
     clause_links: frozenset[str]
@@ -192,6 +215,13 @@ class Lexicon:
     scare_markers: tuple[str, ...]
     abbreviations: frozenset[str]
     detect_as: str | None = None
+    places: frozenset[str] = frozenset()  # as written ("New Mexico")
+    post_nominals: frozenset[str] = frozenset()  # as written ("QC")
+    affiliation_prepositions: frozenset[str] = frozenset()
+    spokesperson_nouns: frozenset[str] = frozenset()
+    document_nouns: frozenset[str] = frozenset()
+    label_prepositions: frozenset[str] = frozenset()
+    name_titles: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -306,6 +336,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         definite_articles=_folded(data.definite_articles),
         partitive_prepositions=_folded(data.partitive_prepositions),
         sequence_adverbs=_folded(data.sequence_adverbs),
+        topic_prepositions=_folded(data.topic_prepositions),
+        person_suffixes=tuple(str(x).casefold() for x in data.person_suffixes),
         reason_conjunctions=_folded(data.reason_conjunctions),
         title_modifiers=_folded(data.title_modifiers),
         clause_links=_folded(data.clause_links),
@@ -323,6 +355,13 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         not_names=_folded(data.not_names),
         scare_markers=tuple(str(x).casefold() for x in data.scare_markers),
         abbreviations=_folded(data.abbreviations),
+        places=frozenset(data.places),
+        post_nominals=frozenset(data.post_nominals),
+        affiliation_prepositions=_folded(data.affiliation_prepositions),
+        spokesperson_nouns=_folded(data.spokesperson_nouns),
+        document_nouns=_folded(data.document_nouns),
+        label_prepositions=_folded(data.label_prepositions),
+        name_titles=_folded(data.name_titles),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),

@@ -70,11 +70,14 @@ BASE_FEATURES: tuple[str, ...] = (
     "form_lower", "form_determiner", "form_plural", "form_common_cap", "form_acronym",
     "form_given", "form_generic_x_rule", "head_<other>", "outlet", "outlet_x_rule",
     "outlet_told", "paren_before", "beside_rule", "beside_rule_per", "rule_has_person_beside",
+    "listener",
+    # the rules' speaker also spoke the quote just before (a run of one person's quotes)
+    "rule_prev_near",
     # the "nobody" candidate
     "nobody", "nobody_rule_none", *[f"nobody_type_{t}" for t in TYPES],
     *[f"nobody_marking_{m}" for m in MARKINGS], "nobody_inherit", "nobody_after_question",
     "nobody_few", "nobody_sv", "nobody_rule_generic", "nobody_rule_unnamed",
-    "nobody_rule_pronoun_unnamed",
+    "nobody_rule_pronoun_unnamed", "nobody_cue_unnamed",
 )
 
 
@@ -109,7 +112,9 @@ class ChooserModel:
     features: list[str]
     prev_words: list[str]
     next_words: list[str]
-    calibration: list[float]  # a, b, c: P(right) = sigmoid(a * logit(p) + b * margin + c)
+    #: a, b, c[, d]: P(right) = sigmoid(a * logit(p) + b * margin + c + d * agrees), where
+    #: ``agrees`` says the choice is the rules' own speaker (a model of three numbers has no d).
+    calibration: list[float]
     heads: list[str] = field(default_factory=list)  # last words of common-noun speakers
     index: dict[str, int] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
@@ -137,11 +142,12 @@ class ChooserModel:
         z = x @ self.weights
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
 
-    def confidence(self, best: float, margin: float) -> float:
+    def confidence(self, best: float, margin: float, agrees: bool = False) -> float:
         """The calibrated probability that the best candidate is right."""
-        a, b, c = self.calibration
+        a, b, c = self.calibration[:3]
+        d = self.calibration[3] if len(self.calibration) > 3 else 0.0
         lp = math.log(max(best, 1e-6) / max(1 - best, 1e-6))
-        return 1.0 / (1.0 + math.exp(-(a * lp + b * margin + c)))
+        return 1.0 / (1.0 + math.exp(-(a * lp + b * margin + c + d * float(agrees))))
 
 
 def feature_names(prev_words: Sequence[str], next_words: Sequence[str],
@@ -381,6 +387,7 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
         qs, qe = art.sentence(c.start), art.sentence(max(c.start, c.end - 1))
         qp = art.paragraph(c.start)
         beside = art.beside(c.mention) if c.mention is not None else set()
+        cue = c.cue.casefold() if c.cue else None
         sparse: list[dict[int, float]] = []
         for name in names:
             form = form_of(name)
@@ -443,6 +450,8 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                         _set(v, idx, "outlet_told")
                 if w == "(":
                     _set(v, idx, "paren_before")
+                if cue is not None and o.sentence == qs and w == cue:
+                    _set(v, idx, "listener")  # "told the court": who is spoken to
             else:
                 _set(v, idx, "none_before")
             if first_after is not None:
@@ -463,6 +472,8 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                 _set(v, idx, "prev_rule")
                 if prev_near:
                     _set(v, idx, "prev_rule_near")
+                    if name == r.name:
+                        _set(v, idx, "rule_prev_near")
             if name == next_name:
                 _set(v, idx, "next_rule")
         v = {}
@@ -476,6 +487,10 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
                 _set(v, idx, "nobody_rule_unnamed")
                 if c.mention.kind == "pronoun":
                     _set(v, idx, "nobody_rule_pronoun_unnamed")
+            elif c.mention is None and not c.inherit and c.how in ("cue", "inverted", "subject"):
+                # A cue whose subject the rules could not name ("The head of the inquiry told
+                # the court"): someone unnamed speaks, not a name nearby.
+                _set(v, idx, "nobody_cue_unnamed")
         elif name_head(r.name, form_of(r.name)) is not None:
             _set(v, idx, "nobody_rule_generic")
         _set(v, idx, f"nobody_type_{c.type}")
@@ -511,8 +526,8 @@ def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],
         order = np.argsort(-p)
         best = int(order[0])
         second = float(p[order[1]]) if len(order) > 1 else 0.0
-        conf = model.confidence(float(p[best]), float(p[best]) - second)
         name = ch.names[best]
+        conf = model.confidence(float(p[best]), float(p[best]) - second, name == r.name)
         if name == NOBODY or conf < UNKNOWN_BELOW:
             out.append(Resolved(None, None, 0.0))
             continue

@@ -96,12 +96,28 @@ class SpeakerResolver:
         toks = _tokens(text)
         if len(toks) >= 2:
             return self._same_person(text) or text
-        # A bare surname or first name: the nearest full name before it that has it.
+        # A bare surname or first name: the nearest full name before it that has it; but a
+        # bare surname is the first person introduced with it, the way news writes ("President
+        # Donald Trump …", later "Ivanka Trump" in a list: "Trump" is still Donald Trump; she
+        # would be "Ivanka"), unless a later one is written in full more often.
         best: str | None = None
+        written: Counter[str] = Counter()
+        first_with: str | None = None
         for pos, canonical in self.full:
             ct = _tokens(canonical)
-            if toks[0] in (ct[-1], ct[0]) and (pos <= m.start or best is None):
-                best = canonical
+            if toks[0] in (ct[-1], ct[0]):
+                if pos <= m.start:
+                    written[canonical] += 1
+                    if first_with is None and toks[0] == ct[-1]:
+                        first_with = canonical
+                if pos <= m.start or best is None:
+                    best = canonical
+        if best is not None and written:
+            top, n = written.most_common(1)[0]
+            if n > written[best] + 1:
+                return top
+            if first_with is not None and written[first_with] >= written[best]:
+                return first_with
         return best or text
 
     def _sentence(self, pos: int) -> int:
@@ -158,6 +174,12 @@ class SpeakerResolver:
             for pos, name in reversed(self.full):
                 if pos < m.start and m.titles and m.titles <= self.entities[name].titles:
                     return name
+            if self._paragraph(m.start) == 0:
+                # A headline names the role, the text the person: "Rektorn: ”…”" … "rektor
+                # Eva Lind" (the first person after it with every title word).
+                for pos, name in self.full:
+                    if pos > m.start and m.titles and m.titles <= self.entities[name].titles:
+                        return name
             return None
         if m.kind == "pronoun":
             found = self.antecedent(m.start, m.text.casefold())
@@ -222,7 +244,11 @@ class SpeakerResolver:
             if subjects:
                 return subjects[-1].name
             if in_sent and back > 0:
-                return in_sent[-1].name
+                # Of the people a sentence only mentions, one named in full rather than a
+                # lone word the tagger may take for a person ("… ministern Eva Lind, som
+                # representerar Framstegspartiet. Hon …").
+                full = [e for e in in_sent if len(e.name.split()) >= 2]
+                return (full or in_sent)[-1].name
         return None
 
     # -- candidates ------------------------------------------------------------------------
@@ -273,7 +299,7 @@ class SpeakerResolver:
                     SpeakerEvent(c.start, self._sentence(c.start), r.name, True, grp))
                 self.events.sort(key=lambda e: e.pos)
             elif c.how in ("cue", "inverted", "subject") and c.type != "indirect" and (
-                c.mention is None or c.mention.kind in ("description", "generic")
+                c.mention is None or c.mention.kind in ("description", "generic", "title")
             ):
                 # Someone unnamed spoke ("The head of the inquiry told the court …");
                 # a "she" right after refers to them, so it must not reach back further.
@@ -288,6 +314,10 @@ class SpeakerResolver:
         speakers it stays unknown."""
         names = {r.name for c, r in zip(cands, out, strict=True)
                  if r.name is not None and c.type != "indirect"}
+        if not names:
+            # No one is quoted in marks: the one person whose words the text reports
+            # ("Rektorn: ”…”" over "Eva Lind konstaterade att …").
+            names = {r.name for r in out if r.name is not None and self._person(r.name)}
         if len(names) != 1:
             return out
         (only,) = names
@@ -298,6 +328,16 @@ class SpeakerResolver:
             if c.inherit and c.type != "indirect":
                 fixed[n] = Resolved(only, None, confidence.SOLE_SPEAKER)
         return fixed
+
+    def _organisation(self, name: str) -> bool:
+        """A speaker that is an organisation, agency or outlet."""
+        ent = self.entities.get(name)
+        return (ent is not None and ent.label == "ORG") or is_outlet(name)
+
+    def _person(self, name: str) -> bool:
+        """A speaker who is a person: a PER name, never an organisation or outlet."""
+        ent = self.entities.get(name)
+        return ent is not None and ent.label == "PER" and len(name.split()) >= 2
 
     def _add_mention(self, name: str, m: Mention | None) -> None:
         """Remember how the text referred to a speaker."""
@@ -327,7 +367,31 @@ class SpeakerResolver:
         if between and (prev is None or between[-1].name != prev[1].name):
             return Resolved(between[-1].name, None,
                             confidence.SPEAKER_BY_HOW["inherit"] * confidence.INTRODUCED_FACTOR)
+        if between:
+            # The previous speaker, named again as a subject just before: however far their
+            # last quote ("Men Eva Lind var ändå hoppfull. ¶ – Vi spelade bra …").
+            return Resolved(between[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"])
+        if prev is not None and prev[1].name is not None and c.type != "indirect" and (
+            self._organisation(prev[1].name)
+        ):
+            # An agency or organisation reported, then a person is named: their words follow
+            # ("…, rapporterar TT. Bland dem ministern Eva Lind. ¶ – Vi …"), not the agency's.
+            named = [
+                e for e in self.events
+                if since <= e.pos < c.start and not e.group and e.name != ANONYMOUS
+                and para - self._paragraph(e.pos) <= 1 and len(e.name.split()) >= 2
+            ]
+            if named:
+                return Resolved(named[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"]
+                                * confidence.INTRODUCED_FACTOR)
         if prev is None:
+            people = {e.name for e in self.events
+                      if e.pos < c.start and not e.group and self._person(e.name)}
+            if len(people) == 1 and not c.after_question and c.type != "indirect":
+                # The article's first quote, with no attribution, after it has named one
+                # person only ("Statsminister Eva Lind. ¶ Ett rykte. ¶ ”…”").
+                return Resolved(people.pop(), None, confidence.SPEAKER_BY_HOW["inherit"]
+                                * confidence.INTRODUCED_FACTOR)
             if c.after_question:
                 # The first answer of an interview: the person the introduction is about.
                 intro = [e for e in self.events if e.pos < c.start and e.subject and not e.group]

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from app.extraction.lexicon import Lexicon, Marks
 from app.extraction.model import QuoteRegion
 from app.extraction.segments import Paragraph, sentence_bounds
@@ -52,6 +54,8 @@ class Word(NamedTuple):
 #: than the rest of ``words_of`` together).
 _ATTRS = ("IDX", "LENGTH", "ORTH", "LOWER", "LEMMA", "POS", "DEP", "HEAD", "ENT_TYPE",
           "ENT_IOB", "IS_STOP", "IS_SPACE")
+#: The columns of _ATTRS that hold a string's hash or a symbol id.
+_NAMED = [2, 3, 4, 5, 6, 8]
 #: ``Token.ent_iob_`` by ``ENT_IOB`` value.
 _IOB = ("", "I", "O", "B")
 
@@ -60,17 +64,14 @@ def words_of(doc: Any) -> list[Word]:
     """The non-space tokens of a spaCy Doc as Words (token index -> word index kept in .i)."""
     if not len(doc):
         return []
-    rows = doc.to_array(list(_ATTRS)).tolist()
+    array = doc.to_array(list(_ATTRS))
+    rows = array.tolist()
     strings = doc.vocab.strings
-    names: dict[int, str] = {0: ""}
-
-    def name(key: int) -> str:
-        """The string of a hash or symbol id (cached: most repeat within a doc)."""
-        found = names.get(key)
-        if found is None:
-            found = names[key] = strings[key]
-        return found
-
+    # The strings of every hash or symbol the rows hold, looked up once per distinct value
+    # (a doc repeats most of them; a dict subscript per field is cheaper than a call).
+    names: dict[int, str] = {
+        key: strings[key] if key else "" for key in np.unique(array[:, _NAMED]).tolist()
+    }
     index: dict[int, int] = {}
     for t, row in enumerate(rows):
         if not row[11]:
@@ -84,8 +85,8 @@ def words_of(doc: Any) -> list[Word]:
         # HEAD is relative to the token and stored unsigned: fold it back to a signed offset.
         offset = head - (1 << 64) if head >= 1 << 63 else head
         out.append(
-            Word(n, name(orth), name(lower), idx, idx + length, name(lemma), name(pos),
-                 name(dep), index.get(t + offset, n), name(ent_type), _IOB[iob], bool(stop))
+            Word(n, names[orth], names[lower], idx, idx + length, names[lemma], names[pos],
+                 names[dep], index.get(t + offset, n), names[ent_type], _IOB[iob], bool(stop))
         )
     return out
 

@@ -1,0 +1,1 @@
+"""The command line (app/cli.py): extract, ingest, migrate, users."""

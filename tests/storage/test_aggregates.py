@@ -1,0 +1,225 @@
+"""The aggregates the write path keeps (app/storage/aggregates.py) equal a recount from scratch
+after every kind of write: ingest one by one and in a window, re-extraction, corrections,
+speaker merges and splits; on whichever engine the suite runs (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlmodel import Session, select
+
+from app.extraction.records import Extraction
+from app.ingest.readers import ArticleIn
+from app.ingest.service import _store_extracted_many, ingest
+from app.services.accounts import create_user
+from app.storage import aggregates, browse, corrections, profiles, queries
+from app.storage.db import make_engine
+from app.storage.migrate import alembic_config, check, upgrade
+from app.storage.models import Article, Quote, Speaker, User
+from tests.factories import (
+    DATES,
+    EXTRACTIONS,
+    SAME,
+    TEXT_A,
+    TEXT_B,
+    TEXT_C,
+    TEXT_D,
+    ByText,
+    direct_quote,
+    drop_database,
+    new_database_url,
+    people,
+)
+
+
+def _item(text: str) -> ArticleIn:
+    return ArticleIn(text=text, title=text[:10], source="Testkällan", published_at=DATES[text])
+
+
+def _assert_recounted(session: Session) -> aggregates.Tally:
+    session.flush()
+    stored = aggregates.stored(session)
+    assert stored.plain() == aggregates.recount(session).plain()
+    visible = {i for i, in session.execute(select(Quote.id).where(Quote.hidden.is_(False)))}  # type: ignore[attr-defined]
+    links = {(a, b) for a, b in aggregates.stored_echoes(session) if a in visible and b in visible}
+    assert links == aggregates.recount_echoes(session)
+    # The quotes that mention each entity, in list order (an entity page's keyset list).
+    assert aggregates.stored_entity_quotes(session) == aggregates.recount_entity_quotes(session)
+    return stored
+
+
+def _sid(session: Session, name: str) -> int:
+    sid = session.exec(select(Speaker.id).where(Speaker.name == name)).one()
+    assert sid is not None
+    return sid
+
+
+@pytest.fixture
+def editor(session: Session) -> User:
+    return create_user(session, "redaktor", "ett långt lösenord här")
+
+
+def _ingest_all(session: Session) -> ByText:
+    ex = ByText(EXTRACTIONS)
+    for text in (TEXT_A, TEXT_B, TEXT_C, TEXT_D):
+        ingest(session, ex, _item(text))
+    return ex
+
+
+def test_ingest_keeps_exact_aggregates(session: Session) -> None:
+    _ingest_all(session)
+    stored = _assert_recounted(session)
+    berg, ek, lund, polisen = (_sid(session, n) for n in ("Anna Berg", "Karl Ek", "Eva Lund",
+                                                          "Polisen"))
+    assert stored.quotes == {berg: 4, ek: 2, lund: 1, polisen: 1}
+    assert stored.articles == {berg: 3, ek: 2, lund: 1, polisen: 1}
+    assert stored.months == {(berg, "2026-01"): 3, (berg, "2026-03"): 1, (ek, "2026-01"): 1,
+                             (ek, "2026-03"): 1, (lund, "2026-03"): 1, (polisen, "2026-01"): 1}
+    assert stored.pairs == {(berg, ek): 2, (ek, berg): 2, (berg, polisen): 1, (polisen, berg): 1}
+    stats = profiles.speaker_stats(session, session.get(Speaker, berg))  # type: ignore[arg-type]
+    assert (stats.quotes, stats.articles) == (4, 3)
+    assert stats.timeline == [("2026-01", 3), ("2026-03", 1)]
+    assert [(e.name, n) for e, n in stats.entities] == [("Göteborg", 3), ("Malmö", 1)]
+    assert [(s.name, n) for s, n in stats.co_speakers] == [("Karl Ek", 2), ("Polisen", 1)]
+    # The same quote in three articles: each permalink lists the two others.
+    same = session.exec(select(Quote).where(Quote.text == SAME).order_by(Quote.id)).all()
+    assert len(same) == 3
+    for q in same:
+        row = queries.get_quote(session, q.public_id)
+        assert {r.quote.id for r in profiles.also_reported(session, row)} == {
+            o.id for o in same if o.id != q.id}
+    assert [(s.name, n) for s, n in queries.top_speakers(session, 3)] == [
+        ("Anna Berg", 4), ("Karl Ek", 2), ("Eva Lund", 1)]
+    assert queries.count_speakers(session) == 4
+
+
+def test_a_window_of_new_articles_keeps_them_too(session: Session) -> None:
+    entries = [(_item(t), EXTRACTIONS[t]) for t in (TEXT_A, TEXT_B, TEXT_C, TEXT_D)]
+    results = _store_extracted_many(session, entries)
+    assert results is not None and [r.quotes for r in results] == [2, 3, 2, 1]
+    stored = _assert_recounted(session)
+    assert stored.quotes[_sid(session, "Anna Berg")] == 4
+    assert len(aggregates.stored_echoes(session)) == 6  # three quotes, each linked to two
+
+
+def test_re_extraction_keeps_them(session: Session) -> None:
+    ex = _ingest_all(session)
+    before = aggregates.stored(session)
+    berg, ek = _sid(session, "Anna Berg"), _sid(session, "Karl Ek")
+    # Text B again: the duplicate quote is gone, the third one is now Karl Ek's.
+    old = EXTRACTIONS[TEXT_B]
+    ex.extractions[TEXT_B] = Extraction("sv", (old.quotes[1], direct_quote(
+        TEXT_B, "Göteborg behöver bostäder och Malmö också", "Karl Ek")), old.entities,
+        people("Anna Berg", "Karl Ek"))
+    ingest(session, ex, _item(TEXT_B), refresh=True)
+    stored = _assert_recounted(session)
+    assert stored.quotes[berg] == before.quotes[berg] - 2
+    assert stored.quotes[ek] == before.quotes[ek] + 1
+    assert (berg, ek) in stored.pairs and stored.pairs[(berg, ek)] == 1  # only text C now
+    assert len(aggregates.stored_echoes(session)) == 2  # A and D only
+
+
+def test_corrections_keep_them(session: Session, editor: User) -> None:
+    ex = _ingest_all(session)
+    berg, ek = _sid(session, "Anna Berg"), _sid(session, "Karl Ek")
+    quote = session.exec(select(Quote).where(Quote.text == "Nej, inte i år")).one()
+    corrections.set_quote_speaker(session, editor, quote.public_id, "Karl Ek")
+    stored = _assert_recounted(session)
+    assert stored.quotes[berg] == 3 and stored.quotes[ek] == 3
+    assert stored.pairs[(berg, ek)] == 1  # text C no longer quotes Anna Berg
+    corrections.set_quote_speaker(session, editor, quote.public_id, "Ny Person")
+    _assert_recounted(session)
+    corrections.set_quote_speaker(session, editor, quote.public_id, "")
+    _assert_recounted(session)
+    hidden = session.exec(select(Quote).where(Quote.text == "ingen skadades i Göteborg")).one()
+    corrections.set_not_a_quote(session, editor, hidden.public_id, True)
+    stored = _assert_recounted(session)
+    assert _sid(session, "Polisen") not in stored.quotes
+    corrections.set_not_a_quote(session, editor, hidden.public_id, False)
+    assert _assert_recounted(session).quotes[_sid(session, "Polisen")] == 1
+    corrections.set_not_a_quote(session, editor, hidden.public_id, True)
+    # Re-extracting text A re-applies the corrections: still equal to a recount.
+    ingest(session, ex, _item(TEXT_A), refresh=True)
+    stored = _assert_recounted(session)
+    assert _sid(session, "Polisen") not in stored.quotes
+    ingest(session, ex, _item(TEXT_C), refresh=True)
+    assert _assert_recounted(session).quotes.get(ek) == 2  # unknown speaker kept
+
+
+def test_merges_and_splits_keep_them(session: Session, editor: User) -> None:
+    ex = _ingest_all(session)
+    corrections.merge_speakers(session, editor, "eva-lund", "anna-berg")
+    stored = _assert_recounted(session)
+    berg = _sid(session, "Anna Berg")
+    assert stored.quotes[berg] == 5 and stored.articles[berg] == 4
+    assert not any(k[0] not in stored.quotes for k in stored.pairs)
+    # Split "Berg" off: the quote mentioned as "Berg" in text B moves to a new speaker.
+    corrections.split_alias(session, editor, "anna-berg", "Berg")
+    stored = _assert_recounted(session)
+    split = _sid(session, "Berg")
+    assert stored.quotes[split] == 1 and stored.quotes[berg] == 4
+    assert stored.pairs[(split, berg)] == 1
+    # Re-extracting text B applies the split again; the merge's alias lands "Eva Lund" on
+    # Anna Berg when text D is extracted again.
+    ingest(session, ex, _item(TEXT_B), refresh=True)
+    ingest(session, ex, _item(TEXT_D), refresh=True)
+    stored = _assert_recounted(session)
+    assert stored.quotes[split] == 1 and stored.quotes[berg] == 4
+
+
+def test_rebuild_restores_them(session: Session) -> None:
+    _ingest_all(session)
+    expected = aggregates.stored(session).plain()
+    echoes = aggregates.stored_echoes(session)
+    aggregates.apply(session, aggregates.Tally(quotes=aggregates.Counter({1: 7})))
+    assert aggregates.stored(session).plain() != expected
+    aggregates.rebuild(session)
+    aggregates.rebuild_echoes(session)
+    assert aggregates.stored(session).plain() == expected
+    assert aggregates.stored_echoes(session) == echoes
+
+
+def test_quotes_carry_their_articles_date_for_newest_first_lists(session: Session,
+                                                                 editor: User) -> None:
+    ex = _ingest_all(session)
+    for q in session.exec(select(Quote)):
+        article = session.get(Article, q.article_id)
+        assert article is not None and q.article_date == article.published_at
+    ingest(session, ex, _item(TEXT_B), refresh=True)
+    berg = browse.search(session, browse.QuoteFilters(speaker="anna-berg", sort="newest"), 2, 0)
+    assert berg.total == 4  # the kept count, not a count(*)
+    assert [r.quote.text for r in berg.items] == ["Nej, inte i år", SAME]
+    page2 = browse.search(session, browse.QuoteFilters(speaker="anna-berg", sort="newest"), 2, 2)
+    assert page2.total == 4
+    assert [r.quote.text for r in page2.items] == ["Göteborg behöver bostäder och Malmö också",
+                                                   SAME]
+    assert [r.article.published_at.date() for r in berg.items + page2.items  # type: ignore[union-attr]
+            ] == [DATES[t].date() for t in (TEXT_C, TEXT_B, TEXT_B, TEXT_A)]
+
+
+def test_the_migration_backfills_every_aggregate(tmp_path: Path) -> None:
+    url = new_database_url(tmp_path)
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            _ingest_all(session)
+            session.commit()
+            expected = aggregates.stored(session).plain()
+            echoes = aggregates.stored_echoes(session)
+            dates = {q.id: q.article_date for q in session.exec(select(Quote))}
+        engine.dispose()
+        command.downgrade(alembic_config(url), "0008")
+        upgrade(url)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            assert aggregates.stored(session).plain() == expected
+            assert expected["quotes"] and expected["pairs"] and expected["entities"]
+            assert aggregates.stored_echoes(session) == echoes and len(echoes) == 6
+            assert {q.id: q.article_date for q in session.exec(select(Quote))} == dates
+        engine.dispose()
+        check(url)
+    finally:
+        drop_database(url)

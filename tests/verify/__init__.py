@@ -1,0 +1,1 @@
+"""app/verify: checking a pasted quote against the archive."""
