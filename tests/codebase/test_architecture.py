@@ -48,7 +48,7 @@ ALLOWED_APP_IMPORTS: dict[str, tuple[str, ...]] = {
         "app.storage.queries", "app.storage.browse", "app.storage.indexes",
         "app.storage.profiles", "app.storage.certainty", "app.storage.exports",
         "app.storage.search", "app.storage.desk", "app.storage.models",
-        "app.storage.keyset",
+        "app.storage.keyset", "app.storage.name_index",
     ),
 }
 
