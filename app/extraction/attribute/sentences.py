@@ -217,6 +217,8 @@ class UnmarkedSentences(ClauseRules):
         stop = min(last, i + 12)
         for k in range(i, stop + 1):
             w = words[k]
+            if k > i and w.lower in _RELATIVE:
+                return k - 1  # "according to the reporters who were there": a relative clause
             if view.is_mark(w) or view.in_quote(w.start) or (
                 k > i and w.pos in ("VERB", "AUX")  # "according to engineer" tags a verb
             ):
