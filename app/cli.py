@@ -53,6 +53,11 @@ def eval_(
         str | None,
         typer.Option(help="Only this split of a corpus folder: dev (for tuning) or test."),
     ] = None,
+    part: Annotated[
+        str | None,
+        typer.Option(help="Only this part of a corpus's dev split: tune (study its errors) or "
+                     "check (read only its totals, to see whether a change generalises)."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every error.")] = False,
     calibration: Annotated[
         bool, typer.Option(help="Also how often speakers are right at each confidence.")
@@ -66,9 +71,12 @@ def eval_(
         paths = gold_files(files, split)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if part is not None and (split == "test" or part not in ("tune", "check")):
+        raise typer.BadParameter("a part is tune or check, of the dev split only",
+                                 param_hint="--part")
     settings = get_settings()
     extractor = Extractor.load(settings.models)
-    report = evaluate_files(paths, extractor)
+    report = evaluate_files(paths, extractor, part=part)
     typer.echo(format_report(report, verbose=verbose, calibration=calibration))
 
 

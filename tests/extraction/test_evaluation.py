@@ -125,3 +125,35 @@ def test_same_line_as_the_reference_scorer(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False,
     )
     assert run.stdout.strip().splitlines()[-1] == EXPECTED_LINE
+
+
+def test_dev_parts_are_fixed_by_id_and_split_the_corpus_dev_files() -> None:
+    from app.evaluation import PARTS, dev_part
+
+    corpus_dev = Path(__file__).parent.parent.parent / "corpus" / "en" / "dev.jsonl"
+    ids = [json.loads(line)["id"] for line in corpus_dev.read_text(encoding="utf-8").splitlines()]
+    parts = [dev_part(i) for i in ids]
+    assert set(parts) == set(PARTS)
+    assert 0.25 < parts.count("check") / len(ids) < 0.45  # about a third held back
+    assert [dev_part(i) for i in ids] == parts  # the same every time
+    assert dev_part("made-up-0001") == dev_part("made-up-0001")
+
+
+def test_part_keeps_only_the_documents_of_that_part(tmp_path: Path) -> None:
+    from app.evaluation import dev_part
+
+    arts = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    ids = iter(f"doc-{n}" for n in range(1000))
+    tune_id = next(i for i in ids if dev_part(i) == "tune")
+    check_id = next(i for i in ids if dev_part(i) == "check")
+    with_ids = tmp_path / "dev.jsonl"
+    with_ids.write_text("\n".join(json.dumps({**a, "id": i})
+                                  for a, i in zip(arts, (tune_id, check_id), strict=True)),
+                        encoding="utf-8")
+    fake = cast(Extractor, FakeExtractor())
+    tune = evaluate_files([with_ids], fake, part="tune").files[0].articles
+    check = evaluate_files([with_ids], fake, part="check").files[0].articles
+    assert len(tune) == len(check) == 1
+    assert evaluate_files([with_ids], fake).total.tp == 2
+    with pytest.raises(ValueError, match="part must be"):
+        evaluate_files([with_ids], fake, part="test")
