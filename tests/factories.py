@@ -388,3 +388,8 @@ EXTRACTIONS = {
 }
 DATES = {TEXT_A: datetime(2026, 1, 5, tzinfo=UTC), TEXT_B: datetime(2026, 1, 20, tzinfo=UTC),
          TEXT_C: datetime(2026, 3, 2, tzinfo=UTC), TEXT_D: datetime(2026, 3, 9, tzinfo=UTC)}
+
+
+#: Request headers asking for each interface language.
+EN = {"Accept-Language": "en"}
+SV = {"Accept-Language": "sv"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,18 +27,10 @@ from app.ingest.service import process_article, submit
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article, Quote
-from tests.factories import ingest_cli, row_counts, serve, soup
+from tests.factories import EN, SV, ingest_cli, row_counts, serve, soup
 
 QUOTE = "”Vi öppnar biblioteket igen i maj”, sade kommunalrådet Sara Lind."
 ARTICLE = "Biblioteket i Vreta har varit stängt sedan branden i höstas.\n" + QUOTE
-EN = {"Accept-Language": "en"}
-SV = {"Accept-Language": "sv"}
-
-
-@pytest.fixture
-def api(settings: Settings, extractor: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, extractor=extractor)) as client:
-        yield client
 
 
 # -- 1. one request freezes the server -------------------------------------------------------

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +23,11 @@ from app.ingest.service import process_article, submit
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article
-from tests.factories import ingest_cli, row_counts, serve, serve_cli, soup
+from tests.factories import EN, SV, ingest_cli, row_counts, serve, serve_cli, soup
 from tests.system import slow_extraction
 
 SAID = "”Färjan går som vanligt hela sommaren”, sade hamnchefen Lina Berg."
 TEXT = "Hamnen i Grisslehamn fick nya bryggor i våras.\n" + SAID
-EN = {"Accept-Language": "en"}
-SV = {"Accept-Language": "sv"}
-
-
-@pytest.fixture
-def api(settings: Settings, extractor: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, extractor=extractor)) as client:
-        yield client
 
 
 # -- invalid UTF-8 in a JSON body -------------------------------------------------------------

@@ -20,7 +20,6 @@ import sys
 import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,18 +37,10 @@ from app.ingest.readers import MAX_YEAR, MIN_YEAR, IngestError
 from app.main import create_app
 from app.storage.db import make_engine
 from app.storage.models import Article
-from tests.factories import ingest_cli, row_counts, serve, serve_cli, soup
+from tests.factories import EN, SV, ingest_cli, row_counts, serve, serve_cli, soup
 
-EN = {"Accept-Language": "en"}
-SV = {"Accept-Language": "sv"}
 SAID = "”Bryggan i Ekhamn byggs om under våren”, sade hamnchefen Nora Ek."
 TEXT = "Hamnen i Ekhamn får en ny brygga.\n" + SAID
-
-
-@pytest.fixture
-def api(settings: Settings, extractor: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, extractor=extractor)) as client:
-        yield client
 
 
 # -- date pages at the ends of the calendar ----------------------------------------------------

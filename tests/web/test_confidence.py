@@ -26,11 +26,13 @@ from app.storage.models import Article, Quote, Speaker
 from app.storage.queries import QuoteRow
 from app.web.pages import _card_parts
 from tests.factories import (
+    EN,
     HALF,
     LIBRARY_EXTRACTION,
     LIBRARY_TEXT,
     NOBODY,
     SURE,
+    SV,
     UNSURE,
     FixedExtractor,
     add_editor,
@@ -40,8 +42,6 @@ from tests.factories import (
     soup,
 )
 
-SV = {"Accept-Language": "sv"}
-EN = {"Accept-Language": "en"}
 NBSP = "\u00a0"
 
 

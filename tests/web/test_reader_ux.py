@@ -24,10 +24,17 @@ from app.main import create_app
 from app.web import i18n
 from app.web.i18n import CATALOG_DIR
 from app.web.messages import localise
-from tests.factories import PASSWORD, add_editor, app_with_article, csrf_token, login, soup, span
-
-SV = {"Accept-Language": "sv"}
-EN = {"Accept-Language": "en"}
+from tests.factories import (
+    EN,
+    PASSWORD,
+    SV,
+    add_editor,
+    app_with_article,
+    csrf_token,
+    login,
+    soup,
+    span,
+)
 
 # An English article of our own: a direct quote whose span ends with the comma that joins it
 # to its attribution, a partial quote and a reported (indirect) one.
