@@ -53,6 +53,7 @@ from app.web.bodylimit import BodyLimit
 from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.etags import VersionedPages
+from app.web.head import HeadAsGet
 from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import FetchQueue, RateLimits
@@ -282,6 +283,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
                        exempt=frozenset({"/upload"}))
     app.add_middleware(RequestContext, csrf=app.state.csrf,
                        secure_cookies=settings.secure_cookies)
+    app.add_middleware(HeadAsGet)
     if settings.trusted_proxies.strip():
         # Outermost: the client address is the forwarded one before anything reads it.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

@@ -165,10 +165,14 @@ def install(app: FastAPI) -> None:
                    405: N_("This address does not accept that kind of request.")}
         if wants_json(request):
             detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
-            return JSONResponse({"detail": detail}, status_code=exc.status_code)
-        return error_response(request, exc.status_code,
-                              titles.get(exc.status_code, N_("Error")),
-                              details.get(exc.status_code, N_("The request failed.")))
+            response: Response = JSONResponse({"detail": detail}, status_code=exc.status_code)
+        else:
+            response = error_response(request, exc.status_code,
+                                      titles.get(exc.status_code, N_("Error")),
+                                      details.get(exc.status_code, N_("The request failed.")))
+        # The exception's own headers stay: a 405 says which methods the address allows.
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
