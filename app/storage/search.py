@@ -620,9 +620,10 @@ def ranked_ids(
 
 def newest_matches(
     session: Session, q: str, limit: int, speaker_id: int | None = None
-) -> Any:
-    """A sub-select (column ``qid``) of the newest ``limit`` quotes matching ``q`` (by id, no
-    ranking: cheap on both engines); ``None`` when ``q`` holds no words."""
+) -> tuple[str, dict[str, Any]] | None:
+    """SQL (one column, ``qid``) selecting the newest ``limit`` quotes matching ``q`` (by id,
+    no ranking: cheap on both engines), and its parameters; ``None`` when ``q`` holds no
+    words. The SQL is made of constants and placeholders only, to be used as a sub-select."""
     terms = parse_query(q)
     if not terms:
         return None
@@ -638,8 +639,7 @@ def newest_matches(
     if speaker_id is not None:
         params["sp"] = speaker_id
         sql += f" AND +{key} IN (SELECT id FROM quote WHERE speaker_id = :sp)"  # noqa: S608
-    sql += f" ORDER BY {key} DESC LIMIT :lim"
-    return text(sql).bindparams(**params).columns(qid=Integer).subquery("sample")
+    return sql + f" ORDER BY {key} DESC LIMIT :lim", params
 
 
 def _windowed(session: Session, terms: list[QueryTerm], limit: int, offset: int) -> Hits:

@@ -131,13 +131,13 @@ def search(
              session, "speaker", n.speaker.id or 0, n.quotes, 3).items]}
         for n in by_speaker[:1]]
     did_you_mean = [n.speaker for n in by_speaker if n.fuzzy]
-    facet_counts = cache.get(("facets", f), lambda: browse.facets(session, f))
+    facet_counts = cache.get(("facets", f), lambda: browse.facets_of(session, f))
     context = {
         "f": f, "q": f.q, "page": page, "result": result, "hits": hits,
         "pages": _pages(result.total), "pages_estimated": result.estimated,
         "counted": fulltext.RANK_WINDOW,
-        "facets": _facet_links(f, facet_counts),
-        "active": _active(f, facet_counts), "pager_query": _qs(f.as_params()) + "&",
+        "facets": _facet_links(f, facet_counts.values), "facets_sampled": facet_counts.sampled,
+        "active": _active(f, facet_counts.values), "pager_query": _qs(f.as_params()) + "&",
         "exports": export_links(request, f), "named_speakers": named_speakers,
         "named_entities": named_entities, "speaker_blocks": speaker_blocks,
         "did_you_mean": did_you_mean,
