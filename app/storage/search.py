@@ -292,21 +292,22 @@ def highlight_spans(text_: str, q: str) -> list[tuple[int, int]]:
     """Character spans of ``text_`` whose word stems match the query (for <mark>).
 
     A word is stemmed only when a stem of it could match: a Swedish Snowball stem is the
-    start of its word and an English one keeps its first letter, so a word whose first letter
-    begins none of the query's stems has no stem among them (its lemmas, a table look-up, are
-    still compared); and a word is split as a compound only when one of the query's stems is
-    a piece of it or a lemma of a piece (``lexicon.compound_heads``). Pure-Python Snowball
-    costs ~70 µs a word and a compound split ~2 ms, so a page of twenty quotes of words never
-    seen before cost ~50 ms, nearly all of it spent on words that match nothing."""
+    start of its word, so a word that begins with none of the query's stems has no Swedish
+    stem among them, and an English stem keeps its word's first letter (its lemmas, a table
+    look-up, are always compared); and a word is split as a compound only when one of the
+    query's stems is a piece of it or a lemma of a piece (``lexicon.compound_heads``).
+    Pure-Python Snowball costs ~70 µs a word and a compound split ~2 ms, so a page of twenty
+    quotes of words never seen before cost ~50 ms, nearly all of it on words that match
+    nothing."""
     exact, own, prefixes = _highlighted(q)
     spans: list[tuple[int, int]] = []
     if not exact and not prefixes and not own:
         return spans
-    initials = _initials(exact, own, prefixes)
+    starts, initials = _beginnings(exact, own, prefixes)
     for m in WORD_RE.finditer(text_):
         w = m.group().lower()
         lemmas = _word_lemmas(w)
-        stems = _word_stems(w) if initials is None or w[:1] in initials else frozenset()
+        stems = _word_stems(w, w.startswith(starts), initials is None or w[:1] in initials)
         if stems & own:
             spans.append((m.start(), m.end()))
             continue
@@ -319,13 +320,13 @@ def highlight_spans(text_: str, q: str) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=1024)
-def _initials(exact: frozenset[str], own: frozenset[str], prefixes: frozenset[str]
-              ) -> frozenset[str] | None:
-    """The first letters of a query's stems (``None``: an empty stem, every word compared)."""
+def _beginnings(exact: frozenset[str], own: frozenset[str], prefixes: frozenset[str]
+                ) -> tuple[tuple[str, ...], frozenset[str] | None]:
+    """The query's stems (a word that begins with none of them has no Swedish stem among
+    them) and their first letters (likewise for an English stem; ``None``: an empty stem,
+    which begins every word)."""
     every = exact | own | prefixes
-    if "" in every:
-        return None
-    return frozenset(s[0] for s in every)
+    return tuple(sorted(every)), None if "" in every else frozenset(s[0] for s in every)
 
 
 def _parts_may_match(w: str, exact: frozenset[str], prefixes: frozenset[str]) -> bool:
@@ -356,10 +357,14 @@ def _highlighted(q: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]
     return frozenset(exact), frozenset(own), frozenset(prefixes)
 
 
-@lru_cache(maxsize=100_000)
-def _word_stems(w: str) -> frozenset[str]:
-    """A word's own Snowball stems in each language."""
-    return frozenset(stem(w, lang) for lang in STEMMER_LANGUAGES)
+def _word_stems(w: str, swedish: bool, english: bool) -> set[str]:
+    """A word's own Snowball stems: the Swedish one, the English one, or both."""
+    out: set[str] = set()
+    if swedish:
+        out.add(stem(w, "sv"))
+    if english:
+        out.add(stem(w, "en"))
+    return out
 
 
 @lru_cache(maxsize=100_000)

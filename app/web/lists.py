@@ -50,18 +50,20 @@ def _qs(params: dict[str, str]) -> str:
 
 
 def _facet_links(f: QuoteFilters, facets: dict[str, list[browse.FacetValue]]) -> dict[str, Any]:
-    """For each facet value: its count, whether it is selected, and the URL that toggles it."""
+    """For each facet value: its count, whether it is selected, and the URL that toggles it
+    (the other filters' parameters encoded once a page, not once a value)."""
     base = f.as_params()
+    encoded = {k: _qs({k: v}) for k, v in base.items()}
     out: dict[str, Any] = {}
     for name in FACET_NAMES:
         items = []
+        others = "&".join(e for k, e in encoded.items() if k != name)
         for v in facets.get(name, []):
             selected = base.get(name) == v.value
-            params = {k: val for k, val in base.items() if k != name}
-            if not selected:
-                params[name] = v.value
+            query = others if selected else "&".join(
+                filter(None, (others, _qs({name: v.value}))))
             items.append({"value": v.value, "label": v.label, "count": v.count,
-                          "selected": selected, "href": "?" + _qs(params)})
+                          "selected": selected, "href": "?" + query})
         out[name] = items
     return out
 
