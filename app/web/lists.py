@@ -137,7 +137,7 @@ def search(
     context = {
         "f": f, "q": f.q, "page": page, "result": result, "hits": hits,
         "pages": _pages(result.total), "pages_estimated": result.estimated,
-        "counted": fulltext.RANK_WINDOW,
+        "counted": fulltext.rank_window(session),
         "facets": _facet_links(f, facet_counts.values), "facets_sampled": facet_counts.sampled,
         "active": _active(f, facet_counts.values), "pager_query": _qs(f.as_params()) + "&",
         "exports": export_links(request, f), "named_speakers": named_speakers,
