@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy import select as sql_select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
@@ -28,6 +28,7 @@ from app.storage.queries import Page, QuoteRow, rows_for, visible_rows
 from app.storage.search import (
     Hits,
     apply_text_search,
+    is_sqlite_session,
     month_of,
     newest_matches,
     parse_query,
@@ -185,9 +186,9 @@ def _ranked_hits(session: Session, f: QuoteFilters, limit: int, offset: int) -> 
     return ranked_ids(session, f.q, limit, offset, speaker_id)
 
 
-def _newest_sample(session: Session, f: QuoteFilters) -> Any:
-    """The newest FACET_SAMPLE matches of a text search with at most a speaker filter, as a
-    sub-select (column ``qid``); ``None`` when the general query must be used."""
+def _newest_sample(session: Session, f: QuoteFilters) -> tuple[str, dict[str, Any]] | None:
+    """The newest FACET_SAMPLE matches of a text search with at most a speaker filter, as SQL
+    (column ``qid``) and its parameters; ``None`` when the general query must be used."""
     speaker_id: int | None = None
     if f.speaker:
         speaker_id = session.exec(select(Speaker.id).where(Speaker.slug == f.speaker)).first()
@@ -263,52 +264,85 @@ def iter_rows(session: Session, f: QuoteFilters, batch: int = 500) -> Iterator[Q
         offset += batch
 
 
+@dataclass(frozen=True)
+class Facets:
+    """Facet counts, and how many quotes they were counted over when that is a sample of the
+    matches (``sampled``: the newest FACET_SAMPLE of more; ``None``: every match counted)."""
+
+    values: dict[str, list[FacetValue]]
+    sampled: int | None = None
+
+
+# The facets of a text search off its sample, in SQL written once ({sample}: the sub-select of
+# ``search.newest_matches``, constants and placeholders only): the quote and article columns
+# with the speaker's name in one pass, then the sample's entities off the kept links.
+_FACET_ROWS = (
+    "SELECT q.speaker_id, s.slug, s.name, a.source, q.language, q.type, {month} "
+    "FROM quote q JOIN article a ON a.id = q.article_id "
+    "LEFT JOIN speaker s ON s.id = q.speaker_id WHERE q.id IN ({sample})")
+_MONTH = {True: "strftime('%Y-%m', coalesce(a.published_at, a.created_at))",
+          False: "to_char(coalesce(a.published_at, a.created_at), 'YYYY-MM')"}
+_FACET_ENTITIES = (
+    "SELECT e.slug, e.name, count(*) AS n FROM ({sample}) AS sample "
+    "JOIN entityquote l ON l.quote_id = sample.qid JOIN entity e ON e.id = l.entity_id "
+    "GROUP BY e.id, e.slug, e.name ORDER BY n DESC, e.name LIMIT :size")
+
+
 def facets(session: Session, f: QuoteFilters) -> dict[str, list[FacetValue]]:
     """Counts per speaker, entity, source, language, kind and month over the matching set
     (over a sample of ``FACET_SAMPLE`` of them when it is larger)."""
+    return facets_of(session, f).values
+
+
+def facets_of(session: Session, f: QuoteFilters) -> Facets:
+    """:func:`facets`, saying whether they were counted over a sample. Two statements for a
+    text search (with at most a speaker: three), whatever the number of matches."""
     f = resolve_fields(session, f)
-    sample = _newest_sample(session, f) if _only_text_and_speaker(f) else None
-    if sample is None:
+    fast = _newest_sample(session, f) if _only_text_and_speaker(f) else None
+    if fast is not None:
+        sample_sql, params = fast
+        sqlite = is_sqlite_session(session)
+        # Only constants and the generated sub-select (placeholders) are formatted in.
+        rows = session.execute(text(_FACET_ROWS.format(
+            month=_MONTH[sqlite], sample=sample_sql)), params).all()
+        ents = session.execute(text(_FACET_ENTITIES.format(sample=sample_sql)),
+                               {**params, "size": FACET_SIZE}).all()
+    else:
         stmt, _ = filtered(session, f)
         sample = stmt.with_only_columns(col(Quote.id).label("qid")).limit(FACET_SAMPLE).subquery()
-    # The sample stays in SQL (a sub-select), never a list of ids bound one by one.
-    in_sample = col(Quote.id).in_(select(sample.c.qid))
-    # One pass over the sampled rows for the facets that are columns of quote and article.
-    rows = session.execute(
-        sql_select(col(Quote.speaker_id), col(Article.source), col(Quote.language),
-                   col(Quote.type), month_of(session, _article_date()))
-        .join(Article, col(Article.id) == Quote.article_id)
-        .where(in_sample)
-    ).all()
+        # The sample stays in SQL (a sub-select), never a list of ids bound one by one.
+        rows = session.execute(
+            sql_select(col(Quote.speaker_id), col(Speaker.slug), col(Speaker.name),
+                       col(Article.source), col(Quote.language), col(Quote.type),
+                       month_of(session, _article_date()))
+            .join(Article, col(Article.id) == Quote.article_id)
+            .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+            .where(col(Quote.id).in_(select(sample.c.qid)))
+        ).all()
+        n = func.count().label("n")
+        # From the sample outwards: its quotes' entities off the kept links (one row per
+        # quote and entity, visible quotes only, as the sample's are).
+        ents = session.execute(
+            select(Entity.slug, Entity.name, n).select_from(sample)
+            .join(EntityQuote, col(EntityQuote.quote_id) == sample.c.qid)
+            .join(Entity, col(Entity.id) == EntityQuote.entity_id)
+            .group_by(col(Entity.id), col(Entity.slug), col(Entity.name))
+            .order_by(n.desc(), col(Entity.name))
+            .limit(FACET_SIZE)
+        ).all()
+    speakers: Counter[tuple[str, str]] = Counter(
+        (str(r[1]), str(r[2])) for r in rows if r[0] is not None and r[1] is not None)
     counts: list[Counter[Any]] = [Counter(r[i] for r in rows if r[i] is not None)
-                                  for i in range(5)]
-    names = {sid: (sl, name) for sid, sl, name in session.execute(
-        select(Speaker.id, Speaker.slug, Speaker.name)
-        .where(col(Speaker.id).in_(list(counts[0])))).all()} if counts[0] else {}
-    speakers: Counter[tuple[str, str]] = Counter()
-    for sid, c in counts[0].items():
-        if sid in names:
-            speakers[names[sid]] += c
-    n = func.count().label("n")
-    # From the sample outwards: its quotes' entities off the kept links (one row per quote
-    # and entity, visible quotes only, as the sample's are).
-    entity = (
-        select(Entity.slug, Entity.name, n).select_from(sample)
-        .join(EntityQuote, col(EntityQuote.quote_id) == sample.c.qid)
-        .join(Entity, col(Entity.id) == EntityQuote.entity_id)
-        .group_by(col(Entity.id), col(Entity.slug), col(Entity.name))
-        .order_by(n.desc(), col(Entity.name))
-        .limit(FACET_SIZE)
-    )
-    return {
+                                  for i in range(3, 7)]
+    values = {
         "speaker": _top({v: (label, c) for (v, label), c in speakers.items()}),
-        "entity": [FacetValue(str(v), str(lab), int(c))
-                   for v, lab, c in session.execute(entity).all()],
-        "source": _top({v: (v, c) for v, c in counts[1].items()}),
-        "language": _top({v: (v, c) for v, c in counts[2].items()}),
-        "kind": _top({v: (v, c) for v, c in counts[3].items()}),
-        "month": _top({v: (v, c) for v, c in counts[4].items()}),
+        "entity": [FacetValue(str(v), str(lab), int(c)) for v, lab, c in ents],
+        "source": _top({v: (v, c) for v, c in counts[0].items()}),
+        "language": _top({v: (v, c) for v, c in counts[1].items()}),
+        "kind": _top({v: (v, c) for v, c in counts[2].items()}),
+        "month": _top({v: (v, c) for v, c in counts[3].items()}),
     }
+    return Facets(values, len(rows) if len(rows) >= FACET_SAMPLE else None)
 
 
 def _top(values: dict[Any, tuple[Any, int]]) -> list[FacetValue]:

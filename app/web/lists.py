@@ -50,18 +50,20 @@ def _qs(params: dict[str, str]) -> str:
 
 
 def _facet_links(f: QuoteFilters, facets: dict[str, list[browse.FacetValue]]) -> dict[str, Any]:
-    """For each facet value: its count, whether it is selected, and the URL that toggles it."""
+    """For each facet value: its count, whether it is selected, and the URL that toggles it
+    (the other filters' parameters encoded once a page, not once a value)."""
     base = f.as_params()
+    encoded = {k: _qs({k: v}) for k, v in base.items()}
     out: dict[str, Any] = {}
     for name in FACET_NAMES:
         items = []
+        others = "&".join(e for k, e in encoded.items() if k != name)
         for v in facets.get(name, []):
             selected = base.get(name) == v.value
-            params = {k: val for k, val in base.items() if k != name}
-            if not selected:
-                params[name] = v.value
+            query = others if selected else "&".join(
+                filter(None, (others, _qs({name: v.value}))))
             items.append({"value": v.value, "label": v.label, "count": v.count,
-                          "selected": selected, "href": "?" + _qs(params)})
+                          "selected": selected, "href": "?" + query})
         out[name] = items
     return out
 
@@ -131,13 +133,13 @@ def search(
              session, "speaker", n.speaker.id or 0, n.quotes, 3).items]}
         for n in by_speaker[:1]]
     did_you_mean = [n.speaker for n in by_speaker if n.fuzzy]
-    facet_counts = cache.get(("facets", f), lambda: browse.facets(session, f))
+    facet_counts = cache.get(("facets", f), lambda: browse.facets_of(session, f))
     context = {
         "f": f, "q": f.q, "page": page, "result": result, "hits": hits,
         "pages": _pages(result.total), "pages_estimated": result.estimated,
-        "counted": fulltext.RANK_WINDOW,
-        "facets": _facet_links(f, facet_counts),
-        "active": _active(f, facet_counts), "pager_query": _qs(f.as_params()) + "&",
+        "counted": fulltext.rank_window(session),
+        "facets": _facet_links(f, facet_counts.values), "facets_sampled": facet_counts.sampled,
+        "active": _active(f, facet_counts.values), "pager_query": _qs(f.as_params()) + "&",
         "exports": export_links(request, f), "named_speakers": named_speakers,
         "named_entities": named_entities, "speaker_blocks": speaker_blocks,
         "did_you_mean": did_you_mean,

@@ -97,3 +97,25 @@ def test_the_pager_of_an_estimate_says_about(app_client: TestClient,
 ])
 def test_the_estimate(found: int, last: int, first: int, end: int, expected: int) -> None:
     assert search.estimate_total(found, last, first, end) == expected
+
+
+def test_only_the_newest_window_is_ranked_then_newest_first(
+        app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlmodel import Session, col, select
+
+    from app.storage import browse
+    from app.storage.models import Quote
+
+    monkeypatch.setattr(search, "RANK_WINDOW", 4)
+    with Session(app_client.app.state.engine) as s:  # type: ignore[attr-defined]
+        newest = list(s.exec(select(Quote.id).order_by(col(Quote.id).desc())))
+        assert search.rank_window(s) == 4
+        f = browse.QuoteFilters(q="hamnen")
+        first = browse.search(s, f, limit=4)
+        assert {r.quote.id for r in first.items} == set(newest[:4])
+        assert first.estimated and first.total >= 5
+        second = browse.search(s, f, limit=4, offset=4)
+        assert [r.quote.id for r in second.items] == newest[4:8]
+        across = browse.search(s, f, limit=4, offset=2)  # two ranked, then the newest others
+        assert [r.quote.id for r in across.items][2:] == newest[4:6]
+        assert set(r.quote.id for r in across.items[:2]) <= set(newest[:4])

@@ -76,11 +76,11 @@ def test_statements_per_page_do_not_grow_with_the_quotes_shown(archive: TestClie
     assert count.of(archive, "/") == 5
     assert count.of(archive, f"/articles/{article}") == 5
     many, one = count.of(archive, "/search?q=Göteborg"), count.of(archive, "/search?q=skatterna")
-    # (the ranked page, its rows; the names the words may be, and whose; the facets' sample,
-    # its speakers, its entities)
-    assert many == one == 9
+    # (the ranked page, its rows; the names the words may be, and whose; the facets' sample
+    # with its speakers, its entities)
+    assert many == one == 8
     # A speaker's name: one more, their newest quotes (one keyset read) above the results.
-    assert count.of(archive, "/search?q=Berg") == 10
+    assert count.of(archive, "/search?q=Berg") == 9
 
 
 def test_pages_show_the_kept_numbers(archive: TestClient) -> None:
@@ -149,3 +149,17 @@ def test_facets_count_the_newest_matches_only(archive: TestClient,
         kinds = browse.facets(s, f)["kind"]
         assert [(k.value, k.count) for k in kinds] == [("direct", 2)]
         assert sum(v.count for v in browse.facets(s, f)["speaker"]) == 2
+        assert browse.facets_of(s, f).sampled == 2
+    # The page says what the counts are of.
+    note = soup(archive.get("/search?q=Göteborg").text).select_one(".facets .facet-sample")
+    assert note is not None and "2" in note.text
+    monkeypatch.setattr(browse, "FACET_SAMPLE", 5)
+    with _session(archive) as s:
+        # Five matches in a sample of five: counted as the whole set.
+        every = browse.facets_of(s, browse.QuoteFilters(q="Göteborg "))
+        assert every.sampled == 5
+        monkeypatch.setattr(browse, "FACET_SAMPLE", 6)
+        every = browse.facets_of(s, browse.QuoteFilters(q="Göteborg "))
+        assert every.sampled is None
+        assert sum(v.count for v in every.values["kind"]) == 5
+    assert soup(archive.get("/search?q=Göteborg+").text).select_one(".facet-sample") is None

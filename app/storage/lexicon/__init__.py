@@ -125,6 +125,22 @@ def compound_parts(word: str) -> tuple[str, ...]:
     return ()
 
 
+@lru_cache(maxsize=100_000)
+def compound_heads(word: str) -> frozenset[str]:
+    """The lemma stems of the pieces of ``word`` that :func:`compound_parts` may take as a
+    compound's head in place of their Snowball stem. Every part it returns is either a piece
+    of the word itself (a Swedish Snowball stem only takes letters off the end, so the stem of
+    a piece of the word is a piece of the word) or one of these: a reader that wants to know
+    whether some stem could be among the parts can check both without splitting the word."""
+    if len(word) < MIN_COMPOUND or not word.isalpha():
+        return frozenset()
+    with _lock:
+        table = _lemmas("sv")
+    n = len(word)
+    return frozenset(found for i in range(n - MIN_PART + 1) for j in range(i + MIN_PART, n + 1)
+                     if (found := table.get(word[i:j])) is not None)
+
+
 def _split(word: str, d: _Dictionary, parts: int) -> list[str] | None:
     """Longest head first: the end of the word whose stem ends compounds, and a beginning that
     is a compound word itself (with or without a linking s) or splits again."""
