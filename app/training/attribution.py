@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from app.evaluation import gold_files, iou, reliability, speaker_ok
+from app.evaluation import PARTS, dev_part, gold_files, iou, reliability, speaker_ok
 from app.extraction.resolve.chooser import (
     MODEL_FILE,
     NOBODY,
@@ -79,14 +79,18 @@ class Report:
     table: list[dict[str, float]] = field(default_factory=list)
 
 
-def record_articles(paths: list[Path], extractor: Any) -> list[Recorded]:
-    """Run the extractor on every gold article, keeping the facts of its final decision."""
+def record_articles(paths: list[Path], extractor: Any, part: str | None = None
+                    ) -> list[Recorded]:
+    """Run the extractor on every gold article (only those of ``part`` of the dev split when
+    one is named), keeping the facts of its final decision."""
     out: list[Recorded] = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             gold = json.loads(line)
+            if part is not None and dev_part(str(gold["id"])) != part:
+                continue
             seen: list[tuple[ArticleFeatures, str]] = []
             extractor.set_recorder(lambda art, lang, seen=seen: seen.append((art, lang)))
             try:
@@ -231,11 +235,14 @@ def fit_calibration(data: list[Sample], oof: list[tuple[int, float, float]], rul
 
 
 def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
-          split: str = "dev") -> Report:
-    """Train on ``corpus``'s ``split`` and write the model to ``output``."""
+          split: str = "dev", part: str | None = None) -> Report:
+    """Train on ``corpus``'s ``split`` (only its ``part``, tune or check, when one is named:
+    a model trained on tune can be measured on check) and write the model to ``output``."""
+    if part is not None and (split != "dev" or part not in PARTS):
+        raise ValueError(f"a part is one of {', '.join(PARTS)}, of the dev split only")
     paths = gold_files([corpus], split=split)
     extractor.set_chooser(None)
-    records = record_articles(paths, extractor)
+    records = record_articles(paths, extractor, part)
     prev_words, next_words, heads = vocabularies(records)
     names = feature_names(prev_words, next_words, heads)
     blank = ChooserModel(np.zeros(len(names)), names, prev_words, next_words, [1.0, 0.0, 0.0],
@@ -264,7 +271,8 @@ def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
     rep.ece, rep.table = cal.ece, cal.table
     weights = _fit(data, best_c)
     model = ChooserModel(weights, names, prev_words, next_words, calibration, heads, meta={
-        "trained_on": f"{corpus.name}/*/{split}.jsonl", "documents": rep.documents,
+        "trained_on": f"{corpus.name}/*/{split}.jsonl", "part": part or "all",
+        "documents": rep.documents,
         "quotes": rep.quotes, "C": best_c,
         "out_of_fold": {"rule_accuracy": round(rep.rule_accuracy, 4),
                         "model_accuracy": round(rep.model_accuracy, 4),

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.evaluation import reliability
+from app.evaluation import dev_part, reliability
 from app.extraction.model import Candidate, Mention, Resolved
 from app.extraction.pipeline import Extractor
 from app.extraction.resolve.chooser import (
@@ -182,6 +182,22 @@ def test_training_is_reproducible(extractor: Extractor, tmp_path: Path) -> None:
     assert report.documents == 10 and report.quotes == 14
     model = load_chooser(first)
     assert model is not None and model.meta["quotes"] == 14
+
+
+def test_training_on_the_tune_part_leaves_check_out(extractor: Extractor, tmp_path: Path
+                                                     ) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    out = tmp_path / "tune.json"
+    try:
+        report = train(corpus, extractor, out, part="tune")
+    finally:
+        extractor.set_chooser(load_chooser())
+    tune = [n for n in range(10) if dev_part(f"t-{n}") == "tune"]
+    assert 0 < len(tune) < 10 and report.documents == len(tune)
+    model = load_chooser(out)
+    assert model is not None and model.meta["part"] == "tune"
+    with pytest.raises(ValueError, match="dev split only"):
+        train(corpus, extractor, out, split="test", part="tune")
 
 
 def test_train_attribution_refuses_the_test_split(tmp_path: Path) -> None:
