@@ -25,6 +25,7 @@ from app.evaluation import PARTS, dev_part, gold_files, iou, reliability, speake
 from app.extraction.resolve.chooser import (
     MODEL_FILE,
     NOBODY,
+    RULE_SCALE,
     ArticleFeatures,
     ChooserModel,
     _word_after,
@@ -42,6 +43,8 @@ FOLDS = 5
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 #: Out-of-fold accuracy a larger C must gain to be chosen (C_GRID runs from strong to weak).
 TIE = 0.003
+#: Inverse L2 strength of the calibration (chosen on the tune part, checked on check).
+CALIBRATION_C = 0.1
 
 
 @dataclass(slots=True)
@@ -208,30 +211,32 @@ def out_of_fold(data: list[Sample], c: float) -> list[tuple[int, float, float]]:
     return [r for r in result if r is not None]
 
 
-def _calibration_x(p: float, margin: float, agrees: bool) -> list[float]:
-    return [math.log(max(p, 1e-6) / max(1 - p, 1e-6)), margin, float(agrees)]
+def _calibration_x(model: ChooserModel, s: Sample, best: int, p: float, margin: float
+                   ) -> list[float]:
+    agrees = bool(s.x[best, model.index["is_rule"]] > 0)
+    return [math.log(max(p, 1e-6) / max(1 - p, 1e-6)), margin, float(agrees),
+            *model.calibration_extra(s.x, best)]
 
 
-def fit_calibration(data: list[Sample], oof: list[tuple[int, float, float]], rule_idx: int
-                    ) -> tuple[list[float], list[tuple[float, bool]]]:
-    """Calibration weights (a, b, c, d) from out-of-fold choices of a named speaker; d weighs
-    whether the choice is the rules' own speaker (column ``rule_idx`` of the rows)."""
+def fit_calibration(data: list[Sample], oof: list[tuple[int, float, float]],
+                    model: ChooserModel) -> tuple[list[float], list[tuple[float, bool]]]:
+    """Calibration weights (a, b, c, d, e...) from out-of-fold choices of a named speaker (the
+    folds group documents); d weighs whether the choice is the rules' own speaker, e the
+    CALIBRATION_EXTRA facts. Regularised strongly: ~500 choices, a dozen weights."""
     from sklearn.linear_model import LogisticRegression
 
-    xs, ys, pairs = [], [], []
+    xs, ys = [], []
     for s, (best, p, margin) in zip(data, oof, strict=True):
         if s.names[best] == NOBODY:
             continue
-        xs.append(_calibration_x(p, margin, bool(s.x[best, rule_idx] > 0)))
+        xs.append(_calibration_x(model, s, best, p, margin))
         ys.append(int(s.y[best] > 0))
-    lr = LogisticRegression(C=10.0, max_iter=1000)
+    lr = LogisticRegression(C=CALIBRATION_C, max_iter=2000)
     lr.fit(np.asarray(xs), np.asarray(ys))
-    a, b, d = (float(v) for v in lr.coef_[0])
-    cal = [a, b, float(lr.intercept_[0]), d]
-    for x, y in zip(xs, ys, strict=True):
-        q = 1.0 / (1.0 + math.exp(-(cal[0] * x[0] + cal[1] * x[1] + cal[2] + cal[3] * x[2])))
-        pairs.append((q, bool(y)))
-    return cal, pairs
+    a, b, d, *e = (float(v) for v in lr.coef_[0])
+    cal = [a, b, float(lr.intercept_[0]), d, *e]
+    q = lr.predict_proba(np.asarray(xs))[:, 1]
+    return cal, [(float(v), bool(y)) for v, y in zip(q, ys, strict=True)]
 
 
 def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
@@ -266,14 +271,14 @@ def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
         if acc > best_acc + TIE:
             best_c, best_acc, best_oof = c, acc, oof
     rep.c, rep.model_accuracy = best_c, best_acc
-    calibration, pairs = fit_calibration(data, best_oof, rule_idx)
+    calibration, pairs = fit_calibration(data, best_oof, blank)
     cal = reliability(pairs)
     rep.ece, rep.table = cal.ece, cal.table
     weights = _fit(data, best_c)
     model = ChooserModel(weights, names, prev_words, next_words, calibration, heads, meta={
         "trained_on": f"{corpus.name}/*/{split}.jsonl", "part": part or "all",
         "documents": rep.documents,
-        "quotes": rep.quotes, "C": best_c,
+        "quotes": rep.quotes, "C": best_c, "rule_scale": RULE_SCALE,
         "out_of_fold": {"rule_accuracy": round(rep.rule_accuracy, 4),
                         "model_accuracy": round(rep.model_accuracy, 4),
                         "ece": round(rep.ece, 4)},
