@@ -118,6 +118,11 @@ def train(
 def train_attribution(
     corpus: Annotated[Path, typer.Option(help="The gold corpus folder.")] = Path("corpus"),
     split: Annotated[str, typer.Option(help="The split to train on (never test).")] = "dev",
+    part: Annotated[
+        str | None,
+        typer.Option(help="Only this part of the dev split (tune, to measure on check); "
+                     "default all of it."),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Where the model goes (default: the shipped one).")
     ] = None,
@@ -131,7 +136,7 @@ def train_attribution(
         raise typer.BadParameter("the test split is for reporting, never for training",
                                  param_hint="--split")
     try:
-        report = train(corpus, Extractor.load(), output or MODEL_FILE, split=split)
+        report = train(corpus, Extractor.load(), output or MODEL_FILE, split=split, part=part)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(format_report(report, output or MODEL_FILE))

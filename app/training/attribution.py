@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from app.evaluation import gold_files, iou, reliability, speaker_ok
+from app.evaluation import PARTS, dev_part, gold_files, iou, reliability, speaker_ok
 from app.extraction.resolve.chooser import (
     MODEL_FILE,
     NOBODY,
+    RULE_SCALE,
     ArticleFeatures,
     ChooserModel,
     _word_after,
@@ -42,6 +43,8 @@ FOLDS = 5
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 #: Out-of-fold accuracy a larger C must gain to be chosen (C_GRID runs from strong to weak).
 TIE = 0.003
+#: Inverse L2 strength of the calibration (chosen on the tune part, checked on check).
+CALIBRATION_C = 0.1
 
 
 @dataclass(slots=True)
@@ -79,14 +82,18 @@ class Report:
     table: list[dict[str, float]] = field(default_factory=list)
 
 
-def record_articles(paths: list[Path], extractor: Any) -> list[Recorded]:
-    """Run the extractor on every gold article, keeping the facts of its final decision."""
+def record_articles(paths: list[Path], extractor: Any, part: str | None = None
+                    ) -> list[Recorded]:
+    """Run the extractor on every gold article (only those of ``part`` of the dev split when
+    one is named), keeping the facts of its final decision."""
     out: list[Recorded] = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             gold = json.loads(line)
+            if part is not None and dev_part(str(gold["id"])) != part:
+                continue
             seen: list[tuple[ArticleFeatures, str]] = []
             extractor.set_recorder(lambda art, lang, seen=seen: seen.append((art, lang)))
             try:
@@ -204,38 +211,43 @@ def out_of_fold(data: list[Sample], c: float) -> list[tuple[int, float, float]]:
     return [r for r in result if r is not None]
 
 
-def _calibration_x(p: float, margin: float, agrees: bool) -> list[float]:
-    return [math.log(max(p, 1e-6) / max(1 - p, 1e-6)), margin, float(agrees)]
+def _calibration_x(model: ChooserModel, s: Sample, best: int, p: float, margin: float
+                   ) -> list[float]:
+    agrees = bool(s.x[best, model.index["is_rule"]] > 0)
+    return [math.log(max(p, 1e-6) / max(1 - p, 1e-6)), margin, float(agrees),
+            *model.calibration_extra(s.x, best)]
 
 
-def fit_calibration(data: list[Sample], oof: list[tuple[int, float, float]], rule_idx: int
-                    ) -> tuple[list[float], list[tuple[float, bool]]]:
-    """Calibration weights (a, b, c, d) from out-of-fold choices of a named speaker; d weighs
-    whether the choice is the rules' own speaker (column ``rule_idx`` of the rows)."""
+def fit_calibration(data: list[Sample], oof: list[tuple[int, float, float]],
+                    model: ChooserModel) -> tuple[list[float], list[tuple[float, bool]]]:
+    """Calibration weights (a, b, c, d, e...) from out-of-fold choices of a named speaker (the
+    folds group documents); d weighs whether the choice is the rules' own speaker, e the
+    CALIBRATION_EXTRA facts. Regularised strongly: ~500 choices, a dozen weights."""
     from sklearn.linear_model import LogisticRegression
 
-    xs, ys, pairs = [], [], []
+    xs, ys = [], []
     for s, (best, p, margin) in zip(data, oof, strict=True):
         if s.names[best] == NOBODY:
             continue
-        xs.append(_calibration_x(p, margin, bool(s.x[best, rule_idx] > 0)))
+        xs.append(_calibration_x(model, s, best, p, margin))
         ys.append(int(s.y[best] > 0))
-    lr = LogisticRegression(C=10.0, max_iter=1000)
+    lr = LogisticRegression(C=CALIBRATION_C, max_iter=2000)
     lr.fit(np.asarray(xs), np.asarray(ys))
-    a, b, d = (float(v) for v in lr.coef_[0])
-    cal = [a, b, float(lr.intercept_[0]), d]
-    for x, y in zip(xs, ys, strict=True):
-        q = 1.0 / (1.0 + math.exp(-(cal[0] * x[0] + cal[1] * x[1] + cal[2] + cal[3] * x[2])))
-        pairs.append((q, bool(y)))
-    return cal, pairs
+    a, b, d, *e = (float(v) for v in lr.coef_[0])
+    cal = [a, b, float(lr.intercept_[0]), d, *e]
+    q = lr.predict_proba(np.asarray(xs))[:, 1]
+    return cal, [(float(v), bool(y)) for v, y in zip(q, ys, strict=True)]
 
 
 def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
-          split: str = "dev") -> Report:
-    """Train on ``corpus``'s ``split`` and write the model to ``output``."""
+          split: str = "dev", part: str | None = None) -> Report:
+    """Train on ``corpus``'s ``split`` (only its ``part``, tune or check, when one is named:
+    a model trained on tune can be measured on check) and write the model to ``output``."""
+    if part is not None and (split != "dev" or part not in PARTS):
+        raise ValueError(f"a part is one of {', '.join(PARTS)}, of the dev split only")
     paths = gold_files([corpus], split=split)
     extractor.set_chooser(None)
-    records = record_articles(paths, extractor)
+    records = record_articles(paths, extractor, part)
     prev_words, next_words, heads = vocabularies(records)
     names = feature_names(prev_words, next_words, heads)
     blank = ChooserModel(np.zeros(len(names)), names, prev_words, next_words, [1.0, 0.0, 0.0],
@@ -259,13 +271,14 @@ def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
         if acc > best_acc + TIE:
             best_c, best_acc, best_oof = c, acc, oof
     rep.c, rep.model_accuracy = best_c, best_acc
-    calibration, pairs = fit_calibration(data, best_oof, rule_idx)
+    calibration, pairs = fit_calibration(data, best_oof, blank)
     cal = reliability(pairs)
     rep.ece, rep.table = cal.ece, cal.table
     weights = _fit(data, best_c)
     model = ChooserModel(weights, names, prev_words, next_words, calibration, heads, meta={
-        "trained_on": f"{corpus.name}/*/{split}.jsonl", "documents": rep.documents,
-        "quotes": rep.quotes, "C": best_c,
+        "trained_on": f"{corpus.name}/*/{split}.jsonl", "part": part or "all",
+        "documents": rep.documents,
+        "quotes": rep.quotes, "C": best_c, "rule_scale": RULE_SCALE,
         "out_of_fold": {"rule_accuracy": round(rep.rule_accuracy, 4),
                         "model_accuracy": round(rep.model_accuracy, 4),
                         "ece": round(rep.ece, 4)},

@@ -11,13 +11,16 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.evaluation import reliability
+from app.evaluation import dev_part, reliability
 from app.extraction.model import Candidate, Mention, Resolved
 from app.extraction.pipeline import Extractor
 from app.extraction.resolve.chooser import (
+    CALIBRATION_EXTRA,
     MODEL_FILE,
     NOBODY,
+    RULE_SCALE,
     UNKNOWN_BELOW,
+    ArticleFeatures,
     ChooserModel,
     QuoteChoice,
     choose,
@@ -25,6 +28,7 @@ from app.extraction.resolve.chooser import (
     is_outlet,
     load_chooser,
     name_form,
+    quote_choices,
 )
 from app.training.attribution import train
 
@@ -123,6 +127,8 @@ def test_shipped_model_matches_the_code() -> None:
     assert model.meta["trained_on"].endswith("/dev.jsonl")
     assert model.meta["out_of_fold"]["model_accuracy"] > model.meta["out_of_fold"][
         "rule_accuracy"]
+    assert model.meta["rule_scale"] == RULE_SCALE
+    assert len(model.calibration) == 4 + len(CALIBRATION_EXTRA)
 
 
 def test_confidence_rises_with_the_score() -> None:
@@ -184,6 +190,22 @@ def test_training_is_reproducible(extractor: Extractor, tmp_path: Path) -> None:
     assert model is not None and model.meta["quotes"] == 14
 
 
+def test_training_on_the_tune_part_leaves_check_out(extractor: Extractor, tmp_path: Path
+                                                     ) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    out = tmp_path / "tune.json"
+    try:
+        report = train(corpus, extractor, out, part="tune")
+    finally:
+        extractor.set_chooser(load_chooser())
+    tune = [n for n in range(10) if dev_part(f"t-{n}") == "tune"]
+    assert 0 < len(tune) < 10 and report.documents == len(tune)
+    model = load_chooser(out)
+    assert model is not None and model.meta["part"] == "tune"
+    with pytest.raises(ValueError, match="dev split only"):
+        train(corpus, extractor, out, split="test", part="tune")
+
+
 def test_train_attribution_refuses_the_test_split(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["train-attribution", "--corpus", str(tmp_path),
                                       "--split", "test"])
@@ -206,3 +228,57 @@ def test_agreeing_with_the_rules_moves_the_confidence() -> None:
     best = float(four.probability(ch.x)[0])
     margin = best - float(four.probability(ch.x)[1])
     assert got.confidence == pytest.approx(four.confidence(best, margin, agrees=True), abs=1e-4)
+
+
+def test_the_rules_features_are_scaled_down() -> None:
+    """What the rules decided weighs less than it did: every feature read from their choice
+    comes out as RULE_SCALE, not 1, so the model pays more to trust the rules."""
+    model = _model({}, [1.0, 0.0, 0.0])
+    text = "Ann Reid spoke. “We will wait,” said Ann Reid."
+    mention = Mention(37, 45, "Ann Reid", "name", "PER", first_word=9, last_word=10)
+    cand = Candidate(16, 31, "direct", 0.9, mention, "inverted", "said", -1, "en")
+    art = ArticleFeatures(
+        text, [cand], [Resolved("Ann Reid", "Ann Reid", 0.9)],
+        [Mention(0, 8, "Ann Reid", "name", "PER"), mention],
+        {(0, 8): "Ann Reid", (37, 45): "Ann Reid"}, {"Ann Reid": "PER"},
+        [(0, 15), (16, len(text))], [(0, len(text))], lambda w: w in ("said", "spoke"))
+    (ch,) = quote_choices(art, model, "en")
+    assert ch.names == ["Ann Reid", NOBODY]
+    row = ch.x[0]
+    assert row[model.index["is_rule"]] == pytest.approx(RULE_SCALE)
+    assert row[model.index["rule_how_inverted"]] == pytest.approx(RULE_SCALE)
+    assert row[model.index["rule_conf"]] == pytest.approx(0.9 * RULE_SCALE)
+    assert row[model.index["label_PER"]] == 1.0  # not a rules' feature: unscaled
+    extra = model.calibration_extra(ch.x, 0)
+    assert len(extra) == len(CALIBRATION_EXTRA)
+    assert extra[CALIBRATION_EXTRA.index("candidates")] == pytest.approx(np.log(2))
+    assert extra[CALIBRATION_EXTRA.index("label_PER")] == 1.0
+    assert extra[CALIBRATION_EXTRA.index("nobody_type_indirect")] == 0.0
+
+
+def test_calibration_reads_the_extra_facts() -> None:
+    """A weight on an extra fact (here: the chosen name is a pronoun's) moves the
+    confidence; without extra weights it is the four-number model."""
+    weights = [0.0] * len(CALIBRATION_EXTRA)
+    weights[CALIBRATION_EXTRA.index("kind_pronoun")] = -2.0
+    model = _model({}, [1.0, 0.0, 0.0, 0.0, *weights])
+    plain = [0.0] * len(CALIBRATION_EXTRA)
+    pronoun = list(plain)
+    pronoun[CALIBRATION_EXTRA.index("kind_pronoun")] = 1.0
+    assert model.confidence(0.8, 0.3, extra=plain) == pytest.approx(0.8)
+    assert model.confidence(0.8, 0.3, extra=pronoun) == pytest.approx(1 / (1 + np.exp(
+        -(np.log(4.0) - 2.0))))
+
+
+def test_the_listener_is_never_chosen() -> None:
+    """The one spoken to in the quote's sentence ("told the panel") scores best here, but
+    the quote gets no speaker rather than its listener."""
+    model = _model({"listener": 4.0}, [1.0, 0.0, 0.0])
+    ch = _choice(model, {"the panel": ["listener"], "Ann Reid": [], NOBODY: ["nobody"]})
+    (got,) = choose([ch], [Resolved(None, None, 0.0)], [_cand()], model, lambda n: n)
+    assert got == Resolved(None, None, 0.0)
+    # the same score without the listener feature names the candidate
+    other = _model({"bias": 4.0}, [1.0, 0.0, 0.0])
+    ch = _choice(other, {"the panel": ["bias"], NOBODY: ["nobody"]})
+    (got,) = choose([ch], [Resolved(None, None, 0.0)], [_cand()], other, lambda n: n)
+    assert got.name == "the panel"
