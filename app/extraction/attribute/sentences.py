@@ -67,8 +67,9 @@ class UnmarkedSentences(ClauseRules):
                     a = words[end_w].end
                     if words[end_w + 1].text == ",":
                         a = words[end_w + 1].end
-                    span = self._span(a, e)
-                    if span is not None and not view.quote_between(a, e):
+                    b = self._tail_start(end_w + 1, last, e)  # "…: "quote"", "…; …"
+                    span = self._span(a, b)
+                    if span is not None and not view.quote_between(a, b):
                         return [self._cand(span, m, words[first].text, "according",
                                                    confidence.ACCORDING_TO)]
         if view.quote_between(s, e):
