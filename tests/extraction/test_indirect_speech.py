@@ -42,6 +42,45 @@ CASES: list[tuple[str, str, Expected]] = [
         "The clerk said the hall was closed, which upset the choir.",
         [("the hall was closed", "indirect")],
     ),
+    (
+        "subject-hung-on-a-time-noun",
+        "Port official Dan Moss said this morning the pier itself, which is new, will be "
+        "checked as part of the inquiry.",
+        [("the pier itself, which is new, will be checked as part of the inquiry",
+          "indirect")],
+    ),
+    # -- reported speech in a relative clause: the predicate only --------------------------
+    (
+        "relative-with-a-noun-subject",
+        "The tower was closed in May, which the city council said was due to cracks.",
+        [("was due to cracks", "indirect")],
+    ),
+    (
+        "relative-with-a-plural-subject",
+        "The roads were flooded, which police say could take days to clear.",
+        [("could take days to clear", "indirect")],
+    ),
+    (
+        "relative-clause-without-a-speech-verb-is-no-report",
+        "The roads were flooded, which the farmers had feared for weeks.",
+        [],
+    ),
+    # -- "…, X announced." closing the sentence ------------------------------------------
+    (
+        "closing-attribution-with-a-role-before-the-name",
+        "The singer died on Friday at the age of 80, her daughter Ann Lowe announced.",
+        [("The singer died on Friday at the age of 80", "indirect")],
+    ),
+    (
+        "closing-attribution-by-generic-officials",
+        "The water has been cut off, council officials stated.",
+        [("The water has been cut off", "indirect")],
+    ),
+    (
+        "closing-relative-clause-is-no-attribution",
+        "The crowd heard pleas from the lawyers, who argued his youth.",
+        [],
+    ),
     # -- where the reported clause ends --------------------------------------------------
     (
         "ends-before-a-participle-of-the-reporter",

@@ -14,6 +14,10 @@ from app.extraction.lexicon import Lexicon
 from app.extraction.model import Mention
 from app.extraction.text.view import TextView, Word
 
+#: Relations of a noun phrase the parser may hang a reported clause's subject by.
+_BARE_NP_DEPS = frozenset({"obj", "iobj", "obl", "obl:unmarked", "obl:tmod", "obl:npmod",
+                           "nsubj"})
+
 #: How far after the verb the clause may start, and how long its subject may be.
 MAX_GAP = 6
 MAX_SUBJECT = 4
@@ -58,6 +62,25 @@ class BareReports:
                 return False
         return False
 
+    def _relative_subject(self, cue: int) -> bool:
+        """Whether a relative pronoun and a short subject without a verb of its own stand
+        right before the cue ("which he said", "which state officials say", "who police
+        said")."""
+        words, view = self.view.words, self.view
+        lex = view.lexicon_at(words[cue].start)
+        for r in range(cue - 1, max(-1, cue - 2 - MAX_SUBJECT), -1):
+            w = words[r]
+            if w.lower in ("which", "who"):
+                return r < cue - 1
+            if w.lower == "that":  # "that he said would …" (not "the claim that police said")
+                return r == cue - 2 and words[cue - 1].lower in lex.pronouns
+            if not (w.is_alpha_word or w.text in ("'s", "’s", "'ve", "’ve")) or (
+                view.in_quote(w.start) or w.lower in lex.np_stop or (
+                    w.pos == "VERB" and w.lower not in lex.aux)
+            ):
+                return False
+        return False
+
     def clause_start(self, cue: int, last: int) -> int | None:
         """Word index where the reported clause after the cue at `cue` begins, if any."""
         words, view = self.view.words, self.view
@@ -70,10 +93,9 @@ class BareReports:
             prev.text == "," and cue >= 2 and view.is_mark(words[cue - 2])
         )):
             return None  # '…," said a protester using …': an attribution after a quote
-        # "which he said would allow him …": the relative pronoun is the clause's subject.
-        if prev is not None and prev.lower in lex.pronouns and cue >= 2 and (
-            words[cue - 2].lower in ("which", "that", "who")
-        ) and self._finite(nxt, lex):
+        # "which he said would allow him …", "which the city council said was due to …": the
+        # relative pronoun is the clause's subject, the predicate after the verb is reported.
+        if self._relative_subject(cue) and self._finite(nxt, lex):
             return cue + 1
         if prev is not None and prev.lower in lex.copulas:
             return None  # "were reported by the local paper": passive, no reporter as subject
@@ -147,14 +169,28 @@ class BareReports:
         of cases … rose"): the last bare noun phrase (no preposition of its own) between
         them, past the addressee of "told reporters …"."""
         words = self.view.words
-        heads = [k for k in range(cue + 1, j)
-                 if words[k].head == cue and words[k].dep in ("obj", "obl", "nsubj", "iobj")
-                 and words[k].pos in ("NOUN", "PROPN", "PRON", "NUM")
-                 and not any(words[x].head == k and words[x].dep == "case"
-                             for x in range(cue + 1, k))]
+        heads = [k for k in range(cue + 1, j) if self._bare_noun_under(k, cue)]
         if lex.cue_lemma(words[cue].lower) in lex.object_verbs and heads:
             heads = heads[1:]  # "told the press the new clinics were …": the press hears it
         return heads[-1] if heads else None
+
+    def _bare_noun_under(self, k: int, cue: int) -> bool:
+        """Whether word k heads a noun phrase without a preposition that hangs on the cue
+        through such noun phrases only ("said this morning the pier …": "pier" on "morning"
+        on "said"), not through a verb ("the wall which protects the town")."""
+        words = self.view.words
+        for _ in range(6):
+            w = words[k]
+            if w.dep not in _BARE_NP_DEPS or w.pos not in ("NOUN", "PROPN", "PRON", "NUM") or any(
+                words[x].head == k and words[x].dep == "case" for x in range(cue + 1, k)
+            ):
+                return False
+            if w.head == cue:
+                return True
+            if w.head == k or w.head <= cue:
+                return False
+            k = w.head
+        return False
 
     def _under(self, p: int, top: int, stop: int) -> bool:
         """Whether word p hangs (through its heads) under word top, not passing word stop."""
