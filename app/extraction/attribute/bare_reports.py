@@ -14,6 +14,10 @@ from app.extraction.lexicon import Lexicon
 from app.extraction.model import Mention
 from app.extraction.text.view import TextView, Word
 
+#: Relations of a noun phrase the parser may hang a reported clause's subject by.
+_BARE_NP_DEPS = frozenset({"obj", "iobj", "obl", "obl:unmarked", "obl:tmod", "obl:npmod",
+                           "nsubj"})
+
 #: How far after the verb the clause may start, and how long its subject may be.
 MAX_GAP = 6
 MAX_SUBJECT = 4
@@ -58,6 +62,25 @@ class BareReports:
                 return False
         return False
 
+    def _relative_subject(self, cue: int) -> bool:
+        """Whether a relative pronoun and a short subject without a verb of its own stand
+        right before the cue ("which he said", "which state officials say", "who police
+        said")."""
+        words, view = self.view.words, self.view
+        lex = view.lexicon_at(words[cue].start)
+        for r in range(cue - 1, max(-1, cue - 2 - MAX_SUBJECT), -1):
+            w = words[r]
+            if w.lower in ("which", "who"):
+                return r < cue - 1
+            if w.lower == "that":  # "that he said would …" (not "the claim that police said")
+                return r == cue - 2 and words[cue - 1].lower in lex.pronouns
+            if not (w.is_alpha_word or w.text in ("'s", "’s", "'ve", "’ve")) or (
+                view.in_quote(w.start) or w.lower in lex.np_stop or (
+                    w.pos == "VERB" and w.lower not in lex.aux)
+            ):
+                return False
+        return False
+
     def clause_start(self, cue: int, last: int) -> int | None:
         """Word index where the reported clause after the cue at `cue` begins, if any."""
         words, view = self.view.words, self.view
@@ -70,10 +93,9 @@ class BareReports:
             prev.text == "," and cue >= 2 and view.is_mark(words[cue - 2])
         )):
             return None  # '…," said a protester using …': an attribution after a quote
-        # "which he said would allow him …": the relative pronoun is the clause's subject.
-        if prev is not None and prev.lower in lex.pronouns and cue >= 2 and (
-            words[cue - 2].lower in ("which", "that", "who")
-        ) and self._finite(nxt, lex):
+        # "which he said would allow him …", "which the city council said was due to …": the
+        # relative pronoun is the clause's subject, the predicate after the verb is reported.
+        if self._relative_subject(cue) and self._finite(nxt, lex):
             return cue + 1
         if prev is not None and prev.lower in lex.copulas:
             return None  # "were reported by the local paper": passive, no reporter as subject
@@ -88,13 +110,17 @@ class BareReports:
             after_prep = words[p - 1].lower in lex.np_stop and p - 1 != cue
             if after_prep or not self._subject_then_verb(p, last, lex):
                 continue
-            strong = w.lower in lex.pronouns or w.lower in lex.determiners or w.is_cap or (
-                w.text.isdigit()
-            )
-            if strong:
+            if self._strong(w, lex):
                 return p
             fallback = fallback if fallback is not None else p
         return fallback
+
+    @staticmethod
+    def _strong(w: Word, lex: Lexicon) -> bool:
+        """A word that opens a subject for sure: a pronoun, a determiner, a name, a number."""
+        return w.lower in lex.pronouns or w.lower in lex.determiners or w.is_cap or (
+            w.text.isdigit()
+        )
 
     def _complement_start(self, cue: int, last: int) -> int | None:
         """With a parse: the first word of the clausal complement the parser hangs off the
@@ -104,14 +130,19 @@ class BareReports:
         if not view.has_parse:
             return None
         words = view.words
-        stop = min(last, cue + MAX_GAP + MAX_SUBJECT + 4)
+        lex = view.lexicon_at(words[cue].start)
+        stop = min(last, cue + MAX_GAP + MAX_SUBJECT + 8)
         for j in range(cue + 1, stop + 1):
             w = words[j]
-            if w.head != cue or w.dep != "ccomp" or view.in_quote(w.start):
+            if w.head != cue or w.dep not in ("ccomp", "xcomp") or view.in_quote(w.start):
                 continue
+            if w.dep == "xcomp" and not self._finite_head(j, cue, lex):
+                return None  # "decided to build", "kept saying": no clause of its own
             subject = next((k for k in range(cue + 1, j)
                             if words[k].head == j and words[k].dep.startswith(("nsubj", "expl"))),
                            None)
+            if subject is None:
+                subject = self._stray_subject(cue, j, lex)
             if subject is None:
                 return None
             for p in range(cue + 1, subject + 1):
@@ -119,6 +150,47 @@ class BareReports:
                     return p
             return subject
         return None
+
+    def _finite_head(self, j: int, cue: int, lex: Lexicon) -> bool:
+        """Whether the verb at word j, which the parser took for an open complement of the
+        cue, is finite: an auxiliary of its own or a known finite form, no "to" before it."""
+        words = self.view.words
+        if words[j - 1].lower == "to" or words[j].lower.endswith("ing"):
+            return False
+        aux = [k for k in range(cue + 1, j) if words[k].head == j and words[k].dep.startswith(
+            "aux")]
+        if aux:
+            return words[aux[0] - 1].lower != "to"
+        return words[j].lower in lex.finite_verbs or words[j].lower.endswith("ed")
+
+    def _stray_subject(self, cue: int, j: int, lex: Lexicon) -> int | None:
+        """The clause's subject when the parser hung it on the cue instead of the complement
+        at word j ("said on Monday the harbour wall … will be repaired", "reported the number
+        of cases … rose"): the last bare noun phrase (no preposition of its own) between
+        them, past the addressee of "told reporters …"."""
+        words = self.view.words
+        heads = [k for k in range(cue + 1, j) if self._bare_noun_under(k, cue)]
+        if lex.cue_lemma(words[cue].lower) in lex.object_verbs and heads:
+            heads = heads[1:]  # "told the press the new clinics were …": the press hears it
+        return heads[-1] if heads else None
+
+    def _bare_noun_under(self, k: int, cue: int) -> bool:
+        """Whether word k heads a noun phrase without a preposition that hangs on the cue
+        through such noun phrases only ("said this morning the pier …": "pier" on "morning"
+        on "said"), not through a verb ("the wall which protects the town")."""
+        words = self.view.words
+        for _ in range(6):
+            w = words[k]
+            if w.dep not in _BARE_NP_DEPS or w.pos not in ("NOUN", "PROPN", "PRON", "NUM") or any(
+                words[x].head == k and words[x].dep == "case" for x in range(cue + 1, k)
+            ):
+                return False
+            if w.head == cue:
+                return True
+            if w.head == k or w.head <= cue:
+                return False
+            k = w.head
+        return False
 
     def _under(self, p: int, top: int, stop: int) -> bool:
         """Whether word p hangs (through its heads) under word top, not passing word stop."""
@@ -131,9 +203,15 @@ class BareReports:
             p = words[p].head
         return False
 
-    def clause_end(self, p: int, last: int, end: int) -> int:
-        """Sentence end, or the start of ", which …" / "; …" / "and several said" after p."""
+    def clause_end(self, p: int, last: int, end: int, cue: int | None = None) -> int:
+        """Sentence end, or the start of ", which …" / "; …" / "and several said" after p
+        (not of a relative clause inside the reported clause's subject: "reported Marsh, who
+        lives in Dover, will be buried", where the cue's complement comes after it)."""
         words = self.view.words
+        verbs = [] if cue is None or not self.view.has_parse else [
+            k for k in range(p, last + 1)
+            if words[k].head == cue and words[k].dep in ("ccomp", "xcomp")
+        ]
         for k in range(p, last + 1):
             w = words[k]
             if w.text == ";":
@@ -146,7 +224,9 @@ class BareReports:
                 words[k + 1].lower not in lex.aux  # not "can and may declare"
             ):
                 return w.start  # "tenants changed their minds and several said …"
-            if w.text == "," and k + 1 <= last and words[k + 1].lower in ("which", "who"):
+            if w.text == "," and k + 1 <= last and words[k + 1].lower in ("which", "who") and (
+                not any(v > k for v in verbs)
+            ):
                 return w.start
         return end
 

@@ -87,4 +87,46 @@ class ClauseRules:
             return None
         return None
 
+    # -- where a reported clause stops ------------------------------------------------------
+
+    def _tail_start(self, k: int, last: int, e: int) -> int:
+        """Where a reported clause running from word k stops short of the sentence end e: at
+        a semicolon, at a colon that opens a quote ("… were only part of the answer: "…""),
+        or at a comma before the reporter's own adverbial (", saying …", ", with others
+        claiming …", ", before reversing …", ", prior to signing …"); else e."""
+        view, words = self.view, self.view.words
+        for c in range(k, last + 1):
+            w = words[c]
+            nxt = words[c + 1] if c + 1 < len(words) else None
+            if w.text == ";" or (w.text == ":" and nxt is not None and (
+                view.is_mark(nxt) or view.in_quote(nxt.start)
+            )):
+                return w.start
+            if w.text == "," and self._adverbial(c + 1, last):
+                return w.start
+        return e
+
+    def _adverbial(self, j: int, last: int) -> bool:
+        """Whether words from j open a participle phrase of the reporter's (needs a parse:
+        without one a word in -ing is as often a noun)."""
+        view, words = self.view, self.view.words
+        if j > last or not view.has_parse:
+            return False
+        lex = view.lexicon_at(words[j].start)
+
+        def gerund(x: int) -> bool:
+            return words[x].pos == "VERB" and words[x].lower.endswith("ing")
+
+        if gerund(j) and words[j].lower != "including":
+            return True  # ", saying …", ", adding that …", ", according to …"
+        if words[j].lower in lex.temporal_prepositions or words[j].lower in (
+            "with", "without", "prior"
+        ):
+            for x in range(j + 1, min(j + 5, last + 1)):
+                if words[x].text in (",", ";") or view.is_mark(words[x]):
+                    return False
+                if gerund(x):
+                    return True  # ", with some witnesses claiming …", ", before leaving …"
+        return False
+
     # -- unmarked sentences ----------------------------------------------------------------

@@ -48,7 +48,7 @@ class ReportedClauses(ClauseRules):
                 words[k + 1].pos in ("VERB", "AUX")
             ):
                 continue  # "beslutade att bygga": an act, no reported clause
-            clause_end = self._clause_end(k + 1, last, e)
+            clause_end = min(self._clause_end(k + 1, last, e), self._tail_start(k + 1, last, e))
             covered = clause_end
             m = self._subject(ci, k, first)
             if m is not None and m.kind == "first":
@@ -81,7 +81,7 @@ class ReportedClauses(ClauseRules):
             if p is None:
                 k += 1
                 continue
-            end = self.bare.clause_end(p, last, e)
+            end = min(self.bare.clause_end(p, last, e, k), self._tail_start(p, last, e))
             m = self.bare.subject_of(k, first)
             if m is None or m.kind != "first":
                 for a, b in self._conjuncts(words[p].start, end):
@@ -93,10 +93,14 @@ class ReportedClauses(ClauseRules):
         return out
 
     def _negated(self, c: int, first: int) -> bool:
-        """"did not say", "tror inte": the cue is negated."""
+        """"did not say", "tror inte", "said not": the cue is negated ("said no trace was
+        found" is not: "no" belongs to the reported clause's subject)."""
         words = self.view.words
         lex = self.view.lexicon_at(words[c].start)
-        return any(w.lower in lex.negations for w in words[max(first, c - 2) : c + 2])
+        after = words[c + 1].lower if c + 1 < len(words) else ""
+        return any(w.lower in lex.negations for w in words[max(first, c - 2) : c]) or (
+            after in lex.negations and after not in lex.determiners
+        )
 
     def _coordinated_cue(self, k: int, first: int) -> tuple[int, str] | None:
         """"menade de … på ett ”fyrkantigt sätt” och att de tycker …": a second reported

@@ -67,8 +67,9 @@ class UnmarkedSentences(ClauseRules):
                     a = words[end_w].end
                     if words[end_w + 1].text == ",":
                         a = words[end_w + 1].end
-                    span = self._span(a, e)
-                    if span is not None and not view.quote_between(a, e):
+                    b = self._tail_start(end_w + 1, last, e)  # "…: "quote"", "…; …"
+                    span = self._span(a, b)
+                    if span is not None and not view.quote_between(a, b):
                         return [self._cand(span, m, words[first].text, "according",
                                                    confidence.ACCORDING_TO)]
         if view.quote_between(s, e):
@@ -111,6 +112,10 @@ class UnmarkedSentences(ClauseRules):
                 if mm is not None and view.cue_at(mm.last_word + 1) is not None:
                     m, how = mm, "subject"
                     cue_text = words[mm.last_word + 1].text
+                else:
+                    closing = self._closing_attribution(s, e, c, last)
+                    if closing is not None:
+                        return [closing]
             if m is None or cue_text is None or not self._speaker_like(m, c):
                 continue
             rest = self._continuation(m.last_word + 2, last, e) if how == "subject" else None
@@ -130,6 +135,37 @@ class UnmarkedSentences(ClauseRules):
                 return []  # "…, fortsätter hon." goes on with a quote, it reports nothing itself
             return [found] if found is not None else []
         return []
+
+    def _closing_attribution(self, s: int, e: int, c: int, last: int) -> Candidate | None:
+        """"…, her daughter Ann Lowe announced.", "…, council officials stated on Monday.": a
+        noun phrase after the comma at word c - 1 whose speech verb closes the sentence (only
+        a time or a "in a statement" phrase after it). The noun phrase's last name or
+        organisation speaks; a generic one ("officials") leaves the speaker unknown."""
+        view, words = self.view, self.view.words
+        lex = view.lexicon_at(words[c].start)
+        if not view.has_parse or words[c].lower in _RELATIVE or words[c].lower in (
+            "that", "what"
+        ) or words[c].pos not in ("DET", "PRON", "NOUN", "PROPN", "ADJ"):
+            return None  # (not "…, who argued …", "…, which revealed …": a relative clause)
+        for j in range(c + 1, min(c + 9, last + 1)):
+            w = words[j]
+            cue = view.cue_at(j)
+            if cue is not None:
+                if cue.lemma not in lex.indirect_verbs or lex.cue_lemma(
+                        words[j - 1].lower) is not None or (
+                        j < last and self._has_verb(words[j + 1].start, e)):
+                    return None  # "…, the mayor said she …": a clause of its own follows
+                if not self._has_verb(s, words[c - 1].start):
+                    return None  # "Yesterday, the mayor announced.": nothing reported
+                inside = [m for m in self.ph.mentions if c <= m.first_word and m.last_word < j
+                          and m.kind in ("name", "org", "title", "pronoun")]
+                m = inside[-1] if inside else None
+                return self._lead_or_report(s, words[c - 1].start, m, w.text, "subject", cue)
+            if not (w.is_alpha_word or w.text in ("'s", "’s", "(", ")", "-")) or (
+                w.pos in ("VERB", "AUX") or view.in_quote(w.start) or w.lower in lex.np_stop
+            ):
+                return None
+        return None
 
     def _trailing_source(self, s: int, e: int, c: int, n: int, last: int
                          ) -> list[Candidate] | None:
