@@ -17,7 +17,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -53,6 +52,7 @@ from app.web.bodylimit import BodyLimit
 from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.etags import VersionedPages
+from app.web.localized import LocalizedTemplates
 from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import FetchQueue, RateLimits
@@ -219,7 +219,8 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext_, i18n.ngettext_, newstyle=True
     )
-    templates = Jinja2Templates(env=env)
+    app.state.paths = Paths(app)  # a named route's path, without trying every route
+    templates = LocalizedTemplates(env, app.state.paths)
     templates.env.filters["date"] = i18n.format_day
     templates.env.filters["isodate"] = _format_date
     templates.env.filters["number"] = i18n.format_number
@@ -236,9 +237,9 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["locales"] = i18n.LOCALES
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
-    app.state.paths = Paths(app)  # a named route's path, without trying every route
     templates.env.globals["url_for"] = cached_url_for(app.state.paths)
-    rows.install(templates.env, settings.speaker_sure)  # quote_item(row), said_by(row)
+    # quote_item(row), said_by(row)
+    rows.install(templates.env, settings.speaker_sure, app.state.paths)
     templates.env.filters["article_error"] = errors.article_error
     app.state.templates = templates
     for name in env.list_templates(extensions=["html"]):
@@ -285,4 +286,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     if settings.trusted_proxies.strip():
         # Outermost: the client address is the forwarded one before anything reads it.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    # Every template once per language, its fixed words and links inlined (the routes are all
+    # known now: the links are built from them).
+    templates.compile_all()
     return app
