@@ -31,8 +31,8 @@ from app.ingest.queue import (
 )
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
-from app.storage.profiles import quote_version
-from app.storage.queries import count_articles, count_quotes
+from app.storage.profiles import Permalink, permalink
+from app.storage.queries import NotFound, count_articles, count_quotes
 from app.web import (
     api,
     attribution,
@@ -271,9 +271,13 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.state.pages = RenderedPages(settings.cache_seconds)
     app.add_middleware(PageCacheMiddleware, csrf=app.state.csrf, pages=app.state.pages)
 
-    def permalink_version(public_id: str) -> str | None:
+    def permalink_version(public_id: str) -> tuple[str, Permalink] | None:
         with Session(app.state.engine) as session:
-            return quote_version(session, public_id)
+            try:
+                page = permalink(session, public_id)
+            except NotFound:
+                return None
+            return page.version, page
 
     # Between the two: the language is chosen, and the page cache keys permalinks by version.
     app.add_middleware(VersionedPages, versions=permalink_version,

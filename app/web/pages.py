@@ -22,6 +22,7 @@ from app.web import attribution, errors, i18n
 from app.web.api import check_upload_rate, upload_service
 from app.web.cards import card_etag, render_card
 from app.web.deps import CsrfDep, RowId, SessionDep, SettingsDep, TemplatesDep
+from app.web.etags import PAGE_KEY
 from app.web.forms import read_form
 from app.web.i18n import gettext_ as _
 from app.web.messages import format_size
@@ -55,7 +56,10 @@ def quote(
 ) -> Response:
     """A quote's permalink: the quote, its speaker, its paragraph with the quote marked."""
     cache_page(request)
-    page = profiles.permalink(session, public_id)
+    # Read with its version by the ETag middleware (``app.web.etags``) when it ran.
+    page = request.scope.get(PAGE_KEY)
+    if not isinstance(page, profiles.Permalink) or page.row.quote.public_id != public_id:
+        page = profiles.permalink(session, public_id)
     row = page.row
     sure = settings.speaker_sure
     text = row.article.text
