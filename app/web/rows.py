@@ -8,32 +8,65 @@ the macros made: every value is escaped, every text comes from the catalog.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from app.storage import certainty
 from app.storage.queries import QuoteRow
-from app.web import attribution
+from app.web import attribution, i18n
 from app.web.i18n import format_day
-from app.web.i18n import gettext_ as _
 from app.web.localized import request_root
 from app.web.typography import quote_html
 from app.web.urls import Paths
 
-_KINDS = {"direct": "direct", "partial": "partial"}  # anything else reads "indirect"
+
+def esc(value: str) -> str:
+    """``value`` escaped for HTML text and attributes, exactly as ``markupsafe.escape`` does
+    (``&#39;`` and ``&#34;`` for the quotes), as a plain string: no ``Markup`` made per value
+    (a row escapes a dozen values)."""
+    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
+
+@dataclass(frozen=True)
+class Words:
+    """The catalog's fixed words of a row in one language, escaped once."""
+
+    unknown: str
+    untitled: str
+    kinds: dict[str, str]
+    uncertain_title: str  # "%(p)s" still in it, not escaped (the percentage goes in first)
+    probably: str  # escaped, "%(name)s" still in it
+
+
+@lru_cache(maxsize=len(i18n.LOCALES) + 1)
+def words(locale: str) -> Words:
+    """The row words of ``locale`` (the catalog is read once per process)."""
+    g = i18n.translations(locale).gettext
+    return Words(
+        unknown=(f'<span class="speaker unknown" data-attribution="unknown">'
+                 f'{esc(g("speaker unknown"))}</span>'),
+        untitled=esc(g("Untitled article")),
+        kinds={k: esc(g(k)) for k in ("direct", "partial", "indirect")},
+        uncertain_title=g("Uncertain attribution: the extractor gives this speaker a %(p)s "
+                          "chance of being right."),
+        probably=esc(g("probably %(name)s")))
 
 
 class Links:
-    """The paths a row links to, built from the routes' path templates (``Paths.builder``)
+    """The paths a row links to, built from the routes' path templates (``Paths.single``)
     under the request's root path: no route lookup per link. Each builder is made on its
     first use (the routes are not all there yet when the templates are set up)."""
 
     def __init__(self, paths: Paths) -> None:
         self.paths = paths
 
-    def __getattr__(self, name: str) -> Callable[..., str]:
-        build = self.paths.builder(name)
+    def __getattr__(self, name: str) -> Callable[[Any], str]:
+        build = self.paths.single(name)
         setattr(self, name, build)
         return build
 
@@ -43,37 +76,40 @@ def _root(context: Any) -> str:
     return request_root(request) if request is not None else ""
 
 
-def who_html(context: Any, row: QuoteRow, sure: float, links: Links) -> Markup:
+def who_html(context: Any, row: QuoteRow, sure: float, links: Links, root: str | None = None
+             ) -> Markup:
     """Who said it: the name (a link to the speaker), "probably NAME" with the confidence in
     its own style (a word, italics and a dotted underline, not colour alone) when uncertain,
     "speaker unknown" without a speaker."""
-    found = attribution.status(row, sure)
-    if found == "unknown" or row.speaker is None:
-        return Markup(  # noqa: S704 (escaped)
-            f'<span class="speaker unknown" data-attribution="unknown">'
-            f'{escape(_("speaker unknown"))}</span>')
-    uncertain = found == "uncertain"
-    href = escape(_root(context) + links.speaker(slug=row.speaker.slug))
-    name = (f'<a class="speaker{" uncertain" if uncertain else ""}" href="{href}">'
-            f"{escape(row.speaker.name)}</a>")
-    if not uncertain:
-        return Markup(  # noqa: S704 (escaped)
-            f'<span class="attribution-certain" data-attribution="certain">{name}</span>')
-    confidence = row.quote.speaker_confidence
+    return Markup(_who(row, sure, links, _root(context) if root is None else root,  # noqa: S704
+                       words(i18n.current_locale.get())))
+
+
+def _who(row: QuoteRow, sure: float, links: Links, root: str, w: Words) -> str:
+    q, speaker = row.quote, row.speaker
+    if speaker is None:
+        return w.unknown
+    found = certainty.status_of(q.speaker_id is not None, q.speaker_confidence,
+                                q.speaker_checked, sure)
+    if found == "unknown":
+        return w.unknown
+    href = esc(root + links.speaker(speaker.slug))
+    if found != "uncertain":
+        return (f'<span class="attribution-certain" data-attribution="certain">'
+                f'<a class="speaker" href="{href}">{esc(speaker.name)}</a></span>')
+    name = f'<a class="speaker uncertain" href="{href}">{esc(speaker.name)}</a>'
+    confidence = q.speaker_confidence
     p = attribution.percent(confidence)
-    title = _("Uncertain attribution: the extractor gives this speaker a %(p)s chance of "
-              "being right.") % {"p": p}
     # The name is markup already: the translated words around it are escaped, it is not.
-    probably = escape(_("probably %(name)s")) % {"name": Markup(name)}  # noqa: S704
-    return Markup(  # noqa: S704 (escaped)
-        f'<span class="attribution-uncertain" data-attribution="uncertain" '
-        f'data-confidence="{confidence:.3f}" title="{escape(title)}">{probably} '
-        f'<small class="speaker-confidence">({escape(p)})</small></span>')
+    return (f'<span class="attribution-uncertain" data-attribution="uncertain" '
+            f'data-confidence="{confidence:.3f}" title="{esc(w.uncertain_title % {"p": p})}">'
+            f'{w.probably % {"name": name}} '
+            f'<small class="speaker-confidence">({esc(p)})</small></span>')
 
 
-# Built with f-strings and markupsafe's ``escape`` (C) on every value that is not markup
-# already: several times cheaper than ``Markup % (…)``, which wraps and escapes each value
-# through Python helpers (half of a list page's time).
+# Built with f-strings and ``esc`` on every value that is not markup already, the fixed words
+# escaped once per language: several times cheaper than ``Markup % (…)``, which wraps and
+# escapes each value through Python helpers (half of a list page's time).
 
 
 def quote_item(context: Any, row: QuoteRow, hit_html: Markup | None = None,
@@ -83,24 +119,23 @@ def quote_item(context: Any, row: QuoteRow, hit_html: Markup | None = None,
     and its date."""
     q, a = row.quote, row.article
     root = _root(context)
+    w = words(i18n.current_locale.get())
     where = ""
     if not hide_article:
-        href = escape(root + links.article(article_id=a.id))
-        where = (f'    · <a class="article" href="{href}">'
-                 f'{escape(a.title or _("Untitled article"))}</a>\n')
+        where = (f'    · <a class="article" href="{esc(root + links.article(a.id))}">'
+                 f"{esc(a.title) if a.title else w.untitled}</a>\n")
         if a.published_at:
             day = a.published_at.date().isoformat()
-            href = escape(root + links.date_day(day=day))
-            where += (f'    · <a class="date-link" href="{href}"><time datetime="{escape(day)}">'
-                      f"{escape(format_day(a.published_at))}</time></a>")
-    kind = escape(q.type)
+            where += (f'    · <a class="date-link" href="{esc(root + links.date_day(day))}">'
+                      f'<time datetime="{day}">{esc(format_day(a.published_at))}</time></a>')
+    kind = esc(q.type)
     return Markup(  # noqa: S704 (escaped)
         f'<li class="quote-item">\n  <blockquote class="quote-text quote-{kind}">\n'
-        f'    <a href="{escape(root + links.quote(public_id=q.public_id))}">'
+        f'    <a href="{esc(root + links.quote(q.public_id))}">'
         f"{quote_html(hit_html or q.text, q.language, q.type)}</a>\n  </blockquote>\n"
-        f'  <p class="meta">\n    {who_html(context, row, sure, links)}\n'
+        f'  <p class="meta">\n    {_who(row, sure, links, root, w)}\n'
         f'    · <span class="kind" data-kind="{kind}">'
-        f"{escape(_(_KINDS.get(q.type, 'indirect')))}</span>\n{where}\n  </p>\n</li>")
+        f"{w.kinds.get(q.type, w.kinds['indirect'])}</span>\n{where}\n  </p>\n</li>")
 
 
 def install(env: jinja2.Environment, sure: float, paths: Paths) -> None:

@@ -104,6 +104,22 @@ class Paths:
             self.builders[name] = found
         return found
 
+    def single(self, name: str) -> Callable[[Any], str]:
+        """A function giving the path of route ``name``, which takes one parameter, from its
+        value (``self(name, param=value)``); for a plain route ending in its parameter
+        (``/q/{public_id}``) the fixed start and the value through its convertor."""
+        route = self.routes.get(name) or self._find(name)
+        convertors = getattr(route, "param_convertors", None) or {}
+        path_format = str(getattr(route, "path_format", ""))
+        if len(convertors) != 1:
+            raise NoMatchFound(name, {})
+        (key, convertor), = convertors.items()
+        start = path_format.removesuffix("{" + key + "}")
+        if start != path_format and "{" not in start and _fast(route, name) is not None:
+            to_string = convertor.to_string
+            return lambda value: start + to_string(value)
+        return lambda value: self(name, **{key: value})
+
     def _find(self, name: str) -> Any:
         for candidate in _candidates(self.app):
             if getattr(candidate, "name", None) == name:
