@@ -31,7 +31,7 @@ from app.ingest.queue import (
 )
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
-from app.storage.profiles import Permalink, permalink
+from app.storage.profiles import Permalink, permalink, quote_version
 from app.storage.queries import NotFound, count_articles, count_quotes
 from app.web import (
     api,
@@ -271,8 +271,12 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.state.pages = RenderedPages(settings.cache_seconds)
     app.add_middleware(PageCacheMiddleware, csrf=app.state.csrf, pages=app.state.pages)
 
-    def permalink_version(public_id: str) -> tuple[str, Permalink] | None:
+    def permalink_version(public_id: str, only_version: bool
+                          ) -> tuple[str, Permalink | None] | None:
         with Session(app.state.engine) as session:
+            if only_version:  # the page cache may hold the page: its version is enough
+                version = quote_version(session, public_id)
+                return None if version is None else (version, None)
             try:
                 page = permalink(session, public_id)
             except NotFound:
@@ -280,7 +284,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
             return page.version, page
 
     # Between the two: the language is chosen, and the page cache keys permalinks by version.
-    app.add_middleware(VersionedPages, versions=permalink_version,
+    app.add_middleware(VersionedPages, versions=permalink_version, cached=app.state.pages.holds,
                        salt=lambda: f"{__version__}:{settings.speaker_sure}")
     # A JSON text may be escaped to six bytes a character ("\\u00e5"): room for that, no more.
     app.add_middleware(BodyLimit, limit=6 * settings.max_upload_bytes + 64 * 1024,

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -50,16 +52,31 @@ def home(request: Request, session: SessionDep, templates: TemplatesDep) -> Resp
 
 
 @router.get("/q/{public_id}", name="quote")
-def quote(
-    request: Request, public_id: str, session: SessionDep, templates: TemplatesDep,
-    settings: SettingsDep,
+async def quote(
+    request: Request, public_id: str, templates: TemplatesDep, settings: SettingsDep,
 ) -> Response:
-    """A quote's permalink: the quote, its speaker, its paragraph with the quote marked."""
+    """A quote's permalink: the quote, its speaker, its paragraph with the quote marked.
+
+    Async: for a reader who is not logged in the page was read with its version by the ETag
+    middleware (``app.web.etags``) and nothing here blocks, so it is rendered without a hop
+    to the thread pool; otherwise (a logged-in editor: the template asks the database who it
+    is) it is read and rendered in the pool, as a sync route is."""
     cache_page(request)
-    # Read with its version by the ETag middleware (``app.web.etags``) when it ran.
     page = request.scope.get(PAGE_KEY)
-    if not isinstance(page, profiles.Permalink) or page.row.quote.public_id != public_id:
+    if isinstance(page, profiles.Permalink) and page.row.quote.public_id == public_id:
+        return _quote_page(request, public_id, page, templates, settings)
+    return await run_in_threadpool(_read_and_render, request, public_id, templates, settings)
+
+
+def _read_and_render(request: Request, public_id: str, templates: Any, settings: Any
+                     ) -> Response:
+    with Session(request.app.state.engine) as session:
         page = profiles.permalink(session, public_id)
+    return _quote_page(request, public_id, page, templates, settings)
+
+
+def _quote_page(request: Request, public_id: str, page: profiles.Permalink, templates: Any,
+                settings: Any) -> Response:
     row = page.row
     sure = settings.speaker_sure
     text = row.article.text
@@ -73,7 +90,7 @@ def quote(
     )
     path = request.app.state.paths("quote", public_id=public_id)
     card_path = request.app.state.paths("quote_card", public_id=public_id)
-    return templates.TemplateResponse(
+    response: Response = templates.TemplateResponse(
         request,
         "quote.html",
         {
@@ -92,6 +109,7 @@ def quote(
             "show_mention": not page.speaker_corrected,
         },
     )
+    return response
 
 
 def _card_parts(row: queries.QuoteRow, sure: float) -> tuple[str, str, str]:
