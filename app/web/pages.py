@@ -31,6 +31,7 @@ from app.web.messages import format_size
 from app.web.pagecache import cache_page
 from app.web.refusals import FormError
 from app.web.render import Mark, paragraphs, render_span
+from app.web.rows import esc
 from app.web.typography import quote_plain
 from app.web.urls import absolute_url, export_links
 
@@ -186,21 +187,24 @@ def article(
     for row in view.quotes:
         href = request.app.state.paths("quote", public_id=row.quote.public_id)
         who = attribution.who(row, settings.speaker_sure)
+        kind = esc(row.quote.type)
+        # f-strings with every value escaped (Markup.format cost ~10 µs a mark).
         marks.append(Mark(
             row.quote.start, row.quote.end,
             # A <mark>, not a link: entity links may sit inside a quote and links never nest.
-            Markup('<mark class="quote quote-{}" data-quote="{}" title="{}">').format(
-                row.quote.type, row.quote.public_id, f"{who} ({_(row.quote.type)})"),
-            Markup('</mark><a class="quote-link" href="{}" title="{}" aria-label="{}">↗</a>'
-                   ).format(href, _("%(who)s: permalink") % {"who": who},
-                            _("Permalink: %(who)s") % {"who": who}),
+            Markup(f'<mark class="quote quote-{kind}" data-quote="{esc(row.quote.public_id)}" '  # noqa: S704
+                   f'title="{esc(f"{who} ({_(row.quote.type)})")}">'),
+            Markup(f'</mark><a class="quote-link" href="{esc(href)}" '  # noqa: S704
+                   f'title="{esc(_("%(who)s: permalink") % {"who": who})}" '
+                   f'aria-label="{esc(_("Permalink: %(who)s") % {"who": who})}">↗</a>'),
         ))
     entity_list: dict[str, Any] = {}
     for mention, entity in view.mentions:
         href = request.app.state.paths("entity", slug=entity.slug)
         marks.append(Mark(
             mention.start, mention.end,
-            Markup('<a class="entity entity-{}" href="{}">').format(entity.label.lower(), href),
+            Markup(f'<a class="entity entity-{esc(entity.label.lower())}" '  # noqa: S704
+                   f'href="{esc(href)}">'),
             Markup("</a>"), outer=False,
         ))
         entity_list.setdefault(entity.slug, entity)
