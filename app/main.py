@@ -17,7 +17,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -32,8 +31,8 @@ from app.ingest.queue import (
 )
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage.db import make_engine
-from app.storage.profiles import quote_version
-from app.storage.queries import count_articles, count_quotes
+from app.storage.profiles import Permalink, permalink, quote_version
+from app.storage.queries import NotFound, count_articles, count_quotes
 from app.web import (
     api,
     attribution,
@@ -54,6 +53,7 @@ from app.web.cache import PageCache
 from app.web.csrf import Csrf, resolve_secret
 from app.web.etags import VersionedPages
 from app.web.head import HeadAsGet
+from app.web.localized import LocalizedTemplates
 from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import FetchQueue, RateLimits
@@ -220,7 +220,8 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext_, i18n.ngettext_, newstyle=True
     )
-    templates = Jinja2Templates(env=env)
+    app.state.paths = Paths(app)  # a named route's path, without trying every route
+    templates = LocalizedTemplates(env, app.state.paths)
     templates.env.filters["date"] = i18n.format_day
     templates.env.filters["isodate"] = _format_date
     templates.env.filters["number"] = i18n.format_number
@@ -237,9 +238,9 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["locales"] = i18n.LOCALES
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
-    app.state.paths = Paths(app)  # a named route's path, without trying every route
     templates.env.globals["url_for"] = cached_url_for(app.state.paths)
-    rows.install(templates.env, settings.speaker_sure)  # quote_item(row), said_by(row)
+    # quote_item(row), said_by(row)
+    rows.install(templates.env, settings.speaker_sure, app.state.paths)
     templates.env.filters["article_error"] = errors.article_error
     app.state.templates = templates
     for name in env.list_templates(extensions=["html"]):
@@ -271,12 +272,20 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.state.pages = RenderedPages(settings.cache_seconds)
     app.add_middleware(PageCacheMiddleware, csrf=app.state.csrf, pages=app.state.pages)
 
-    def permalink_version(public_id: str) -> str | None:
+    def permalink_version(public_id: str, only_version: bool
+                          ) -> tuple[str, Permalink | None] | None:
         with Session(app.state.engine) as session:
-            return quote_version(session, public_id)
+            if only_version:  # the page cache may hold the page: its version is enough
+                version = quote_version(session, public_id)
+                return None if version is None else (version, None)
+            try:
+                page = permalink(session, public_id)
+            except NotFound:
+                return None
+            return page.version, page
 
     # Between the two: the language is chosen, and the page cache keys permalinks by version.
-    app.add_middleware(VersionedPages, versions=permalink_version,
+    app.add_middleware(VersionedPages, versions=permalink_version, cached=app.state.pages.holds,
                        salt=lambda: f"{__version__}:{settings.speaker_sure}")
     # A JSON text may be escaped to six bytes a character ("\\u00e5"): room for that, no more.
     app.add_middleware(BodyLimit, limit=6 * settings.max_upload_bytes + 64 * 1024,
@@ -287,4 +296,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     if settings.trusted_proxies.strip():
         # Outermost: the client address is the forwarded one before anything reads it.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    # Every template once per language, its fixed words and links inlined (the routes are all
+    # known now: the links are built from them).
+    templates.compile_all()
     return app

@@ -23,7 +23,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, false, or_
 from sqlalchemy import select as sql_select
-from sqlalchemy.orm import defer
 from sqlmodel import Session, col
 
 from app.storage.models import Article, EntityQuote, Quote, Speaker
@@ -137,13 +136,12 @@ def _statement(kind: str, direction: str) -> Any:
     if direction == "skip":
         return (sql_select(spec.quote_id).select_from(spec.table).where(spec.where)
                 .order_by(*forward).limit(bindparam("limit")).offset(bindparam("offset")))
-    stmt = sql_select(Quote, Article, Speaker)
+    stmt = sql_select(*_QUOTE.columns, *_ARTICLE.columns, *_SPEAKER.columns)
     if spec.table is not Quote:
         stmt = stmt.select_from(spec.table).join(Quote, col(Quote.id) == spec.quote_id)
     stmt = (stmt.join(Article, col(Article.id) == Quote.article_id)
             .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
-            .where(spec.where, col(Quote.hidden) == false())
-            .options(defer(Article.text, raiseload=True)))  # type: ignore[arg-type]
+            .where(spec.where, col(Quote.hidden) == false()))
     if direction == "first":
         stmt = stmt.order_by(*forward)
     elif direction == "after":
@@ -154,9 +152,50 @@ def _statement(kind: str, direction: str) -> Any:
     return stmt.limit(bindparam("limit"))
 
 
+class Plain:
+    """A quote, article or speaker of a list page as plain attributes: the columns read, no ORM
+    object (building three per row, with their pydantic and identity-map state, cost more than
+    the page's SQL). Read-only in use: nothing is written back through them."""
+
+    def __repr__(self) -> str:
+        return f"Plain({self.__dict__!r})"
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The columns a list page reads of one table (the article's text is not among them)."""
+
+    columns: tuple[Any, ...]
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, model: Any, leave: tuple[str, ...] = ()) -> _Columns:
+        columns = tuple(c for c in model.__table__.columns if c.key not in leave)
+        return cls(columns, tuple(c.key for c in columns))
+
+
+_QUOTE = _Columns.of(Quote)
+_ARTICLE = _Columns.of(Article, leave=("text",))
+_SPEAKER = _Columns.of(Speaker)
+
+
+def _plain(names: tuple[str, ...], values: Any) -> Any:
+    obj = Plain()
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
 def _rows(session: Session, kind: str, direction: str, params: dict[str, Any]) -> list[QuoteRow]:
-    return [QuoteRow(q, s, a)
-            for q, a, s in session.execute(_statement(kind, direction), params).all()]
+    q_names, a_names, s_names = _QUOTE.names, _ARTICLE.names, _SPEAKER.names
+    a_at = len(q_names)
+    s_at = a_at + len(a_names)
+    s_id = s_at + s_names.index("id")  # None: no speaker (an outer join)
+    out: list[QuoteRow] = []
+    for row in session.execute(_statement(kind, direction), params).all():
+        speaker = _plain(s_names, row[s_at:]) if row[s_id] is not None else None
+        out.append(QuoteRow(_plain(q_names, row[:a_at]), speaker,
+                            _plain(a_names, row[a_at:s_at])))
+    return out
 
 
 def page(session: Session, kind: str, key: int, total: int, limit: int, *,

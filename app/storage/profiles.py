@@ -132,18 +132,26 @@ class Permalink:
     #: An editor chose the quote's speaker (the machine's mention is then not shown).
     speaker_corrected: bool
     also: list[QuoteRow]
+    #: ``quote_version`` of the quote, read in the same statement.
+    version: str = ""
 
 
 def permalink(session: Session, public_id: str) -> Permalink:
     """A quote's permalink page: the quote with its speaker and article, whether an editor
-    chose its speaker and how many other articles report it, in one indexed read; then, only
-    when there are some, those reports (one more). Raises NotFound."""
+    chose its speaker, its "also reported in" links and its version (``quote_version``, for
+    the ETag and the page cache), in one indexed read; then, only when there are some, those
+    reports (one more). Raises NotFound."""
     found = session.execute(_PERMALINK, {"public_id": public_id}).first()
     if found is None:
         raise NotFound("quote", public_id)
-    quote, article, speaker, corrected, echoes = found
+    quote, article, speaker, corrected, echoes, newest, hidden = found
     row = QuoteRow(quote, speaker, article)
-    return Permalink(row, bool(corrected), also_reported(session, row) if echoes else [])
+    # The values ``_VERSION`` reads, in its order, from the objects read here.
+    shown = tuple(getattr(quote, c) for c in _QUOTE_SHOWN) + (
+        (speaker.name, speaker.slug) if speaker is not None else (None, None)) + tuple(
+        getattr(article, c) for c in _ARTICLE_SHOWN) + (echoes, newest, hidden)
+    return Permalink(row, bool(corrected), also_reported(session, row) if echoes else [],
+                     _digest(shown))
 
 
 def quote_version(session: Session, public_id: str) -> str | None:
@@ -154,7 +162,11 @@ def quote_version(session: Session, public_id: str) -> str | None:
     row = session.execute(_VERSION, {"public_id": public_id}).first()
     if row is None:
         return None
-    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:24]
+    return _digest(tuple(row))
+
+
+def _digest(values: tuple[Any, ...]) -> str:
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:24]
 
 
 # The permalink's statements are built once (building one cost ~1 ms, running it ~0.05 ms).
@@ -167,13 +179,15 @@ def _links(what: Any) -> Any:
             .where(col(QuoteEcho.quote_id) == col(Quote.id)).scalar_subquery())
 
 
-_SHOWN: list[Any] = [
-    Quote.type, Quote.hidden, Quote.reviewed, Quote.speaker_checked,
-    Quote.speaker_confidence, Quote.speaker_mention, Quote.speaker_id, Quote.cue,
-    Quote.confidence, Speaker.name, Speaker.slug, Article.title, Article.source,
-    Article.url, Article.published_at, Article.licence, Article.attribution,
+_QUOTE_SHOWN = ("type", "hidden", "reviewed", "speaker_checked", "speaker_confidence",
+                "speaker_mention", "speaker_id", "cue", "confidence")
+_ARTICLE_SHOWN = ("title", "source", "url", "published_at", "licence", "attribution")
+_ECHOES: list[Any] = [
     _links(func.count()), _links(func.max(QuoteEcho.other_id)),
     _links(func.sum(case((_ECHO.c.hidden.is_(True), 1), else_=0)))]
+_SHOWN: list[Any] = [
+    *(getattr(Quote, c) for c in _QUOTE_SHOWN), Speaker.name, Speaker.slug,
+    *(getattr(Article, c) for c in _ARTICLE_SHOWN), *_ECHOES]
 _VERSION = (
     sql_select(*_SHOWN)
     .join(Article, col(Article.id) == Quote.article_id)
@@ -184,8 +198,7 @@ _PERMALINK = (
     sql_select(Quote, Article, Speaker,
            exists().where(col(Correction.quote_public_id) == Quote.public_id,
                           col(Correction.action) == "quote_speaker"),
-           sql_select(func.count()).select_from(QuoteEcho)
-           .where(col(QuoteEcho.quote_id) == Quote.id).scalar_subquery())
+           *_ECHOES)
     .join(Article, col(Article.id) == Quote.article_id)
     .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
     .where(col(Quote.public_id) == bindparam("public_id"))

@@ -213,22 +213,26 @@ _ALIASES = (sql_select(col(SpeakerAlias.kind), col(SpeakerAlias.text))
 
 
 def get_article(session: Session, article_id: int) -> ArticleView:
-    """An article with its quotes and entity mentions."""
+    """An article with its quotes (each with its speaker) and entity mentions: three indexed
+    reads, their statements built once."""
     article = session.get(Article, article_id)
     if article is None:
         raise NotFound("article", article_id)
-    quotes = session.exec(
-        select(Quote)
-        .where(Quote.article_id == article_id, col(Quote.hidden).is_(False))
-        .order_by(col(Quote.start))
-    ).all()
-    mentions = session.exec(
-        select(EntityMention, Entity)
-        .join(Entity, col(Entity.id) == EntityMention.entity_id)
-        .where(EntityMention.article_id == article_id)
-        .order_by(col(EntityMention.start))
-    ).all()
-    return ArticleView(article, rows_for(session, list(quotes)), [(m, e) for m, e in mentions])
+    p = {"article_id": article_id}
+    quotes = [QuoteRow(q, s, article) for q, s in session.exec(_ARTICLE_QUOTES, params=p).all()]
+    mentions = session.exec(_ARTICLE_MENTIONS, params=p).all()
+    return ArticleView(article, quotes, [(m, e) for m, e in mentions])
+
+
+_ARTICLE_QUOTES = (select(Quote, Speaker)
+                   .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+                   .where(col(Quote.article_id) == bindparam("article_id"),
+                          col(Quote.hidden).is_(False))
+                   .order_by(col(Quote.start)))
+_ARTICLE_MENTIONS = (select(EntityMention, Entity)
+                     .join(Entity, col(Entity.id) == EntityMention.entity_id)
+                     .where(col(EntityMention.article_id) == bindparam("article_id"))
+                     .order_by(col(EntityMention.start)))
 
 
 #: Articles listed on an entity's page (the newest that mention it).

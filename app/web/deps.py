@@ -25,7 +25,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        await run_in_threadpool(session.close)  # returning a connection may touch the pool
+        if session.in_transaction():  # returning a connection may touch the pool
+            await run_in_threadpool(session.close)
+        else:  # never connected (a page read elsewhere, a cached count): nothing to return
+            session.close()
 
 
 async def get_settings_dep(request: Request) -> Settings:

@@ -9,6 +9,11 @@ one, the new page. The page cache (``app.web.pagecache``) keys the page by the v
 a correction made through another web process, which empties only that process's cache,
 shows here on the next request instead of after ``CITAT_CACHE_SECONDS``.
 
+A page the page cache may hold (``RenderedPages.holds``) has only its version read (the
+cached page is likely the answer); any other has the version read with the page itself
+(``profiles.permalink``, one statement), left in the scope for the route, which does not read
+it again.
+
 Logged-in editors are neither given an ETag nor answered 304 (their page has the correction
 forms). The share card has its own ETag from what is drawn, and its URL carries its version.
 """
@@ -32,6 +37,8 @@ from app.web.csrf import MAX_AGE_SECONDS
 
 #: Scope key holding the permalink's version (read by the page cache for its key).
 VERSION_KEY = "citat.page_version"
+#: Scope key holding what was read with the version (the route uses it: one read a page).
+PAGE_KEY = "citat.page"
 PERMALINK = re.compile(r"^/q/([^/]{1,64})$")
 CACHE_CONTROL = "private, no-cache"
 #: A page kept by a browser through 304s is rendered afresh at least this often, so the CSRF
@@ -54,11 +61,15 @@ def matches(if_none_match: str, etag: str) -> bool:
 class VersionedPages:
     """ETags and 304s for permalink pages, and their version for the page cache."""
 
-    def __init__(self, app: ASGIApp, *, versions: Callable[[str], str | None],
-                 salt: Callable[[], str]) -> None:
+    def __init__(self, app: ASGIApp, *,
+                 versions: Callable[[str, bool], tuple[str, object] | None],
+                 salt: Callable[[], str], cached: Callable[[str], bool] = lambda _: False
+                 ) -> None:
         self.app = app
+        #: ``versions(id, only_version)``: (version, the page read with it, or None).
         self.versions = versions
         self.salt = salt
+        self.cached = cached
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = (PERMALINK.match(scope["path"])
@@ -68,10 +79,13 @@ class VersionedPages:
         if found is None or headers is None or SESSION_COOKIE in cookies:
             await self.app(scope, receive, send)
             return
-        version = await run_in_threadpool(self.versions, found.group(1))
-        if version is None:  # no such quote: the route answers 404
+        read = await run_in_threadpool(self.versions, found.group(1), self.cached(scope["path"]))
+        if read is None:  # no such quote: the route answers 404
             await self.app(scope, receive, send)
             return
+        version, page = read
+        if page is not None:
+            scope[PAGE_KEY] = page
         scope[VERSION_KEY] = version
         etag = etag_for(version, i18n.current_locale.get(), self.salt(),
                         cookies.get(CSRF_COOKIE, ""), str(int(time.time()) // TOKEN_WINDOW))

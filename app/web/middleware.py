@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -37,10 +39,28 @@ STATIC_HEADERS = {
 
 
 def _cookie(name: str, value: str, max_age: int, secure: bool, httponly: bool) -> str:
+    """The Set-Cookie header Starlette writes for this cookie; for a plain value (letters,
+    digits, "-" and "_": the CSRF seed, a language) from a template made once per kind of
+    cookie, not a Response and a SimpleCookie per request."""
+    if _PLAIN.fullmatch(value):
+        return _cookie_template(name, max_age, secure, httponly).replace(_MARK, value, 1)
+    return _set_cookie(name, value, max_age, secure, httponly)
+
+
+def _set_cookie(name: str, value: str, max_age: int, secure: bool, httponly: bool) -> str:
     holder = Response()
     holder.set_cookie(name, value, max_age=max_age, httponly=httponly, samesite="lax",
                       secure=secure)
     return holder.headers["set-cookie"]
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_-]{1,200}")
+_MARK = "citatcookievalue0"
+
+
+@lru_cache(maxsize=32)
+def _cookie_template(name: str, max_age: int, secure: bool, httponly: bool) -> str:
+    return _set_cookie(name, _MARK, max_age, secure, httponly)
 
 
 class RequestContext:
@@ -69,7 +89,8 @@ class RequestContext:
             await wrapped(message)
 
         try:
-            if "\x00" in request.url.path or "\x00" in unquote(request.url.query):
+            if "\x00" in scope["path"] or "\x00" in unquote(
+                    scope.get("query_string", b"").decode("latin-1")):
                 # No database stores NUL in text (PostgreSQL refuses it): refuse it at the door,
                 # in the reader's language like every other page.
                 refusal = errors.error_response(request, 400, "Bad request",
@@ -101,7 +122,7 @@ class RequestContext:
 
     def _wrap(self, send: Send, request: Request, locale: str | None, asked: str | None
               ) -> Send:
-        secure = self.secure_cookies or request.url.scheme == "https"
+        secure = self.secure_cookies or request.scope.get("scheme", "http") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -109,7 +130,7 @@ class RequestContext:
                 for key, value in STATIC_HEADERS.items():
                     headers.setdefault(key, value)
                 headers.setdefault("content-security-policy",
-                                   DOCS_CSP if request.url.path == "/docs" else CSP)
+                                   DOCS_CSP if request.scope["path"] == "/docs" else CSP)
                 if locale is not None:
                     headers.setdefault("content-language", locale)
                     headers["vary"] = "Accept-Language, Cookie"

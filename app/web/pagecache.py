@@ -83,6 +83,8 @@ class RenderedPages:
             maxsize=max_bytes, getsizeof=lambda entry: entry[0].size)
         self._refreshing: set[Hashable] = set()
         self._lock = threading.Lock()
+        #: The paths of pages stored lately (a hint: the page may have been dropped since).
+        self._paths: LRUCache[str, bool] = LRUCache(maxsize=100_000)
 
     def lookup(self, key: Hashable) -> tuple[CachedPage | None, bool]:
         """The page to serve for ``key`` (None: this caller renders it), and whether this
@@ -111,6 +113,14 @@ class RenderedPages:
             if page.size < self.max_bytes // 8:
                 fresh = self.seconds * random.uniform(0.5, 1.0)  # noqa: S311 - not a secret
                 self._pages[key] = (page, time.monotonic() + fresh)
+                if isinstance(key, tuple) and key and isinstance(key[0], str):
+                    self._paths[key[0]] = True
+
+    def holds(self, path: str) -> bool:
+        """Whether a page of ``path`` was stored lately (in some language, of some version):
+        a hint that the next request for it may be served from here."""
+        with self._lock:
+            return path in self._paths
 
     def release(self, key: Hashable) -> None:
         """The render of ``key`` is over (stored or not)."""
@@ -122,6 +132,7 @@ class RenderedPages:
         with self._lock:
             self._pages.clear()
             self._refreshing.clear()
+            self._paths.clear()
 
 
 class PageCacheMiddleware:

@@ -73,6 +73,8 @@ def render_span(text: str, start: int, end: int, marks: list[Mark]) -> Markup:
 
 def highlight(text: str, spans: list[tuple[int, int]]) -> Markup:
     """Escape ``text`` and wrap the given spans in <mark> (search hits)."""
+    if not spans:
+        return escape(text)  # what render_span gives without marks
     marks = [Mark(s, e, Markup('<mark class="hit">'), Markup("</mark>")) for s, e in spans]
     return render_span(text, 0, len(text), marks)
 

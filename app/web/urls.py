@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
 from fastapi import FastAPI, Request
+from starlette.convertors import IntegerConvertor, StringConvertor
 from starlette.datastructures import URL
 from starlette.routing import NoMatchFound
 
@@ -44,6 +46,40 @@ def _candidates(app: FastAPI) -> Iterator[Any]:
         yield from (inner() if inner is not None else (route,))
 
 
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """Every named route's name and path (what the paths built from them depend on)."""
+    return [(str(getattr(r, "name", "")), str(getattr(r, "path", ""))) for r in _candidates(app)]
+
+
+def _fast(route: Any, name: str) -> Callable[..., str] | None:
+    """A builder of ``route``'s path from its parameters that does what Starlette's
+    ``url_path_for`` does (each value through its convertor, put in the path as it is) without
+    asking the route to match the name and the parameters first; None for other routes."""
+    path_format = getattr(route, "path_format", None)
+    convertors = getattr(route, "param_convertors", None)
+    if getattr(route, "name", None) != name or path_format is None or convertors is None:
+        return None
+    if not all(isinstance(c, (StringConvertor, IntegerConvertor)) for c in convertors.values()):
+        return None
+    pieces = re.split(r"\{([^}:]+)\}", path_format)
+    literals, keys = pieces[0::2], pieces[1::2]
+    if sorted(keys) != sorted(convertors) or len(set(keys)) != len(keys):
+        return None
+    wanted = set(keys)
+    to_string = [convertors[k].to_string for k in keys]
+
+    def build(**params: Any) -> str:
+        if params.keys() != wanted:
+            raise NoMatchFound(name, params)
+        out = [literals[0]]
+        for key, convert, after in zip(keys, to_string, literals[1:], strict=True):
+            out.append(convert(params[key]))
+            out.append(after)
+        return "".join(out)
+
+    return build
+
+
 class Paths:
     """The path of a named route, as ``app.url_path_for`` gives it, at a fraction of its cost:
     Starlette tries the routes one by one on every call, each refusal an exception (15-30 µs
@@ -53,6 +89,42 @@ class Paths:
     def __init__(self, app: FastAPI) -> None:
         self.app = app
         self.routes: dict[str, Any] = {}
+        self.builders: dict[str, Callable[..., str]] = {}
+
+    def builder(self, name: str) -> Callable[..., str]:
+        """A function giving route ``name``'s path from its parameters, as ``self(name, …)``
+        does; for a plain route (string and integer parameters) one that skips the route's
+        matching of the name and parameters (~1 µs a path instead of ~10)."""
+        found = self.builders.get(name)
+        if found is None:
+            route = self.routes.get(name) or self._find(name)
+            if route is None:  # not (yet) a route: asked each time
+                return lambda **params: self(name, **params)
+            found = _fast(route, name) or (lambda **params: self(name, **params))
+            self.builders[name] = found
+        return found
+
+    def single(self, name: str) -> Callable[[Any], str]:
+        """A function giving the path of route ``name``, which takes one parameter, from its
+        value (``self(name, param=value)``); for a plain route ending in its parameter
+        (``/q/{public_id}``) the fixed start and the value through its convertor."""
+        route = self.routes.get(name) or self._find(name)
+        convertors = getattr(route, "param_convertors", None) or {}
+        path_format = str(getattr(route, "path_format", ""))
+        if len(convertors) != 1:
+            raise NoMatchFound(name, {})
+        (key, convertor), = convertors.items()
+        start = path_format.removesuffix("{" + key + "}")
+        if start != path_format and "{" not in start and _fast(route, name) is not None:
+            to_string = convertor.to_string
+            return lambda value: start + to_string(value)
+        return lambda value: self(name, **{key: value})
+
+    def _find(self, name: str) -> Any:
+        for candidate in _candidates(self.app):
+            if getattr(candidate, "name", None) == name:
+                return candidate
+        return None
 
     def __call__(self, name: str, /, **params: Any) -> str:
         """The path of route ``name`` with these path parameters (NoMatchFound if none)."""
