@@ -46,9 +46,24 @@ def _candidates(app: FastAPI) -> Iterator[Any]:
         yield from (inner() if inner is not None else (route,))
 
 
-def route_table(app: FastAPI) -> list[tuple[str, str]]:
-    """Every named route's name and path (what the paths built from them depend on)."""
-    return [(str(getattr(r, "name", "")), str(getattr(r, "path", ""))) for r in _candidates(app)]
+def route_table(app: FastAPI) -> list[tuple[str, str, str]]:
+    """Every route's prefix, name and path (what the paths built from them depend on), read
+    off the routers as they were included (building FastAPI's effective routes, as
+    ``_candidates`` does, costs ~0.3 s an app)."""
+    out: list[tuple[str, str, str]] = []
+
+    def walk(routes: Any, prefix: str) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            if inner is not None:
+                context = getattr(route, "include_context", None)
+                walk(inner.routes, prefix + str(getattr(context, "prefix", "") or ""))
+            else:
+                out.append((prefix, str(getattr(route, "name", "")),
+                            str(getattr(route, "path", ""))))
+
+    walk(app.routes, "")
+    return out
 
 
 def _fast(route: Any, name: str) -> Callable[..., str] | None:

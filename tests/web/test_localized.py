@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 import pytest
@@ -122,7 +122,7 @@ def test_a_call_it_cannot_resolve_is_left_to_the_runtime(archive: TestClient) ->
 
 class _Request:
     base_url = "http://testserver/"
-    scope: dict[str, Any] = {}
+    scope: ClassVar[dict[str, Any]] = {}
 
 
 def test_each_language_and_catalog_has_its_own_compiled_code(archive: TestClient) -> None:
