@@ -219,6 +219,8 @@ def main() -> None:
     ap.add_argument("--labels", nargs="+", default=None)
     ap.add_argument("--pages", nargs="+", default=None, help="only these pages")
     ap.add_argument("--pg", help="also on a copy in this PostgreSQL server (SQLAlchemy URL)")
+    ap.add_argument("--pg-name", help="the copy's database name (default "
+                    "citat_bench_distinct_N; give your own when others benchmark too)")
     ap.add_argument("--echoes", action="store_true",
                     help="find the 'also reported in' links too (one search a quote)")
     args = ap.parse_args()
@@ -232,7 +234,7 @@ def main() -> None:
     targets = [(label, root, f"sqlite:///{db}") for root, label in zip(args.roots, labels,
                                                                         strict=True)]
     if args.pg:
-        pg = to_postgres(db, args.pg, f"citat_bench_distinct_{args.n}")
+        pg = to_postgres(db, args.pg, args.pg_name or f"citat_bench_distinct_{args.n}")
         targets += [(f"{label}/pg", root, pg) for label, root, _ in targets]
     pools_ = pools(db, args.urls)
     if args.pages:
