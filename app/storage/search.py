@@ -729,13 +729,13 @@ def _pg_newest(session: Session, terms: list[QueryTerm], n: int, *, ranked: bool
     """Rows ``(quote_id[, ts_rank, min id, max id])`` of the newest ``n`` matches on
     PostgreSQL, for a bounded amount of work.
 
-    One word: one statement, ``ORDER BY quote_id DESC LIMIT n``, which the planner answers off
-    the primary key walked backwards with the match as a filter when the word is common (a
-    few thousand rows read) or off the GIN index when it is rare; its estimate of a word's
-    share is good. Several words, a phrase or a speaker: the planner takes their shares as
-    independent and may walk the whole table backwards for a phrase it thinks common (seconds
-    at a million quotes), so the newest PG_SCAN rows are searched first, and only when fewer
-    than ``n`` match there is the GIN index asked (``quote_id + 0``: never the backwards walk),
+    Words: one statement, ``ORDER BY quote_id DESC LIMIT n``, which the planner answers off
+    the primary key walked backwards with the match as a filter when the words are common (a
+    few thousand rows read) or off the GIN index when they are rare; its estimate of a word's
+    share is good. A phrase, a word left out or a speaker: the planner misjudges their share
+    and may walk the whole table backwards for a phrase it thinks common (seconds at a
+    million quotes), so the newest PG_SCAN rows are searched first, and only when fewer than
+    ``n`` match there is the GIN index asked (``quote_id + 0``: never the backwards walk),
     which then finds few matches.
     """
     query, binds = _tsquery(terms)
@@ -765,10 +765,10 @@ def _pg_newest(session: Session, terms: list[QueryTerm], n: int, *, ranked: bool
 
 
 def _pg_one_word(terms: list[QueryTerm], speaker_id: int | None) -> bool:
-    """Whether PostgreSQL's planner can be left to find a search's newest matches: one word
-    (its alternatives single stems), no speaker."""
-    return (speaker_id is None and len(terms) == 1 and not terms[0].negated
-            and all(len(seq) == 1 for seq in terms[0].alternatives))
+    """Whether PostgreSQL's planner can be left to find a search's newest matches: words
+    (each alternative a single stem: no phrase), none left out, no speaker."""
+    return speaker_id is None and all(
+        not t.negated and all(len(seq) == 1 for seq in t.alternatives) for t in terms)
 
 
 def _capped_total(session: Session, match: str, params: dict[str, Any], ids: list[int],
