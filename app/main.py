@@ -30,6 +30,7 @@ from app.ingest.queue import (
     stop_in_process,
 )
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
+from app.storage import lexicon
 from app.storage.db import make_engine
 from app.storage.profiles import Permalink, permalink, quote_version
 from app.storage.queries import NotFound, count_articles, count_quotes
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
+        await run_in_threadpool(lexicon.preload)  # search's word tables, before any request
         queue = JobQueue(settings)
         app.state.queue = queue
         # Only immediate mode and seeding an empty database extract in this process; queue

@@ -78,7 +78,13 @@ from app.storage import browse
 from app.storage.browse import QuoteFilters
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
-from app.storage.search import RANK_WINDOW, estimate_total, fts5_match, parse_query
+from app.storage.search import (
+    RANK_WINDOW,
+    estimate_total,
+    fts5_match,
+    parse_query,
+    rank_window,
+)
 from corpus import SPEAKERS, VOCAB, fill, slug
 
 RAW_TOP = """
@@ -452,6 +458,38 @@ def measure(
     return app_t, raw_t, mismatches
 
 
+def measure_pg(url: str, con: sqlite3.Connection, qs: list[tuple[str, QuoteFilters]],
+               rounds: int) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
+    """``browse.search`` and ``browse.facets`` on a PostgreSQL copy of the same database
+    (``bench/pgcopy.py``), p50/p95 per kind; a total differs when the copy reports an exact
+    total other than the SQLite file's exact count, or an estimate for fewer matches than its
+    window (``search.rank_window``), or a page of another size."""
+    pg = make_engine(url)
+    times: dict[str, list[float]] = {}
+    facet_t: dict[str, list[float]] = {}
+    bad = 0
+    with Session(pg) as session:
+        window = rank_window(session)
+        for _, f in qs:  # warm the page cache and every code path
+            browse.search(session, f, limit=20)
+        for _ in range(rounds):
+            for kind, f in qs:
+                t0 = time.perf_counter()
+                page = browse.search(session, f, limit=20)
+                t1 = time.perf_counter()
+                browse.facets(session, f)
+                facet_t.setdefault(kind, []).append(time.perf_counter() - t1)
+                times.setdefault(kind, []).append(t1 - t0)
+                exact = exact_total(con, f)
+                if (page.estimated and exact <= window) or (
+                        not page.estimated and page.total != exact) or (
+                        len(page.items) != min(20, exact)):
+                    bad += 1
+            session.expunge_all()
+    pg.dispose()
+    return times, facet_t, bad
+
+
 def time_facets(session: Session, facets: Callable[..., Any], n: int) -> tuple[float, float]:
     """p50 and p95 (ms) of ``facets`` for a common word, alone and with a speaker."""
     plain: list[float] = []
@@ -478,6 +516,10 @@ def main() -> None:
     ap.add_argument("--datasette", action="store_true",
                     help="also measure Citat's /api/quotes (uncached) and Datasette's ?_search= "
                     "over HTTP in the same run (pip install datasette)")
+    ap.add_argument("--pg", metavar="DATABASE_URL",
+                    help="also the app's search and facets on this PostgreSQL copy of the "
+                    "database (bench/pgcopy.py; the distinct-URL database of the same N holds "
+                    "the same quotes)")
     args = ap.parse_args()
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
@@ -520,6 +562,17 @@ def main() -> None:
     if before is not None:
         print(f"facets before (git HEAD):                  p50 {fac_b[0]:.1f} ms, "
               f"p95 {fac_b[1]:.1f} ms")
+    if args.pg:
+        pg_t, pg_f, pg_bad = measure_pg(args.pg, con, qs, args.rounds)
+        print("\nPostgreSQL copy: browse.search (ms)       browse.facets (ms)")
+        print(f"{'kind':<10} {'p50':>8} {'p95':>8}   {'p50':>8} {'p95':>8}")
+        for kind in [*pg_t, "ALL"]:
+            a = [x for v in pg_t.values() for x in v] if kind == "ALL" else pg_t[kind]
+            b = [x for v in pg_f.values() for x in v] if kind == "ALL" else pg_f[kind]
+            print(f"{kind:<10} {pct(a, 50):8.1f} {pct(a, 95):8.1f}   {pct(b, 50):8.1f} "
+                  f"{pct(b, 95):8.1f}")
+        print(f"PostgreSQL totals or page sizes differing from the exact count: {pg_bad}")
+        bad += pg_bad
     print(f"results differing from raw (total or page size): {bad}")
     if sides:
         print(f"HTTP answers differing from raw or empty for a common word: {http_bad}")

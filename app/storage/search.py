@@ -602,25 +602,18 @@ def ranked_ids(
         return None
     if speaker_id is None:
         return _windowed(session, terms, limit, offset)
-    if is_sqlite_session(session):
-        params: dict[str, Any] = {"m": fts5_match(terms), "lim": limit, "off": offset}
-        # The speaker's quotes come from ix_quote_speaker_id into a set that the match scan
-        # probes. "+rowid" keeps FTS5 from turning the IN into one MATCH per rowid (2 ms
-        # each), and bm25() rather than "rank" scores only the rows that pass (FTS5 sorts
-        # by "rank" itself, scoring every match first).
-        params["sp"] = speaker_id
-        base = (f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m "  # noqa: S608
-                "AND +rowid IN (SELECT id FROM quote WHERE speaker_id = :sp)")
-        top = f"SELECT rowid {base} ORDER BY {FTS_RANK} LIMIT :lim OFFSET :off"
-        count = f"SELECT count(*) {base}"
-    else:
-        query, binds = _tsquery(terms)
-        params = {**binds, "lim": limit, "off": offset, "sp": speaker_id}
-        where = (f"body @@ {query} AND quote_id IN "  # noqa: S608
-                 "(SELECT id FROM quote WHERE speaker_id = :sp)")
-        top = (f"SELECT quote_id FROM {PG_TABLE} WHERE {where} "  # noqa: S608
-               f"ORDER BY ts_rank(body, {query}) DESC LIMIT :lim OFFSET :off")
-        count = f"SELECT count(*) FROM {PG_TABLE} WHERE {where}"  # noqa: S608
+    if not is_sqlite_session(session):
+        return _pg_windowed(session, terms, limit, offset, speaker_id)
+    params: dict[str, Any] = {"m": fts5_match(terms), "lim": limit, "off": offset}
+    # The speaker's quotes come from ix_quote_speaker_id into a set that the match scan
+    # probes. "+rowid" keeps FTS5 from turning the IN into one MATCH per rowid (2 ms
+    # each), and bm25() rather than "rank" scores only the rows that pass (FTS5 sorts
+    # by "rank" itself, scoring every match first).
+    params["sp"] = speaker_id
+    base = (f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m "  # noqa: S608
+            "AND +rowid IN (SELECT id FROM quote WHERE speaker_id = :sp)")
+    top = f"SELECT rowid {base} ORDER BY {FTS_RANK} LIMIT :lim OFFSET :off"
+    count = f"SELECT count(*) {base}"
     ids = [int(r[0]) for r in session.execute(text(top), params).all()]
     if offset == 0 and len(ids) < limit:
         return Hits(ids, len(ids))  # the whole set is on this page: no count needed
@@ -639,12 +632,15 @@ def newest_matches(
     if is_sqlite_session(session):
         params: dict[str, Any] = {"m": fts5_match(terms), "lim": limit}
         sql = f"SELECT rowid AS qid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m"  # noqa: S608
-        key = "rowid"
-    else:
+    elif _pg_one_word(terms, speaker_id):  # the planner's own choice (see _pg_newest)
         query, binds = _tsquery(terms)
-        params = {**binds, "lim": limit}
-        sql = f"SELECT quote_id AS qid FROM {PG_TABLE} WHERE body @@ {query}"  # noqa: S608
-        key = "quote_id"
+        return (f"SELECT quote_id AS qid FROM {PG_TABLE} WHERE body @@ {query} "  # noqa: S608
+                "ORDER BY quote_id DESC LIMIT :lim", {**binds, "lim": limit})
+    else:
+        # The ids found here (bounded work, see _pg_newest), handed on as one array value.
+        ids = [int(r[0]) for r in _pg_newest(session, terms, limit, speaker_id=speaker_id)]
+        return "SELECT unnest(CAST(:sample_ids AS integer[])) AS qid", {"sample_ids": ids}
+    key = "rowid"
     if speaker_id is not None:
         params["sp"] = speaker_id
         sql += f" AND +{key} IN (SELECT id FROM quote WHERE speaker_id = :sp)"  # noqa: S608
@@ -693,22 +689,21 @@ def _newest_beyond(session: Session, match: str, params: dict[str, Any], key: st
         text(rest), {**params, "n": offset + limit - skip, "skip": skip})]
 
 
-def _pg_windowed(session: Session, terms: list[QueryTerm], limit: int, offset: int) -> Hits:
-    """``_windowed`` on PostgreSQL, in one statement: the newest ``rank_window`` + 1 matches
-    with their ts_rank, ranked here (ts_rank DESC, newest first among equals). Ranking every
-    match read each one's heap row (a common word at a million quotes: ~0.4 s); the newest
-    thousand come off the primary key walked backwards with the match as a filter when the
-    word is common (a few thousand rows read), off the GIN index when it is rare (few
-    matches), whichever the planner finds cheaper: at most ~0.3 µs a row read, never every
-    match. Up to the window the total is exact; past it an estimate from how densely the
+def _pg_windowed(session: Session, terms: list[QueryTerm], limit: int, offset: int,
+                 speaker_id: int | None = None) -> Hits:
+    """``_windowed`` on PostgreSQL: the newest ``rank_window`` + 1 matches with their
+    ts_rank (:func:`_pg_newest`), ranked here (ts_rank DESC, newest first among equals).
+    Ranking every match read each one's heap row (a common word at a million quotes:
+    ~0.4 s). Up to the window the total is exact; past it an estimate from how densely the
     window's matches lie among the newest ids (:func:`estimate_total`)."""
     window = rank_window(session)
-    query, params = _tsquery(terms)
+    query, binds = _tsquery(terms)
+    params: dict[str, Any] = dict(binds)
     match = f"FROM {PG_TABLE} WHERE body @@ {query}"
-    sql = (f"SELECT w.quote_id, ts_rank(w.body, {query}), (SELECT min(id) FROM quote), "  # noqa: S608
-           f"(SELECT max(id) FROM quote) FROM (SELECT quote_id, body {match} "
-           "ORDER BY quote_id DESC LIMIT :w) AS w")
-    rows = sorted(session.execute(text(sql), {**params, "w": window + 1}).all(),
+    if speaker_id is not None:
+        params["sp"] = speaker_id
+        match += " AND quote_id IN (SELECT id FROM quote WHERE speaker_id = :sp)"
+    rows = sorted(_pg_newest(session, terms, window + 1, ranked=True, speaker_id=speaker_id),
                   key=lambda r: -int(r[0]))
     newest = rows[:window]
     ranked = sorted(newest, key=lambda r: (-float(r[1]), -int(r[0])))
@@ -722,6 +717,58 @@ def _pg_windowed(session: Session, terms: list[QueryTerm], limit: int, offset: i
     # an id span as estimate_total's first..last (it counts from the other end).
     return Hits(ids, estimate_total(window, first_id + last_id - oldest, first_id, last_id),
                 True)
+
+
+# Rows of the search table a PostgreSQL search may read newest first, along its primary key,
+# before it turns to the GIN index (see _pg_newest).
+PG_SCAN = 30_000
+
+
+def _pg_newest(session: Session, terms: list[QueryTerm], n: int, *, ranked: bool = False,
+               speaker_id: int | None = None) -> list[Any]:
+    """Rows ``(quote_id[, ts_rank, min id, max id])`` of the newest ``n`` matches on
+    PostgreSQL, for a bounded amount of work.
+
+    Words: one statement, ``ORDER BY quote_id DESC LIMIT n``, which the planner answers off
+    the primary key walked backwards with the match as a filter when the words are common (a
+    few thousand rows read) or off the GIN index when they are rare; its estimate of a word's
+    share is good. A phrase, a word left out or a speaker: the planner misjudges their share
+    and may walk the whole table backwards for a phrase it thinks common (seconds at a
+    million quotes), so the newest PG_SCAN rows are searched first, and only when fewer than
+    ``n`` match there is the GIN index asked (``quote_id + 0``: never the backwards walk),
+    which then finds few matches.
+    """
+    query, binds = _tsquery(terms)
+    cols = "quote_id"
+    if ranked:
+        cols += (f", ts_rank(body, {query}), (SELECT min(id) FROM quote), "  # noqa: S608
+                 "(SELECT max(id) FROM quote)")
+    where = f"body @@ {query}"
+    params: dict[str, Any] = {**binds, "n": n, "scan": PG_SCAN}
+    if speaker_id is not None:
+        params["sp"] = speaker_id
+        where += " AND quote_id IN (SELECT id FROM quote WHERE speaker_id = :sp)"
+    # Only generated placeholders and constant names are formatted in.
+    if _pg_one_word(terms, speaker_id):
+        return list(session.execute(text(
+            f"SELECT {cols} FROM {PG_TABLE} WHERE {where} "  # noqa: S608
+            "ORDER BY quote_id DESC LIMIT :n"), params).all())
+    rows = list(session.execute(text(
+        f"SELECT {cols} FROM (SELECT quote_id, body FROM {PG_TABLE} "  # noqa: S608
+        f"ORDER BY quote_id DESC LIMIT :scan) AS newest WHERE {where} "
+        "ORDER BY quote_id DESC LIMIT :n"), params).all())
+    if len(rows) >= n:
+        return rows
+    return list(session.execute(text(
+        f"SELECT {cols} FROM {PG_TABLE} WHERE {where} "  # noqa: S608
+        "ORDER BY quote_id + 0 DESC LIMIT :n"), params).all())
+
+
+def _pg_one_word(terms: list[QueryTerm], speaker_id: int | None) -> bool:
+    """Whether PostgreSQL's planner can be left to find a search's newest matches: words
+    (each alternative a single stem: no phrase), none left out, no speaker."""
+    return speaker_id is None and all(
+        not t.negated and all(len(seq) == 1 for seq in t.alternatives) for t in terms)
 
 
 def _capped_total(session: Session, match: str, params: dict[str, Any], ids: list[int],

@@ -170,6 +170,17 @@ def _first(prefix: str, d: _Dictionary, parts: int) -> list[str] | None:
     return None
 
 
+def preload() -> None:
+    """Load the lemma tables and the compound dictionary now (~2 s, once a process): the web
+    process calls it at start-up, so no request waits for them, holding the lock every other
+    request's lemma look-up needs (highlighting splits a compound seldom, so the first one
+    can come long after the first search)."""
+    with _lock:
+        _lemmas("sv")
+        _lemmas("en")
+        _dictionary()
+
+
 def is_name(word: str) -> bool:
     """Whether the dictionary lists this (any case) as a proper name (``Storbritannien``)."""
     with _lock:
