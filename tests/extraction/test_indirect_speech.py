@@ -81,6 +81,22 @@ CASES: list[tuple[str, str, Expected]] = [
         "The crowd heard pleas from the lawyers, who argued his youth.",
         [],
     ),
+    (
+        "scene-setting-clause-before-the-reporter-is-not-reported",
+        "While few of the players were fans at first, coach Ana Tell said she had always "
+        "loved the game.",
+        [("she had always loved the game", "indirect")],
+    ),
+    (
+        "closing-attribution-then-a-participle",
+        "The firm cut forty jobs, its owners said on Sunday, citing falling sales.",
+        [("The firm cut forty jobs", "indirect")],
+    ),
+    (
+        "infinitive-after-the-verb-is-no-report",
+        "Rolf Akers later claimed to have no memory of the night the shed burned.",
+        [],
+    ),
     # -- where the reported clause ends --------------------------------------------------
     (
         "ends-before-a-participle-of-the-reporter",

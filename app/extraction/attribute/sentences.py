@@ -121,6 +121,12 @@ class UnmarkedSentences(ClauseRules):
             rest = self._continuation(m.last_word + 2, last, e) if how == "subject" else None
             if how == "subject" and rest is None and not self._has_verb(s, words[c - 1].start):
                 continue  # "A few days later, on July 2, Mary Stone announced …": no clause
+            after = m.last_word + 2  # the word after the cue
+            if how == "subject" and rest is None and after <= last and (
+                words[after].text != "," and self._finite_from(after, last)
+            ):
+                continue  # "While few of them were fans at first, Ana Tell said she …": the
+                # cue reports the clause after it, the words before the comma set the scene
             if rest is not None:
                 # "Some 50 litres of oil, officials said, spilled into the river": the
                 # reported clause is cut in two by its attribution; both halves are reported.
@@ -152,8 +158,7 @@ class UnmarkedSentences(ClauseRules):
             cue = view.cue_at(j)
             if cue is not None:
                 if cue.lemma not in lex.indirect_verbs or lex.cue_lemma(
-                        words[j - 1].lower) is not None or (
-                        j < last and self._has_verb(words[j + 1].start, e)):
+                        words[j - 1].lower) is not None or self._finite_from(j + 1, last):
                     return None  # "…, the mayor said she …": a clause of its own follows
                 if not self._has_verb(s, words[c - 1].start):
                     return None  # "Yesterday, the mayor announced.": nothing reported
@@ -236,6 +241,12 @@ class UnmarkedSentences(ClauseRules):
         if nxt.pos == "VERB" and nxt.lower.endswith("ing"):
             return None  # "…, police said, adding that …"
         return nxt.start, e
+
+    def _finite_from(self, j: int, last: int) -> bool:
+        """Whether words j..last hold a verb that can head a clause (an auxiliary or a verb
+        not in -ing: ", citing falling sales" is the reporter's participle phrase)."""
+        return any(w.pos == "AUX" or (w.pos == "VERB" and not w.lower.endswith("ing"))
+                   for w in self.view.words[j : last + 1])
 
     def _has_verb(self, a: int, b: int) -> bool:
         """Whether [a, b) holds a verb (True without a parse: nothing to tell by)."""
