@@ -97,6 +97,17 @@ CASES: list[tuple[str, str, Expected]] = [
         "Rolf Akers later claimed to have no memory of the night the shed burned.",
         [],
     ),
+    (
+        "split-attribution-reports-only-the-clause-after-a-semicolon",
+        "The van hit the barrier; some 40 litres of oil, police said, spilled onto "
+        "the road.",
+        [("some 40 litres of oil", "indirect"), ("spilled onto the road", "indirect")],
+    ),
+    (
+        "closing-attribution-reports-only-the-clause-after-a-semicolon",
+        "The match was called off; the pitch was flooded, the club said.",
+        [("the pitch was flooded", "indirect")],
+    ),
     # -- where the reported clause ends --------------------------------------------------
     (
         "ends-before-a-participle-of-the-reporter",

@@ -130,11 +130,13 @@ class UnmarkedSentences(ClauseRules):
             if rest is not None:
                 # "Some 50 litres of oil, officials said, spilled into the river": the
                 # reported clause is cut in two by its attribution; both halves are reported.
-                head = self._span(s, words[c - 1].start)
+                cut = words[c - 1].start
+                head = self._span(self._after_semicolon(s, cut), cut)
                 halves = [x for x in (head, self._span(*rest)) if x is not None]
                 return [self._cand(x, m, cue_text, how, confidence.ATTRIBUTED_SENTENCE)
                         for x in halves]
-            found = self._lead_or_report(s, words[c - 1].start, m, cue_text, how, cue)
+            found = self._lead_or_report(self._after_semicolon(s, words[c - 1].start),
+                                         words[c - 1].start, m, cue_text, how, cue)
             if found is not None and found.type != "direct" and cue is not None and (
                 cue.lemma in lex.post_quote_only
             ):
@@ -165,7 +167,8 @@ class UnmarkedSentences(ClauseRules):
                 inside = [m for m in self.ph.mentions if c <= m.first_word and m.last_word < j
                           and m.kind in ("name", "org", "title", "pronoun")]
                 m = inside[-1] if inside else None
-                return self._lead_or_report(s, words[c - 1].start, m, w.text, "subject", cue)
+                return self._lead_or_report(self._after_semicolon(s, words[c - 1].start),
+                                            words[c - 1].start, m, w.text, "subject", cue)
             if not (w.is_alpha_word or w.text in ("'s", "’s", "(", ")", "-")) or (
                 w.pos in ("VERB", "AUX") or view.in_quote(w.start) or w.lower in lex.np_stop
             ):
@@ -205,11 +208,13 @@ class UnmarkedSentences(ClauseRules):
         if opener.pos == "ADP" and not self._has_verb(s, head_end):
             pass  # "On Sunday in London, according to X, a man …": a time or place phrase
         elif rest is not None:
-            head = self._span(s, head_end)  # "The plan, according to X, will cost …"
+            head = self._span(self._after_semicolon(s, head_end), head_end)  # "The plan, according
+                # to X, will cost …"
             if head is not None:
                 found = self._cand(head, m, cue_text, "according", confidence.ACCORDING_TO)
         else:
-            found = self._lead_or_report(s, head_end, m, cue_text, "according", None)
+            found = self._lead_or_report(self._after_semicolon(s, head_end), head_end, m,
+                                         cue_text, "according", None)
         out = [] if found is None else [found]
         if rest is not None:
             out.append(self._cand(rest, m, cue_text, "according", confidence.ACCORDING_TO))
