@@ -108,6 +108,19 @@ CASES: list[tuple[str, str, Expected]] = [
         "The match was called off; the pitch was flooded, the club said.",
         [("the pitch was flooded", "indirect")],
     ),
+    # -- "…, according to X." with a longer source phrase ----------------------------------
+    (
+        "according-to-a-possessive-plural-name",
+        "The retired judge died early this morning, in a Lund hospital, according to the "
+        "Swedish Judges' Association.",
+        [("The retired judge died early this morning, in a Lund hospital", "indirect")],
+    ),
+    (
+        "according-to-a-statement-issued-by",
+        "Yesterday, former mayor Ann Holt died, according to a statement released by her "
+        "family.",
+        [("Yesterday, former mayor Ann Holt died", "indirect")],
+    ),
     # -- where the reported clause ends --------------------------------------------------
     (
         "ends-before-a-participle-of-the-reporter",

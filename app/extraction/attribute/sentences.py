@@ -271,8 +271,12 @@ class UnmarkedSentences(ClauseRules):
             w = words[k]
             if k > i and w.lower in _RELATIVE:
                 return k - 1  # "according to the reporters who were there": a relative clause
-            if view.is_mark(w) or view.in_quote(w.start) or (
-                k > i and w.pos in ("VERB", "AUX")  # "according to engineer" tags a verb
+            possessive = w.text in ("'", "’") and k > i and w.start == words[k - 1].end and (
+                words[k - 1].lower.endswith("s"))  # "the Judges' Association"
+            agent = k < last and words[k + 1].lower == "by"  # "a statement issued by X"
+            if (view.is_mark(w) and not possessive) or view.in_quote(w.start) or (
+                k > i and w.pos in ("VERB", "AUX") and not agent
+                # ("according to engineer" tags a verb)
             ):
                 return default
             if k < last and words[k + 1].text == ",":
