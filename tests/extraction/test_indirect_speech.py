@@ -81,6 +81,46 @@ CASES: list[tuple[str, str, Expected]] = [
         "The crowd heard pleas from the lawyers, who argued his youth.",
         [],
     ),
+    (
+        "scene-setting-clause-before-the-reporter-is-not-reported",
+        "While few of the players were fans at first, coach Ana Tell said she had always "
+        "loved the game.",
+        [("she had always loved the game", "indirect")],
+    ),
+    (
+        "closing-attribution-then-a-participle",
+        "The firm cut forty jobs, its owners said on Sunday, citing falling sales.",
+        [("The firm cut forty jobs", "indirect")],
+    ),
+    (
+        "infinitive-after-the-verb-is-no-report",
+        "Rolf Akers later claimed to have no memory of the night the shed burned.",
+        [],
+    ),
+    (
+        "split-attribution-reports-only-the-clause-after-a-semicolon",
+        "The van hit the barrier; some 40 litres of oil, police said, spilled onto "
+        "the road.",
+        [("some 40 litres of oil", "indirect"), ("spilled onto the road", "indirect")],
+    ),
+    (
+        "closing-attribution-reports-only-the-clause-after-a-semicolon",
+        "The match was called off; the pitch was flooded, the club said.",
+        [("the pitch was flooded", "indirect")],
+    ),
+    # -- "…, according to X." with a longer source phrase ----------------------------------
+    (
+        "according-to-a-possessive-plural-name",
+        "The retired judge died early this morning, in a Lund hospital, according to the "
+        "Swedish Judges' Association.",
+        [("The retired judge died early this morning, in a Lund hospital", "indirect")],
+    ),
+    (
+        "according-to-a-statement-issued-by",
+        "Yesterday, former mayor Ann Holt died, according to a statement released by her "
+        "family.",
+        [("Yesterday, former mayor Ann Holt died", "indirect")],
+    ),
     # -- where the reported clause ends --------------------------------------------------
     (
         "ends-before-a-participle-of-the-reporter",

@@ -88,6 +88,8 @@ class BareReports:
         nxt = words[cue + 1] if cue + 1 <= last else None
         if nxt is None or view.is_mark(nxt) or nxt.lower in lex.complementizers:
             return None  # a quote or "that" follows: other rules take it
+        if nxt.lower == "to":
+            return None  # "claimed to have no memory of the night …": an infinitive
         prev = words[cue - 1] if cue > 0 else None
         if prev is not None and (view.is_mark(prev) or (
             prev.text == "," and cue >= 2 and view.is_mark(words[cue - 2])

@@ -106,6 +106,16 @@ class ClauseRules:
                 return w.start
         return e
 
+    def _after_semicolon(self, s: int, end: int) -> int:
+        """Where the clause that an attribution at `end` closes begins: after the last
+        semicolon of [s, end) outside quotes ("The road was shut; some 50 litres of oil,
+        officials said, spilled" reports the second clause only), else s."""
+        view = self.view
+        at = view.text.rfind(";", s, end)
+        while at >= 0 and view.in_quote(at):
+            at = view.text.rfind(";", s, at)
+        return s if at < 0 else at + 1
+
     def _adverbial(self, j: int, last: int) -> bool:
         """Whether words from j open a participle phrase of the reporter's (needs a parse:
         without one a word in -ing is as often a noun)."""

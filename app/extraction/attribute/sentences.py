@@ -121,14 +121,22 @@ class UnmarkedSentences(ClauseRules):
             rest = self._continuation(m.last_word + 2, last, e) if how == "subject" else None
             if how == "subject" and rest is None and not self._has_verb(s, words[c - 1].start):
                 continue  # "A few days later, on July 2, Mary Stone announced …": no clause
+            after = m.last_word + 2  # the word after the cue
+            if how == "subject" and rest is None and after <= last and (
+                words[after].text != "," and self._finite_from(after, last)
+            ):
+                continue  # "While few of them were fans at first, Ana Tell said she …": the
+                # cue reports the clause after it, the words before the comma set the scene
             if rest is not None:
                 # "Some 50 litres of oil, officials said, spilled into the river": the
                 # reported clause is cut in two by its attribution; both halves are reported.
-                head = self._span(s, words[c - 1].start)
+                cut = words[c - 1].start
+                head = self._span(self._after_semicolon(s, cut), cut)
                 halves = [x for x in (head, self._span(*rest)) if x is not None]
                 return [self._cand(x, m, cue_text, how, confidence.ATTRIBUTED_SENTENCE)
                         for x in halves]
-            found = self._lead_or_report(s, words[c - 1].start, m, cue_text, how, cue)
+            found = self._lead_or_report(self._after_semicolon(s, words[c - 1].start),
+                                         words[c - 1].start, m, cue_text, how, cue)
             if found is not None and found.type != "direct" and cue is not None and (
                 cue.lemma in lex.post_quote_only
             ):
@@ -152,15 +160,15 @@ class UnmarkedSentences(ClauseRules):
             cue = view.cue_at(j)
             if cue is not None:
                 if cue.lemma not in lex.indirect_verbs or lex.cue_lemma(
-                        words[j - 1].lower) is not None or (
-                        j < last and self._has_verb(words[j + 1].start, e)):
+                        words[j - 1].lower) is not None or self._finite_from(j + 1, last):
                     return None  # "…, the mayor said she …": a clause of its own follows
                 if not self._has_verb(s, words[c - 1].start):
                     return None  # "Yesterday, the mayor announced.": nothing reported
                 inside = [m for m in self.ph.mentions if c <= m.first_word and m.last_word < j
                           and m.kind in ("name", "org", "title", "pronoun")]
                 m = inside[-1] if inside else None
-                return self._lead_or_report(s, words[c - 1].start, m, w.text, "subject", cue)
+                return self._lead_or_report(self._after_semicolon(s, words[c - 1].start),
+                                            words[c - 1].start, m, w.text, "subject", cue)
             if not (w.is_alpha_word or w.text in ("'s", "’s", "(", ")", "-")) or (
                 w.pos in ("VERB", "AUX") or view.in_quote(w.start) or w.lower in lex.np_stop
             ):
@@ -200,11 +208,13 @@ class UnmarkedSentences(ClauseRules):
         if opener.pos == "ADP" and not self._has_verb(s, head_end):
             pass  # "On Sunday in London, according to X, a man …": a time or place phrase
         elif rest is not None:
-            head = self._span(s, head_end)  # "The plan, according to X, will cost …"
+            head = self._span(self._after_semicolon(s, head_end), head_end)  # "The plan, according
+                # to X, will cost …"
             if head is not None:
                 found = self._cand(head, m, cue_text, "according", confidence.ACCORDING_TO)
         else:
-            found = self._lead_or_report(s, head_end, m, cue_text, "according", None)
+            found = self._lead_or_report(self._after_semicolon(s, head_end), head_end, m,
+                                         cue_text, "according", None)
         out = [] if found is None else [found]
         if rest is not None:
             out.append(self._cand(rest, m, cue_text, "according", confidence.ACCORDING_TO))
@@ -237,6 +247,12 @@ class UnmarkedSentences(ClauseRules):
             return None  # "…, police said, adding that …"
         return nxt.start, e
 
+    def _finite_from(self, j: int, last: int) -> bool:
+        """Whether words j..last hold a verb that can head a clause (an auxiliary or a verb
+        not in -ing: ", citing falling sales" is the reporter's participle phrase)."""
+        return any(w.pos == "AUX" or (w.pos == "VERB" and not w.lower.endswith("ing"))
+                   for w in self.view.words[j : last + 1])
+
     def _has_verb(self, a: int, b: int) -> bool:
         """Whether [a, b) holds a verb (True without a parse: nothing to tell by)."""
         view = self.view
@@ -255,8 +271,12 @@ class UnmarkedSentences(ClauseRules):
             w = words[k]
             if k > i and w.lower in _RELATIVE:
                 return k - 1  # "according to the reporters who were there": a relative clause
-            if view.is_mark(w) or view.in_quote(w.start) or (
-                k > i and w.pos in ("VERB", "AUX")  # "according to engineer" tags a verb
+            possessive = w.text in ("'", "’") and k > i and w.start == words[k - 1].end and (
+                words[k - 1].lower.endswith("s"))  # "the Judges' Association"
+            agent = k < last and words[k + 1].lower == "by"  # "a statement issued by X"
+            if (view.is_mark(w) and not possessive) or view.in_quote(w.start) or (
+                k > i and w.pos in ("VERB", "AUX") and not agent
+                # ("according to engineer" tags a verb)
             ):
                 return default
             if k < last and words[k + 1].text == ",":
