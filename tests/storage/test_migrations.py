@@ -106,3 +106,21 @@ def test_upgrade_goes_on_where_the_trigram_indexes_cannot_be_made(empty_url: str
         session.commit()
         assert [e.name for e in queries.similar_entities(session, "Sjöstadd")] == ["Sjöstad"]
     engine.dispose()
+
+
+def test_the_postgresql_search_index_keeps_no_pending_list(empty_url: str) -> None:
+    """Every quote saved searches the index for its echoes: a GIN pending list would be read
+    whole on each of those searches (0018). SQLite has no such index: nothing to check."""
+    upgrade(empty_url)
+    engine = make_engine(empty_url)
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            options = conn.execute(text(
+                "SELECT reloptions FROM pg_class WHERE relname = 'ix_quote_search_body'"
+            )).scalar_one()
+            assert options == ["fastupdate=off"]
+        else:
+            assert conn.execute(text(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'ix_quote_search_body'"
+            )).scalar_one() == 0
+    engine.dispose()
