@@ -420,6 +420,33 @@ CASES: list[tuple[str, str, Expected]] = [
         "the party.",
         [("she would leave the party", "indirect", "Mary Stone")],
     ),
+    # -- an organisation's name goes on over "of"/"for"/"and" and capitalised words ---------
+    (
+        "en-organisation-over-for",
+        "Rents in the capital climbed again in March. \"Rents rose faster than wages in every "
+        "borough,\" the Office for National Statistics said.",
+        [("Rents rose faster than wages in every borough,", "direct",
+          "Office for National Statistics")],
+    ),
+    (
+        "en-organisation-over-for-and",
+        "Flu cases doubled in a week. \"The season will be long for many families,\" said the "
+        "Centers for Disease Control and Prevention.",
+        [("The season will be long for many families,", "direct",
+          "Centers for Disease Control and Prevention")],
+    ),
+    (
+        "en-lowercase-institution-of-a-place",
+        "The airport stayed closed on Sunday. \"No flights will leave before Tuesday,\" the "
+        "government of Lesotho said in a statement.",
+        [("No flights will leave before Tuesday,", "direct", "government of Lesotho")],
+    ),
+    (
+        "en-organisation-stops-at-a-title",
+        "Rates were left unchanged. \"We will not move rates this year,\" said University of "
+        "Utah Professor Jane Roe.",
+        [("We will not move rates this year,", "direct", "Jane Roe")],
+    ),
     # -- an unnamed speaker stays unnamed, even with a named person nearby --------------------
     (
         "en-unnamed-speaker",
@@ -643,3 +670,33 @@ def test_swedish_reported_speech(
     quotes = extractor.extract(text).quotes
     assert [(q.text, q.speaker) for q in quotes] == expected
     assert all(q.type == "indirect" and text[q.start : q.end] == q.text for q in quotes)
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    # the organisation goes on over "for"/"of" (and an optional "the") and one "and"
+    ("Figures from the Office for National Statistics came out late.",
+     [("Office for National Statistics", "org")]),
+    ("Staff of the Department of the Interior walked out.",
+     [("Department of the Interior", "org")]),
+    ("The Centers for Disease Control and Prevention spoke first.",
+     [("Centers for Disease Control and Prevention", "org")]),
+    # two bodies joined by "and" stay two; a title or a given name ends the organisation
+    ("The Ministry of Health and the Ministry of Defence disagreed.",
+     [("Ministry of Health", "org"), ("Ministry of Defence", "org")]),
+    ("Yesterday Bank of England Governor Jane Roe stayed silent.",
+     [("Bank of England", "org"), ("Jane Roe", "name")]),
+    ("Yesterday the University of Utah and Jane Roe stayed silent.",
+     [("University of Utah", "org"), ("Jane Roe", "name")]),
+    # a lowercase institution named by its place
+    ("Later the government of Lesotho closed the border.",
+     [("government of Lesotho", "org")]),
+])
+def test_organisation_names_go_on_over_links(text: str, names: list[tuple[str, str]]) -> None:
+    """"the Office for National Statistics" is one organisation, not "Office" and "National
+    Statistics" (the candidate the chooser needs was never proposed)."""
+    from app.extraction.attribute.mentions import find_mentions
+    from tests.extraction.handbuilt import view
+
+    got = [(m.text, m.kind) for m in find_mentions(view(text, lang="en"))
+           if m.kind in ("org", "name")]
+    assert got == names

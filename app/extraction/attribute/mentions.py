@@ -13,6 +13,7 @@ from app.extraction.attribute.names import (
     heuristic_names,
     is_genitive,
     make_mention,
+    org_tail,
     role_before,
     title_words,
 )
@@ -144,7 +145,13 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
             if three in lex.org_nouns:
                 out.append(make_mention(view, words[w.i : w.i + 3], "org", "ORG", lex))
             elif two in lex.org_nouns:
-                out.append(make_mention(view, words[w.i : w.i + 2], "org", "ORG", lex))
+                tail = org_tail(view, nxt, set(), lex, ner_person_stops=False)
+                if tail:
+                    # "the government of Burundi": the organisation is named by its place
+                    out.append(make_mention(view, [nxt, *tail], "org", "ORG", lex))
+                    taken.update(t.i for t in tail)
+                else:
+                    out.append(make_mention(view, words[w.i : w.i + 2], "org", "ORG", lex))
             elif len(phrase) > 1 and not (k < len(words) and words[k].is_cap):
                 m = make_mention(view, phrase, "title", "", lex)
                 out.append(Mention(m.start, m.end, m.text, "title", "", None, m.first_word,
@@ -195,7 +202,11 @@ def find_mentions(view: TextView) -> list[Mention]:
     for m in extra:
         taken.update(range(m.first_word, m.last_word + 1))
     common = _common_mentions(view, taken)
-    mentions = sorted([*labelled, *extra, *common], key=lambda m: (m.start, -m.end))
+    named = [*labelled, *extra]
+    wide = [(c.start, c.end) for c in common if c.kind == "org" and c.last_word > c.first_word + 1]
+    if wide:  # "the government of Burundi": the place is part of the organisation's name
+        named = [m for m in named if not any(s <= m.start and m.end <= e for s, e in wide)]
+    mentions = sorted([*named, *common], key=lambda m: (m.start, -m.end))
     orgs = {k for m in mentions if m.kind == "org" for k in range(m.first_word, m.last_word + 1)}
     return [
         _with_role_after(view, replace(m, subject=_subject_position(view, m, orgs)))

@@ -297,6 +297,18 @@ def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
                 j += 2
             else:
                 break
+        tail = org_tail(view, run[-1], taken, lex) if org_like(lex, run[-1]) else []
+        if tail:
+            # "the Office for National Statistics": the organisation goes on over "for".
+            found = _run_mentions(view, run, lex)
+            if found and found[-1].kind == "org" and found[-1].end == run[-1].end:
+                last = found[-1]
+                end = tail[-1]
+                found[-1] = replace(last, end=end.end, text=view.text[last.start : end.end],
+                                    last_word=end.i)
+                out.extend(found)
+                i = end.i + 1
+                continue
         nxt = words[j + 1] if j + 1 < len(words) else None
         if (
             nxt is not None
@@ -315,3 +327,52 @@ def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
         out.extend(_run_mentions(view, run, lex))
         i = j + 1
     return out
+
+
+def org_tail(view: TextView, head: Word, taken: set[int], lex: Lexicon,
+             ner_person_stops: bool = True) -> list[Word]:
+    """The words that carry an organisation on past its capitalised run: "Office" + "for
+    National Statistics", "Centers" + "for Disease Control and Prevention", "Department" +
+    "of the Interior", "the government" + "of Burundi"; ``head`` is the organisation's last
+    word. Empty unless a link (``org_links``) follows with capitalised words. The name stops
+    at a title after its first word ("Office of the President" goes on, "Bank of England
+    Governor Jane Roe" does not), at a given name ("University of Utah Jane Roe") and, unless
+    ``ner_person_stops`` is off, where the NER sees a person (a small model takes "the
+    government of Lesotho" for one)."""
+    if not lex.org_links or is_genitive(view, head):
+        return []
+    words = view.words
+    given = load_given_names()
+
+    def caps(k: int) -> list[Word]:
+        got: list[Word] = []
+        while k < len(words) and k not in taken and _name_continues(view, words[k]) and (
+            words[k].start - words[k - 1].end <= 1
+        ) and not (got and lex.is_title(words[k].lower, compounds=False)) and not (
+            words[k].text in given or (ner_person_stops and words[k].ent_type == "PER")
+            or (org_like(lex, words[k]) and bool(got))
+        ):
+            got.append(words[k])
+            if is_genitive(view, words[k]):
+                return []  # "Office of Jane's": an owner, not the organisation's name
+            k += 1
+        return got
+
+    k = head.i + 1
+    if k >= len(words) or words[k].text not in lex.org_links or view.in_quote(words[k].start):
+        return []
+    tail = [words[k]]
+    k += 1
+    if k < len(words) and words[k].text in lex.definite_articles:
+        tail.append(words[k])
+        k += 1
+    body = caps(k)
+    if not body:
+        return []
+    tail.extend(body)
+    k = body[-1].i + 1
+    if k + 1 < len(words) and words[k].text in lex.and_words and not org_like(lex, words[k + 1]):
+        more = caps(k + 1)
+        if more:
+            tail.extend([words[k], *more])
+    return tail

@@ -141,6 +141,9 @@ class LexiconFile(BaseModel):
     label_prepositions: list[str] = []
     #: Titles that stay part of a one-word name ("Pope Francis", "King Harald").
     name_titles: list[str] = []
+    #: "the Office for National Statistics", "Centers for Disease Control and Prevention":
+    #: an organisation word goes on over these and the capitalised words after them.
+    org_links: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +225,7 @@ class Lexicon:
     document_nouns: frozenset[str] = frozenset()
     label_prepositions: frozenset[str] = frozenset()
     name_titles: frozenset[str] = frozenset()
+    org_links: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -362,6 +366,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         document_nouns=_folded(data.document_nouns),
         label_prepositions=_folded(data.label_prepositions),
         name_titles=_folded(data.name_titles),
+        org_links=_folded(data.org_links),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
