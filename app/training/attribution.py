@@ -13,7 +13,6 @@ figures, no text. Deterministic: the same corpus gives the same file.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 
 from app.evaluation import PARTS, dev_part, gold_files, iou, reliability, speaker_ok
 from app.extraction.resolve.chooser import (
+    CALIBRATION_EXTRA,
     MODEL_FILE,
     NOBODY,
     RULE_SCALE,
@@ -31,6 +31,7 @@ from app.extraction.resolve.chooser import (
     _word_after,
     _word_before,
     feature_names,
+    logit,
     name_form,
     name_head,
     quote_choices,
@@ -213,16 +214,17 @@ def out_of_fold(data: list[Sample], c: float) -> list[tuple[int, float, float]]:
 
 def _calibration_x(model: ChooserModel, s: Sample, best: int, p: float, margin: float
                    ) -> list[float]:
-    agrees = bool(s.x[best, model.index["is_rule"]] > 0)
-    return [math.log(max(p, 1e-6) / max(1 - p, 1e-6)), margin, float(agrees),
-            *model.calibration_extra(s.x, best)]
+    """What the calibration reads of a choice: the score's logit, its margin and the
+    CALIBRATION_EXTRA facts (not whether the rules agree: see CALIBRATION_EXTRA)."""
+    return [logit(p), margin, *model.calibration_extra(s.x, best, logit(p))]
 
 
 def fit_calibration(data: list[Sample], oof: list[tuple[int, float, float]],
                     model: ChooserModel) -> tuple[list[float], list[tuple[float, bool]]]:
     """Calibration weights (a, b, c, d, e...) from out-of-fold choices of a named speaker (the
-    folds group documents); d weighs whether the choice is the rules' own speaker, e the
-    CALIBRATION_EXTRA facts. Regularised strongly: ~500 choices, a dozen weights."""
+    folds group documents); d, the weight of the rules' agreement, stays 0 (the rules were
+    tuned on these documents), e weighs the CALIBRATION_EXTRA facts. Regularised strongly:
+    ~500 choices, a dozen weights."""
     from sklearn.linear_model import LogisticRegression
 
     xs, ys = [], []
@@ -233,8 +235,8 @@ def fit_calibration(data: list[Sample], oof: list[tuple[int, float, float]],
         ys.append(int(s.y[best] > 0))
     lr = LogisticRegression(C=CALIBRATION_C, max_iter=2000)
     lr.fit(np.asarray(xs), np.asarray(ys))
-    a, b, d, *e = (float(v) for v in lr.coef_[0])
-    cal = [a, b, float(lr.intercept_[0]), d, *e]
+    a, b, *e = (float(v) for v in lr.coef_[0])
+    cal = [a, b, float(lr.intercept_[0]), 0.0, *e]
     q = lr.predict_proba(np.asarray(xs))[:, 1]
     return cal, [(float(v), bool(y)) for v, y in zip(q, ys, strict=True)]
 
@@ -279,6 +281,7 @@ def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
         "trained_on": f"{corpus.name}/*/{split}.jsonl", "part": part or "all",
         "documents": rep.documents,
         "quotes": rep.quotes, "C": best_c, "rule_scale": RULE_SCALE,
+        "calibration_extra": list(CALIBRATION_EXTRA),
         "out_of_fold": {"rule_accuracy": round(rep.rule_accuracy, 4),
                         "model_accuracy": round(rep.model_accuracy, 4),
                         "ece": round(rep.ece, 4)},

@@ -188,6 +188,11 @@ def test_training_is_reproducible(extractor: Extractor, tmp_path: Path) -> None:
     assert report.documents == 10 and report.quotes == 14
     model = load_chooser(first)
     assert model is not None and model.meta["quotes"] == 14
+    # The calibration does not read whether the choice is the rules' own (they were tuned on
+    # the documents it is fitted on): its weight d stays 0, and the file says what it reads.
+    assert model.calibration[3] == 0.0
+    assert len(model.calibration) == 4 + len(CALIBRATION_EXTRA)
+    assert model.meta["calibration_extra"] == list(CALIBRATION_EXTRA)
 
 
 def test_training_on_the_tune_part_leaves_check_out(extractor: Extractor, tmp_path: Path
@@ -282,3 +287,25 @@ def test_the_listener_is_never_chosen() -> None:
     ch = _choice(other, {"the panel": ["bias"], NOBODY: ["nobody"]})
     (got,) = choose([ch], [Resolved(None, None, 0.0)], [_cand()], other, lambda n: n)
     assert got.name == "the panel"
+
+
+def test_the_calibration_has_a_temperature_per_language() -> None:
+    """"logit_x_sv" is the best score's logit in a Swedish quote (the "nobody" row says the
+    language) and 0 in an English one, so a weight on it tempers Swedish scores alone; the
+    rules' own decision is no calibration fact."""
+    assert not any("rule" in f for f in CALIBRATION_EXTRA)
+    model = _model({}, [1.0, 0.0, 0.0])
+    sv = _choice(model, {"Eva Lind": ["label_PER"], NOBODY: ["nobody", "nobody_sv"]})
+    en = _choice(model, {"Ann Reid": ["label_PER"], NOBODY: ["nobody"]})
+    k = CALIBRATION_EXTRA.index("logit_x_sv")
+    assert model.calibration_extra(sv.x, 0, 1.5)[k] == 1.5
+    assert model.calibration_extra(en.x, 0, 1.5)[k] == 0.0
+    weights = [0.0] * len(CALIBRATION_EXTRA)
+    weights[k] = -0.5  # Swedish scores count half: a temperature of 2
+    tempered = _model({}, [1.0, 0.0, 0.0, 0.0, *weights])
+    p = 0.9
+    lp = float(np.log(p / (1 - p)))
+    assert tempered.confidence(p, 0.0, extra=tempered.calibration_extra(sv.x, 0, lp)) == (
+        pytest.approx(1 / (1 + np.exp(-lp / 2))))
+    assert tempered.confidence(p, 0.0, extra=tempered.calibration_extra(en.x, 0, lp)) == (
+        pytest.approx(p))
