@@ -48,6 +48,10 @@ def not_a_quote(
         return True  # så kallade ”…”, so-called "…", titled "…"
     if _named_by_participle(text[max(0, region.outer_start - 30) : region.outer_start], lex):
         return True  # a process called "exfiltration" (not: which the Times called "…")
+    if _marker_with_gap(lead, lex):
+        return True  # known within the community as "…", känd i hela byn som ”…”
+    if _after_work_noun(view, region, lex, has_cue):
+        return True  # her debut novel "…", the charity "…", her nickname, "…", stuck
     if _title_cased(content) and (_listed(view, region) or _named_in_phrase(view, region)):
         return True  # songs "Dark Star", "Uncle John's Band" and …; the "Kiss & Ride" area
     if has_cue:
@@ -62,6 +66,42 @@ def not_a_quote(
         if lex.cue_lemma(nxt) is None and nxt not in ("och", "and", "säger", "said"):
             return True  # the quoted words are a constituent: "Storm-7" is the name
     return False
+
+
+def _marker_with_gap(lead: str, lex: Lexicon) -> bool:
+    """A passive naming phrase with a few words before its last one ("known within the
+    community as", "känd i hela byn som"): a name follows, nobody is quoted (with an agent,
+    "referred to by police as", the words stay someone's)."""
+    words = lead.casefold().split()
+    for label in lex.passive_labels:
+        *head, last = label.split()
+        if len(words) <= len(head) or words[-1] != last:
+            continue
+        inside = words[-7:-1]
+        for i in range(len(inside) - len(head) + 1):
+            if inside[i : i + len(head)] == head:
+                between = inside[i + len(head) :]
+                return "by" not in between and "av" not in between
+    return False
+
+
+def _after_work_noun(view: TextView, region: QuoteRegion, lex: Lexicon, has_cue: bool) -> bool:
+    """The marks name a work, a term or a thing after a noun that says so: right after it
+    ("the novel "…"", "tidningen ”…”") even in a sentence with a speech verb, or as an
+    appositive between commas when no speech verb speaks ("her nickname, "…", stuck")."""
+    text = view.text
+    para = view.paragraph_of(region.outer_start)
+    lead = text[max(para.start, region.outer_start - 40) : region.outer_start]
+    m = re.search(r"([^\W\d_]+)(,?)[ \t]*$", lead)
+    if m is None or m.group(1).casefold() not in lex.work_nouns:
+        return False
+    content = text[region.start : region.end].rstrip()
+    if not m.group(2):  # right after the noun: a name, unless a question or sentence is asked
+        return not (has_cue and FINAL.search(content))
+    if has_cue or len(content.split()) > 12:
+        return False
+    after = text[region.outer_end : region.outer_end + 2]
+    return content.endswith(",") or after[:1] in (",", ")", ".") or after.strip() == ""
 
 
 def _named_by_participle(lead: str, lex: Lexicon) -> bool:

@@ -141,6 +141,12 @@ class LexiconFile(BaseModel):
     label_prepositions: list[str] = []
     #: Titles that stay part of a one-word name ("Pope Francis", "King Harald").
     name_titles: list[str] = []
+    #: Nouns that a quoted name or title stands in apposition to ("the novel "…"", "her
+    #: nickname, "…","): the marks hold a name, nobody is quoted.
+    work_nouns: list[str] = []
+    #: Passive naming phrases that may take a few words before their last one ("known within
+    #: the community as "…""): a name follows, nobody is quoted.
+    passive_labels: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +228,8 @@ class Lexicon:
     document_nouns: frozenset[str] = frozenset()
     label_prepositions: frozenset[str] = frozenset()
     name_titles: frozenset[str] = frozenset()
+    work_nouns: frozenset[str] = frozenset()
+    passive_labels: tuple[str, ...] = ()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -362,6 +370,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         document_nouns=_folded(data.document_nouns),
         label_prepositions=_folded(data.label_prepositions),
         name_titles=_folded(data.name_titles),
+        work_nouns=_folded(data.work_nouns),
+        passive_labels=tuple(str(x).casefold() for x in data.passive_labels),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
