@@ -147,6 +147,9 @@ class LexiconFile(BaseModel):
     #: Passive naming phrases that may take a few words before their last one ("known within
     #: the community as "…""): a name follows, nobody is quoted.
     passive_labels: list[str] = []
+    #: Nouns of time that stand after a speech verb without a preposition ("said Monday",
+    #: "announced last week"): no object of the verb.
+    time_nouns: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +233,7 @@ class Lexicon:
     name_titles: frozenset[str] = frozenset()
     work_nouns: frozenset[str] = frozenset()
     passive_labels: tuple[str, ...] = ()
+    time_nouns: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -372,6 +376,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         name_titles=_folded(data.name_titles),
         work_nouns=_folded(data.work_nouns),
         passive_labels=tuple(str(x).casefold() for x in data.passive_labels),
+        time_nouns=_folded(data.time_nouns),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
