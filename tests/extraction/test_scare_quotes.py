@@ -59,6 +59,9 @@ NOT_QUOTES: list[tuple[str, str]] = [
     ("sv-så-kallade", "De så kallade ”spökgarnen” fiskas upp av dykare."),
     ("sv-döptes-till", "Båten döptes till ”Havsörnen” år 1962."),
     ("sv-smeknamn-i-namnet", "Karl ”Kalle” Berg tog guld i stafetten."),
+    # -- a word in marks inside Wikinews's original-language gloss after "((xx))" ----------
+    ("en-word-in-a-gloss", "The minister spoke in Budapest. ((hu))Hungarian language: \u200da "
+     "hadsereg „vas” nélkül gyenge.\n\nThe talks went on."),
 ]
 
 
@@ -88,6 +91,13 @@ STILL_QUOTES: list[tuple[str, str, str, str, str | None]] = [
     ("en-referred-to-by-a-subject",
      'Ann Kerr criticised the plan, which Tom Lund has referred to as "a fair deal".',
      "a fair deal", "partial", "Tom Lund"),
+    ("en-label-after-a-parenthetical",
+     'Mayor Tom Lund, replying on Twitter, attacked the inquiry as "Total Hoax nonsense."',
+     "Total Hoax nonsense.", "partial", "Tom Lund"),
+    ("en-long-quote-after-a-gloss",
+     "He spoke in Spanish. ((es))Spanish language: \u200dvamos, Ana Ruiz said, "
+     '"We will go on with the talks."',
+     "We will go on with the talks.", "direct", "Ana Ruiz"),
     ("sv-kallar-beslutet", "Per Holm kallar beslutet ”ett svek mot alla fiskare”.",
      "ett svek mot alla fiskare", "partial", "Per Holm"),
     ("sv-boken-then-a-quote",

@@ -42,6 +42,8 @@ def not_a_quote(
     after = text[region.outer_end : region.outer_end + 2]
     if after[:1] == "-" and after[1:2].isalpha():
         return True  # ”Bro mot framtiden”-kampanj: part of a compound
+    if _in_language_gloss(view, region):
+        return True  # "((hu))Hungarian language: ‍… a „vas” …": the original-language gloss
     lex = view.lexicon_at(region.start)
     lead = text[max(0, region.outer_start - 30) : region.outer_start].casefold()
     if any(lead.rstrip().endswith(marker) for marker in lex.scare_markers):
@@ -66,6 +68,22 @@ def not_a_quote(
         if lex.cue_lemma(nxt) is None and nxt not in ("och", "and", "säger", "said"):
             return True  # the quoted words are a constituent: "Storm-7" is the name
     return False
+
+
+#: Wikinews's marker before the original-language words of a translated quote: "((es))".
+_GLOSS = re.compile(r"\(\([a-z]{2,3}\)\)")
+
+
+def _in_language_gloss(view: TextView, region: QuoteRegion) -> bool:
+    """A few words in marks inside the original-language gloss that follows a "((es))"
+    marker, in the same sentence: the translation's words, never annotated apart."""
+    text = view.text
+    para = view.paragraph_of(region.outer_start)
+    lead = text[para.start : region.outer_start]
+    if "((" not in lead or len(text[region.start : region.end].split()) > 3:
+        return False  # (a longer quote after the gloss is someone's words again)
+    found = list(_GLOSS.finditer(lead))
+    return bool(found) and re.search(r"[.!?]\s", lead[found[-1].end() :]) is None
 
 
 def _marker_with_gap(lead: str, lex: Lexicon) -> bool:
