@@ -40,6 +40,14 @@ NOT_QUOTES: list[tuple[str, str]] = [
     ("en-so-called", 'The so-called "ghost nets" are pulled out by divers.'),
     ("en-codenamed", 'The operation, codenamed "Silver Birch", began at dawn.'),
     ("en-nickname-in-name", 'Tom "The Hammer" Briggs won the title in 1989.'),
+    # -- a title in title case inside a reported clause, which goes on after it ------------
+    ("en-title-then-a-verb", 'He said "Hell Week" was the hardest part of the training.'),
+    ("en-title-after-that", 'The ministry announced that "Operation Lantern" had ended.'),
+    ("en-title-as-an-object", 'Lund said he had bought "The Salt Orchard" twice.'),
+    ("en-title-before-its-noun",
+     'The museum said its "Faces of the Sea" exhibition drew 40,000 visitors.'),
+    ("en-title-in-a-statement",
+     'In a statement, the band said "Rise Again" would be their last album.'),
     # -- Swedish -------------------------------------------------------------------------
     ("sv-bok-appositive", "Hennes andra bok, ”När ån steg”, kommer ut i juni."),
     ("sv-smeknamn-appositive", "Hennes smeknamn, ”Järn-Annie”, levde kvar hela karriären."),
@@ -98,6 +106,11 @@ STILL_QUOTES: list[tuple[str, str, str, str, str | None]] = [
      "He spoke in Spanish. ((es))Spanish language: \u200dvamos, Ana Ruiz said, "
      '"We will go on with the talks."',
      "We will go on with the talks.", "direct", "Ana Ruiz"),
+    ("en-title-case-label-someone-used",
+     'President Tom Hale called the inquiry a "Witch Hunt" and left.', "Witch Hunt", "direct",
+     "Tom Hale"),
+    ("en-title-case-words-written",
+     'Tom Hale wrote "Stop The Steal" on his page.', "Stop The Steal", "direct", "Tom Hale"),
     ("sv-kallar-beslutet", "Per Holm kallar beslutet ”ett svek mot alla fiskare”.",
      "ett svek mot alla fiskare", "partial", "Per Holm"),
     ("sv-boken-then-a-quote",

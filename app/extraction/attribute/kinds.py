@@ -56,6 +56,8 @@ def not_a_quote(
         return True  # her debut novel "…", the charity "…", her nickname, "…", stuck
     if _title_cased(content) and (_listed(view, region) or _named_in_phrase(view, region)):
         return True  # songs "Dark Star", "Uncle John's Band" and …; the "Kiss & Ride" area
+    if _title_cased(content, _function_words(lex)) and _title_in_clause(view, region, lex):
+        return True  # said "Faces of the Sea" drew 40,000 visitors: a title, even after a cue
     if has_cue:
         return False
     if re.fullmatch(r"[A-ZÅÄÖ]{2,6}", content.strip()):
@@ -137,14 +139,55 @@ def _named_by_participle(lead: str, lex: Lexicon) -> bool:
     )
 
 
-def _title_cased(content: str) -> bool:
-    """A short name in title case ("Uncle John's Band", "Kiss & Ride"): every word of three
-    letters or more capitalised, no sentence punctuation."""
+def _title_cased(content: str, small: frozenset[str] = frozenset()) -> bool:
+    """A short name in title case ("Uncle John's Band", "Kiss & Ride"; with ``small``, the
+    function words a title leaves in lower case: "Faces of the Sea"): every other word of
+    three letters or more capitalised, the first word too, no sentence punctuation."""
     words = content.rstrip(",").split()
     if not 1 <= len(words) <= 6 or FINAL.search(content.rstrip(",")):
         return False
-    long = [w for w in words if sum(ch.isalpha() for ch in w) >= 3]
+    if small and not (words[0][:1].isupper() or words[0][:1].isdigit()):
+        return False
+    long = [w for w in words if sum(ch.isalpha() for ch in w) >= 3 and w not in small]
     return bool(long) and all(w[:1].isupper() or w[:1].isdigit() for w in long)
+
+
+def _function_words(lex: Lexicon) -> frozenset[str]:
+    """The words a title in title case keeps in lower case ("of", "the", "in", "and")."""
+    return lex.np_stop | lex.determiners | lex.partitive_prepositions | lex.and_words
+
+
+def _title_in_clause(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """The marks hold a constituent of the reporter's clause, which goes on right after them
+    with a verb, a noun or an adverb ("said "Rise Again" would be", "its "Faces of the Sea"
+    exhibition", "had read "Salt" twice"), not an attribution ("…" he said, "…" the mayor
+    said) nor a label someone used ("called it a "Witch Hunt" and", "as "Fake News"")."""
+    text = view.text
+    content = text[region.start : region.end].rstrip()
+    if content[-1:] in ",;:":
+        return False
+    m = re.match(r" ([^\W\d_]+)", text[region.outer_end : region.outer_end + 30])
+    if m is None:
+        return False
+    nxt = m.group(1)
+    low = nxt.casefold()
+    if not nxt[:1].islower() or lex.cue_lemma(low) is not None or low in lex.pronouns or (
+        low in lex.first_person or low in lex.determiners or low in lex.and_words
+    ):
+        return False
+    k = view.word_before(region.outer_start)
+    if k >= 0 and view.cue_at(k) is not None:
+        # right after a speech verb the marks are what was said ("wrote "Stop The Steal" on
+        # his page"), unless a verb follows them ("said "Hell Week" was the hardest part")
+        j = view.word_at(region.outer_end + m.start(1))
+        if j >= len(view.words) or view.words[j].pos not in ("AUX", "VERB"):
+            return False
+    para = view.paragraph_of(region.outer_start)
+    before = text[max(para.start, region.outer_start - 40) : region.outer_start].casefold()
+    return not any(
+        w in lex.label_prepositions or lex.cue_lemma(w) in lex.naming_verbs
+        for w in re.findall(r"[^\W\d_]+", before)[-4:]
+    )
 
 
 _LIST_LINK = re.compile(r"\s*(?:,|,?\s+(?:and|or|och|eller))\s*$")
