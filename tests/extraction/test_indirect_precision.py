@@ -49,6 +49,12 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("en-the-subject-after-the-verb",
      "On Tuesday the forecasters reported the storm weakened off the coast.",
      ["the storm weakened off the coast"]),
+    # -- the reporter's question before ", X said" is nobody's words ----------------------
+    ("sv-question-then-answer", "Betyder det att bron stängs för gott? Nej, inte alls, säger "
+     "Per Lund.", ["Nej, inte alls"]),
+    ("en-question-then-answer",
+     "Will the ferry run in winter? The company expects it will not, a spokesman said.",
+     ["The company expects it will not"]),
     # -- questions, and reports that stay ------------------------------------------------
     ("en-asked-whether", "Lund asked whether the bridge would reopen.", []),
     ("sv-frågade-om", "Lund frågade om bron skulle öppna igen.", []),
@@ -71,3 +77,12 @@ def test_reported_clauses_and_what_is_none(
     """Exactly the reported clauses come out as indirect quotes, at their offsets."""
     got = [(q.start, q.end) for q in extractor.extract(text).quotes if q.type == "indirect"]
     assert got == [(text.index(x), text.index(x) + len(x)) for x in expected]
+
+
+def test_a_first_person_lead_keeps_its_own_question(extractor: Extractor) -> None:
+    """A lead paragraph in the speaker's words asks its own question: all of it is direct."""
+    text = ("Vi måste bygga nu. Vem ska annars göra det? Vi har väntat i tio år, säger "
+            "kommunalrådet Per Lund.\n\nBron ska vara klar 2028.")
+    span = "Vi måste bygga nu. Vem ska annars göra det? Vi har väntat i tio år"
+    (q,) = extractor.extract(text).quotes
+    assert (q.start, q.end, q.type, q.speaker) == (0, len(span), "direct", "Per Lund")

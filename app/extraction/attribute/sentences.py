@@ -424,6 +424,10 @@ class UnmarkedSentences(ClauseRules):
             if first_person or named:
                 start = para.start
         lead = start == para.start and how == "inverted" and not belief
+        asked = -1 if lead and first_person else view.text.rfind("? ", start, end)
+        if asked >= 0 and not view.in_quote(asked):
+            start = asked + 1  # "Betyder det att …? Nej, säger X": the reporter's question
+            # (a first-person lead paragraph asks its own questions: all of it is direct)
         span = self._span(start, end)
         if span is None or len(view.text[span[0] : span[1]].split()) < 3:
             return None  # "In the meantime, she said, …": an adverbial, not a statement
