@@ -48,6 +48,16 @@ NOT_QUOTES: list[tuple[str, str]] = [
      'The museum said its "Faces of the Sea" exhibition drew 40,000 visitors.'),
     ("en-title-in-a-statement",
      'In a statement, the band said "Rise Again" would be their last album.'),
+    # -- words written on a thing; a name in apposition to a noun, a speech verb about ----
+    ("en-sign-that-read", 'Protesters held a sign that read "No More Cuts".'),
+    ("en-motion-appositive",
+     'The motion, "That the council rebuild the pier", passed by 30 votes.'),
+    ("en-product-appositive-with-cue",
+     'The company said its new product, "PierPass", would launch in May.'),
+    ("en-game-appositive-with-cue", 'Lund said the game, "Pier Panic", sold a million copies.'),
+    ("en-called-himself", 'The suspect, who called himself "the Ferryman", was arrested.'),
+    ("sv-skylt-där-det-stod",
+     "Demonstranterna höll upp en skylt där det stod ”Inga fler nedskärningar”."),
     # -- Swedish -------------------------------------------------------------------------
     ("sv-bok-appositive", "Hennes andra bok, ”När ån steg”, kommer ut i juni."),
     ("sv-smeknamn-appositive", "Hennes smeknamn, ”Järn-Annie”, levde kvar hela karriären."),

@@ -54,6 +54,10 @@ def not_a_quote(
         return True  # known within the community as "…", känd i hela byn som ”…”
     if _after_work_noun(view, region, lex, has_cue):
         return True  # her debut novel "…", the charity "…", her nickname, "…", stuck
+    if _written_on(lead, lex):
+        return True  # a sign that read "…", en skylt där det stod ”…”
+    if _title_cased(content, _function_words(lex)) and _noun_apposition(view, region):
+        return True  # its new product, "PierPass", would …
     if _title_cased(content) and (_listed(view, region) or _named_in_phrase(view, region)):
         return True  # songs "Dark Star", "Uncle John's Band" and …; the "Kiss & Ride" area
     if _title_cased(content, _function_words(lex)) and _title_in_clause(view, region, lex):
@@ -118,10 +122,30 @@ def _after_work_noun(view: TextView, region: QuoteRegion, lex: Lexicon, has_cue:
     content = text[region.start : region.end].rstrip()
     if not m.group(2):  # right after the noun: a name, unless a question or sentence is asked
         return not (has_cue and FINAL.search(content))
-    if has_cue or len(content.split()) > 12:
-        return False
+    if len(content.split()) > (6 if has_cue else 12) or (has_cue and FINAL.search(content)):
+        return False  # (with a speech verb about, only a short name between commas)
     after = text[region.outer_end : region.outer_end + 2]
     return content.endswith(",") or after[:1] in (",", ")", ".") or after.strip() == ""
+
+
+def _noun_apposition(view: TextView, region: QuoteRegion) -> bool:
+    """Marks between commas right after a common noun ("its new product, "PierPass", will"),
+    the sentence going on after them: a name in apposition."""
+    text = view.text
+    k = view.word_before(region.outer_start)
+    if k < 1 or view.words[k].text != "," or view.words[k - 1].pos != "NOUN":
+        return False
+    content = text[region.start : region.end].rstrip()
+    after = text[region.outer_end : region.outer_end + 1]
+    return (content.endswith(",") or after == ",") and not FINAL.search(content.rstrip(","))
+
+
+def _written_on(lead: str, lex: Lexicon) -> bool:
+    """The words written on a thing: "a sign that read "…"", "a banner reading "…"" (the
+    noun is a work noun, the verb one of reading)."""
+    m = re.search(r"([^\W\d_]+)\s+(?:(?:that|which|där det)\s+)?([^\W\d_]+)\s*$",
+                  lead.casefold())
+    return m is not None and m.group(1) in lex.work_nouns and m.group(2) in lex.inscription_verbs
 
 
 def _named_by_participle(lead: str, lex: Lexicon) -> bool:

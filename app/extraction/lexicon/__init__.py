@@ -150,6 +150,8 @@ class LexiconFile(BaseModel):
     #: Nouns of time that stand after a speech verb without a preposition ("said Monday",
     #: "announced last week"): no object of the verb.
     time_nouns: list[str] = []
+    #: Verbs that give the words written on a work noun ("a sign that read "…"").
+    inscription_verbs: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +236,7 @@ class Lexicon:
     work_nouns: frozenset[str] = frozenset()
     passive_labels: tuple[str, ...] = ()
     time_nouns: frozenset[str] = frozenset()
+    inscription_verbs: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -377,6 +380,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         work_nouns=_folded(data.work_nouns),
         passive_labels=tuple(str(x).casefold() for x in data.passive_labels),
         time_nouns=_folded(data.time_nouns),
+        inscription_verbs=_folded(data.inscription_verbs),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
