@@ -57,6 +57,11 @@ CASES: list[tuple[str, str, list[str]]] = [
      ["The company expects it will not"]),
     # -- questions, and reports that stay ------------------------------------------------
     ("en-asked-whether", "Lund asked whether the bridge would reopen.", []),
+    ("en-explained-why", "Lund explained why the ferry was late on Monday.", []),
+    ("en-told-reporters-what", "Lund told reporters what the council had decided.", []),
+    ("en-saying-how", "The company posted a notice saying how many ships are in use.", []),
+    ("en-a-question-word-inside-the-clause", "Lund said questions remain how the ferry sank.",
+     ["questions remain how the ferry sank"]),
     ("sv-frågade-om", "Lund frågade om bron skulle öppna igen.", []),
     ("sv-det-uppges", "Det uppges att bron är osäker.", []),
     ("en-police-said", "Police said two men were arrested on Monday.",

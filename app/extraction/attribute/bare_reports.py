@@ -106,6 +106,9 @@ class BareReports:
             return None  # "As reported last week, …": no reporter at all
         if self._has_object(cue, last, lex):
             return None  # "wrote songs her brother would sing": a relative clause on the object
+        reach = 4 if lex.cue_lemma(words[cue].lower) in lex.object_verbs else 2
+        if any(w.lower in lex.question_words for w in words[cue + 1 : min(cue + reach, last + 1)]):
+            return None  # "explained why …", "told reporters what …": no reported statement
         parsed = self._complement_start(cue, last)
         if parsed is not None:
             return parsed

@@ -152,6 +152,9 @@ class LexiconFile(BaseModel):
     time_nouns: list[str] = []
     #: Verbs that give the words written on a work noun ("a sign that read "…"").
     inscription_verbs: list[str] = []
+    #: Words that open an indirect question or a how/what clause ("explained why …", "asked
+    #: whether …"): no reported statement follows.
+    question_words: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +240,7 @@ class Lexicon:
     passive_labels: tuple[str, ...] = ()
     time_nouns: frozenset[str] = frozenset()
     inscription_verbs: frozenset[str] = frozenset()
+    question_words: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -381,6 +385,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         passive_labels=tuple(str(x).casefold() for x in data.passive_labels),
         time_nouns=_folded(data.time_nouns),
         inscription_verbs=_folded(data.inscription_verbs),
+        question_words=_folded(data.question_words),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
