@@ -22,6 +22,10 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("en-as-someone-said", "As the minister said on Monday, the factory will close in March.",
      ["the factory will close in March"]),
     ("en-it-was-reported", "It was reported that the bridge was unsafe.", []),
+    ("en-was-told-that", "Lund was told that the ferry had sunk.", []),
+    ("en-were-warned-that", "Residents were warned that the river would flood.", []),
+    ("en-told-that-active", "Police told residents that the river would flood.",
+     ["the river would flood"]),
     ("en-said-to-be", "The bridge is said to be unsafe.", []),
     # -- the speech verb after a comma has its own complement ------------------------------
     ("en-recalled-doing",
