@@ -102,8 +102,6 @@ class BareReports:
             return cue + 1
         if prev is not None and prev.lower in lex.copulas:
             return None  # "were reported by the local paper": passive, no reporter as subject
-        if prev is not None and prev.lower in lex.label_prepositions:
-            return None  # "As reported last week, …": no reporter at all
         if self._has_object(cue, last, lex):
             return None  # "wrote songs her brother would sing": a relative clause on the object
         reach = 4 if lex.cue_lemma(words[cue].lower) in lex.object_verbs else 2
