@@ -32,9 +32,10 @@ class BareReports:
         self.ph = phrases
 
     def _finite(self, w: Word, lex: Lexicon) -> bool:
-        """A word that is (probably) a finite verb: an auxiliary, a known past, or -ed."""
+        """A word that is (probably) a finite verb: an auxiliary, a known past, or -ed; not an
+        -ing form ("reported some sellers offering …": a participle, no clause)."""
         if w.pos:
-            return w.pos in ("VERB", "AUX")
+            return w.pos == "AUX" or (w.pos == "VERB" and not _gerund(w))
         low = w.lower
         return low in lex.finite_verbs or (low.endswith("ed") and len(low) > 4 and w.is_alpha_word)
 
@@ -101,6 +102,11 @@ class BareReports:
             return cue + 1
         if prev is not None and prev.lower in lex.copulas:
             return None  # "were reported by the local paper": passive, no reporter as subject
+        if self._has_object(cue, last, lex):
+            return None  # "wrote songs her brother would sing": a relative clause on the object
+        reach = 4 if lex.cue_lemma(words[cue].lower) in lex.object_verbs else 2
+        if any(w.lower in lex.question_words for w in words[cue + 1 : min(cue + reach, last + 1)]):
+            return None  # "explained why …", "told reporters what …": no reported statement
         parsed = self._complement_start(cue, last)
         if parsed is not None:
             return parsed
@@ -116,6 +122,25 @@ class BareReports:
                 return p
             fallback = fallback if fallback is not None else p
         return fallback
+
+    def _has_object(self, cue: int, last: int, lex: Lexicon) -> bool:
+        """Whether the cue has a common noun as its direct object right after it and a new
+        subject follows that noun ("continued to write letters he would send …": a relative
+        clause on the object); not when the noun goes on with a verb ("reported the storm
+        weakened", where the parser may take the subject for an object), nor for a verb that
+        takes an addressee ("told reporters the …") or a time noun ("said last week")."""
+        view = self.view
+        if not view.has_parse or lex.cue_lemma(view.words[cue].lower) in lex.object_verbs:
+            return False
+        words = view.words
+        for j in range(cue + 1, min(cue + 3, last)):
+            w, nxt = words[j], words[j + 1]
+            if w.head == cue and w.dep in ("obj", "dobj") and w.pos == "NOUN" and (
+                not w.is_cap and w.lower not in lex.time_nouns
+            ):
+                return nxt.lower in lex.pronouns or nxt.lower in lex.first_person or (
+                    nxt.lower in lex.determiners)
+        return False
 
     @staticmethod
     def _strong(w: Word, lex: Lexicon) -> bool:
@@ -140,6 +165,9 @@ class BareReports:
                 continue
             if w.dep == "xcomp" and not self._finite_head(j, cue, lex):
                 return None  # "decided to build", "kept saying": no clause of its own
+            if _gerund(w) and not any(words[k].head == j and words[k].dep.startswith("aux")
+                                      for k in range(cue + 1, j)):
+                return None  # "tweeted her reasoning saying …": a participle, no clause
             subject = next((k for k in range(cue + 1, j)
                             if words[k].head == j and words[k].dep.startswith(("nsubj", "expl"))),
                            None)
@@ -235,3 +263,8 @@ class BareReports:
     def subject_of(self, cue: int, first: int) -> Mention | None:
         """The speaker of the cue: its subject before it."""
         return self.ph.before(cue, first)
+
+
+def _gerund(w: Word) -> bool:
+    """An -ing form ("offering", "saying"), not a short verb that ends so ("bring", "sing")."""
+    return w.lower.endswith("ing") and len(w.lower) > 5

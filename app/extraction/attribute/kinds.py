@@ -42,14 +42,26 @@ def not_a_quote(
     after = text[region.outer_end : region.outer_end + 2]
     if after[:1] == "-" and after[1:2].isalpha():
         return True  # ”Bro mot framtiden”-kampanj: part of a compound
+    if _in_language_gloss(view, region):
+        return True  # "((hu))Hungarian language: ‍… a „vas” …": the original-language gloss
     lex = view.lexicon_at(region.start)
     lead = text[max(0, region.outer_start - 30) : region.outer_start].casefold()
     if any(lead.rstrip().endswith(marker) for marker in lex.scare_markers):
         return True  # så kallade ”…”, so-called "…", titled "…"
     if _named_by_participle(text[max(0, region.outer_start - 30) : region.outer_start], lex):
         return True  # a process called "exfiltration" (not: which the Times called "…")
+    if _marker_with_gap(lead, lex):
+        return True  # known within the community as "…", känd i hela byn som ”…”
+    if _after_work_noun(view, region, lex, has_cue):
+        return True  # her debut novel "…", the charity "…", her nickname, "…", stuck
+    if _written_on(lead, lex):
+        return True  # a sign that read "…", en skylt där det stod ”…”
+    if _title_cased(content, _function_words(lex)) and _noun_apposition(view, region):
+        return True  # its new product, "PierPass", would …
     if _title_cased(content) and (_listed(view, region) or _named_in_phrase(view, region)):
         return True  # songs "Dark Star", "Uncle John's Band" and …; the "Kiss & Ride" area
+    if _title_cased(content, _function_words(lex)) and _title_in_clause(view, region, lex):
+        return True  # said "Faces of the Sea" drew 40,000 visitors: a title, even after a cue
     if has_cue:
         return False
     if re.fullmatch(r"[A-ZÅÄÖ]{2,6}", content.strip()):
@@ -62,6 +74,78 @@ def not_a_quote(
         if lex.cue_lemma(nxt) is None and nxt not in ("och", "and", "säger", "said"):
             return True  # the quoted words are a constituent: "Storm-7" is the name
     return False
+
+
+#: Wikinews's marker before the original-language words of a translated quote: "((es))".
+_GLOSS = re.compile(r"\(\([a-z]{2,3}\)\)")
+
+
+def _in_language_gloss(view: TextView, region: QuoteRegion) -> bool:
+    """A few words in marks inside the original-language gloss that follows a "((es))"
+    marker, in the same sentence: the translation's words, never annotated apart."""
+    text = view.text
+    para = view.paragraph_of(region.outer_start)
+    lead = text[para.start : region.outer_start]
+    if "((" not in lead or len(text[region.start : region.end].split()) > 3:
+        return False  # (a longer quote after the gloss is someone's words again)
+    found = list(_GLOSS.finditer(lead))
+    return bool(found) and re.search(r"[.!?]\s", lead[found[-1].end() :]) is None
+
+
+def _marker_with_gap(lead: str, lex: Lexicon) -> bool:
+    """A passive naming phrase with a few words before its last one ("known within the
+    community as", "känd i hela byn som"): a name follows, nobody is quoted (with an agent,
+    "referred to by police as", the words stay someone's)."""
+    words = lead.casefold().split()
+    for label in lex.passive_labels:
+        *head, last = label.split()
+        if len(words) <= len(head) or words[-1] != last:
+            continue
+        inside = words[-7:-1]
+        for i in range(len(inside) - len(head) + 1):
+            if inside[i : i + len(head)] == head:
+                between = inside[i + len(head) :]
+                return "by" not in between and "av" not in between
+    return False
+
+
+def _after_work_noun(view: TextView, region: QuoteRegion, lex: Lexicon, has_cue: bool) -> bool:
+    """The marks name a work, a term or a thing after a noun that says so: right after it
+    ("the novel "…"", "tidningen ”…”") even in a sentence with a speech verb, or as an
+    appositive between commas when no speech verb speaks ("her nickname, "…", stuck")."""
+    text = view.text
+    para = view.paragraph_of(region.outer_start)
+    lead = text[max(para.start, region.outer_start - 40) : region.outer_start]
+    m = re.search(r"([^\W\d_]+)(,?)[ \t]*$", lead)
+    if m is None or m.group(1).casefold() not in lex.work_nouns:
+        return False
+    content = text[region.start : region.end].rstrip()
+    if not m.group(2):  # right after the noun: a name, unless a question or sentence is asked
+        return not (has_cue and FINAL.search(content))
+    if len(content.split()) > (6 if has_cue else 12) or (has_cue and FINAL.search(content)):
+        return False  # (with a speech verb about, only a short name between commas)
+    after = text[region.outer_end : region.outer_end + 2]
+    return content.endswith(",") or after[:1] in (",", ")", ".") or after.strip() == ""
+
+
+def _noun_apposition(view: TextView, region: QuoteRegion) -> bool:
+    """Marks between commas right after a common noun ("its new product, "PierPass", will"),
+    the sentence going on after them: a name in apposition."""
+    text = view.text
+    k = view.word_before(region.outer_start)
+    if k < 1 or view.words[k].text != "," or view.words[k - 1].pos != "NOUN":
+        return False
+    content = text[region.start : region.end].rstrip()
+    after = text[region.outer_end : region.outer_end + 1]
+    return (content.endswith(",") or after == ",") and not FINAL.search(content.rstrip(","))
+
+
+def _written_on(lead: str, lex: Lexicon) -> bool:
+    """The words written on a thing: "a sign that read "…"", "a banner reading "…"" (the
+    noun is a work noun, the verb one of reading)."""
+    m = re.search(r"([^\W\d_]+)\s+(?:(?:that|which|där det)\s+)?([^\W\d_]+)\s*$",
+                  lead.casefold())
+    return m is not None and m.group(1) in lex.work_nouns and m.group(2) in lex.inscription_verbs
 
 
 def _named_by_participle(lead: str, lex: Lexicon) -> bool:
@@ -79,14 +163,55 @@ def _named_by_participle(lead: str, lex: Lexicon) -> bool:
     )
 
 
-def _title_cased(content: str) -> bool:
-    """A short name in title case ("Uncle John's Band", "Kiss & Ride"): every word of three
-    letters or more capitalised, no sentence punctuation."""
+def _title_cased(content: str, small: frozenset[str] = frozenset()) -> bool:
+    """A short name in title case ("Uncle John's Band", "Kiss & Ride"; with ``small``, the
+    function words a title leaves in lower case: "Faces of the Sea"): every other word of
+    three letters or more capitalised, the first word too, no sentence punctuation."""
     words = content.rstrip(",").split()
     if not 1 <= len(words) <= 6 or FINAL.search(content.rstrip(",")):
         return False
-    long = [w for w in words if sum(ch.isalpha() for ch in w) >= 3]
+    if small and not (words[0][:1].isupper() or words[0][:1].isdigit()):
+        return False
+    long = [w for w in words if sum(ch.isalpha() for ch in w) >= 3 and w not in small]
     return bool(long) and all(w[:1].isupper() or w[:1].isdigit() for w in long)
+
+
+def _function_words(lex: Lexicon) -> frozenset[str]:
+    """The words a title in title case keeps in lower case ("of", "the", "in", "and")."""
+    return lex.np_stop | lex.determiners | lex.partitive_prepositions | lex.and_words
+
+
+def _title_in_clause(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """The marks hold a constituent of the reporter's clause, which goes on right after them
+    with a verb, a noun or an adverb ("said "Rise Again" would be", "its "Faces of the Sea"
+    exhibition", "had read "Salt" twice"), not an attribution ("…" he said, "…" the mayor
+    said) nor a label someone used ("called it a "Witch Hunt" and", "as "Fake News"")."""
+    text = view.text
+    content = text[region.start : region.end].rstrip()
+    if content[-1:] in ",;:":
+        return False
+    m = re.match(r" ([^\W\d_]+)", text[region.outer_end : region.outer_end + 30])
+    if m is None:
+        return False
+    nxt = m.group(1)
+    low = nxt.casefold()
+    if not nxt[:1].islower() or lex.cue_lemma(low) is not None or low in lex.pronouns or (
+        low in lex.first_person or low in lex.determiners or low in lex.and_words
+    ):
+        return False
+    k = view.word_before(region.outer_start)
+    if k >= 0 and view.cue_at(k) is not None:
+        # right after a speech verb the marks are what was said ("wrote "Stop The Steal" on
+        # his page"), unless a verb follows them ("said "Hell Week" was the hardest part")
+        j = view.word_at(region.outer_end + m.start(1))
+        if j >= len(view.words) or view.words[j].pos not in ("AUX", "VERB"):
+            return False
+    para = view.paragraph_of(region.outer_start)
+    before = text[max(para.start, region.outer_start - 40) : region.outer_start].casefold()
+    return not any(
+        w in lex.label_prepositions or lex.cue_lemma(w) in lex.naming_verbs
+        for w in re.findall(r"[^\W\d_]+", before)[-4:]
+    )
 
 
 _LIST_LINK = re.compile(r"\s*(?:,|,?\s+(?:and|or|och|eller))\s*$")

@@ -321,8 +321,11 @@ class Attributor:
         while v > first and (words[v].lower in lex.adverbs or words[v].lower in (
                 "often", "commonly", "widely", "sometimes", "also", "reportedly")):
             v -= 1
-        if words[v].text == "," or words[v].lower in lex.copulas:
+        if words[v].lower in lex.copulas or (words[v].text == "," and (
+            verbs[-1] + 1 == k or words[verbs[-1] + 1].lower == "to"
+        )):
             return None  # "Ek, often referred to as "…"", "is known as": a name, no label
+            # (but "Ek, responding on Twitter, attacked the plan as "…"" labels it)
         j = verbs[-1] - 1
         while j > first and (words[j].lower in lex.aux or words[j].lower in lex.adverbs):
             j -= 1

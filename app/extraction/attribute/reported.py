@@ -44,6 +44,8 @@ class ReportedClauses(ClauseRules):
             if found is None or question:
                 continue  # (not in a question: "Vissa säger att ni svek dem?" asks)
             ci, _lemma = found
+            if self._expletive_passive(ci, first) or self._told_passive(ci, k):
+                continue  # "It was reported that …", "Lund was told that …": nobody reports it
             if lex.behaviour.infinitive_complementizer and k + 1 <= last and view.has_parse and (
                 words[k + 1].pos in ("VERB", "AUX")
             ):
@@ -91,6 +93,28 @@ class ReportedClauses(ClauseRules):
                                                confidence.BARE_REPORT))
             k = view.word_at(end) if end > words[k].end else k + 1
         return out
+
+    def _expletive_passive(self, c: int, first: int) -> bool:
+        """"It was reported that", "it has been announced that": an agentless passive with an
+        empty subject (the Swedish "det uppges att" is an s-passive the cue table leaves out)."""
+        words = self.view.words
+        lex = self.view.lexicon_at(words[c].start)
+        k = c - 1
+        while k > first and (words[k].lower in lex.copulas or words[k].lower in lex.aux
+                             or words[k].lower in lex.adverbs):
+            k -= 1
+        return k < c - 1 and words[k].lower == "it" and words[c - 1].lower in lex.copulas
+
+    def _told_passive(self, c: int, k: int) -> bool:
+        """"Lund was told that …", "residents were warned that …": the subject only heard it;
+        with no "by" agent before "that" at word k nobody in the sentence says it."""
+        words = self.view.words
+        lex = self.view.lexicon_at(words[c].start)
+        return (
+            c > 0 and lex.cue_lemma(words[c].lower) in lex.object_verbs
+            and words[c - 1].lower in lex.copulas
+            and not any(w.lower == "by" for w in words[c + 1 : k])
+        )
 
     def _negated(self, c: int, first: int) -> bool:
         """"did not say", "tror inte", "said not": the cue is negated ("said no trace was

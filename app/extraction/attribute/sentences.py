@@ -127,6 +127,8 @@ class UnmarkedSentences(ClauseRules):
             ):
                 continue  # "While few of them were fans at first, Ana Tell said she …": the
                 # cue reports the clause after it, the words before the comma set the scene
+            if how == "subject" and rest is None and self._own_complement(after - 1, last):
+                continue  # "While …, Kerr recalled meeting the coach": the verb has its own
             if rest is not None:
                 # "Some 50 litres of oil, officials said, spilled into the river": the
                 # reported clause is cut in two by its attribution; both halves are reported.
@@ -182,6 +184,14 @@ class UnmarkedSentences(ClauseRules):
         cost …" gives both halves. None when no source phrase without a verb follows."""
         view, words = self.view, self.view.words
         i = c + n
+        if words[c - 1].pos == "CCONJ" and view.lexicon_at(words[c].start).behaviour.v2_inversion:
+            # "…, men enligt facket hade maskinerna …": the verb follows the source at once
+            src, src_last = self.ph.after(i)
+            if src is None or src_last >= last or words[src_last + 1].pos not in ("VERB", "AUX"):
+                return None
+            span = self._span(words[src_last + 1].start, self._tail_start(src_last + 1, last, e))
+            return [] if span is None else [
+                self._cand(span, src, words[c].text, "according", confidence.ACCORDING_TO)]
         src_end = self._source_end(i, last, -1)
         if src_end < 0:
             return None
@@ -192,11 +202,14 @@ class UnmarkedSentences(ClauseRules):
             m = self._source_mention(i, src_end) or m
         cue_text = words[c].text
         comma = words[c - 1].text == ","
-        if not comma and view.lexicon_at(words[c].start).behaviour.v2_inversion:
+        # "…, but, according to X, the machines had failed": the conjunction ends the
+        # reporter's own clause; only the clause after the source is reported.
+        linked = words[c - 2 if comma else c - 1].pos == "CCONJ"
+        if not comma and not linked and view.lexicon_at(words[c].start).behaviour.v2_inversion:
             return None  # "… från nyår enligt SKL:s indelning": "in keeping with", no source
         head_end = words[c - 1].start if comma else words[c].start
         rest: tuple[int, int] | None = None
-        if src_end < last and comma:
+        if src_end < last and (comma or linked):
             after = src_end + 2  # past the comma
             nxt = words[after] if after <= last else None
             if nxt is not None and nxt.lower not in _RELATIVE and (
@@ -207,6 +220,8 @@ class UnmarkedSentences(ClauseRules):
         found: Candidate | None = None
         if opener.pos == "ADP" and not self._has_verb(s, head_end):
             pass  # "On Sunday in London, according to X, a man …": a time or place phrase
+        elif linked:
+            pass
         elif rest is not None:
             head = self._span(self._after_semicolon(s, head_end), head_end)  # "The plan, according
                 # to X, will cost …"
@@ -246,6 +261,27 @@ class UnmarkedSentences(ClauseRules):
         if nxt.pos == "VERB" and nxt.lower.endswith("ing"):
             return None  # "…, police said, adding that …"
         return nxt.start, e
+
+    def _own_complement(self, cue: int, last: int) -> bool:
+        """Whether the cue at word `cue` goes on with a complement of its own: an -ing form
+        ("recalled meeting …") or a common noun as its object ("described the trip"), so the
+        words before it are no reported clause (an addressee, "told reporters", is no object
+        of this kind)."""
+        view = self.view
+        if not view.has_parse or cue + 1 > last:
+            return False
+        words = view.words
+        lex = view.lexicon_at(words[cue].start)
+        nxt = words[cue + 1]
+        if nxt.pos == "VERB" and nxt.lower.endswith("ing") and len(nxt.lower) > 5:
+            return True
+        if lex.cue_lemma(words[cue].lower) in lex.object_verbs:
+            return False
+        return any(
+            w.head == cue and w.dep in ("obj", "dobj") and w.pos == "NOUN"
+            and w.lower not in lex.time_nouns
+            for w in words[cue + 1 : min(cue + 4, last + 1)]
+        )
 
     def _finite_from(self, j: int, last: int) -> bool:
         """Whether words j..last hold a verb that can head a clause (an auxiliary or a verb
@@ -388,6 +424,10 @@ class UnmarkedSentences(ClauseRules):
             if first_person or named:
                 start = para.start
         lead = start == para.start and how == "inverted" and not belief
+        asked = -1 if lead and first_person else view.text.rfind("? ", start, end)
+        if asked >= 0 and not view.in_quote(asked):
+            start = asked + 1  # "Betyder det att …? Nej, säger X": the reporter's question
+            # (a first-person lead paragraph asks its own questions: all of it is direct)
         span = self._span(start, end)
         if span is None or len(view.text[span[0] : span[1]].split()) < 3:
             return None  # "In the meantime, she said, …": an adverbial, not a statement

@@ -144,6 +144,20 @@ class LexiconFile(BaseModel):
     #: "the Office for National Statistics", "Centers for Disease Control and Prevention":
     #: an organisation word goes on over these and the capitalised words after them.
     org_links: list[str] = []
+    #: Nouns that a quoted name or title stands in apposition to ("the novel "…"", "her
+    #: nickname, "…","): the marks hold a name, nobody is quoted.
+    work_nouns: list[str] = []
+    #: Passive naming phrases that may take a few words before their last one ("known within
+    #: the community as "…""): a name follows, nobody is quoted.
+    passive_labels: list[str] = []
+    #: Nouns of time that stand after a speech verb without a preposition ("said Monday",
+    #: "announced last week"): no object of the verb.
+    time_nouns: list[str] = []
+    #: Verbs that give the words written on a work noun ("a sign that read "…"").
+    inscription_verbs: list[str] = []
+    #: Words that open an indirect question or a how/what clause ("explained why …", "asked
+    #: whether …"): no reported statement follows.
+    question_words: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +240,11 @@ class Lexicon:
     label_prepositions: frozenset[str] = frozenset()
     name_titles: frozenset[str] = frozenset()
     org_links: frozenset[str] = frozenset()
+    work_nouns: frozenset[str] = frozenset()
+    passive_labels: tuple[str, ...] = ()
+    time_nouns: frozenset[str] = frozenset()
+    inscription_verbs: frozenset[str] = frozenset()
+    question_words: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -367,6 +386,11 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         label_prepositions=_folded(data.label_prepositions),
         name_titles=_folded(data.name_titles),
         org_links=_folded(data.org_links),
+        work_nouns=_folded(data.work_nouns),
+        passive_labels=tuple(str(x).casefold() for x in data.passive_labels),
+        time_nouns=_folded(data.time_nouns),
+        inscription_verbs=_folded(data.inscription_verbs),
+        question_words=_folded(data.question_words),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
