@@ -20,7 +20,7 @@ from starlette.routing import NoMatchFound
 from app.config import Settings
 from app.main import create_app
 from app.storage.models import Article, Entity, Quote, Speaker
-from app.web import attribution, i18n, lists, pages
+from app.web import attribution, i18n, lists, pages, render
 from app.web.urls import Paths, route_table
 from tests.factories import EXTRACTIONS, TEXT_A, TEXT_B, ByText, soup
 
@@ -169,3 +169,34 @@ def test_the_hot_pages_give_their_connection_back(archive: TestClient) -> None:
     assert engine.pool.checkedout() == 0
     page = soup(archive.get(f"/speakers/{slug}").text)
     assert page.select("ul.quotes > li")
+
+
+def test_the_timeline_chart_has_a_bar_a_month_at_its_place() -> None:
+    counts = [("2024-11", 4), ("2025-01", 2), ("2025-02", 1)]
+    svg = soup(str(render.timeline_svg(counts))).select_one("svg.timeline")
+    assert svg is not None
+    bars = svg.select("rect.bar")
+    # November to February: four months, December's bar empty.
+    assert [b.title.text for b in bars] == ["2024-11: 4", "2024-12: 0", "2025-01: 2",
+                                            "2025-02: 1"]
+    width = (640 - 30 - 8) / 4
+    assert [float(b["x"]) for b in bars] == [round(30 + i * width + 1, 1) for i in range(4)]
+    assert {float(b["width"]) for b in bars} == {round(width - 2, 1)}
+    # Heights against the busiest month (124 px of plot), standing on the axis at y=136.
+    assert [float(b["height"]) for b in bars] == [124.0, 0.0, 62.0, 31.0]
+    assert [round(float(b["y"]) + float(b["height"]), 1) for b in bars] == [136.0] * 4
+    assert [t.text for t in svg.select("text.axis")][1:] == ["2024-11", "2024-12", "2025-01",
+                                                            "2025-02"]
+    # A second chart of as many months (made from the kept columns) is placed the same.
+    again = soup(str(render.timeline_svg([("2020-01", 9), ("2020-04", 3)])))
+    assert [b["x"] for b in again.select("rect.bar")] == [b["x"] for b in bars]
+    assert [float(b["height"]) for b in again.select("rect.bar")] == [124.0, 0.0, 0.0, 41.3]
+
+
+def test_a_long_timeline_labels_its_ends_and_stops_at_twenty_years() -> None:
+    counts = [(f"{1990 + i // 12:04d}-{i % 12 + 1:02d}", 1) for i in range(0, 300, 3)]
+    svg = soup(str(render.timeline_svg(counts))).select_one("svg.timeline")
+    assert svg is not None
+    assert len(svg.select("rect.bar")) == 240
+    assert [t.text for t in svg.select("text.axis")][1:] == ["1990-01", "2009-12"]
+    assert render.timeline_svg([("bad", 1)]) == ""
