@@ -6,6 +6,7 @@ dependency injection."""
 from __future__ import annotations
 
 import gc
+import secrets
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -13,7 +14,9 @@ from typing import Any
 import pytest
 from babel import localedata
 from babel.dates import format_date
+from fastapi import Request
 from fastapi.testclient import TestClient
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlmodel import Session, select
 from starlette.routing import NoMatchFound
 
@@ -21,6 +24,7 @@ from app.config import Settings
 from app.main import create_app
 from app.storage.models import Article, Entity, Quote, Speaker
 from app.web import attribution, i18n, lists, pages, render
+from app.web.csrf import Csrf
 from app.web.urls import Paths, route_table
 from tests.factories import EXTRACTIONS, TEXT_A, TEXT_B, ByText, soup
 
@@ -200,3 +204,18 @@ def test_a_long_timeline_labels_its_ends_and_stops_at_twenty_years() -> None:
     assert len(svg.select("rect.bar")) == 240
     assert [t.text for t in svg.select("text.axis")][1:] == ["1990-01", "2009-12"]
     assert render.timeline_svg([("bad", 1)]) == ""
+
+
+def test_csrf_tokens_are_itsdangerous_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    csrf = Csrf("a-secret-key-for-the-test-a-secret-key")
+    stock = URLSafeTimedSerializer("a-secret-key-for-the-test-a-secret-key", salt="citat-csrf")
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_700_000_000)
+    for raw in [secrets.token_urlsafe(32) for _ in range(50)] + ["a" * 60, "b" * 100]:
+        request = Request({"type": "http", "headers": [], "state": {"csrf_raw": raw}})
+        token = csrf.token_for(request)[1]
+        assert stock.loads(token) == raw
+        if len(raw) <= 60 and raw[0] != "a":
+            assert token == stock.dumps(raw)  # a seed never compresses: the very same token
+    # A long repetitive value is still compressed as itsdangerous does ("." first).
+    long = Request({"type": "http", "headers": [], "state": {"csrf_raw": "b" * 100}})
+    assert csrf.token_for(long)[1].startswith(".")
