@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from starlette.routing import NoMatchFound
 
 from app.config import Settings
-from app.main import create_app
+from app.main import GC_YOUNG, create_app
 from app.storage.models import Article, Entity, Quote, Speaker
 from app.web import attribution, i18n, lists, pages, render
 from app.web.csrf import Csrf
@@ -104,12 +104,16 @@ def test_start_up_objects_are_left_out_of_collections_while_the_app_runs(
         settings: Settings) -> None:
     app = create_app(settings, extractor=ByText(EXTRACTIONS))
     assert gc.get_freeze_count() == 0
+    before = gc.get_threshold()
     with TestClient(app) as client:
         # The app's own objects (routes, compiled templates) are among the frozen ones.
         assert gc.get_freeze_count() > 10_000
         assert client.get("/").status_code == 200
+        # The youngest objects are collected less often; the older generations as before.
+        assert gc.get_threshold() == (GC_YOUNG, *before[1:]) and before[0] < GC_YOUNG
     # Stopped: given back to the collector (an app made and stopped in a test leaks nothing).
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
 
 
 def _params(path_format: str) -> dict[str, Any]:
