@@ -58,9 +58,10 @@ def speaker_stats(session: Session, speaker: Speaker, limit: int = 10) -> Speake
                 if e.name.casefold() != own][:limit]
     co = [(s, int(n)) for s, n in session.execute(_ALONGSIDE, p)]
     # The entities that are this speaker (``queries.get_entity`` sends their pages here) that
-    # some quote mentions, with the number of those quotes, and who mentions them most.
+    # some quote mentions, with the number of those quotes, and who mentions them most (not
+    # asked when no quote mentions them: nobody does; most speakers, one statement less).
     named_as = [(e, int(n)) for e, n in session.execute(_NAMED_AS, p)]
-    mentioned_by = [(s, int(k)) for s, k in session.execute(_MENTIONED_BY, p)]
+    mentioned_by = [(s, int(k)) for s, k in session.execute(_MENTIONED_BY, p)] if named_as else []
     return SpeakerStats(quotes, articles, timeline, entities, co, named_as, mentioned_by)
 
 
