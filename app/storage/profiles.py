@@ -11,6 +11,7 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from app.storage.keyset import Columns, plain
 from app.storage.models import (
     Article,
     Correction,
@@ -145,7 +146,17 @@ def permalink(session: Session, public_id: str) -> Permalink:
     found = session.execute(_PERMALINK, {"public_id": public_id}).first()
     if found is None:
         raise NotFound("quote", public_id)
-    quote, article, speaker, corrected, echoes, newest, hidden = found
+    # The quote, article and speaker as plain attributes (``keyset.Plain``: read-only, no ORM
+    # instances and identity-map state to build, a third of the read's cost).
+    values = tuple(found)
+    q_end = len(_P_QUOTE.names)
+    a_end = q_end + len(_P_ARTICLE.names)
+    s_end = a_end + len(_P_SPEAKER.names)
+    quote = plain(_P_QUOTE.names, values[:q_end])
+    article = plain(_P_ARTICLE.names, values[q_end:a_end])
+    speaker = (plain(_P_SPEAKER.names, values[a_end:s_end])
+               if values[a_end + _P_SPEAKER.names.index("id")] is not None else None)
+    corrected, echoes, newest, hidden = values[s_end:]
     row = QuoteRow(quote, speaker, article)
     # The values ``_VERSION`` reads, in its order, from the objects read here.
     shown = tuple(getattr(quote, c) for c in _QUOTE_SHOWN) + (
@@ -195,8 +206,9 @@ _VERSION = (
     .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
     .where(col(Quote.public_id) == bindparam("public_id"))
 )
+_P_QUOTE, _P_ARTICLE, _P_SPEAKER = Columns.of(Quote), Columns.of(Article), Columns.of(Speaker)
 _PERMALINK = (
-    sql_select(Quote, Article, Speaker,
+    sql_select(*_P_QUOTE.columns, *_P_ARTICLE.columns, *_P_SPEAKER.columns,
            exists().where(col(Correction.quote_public_id) == Quote.public_id,
                           col(Correction.action) == "quote_speaker"),
            *_ECHOES)
