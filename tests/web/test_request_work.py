@@ -23,6 +23,7 @@ from starlette.routing import NoMatchFound
 
 from app.config import Settings
 from app.main import GC_YOUNG, create_app
+from app.storage import profiles
 from app.storage.models import Article, Entity, Quote, Speaker
 from app.web import attribution, i18n, lists, pages, render
 from app.web.csrf import Csrf
@@ -228,3 +229,28 @@ def test_csrf_tokens_are_itsdangerous_tokens(monkeypatch: pytest.MonkeyPatch) ->
     # A long repetitive value is still compressed as itsdangerous does ("." first).
     long = Request({"type": "http", "headers": [], "state": {"csrf_raw": "b" * 100}})
     assert csrf.token_for(long)[1].startswith(".")
+
+
+def test_the_permalink_is_read_without_orm_instances(archive: TestClient) -> None:
+    engine = archive.app.state.engine  # type: ignore[attr-defined]
+    with Session(engine) as s:
+        quote = s.exec(select(Quote).where(Quote.speaker_id.is_not(None))).first()  # type: ignore[union-attr]
+        assert quote is not None
+        speaker = s.get(Speaker, quote.speaker_id)
+        article = s.get(Article, quote.article_id)
+        assert speaker is not None and article is not None
+        expected = (quote.public_id, quote.text, quote.start, speaker.name, article.text,
+                    article.published_at)
+        s.expunge_all()
+        page = profiles.permalink(s, quote.public_id)
+        row = page.row
+        # Plain attributes: nothing for the session to track (but the "also reported" rows).
+        assert not isinstance(row.quote, Quote) and not isinstance(row.article, Article)
+        also = {id(x) for r in page.also for x in (r.quote, r.article, r.speaker)}
+        assert all(id(o) in also for o in s.identity_map.values())
+        assert row.speaker is not None
+        assert (row.quote.public_id, row.quote.text, row.quote.start, row.speaker.name,
+                row.article.text, row.article.published_at) == expected
+        # The version is the one the ETag middleware reads on its own.
+        assert page.version == profiles.quote_version(s, quote.public_id)
+    assert archive.get(f"/q/{quote.public_id}").status_code == 200
