@@ -13,7 +13,7 @@ from app.ingest.service import ingest
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
 from app.storage.migrate import check, upgrade
-from app.storage.models import Entity, EntityMention, Quote, Speaker, SpeakerAlias
+from app.storage.models import Article, Entity, EntityMention, Quote, Speaker, SpeakerAlias
 from app.storage.search import fts5_match, highlight_spans, index_body, parse_query
 from app.storage.writes import quote_public_id, save_extraction
 from tests.factories import EXTRACTION, Q1, Q2, Q3, TEXT, FixedExtractor, span, text_quote
@@ -319,6 +319,9 @@ def test_entity_page_finds_its_speaker_whatever_the_letters(session: Session) ->
     entity = session.exec(select(Entity)).one()
     view = queries.get_entity(session, entity.slug)
     assert view.speaker is not None and view.speaker.name == "Åsa Öberg"
+    # The article that mentions it, as its list shows it: id and title.
+    article = session.exec(select(Article)).one()
+    assert view.articles == [queries.ArticleTitle(article.id, article.title)]
 
 
 def test_name_matches_fold_every_capital(session: Session) -> None:
