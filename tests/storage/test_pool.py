@@ -81,7 +81,7 @@ def test_postgresql_engines_ping_idle_connections_only(db_url: str) -> None:
         if is_sqlite(db_url):  # one file, no server to lose
             assert _checkout_listener(engine) is None
             return
-        assert engine.pool._pre_ping is False  # noqa: SLF001 - what the engine was given
+        assert engine.pool._pre_ping is False  # what the engine was given
         assert _checkout_listener(engine) is not None
     finally:
         engine.dispose()
