@@ -92,3 +92,4 @@ def _checkout_listener(engine: Engine) -> Any:
         if getattr(fn, "__qualname__", "").startswith("ping_when_idle"):
             return fn
     return None
+

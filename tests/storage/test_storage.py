@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -322,6 +322,21 @@ def test_entity_page_finds_its_speaker_whatever_the_letters(session: Session) ->
     # The article that mentions it, as its list shows it: id and title.
     article = session.exec(select(Article)).one()
     assert view.articles == [queries.ArticleTitle(article.id, article.title)]
+
+
+def test_the_speaker_an_entity_name_was_merged_into_is_found_on_an_index(
+        engine: Engine) -> None:
+    indexes = {ix["name"]: ix["column_names"]
+               for ix in inspect(engine).get_indexes("speakeralias")}
+    assert indexes["ix_speakeralias_kind_text_key"] == ["kind", "text_key"]
+    if engine.dialect.name == "sqlite":
+        sql = str(queries._SPEAKER_OF_ENTITY.compile(
+            engine, compile_kwargs={"render_postcompile": True}))
+        with engine.connect() as conn:
+            plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + sql, ("åsa öberg", "merged", "åsa öberg", "åsa öberg",
+                                              1, 0)))
+        assert "ix_speakeralias_kind_text_key" in plan and "SCAN speakeralias" not in plan
 
 
 def test_name_matches_fold_every_capital(session: Session) -> None:
