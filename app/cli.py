@@ -163,6 +163,7 @@ def serve(
     import uvicorn
 
     from app.storage.migrate import upgrade
+    from app.web.protocols import SERVE_PROTOCOL
 
     settings = get_settings()
     upgrade(settings.database_url)
@@ -175,6 +176,8 @@ def serve(
         reload=reload,
         # Forwarded headers are believed only from CITAT_TRUSTED_PROXIES (in create_app).
         proxy_headers=False,
+        # uvicorn's own 400 for a malformed request with the pages' security headers.
+        http=SERVE_PROTOCOL,
         # Without it uvicorn waits for every open request after SIGTERM, however long a
         # client takes to send its body or read an export.
         timeout_graceful_shutdown=settings.shutdown_seconds,

@@ -141,13 +141,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(app: Any, *, proxy_headers: bool = True) -> Iterator[str]:
+def serve(app: Any, *, proxy_headers: bool = True, http: Any = "auto") -> Iterator[str]:
     """Serve ``app`` with uvicorn in a thread on a free loopback port; yields its base URL
-    (use as ``for base in serve(app):`` or ``yield from serve(app)`` in a fixture)."""
+    (use as ``for base in serve(app):`` or ``yield from serve(app)`` in a fixture); ``http``:
+    uvicorn's protocol (a name or a class)."""
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=http,
                                            proxy_headers=proxy_headers, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: Key of a PostgreSQL connection's ``info``: pg_trgm is usable on it.
 TRIGRAMS = "citat_trigrams"
+
+
+#: A pooled PostgreSQL connection unused for longer than this is pinged before it is handed
+#: out again (one used since is not: a busy page reuses its connection within milliseconds).
+PING_AFTER_IDLE_SECONDS = 1.0
+_IDLE_SINCE = "citat_idle_since"
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Check a pooled connection before use only when it has been idle: SQLAlchemy's
+    ``pool_pre_ping`` sends a ``SELECT 1`` on every checkout (one more round trip and
+    server statement per page); after a server restart the idle connections are still found
+    dead (and replaced: the pool is told with ``DisconnectionError``) before a request uses
+    them."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # dead: the pool drops it and connects again
+            raise DisconnectionError(f"pooled connection lost: {exc}") from exc
 
 
 def is_sqlite(url: str) -> bool:
@@ -35,11 +65,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.close()
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     # Web threads (40 by default) and worker threads share the pool.
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 30)
     engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        ping_when_idle(engine)
 
     @event.listens_for(engine, "connect")
     def _pg_features(dbapi_conn: Any, record: Any) -> None:

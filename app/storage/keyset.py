@@ -162,24 +162,24 @@ class Plain:
 
 
 @dataclass(frozen=True)
-class _Columns:
+class Columns:
     """The columns a list page reads of one table (the article's text is not among them)."""
 
     columns: tuple[Any, ...]
     names: tuple[str, ...]
 
     @classmethod
-    def of(cls, model: Any, leave: tuple[str, ...] = ()) -> _Columns:
+    def of(cls, model: Any, leave: tuple[str, ...] = ()) -> Columns:
         columns = tuple(c for c in model.__table__.columns if c.key not in leave)
         return cls(columns, tuple(c.key for c in columns))
 
 
-_QUOTE = _Columns.of(Quote)
-_ARTICLE = _Columns.of(Article, leave=("text",))
-_SPEAKER = _Columns.of(Speaker)
+_QUOTE = Columns.of(Quote)
+_ARTICLE = Columns.of(Article, leave=("text",))
+_SPEAKER = Columns.of(Speaker)
 
 
-def _plain(names: tuple[str, ...], values: Any) -> Any:
+def plain(names: tuple[str, ...], values: Any) -> Any:
     obj = Plain()
     obj.__dict__.update(zip(names, values, strict=True))
     return obj
@@ -192,9 +192,9 @@ def _rows(session: Session, kind: str, direction: str, params: dict[str, Any]) -
     s_id = s_at + s_names.index("id")  # None: no speaker (an outer join)
     out: list[QuoteRow] = []
     for row in session.execute(_statement(kind, direction), params).all():
-        speaker = _plain(s_names, row[s_at:]) if row[s_id] is not None else None
-        out.append(QuoteRow(_plain(q_names, row[:a_at]), speaker,
-                            _plain(a_names, row[a_at:s_at])))
+        speaker = plain(s_names, row[s_at:]) if row[s_id] is not None else None
+        out.append(QuoteRow(plain(q_names, row[:a_at]), speaker,
+                            plain(a_names, row[a_at:s_at])))
     return out
 
 

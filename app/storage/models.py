@@ -98,6 +98,8 @@ class SpeakerAlias(SQLModel, table=True):
         UniqueConstraint("speaker_id", "kind", "text", name="uq_speaker_alias"),
         # Saving an article looks up the names editors merged away by (kind, text).
         Index("ix_speakeralias_kind_text", "kind", "text"),
+        # An entity page finds the speaker its name was merged into by (kind, text_key).
+        Index("ix_speakeralias_kind_text_key", "kind", "text_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

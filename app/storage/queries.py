@@ -77,11 +77,20 @@ class ArticleView:
 
 
 @dataclass(frozen=True)
+class ArticleTitle:
+    """An article as a list of them shows it: its id and title (its row's other columns, and
+    an ORM instance, are not read)."""
+
+    id: int
+    title: str | None
+
+
+@dataclass(frozen=True)
 class EntityView:
     """An entity, the newest articles that mention it, and its speaker (when it speaks)."""
 
     entity: Entity
-    articles: list[Article]
+    articles: list[ArticleTitle]
     speaker: Speaker | None
     #: How many visible quotes mention it (the kept count, ``EntityCount``).
     quotes: int = 0
@@ -252,8 +261,8 @@ def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> 
     if found is None:
         raise NotFound("entity", slug)
     entity, quotes = found
-    newest = list(session.exec(_ENTITY_ARTICLES,
-                               params={"entity_id": entity.id, "limit": articles}).all())
+    newest = [ArticleTitle(aid, title) for aid, title in session.execute(
+        _ENTITY_ARTICLES, {"entity_id": entity.id, "limit": articles})]
     # A person or organisation that also speaks (the same name, or a name merged into a
     # speaker) has one page, the speaker's; a place keeps its own.
     speaker = None
@@ -269,12 +278,11 @@ _ENTITY_BY_SLUG = (
     .where(col(Entity.slug) == bindparam("slug"))
 )
 _ENTITY_ARTICLES = (
-    select(Article)
+    sql_select(col(Article.id), col(Article.title))
     .where(col(Article.id).in_(
         select(EntityMention.article_id).where(EntityMention.entity_id == bindparam("entity_id"))
         .distinct().order_by(col(EntityMention.article_id).desc()).limit(bindparam("limit"))))
     .order_by(col(Article.id).desc())
-    .options(defer(Article.text, raiseload=True))  # type: ignore[arg-type]
 )
 # One statement: the speaker of the same name first, else the one the name was merged into.
 _SPEAKER_OF_ENTITY = (

@@ -7,12 +7,17 @@ valid, recent, and matches the cookie.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import secrets
+import time
 from pathlib import Path
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, int_to_bytes
 from markupsafe import Markup, escape
 
 from app.config import Settings
@@ -43,11 +48,17 @@ def resolve_secret(settings: Settings) -> str:
         return path.read_text(encoding="utf-8").strip()
 
 
+#: Payloads up to this many bytes are never compressed (a seed is 45 with its quotes).
+SHORT_PAYLOAD = 64
+
+
 class Csrf:
     """Issues and checks form tokens."""
 
     def __init__(self, secret: str) -> None:
         self._signer = URLSafeTimedSerializer(secret, salt="citat-csrf")
+        # The HMAC of itsdangerous's signer, its key derived once (it derives it per token).
+        self._mac = hmac.new(self._signer.make_signer().derive_key(), digestmod=hashlib.sha1)
         self.max_age = MAX_AGE_SECONDS
 
     def prepare(self, request: Request) -> None:
@@ -63,7 +74,19 @@ class Csrf:
         if not raw or len(raw) > 100:
             raw = secrets.token_urlsafe(32)
             request.state.csrf_raw = raw
-        return raw, str(self._signer.dumps(raw))
+        return raw, self._dumps(raw)
+
+    def _dumps(self, raw: str) -> str:
+        """``self._signer.dumps(raw)``, the same token, at a fraction of its cost for a seed
+        (~40 µs a page: it derives the key, builds a signer and tries to compress the seed,
+        which random text never allows); anything longer goes through itsdangerous."""
+        payload = json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode()
+        if len(payload) > SHORT_PAYLOAD:
+            return str(self._signer.dumps(raw))
+        value = base64_encode(payload) + b"." + base64_encode(int_to_bytes(int(time.time())))
+        mac = self._mac.copy()
+        mac.update(value)
+        return (value + b"." + base64_encode(mac.digest())).decode()
 
     def field(self, request: Request) -> Markup:
         """The hidden form field carrying the token (for templates).

@@ -14,6 +14,7 @@ from app.config import Settings
 from app.ingest.queue import JobQueue
 from app.ingest.service import ExtractorLike
 from app.web.csrf import Csrf
+from app.web.localized import LocalizedTemplates
 
 
 # The dependencies are async so that FastAPI runs them on the event loop: a sync dependency
@@ -52,6 +53,12 @@ async def get_queue(request: Request) -> JobQueue:
 async def get_templates(request: Request) -> Jinja2Templates:
     """The Jinja environment."""
     templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+def templates_of(request: Request) -> LocalizedTemplates:
+    """The app's templates (for routes that take them without a dependency)."""
+    templates: LocalizedTemplates = request.app.state.templates
     return templates
 
 

@@ -46,7 +46,7 @@ def _date(value: str | None, name: str) -> date | None:
     return min(max(day, EARLIEST), LATEST)
 
 
-def quote_filters(
+async def quote_filters(  # async: no thread-pool hop (nothing here blocks)
     q: Annotated[str, Query(max_length=500)] = "",
     speaker: Annotated[str, Query(max_length=320)] = "",
     entity: Annotated[str, Query(max_length=320)] = "",

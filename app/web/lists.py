@@ -24,10 +24,11 @@ from app.storage import search as fulltext
 from app.storage.browse import QuoteFilters
 from app.storage.search import highlight_spans, split_fields
 from app.web import i18n
-from app.web.deps import SessionDep, SettingsDep, TemplatesDep
+from app.web.deps import SessionDep, SettingsDep, TemplatesDep, templates_of
 from app.web.exports import CHUNK_ROWS, atom_feed, csv_chunks, json_chunks
 from app.web.filters import FiltersDep
 from app.web.i18n import gettext_ as _
+from app.web.localized import LocalizedTemplates
 from app.web.messages import N_
 from app.web.pagecache import cache_page
 from app.web.render import highlight, timeline_svg
@@ -99,10 +100,7 @@ def _active(f: QuoteFilters, facets: dict[str, list[browse.FacetValue]]
 
 
 @router.get("/search", name="search")
-def search(
-    request: Request, session: SessionDep, templates: TemplatesDep, f: FiltersDep,
-    page: PageNo = 1,
-) -> Response:
+def search(request: Request, f: FiltersDep, page: PageNo = 1) -> Response:
     """Quotes matching words and filters, ranked by relevance; facets with counts."""
     clean = _clean_url(request)
     htmx = bool(request.headers.get("hx-request"))
@@ -111,6 +109,14 @@ def search(
         # Before any work: the form sends every field (the page is searched once, there).
         return RedirectResponse(clean, status_code=303)
     cache_page(request)
+    # The session and the templates taken here, not through FastAPI's dependencies (an
+    # async generator and an exit stack a request, and a thread-pool hop to close it).
+    with Session(request.app.state.engine) as session:
+        return _search_page(request, session, templates_of(request), f, page, htmx, clean)
+
+
+def _search_page(request: Request, session: Session, templates: LocalizedTemplates, f: QuoteFilters,
+                 page: int, htmx: bool, clean: str) -> Response:
     result = browse.search(session, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, f.q)))
             for row in result.items]
@@ -214,13 +220,19 @@ def _keyset_page(session: Session, kind: str, key: int, total: int, page: int, a
 
 @router.get("/speakers/{slug}", name="speaker")
 def speaker(
-    request: Request, slug: str, session: SessionDep, templates: TemplatesDep,
-    q: Annotated[str, Query(max_length=500)] = "", page: PageNo = 1,
-    after: CursorParam = "", before: CursorParam = "",
+    request: Request, slug: str, q: Annotated[str, Query(max_length=500)] = "",
+    page: PageNo = 1, after: CursorParam = "", before: CursorParam = "",
 ) -> Response:
     """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable;
     newest first a page at a time by cursor, see ``app.storage.keyset``)."""
     cache_page(request)
+    with Session(request.app.state.engine) as session:
+        return _speaker_page(request, session, templates_of(request), slug, q, page,
+                             after, before)
+
+
+def _speaker_page(request: Request, session: Session, templates: LocalizedTemplates,
+                  slug: str, q: str, page: int, after: str, before: str) -> Response:
     view = queries.get_speaker(session, slug)
     sid, sure = view.speaker.id, request.app.state.settings.speaker_sure
     stats = request.app.state.cache.get(
@@ -251,11 +263,18 @@ ENTITY_REDIRECT_SECONDS = 3600
 
 @router.get("/entities/{slug}", name="entity")
 def entity(
-    request: Request, slug: str, session: SessionDep, templates: TemplatesDep, page: PageNo = 1,
-    after: CursorParam = "", before: CursorParam = "",
+    request: Request, slug: str, page: PageNo = 1, after: CursorParam = "",
+    before: CursorParam = "",
 ) -> Response:
     """An entity: the quotes that mention it, who mentions it most. A person or organisation
     that also speaks has one page, the speaker's (which links the quotes that mention them)."""
+    with Session(request.app.state.engine) as session:
+        return _entity_page(request, session, templates_of(request), slug, page, after,
+                            before)
+
+
+def _entity_page(request: Request, session: Session, templates: LocalizedTemplates,
+                 slug: str, page: int, after: str, before: str) -> Response:
     view = queries.get_entity(session, slug)
     if view.speaker is not None:
         target = str(request.app.url_path_for("speaker", slug=view.speaker.slug))

@@ -207,7 +207,8 @@ class LocalizedTemplates(Jinja2Templates):
                 env.get_template(name)
 
     def TemplateResponse(self, request: Request, name: str,  # type: ignore[override]
-                         context: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+                         context: dict[str, Any] | None = None, **kwargs: Any
+                         ) -> _TemplateResponse:
         """Render ``name`` as Starlette does, from the request's language's compilation."""
         context = context or {}
         context.setdefault("request", request)

@@ -23,7 +23,7 @@ from app.storage.browse import QuoteFilters
 from app.web import attribution, errors, i18n
 from app.web.api import check_upload_rate, upload_service
 from app.web.cards import card_etag, render_card
-from app.web.deps import CsrfDep, RowId, SessionDep, SettingsDep, TemplatesDep
+from app.web.deps import CsrfDep, RowId, SessionDep, SettingsDep, TemplatesDep, templates_of
 from app.web.etags import PAGE_KEY
 from app.web.forms import read_form
 from app.web.i18n import gettext_ as _
@@ -41,21 +41,22 @@ UPLOAD_FIELDS = ("text", "title", "source", "url", "published_at")
 
 
 @router.get("/", name="home")
-def home(request: Request, session: SessionDep, templates: TemplatesDep) -> Response:
+def home(request: Request) -> Response:
     """Latest quotes, the most quoted speakers and a search box."""
     cache_page(request)
-    context = request.app.state.cache.get("home", lambda: {
-        "latest": queries.latest_quotes(session, 10),
-        "speakers": queries.top_speakers(session, 10),
-        "articles": queries.count_articles(session),
-    })
-    return templates.TemplateResponse(request, "home.html", context)
+    # The session and the templates taken here, not through FastAPI's dependencies (an
+    # async generator and an exit stack a request, and a thread-pool hop to close it).
+    with Session(request.app.state.engine) as session:
+        context = request.app.state.cache.get("home", lambda: {
+            "latest": queries.latest_quotes(session, 10),
+            "speakers": queries.top_speakers(session, 10),
+            "articles": queries.count_articles(session),
+        })
+        return templates_of(request).TemplateResponse(request, "home.html", context)
 
 
 @router.get("/q/{public_id}", name="quote")
-async def quote(
-    request: Request, public_id: str, templates: TemplatesDep, settings: SettingsDep,
-) -> Response:
+async def quote(request: Request, public_id: str) -> Response:
     """A quote's permalink: the quote, its speaker, its paragraph with the quote marked.
 
     Async: for a reader who is not logged in the page was read with its version by the ETag
@@ -63,6 +64,7 @@ async def quote(
     to the thread pool; otherwise (a logged-in editor: the template asks the database who it
     is) it is read and rendered in the pool, as a sync route is."""
     cache_page(request)
+    templates, settings = templates_of(request), request.app.state.settings
     page = request.scope.get(PAGE_KEY)
     if isinstance(page, profiles.Permalink) and page.row.quote.public_id == public_id:
         return _quote_page(request, public_id, page, templates, settings)
@@ -175,11 +177,14 @@ def _citation(row: queries.QuoteRow, url: str, sure: float) -> str:
 
 
 @router.get("/articles/{article_id}", name="article")
-def article(
-    request: Request, article_id: RowId, session: SessionDep, templates: TemplatesDep,
-    settings: SettingsDep,
-) -> Response:
+def article(request: Request, article_id: RowId) -> Response:
     """An article with every quote marked and linked, and its entities linked."""
+    with Session(request.app.state.engine) as session:
+        return _article_page(request, session, article_id)
+
+
+def _article_page(request: Request, session: Session, article_id: int) -> Response:
+    templates, settings = templates_of(request), request.app.state.settings
     view = queries.get_article(session, article_id)
     if view.article.status == "done":  # a queued article's page changes when it is done
         cache_page(request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -66,10 +66,11 @@ def route_table(app: FastAPI) -> list[tuple[str, str, str]]:
     return out
 
 
-def _fast(route: Any, name: str) -> Callable[..., str] | None:
+def _fast(route: Any, name: str, other: Callable[..., str]) -> Callable[..., str] | None:
     """A builder of ``route``'s path from its parameters that does what Starlette's
     ``url_path_for`` does (each value through its convertor, put in the path as it is) without
-    asking the route to match the name and the parameters first; None for other routes."""
+    asking the route to match the name and the parameters first (other parameters: asked of
+    ``other``); None for other routes."""
     path_format = getattr(route, "path_format", None)
     convertors = getattr(route, "param_convertors", None)
     if getattr(route, "name", None) != name or path_format is None or convertors is None:
@@ -85,7 +86,7 @@ def _fast(route: Any, name: str) -> Callable[..., str] | None:
 
     def build(**params: Any) -> str:
         if params.keys() != wanted:
-            raise NoMatchFound(name, params)
+            return other(**params)
         out = [literals[0]]
         for key, convert, after in zip(keys, to_string, literals[1:], strict=True):
             out.append(convert(params[key]))
@@ -105,24 +106,32 @@ class Paths:
         self.app = app
         self.routes: dict[str, Any] = {}
         self.builders: dict[str, Callable[..., str]] = {}
+        #: The names whose builder fills in the path template (plain routes).
+        self.plain: set[str] = set()
 
     def builder(self, name: str) -> Callable[..., str]:
-        """A function giving route ``name``'s path from its parameters, as ``self(name, …)``
-        does; for a plain route (string and integer parameters) one that skips the route's
-        matching of the name and parameters (~1 µs a path instead of ~10)."""
+        """A function giving route ``name``'s path from its parameters (``self(name, …)``):
+        for a plain route (string and integer parameters) its path template filled in, without
+        the route's matching of the name and parameters (~1 µs a path instead of ~10); for
+        any other, the route asked each time. The one path builder: ``self(name, …)``,
+        ``single`` and the templates' ``url_for`` all build through it."""
         found = self.builders.get(name)
         if found is None:
+            slow = partial(self._slow, name)
             route = self.routes.get(name) or self._find(name)
-            if route is None:  # not (yet) a route: asked each time
-                return lambda **params: self(name, **params)
-            found = _fast(route, name) or (lambda **params: self(name, **params))
+            if route is None:  # not (yet) a route: asked each time, not remembered
+                return slow
+            fast = _fast(route, name, slow)
+            if fast is not None:
+                self.plain.add(name)
+            found = fast or slow
             self.builders[name] = found
         return found
 
     def single(self, name: str) -> Callable[[Any], str]:
-        """A function giving the path of route ``name``, which takes one parameter, from its
-        value (``self(name, param=value)``); for a plain route ending in its parameter
-        (``/q/{public_id}``) the fixed start and the value through its convertor."""
+        """``builder(name)`` for a route that takes one parameter, given its value; for a
+        plain route ending in its parameter (``/q/{public_id}``) the fixed start and the
+        value through its convertor (a row's links: no keyword arguments per link)."""
         route = self.routes.get(name) or self._find(name)
         convertors = getattr(route, "param_convertors", None) or {}
         path_format = str(getattr(route, "path_format", ""))
@@ -130,10 +139,11 @@ class Paths:
             raise NoMatchFound(name, {})
         (key, convertor), = convertors.items()
         start = path_format.removesuffix("{" + key + "}")
-        if start != path_format and "{" not in start and _fast(route, name) is not None:
+        build = self.builder(name)
+        if start != path_format and "{" not in start and name in self.plain:
             to_string = convertor.to_string
             return lambda value: start + to_string(value)
-        return lambda value: self(name, **{key: value})
+        return lambda value: build(**{key: value})
 
     def _find(self, name: str) -> Any:
         for candidate in _candidates(self.app):
@@ -143,6 +153,11 @@ class Paths:
 
     def __call__(self, name: str, /, **params: Any) -> str:
         """The path of route ``name`` with these path parameters (NoMatchFound if none)."""
+        return self.builder(name)(**params)
+
+    def _slow(self, name: str, /, **params: Any) -> str:
+        """The path as Starlette builds it: each route asked in turn (the one found is
+        remembered)."""
         route = self.routes.get(name)
         if route is not None:
             try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -13,7 +13,7 @@ from app.ingest.service import ingest
 from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
 from app.storage.migrate import check, upgrade
-from app.storage.models import Entity, EntityMention, Quote, Speaker, SpeakerAlias
+from app.storage.models import Article, Entity, EntityMention, Quote, Speaker, SpeakerAlias
 from app.storage.search import fts5_match, highlight_spans, index_body, parse_query
 from app.storage.writes import quote_public_id, save_extraction
 from tests.factories import EXTRACTION, Q1, Q2, Q3, TEXT, FixedExtractor, span, text_quote
@@ -319,6 +319,24 @@ def test_entity_page_finds_its_speaker_whatever_the_letters(session: Session) ->
     entity = session.exec(select(Entity)).one()
     view = queries.get_entity(session, entity.slug)
     assert view.speaker is not None and view.speaker.name == "Åsa Öberg"
+    # The article that mentions it, as its list shows it: id and title.
+    article = session.exec(select(Article)).one()
+    assert view.articles == [queries.ArticleTitle(article.id, article.title)]
+
+
+def test_the_speaker_an_entity_name_was_merged_into_is_found_on_an_index(
+        engine: Engine) -> None:
+    indexes = {ix["name"]: ix["column_names"]
+               for ix in inspect(engine).get_indexes("speakeralias")}
+    assert indexes["ix_speakeralias_kind_text_key"] == ["kind", "text_key"]
+    if engine.dialect.name == "sqlite":
+        sql = str(queries._SPEAKER_OF_ENTITY.compile(
+            engine, compile_kwargs={"render_postcompile": True}))
+        with engine.connect() as conn:
+            plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + sql, ("åsa öberg", "merged", "åsa öberg", "åsa öberg",
+                                              1, 0)))
+        assert "ix_speakeralias_kind_text_key" in plan and "SCAN speakeralias" not in plan
 
 
 def test_name_matches_fold_every_capital(session: Session) -> None:

@@ -465,6 +465,9 @@ def test_serve_leaves_forwarded_headers_to_the_trusted_proxies_setting(
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert seen["proxy_headers"] is False
+    # uvicorn's own 400 (a malformed request) carries the security headers too.
+    from app.web.protocols import SERVE_PROTOCOL
+    assert seen["http"] is SERVE_PROTOCOL
 
 
 def _login_statuses(settings: Settings, extractor: Any, forwarded: bool) -> list[int]:
