@@ -483,9 +483,9 @@ def index_quotes(session: Session, quotes: Sequence[Indexable], *, fresh: bool =
         session.execute(text(sql), rows)
         return
     # One statement for all the rows, each column as one array (no statement per row).
-    row = PG_ROW.replace(":body", "u.body").replace(":extra", "u.extra").replace(":names",
-                                                                                "u.names")
-    sql = (f"INSERT INTO {PG_TABLE}(quote_id, body) SELECT u.id, {row} "  # noqa: S608
+    weighted = PG_ROW.replace(":body", "u.body").replace(":extra", "u.extra").replace(
+        ":names", "u.names")
+    sql = (f"INSERT INTO {PG_TABLE}(quote_id, body) SELECT u.id, {weighted} "  # noqa: S608
            "FROM unnest(CAST(:id AS integer[]), CAST(:body AS text[]), CAST(:extra AS text[]), "
            "CAST(:names AS text[])) AS u(id, body, extra, names)")
     session.execute(text(sql), {key: [r[key] for r in rows] for key in rows[0]})
