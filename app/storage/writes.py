@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from app.storage import aggregates
-from app.storage.bulk import insert_rows
+from app.storage.bulk import insert_rows, sqlite_insert_returning
 from app.storage.identity import Seen, SpeakerLookup, get_or_create_speaker
 from app.storage.models import (
     Article,
@@ -207,12 +207,12 @@ def _insert_rows(session: Session, model: type[Entity] | type[Quote],
 
     A Core insert: no ORM objects, so no mapper listener runs (callers fill derived columns).
     On PostgreSQL the columns go as arrays (:func:`insert_rows`); the ids come from the
-    table's sequence in the order the rows are inserted, so sorted they are in row order.
+    table's sequence in the order the rows are inserted, so sorted they are in row order. On
+    SQLite a multi-row VALUES list (:func:`sqlite_insert_returning`).
     """
     table = model.__table__  # type: ignore[union-attr]
     if is_sqlite_session(session):
-        return [int(i) for i in session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()]
+        return sqlite_insert_returning(session, table, rows)
     return sorted(int(i) for i in session.execute(
         insert_rows(table, rows).returning(table.c.id)).scalars())
 
