@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -826,8 +826,7 @@ def newest_ids_many(session: Session, queries: Sequence[str], limit: int) -> lis
     sqlite = is_sqlite_session(session)
     for n in range(0, len(parsed), NEWEST_BATCH):
         parts: list[str] = []
-        values: list[str] = []
-        params: dict[str, Any] = {"lim": limit, "v": values}
+        params: dict[str, Any] = {"lim": limit}
         # Only generated placeholders, numbers and constant table names are formatted in.
         for k, terms in parsed[n:n + NEWEST_BATCH]:
             if sqlite:
@@ -835,16 +834,15 @@ def newest_ids_many(session: Session, queries: Sequence[str], limit: int) -> lis
                 parts.append(
                     f"SELECT * FROM (SELECT {k} AS k, rowid AS id FROM {FTS_TABLE} "  # noqa: S608
                     f"WHERE {FTS_TABLE} MATCH :m{k} ORDER BY rowid DESC LIMIT :lim)")
-            else:  # every stem an element of the one array parameter :v
-                query = _tsquery_in(terms, values, "v")
+            else:
+                query, binds = _tsquery(terms, prefix=f"n{k}_")
+                params.update(binds)
                 # The GIN index finds the matches; the recheck keeps those in the quote's own
                 # words.
                 parts.append(
                     f"(SELECT {k} AS k, quote_id AS id FROM {PG_TABLE} "  # noqa: S608
                     f"WHERE body @@ {query} AND ts_filter(body, '{{b}}') @@ {query} "
                     "ORDER BY quote_id DESC LIMIT :lim)")
-        if sqlite:
-            del params["v"]
         for k, qid in session.execute(text(" UNION ALL ".join(parts)), params):
             out[int(k)].append(int(qid))
     for ids in out:
@@ -858,46 +856,27 @@ def _tsquery(terms: list[QueryTerm], prefix: str = "t") -> tuple[str, dict[str, 
     ``prefix`` names the parameters, so that several tsqueries can go into one statement.
     """
     params: dict[str, str] = {}
-
-    def bind(name: str, value: str) -> str:
-        params[prefix + name] = value
-        return f":{prefix}{name}"
-
-    return _tsquery_of(terms, bind), params
-
-
-def _tsquery_in(terms: list[QueryTerm], values: list[str], array: str) -> str:
-    """:func:`_tsquery` with its values appended to ``values``, read from the array parameter
-    ``array`` (one placeholder for many tsqueries: psycopg parses each placeholder of a long
-    statement in Python). Bound values are constants to the planner, so the index is chosen
-    as for separate parameters."""
-
-    def element(_name: str, value: str) -> str:
-        values.append(value)
-        return f"(CAST(:{array} AS text[]))[{len(values)}]"
-
-    return _tsquery_of(terms, element)
-
-
-def _tsquery_of(terms: list[QueryTerm], bind: Callable[[str, str], str]) -> str:
-    """The tsquery of ``terms``; ``bind(name, value)`` gives the SQL that stands for a value."""
     ands: list[str] = []
     nots: list[str] = []
     for i, t in enumerate(terms):
         ors: list[str] = []
         for j, seq in enumerate(t.alternatives):
-            value = bind(f"{i}_{j}", " ".join(seq))
+            name = f"{prefix}{i}_{j}"
+            params[name] = " ".join(seq)
             if t.prefix and len(seq) == 1:
-                ors.append(f"to_tsquery('simple', quote_literal({value}) || ':*')")
+                ors.append(f"to_tsquery('simple', quote_literal(:{name}) || ':*')")
             else:
-                ors.append(f"phraseto_tsquery('simple', {value})")
+                ors.append(f"phraseto_tsquery('simple', :{name})")
         for j, word in enumerate(t.whole):
-            ors.append(f"phraseto_tsquery('simple', {bind(f'{i}_w{j}', word)})")
+            name = f"{prefix}{i}_w{j}"
+            params[name] = word
+            ors.append(f"phraseto_tsquery('simple', :{name})")
         for j, word in enumerate(t.exact):  # in the quote's own words (weight B) only
-            value = bind(f"{i}_x{j}", word)
-            ors.append(f"to_tsquery('simple', quote_literal({value}) || '\\:B')")
+            name = f"{prefix}{i}_x{j}"
+            params[name] = word
+            ors.append(f"to_tsquery('simple', quote_literal(:{name}) || '\\:B')")
         (nots if t.negated else ands).append("(" + " || ".join(ors) + ")")
-    return "(" + " && ".join(ands + ["!!" + n for n in nots]) + ")"
+    return "(" + " && ".join(ands + ["!!" + n for n in nots]) + ")", params
 
 
 def word_terms(ws: Sequence[str]) -> list[QueryTerm]:
