@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
+from app.storage.bulk import unnest_rows
 from app.storage.models import (
     Article,
     EntityCount,
@@ -42,7 +43,7 @@ from app.storage.models import (
     SpeakerMonth,
     SpeakerPair,
 )
-from app.storage.search import is_sqlite_session, month_of, newest_ids, words
+from app.storage.search import is_sqlite_session, month_of, newest_ids_many, words
 
 #: How alike two quotes' words must be to count as the same quote reported again.
 ECHO_RATIO = 0.8
@@ -146,17 +147,27 @@ def apply(session: Session, delta: Tally) -> None:
 
 def _upsert(session: Session, model: type[SQLModel], keys: tuple[str, ...],
             columns: tuple[str, ...], changes: dict[tuple[Any, ...], tuple[int, ...]]) -> None:
-    """Add each change to its row (inserted when missing), then drop the rows at zero."""
+    """Add each change to its row (inserted when missing), then drop the rows at zero: one
+    statement for all the rows (on PostgreSQL their columns sent as arrays, see
+    :func:`unnest_rows`; SQLite runs an executemany in C), and the delete only when a count
+    went down (stored rows are never at zero, so adding cannot bring one there)."""
     if not changes:
         return
     table: Any = model.__table__  # type: ignore[attr-defined]
-    ins = (sqlite_insert if is_sqlite_session(session) else pg_insert)(table)
+    rows = [{**dict(zip(keys, key, strict=True)), **dict(zip(columns, ns, strict=True))}
+            for key, ns in sorted(changes.items())]
+    if is_sqlite_session(session):
+        ins: Any = sqlite_insert(table)
+        params: Any = rows
+    else:
+        ins, params = pg_insert(table), None
+        ins = ins.from_select([*keys, *columns], unnest_rows(table, [*keys, *columns], rows))
     stmt = ins.on_conflict_do_update(
         index_elements=list(keys),
         set_={c: table.c[c] + getattr(ins.excluded, c) for c in columns})
-    rows = [{**dict(zip(keys, key, strict=True)), **dict(zip(columns, ns, strict=True))}
-            for key, ns in sorted(changes.items())]
-    session.execute(stmt, rows)
+    session.execute(stmt, params)
+    if all(n > 0 for ns in changes.values() for n in ns):
+        return
     first = sorted({key[0] for key in changes})
     for i in range(0, len(first), 500):
         session.execute(delete(table).where(table.c[keys[0]].in_(first[i:i + 500]),
@@ -298,35 +309,41 @@ def rebuild_entity_quotes(session: Session) -> None:
 EchoSource = tuple[int, int, str]  # quote id, article id, text
 
 
-def echoes_of(session: Session, quote_id: int, article_id: int, text: str) -> list[int]:
-    """The ids of the quotes in other articles that are the same or nearly the same quote:
-    the newest sharing its first eight words as a phrase (one indexed query, unranked), then
-    a fuzzy comparison of all their words (hidden quotes are not indexed, so never found)."""
-    ws = words(text)
-    if len(ws) < 3:
-        return []
-    found = [i for i in newest_ids(session, '"' + " ".join(ws[:8]) + '" ', ECHO_CANDIDATES)
-             if i != quote_id]
-    if not found:
-        return []
-    target = " ".join(ws)
-    return [
-        qid for qid, other in session.execute(
-            select(Quote.id, Quote.text)
-            .where(col(Quote.id).in_(found), Quote.article_id != article_id)
-            .order_by(col(Quote.id).desc()))
-        if qid is not None
-        and difflib.SequenceMatcher(None, target, " ".join(words(other))).ratio() >= ECHO_RATIO
-    ]
+def echo_links(session: Session, quotes: Sequence[EchoSource]) -> set[tuple[int, int]]:
+    """The echo links of these quotes, both ways round: the quotes in other articles that are
+    the same or nearly the same quote. For each quote, the newest :data:`ECHO_CANDIDATES`
+    sharing its first eight words as a phrase (an indexed query, unranked; hidden quotes are
+    not indexed, so never found), then a fuzzy comparison of all their words (difflib ratio
+    at least :data:`ECHO_RATIO`). The searches of all the quotes go in a few statements
+    (``newest_ids_many``), the candidates' texts in one more per 500."""
+    todo = [(qid, aid, ws) for qid, aid, text in quotes if len(ws := words(text)) >= 3]
+    found = newest_ids_many(session, ['"' + " ".join(ws[:8]) + '" ' for _, _, ws in todo],
+                            ECHO_CANDIDATES)
+    wanted = sorted({i for ids in found for i in ids})
+    others: dict[int, tuple[int, str]] = {}
+    for n in range(0, len(wanted), 500):
+        for qid, aid, text in session.execute(
+                select(Quote.id, Quote.article_id, Quote.text)
+                .where(col(Quote.id).in_(wanted[n:n + 500]))):
+            others[qid] = (aid, " ".join(words(text)))
+    links: set[tuple[int, int]] = set()
+    for (qid, aid, ws), ids in zip(todo, found, strict=True):
+        target = " ".join(ws)
+        for other in ids:
+            if other == qid or (found_in := others.get(other)) is None or found_in[0] == aid:
+                continue
+            match = difflib.SequenceMatcher(None, target, found_in[1])
+            # The quick ratios are upper bounds of the ratio: most candidates stop there.
+            if (match.real_quick_ratio() >= ECHO_RATIO and match.quick_ratio() >= ECHO_RATIO
+                    and match.ratio() >= ECHO_RATIO):
+                links.update(((qid, other), (other, qid)))
+    return links
 
 
 def link_echoes(session: Session, quotes: Sequence[EchoSource]) -> None:
     """Find and store the echoes of quotes saved just now (their search rows written), both
     ways round."""
-    links: set[tuple[int, int]] = set()
-    for qid, aid, text in quotes:
-        for other in echoes_of(session, qid, aid, text):
-            links.update(((qid, other), (other, qid)))
+    links = echo_links(session, quotes)
     if not links:
         return
     ins = (sqlite_insert if is_sqlite_session(session) else pg_insert)(QuoteEcho.__table__)  # type: ignore[attr-defined]
@@ -344,11 +361,11 @@ def unlink_echoes(session: Session, quote_ids: Sequence[int]) -> None:
 
 def recount_echoes(session: Session) -> set[tuple[int, int]]:
     """Every echo link computed from scratch (each visible quote against the archive)."""
+    visible = [(int(qid), int(aid), text) for qid, aid, text in session.execute(
+        select(Quote.id, Quote.article_id, Quote.text).where(col(Quote.hidden).is_(False)))]
     links: set[tuple[int, int]] = set()
-    for qid, aid, text in session.execute(
-            select(Quote.id, Quote.article_id, Quote.text).where(col(Quote.hidden).is_(False))):
-        for other in echoes_of(session, qid, aid, text):
-            links.update(((qid, other), (other, qid)))
+    for n in range(0, len(visible), 2000):
+        links |= echo_links(session, visible[n:n + 2000])
     return links
 
 

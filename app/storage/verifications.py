@@ -214,12 +214,13 @@ def pairing_facts(session: Session, article_ids: Sequence[int], days: int
     if dates:
         near = or_(near, col(Article.published_at).between(
             min(dates) - timedelta(days=days), max(dates) + timedelta(days=days)))
+    wanted = ["sv", "en"]
+    if len(languages) == 1:  # a pair needs the other language: the rest is not read
+        wanted = [lang for lang in wanted if lang != languages[0]]
     others = _facts(session.execute(
         _fact_select().where(col(Quote.speaker_id).in_(speakers), col(Quote.hidden).is_(False),
-               near, col(Quote.language).in_(["sv", "en"]))
+               near, col(Quote.language).in_(wanted))
         .order_by(col(Quote.id))))
-    if len(languages) == 1:  # a pair needs the other language
-        others = [o for o in others if o.language != languages[0]]
     return new, others
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from app.storage import aggregates
+from app.storage.bulk import insert_rows, sqlite_insert_returning
 from app.storage.identity import Seen, SpeakerLookup, get_or_create_speaker
 from app.storage.models import (
     Article,
@@ -31,7 +32,7 @@ from app.storage.models import (
 )
 from app.storage.names import clean_name, name_key, s_bases
 from app.storage.people import full_name_in_article
-from app.storage.search import index_quotes, unindex_quotes
+from app.storage.search import index_quotes, is_sqlite_session, unindex_quotes
 from app.storage.slugs import free_slug, slug_of, taken_slugs
 
 
@@ -205,10 +206,15 @@ def _insert_rows(session: Session, model: type[Entity] | type[Quote],
     """Insert ``rows`` into the model's table in one statement; their ids, in row order.
 
     A Core insert: no ORM objects, so no mapper listener runs (callers fill derived columns).
+    On PostgreSQL the columns go as arrays (:func:`insert_rows`); the ids come from the
+    table's sequence in the order the rows are inserted, so sorted they are in row order. On
+    SQLite a multi-row VALUES list (:func:`sqlite_insert_returning`).
     """
     table = model.__table__  # type: ignore[union-attr]
-    return [int(i) for i in session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()]
+    if is_sqlite_session(session):
+        return sqlite_insert_returning(session, table, rows)
+    return sorted(int(i) for i in session.execute(
+        insert_rows(table, rows).returning(table.c.id)).scalars())
 
 
 _Named = tuple[str, str, tuple[str, ...], str]
@@ -331,8 +337,10 @@ def _store_mentions(session: Session, pairs: Sequence[tuple[Article, ExtractionL
              "start": ent.start, "end": ent.end, "text": ent.text[:300], "label": ent.label}
             for (article, _), mentions in zip(pairs, mentions_each, strict=True)
             for name, ent in mentions]
-    if rows:  # one executemany: nothing reads these rows back as objects
+    if rows and is_sqlite_session(session):  # one executemany: nothing reads them back
         session.execute(insert(EntityMention), rows)
+    elif rows:
+        session.execute(insert_rows(EntityMention.__table__, rows))  # type: ignore[attr-defined]
 
 
 def _forms(mentions: Sequence[tuple[str, EntityLike]]) -> dict[str, str]:

@@ -173,13 +173,24 @@ def translation_score(one: QuoteFacts, other: QuoteFacts) -> float:
     return 0.0
 
 
+_OTHER = {"sv": "en", "en": "sv"}
+
+
 def pairs(new: Sequence[QuoteFacts], others: Sequence[QuoteFacts]
           ) -> list[tuple[int, int, float]]:
     """(id, id, score) of every translation pair between ``new`` quotes and ``others`` (which
     may include the new ones), each pair once with the smaller id first."""
     found: dict[tuple[int, int], float] = {}
+    # Only the same speaker in the other language can score (translation_score's first
+    # test): each quote is compared with those alone, not with every other.
+    by_key: dict[tuple[int, str], list[QuoteFacts]] = {}
+    for o in others:
+        if o.speaker_id is not None:
+            by_key.setdefault((o.speaker_id, o.language), []).append(o)
     for q in new:
-        for o in others:
+        if q.speaker_id is None or q.language not in _OTHER:
+            continue
+        for o in by_key.get((q.speaker_id, _OTHER[q.language]), ()):
             if o.id == q.id:
                 continue
             key = (min(q.id, o.id), max(q.id, o.id))

@@ -4,17 +4,20 @@ speaker merges and splits; on whichever engine the suite runs (SQLite or Postgre
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.extraction.records import Extraction
 from app.ingest.readers import ArticleIn
 from app.ingest.service import _store_extracted_many, ingest
 from app.services.accounts import create_user
-from app.storage import aggregates, browse, corrections, profiles, queries
+from app.storage import aggregates, browse, corrections, profiles, queries, search
 from app.storage.db import make_engine
 from app.storage.migrate import alembic_config, check, upgrade
 from app.storage.models import Article, Quote, Speaker, User
@@ -31,6 +34,7 @@ from tests.factories import (
     drop_database,
     new_database_url,
     people,
+    places,
 )
 
 
@@ -223,3 +227,59 @@ def test_the_migration_backfills_every_aggregate(tmp_path: Path) -> None:
         check(url)
     finally:
         drop_database(url)
+
+
+BRIDGE = "Vi ska bygga en ny bro över älven innan valet nästa år"
+BRIDGES = [  # (article text, its quote): the same words, nearly, then the same start only
+    f"Kommunrådet sade: ”{BRIDGE}”. Hon lovade också: ”{BRIDGE}”.",
+    "Kommunrådet sade: ”Vi ska bygga en ny bro över älven innan valet nästa höst”.",
+    "Oppositionen sade: ”Vi ska bygga en ny bro över älven men bara om staten betalar "
+    "hela kostnaden för den”.",
+]
+
+
+def _bridge_entries() -> list[tuple[ArticleIn, Extraction]]:
+    out = []
+    for n, text in enumerate(BRIDGES):
+        quote = text.split("”")[1]
+        recs = [direct_quote(text, quote, "Eva Lund")]
+        if n == 0:  # the same words again in the same article
+            start = text.rindex(quote)
+            recs.append(replace(recs[0], start=start, end=start + len(quote)))
+        out.append((ArticleIn(text=text, title=f"Bro {n}", source="Testkällan"),
+                    Extraction("sv", tuple(recs), places(text, "älven"), people("Eva Lund"))))
+    return out
+
+
+def _searches(session: Session) -> tuple[list[str], Any]:
+    """The echo searches run on the session's engine (and the listener to remove)."""
+    found: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if f"FROM {search.FTS_TABLE} WHERE" in statement or "body @@" in statement:
+            found.append(statement)
+
+    event.listen(session.get_bind(), "before_cursor_execute", seen)
+    return found, seen
+
+
+@pytest.mark.parametrize("batch", [search.NEWEST_BATCH, 1])
+def test_a_window_searches_its_echoes_in_one_statement(session: Session, batch: int,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saving a window of new articles looks for every quote's echoes at once (one search
+    statement per ``NEWEST_BATCH`` quotes); near copies in other articles are linked, the
+    same words in the same article and a quote sharing only its first words are not."""
+    monkeypatch.setattr(search, "NEWEST_BATCH", batch)
+    found, seen = _searches(session)
+    try:
+        results = _store_extracted_many(session, _bridge_entries())
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", seen)
+    assert results is not None and [r.quotes for r in results] == [2, 1, 1]
+    assert len(found) == (1 if batch > 1 else 4)
+    ids = {q.text: q.id for q in session.exec(select(Quote).order_by(Quote.id))}
+    first = session.exec(select(Quote.id).where(Quote.text == BRIDGE).order_by(Quote.id)).all()
+    near = ids["Vi ska bygga en ny bro över älven innan valet nästa höst"]
+    assert aggregates.stored_echoes(session) == {
+        (q, near) for q in first} | {(near, q) for q in first}
+    _assert_recounted(session)
