@@ -176,9 +176,17 @@ def _title_cased(content: str, small: frozenset[str] = frozenset()) -> bool:
     return bool(long) and all(w[:1].isupper() or w[:1].isdigit() for w in long)
 
 
+_FUNCTION_WORDS: dict[int, tuple[Lexicon, frozenset[str]]] = {}
+
+
 def _function_words(lex: Lexicon) -> frozenset[str]:
-    """The words a title in title case keeps in lower case ("of", "the", "in", "and")."""
-    return lex.np_stop | lex.determiners | lex.partitive_prepositions | lex.and_words
+    """The words a title in title case keeps in lower case ("of", "the", "in", "and"), built
+    once per lexicon (the entry keeps its lexicon, so a reused id is never mistaken)."""
+    entry = _FUNCTION_WORDS.get(id(lex))
+    if entry is None or entry[0] is not lex:
+        entry = (lex, lex.np_stop | lex.determiners | lex.partitive_prepositions | lex.and_words)
+        _FUNCTION_WORDS[id(lex)] = entry
+    return entry[1]
 
 
 def _title_in_clause(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
