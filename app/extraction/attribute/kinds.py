@@ -56,11 +56,11 @@ def not_a_quote(
         return True  # her debut novel "…", the charity "…", her nickname, "…", stuck
     if _written_on(lead, lex):
         return True  # a sign that read "…", en skylt där det stod ”…”
-    if _title_cased(content, _function_words(lex)) and _noun_apposition(view, region):
+    if _title_cased(content, lex.title_small_words) and _noun_apposition(view, region):
         return True  # its new product, "PierPass", would …
     if _title_cased(content) and (_listed(view, region) or _named_in_phrase(view, region)):
         return True  # songs "Dark Star", "Uncle John's Band" and …; the "Kiss & Ride" area
-    if _title_cased(content, _function_words(lex)) and _title_in_clause(view, region, lex):
+    if _title_cased(content, lex.title_small_words) and _title_in_clause(view, region, lex):
         return True  # said "Faces of the Sea" drew 40,000 visitors: a title, even after a cue
     if has_cue:
         return False
@@ -174,19 +174,6 @@ def _title_cased(content: str, small: frozenset[str] = frozenset()) -> bool:
         return False
     long = [w for w in words if sum(ch.isalpha() for ch in w) >= 3 and w not in small]
     return bool(long) and all(w[:1].isupper() or w[:1].isdigit() for w in long)
-
-
-_FUNCTION_WORDS: dict[int, tuple[Lexicon, frozenset[str]]] = {}
-
-
-def _function_words(lex: Lexicon) -> frozenset[str]:
-    """The words a title in title case keeps in lower case ("of", "the", "in", "and"), built
-    once per lexicon (the entry keeps its lexicon, so a reused id is never mistaken)."""
-    entry = _FUNCTION_WORDS.get(id(lex))
-    if entry is None or entry[0] is not lex:
-        entry = (lex, lex.np_stop | lex.determiners | lex.partitive_prepositions | lex.and_words)
-        _FUNCTION_WORDS[id(lex)] = entry
-    return entry[1]
 
 
 def _title_in_clause(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:

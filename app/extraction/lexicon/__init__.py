@@ -245,6 +245,9 @@ class Lexicon:
     time_nouns: frozenset[str] = frozenset()
     inscription_verbs: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
+    #: The words a title in title case keeps in lower case ("of", "the", "in", "and"):
+    #: np_stop, determiners, partitive prepositions and and-words together.
+    title_small_words: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -391,6 +394,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         time_nouns=_folded(data.time_nouns),
         inscription_verbs=_folded(data.inscription_verbs),
         question_words=_folded(data.question_words),
+        title_small_words=(_folded(data.np_stop) | _folded(data.determiners)
+                           | _folded(data.partitive_prepositions) | _folded(data.and_words)),
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
