@@ -109,7 +109,9 @@ class BareReports:
             return None  # "explained why …", "told reporters what …": no reported statement
         parsed = self._complement_start(cue, last)
         if parsed is not None:
-            return parsed
+            # "said Monday — after the talks — that …": a "that" clause after an aside is not
+            # bare; the complementizer rules take it
+            return None if words[parsed].lower in lex.complementizers else parsed
         fallback = None
         for p in range(cue + 1, min(cue + 1 + MAX_GAP, last + 1)):
             w = words[p]

@@ -71,9 +71,19 @@ def not_a_quote(
     m = re.match(r"\s+([^\W\d_]+)", follow)
     if n_words <= 4 and not FINAL.search(content) and m and m.group(1)[:1].islower():
         nxt = m.group(1).casefold()
-        if lex.cue_lemma(nxt) is None and nxt not in ("och", "and", "säger", "said"):
+        if lex.cue_lemma(nxt) is None and nxt not in ("och", "and", "säger", "said") and not (
+            direct and content.rstrip()[-1:] in ",;" and _cue_follows(follow, lex)
+        ):
             return True  # the quoted words are a constituent: "Storm-7" is the name
     return False
+
+
+def _cue_follows(follow: str, lex: Lexicon) -> bool:
+    """A speech verb ends the short clause right after the marks: "…," a neighbour said;
+    "…," the county fire chief told us (the speaker the rules could not name)."""
+    clause = re.split(r"[.,;:!?()\[\]\"“”«»]", follow, maxsplit=1)[0]
+    words = re.findall(r"[^\W\d_]+", clause)[:5]
+    return any(lex.cue_lemma(w.casefold()) is not None for w in words)
 
 
 #: Wikinews's marker before the original-language words of a translated quote: "((es))".

@@ -111,6 +111,9 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
     """Split a capitalised run into (org,) role and name mentions."""
     out: list[Mention] = []
     if is_genitive(view, run[-1]):
+        if not lex.behaviour.s_genitive and len(run) > 1 and org_like(lex, run[-1]):
+            # "the Brantford Water Board's statement": an organisation owns it, and is one
+            return [make_mention(view, run, "org", "ORG", lex)]
         return out  # an owner ("Sjöstads"), part of someone's role
     if run[0].text == "The" and len(run) > 1:
         return [make_mention(view, run, "org", "ORG", lex)]  # "The Courier", "The Hague"
@@ -273,6 +276,10 @@ def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
         j = i
         while j + 1 < len(words) and j + 1 not in taken:
             nx = words[j + 1]
+            if _genitive_in_org(view, j, taken, lex):
+                run.extend([nx, words[j + 2]])  # "Dunmore County Sheriff's Office"
+                j += 2
+                continue
             if nx.start - words[j].end > 1 or is_genitive(view, words[j]):
                 break
             after = words[j + 2] if j + 2 < len(words) else None
@@ -288,13 +295,11 @@ def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
             elif _name_continues(view, nx):
                 run.append(nx)
                 j += 1
-            elif (
-                nx.lower in lex.name_particles
-                and j + 2 < len(words)
-                and _name_continues(view, words[j + 2])
+            elif nx.lower in lex.name_particles and (
+                (k := _after_particles(view, j + 1, lex)) is not None
             ):
-                run.extend([nx, words[j + 2]])
-                j += 2
+                run.extend(words[j + 1 : k + 1])  # "Ana de Souza", "Juan de la Vega"
+                j = k
             else:
                 break
         tail = org_tail(view, run[-1], taken, lex) if org_like(lex, run[-1]) else []
@@ -327,6 +332,31 @@ def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
         out.extend(_run_mentions(view, run, lex))
         i = j + 1
     return out
+
+
+def _after_particles(view: TextView, i: int, lex: Lexicon) -> int | None:
+    """The capitalised word that name particles from word i lead to ("de la Vega", "van der
+    Berg": two at most), or None."""
+    words = view.words
+    k = i
+    while k < len(words) and k - i < 2 and words[k].lower in lex.name_particles:
+        k += 1
+    return k if k > i and k < len(words) and _name_continues(view, words[k]) else None
+
+
+def _genitive_in_org(view: TextView, j: int, taken: set[int], lex: Lexicon) -> bool:
+    """Word j is an owner inside an organisation's name: an attached "'s" and then a
+    capitalised organisation word ("the Dunmore County Sheriff's Office", "Women's Hospital"),
+    not a person's role or a name ("Acme's Jane Roe")."""
+    words = view.words
+    k = j + 2
+    if k >= len(words) or k in taken or j + 1 in taken:
+        return False
+    mark, org = words[j + 1], words[k]
+    return (
+        mark.lower in ("'s", "’s") and mark.start == words[j].end
+        and org.start - mark.end <= 1 and _name_continues(view, org) and org_like(lex, org)
+    )
 
 
 def org_tail(view: TextView, head: Word, taken: set[int], lex: Lexicon,

@@ -215,6 +215,26 @@ class Phrases:
                 return found
         return None
 
+    def owner_of(self, k: int) -> Mention | None:
+        """Who owns the document or spokesperson noun at word k ("Acme's statement", "the
+        Water Board's latest bulletin", "Acme Corp's spokesperson"): the organisation or name
+        before the "'s", a word or two of adjectives between; else None."""
+        words, view = self.view.words, self.view
+        lex = view.lexicon_at(words[k].start)
+        if words[k].lower not in lex.document_nouns and words[k].lower not in (
+            lex.spokesperson_nouns
+        ):
+            return None
+        j = k - 1
+        while j > k - 3 and j >= 0 and words[j].text[:1].islower() and words[j].is_alpha_word:
+            j -= 1
+        if j < 1 or words[j].lower not in ("'s", "’s") or words[j].start != words[j - 1].end:
+            return None
+        owner = self.by_word.get(j - 1)
+        if owner is None or owner.kind not in ("org", "name") or owner.label == "LOC":
+            return None
+        return owner
+
     def _affiliated_person(self, m: Mention, sent_first: int) -> Mention | None:
         """"Jane Roe of the victims' group Acme (said)": the person before "of" whose
         organisation ``m`` is, else None."""
@@ -302,6 +322,9 @@ class Phrases:
         m = self.by_word.get(k)
         if m is not None:
             return self._not_oblique(m, sent_first)
+        owner = self.owner_of(k)
+        if owner is not None:
+            return owner  # "The Brantford Water Board's statement said"
         m = self._before_phrase(k, sent_first)
         if m is not None:
             return m  # "Polisen i Sjöstad uppger", "25-åringen i sina brev berättar"

@@ -164,6 +164,9 @@ class ReportedClauses(ClauseRules):
             ):
                 c -= 2  # "berättar kommunalrådet Eva Lind (S) att …": a party or an age
                 continue
+            if c == k - 1 and (opening := self._aside_opening(c, first)) is not None:
+                c = opening  # "said Monday — after a night of talks — that …"
+                continue
             if w.lower in lex.complementizers or view.is_mark(w) or w.text in (";", ":", "(", ")"):
                 return None
             if w.text == "," and c != k - 1:
@@ -189,6 +192,27 @@ class ReportedClauses(ClauseRules):
             ):
                 return None  # "tror inte att": the speaker reports no such thing
             return c, lemma
+        return None
+
+    def _aside_opening(self, c: int, first: int) -> int | None:
+        """Word c closes an aside between a reporting verb and its "that" ("said Monday — two
+        days after the crash — that", "said, after a pause, that"): the word that opens it,
+        when a reporting verb stands within three words before that; else None."""
+        view, words = self.view, self.view.words
+        close = words[c].text
+        if close not in (",", "—", "–", "--"):
+            return None
+        for j in range(c - 1, max(first, c - 14) - 1, -1):
+            w = words[j]
+            if view.is_mark(w) or view.in_quote(w.start) or w.text in (";", ":", "(", ")"):
+                return None
+            if w.text == close or (close != "," and w.text in ("—", "–", "--")):
+                lex = view.lexicon_at(w.start)
+                for x in range(j - 1, max(first, j - 4) - 1, -1):
+                    cue = view.cue_at(x, inside_quotes=True)
+                    if cue is not None and cue.lemma in lex.indirect_verbs:
+                        return j
+                return None
         return None
 
     def _statistic(self, first: int, ci: int) -> bool:

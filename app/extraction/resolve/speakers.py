@@ -93,9 +93,10 @@ class SpeakerResolver:
         text = " ".join(m.text.split())
         if text in self.entities:
             return text
-        toks = _tokens(text)
-        if len(toks) >= 2:
+        if " " in text:
             return self._same_person(text) or text
+        # One word, maybe hyphenated: "Marsh-Okoro" is Lena Marsh-Okoro's surname, and
+        # "Jan-Erik" the first name of "Jan-Erik Berg".
         # A bare surname or first name: the nearest full name before it that has it; but a
         # bare surname is the first person introduced with it, the way news writes ("President
         # Donald Trump …", later "Ivanka Trump" in a list: "Trump" is still Donald Trump; she
@@ -104,11 +105,11 @@ class SpeakerResolver:
         written: Counter[str] = Counter()
         first_with: str | None = None
         for pos, canonical in self.full:
-            ct = _tokens(canonical)
-            if toks[0] in (ct[-1], ct[0]):
+            ct, tk = canonical.split(), _tokens(canonical)
+            if text in (ct[-1], ct[0], tk[-1], tk[0]):
                 if pos <= m.start:
                     written[canonical] += 1
-                    if first_with is None and toks[0] == ct[-1]:
+                    if first_with is None and text in (ct[-1], tk[-1]):
                         first_with = canonical
                 if pos <= m.start or best is None:
                     best = canonical
