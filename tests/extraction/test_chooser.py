@@ -37,7 +37,9 @@ from app.training.attribution import train
     ("name", "on"),
     [
         ("officials", {"form_lower", "form_plural"}),
-        ("the report", {"form_lower", "form_determiner"}),
+        ("the report", {"form_lower", "form_determiner", "form_document"}),
+        ("Norway", {"form_place"}),
+        ("Dunmore County Sheriff's Office", {"form_org_name"}),
         ("Tjänstemännen", {"form_common_cap"}),  # written lowercase elsewhere in the text
         ("NATO", {"form_acronym"}),
         ("Maria Lindqvist", {"form_given"}),

@@ -91,6 +91,9 @@ BASE_FEATURES: tuple[str, ...] = (
     # the form of the name: a common noun phrase ("officials", "the report") or a proper name
     "form_lower", "form_determiner", "form_plural", "form_common_cap", "form_acronym",
     "form_given", "form_generic_x_rule", "head_<other>", "outlet", "outlet_x_rule",
+    # what the name is: a document ("the report"), a country or state ("Norway"), a named
+    # organisation ("Dunmore County Sheriff's Office")
+    "form_document", "form_place", "form_org_name",
     "outlet_told", "paren_before", "beside_rule", "beside_rule_per", "rule_has_person_beside",
     "listener",
     # the rules' speaker also spoke the quote just before (a run of one person's quotes)
@@ -208,6 +211,18 @@ def feature_names(prev_words: Sequence[str], next_words: Sequence[str],
 
 
 @cache
+def _kind_words() -> tuple[frozenset[str], frozenset[str], tuple[Any, ...]]:
+    """Document nouns and places of every lexicon, and the lexicons (for org words)."""
+    docs: set[str] = set()
+    places: set[str] = set()
+    lexicons = tuple(load_lexicon(code) for code in languages())
+    for lex in lexicons:
+        docs |= set(lex.document_nouns)
+        places |= set(lex.places)
+    return frozenset(docs), frozenset(places), lexicons
+
+
+@cache
 def _determiners() -> frozenset[str]:
     """Words that open a common noun phrase ("the", "den", "his") in every lexicon."""
     out: set[str] = set()
@@ -238,6 +253,20 @@ def name_form(name: str, text: str) -> dict[str, bool]:
         "form_acronym": len(words) == 1 and first.isupper() and len(first) > 1,
         "form_given": bool(words) and first in load_given_names(),
         "outlet": is_outlet(name),
+        **_name_kind(name, words),
+    }
+
+
+def _name_kind(name: str, words: list[str]) -> dict[str, bool]:
+    """Whether a name is a document, a place (a country speaking as its state) or a named
+    organisation."""
+    docs, places, lexicons = _kind_words()
+    last = words[-1].casefold() if words else ""
+    return {
+        "form_document": last in docs,
+        "form_place": name.removeprefix("the ").removeprefix("The ") in places,
+        "form_org_name": len(words) > 1 and name[:1].isupper() and any(
+            lex.is_org_word(w) for lex in lexicons for w in words[1:]),
     }
 
 
