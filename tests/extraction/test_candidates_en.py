@@ -54,6 +54,16 @@ CASES: list[tuple[str, str, Expected]] = [
         [("lost track of its spending", "partial", "The report")],
     ),
     (
+        "according-to-a-document",
+        'According to the annual report, sales have "never been stronger".',
+        [("never been stronger", "partial", "the annual report")],
+    ),
+    (
+        "a-person-before-the-document",
+        'Judge Ann Cole ruled, according to the summary, "that the order was void".',
+        [("that the order was void", "partial", "Ann Cole")],
+    ),
+    (
         "country-as-state",
         'Talks stalled again. Norway said it would "not accept any delay" to the treaty.',
         [("not accept any delay", "partial", "Norway")],

@@ -178,8 +178,9 @@ class Attributor:
             return Evidence(m, cue.word.text, "cue", cue.word.end)
         return None
 
-    def according(self, region: QuoteRegion) -> Evidence | None:
-        """"Enligt Per Ek har … en ”byggstorm”", "…, according to X"."""
+    def according(self, region: QuoteRegion, documents: bool = False) -> Evidence | None:
+        """"Enligt Per Ek har … en ”byggstorm”", "…, according to X"; with ``documents``
+        also a document nobody else speaks for ("according to the annual report")."""
         view, ph = self.view, self.ph
         words = view.words
         first, last = ph.sentence_words(region.outer_start)
@@ -190,9 +191,19 @@ class Attributor:
             for seq in lex.according_to:
                 if [w.lower for w in words[k : k + len(seq)]] == list(seq):
                     m, _ = ph.after(k + len(seq))
-                    if m is not None and m.kind not in ("generic", "description"):
+                    if m is not None and (m.kind not in ("generic", "description") or (
+                        documents and m.kind == "description"
+                        and words[m.last_word].lower in lex.document_nouns
+                        and not self._person_in(first, last)
+                    )):
                         return Evidence(m, words[k].text, "according", words[k].end)
         return None
+
+    def _person_in(self, first: int, last: int) -> bool:
+        """A person is named in words first..last ("Judge Ann Cole ruled, according to the
+        summary, "…"": the document is her ruling's, she is who the quote is from)."""
+        return any(m.kind == "name" and m.label in ("PER", "") and first <= m.first_word <= last
+                   for m in self.ph.mentions)
 
     # -- regions ---------------------------------------------------------------------------
     def marked(self, region: QuoteRegion, prev: Candidate | None) -> list[Candidate]:
@@ -232,7 +243,7 @@ class Attributor:
             found = self._label(region) or self.pre(region) or self.according(region) or (
                 self.post(region.outer_end, para.end))
         if found is None and not direct:
-            found = self._coordinated_post(region)
+            found = self._coordinated_post(region) or self.according(region, documents=True)
         has_cue = found is not None and found.how not in ("clause", "colon")
         if not_a_quote(view, region, has_cue, direct) or metalinguistic(
             view, self.ph, region, direct, found.mention if found else None
