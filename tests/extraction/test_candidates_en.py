@@ -79,6 +79,21 @@ CASES: list[tuple[str, str, Expected]] = [
         'Juan Carlos de la Vega, the coach, was upbeat. "We played well," de la Vega said.',
         [("We played well,", "direct", "Juan Carlos de la Vega")],
     ),
+    (
+        "the-department-is-the-one-named-before",
+        "The Harlow Department of Water Services has not named the firm. The Department "
+        'issued a statement on Monday: "The pipes will be replaced by June."',
+        [("The pipes will be replaced by June.", "direct", "Harlow Department of Water Services")],
+    ),
+    (
+        "the-government-is-the-one-named-before",
+        "The government of Lutania said on Friday that the border would reopen. The government "
+        'statement called the deal "a fair compromise".',
+        [
+            ("the border would reopen", "indirect", "government of Lutania"),
+            ("a fair compromise", "partial", "government of Lutania"),
+        ],
+    ),
     # -- (d) a reporting verb and its "that" clause around an aside ------------------------
     (
         "dash-aside",

@@ -11,9 +11,10 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from app.extraction import confidence
-from app.extraction.lexicon import load_first_names
+from app.extraction.lexicon import languages, load_first_names, load_lexicon
 from app.extraction.model import Candidate, Mention, Resolved, Speaker, SpeakerEvent
 from app.extraction.records import ExtractedSpeaker
 from app.extraction.resolve.chooser import (
@@ -28,6 +29,13 @@ from app.extraction.resolve.chooser import (
 ANONYMOUS = "\x00anonymous"
 #: How far back (in paragraphs) a continuation quote inherits the previous speaker.
 INHERIT_PARAGRAPHS = 4
+
+
+@cache
+def _articles() -> frozenset[str]:
+    """The definite articles of every lexicon ("the")."""
+    return frozenset(a.casefold() for code in languages()
+                     for a in load_lexicon(code).definite_articles)
 
 
 def _tokens(name: str) -> list[str]:
@@ -193,9 +201,29 @@ class SpeakerResolver:
             for other in self.entities:
                 if other.casefold() == text.casefold():
                     return other  # "Polisen" … "polisen"
+            whole = self._whole_organisation(m, text)
+            if whole is not None:
+                return whole
             ent = self.entities.setdefault(text, Speaker(text, "ORG"))
             return ent.name
         return None  # first person, generic: nobody we can name
+
+    def _whole_organisation(self, m: Mention, text: str) -> str | None:
+        """The organisation named in full before a one-word mention of it: "The Department
+        issued a statement" after "the Harlow Department of Water Services" is that
+        department; None when no organisation before has the word."""
+        words = text.split()
+        if len(words) == 2 and words[0].casefold() in _articles():
+            words = words[1:]  # "the Department", "the department"
+        if len(words) != 1 or words[0].isupper() or m.label != "ORG":
+            return None
+        head = words[0].casefold()
+        for e in reversed(self.events):
+            if e.pos < m.start and e.group and len(e.name.split()) > 1 and (
+                head in e.name.casefold().split()
+            ):
+                return e.name
+        return None
 
     def _gender_of(self, name: str) -> str | None:
         """The gender of an entity: learnt from a pronoun, or its first name's."""
