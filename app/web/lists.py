@@ -121,8 +121,9 @@ def _search_page(request: Request, session: Session, templates: LocalizedTemplat
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, f.q)))
             for row in result.items]
     cache = request.app.state.cache
-    # Every name in memory while the process keeps counts (not re-read for each new search).
-    names = cache.get("name-index", lambda: name_index.load(session)) if (
+    # Every name in memory while the process keeps counts (not re-read for each new search;
+    # refreshed by a thread of its own, not on a reader's request).
+    names = cache.kept("name-index", lambda: _load_names(request.app.state.engine)) if (
         f.q and cache.seconds > 0) else None
     named_speakers, named_entities = cache.get(
         ("names", f.q), lambda: queries.find_by_name(session, f.q, names=names)
@@ -158,6 +159,11 @@ def _search_page(request: Request, session: Session, templates: LocalizedTemplat
         response.headers["HX-Push-Url"] = clean
         return response
     return templates.TemplateResponse(request, "search.html", context)
+
+
+def _load_names(engine: Any) -> name_index.NameIndex:
+    with Session(engine) as session:
+        return name_index.load(session)
 
 
 def _clean_url(request: Request) -> str:
