@@ -19,12 +19,12 @@ def _until(check, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
 
 
 def test_an_old_value_is_served_while_one_thread_builds_the_next() -> None:
-    cache = PageCache(0.05)
+    cache = PageCache(0.2)
     calls: list[str] = []
     assert cache.kept("k", lambda: calls.append("first") or 1) == 1
     assert cache.kept("k", lambda: calls.append("again") or 9) == 1  # fresh: not built again
     assert calls == ["first"]
-    time.sleep(0.06)
+    time.sleep(0.25)
     release = threading.Event()
 
     def slow() -> int:
@@ -38,7 +38,7 @@ def test_an_old_value_is_served_while_one_thread_builds_the_next() -> None:
     assert cache.kept("k", slow) == 1  # still building: no second refresh
     assert cache.kept("k", slow) == 1
     release.set()
-    assert _until(lambda: cache.kept("k", slow) == 2)
+    assert _until(lambda: cache.kept("k", lambda: 2) == 2)
     assert calls == ["first", "refresh"]
 
 
@@ -63,3 +63,20 @@ def test_without_caching_every_reader_builds_it() -> None:
     values = iter([1, 2])
     assert cache.kept("k", lambda: next(values)) == 1
     assert cache.kept("k", lambda: next(values)) == 2
+
+
+def test_a_value_slow_to_build_is_rebuilt_at_most_a_tenth_of_the_time() -> None:
+    cache = PageCache(0.01)
+
+    def slow() -> int:
+        time.sleep(0.1)
+        return 1
+
+    assert cache.kept("k", slow) == 1
+    time.sleep(0.05)  # older than the cache's seconds, not than ten builds (1 s)
+    assert cache.kept("k", lambda: 2) == 1
+    time.sleep(0.02)
+    assert cache.kept("k", lambda: 2) == 1 and not cache._refreshing
+    time.sleep(1.0)
+    assert cache.kept("k", lambda: 2) == 1  # old now: rebuilt off the request path
+    assert _until(lambda: cache.kept("k", lambda: 3) == 2)
