@@ -32,7 +32,7 @@ from app.ingest.queue import (
 )
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage import lexicon
-from app.storage.db import make_engine
+from app.storage.db import make_engine, reading_engine
 from app.storage.profiles import Permalink, permalink, quote_version
 from app.storage.queries import NotFound, count_articles, count_quotes
 from app.web import (
@@ -181,6 +181,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
+        app.state.read_engine = reading_engine(engine)  # the search, speaker and entity pages
         await run_in_threadpool(lexicon.preload)  # search's word tables, before any request
         queue = JobQueue(settings)
         app.state.queue = queue

@@ -91,6 +91,31 @@ def _vocabulary() -> Vocabulary:
 
 VOCAB = _vocabulary()
 SPEAKERS = tuple(f"{f} {ln}" for ln in LAST for f in FIRST)  # 1840 people
+# Made-up places and organisations for the long tail of entities: a real archive names
+# thousands, most of them once or twice (the distinct-URL benchmark needs a pool of entity
+# pages that does not run out).
+_LOC_ENDS = ("by", "köping", "torp", "holm", "vik", "hamn", "sund", "ås", "berga", "näs")
+_ORG_FORMS = ("Föreningen {}", "Stiftelsen {}", "Förbundet {}", "{}gruppen", "{} AB",
+              "{}verket")
+
+
+def tail_entities(count: int, seed: int = 13) -> list[tuple[str, str]]:
+    """``count`` (name, label) made-up entities (up to ~230,000), no two with the same slug
+    (seeded)."""
+    bases = sorted({(a + b + c).capitalize() for a in SYLLABLES for b in SYLLABLES
+                    for c in ("", *SYLLABLES)})
+    forms = [(base + end, "LOC") for end in _LOC_ENDS for base in bases]
+    forms += [(form.format(base), "ORG") for form in _ORG_FORMS for base in bases]
+    random.Random(seed).shuffle(forms)
+    taken = {slug(n) for n in (*PLACES, *ORGS)}
+    out: list[tuple[str, str]] = []
+    for name, label in forms:
+        if len(out) == count:
+            break
+        if slug(name) not in taken:
+            taken.add(slug(name))
+            out.append((name, label))
+    return out
 
 
 def slug(name: str) -> str:
@@ -160,7 +185,12 @@ def fill(path: str, n_quotes: int, per_article: int = 5, seed: int = 7) -> None:
         "INSERT INTO speakeralias(speaker_id, kind, text, text_key) VALUES (?, 'mention', ?, ?)",
         [(i + 1, n.split()[-1], fold_key(n.split()[-1])) for i, n in enumerate(SPEAKERS)],
     )
-    entities = [(n, "LOC") for n in PLACES] + [(n, "ORG") for n in ORGS]
+    named = [(n, "LOC") for n in PLACES] + [(n, "ORG") for n in ORGS]
+    # Half the quotes after an article's first also name one of the long tail of made-up
+    # entities (a Zipf-like draw, n_quotes / 5 of them), from their own random stream so the
+    # quotes, speakers and dates stay those of earlier builds.
+    entities = named + tail_entities(n_quotes // 5)
+    erng = random.Random(seed + 1)
     con.executemany(
         "INSERT INTO entity(id, name, label, slug, name_key) VALUES (?, ?, ?, ?, ?)",
         [(i + 1, n, lab, slug(n), fold_key(n)) for i, (n, lab) in enumerate(entities)],
@@ -188,7 +218,7 @@ def fill(path: str, n_quotes: int, per_article: int = 5, seed: int = 7) -> None:
             arts.append((aid, h, f"Artikel {aid}", SOURCES[aid % len(SOURCES)],
                          f"https://example.se/{aid}", _ts(article_date(a, n_articles)), "sv",
                          text, now, "done", 0))
-            ent = rng.randrange(len(entities)) + 1
+            ent = rng.randrange(len(named)) + 1
             for k, (start, end, t, sp) in enumerate(spans):
                 qid += 1
                 pid = hashlib.sha256(f"{h}:{start}:{end}".encode()).hexdigest()[:16]
@@ -196,10 +226,15 @@ def fill(path: str, n_quotes: int, per_article: int = 5, seed: int = 7) -> None:
                 quotes.append((qid, pid, aid, start, end, t, kind, "sv", sp + 1,
                                SPEAKERS[sp].split()[-1], "sade", 0.9, 0.8, 0, 0))
                 names = [SPEAKERS[sp]]
-                if k == 0:
-                    mentions.append((ent, aid, start, start + 5, entities[ent - 1][0]))
+                named_here = ent if k == 0 else None
+                if k > 0 and len(entities) > len(named) and erng.random() < 0.5:
+                    tail = len(entities) - len(named)
+                    named_here = len(named) + min(int(tail * erng.random() ** 2), tail - 1) + 1
+                if named_here is not None:
+                    mentions.append((named_here, aid, start, start + 5,
+                                     entities[named_here - 1][0]))
                     if INDEX_NAMES:
-                        names.append(entities[ent - 1][0])
+                        names.append(entities[named_here - 1][0])
                 fts.append((qid, body_of(t), extra_of(t) if INDEX_NAMES else "",
                             index_names(names, "sv") if INDEX_NAMES else ""))
         con.executemany(

@@ -55,6 +55,7 @@ def to_postgres(db: Path, server: str, name: str) -> str:
                 held = None
         if held and held[0] == quotes:
             src.close()
+            upgrade(url)  # a copy made before this checkout's migrations gets their indexes
             return url
     with psycopg.connect(_admin(server), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

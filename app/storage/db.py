@@ -88,3 +88,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         dbapi_conn.commit()  # the SET lasts for the session (a rollback would undo it)
 
     return engine
+
+
+def reading_engine(engine: Engine) -> Engine:
+    """The engine for pages that only read. On PostgreSQL its connections are in autocommit:
+    no ``BEGIN`` and ``ROLLBACK`` round trips around a page's statements (a fifth of a speaker
+    page's server CPU, a third of an entity page's), each statement reading its own snapshot,
+    as reads do on SQLite (Python's sqlite3 opens no transaction for them): the engine itself
+    there. The same pool and events as ``engine``."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

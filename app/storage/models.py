@@ -312,9 +312,11 @@ class SpeakerMonth(SQLModel, table=True):
 class SpeakerEntity(SQLModel, table=True):
     """How many of a speaker's visible quotes mention an entity inside their span."""
 
-    #: Who mentions an entity most: the top ten read off the index, not every speaker who
-    #: ever mentioned it sorted (a place in a million quotes: every speaker).
-    __table_args__ = (Index("ix_speakerentity_entity_quotes", "entity_id", "quotes"),)
+    #: Who mentions an entity most, and what a speaker talks about most: the top ten read
+    #: off an index, not every speaker who ever mentioned it (a place in a million quotes:
+    #: every speaker) or every entity a speaker ever named sorted (migration 0020).
+    __table_args__ = (Index("ix_speakerentity_entity_quotes", "entity_id", "quotes"),
+                      Index("ix_speakerentity_speaker_quotes", "speaker_id", "quotes"))
 
     speaker_id: int = Field(foreign_key="speaker.id", primary_key=True, ondelete="CASCADE")
     entity_id: int = Field(foreign_key="entity.id", primary_key=True, ondelete="CASCADE")

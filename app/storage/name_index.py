@@ -26,18 +26,23 @@ from app.storage.search import ratio_lengths
 
 @dataclass
 class _Keys:
-    """Casefolded keys joined into one string (each line one key), with the owner of each."""
+    """Casefolded keys joined into one string (each line one key), with the owner of each, in
+    the order of the owners' names (then ids): the first owners found are the answer, so a
+    scan stops there (a common piece such as "ka" is in ~45,000 names of a million-quote
+    archive; every one was found and sorted, ~240 ms)."""
 
     text: str = "\n"
     starts: list[int] = field(default_factory=list)
     owners: list[int] = field(default_factory=list)
 
     @classmethod
-    def of(cls, pairs: list[tuple[str, int]]) -> _Keys:
+    def of(cls, pairs: list[tuple[str, int]], names: dict[int, tuple[str, str]]) -> _Keys:
+        """The keys of ``pairs`` whose owner is in ``names``, in the order of their names."""
         out = cls()
         parts = ["\n"]
         pos = 1
-        for key, owner in pairs:
+        for key, owner in sorted((p for p in pairs if p[1] in names),
+                                 key=lambda p: (names[p[1]][0], p[1])):
             out.starts.append(pos)
             out.owners.append(owner)
             parts.append(key.replace("\n", " ") + "\n")
@@ -45,16 +50,19 @@ class _Keys:
         out.text = "".join(parts)
         return out
 
-    def containing(self, needle: str) -> set[int]:
-        """The owners of every key that contains ``needle``."""
-        found: set[int] = set()
+    def containing(self, needle: str, limit: int) -> list[int]:
+        """The first ``limit`` owners, in name order, of a key that contains ``needle``."""
+        found: dict[int, None] = {}
         if "\n" in needle:
-            return found
+            return []
         at = self.text.find(needle)
-        while at >= 0:
-            found.add(self.owners[bisect_right(self.starts, at) - 1])
-            at = self.text.find(needle, at + 1)
-        return found
+        while at >= 0 and len(found) < limit:
+            i = bisect_right(self.starts, at) - 1
+            found[self.owners[i]] = None
+            # On from the next key: one owner's key is found once however often it holds it.
+            at = self.text.find(needle, self.starts[i + 1] if i + 1 < len(self.starts)
+                                else len(self.text))
+        return list(found)
 
 
 @dataclass(frozen=True)
@@ -73,11 +81,8 @@ class NameIndex:
     def containing(self, key: str, limit: int) -> tuple[list[int], list[int]]:
         """Speakers (by name or any alias) and entities whose name contains ``key``, in name
         order, ``limit`` of each."""
-        def first(ids: set[int], names: dict[int, tuple[str, str]]) -> list[int]:
-            return sorted(ids, key=lambda i: (names[i][0], i))[:limit]
-
-        return (first(self.speaker_keys.containing(key) & self.speakers.keys(), self.speakers),
-                first(self.entity_keys.containing(key) & self.entities.keys(), self.entities))
+        return (self.speaker_keys.containing(key, limit),
+                self.entity_keys.containing(key, limit))
 
     def speakers_named(self, key: str) -> list[int]:
         """Speakers whose full name, surname or a mention is ``key``."""
@@ -136,5 +141,6 @@ def load(session: Session) -> NameIndex:
         entity_keys.append((name_key, eid))
         entity_exact[name_key].append(eid)
         entity_by_length[len(name_key)].append((name_key, eid))
-    return NameIndex(speakers, entities, _Keys.of(keys), _Keys.of(entity_keys), dict(exact),
+    return NameIndex(speakers, entities, _Keys.of(keys, speakers),
+                     _Keys.of(entity_keys, entities), dict(exact),
                      dict(by_length), dict(entity_exact), dict(entity_by_length))

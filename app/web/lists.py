@@ -111,7 +111,7 @@ def search(request: Request, f: FiltersDep, page: PageNo = 1) -> Response:
     cache_page(request)
     # The session and the templates taken here, not through FastAPI's dependencies (an
     # async generator and an exit stack a request, and a thread-pool hop to close it).
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.read_engine) as session:
         return _search_page(request, session, templates_of(request), f, page, htmx, clean)
 
 
@@ -121,8 +121,9 @@ def _search_page(request: Request, session: Session, templates: LocalizedTemplat
     hits = [(row, highlight(row.quote.text, highlight_spans(row.quote.text, f.q)))
             for row in result.items]
     cache = request.app.state.cache
-    # Every name in memory while the process keeps counts (not re-read for each new search).
-    names = cache.get("name-index", lambda: name_index.load(session)) if (
+    # Every name in memory while the process keeps counts (not re-read for each new search;
+    # refreshed by a thread of its own, not on a reader's request).
+    names = cache.kept("name-index", lambda: _load_names(request.app.state.read_engine)) if (
         f.q and cache.seconds > 0) else None
     named_speakers, named_entities = cache.get(
         ("names", f.q), lambda: queries.find_by_name(session, f.q, names=names)
@@ -158,6 +159,11 @@ def _search_page(request: Request, session: Session, templates: LocalizedTemplat
         response.headers["HX-Push-Url"] = clean
         return response
     return templates.TemplateResponse(request, "search.html", context)
+
+
+def _load_names(engine: Any) -> name_index.NameIndex:
+    with Session(engine) as session:
+        return name_index.load(session)
 
 
 def _clean_url(request: Request) -> str:
@@ -226,7 +232,7 @@ def speaker(
     """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable;
     newest first a page at a time by cursor, see ``app.storage.keyset``)."""
     cache_page(request)
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.read_engine) as session:
         return _speaker_page(request, session, templates_of(request), slug, q, page,
                              after, before)
 
@@ -268,7 +274,7 @@ def entity(
 ) -> Response:
     """An entity: the quotes that mention it, who mentions it most. A person or organisation
     that also speaks has one page, the speaker's (which links the quotes that mention them)."""
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.read_engine) as session:
         return _entity_page(request, session, templates_of(request), slug, page, after,
                             before)
 

@@ -58,6 +58,14 @@ def test_the_same_answers_as_the_database(session: Session) -> None:
         held = queries.find_by_name(session, text, names=names)
         assert [s.id for s in held[0]] == [s.id for s in asked[0]], text
         assert [e.id for e in held[1]] == [e.id for e in asked[1]], text
+    # Fewer asked for than contain the text: the first in name order, as the database sorts
+    # them (the scan stops there; Anna Berg's name and her mention "Berg" both hold it).
+    for text, limit in (("berg", 2), ("berg", 1), ("an", 1), ("er", 2)):
+        asked = queries.find_by_name(session, text, limit=limit)
+        held = queries.find_by_name(session, text, limit=limit, names=names)
+        assert [s.id for s in held[0]] == [s.id for s in asked[0]], text
+        assert len(held[0]) == limit, text
+        assert [e.id for e in held[1]] == [e.id for e in asked[1]], text
     for text in ("Lavrov", "sergej lavrov", "berg", "Öberg", "hon", "Länsstyrelsen",
                  "Lavrof", "Stoltenber", "Bergstrom", "nobody at all"):
         asked_n = queries.named_speakers(session, text)
@@ -81,5 +89,5 @@ def test_the_search_page_uses_them_while_counts_are_kept(settings: Settings) -> 
         expected = [sp.name for sp in queries.find_by_name(session, "berg")[0]]
         assert len(expected) >= 3
         assert [str(a.contents[0]).strip() for a in page.select(".named-speaker")] == expected
-        assert isinstance(app.state.cache.get("name-index", lambda: None),
+        assert isinstance(app.state.cache.kept("name-index", lambda: None),
                           name_index.NameIndex)

@@ -93,3 +93,32 @@ def _checkout_listener(engine: Engine) -> Any:
             return fn
     return None
 
+
+
+def _in_transaction(dbapi_conn: Any) -> bool:
+    if hasattr(dbapi_conn, "in_transaction"):  # sqlite3
+        return bool(dbapi_conn.in_transaction)
+    import psycopg
+    return bool(dbapi_conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
+
+
+def test_reading_pages_open_no_transaction_and_writes_still_do(db_url: str) -> None:
+    from sqlmodel import Session
+
+    engine = make_engine(db_url, pool_size=1, max_overflow=0)
+    read = db.reading_engine(engine)
+    assert read.pool is engine.pool  # one pool: the same connection serves both in turn
+    with Session(read) as session:
+        assert session.execute(text("SELECT 1")).scalar() == 1
+        dbapi = session.connection().connection.dbapi_connection
+        # No BEGIN was sent before the read (on PostgreSQL: autocommit; SQLite reads never
+        # open one), so none is left open between a page's statements or to roll back.
+        assert not _in_transaction(dbapi)
+    with Session(engine) as session:
+        session.execute(text("CREATE TEMPORARY TABLE t_read (x INTEGER)"))
+        session.execute(text("INSERT INTO t_read VALUES (1)"))
+        conn = session.connection().connection.dbapi_connection
+        assert conn is dbapi  # the same connection, back to transactions for the write path
+        assert _in_transaction(conn)
+        session.rollback()
+    engine.dispose()
