@@ -317,7 +317,7 @@ ECHO_WINDOW = 4
 #: A quote of fewer words keeps every shingle as a key, not only the winnowed ones.
 ECHO_ALL_BELOW = 16
 #: A quote of fewer words also keeps its three-word shingles.
-ECHO_SHORT_BELOW = 8
+ECHO_SHORT_BELOW = 12
 #: Keys looked up per statement.
 ECHO_LOOKUP = 5000
 
@@ -471,13 +471,20 @@ def link_echoes(session: Session, quotes: Sequence[EchoSource]) -> None:
     _store_keys(session, todo)
 
 
-def unlink_echoes(session: Session, quote_ids: Sequence[int]) -> None:
-    """Forget the echoes and the echo keys of quotes about to be deleted."""
-    for i in range(0, len(quote_ids), 500):
-        chunk = list(quote_ids[i:i + 500])
+def unlink_echoes(session: Session, quotes: Sequence[EchoSource]) -> None:
+    """Forget the echoes and the echo keys of quotes about to be deleted (their keys found
+    by primary key, computed again from their text: no index on the quote for them)."""
+    ids = [q[0] for q in quotes]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
         session.execute(delete(QuoteEcho).where(col(QuoteEcho.quote_id).in_(chunk)))
         session.execute(delete(QuoteEcho).where(col(QuoteEcho.other_id).in_(chunk)))
-        session.execute(delete(QuoteEchoKey).where(col(QuoteEchoKey.quote_id).in_(chunk)))
+    todo = _echoing(quotes)
+    for i in range(0, len(todo), 100):
+        chunk_q = todo[i:i + 100]
+        session.execute(delete(QuoteEchoKey).where(
+            col(QuoteEchoKey.hash).in_(sorted({k for q in chunk_q for k in q.keys})),
+            col(QuoteEchoKey.quote_id).in_([q.id for q in chunk_q])))
 
 
 def _visible(session: Session) -> list[EchoSource]:

@@ -371,15 +371,16 @@ class QuoteEchoKey(SQLModel, table=True):
     """The keys that find a quote's echoes by an index lookup: hashes of runs of its words
     (``aggregates.echo_keys``), with what the fuzzy check reads first (the article, to
     skip the quote's own, and the length of its words). Written when a quote is saved and
-    deleted with it (``aggregates.unlink_echoes``); no foreign key, whose check would cost a
-    lookup per row on every insert (a stale row only brings a candidate that is then read and
-    dropped)."""
+    deleted with it (``aggregates.unlink_echoes``, by primary key: the keys are computed
+    again from the quote). No foreign key and no index on the quote, whose upkeep would cost
+    every insert a lookup per row (a stale row would only bring a candidate that is then read
+    and dropped)."""
 
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     hash: int = Field(sa_type=BigInteger, primary_key=True,
                       sa_column_kwargs={"autoincrement": False})
-    quote_id: int = Field(primary_key=True, index=True, sa_column_kwargs={"autoincrement": False})
+    quote_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     article_id: int
     #: The length of the quote's words joined by spaces (what the fuzzy check compares).
     chars: int

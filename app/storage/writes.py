@@ -474,7 +474,8 @@ def _refresh_quotes(session: Session, article: Article, extraction: ExtractionLi
         kept.append(row)
     gone = [q.id for q in existing.values() if q.id is not None]
     unindex_quotes(session, gone)
-    aggregates.unlink_echoes(session, gone)
+    aggregates.unlink_echoes(session, [(q.id, article.id, q.text, q.language)
+                                       for q in existing.values() if q.id is not None])
     for q in existing.values():
         session.delete(q)
     fresh = [row for row in kept if row.id is None]

@@ -33,7 +33,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("hash", "quote_id"),
         sqlite_with_rowid=False,
     )
-    op.create_index(op.f("ix_quoteechokey_quote_id"), "quoteechokey", ["quote_id"])
     from app.storage.aggregates import rebuild_echoes
 
     session = Session(bind=op.get_bind())
@@ -42,5 +41,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_quoteechokey_quote_id"), table_name="quoteechokey")
     op.drop_table("quoteechokey")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlmodel import Session, select
 
 from app.extraction.records import Extraction
@@ -49,6 +49,9 @@ def _assert_recounted(session: Session) -> aggregates.Tally:
     visible = {i for i, in session.execute(select(Quote.id).where(Quote.hidden.is_(False)))}  # type: ignore[attr-defined]
     links = {(a, b) for a, b in aggregates.stored_echoes(session) if a in visible and b in visible}
     assert links == aggregates.recount_echoes(session)
+    # Every quote keeps the echo keys of its text, none of a deleted quote is left.
+    assert _keys_of(session) == {q.id: keys for q in session.exec(select(Quote))
+                                 if (keys := aggregates.echo_keys(q.text, q.language))}
     # The quotes that mention each entity, in list order (an entity page's keyset list).
     assert aggregates.stored_entity_quotes(session) == aggregates.recount_entity_quotes(session)
     return stored
@@ -213,7 +216,13 @@ def test_the_migration_backfills_every_aggregate(tmp_path: Path) -> None:
             session.commit()
             expected = aggregates.stored(session).plain()
             echoes = aggregates.stored_echoes(session)
+            keys = _keys_of(session)
             dates = {q.id: q.article_date for q in session.exec(select(Quote))}
+        engine.dispose()
+        command.downgrade(alembic_config(url), "0019")  # the echo keys' table dropped
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert "quoteechokey" not in inspect(conn).get_table_names()
         engine.dispose()
         command.downgrade(alembic_config(url), "0008")
         upgrade(url)
@@ -222,6 +231,7 @@ def test_the_migration_backfills_every_aggregate(tmp_path: Path) -> None:
             assert aggregates.stored(session).plain() == expected
             assert expected["quotes"] and expected["pairs"] and expected["entities"]
             assert aggregates.stored_echoes(session) == echoes and len(echoes) == 6
+            assert _keys_of(session) == keys and len(keys) == 8
             assert {q.id: q.article_date for q in session.exec(select(Quote))} == dates
         engine.dispose()
         check(url)
@@ -337,13 +347,13 @@ def test_every_kind_of_echo_is_linked_whichever_is_saved_first(session: Session,
     echoes = aggregates.stored_echoes(session)
     assert echoes == {(a, b) for a in quotes.values() for b in quotes.values() if a != b}
     _assert_recounted(session)
-    # Each quote keeps the keys computed from its text, and loses them when deleted.
-    keys = _keys_of(session)
-    assert keys == {q.id: aggregates.echo_keys(q.text, q.language)
-                    for q in session.exec(select(Quote))}
+    # A quote deleted loses its links and its keys.
     gone = quotes[min(quotes)]
-    aggregates.unlink_echoes(session, [gone])
-    assert gone not in _keys_of(session)
+    row = session.get(Quote, gone)
+    assert row is not None
+    aggregates.unlink_echoes(session, [(gone, row.article_id, row.text, row.language)])
+    left = _keys_of(session)
+    assert gone not in left and len(left) == 5
     assert not any(gone in pair for pair in aggregates.stored_echoes(session))
 
 
