@@ -33,7 +33,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
-from app.storage.bulk import insert_rows, unnest_rows
+from app.storage.bulk import unnest_rows
 from app.storage.models import (
     Article,
     EntityCount,
@@ -387,19 +387,22 @@ def _may_be_alike(a: int, b: int) -> bool:
 
 
 def _stored_keys(session: Session, keys: Sequence[int]) -> Iterator[tuple[int, int, int, int]]:
-    """(hash, quote, article, chars) of the stored keys among ``keys`` (one indexed lookup
-    per :data:`ECHO_LOOKUP` keys; the keys go as one JSON or array value)."""
+    """(hash, quote, article, chars) of the stored keys among ``keys`` whose quote is there,
+    in that article, and visible (one indexed lookup per :data:`ECHO_LOOKUP` keys; the keys
+    go as one JSON or array value). A key left by a quote deleted with its article (no
+    foreign key removes it) is not returned."""
     sqlite = is_sqlite_session(session)
     for n in range(0, len(keys), ECHO_LOOKUP):
         chunk = list(keys[n:n + ECHO_LOOKUP])
         if sqlite:
-            stmt = text("SELECT hash, quote_id, article_id, chars FROM quoteechokey "
-                        "WHERE hash IN (SELECT value FROM json_each(:keys))")
+            wanted = "k.hash IN (SELECT value FROM json_each(:keys))"
             params: dict[str, Any] = {"keys": json.dumps(chunk)}
         else:
-            stmt = text("SELECT hash, quote_id, article_id, chars FROM quoteechokey "
-                        "WHERE hash = ANY(CAST(:keys AS BIGINT[]))")
+            wanted = "k.hash = ANY(CAST(:keys AS BIGINT[]))"
             params = {"keys": chunk}
+        stmt = text("SELECT k.hash, k.quote_id, k.article_id, k.chars FROM quoteechokey k "  # noqa: S608
+                    "JOIN quote q ON q.id = k.quote_id AND q.article_id = k.article_id "
+                    f"WHERE {wanted} AND q.hidden = false")
         for key, qid, aid, chars in session.execute(stmt, params):
             yield key, qid, aid, chars
 
@@ -445,14 +448,21 @@ def echo_links(session: Session, quotes: Sequence[EchoSource]) -> set[tuple[int,
 
 
 def _store_keys(session: Session, todo: Sequence[_Echoing]) -> None:
+    """Store these quotes' keys (replacing those of a deleted quote that had the same id)."""
     rows = [{"hash": key, "quote_id": q.id, "article_id": q.article_id, "chars": len(q.joined)}
             for q in todo for key in sorted(q.keys)]
     if not rows:
         return
+    table: Any = QuoteEchoKey.__table__  # type: ignore[attr-defined]
     if is_sqlite_session(session):  # one executemany: nothing reads them back
-        session.execute(QuoteEchoKey.__table__.insert(), rows)  # type: ignore[attr-defined]
+        ins: Any = sqlite_insert(table)
+        params: Any = rows
     else:
-        session.execute(insert_rows(QuoteEchoKey.__table__, rows))  # type: ignore[attr-defined]
+        ins, params = pg_insert(table), None
+        ins = ins.from_select(list(rows[0]), unnest_rows(table, list(rows[0]), rows))
+    session.execute(ins.on_conflict_do_update(
+        index_elements=["hash", "quote_id"],
+        set_={"article_id": ins.excluded.article_id, "chars": ins.excluded.chars}), params)
 
 
 def _store_links(session: Session, links: set[tuple[int, int]]) -> None:

@@ -373,8 +373,8 @@ class QuoteEchoKey(SQLModel, table=True):
     skip the quote's own, and the length of its words). Written when a quote is saved and
     deleted with it (``aggregates.unlink_echoes``, by primary key: the keys are computed
     again from the quote). No foreign key and no index on the quote, whose upkeep would cost
-    every insert a lookup per row (a stale row would only bring a candidate that is then read
-    and dropped)."""
+    every insert a lookup per row: the keys of a quote deleted with its article stay, and
+    the lookup leaves them out (it joins the quote, by id and article)."""
 
     __table_args__ = ({"sqlite_with_rowid": False},)
 

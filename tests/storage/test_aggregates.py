@@ -267,7 +267,7 @@ def _lookups(session: Session) -> tuple[list[str], Any]:
     found: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if ("FROM quoteechokey WHERE" in statement or f"FROM {search.FTS_TABLE} WHERE" in statement
+        if ("FROM quoteechokey k JOIN quote" in statement or f"FROM {search.FTS_TABLE} WHERE" in statement
                 or "body @@" in statement):
             found.append(statement)
 
