@@ -10,7 +10,8 @@ tables from scratch over the whole archive (the migration's backfill, :func:`reb
 tests that hold the two equal).
 
 "Also reported in" links (:class:`QuoteEcho`) are found once, when a quote is saved
-(:func:`link_echoes`), instead of on every view of a permalink. The quotes that mention each
+(:func:`link_echoes`), instead of on every view of a permalink: the quotes sharing one of its
+echo keys (:func:`echo_keys`, stored in :class:`QuoteEchoKey`) compared with it. The quotes that mention each
 entity (:class:`EntityQuote`, an entity page's list) are rewritten for the same articles as
 the counts (:func:`relink`).
 """
@@ -330,8 +331,9 @@ def _hash(shingle: str) -> int:
 
 def echo_keys(text: str, language: str) -> set[int]:
     """The keys that find a quote's echoes: hashes of runs of its stemmed words, chosen so
-    that two quotes share one whenever they share a run of eight words (the current phrase
-    search's "the first eight words", wherever they are).
+    that two quotes share one whenever they share a run of eight words anywhere (the phrase
+    search this replaced looked for a quote's first eight words only, and from the newer
+    quote's side only).
 
     The runs of :data:`ECHO_SHINGLE` words, winnowed (Schleimer, Wilkerson and Aiken 2003):
     of every :data:`ECHO_WINDOW` consecutive ones, the smallest hash; two quotes sharing eight
