@@ -30,8 +30,6 @@ from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import quote_text
-
 from app.config import Settings
 from app.extraction.records import ExtractedQuote, Extraction
 from app.ingest.readers import ArticleIn
@@ -41,6 +39,7 @@ from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 from app.storage.models import Article, Quote
 from app.storage.search import words
+from corpus import quote_text
 
 KINDS = ("outlet", "trim_end", "trim_start", "trim_both", "ellipsis", "edited", "prefixed")
 FRAMES = {"sv": ("{who} sade: ”{q}”", "– {q}, säger {who}."),
@@ -146,7 +145,8 @@ def _alike(a: str, b: str) -> bool:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--archive", type=Path, default=Path(tempfile.gettempdir()) / "echo-archive.json")
+    ap.add_argument("--archive", type=Path,
+                    default=Path(tempfile.gettempdir()) / "echo-archive.json")
     ap.add_argument("--synthetic", type=int, default=3000)
     ap.add_argument("--window", type=int, default=32)
     args = ap.parse_args()

@@ -10,8 +10,8 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import cached_property
 from datetime import UTC, date, datetime
+from functools import cached_property
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 

@@ -10,10 +10,10 @@ tables from scratch over the whole archive (the migration's backfill, :func:`reb
 tests that hold the two equal).
 
 "Also reported in" links (:class:`QuoteEcho`) are found once, when a quote is saved
-(:func:`link_echoes`), instead of on every view of a permalink: the quotes sharing one of its
-echo keys (:func:`echo_keys`, stored in :class:`QuoteEchoKey`) compared with it. The quotes that mention each
-entity (:class:`EntityQuote`, an entity page's list) are rewritten for the same articles as
-the counts (:func:`relink`).
+(:func:`link_echoes`), instead of on every view of a permalink: the quotes sharing one of
+its echo keys (:func:`echo_keys`, stored in :class:`QuoteEchoKey`) compared with it. The
+quotes that mention each entity (:class:`EntityQuote`, an entity page's list) are rewritten
+for the same articles as the counts (:func:`relink`).
 """
 
 from __future__ import annotations
@@ -367,10 +367,10 @@ class _Echoing:
 
 def _echoing(quotes: Sequence[EchoSource]) -> list[_Echoing]:
     out = []
-    for qid, aid, text, language in quotes:
-        keys = echo_keys(text, language)
+    for qid, aid, quote_text, language in quotes:
+        keys = echo_keys(quote_text, language)
         if keys:
-            out.append(_Echoing(qid, aid, " ".join(words(text)), keys))
+            out.append(_Echoing(qid, aid, " ".join(words(quote_text)), keys))
     return out
 
 
@@ -388,7 +388,7 @@ def _may_be_alike(a: int, b: int) -> bool:
     return a + b > 0 and 2.0 * min(a, b) / (a + b) >= ECHO_RATIO
 
 
-def _stored_keys(session: Session, keys: Sequence[int]) -> Iterator[tuple[int, int, int, int]]:
+def _stored_keys(session: Session, keys: Sequence[int]) -> Iterator[Any]:
     """(hash, quote, article, chars) of the stored keys among ``keys`` whose quote is there,
     in that article, and visible (one indexed lookup per :data:`ECHO_LOOKUP` keys; the keys
     go as one JSON or array value). A key left by a quote deleted with its article (no
@@ -405,8 +405,7 @@ def _stored_keys(session: Session, keys: Sequence[int]) -> Iterator[tuple[int, i
         stmt = text("SELECT k.hash, k.quote_id, k.article_id, k.chars FROM quoteechokey k "  # noqa: S608
                     "JOIN quote q ON q.id = k.quote_id AND q.article_id = k.article_id "
                     f"WHERE {wanted} AND q.hidden = false")
-        for key, qid, aid, chars in session.execute(stmt, params):
-            yield key, qid, aid, chars
+        yield from session.execute(stmt, params)
 
 
 def _links(session: Session, todo: Sequence[_Echoing]) -> set[tuple[int, int]]:

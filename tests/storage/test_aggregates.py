@@ -267,8 +267,8 @@ def _lookups(session: Session) -> tuple[list[str], Any]:
     found: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if ("FROM quoteechokey k JOIN quote" in statement or f"FROM {search.FTS_TABLE} WHERE" in statement
-                or "body @@" in statement):
+        if ("FROM quoteechokey k JOIN quote" in statement
+                or f"FROM {search.FTS_TABLE} WHERE" in statement or "body @@" in statement):
             found.append(statement)
 
     event.listen(session.get_bind(), "before_cursor_execute", seen)
@@ -360,16 +360,16 @@ def test_every_kind_of_echo_is_linked_whichever_is_saved_first(session: Session,
 def test_echo_keys_are_shared_by_any_eight_words_in_a_row() -> None:
     """Two quotes sharing eight (stemmed) words in a row anywhere share a key; short quotes
     find a quote containing all of them; a quote of fewer than three words has none."""
-    words = ("när vi talar om framtiden måste vi också tala om hur "
-             "människor ska kunna bo och arbeta på landsbygden").split()
+    words = ["när", "vi", "talar", "om", "framtiden", "måste", "vi", "också", "tala", "om",
+             "hur", "människor", "ska", "kunna", "bo", "och", "arbeta", "på", "landsbygden"]
     for start in range(len(words) - 8):
         run = words[start:start + 8]
         a = " ".join(["först", "kommer", "något", "annat", *run, "och", "sedan", "slut"])
         b = " ".join([*run, "men", "helt", "andra", "ord", "efteråt", "här", "nu", "igen"])
         assert aggregates.echo_keys(a, "sv") & aggregates.echo_keys(b, "sv"), run
     # Long quotes without five words in a row in common share none.
-    a = " ".join(words[:4] + ["x%d" % i for i in range(12)])
-    b = " ".join(["y%d" % i for i in range(12)] + words[:4])
+    a = " ".join(words[:4] + [f"x{i}" for i in range(12)])
+    b = " ".join([f"y{i}" for i in range(12)] + words[:4])
     assert not aggregates.echo_keys(a, "sv") & aggregates.echo_keys(b, "sv")
     assert aggregates.echo_keys("inte i år", "sv") & aggregates.echo_keys("nej inte i år", "sv")
     assert aggregates.echo_keys("Nej nej", "sv") == set()
