@@ -1,10 +1,11 @@
 """What the write path of a bulk ingest costs, with extraction done beforehand: ``--n``
 synthetic articles (``bench/ingest.py``'s) extracted first, then written by
 ``app.ingest.service.ingest_files`` into a fresh database twice — as shipped, and with the
-"also reported in" search (``aggregates.link_echoes``) left out — wall and CPU seconds each,
-after an untimed first write of the same articles (warm caches, as in a long ingest). With
-``--pg``, also the CPU seconds of the server processes serving the scratch database (read from
-``/proc``: a server on this machine) and, on both engines, the statements sent.
+"also reported in" links (``aggregates.link_echoes``: finding them, storing the echo keys)
+left out — wall and CPU seconds each, after an untimed first write of the same articles (warm
+caches, as in a long ingest). With ``--pg``, also the CPU seconds of the server processes
+serving the scratch database (read from ``/proc``: a server on this machine) and, on both
+engines, the statements sent.
 
     python bench/ingest_parts.py [--n 600] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 

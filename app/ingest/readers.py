@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import cached_property
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 
@@ -48,9 +49,10 @@ class ArticleIn:
     licence: str | None = None
     attribution: str | None = None
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
-        """Hash of the normalised text: the same text is the same article."""
+        """Hash of the normalised text: the same text is the same article (computed once: a
+        window's saving asks for it once per quote)."""
         return content_hash(self.text)
 
 

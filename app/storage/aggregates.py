@@ -10,21 +10,25 @@ tables from scratch over the whole archive (the migration's backfill, :func:`reb
 tests that hold the two equal).
 
 "Also reported in" links (:class:`QuoteEcho`) are found once, when a quote is saved
-(:func:`link_echoes`), instead of on every view of a permalink. The quotes that mention each
-entity (:class:`EntityQuote`, an entity page's list) are rewritten for the same articles as
-the counts (:func:`relink`).
+(:func:`link_echoes`), instead of on every view of a permalink: the quotes sharing one of
+its echo keys (:func:`echo_keys`, stored in :class:`QuoteEchoKey`) compared with it. The
+quotes that mention each entity (:class:`EntityQuote`, an entity page's list) are rewritten
+for the same articles as the counts (:func:`relink`).
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
-from sqlalchemy import and_, delete, func
+from sqlalchemy import and_, delete, func, text
 from sqlalchemy import select as sql_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -38,17 +42,16 @@ from app.storage.models import (
     EntityQuote,
     Quote,
     QuoteEcho,
+    QuoteEchoKey,
     SpeakerCount,
     SpeakerEntity,
     SpeakerMonth,
     SpeakerPair,
 )
-from app.storage.search import is_sqlite_session, month_of, newest_ids_many, words
+from app.storage.search import is_sqlite_session, month_of, stem, words
 
 #: How alike two quotes' words must be to count as the same quote reported again.
 ECHO_RATIO = 0.8
-#: Candidates read per quote: the newest quotes sharing its first eight words as a phrase.
-ECHO_CANDIDATES = 50
 
 
 @dataclass
@@ -306,44 +309,164 @@ def rebuild_entity_quotes(session: Session) -> None:
 
 # --- "also reported in" ---------------------------------------------------------------------
 
-EchoSource = tuple[int, int, str]  # quote id, article id, text
+EchoSource = tuple[int, int, str, str]  # quote id, article id, text, language
+
+#: Words (stemmed) per shingle of a quote's echo keys, and the winnowing window: two quotes
+#: sharing a run of ``ECHO_SHINGLE + ECHO_WINDOW - 1`` = 8 words share a key.
+ECHO_SHINGLE = 5
+ECHO_WINDOW = 4
+#: A quote of fewer words keeps every shingle as a key, not only the winnowed ones.
+ECHO_ALL_BELOW = 16
+#: A quote of fewer words also keeps its three-word shingles.
+ECHO_SHORT_BELOW = 12
+#: Keys looked up per statement.
+ECHO_LOOKUP = 5000
 
 
-def echo_links(session: Session, quotes: Sequence[EchoSource]) -> set[tuple[int, int]]:
-    """The echo links of these quotes, both ways round: the quotes in other articles that are
-    the same or nearly the same quote. For each quote, the newest :data:`ECHO_CANDIDATES`
-    sharing its first eight words as a phrase (an indexed query, unranked; hidden quotes are
-    not indexed, so never found), then a fuzzy comparison of all their words (difflib ratio
-    at least :data:`ECHO_RATIO`). The searches of all the quotes go in a few statements
-    (``newest_ids_many``), the candidates' texts in one more per 500."""
-    todo = [(qid, aid, ws) for qid, aid, text in quotes if len(ws := words(text)) >= 3]
-    found = newest_ids_many(session, ['"' + " ".join(ws[:8]) + '" ' for _, _, ws in todo],
-                            ECHO_CANDIDATES)
-    wanted = sorted({i for ids in found for i in ids})
-    others: dict[int, tuple[int, str]] = {}
+def _hash(shingle: str) -> int:
+    """A stable signed 64-bit hash (the same in every process, unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big",
+                          signed=True)
+
+
+def echo_keys(text: str, language: str) -> set[int]:
+    """The keys that find a quote's echoes: hashes of runs of its stemmed words, chosen so
+    that two quotes share one whenever they share a run of eight words anywhere (the phrase
+    search this replaced looked for a quote's first eight words only, and from the newer
+    quote's side only).
+
+    The runs of :data:`ECHO_SHINGLE` words, winnowed (Schleimer, Wilkerson and Aiken 2003):
+    of every :data:`ECHO_WINDOW` consecutive ones, the smallest hash; two quotes sharing eight
+    words have a window over them in common, so the same smallest one. A quote of fewer than
+    :data:`ECHO_ALL_BELOW` words keeps every run (another quote containing all of a short
+    one has no window inside it); one of fewer than :data:`ECHO_SHORT_BELOW` words its runs
+    of three as well. None for fewer than three words (too short to be told apart)."""
+    ws = [stem(w, language) for w in words(text)]
+    n = len(ws)
+    if n < 3:
+        return set()
+    keys = ({_hash("3 " + " ".join(ws[i:i + 3])) for i in range(n - 2)}
+            if n < ECHO_SHORT_BELOW else set())
+    runs = [_hash(" ".join(ws[i:i + ECHO_SHINGLE])) for i in range(n - ECHO_SHINGLE + 1)]
+    if n < ECHO_ALL_BELOW:
+        keys.update(runs)
+    else:
+        keys.update(min(runs[i:i + ECHO_WINDOW]) for i in range(len(runs) - ECHO_WINDOW + 1))
+    return keys
+
+
+@dataclass(frozen=True)
+class _Echoing:
+    """A quote being linked: its words joined (what is compared) and its keys."""
+
+    id: int
+    article_id: int
+    joined: str
+    keys: set[int]
+
+
+def _echoing(quotes: Sequence[EchoSource]) -> list[_Echoing]:
+    out = []
+    for qid, aid, quote_text, language in quotes:
+        keys = echo_keys(quote_text, language)
+        if keys:
+            out.append(_Echoing(qid, aid, " ".join(words(quote_text)), keys))
+    return out
+
+
+def _alike(a: str, b: str) -> bool:
+    """Whether two quotes' joined words are alike enough to be the same quote (difflib ratio
+    at least :data:`ECHO_RATIO`; the quick ratios are upper bounds of it: most candidates
+    stop there)."""
+    match = difflib.SequenceMatcher(None, a, b)
+    return (match.real_quick_ratio() >= ECHO_RATIO and match.quick_ratio() >= ECHO_RATIO
+            and match.ratio() >= ECHO_RATIO)
+
+
+def _may_be_alike(a: int, b: int) -> bool:
+    """``real_quick_ratio`` of two lengths: whether they leave room for :func:`_alike`."""
+    return a + b > 0 and 2.0 * min(a, b) / (a + b) >= ECHO_RATIO
+
+
+def _stored_keys(session: Session, keys: Sequence[int]) -> Iterator[Any]:
+    """(hash, quote, article, chars) of the stored keys among ``keys`` whose quote is there,
+    in that article, and visible (one indexed lookup per :data:`ECHO_LOOKUP` keys; the keys
+    go as one JSON or array value). A key left by a quote deleted with its article (no
+    foreign key removes it) is not returned."""
+    sqlite = is_sqlite_session(session)
+    for n in range(0, len(keys), ECHO_LOOKUP):
+        chunk = list(keys[n:n + ECHO_LOOKUP])
+        if sqlite:
+            wanted = "k.hash IN (SELECT value FROM json_each(:keys))"
+            params: dict[str, Any] = {"keys": json.dumps(chunk)}
+        else:
+            wanted = "k.hash = ANY(CAST(:keys AS BIGINT[]))"
+            params = {"keys": chunk}
+        stmt = text("SELECT k.hash, k.quote_id, k.article_id, k.chars FROM quoteechokey k "  # noqa: S608
+                    "JOIN quote q ON q.id = k.quote_id AND q.article_id = k.article_id "
+                    f"WHERE {wanted} AND q.hidden = false")
+        yield from session.execute(stmt, params)
+
+
+def _links(session: Session, todo: Sequence[_Echoing]) -> set[tuple[int, int]]:
+    """The echo links of these quotes, both ways round (see :func:`echo_links`)."""
+    holders: dict[int, list[tuple[int, int, int]]] = {}
+    for key, qid, aid, chars in _stored_keys(session, sorted({k for q in todo for k in q.keys})):
+        holders.setdefault(key, []).append((qid, aid, chars))
+    mine = {q.id: q for q in todo}
+    for q in todo:  # each other, whether their keys are stored yet or not
+        for key in q.keys:
+            holders.setdefault(key, []).append((q.id, q.article_id, len(q.joined)))
+    pairs: set[tuple[int, int]] = set()
+    for q in todo:
+        size = len(q.joined)
+        for key in q.keys:
+            for other, aid, chars in holders[key]:
+                if other != q.id and aid != q.article_id and _may_be_alike(size, chars):
+                    pairs.add((min(q.id, other), max(q.id, other)))
+    wanted = sorted({i for pair in pairs for i in pair} - mine.keys())
+    texts = {q.id: q.joined for q in todo}
     for n in range(0, len(wanted), 500):
-        for qid, aid, text in session.execute(
-                select(Quote.id, Quote.article_id, Quote.text)
-                .where(col(Quote.id).in_(wanted[n:n + 500]))):
-            others[qid] = (aid, " ".join(words(text)))
+        for qid, quote_text in session.execute(
+                select(Quote.id, Quote.text).where(col(Quote.id).in_(wanted[n:n + 500]),
+                                                   col(Quote.hidden).is_(False))):
+            texts[qid] = " ".join(words(quote_text))
     links: set[tuple[int, int]] = set()
-    for (qid, aid, ws), ids in zip(todo, found, strict=True):
-        target = " ".join(ws)
-        for other in ids:
-            if other == qid or (found_in := others.get(other)) is None or found_in[0] == aid:
-                continue
-            match = difflib.SequenceMatcher(None, target, found_in[1])
-            # The quick ratios are upper bounds of the ratio: most candidates stop there.
-            if (match.real_quick_ratio() >= ECHO_RATIO and match.quick_ratio() >= ECHO_RATIO
-                    and match.ratio() >= ECHO_RATIO):
-                links.update(((qid, other), (other, qid)))
+    for a, b in pairs:
+        if a in texts and b in texts and _alike(texts[a], texts[b]):
+            links.update(((a, b), (b, a)))
     return links
 
 
-def link_echoes(session: Session, quotes: Sequence[EchoSource]) -> None:
-    """Find and store the echoes of quotes saved just now (their search rows written), both
-    ways round."""
-    links = echo_links(session, quotes)
+def echo_links(session: Session, quotes: Sequence[EchoSource]) -> set[tuple[int, int]]:
+    """The echo links of these quotes, both ways round: the visible quotes in other articles
+    that are the same or nearly the same quote. The candidates are the quotes sharing an echo
+    key (:func:`echo_keys`: any eight words in a row, stemmed) — one indexed lookup of the
+    stored keys for all the quotes, then the texts of those whose length leaves room for a
+    match (one more per 500) — then a fuzzy comparison of all their words (difflib ratio at
+    least :data:`ECHO_RATIO`). ``quotes`` are visible; they find each other too."""
+    return _links(session, _echoing(quotes))
+
+
+def _store_keys(session: Session, todo: Sequence[_Echoing]) -> None:
+    """Store these quotes' keys (replacing those of a deleted quote that had the same id)."""
+    rows = [{"hash": key, "quote_id": q.id, "article_id": q.article_id, "chars": len(q.joined)}
+            for q in todo for key in sorted(q.keys)]
+    if not rows:
+        return
+    table: Any = QuoteEchoKey.__table__  # type: ignore[attr-defined]
+    if is_sqlite_session(session):  # one executemany: nothing reads them back
+        ins: Any = sqlite_insert(table)
+        params: Any = rows
+    else:
+        ins, params = pg_insert(table), None
+        ins = ins.from_select(list(rows[0]), unnest_rows(table, list(rows[0]), rows))
+    session.execute(ins.on_conflict_do_update(
+        index_elements=["hash", "quote_id"],
+        set_={"article_id": ins.excluded.article_id, "chars": ins.excluded.chars}), params)
+
+
+def _store_links(session: Session, links: set[tuple[int, int]]) -> None:
     if not links:
         return
     ins = (sqlite_insert if is_sqlite_session(session) else pg_insert)(QuoteEcho.__table__)  # type: ignore[attr-defined]
@@ -351,21 +474,51 @@ def link_echoes(session: Session, quotes: Sequence[EchoSource]) -> None:
                     [{"quote_id": a, "other_id": b} for a, b in sorted(links)])
 
 
-def unlink_echoes(session: Session, quote_ids: Sequence[int]) -> None:
-    """Forget the echoes of quotes about to be deleted."""
-    for i in range(0, len(quote_ids), 500):
-        chunk = list(quote_ids[i:i + 500])
+def link_echoes(session: Session, quotes: Sequence[EchoSource]) -> None:
+    """Find and store the echoes of visible quotes saved just now, both ways round, and
+    store their echo keys (for the quotes saved after them)."""
+    todo = _echoing(quotes)
+    _store_links(session, _links(session, todo))
+    _store_keys(session, todo)
+
+
+def unlink_echoes(session: Session, quotes: Sequence[EchoSource]) -> None:
+    """Forget the echoes and the echo keys of quotes about to be deleted (their keys found
+    by primary key, computed again from their text: no index on the quote for them)."""
+    ids = [q[0] for q in quotes]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
         session.execute(delete(QuoteEcho).where(col(QuoteEcho.quote_id).in_(chunk)))
         session.execute(delete(QuoteEcho).where(col(QuoteEcho.other_id).in_(chunk)))
+    todo = _echoing(quotes)
+    for i in range(0, len(todo), 100):
+        chunk_q = todo[i:i + 100]
+        session.execute(delete(QuoteEchoKey).where(
+            col(QuoteEchoKey.hash).in_(sorted({k for q in chunk_q for k in q.keys})),
+            col(QuoteEchoKey.quote_id).in_([q.id for q in chunk_q])))
+
+
+def _visible(session: Session) -> list[EchoSource]:
+    return [(int(qid), int(aid), text_, lang) for qid, aid, text_, lang in session.execute(
+        select(Quote.id, Quote.article_id, Quote.text, Quote.language)
+        .where(col(Quote.hidden).is_(False)).order_by(col(Quote.id)))]
 
 
 def recount_echoes(session: Session) -> set[tuple[int, int]]:
-    """Every echo link computed from scratch (each visible quote against the archive)."""
-    visible = [(int(qid), int(aid), text) for qid, aid, text in session.execute(
-        select(Quote.id, Quote.article_id, Quote.text).where(col(Quote.hidden).is_(False)))]
+    """Every echo link computed from scratch, without the stored keys: the keys of every
+    visible quote computed again, the pairs sharing one compared."""
+    todo = _echoing(_visible(session))
+    sharing: dict[int, list[_Echoing]] = {}
+    for q in todo:
+        for key in q.keys:
+            sharing.setdefault(key, []).append(q)
     links: set[tuple[int, int]] = set()
-    for n in range(0, len(visible), 2000):
-        links |= echo_links(session, visible[n:n + 2000])
+    for group in sharing.values():
+        for a, b in combinations(group, 2):
+            if ((a.id, b.id) not in links and a.article_id != b.article_id
+                    and _may_be_alike(len(a.joined), len(b.joined))
+                    and _alike(a.joined, b.joined)):
+                links.update(((a.id, b.id), (b.id, a.id)))
     return links
 
 
@@ -375,10 +528,15 @@ def stored_echoes(session: Session) -> set[tuple[int, int]]:
 
 
 def rebuild_echoes(session: Session) -> None:
-    """Replace every echo link with a recount (the migration's backfill)."""
+    """Replace every echo key and link with those of the visible quotes (the migration's
+    backfill): every key stored first, then the links found through them, 2,000 quotes at a
+    time."""
     session.execute(delete(QuoteEcho))
-    links = recount_echoes(session)
-    if links:
-        session.execute(QuoteEcho.__table__.insert(),  # type: ignore[attr-defined]
-                        [{"quote_id": a, "other_id": b} for a, b in sorted(links)])
-
+    session.execute(delete(QuoteEchoKey))
+    todo = _echoing(_visible(session))
+    for n in range(0, len(todo), 2000):
+        _store_keys(session, todo[n:n + 2000])
+    links: set[tuple[int, int]] = set()
+    for n in range(0, len(todo), 2000):
+        links |= _links(session, todo[n:n + 2000])
+    _store_links(session, links)

@@ -3,8 +3,9 @@
 A multi-row ``VALUES`` list or an executemany sends one placeholder per value (or one
 statement per row): psycopg parses every placeholder of a long statement in Python, and the
 server plans or executes once per row. ``unnest_rows`` sends each column as one array
-instead, unnested on the server into the rows, in order: an ``INSERT … SELECT`` of it (with
-``ON CONFLICT`` or ``RETURNING``) writes a window of articles' rows of one table at once.
+instead, unnested on the server into the rows, in order (``WITH ORDINALITY … ORDER BY``):
+an ``INSERT … SELECT`` of it (with ``ON CONFLICT`` or ``RETURNING``) writes a window of
+articles' rows of one table at once.
 On SQLite, whose executemany loops in C but which SQLAlchemy runs row by row when the ids
 are returned, :func:`sqlite_insert_returning` sends a multi-row ``VALUES`` list instead.
 """
@@ -23,12 +24,16 @@ SQLITE_VARIABLES = 32_000
 
 def unnest_rows(table: Any, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
                 ) -> Select[Any]:
-    """``SELECT unnest(:c0::type[]) AS c0, unnest(:c1::type[]) AS c1 …`` giving ``rows``
-    (PostgreSQL only), in their order, one column per name in ``columns``."""
-    return select(*(
-        func.unnest(bindparam(f"unnest_{i}", [row[name] for row in rows],
-                              type_=ARRAY(table.c[name].type))).label(name)
-        for i, name in enumerate(columns)))
+    """``SELECT … FROM unnest(:c0::type[], :c1::type[] …) WITH ORDINALITY AS unnested(c0, c1
+    …, ordinality) ORDER BY ordinality`` giving ``rows`` (PostgreSQL only), one column per
+    name in ``columns``, in their order: said, not left to the order ``unnest`` happens to
+    produce them in (an ``INSERT … SELECT`` draws its ids from the sequence in that order,
+    and takes the row locks of an upsert in it)."""
+    unnested = func.unnest(*(
+        bindparam(f"unnest_{i}", [row[name] for row in rows], type_=ARRAY(table.c[name].type))
+        for i, name in enumerate(columns))).table_valued(
+            *columns, with_ordinality="ordinality").render_derived(name="unnested")
+    return select(*(unnested.c[name] for name in columns)).order_by(unnested.c.ordinality)
 
 
 def insert_rows(table: Any, rows: Sequence[Mapping[str, Any]]) -> Insert:

@@ -82,6 +82,10 @@ class SpeakerLookup:
         self.by_name: dict[str, Speaker] = {}
         self.merged: dict[str, Speaker] = {}
         self.new: list[Speaker] = []
+        #: ``new`` by (surname, first name), and its people of several name parts by surname
+        #: (a window of articles creates hundreds: not scanned per name).
+        self._new_same: dict[tuple[str, str], list[Speaker]] = {}
+        self._new_surname: dict[str, list[Speaker]] = {}
         #: What the articles being saved showed with each speaker (by ``id()``: new ones
         #: have no id yet): roles, source, article, entities.
         self.seen: dict[int, _Evidence] = {}
@@ -179,8 +183,8 @@ class SpeakerLookup:
             self._read_same([key])
         stored = self._same[key]
         ids = {sid for sid, _ in stored}
-        return [*stored, *((sp, sp.name) for sp in self.new
-                           if sp.id not in ids and first_and_last(sp.name) == key)]
+        return [*stored, *((sp, sp.name) for sp in self._new_same.get(key, ())
+                           if sp.id not in ids)]
 
     def with_surname(self, name: str) -> list[Speaker | int]:
         """Every person of more than one name part whose surname is ``name`` (a bare
@@ -191,8 +195,7 @@ class SpeakerLookup:
             self._read_surnames([last])
         n, first_id = self._surnames[last]
         found: list[Speaker | int] = [first_id] * min(n, 2) if first_id is not None else []
-        found += [sp for sp in self.new if sp.kind == "PER"
-                  and not is_bare(sp.name) and surname_key(sp.name) == last]
+        found += self._new_surname.get(last, [])
         return found
 
     def person(self, candidate: Speaker | int) -> Person:
@@ -243,6 +246,11 @@ class SpeakerLookup:
         self.by_name.setdefault(fold_key(speaker.name), speaker)
         self.taken.add(speaker.slug)
         self.new.append(speaker)
+        key = first_and_last(speaker.name)
+        if key is not None:
+            self._new_same.setdefault(key, []).append(speaker)
+        if speaker.kind == "PER" and not is_bare(speaker.name):
+            self._new_surname.setdefault(surname_key(speaker.name), []).append(speaker)
 
     def saw(self, speaker: Speaker, roles: Sequence[str], seen: Seen | None = None) -> None:
         """Remember what an article being saved showed with ``speaker`` (for bare surnames

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint, event
+from sqlalchemy import BigInteger, Column, DateTime, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel, col
 
 
@@ -367,3 +367,22 @@ class QuoteEcho(SQLModel, table=True):
     quote_id: int = Field(foreign_key="quote.id", primary_key=True, ondelete="CASCADE")
     other_id: int = Field(foreign_key="quote.id", primary_key=True, index=True,
                           ondelete="CASCADE")
+
+
+class QuoteEchoKey(SQLModel, table=True):
+    """The keys that find a quote's echoes by an index lookup: hashes of runs of its words
+    (``aggregates.echo_keys``), with what the fuzzy check reads first (the article, to
+    skip the quote's own, and the length of its words). Written when a quote is saved and
+    deleted with it (``aggregates.unlink_echoes``, by primary key: the keys are computed
+    again from the quote). No foreign key and no index on the quote, whose upkeep would cost
+    every insert a lookup per row: the keys of a quote deleted with its article stay, and
+    the lookup leaves them out (it joins the quote, by id and article)."""
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    hash: int = Field(sa_type=BigInteger, primary_key=True,
+                      sa_column_kwargs={"autoincrement": False})
+    quote_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    article_id: int
+    #: The length of the quote's words joined by spaces (what the fuzzy check compares).
+    chars: int

@@ -374,8 +374,9 @@ def save_extraction(session: Session, article: Article, extraction: ExtractionLi
         _store_mentions(session, [(article, extraction)], [speakers])
         session.flush()
         index_quotes(session, kept)  # after the mentions: the index holds their names
-        # After the index: the echoes are found through it.
-        aggregates.link_echoes(session, [(row.id, article.id, row.text) for row in fresh
+        # The new quotes' echoes, found through the stored echo keys.
+        aggregates.link_echoes(session, [(row.id, article.id, row.text, row.language)
+                                         for row in fresh
                                          if row.id is not None and not row.hidden])
     return kept
 
@@ -413,7 +414,7 @@ def save_new(session: Session, pairs: Sequence[tuple[Article, ExtractionLike]]
     index_quotes(session, saved, fresh=True)  # after the mentions: the index holds their names
     aggregates.add_articles(session, [article.id for article, _ in pairs
                                       if article.id is not None])
-    aggregates.link_echoes(session, [(q.id, cast(int, r["article_id"]), q.text)
+    aggregates.link_echoes(session, [(q.id, cast(int, r["article_id"]), q.text, q.language)
                                      for q, r in zip(saved, rows, strict=True)])
     each = iter(saved)
     return [list(islice(each, n)) for n in counts]
@@ -473,7 +474,8 @@ def _refresh_quotes(session: Session, article: Article, extraction: ExtractionLi
         kept.append(row)
     gone = [q.id for q in existing.values() if q.id is not None]
     unindex_quotes(session, gone)
-    aggregates.unlink_echoes(session, gone)
+    aggregates.unlink_echoes(session, [(q.id, article.id, q.text, q.language)
+                                       for q in existing.values() if q.id is not None])
     for q in existing.values():
         session.delete(q)
     fresh = [row for row in kept if row.id is None]

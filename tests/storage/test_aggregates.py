@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlmodel import Session, select
 
 from app.extraction.records import Extraction
@@ -20,7 +20,7 @@ from app.services.accounts import create_user
 from app.storage import aggregates, browse, corrections, profiles, queries, search
 from app.storage.db import make_engine
 from app.storage.migrate import alembic_config, check, upgrade
-from app.storage.models import Article, Quote, Speaker, User
+from app.storage.models import Article, Quote, QuoteEchoKey, Speaker, User
 from tests.factories import (
     DATES,
     EXTRACTIONS,
@@ -49,6 +49,9 @@ def _assert_recounted(session: Session) -> aggregates.Tally:
     visible = {i for i, in session.execute(select(Quote.id).where(Quote.hidden.is_(False)))}  # type: ignore[attr-defined]
     links = {(a, b) for a, b in aggregates.stored_echoes(session) if a in visible and b in visible}
     assert links == aggregates.recount_echoes(session)
+    # Every quote keeps the echo keys of its text, none of a deleted quote is left.
+    assert _keys_of(session) == {q.id: keys for q in session.exec(select(Quote))
+                                 if (keys := aggregates.echo_keys(q.text, q.language))}
     # The quotes that mention each entity, in list order (an entity page's keyset list).
     assert aggregates.stored_entity_quotes(session) == aggregates.recount_entity_quotes(session)
     return stored
@@ -213,7 +216,13 @@ def test_the_migration_backfills_every_aggregate(tmp_path: Path) -> None:
             session.commit()
             expected = aggregates.stored(session).plain()
             echoes = aggregates.stored_echoes(session)
+            keys = _keys_of(session)
             dates = {q.id: q.article_date for q in session.exec(select(Quote))}
+        engine.dispose()
+        command.downgrade(alembic_config(url), "0019")  # the echo keys' table dropped
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert "quoteechokey" not in inspect(conn).get_table_names()
         engine.dispose()
         command.downgrade(alembic_config(url), "0008")
         upgrade(url)
@@ -222,6 +231,7 @@ def test_the_migration_backfills_every_aggregate(tmp_path: Path) -> None:
             assert aggregates.stored(session).plain() == expected
             assert expected["quotes"] and expected["pairs"] and expected["entities"]
             assert aggregates.stored_echoes(session) == echoes and len(echoes) == 6
+            assert _keys_of(session) == keys and len(keys) == 8
             assert {q.id: q.article_date for q in session.exec(select(Quote))} == dates
         engine.dispose()
         check(url)
@@ -251,35 +261,118 @@ def _bridge_entries() -> list[tuple[ArticleIn, Extraction]]:
     return out
 
 
-def _searches(session: Session) -> tuple[list[str], Any]:
-    """The echo searches run on the session's engine (and the listener to remove)."""
+def _lookups(session: Session) -> tuple[list[str], Any]:
+    """The statements run on the session's engine that look up echo keys or search the text
+    index (and the listener to remove)."""
     found: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if f"FROM {search.FTS_TABLE} WHERE" in statement or "body @@" in statement:
+        if ("FROM quoteechokey k JOIN quote" in statement
+                or f"FROM {search.FTS_TABLE} WHERE" in statement or "body @@" in statement):
             found.append(statement)
 
     event.listen(session.get_bind(), "before_cursor_execute", seen)
     return found, seen
 
 
-@pytest.mark.parametrize("batch", [search.NEWEST_BATCH, 1])
-def test_a_window_searches_its_echoes_in_one_statement(session: Session, batch: int,
+@pytest.mark.parametrize("per", [aggregates.ECHO_LOOKUP, 1])
+def test_a_window_looks_up_its_echoes_in_one_statement(session: Session, per: int,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Saving a window of new articles looks for every quote's echoes at once (one search
-    statement per ``NEWEST_BATCH`` quotes); near copies in other articles are linked, the
-    same words in the same article and a quote sharing only its first words are not."""
-    monkeypatch.setattr(search, "NEWEST_BATCH", batch)
-    found, seen = _searches(session)
+    """Saving a window of new articles looks up every quote's echo keys at once (one indexed
+    lookup per ``ECHO_LOOKUP`` keys, no text search); near copies in other articles are
+    linked, the same words in the same article and a quote sharing only its first words are
+    not."""
+    monkeypatch.setattr(aggregates, "ECHO_LOOKUP", per)
+    found, seen = _lookups(session)
     try:
         results = _store_extracted_many(session, _bridge_entries())
     finally:
         event.remove(session.get_bind(), "before_cursor_execute", seen)
     assert results is not None and [r.quotes for r in results] == [2, 1, 1]
-    assert len(found) == (1 if batch > 1 else 4)
+    keys = set().union(*(aggregates.echo_keys(q.text, "sv") for q in session.exec(select(Quote))))
+    assert all("quoteechokey" in s for s in found)
+    assert len(found) == (1 if per > 1 else len(keys))
     ids = {q.text: q.id for q in session.exec(select(Quote).order_by(Quote.id))}
     first = session.exec(select(Quote.id).where(Quote.text == BRIDGE).order_by(Quote.id)).all()
     near = ids["Vi ska bygga en ny bro över älven innan valet nästa höst"]
     assert aggregates.stored_echoes(session) == {
         (q, near) for q in first} | {(near, q) for q in first}
     _assert_recounted(session)
+
+
+def _keys_of(session: Session) -> dict[int, set[int]]:
+    table: Any = QuoteEchoKey.__table__
+    out: dict[int, set[int]] = {}
+    for key, qid in session.execute(select(table.c.hash, table.c.quote_id)):
+        out.setdefault(qid, set()).add(key)
+    return out
+
+
+SHARED = "alla barn ska ha rätt till en trygg skolgång varje dag"
+ECHO_TEXTS = [  # (article text, its quote), the echoes of the first as users see them
+    f"Ministern sade: ”{SHARED} i hela landet”.",
+    # The same quote in another outlet, with other typography and case.
+    f"I en intervju sade ministern: \"{SHARED.capitalize()} i hela landet!\"",
+    # Trimmed at the start, then at both ends.
+    f"Ministern sade att ”{SHARED.split(' ', 2)[2]} i hela landet”.",
+    f"Hon sade: ”{' '.join(SHARED.split()[1:])} i hela”.",
+    # With an ellipsis for two words left out, and with a first word of its own.
+    f"Ministern sade: ”{SHARED.replace('en trygg ', '… ')} i hela landet”.",
+    f"Ministern sade: ”Nej, {SHARED} i hela landet”.",
+]
+
+
+def _echo_entries(order: list[int]) -> list[tuple[ArticleIn, Extraction]]:
+    out = []
+    for n in order:
+        article = ECHO_TEXTS[n]
+        quote = article.split("”")[1] if "”" in article else article.split('"')[1]
+        out.append((ArticleIn(text=article, title=f"Skola {n}", source=f"Källa {n}"),
+                    Extraction("sv", (direct_quote(article, quote, "Eva Lund"),), (),
+                               people("Eva Lund"))))
+    return out
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0]])
+def test_every_kind_of_echo_is_linked_whichever_is_saved_first(session: Session,
+                                                                order: list[int]) -> None:
+    """The same quote in two outlets, trimmed at either end, with an ellipsis or a word of
+    its own in front: all linked to one another, one article at a time, in either order (the
+    first-eight-words phrase search missed a quote whose start another one lacks when that
+    one was saved first)."""
+    for entry in _echo_entries(order):
+        assert _store_extracted_many(session, [entry]) is not None
+    quotes = {q.article_id: q.id for q in session.exec(select(Quote))}
+    assert len(quotes) == 6
+    echoes = aggregates.stored_echoes(session)
+    assert echoes == {(a, b) for a in quotes.values() for b in quotes.values() if a != b}
+    _assert_recounted(session)
+    # A quote deleted loses its links and its keys.
+    gone = quotes[min(quotes)]
+    row = session.get(Quote, gone)
+    assert row is not None
+    aggregates.unlink_echoes(session, [(gone, row.article_id, row.text, row.language)])
+    left = _keys_of(session)
+    assert gone not in left and len(left) == 5
+    assert not any(gone in pair for pair in aggregates.stored_echoes(session))
+
+
+def test_echo_keys_are_shared_by_any_eight_words_in_a_row() -> None:
+    """Two quotes sharing eight (stemmed) words in a row anywhere share a key; short quotes
+    find a quote containing all of them; a quote of fewer than three words has none."""
+    words = ["när", "vi", "talar", "om", "framtiden", "måste", "vi", "också", "tala", "om",
+             "hur", "människor", "ska", "kunna", "bo", "och", "arbeta", "på", "landsbygden"]
+    for start in range(len(words) - 8):
+        run = words[start:start + 8]
+        a = " ".join(["först", "kommer", "något", "annat", *run, "och", "sedan", "slut"])
+        b = " ".join([*run, "men", "helt", "andra", "ord", "efteråt", "här", "nu", "igen"])
+        assert aggregates.echo_keys(a, "sv") & aggregates.echo_keys(b, "sv"), run
+    # Long quotes without five words in a row in common share none.
+    a = " ".join(words[:4] + [f"x{i}" for i in range(12)])
+    b = " ".join([f"y{i}" for i in range(12)] + words[:4])
+    assert not aggregates.echo_keys(a, "sv") & aggregates.echo_keys(b, "sv")
+    assert aggregates.echo_keys("inte i år", "sv") & aggregates.echo_keys("nej inte i år", "sv")
+    assert aggregates.echo_keys("Nej nej", "sv") == set()
+    # Inflected forms share their stems' keys.
+    assert aggregates.echo_keys("vi bygger skolor i hela landet", "sv") == (
+        aggregates.echo_keys("vi byggde skolorna i hela landet", "sv"))

@@ -40,8 +40,10 @@ def test_inserted_rows_get_their_ids_in_row_order(session: Session) -> None:
     assert len(inserts) == 1
     if is_sqlite_session(session):  # a multi-row VALUES list
         assert inserts[0].count("?") == 4 * 700
-    else:  # one array a column
+    else:  # one array a column, the rows inserted in the order of their place in the arrays
         assert "unnest(" in inserts[0] and inserts[0].count("%(") == 4
+        assert "WITH ORDINALITY" in inserts[0]
+        assert inserts[0].rstrip().endswith("ORDER BY unnested.ordinality RETURNING entity.id")
 
 
 def test_counts_are_added_in_one_statement_and_zero_rows_dropped(session: Session) -> None:
