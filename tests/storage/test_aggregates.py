@@ -219,7 +219,7 @@ def test_the_migration_backfills_every_aggregate(tmp_path: Path) -> None:
             keys = _keys_of(session)
             dates = {q.id: q.article_date for q in session.exec(select(Quote))}
         engine.dispose()
-        command.downgrade(alembic_config(url), "0019")  # the echo keys' table dropped
+        command.downgrade(alembic_config(url), "0020")  # the echo keys' table dropped
         engine = make_engine(url)
         with engine.connect() as conn:
             assert "quoteechokey" not in inspect(conn).get_table_names()

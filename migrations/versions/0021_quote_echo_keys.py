@@ -6,8 +6,8 @@ keep hashes of runs of their stemmed words (``aggregates.echo_keys``) in ``quote
 and a quote's candidates are the stored quotes sharing a key: one primary-key lookup. The
 keys and the links are filled from the stored quotes (``aggregates.rebuild_echoes``).
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-05 05:00:00
 """
 
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel import Session
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
