@@ -48,6 +48,21 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def reading(engine: Engine) -> Engine:
+    """The engine for pages that only read: the same pool and events, each statement run on
+    its own (autocommit: no BEGIN before the first, no ROLLBACK when the session closes).
+
+    What a page reads is what it read before: PostgreSQL's READ COMMITTED (and SQLite, where
+    Python's driver opens no transaction before a SELECT) gives each statement its own
+    snapshot either way. What it saves on PostgreSQL: two of a one-statement page's three
+    round trips, and psycopg's prepared statements. psycopg forgets them (``DEALLOCATE ALL``)
+    on every ROLLBACK, so with a transaction a page, and the session's ROLLBACK at its end, no
+    statement was ever prepared: each was parsed and planned by the server on every page
+    (~0.64 ms of server CPU a permalink, ~0.10 ms in autocommit). A session on this engine
+    must not write (nothing would be rolled back)."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine for ``url`` with the connection settings Citat relies on."""
     if is_sqlite(url):
