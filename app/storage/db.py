@@ -11,9 +11,6 @@ from sqlalchemy.exc import DisconnectionError
 from sqlmodel import create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-#: SQLite connections kept open by the pool, and opened at most (see ``make_engine``).
-SQLITE_POOL_SIZE = 20
-SQLITE_POOL_MAX = 40
 #: Key of a PostgreSQL connection's ``info``: pg_trgm is usable on it.
 TRIGRAMS = "citat_trigrams"
 
@@ -51,12 +48,6 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_file(url: str) -> bool:
-    """Whether a SQLite URL names a file (an in-memory database has a pool of its own)."""
-    database = make_url(url).database or ""
-    return database not in ("", ":memory:") and "mode=memory" not in url
-
-
 def reading(engine: Engine) -> Engine:
     """The engine for pages that only read: the same pool and events, each statement run on
     its own (autocommit: no BEGIN before the first, no ROLLBACK when the session closes).
@@ -80,14 +71,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine for ``url`` with the connection settings Citat relies on."""
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
-        # As many connections kept as requests are read at once (SQLAlchemy keeps 5 by
-        # default): a connection past those was opened, set up (the pragmas below, the schema
-        # read again by its first statement) and closed for a single page (~4 % of a
-        # permalink's CPU with 8 requests in flight a process). At most 40, the thread
-        # pool's size: no request thread waits for a connection.
-        if _sqlite_file(url) and "poolclass" not in kwargs:
-            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
-            kwargs.setdefault("max_overflow", SQLITE_POOL_MAX - SQLITE_POOL_SIZE)
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")

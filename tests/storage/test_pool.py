@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 from sqlmodel import create_engine
 
 from app.storage import db
@@ -93,29 +93,3 @@ def _checkout_listener(engine: Engine) -> Any:
             return fn
     return None
 
-
-
-def test_sqlite_keeps_the_connections_of_concurrent_pages(tmp_path: Any) -> None:
-    """Twelve pages read at once (more than SQLAlchemy's five kept by default): their
-    connections are kept for the next twelve, none opened again (each new SQLite connection
-    runs the pragmas and reads the schema again); an in-memory database keeps its own pool."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'pool.db'}")
-    opened: list[Any] = []
-    event.listen(engine, "connect", lambda conn, _record: opened.append(conn))
-
-    def twelve_at_once() -> set[int]:
-        conns = [engine.connect() for _ in range(12)]
-        ids = {id(c.connection.dbapi_connection) for c in conns}
-        for c in conns:
-            assert c.execute(text("SELECT 1")).scalar() == 1
-            c.close()
-        return ids
-
-    first = twelve_at_once()
-    assert len(opened) == 12
-    assert twelve_at_once() == first
-    assert len(opened) == 12
-    memory = make_engine("sqlite://")
-    with memory.connect() as conn:
-        assert conn.execute(text("SELECT 2")).scalar() == 2
-    engine.dispose()
