@@ -32,7 +32,7 @@ from app.ingest.queue import (
 )
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage import lexicon
-from app.storage.db import make_engine, reading_engine
+from app.storage.db import make_engine, reading
 from app.storage.profiles import Permalink, permalink, quote_version
 from app.storage.queries import NotFound, count_articles, count_quotes
 from app.web import (
@@ -181,7 +181,8 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
-        app.state.read_engine = reading_engine(engine)  # the search, speaker and entity pages
+        # Pages that only read (home, permalink, article, search, speaker, entity): no transaction.
+        app.state.reader = reading(engine)
         await run_in_threadpool(lexicon.preload)  # search's word tables, before any request
         queue = JobQueue(settings)
         app.state.queue = queue
@@ -307,7 +308,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
 
     def permalink_version(public_id: str, only_version: bool
                           ) -> tuple[str, Permalink | None] | None:
-        with Session(app.state.engine) as session:
+        with Session(app.state.reader) as session:
             if only_version:  # the page cache may hold the page: its version is enough
                 version = quote_version(session, public_id)
                 return None if version is None else (version, None)

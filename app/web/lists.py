@@ -111,7 +111,7 @@ def search(request: Request, f: FiltersDep, page: PageNo = 1) -> Response:
     cache_page(request)
     # The session and the templates taken here, not through FastAPI's dependencies (an
     # async generator and an exit stack a request, and a thread-pool hop to close it).
-    with Session(request.app.state.read_engine) as session:
+    with Session(request.app.state.reader) as session:
         return _search_page(request, session, templates_of(request), f, page, htmx, clean)
 
 
@@ -123,7 +123,7 @@ def _search_page(request: Request, session: Session, templates: LocalizedTemplat
     cache = request.app.state.cache
     # Every name in memory while the process keeps counts (not re-read for each new search;
     # refreshed by a thread of its own, not on a reader's request).
-    names = cache.kept("name-index", lambda: _load_names(request.app.state.read_engine)) if (
+    names = cache.kept("name-index", lambda: _load_names(request.app.state.reader)) if (
         f.q and cache.seconds > 0) else None
     named_speakers, named_entities = cache.get(
         ("names", f.q), lambda: queries.find_by_name(session, f.q, names=names)
@@ -232,7 +232,7 @@ def speaker(
     """A speaker: names, roles, numbers, a timeline, neighbours and their quotes (filterable;
     newest first a page at a time by cursor, see ``app.storage.keyset``)."""
     cache_page(request)
-    with Session(request.app.state.read_engine) as session:
+    with Session(request.app.state.reader) as session:
         return _speaker_page(request, session, templates_of(request), slug, q, page,
                              after, before)
 
@@ -274,7 +274,7 @@ def entity(
 ) -> Response:
     """An entity: the quotes that mention it, who mentions it most. A person or organisation
     that also speaks has one page, the speaker's (which links the quotes that mention them)."""
-    with Session(request.app.state.read_engine) as session:
+    with Session(request.app.state.reader) as session:
         return _entity_page(request, session, templates_of(request), slug, page, after,
                             before)
 

@@ -46,7 +46,7 @@ def home(request: Request) -> Response:
     cache_page(request)
     # The session and the templates taken here, not through FastAPI's dependencies (an
     # async generator and an exit stack a request, and a thread-pool hop to close it).
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.reader) as session:
         context = request.app.state.cache.get("home", lambda: {
             "latest": queries.latest_quotes(session, 10),
             "speakers": queries.top_speakers(session, 10),
@@ -73,7 +73,7 @@ async def quote(request: Request, public_id: str) -> Response:
 
 def _read_and_render(request: Request, public_id: str, templates: Any, settings: Any
                      ) -> Response:
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.reader) as session:
         page = profiles.permalink(session, public_id)
     return _quote_page(request, public_id, page, templates, settings)
 
@@ -179,7 +179,7 @@ def _citation(row: queries.QuoteRow, url: str, sure: float) -> str:
 @router.get("/articles/{article_id}", name="article")
 def article(request: Request, article_id: RowId) -> Response:
     """An article with every quote marked and linked, and its entities linked."""
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.reader) as session:
         return _article_page(request, session, article_id)
 
 

@@ -106,7 +106,7 @@ def test_reading_pages_open_no_transaction_and_writes_still_do(db_url: str) -> N
     from sqlmodel import Session
 
     engine = make_engine(db_url, pool_size=1, max_overflow=0)
-    read = db.reading_engine(engine)
+    read = db.reading(engine)
     assert read.pool is engine.pool  # one pool: the same connection serves both in turn
     with Session(read) as session:
         assert session.execute(text("SELECT 1")).scalar() == 1

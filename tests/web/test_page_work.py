@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
-from sqlmodel import Session, select
+from sqlalchemy import event, update
+from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.main import create_app
@@ -85,6 +85,47 @@ def test_statements_per_page_do_not_grow_with_the_quotes_shown(archive: TestClie
     assert many == one == 8
     # A speaker's name: one more, their newest quotes (one keyset read) above the results.
     assert count.of(archive, "/search?q=Berg") == 9
+
+
+def _in_transaction(dbapi_connection: Any) -> bool:
+    """Whether the driver's connection holds an open transaction (psycopg or sqlite3)."""
+    info = getattr(dbapi_connection, "info", None)
+    if info is not None and hasattr(info, "transaction_status"):  # psycopg
+        from psycopg.pq import TransactionStatus
+        return bool(info.transaction_status != TransactionStatus.IDLE)
+    return bool(dbapi_connection.in_transaction)
+
+
+def test_read_pages_hold_no_transaction(archive: TestClient) -> None:
+    """Home, the permalink (its version read in the ETag middleware, its reports) and the
+    article page run each statement on its own: no BEGIN before, no ROLLBACK after (on
+    PostgreSQL the ROLLBACK made psycopg forget its prepared statements, so every page's
+    statements were planned again). Every statement is seen after it ran, and none left a
+    transaction open on its connection; a statement of the writing engine does (the check can
+    fail)."""
+    engine = archive.app.state.engine  # type: ignore[attr-defined]
+    seen: list[bool] = []
+
+    def after(conn: Any, cursor: Any, *_: Any) -> None:
+        seen.append(_in_transaction(conn.connection.dbapi_connection))
+
+    event.listen(engine, "after_cursor_execute", after)
+    with _session(archive) as s:
+        quotes = [q.public_id for q in s.exec(select(Quote).order_by(col(Quote.id)))]
+        article = s.exec(select(Quote.article_id).where(Quote.text == SAME)).first()
+        s.exec(select(Speaker).where(Speaker.name == "Anna Berg")).one()
+        # A plain session opens a transaction (on both engines: SQLite's driver begins one
+        # before a write, and a session flushes nothing here, so an UPDATE that changes no
+        # row shows it).
+        s.exec(update(Speaker).where(col(Speaker.id) == -1).values(name="x"))
+        assert seen[-1] is True
+    seen.clear()
+    pages = ["/", f"/articles/{article}", *(f"/q/{q}" for q in quotes)]
+    for url in pages:
+        assert archive.get(url).status_code == 200, url
+    # the same reads as the statement counts above: one or two per permalink, three and five
+    assert len(seen) >= len(quotes) + 3 + 5
+    assert not any(seen)
 
 
 def test_pages_show_the_kept_numbers(archive: TestClient) -> None:
