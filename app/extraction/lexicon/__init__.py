@@ -170,11 +170,12 @@ class Marks:
     dashes: frozenset[str]
     left_boundary: str
     right_boundary: str
+    #: Every character that can be a quotation mark (double | single), made once: the rules
+    #: ask it per character.
+    all: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def all(self) -> frozenset[str]:
-        """Every character that can be a quotation mark."""
-        return self.double | self.single
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "all", self.double | self.single)
 
 
 @dataclass(frozen=True, slots=True)

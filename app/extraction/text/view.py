@@ -184,11 +184,17 @@ class TextView:
     def quote_between(self, a: int, b: int) -> bool:
         """True when a quote region overlaps [a, b)."""
         i = bisect_left(self._quote_starts, b)
-        return any(s < b and e > a for s, e in self._quote_spans[max(0, i - 3) : i])
+        for s, e in self._quote_spans[max(0, i - 3) : i]:
+            if s < b and e > a:
+                return True
+        return False
 
     def is_mark(self, w: Word) -> bool:
         """True for a word that is only quotation marks."""
-        return bool(w.text) and all(ch in self.marks.all for ch in w.text)
+        text = w.text
+        marks = self.marks.all
+        # (most words do not even start with a mark: no generator for them)
+        return bool(text) and text[0] in marks and all(ch in marks for ch in text)
 
     def cue_at(self, i: int, *, inside_quotes: bool = False) -> Cue | None:
         """The cue at word i: a speech-verb form used as one ("sade" -> säga), else None.
