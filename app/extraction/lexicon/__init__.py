@@ -250,6 +250,9 @@ class Lexicon:
     #: np_stop, determiners, partitive prepositions and and-words together.
     title_small_words: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
+    #: The first words of ``according_to``: a word that is none of them starts no source
+    #: phrase (the rules try every word of a sentence).
+    according_first: frozenset[str] = frozenset()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
@@ -400,6 +403,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
+        according_first=frozenset(str(seq[0]).casefold() for seq in data.according_to if seq),
     )
 
 
