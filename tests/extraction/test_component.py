@@ -63,8 +63,8 @@ def test_pipe_without_spans_keeps_the_analysis_and_makes_no_spans() -> None:
     nlp = load_pipeline("sv", blank=True)
     (with_spans,) = nlp.pipe([TEXT])
     (without,) = nlp.pipe([TEXT], component_cfg={COMPONENT: {"spans": False}})
-    assert [(s.start_char, s.end_char, s._.citat_speaker)
-            for s in with_spans.spans[SPAN_KEY]][0] == (1, 24, "Anna Berg")
+    first = with_spans.spans[SPAN_KEY][0]
+    assert (first.start_char, first.end_char, first._.citat_speaker) == (1, 24, "Anna Berg")
     assert SPAN_KEY not in without.spans
     found = [(c.start, c.end) for c in without._.citat_analysis.candidates]
     assert found == [(c.start, c.end) for c in with_spans._.citat_analysis.candidates]

@@ -312,7 +312,8 @@ class ArticleFeatures:
         self.sent_starts = [s for s, _ in sentences] or [0]
         self.para_starts = [s for s, _ in paragraphs] or [0]
         self.labels = labels
-        self.cue_words = cue_words
+        self._cue_words = cue_words
+        self._cues: dict[str, bool] = {}
         self.occ: list[Occurrence] = []
         for m in mentions:
             name = resolved.get((m.start, m.end))
@@ -330,6 +331,13 @@ class ArticleFeatures:
         self.first_sentence_end = sentences[0][1] if sentences else 0
         self._before: dict[int, str] = {}
         self._after: dict[int, str] = {}
+
+    def cue_words(self, word: str) -> bool:
+        """A speech-verb form (cached: the features ask the same words again and again)."""
+        known = self._cues.get(word)
+        if known is None:
+            known = self._cues[word] = self._cue_words(word)
+        return known
 
     def before(self, pos: int) -> str:
         """The word before pos (cached: every quote of the article asks again)."""
@@ -425,7 +433,10 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
             form = forms[name] = name_form(name, art.text)
         return form
 
-    out: list[QuoteChoice] = []
+    # Every row of every quote goes into one matrix, filled by one numpy call: each quote's
+    # QuoteChoice holds its slice (a numpy call per quote and per row cost more than the rest).
+    every: list[dict[int, float]] = []
+    pending: list[tuple[list[str], int, int, str | None]] = []
     for qi, (c, r) in enumerate(zip(art.candidates, art.rule, strict=True)):
         names = art.names_near(c)
         if r.name and r.name not in names:
@@ -553,12 +564,14 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
             _set(v, idx, "nobody_few")
         if sv:
             _set(v, idx, "nobody_sv")
-        x = np.zeros((len(sparse), n_feat))
-        for row, feats in enumerate(sparse):  # one numpy call per row, not one per feature
-            x[row, list(feats)] = list(feats.values())
-        x[:, model.rule_columns] *= RULE_SCALE
-        out.append(QuoteChoice([*names, NOBODY], x, r.name))
-    return out
+        pending.append(([*names, NOBODY], len(every), len(every) + len(sparse), r.name))
+        every.extend(sparse)
+    x = np.zeros((len(every), n_feat))
+    x[[row for row, feats in enumerate(every) for _ in feats],
+      [col for feats in every for col in feats]] = [
+        value for feats in every for value in feats.values()]
+    x[:, model.rule_columns] *= RULE_SCALE
+    return [QuoteChoice(names, x[a:b], rule) for names, a, b, rule in pending]
 
 
 def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],

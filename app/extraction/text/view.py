@@ -184,7 +184,7 @@ class TextView:
     def quote_between(self, a: int, b: int) -> bool:
         """True when a quote region overlaps [a, b)."""
         i = bisect_left(self._quote_starts, b)
-        for s, e in self._quote_spans[max(0, i - 3) : i]:
+        for s, e in self._quote_spans[max(0, i - 3) : i]:  # noqa: SIM110 (no generator)
             if s < b and e > a:
                 return True
         return False
