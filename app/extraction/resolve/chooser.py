@@ -144,10 +144,24 @@ class ChooserModel:
     meta: dict[str, Any] = field(default_factory=dict)
     #: the columns scaled by RULE_SCALE
     rule_columns: list[int] = field(default_factory=list)
+    #: per CALIBRATION_EXTRA fact, what calibration_extra reads (worked out once)
+    extra_plan: list[tuple[str, Any]] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.index = {f: i for i, f in enumerate(self.features)}
         self.rule_columns = [i for i, f in enumerate(self.features) if "rule" in f]
+        plan: list[tuple[str, Any]] = []
+        for name in CALIBRATION_EXTRA:
+            if name in ("candidates", "logit_x_sv"):
+                plan.append((name, self.index.get("nobody_sv")))
+            elif name == "same_sentence":
+                plan.append((name, [self.index[f] for f in (
+                    "same_sentence_before", "same_sentence_after") if f in self.index]))
+            else:
+                i = self.index.get(name)
+                plan.append(("zero" if i is None else "nobody" if name.startswith("nobody")
+                             else "row", i))
+        self.extra_plan = plan
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ChooserModel:
@@ -184,19 +198,19 @@ class ChooserModel:
         (``logit``: of the best candidate's probability)."""
         row, nobody = x[best], x[-1]
         out: list[float] = []
-        for name in CALIBRATION_EXTRA:
-            if name == "candidates":
+        for kind, at in self.extra_plan:
+            if kind == "row":
+                out.append(float(row[at]))
+            elif kind == "nobody":
+                out.append(float(nobody[at]))
+            elif kind == "zero":
+                out.append(0.0)
+            elif kind == "candidates":
                 out.append(math.log(len(x)))
-            elif name == "logit_x_sv":
-                sv = self.index.get("nobody_sv")
-                out.append(logit if sv is not None and nobody[sv] > 0 else 0.0)
-            elif name == "same_sentence":
-                out.append(float(sum(row[self.index[f]] for f in (
-                    "same_sentence_before", "same_sentence_after") if f in self.index)))
-            else:
-                i = self.index.get(name)
-                out.append(0.0 if i is None else float(
-                    (nobody if name.startswith("nobody") else row)[i]))
+            elif kind == "logit_x_sv":
+                out.append(logit if at is not None and nobody[at] > 0 else 0.0)
+            else:  # same_sentence: a mention in the quote's sentence either side
+                out.append(float(sum(row[i] for i in at)))
         return out
 
 
