@@ -425,7 +425,15 @@ def _languages(folder: Path) -> tuple[str, ...]:
 def languages(lexicon_dir: str | Path | None = None) -> tuple[str, ...]:
     """The codes of the languages with a lexicon folder, by their ``order``: the language
     list of the extractor and of the model settings."""
+    if not lexicon_dir:
+        return _shipped_languages()  # (asked per paragraph: no path resolved each time)
     return _languages(_folder(lexicon_dir).resolve())
+
+
+@cache
+def _shipped_languages() -> tuple[str, ...]:
+    """languages() of the shipped lexicon folder."""
+    return _languages(LEXICON_DIR.resolve())
 
 
 def lexicon_file(language: str, lexicon_dir: str | Path | None = None) -> Path:
@@ -446,8 +454,16 @@ def load_lexicon(
     language: str, path: str | None = None, *, lexicon_dir: str | Path | None = None
 ) -> Lexicon:
     """The lexicon of one language: the file at ``path``, else ``{lexicon_dir}/{language}/``."""
+    if not path and not lexicon_dir:
+        return _shipped_lexicon(language)  # (asked per entity: no path resolved each time)
     file = Path(path) if path else lexicon_file(language, lexicon_dir)
     return _load_lexicon(file.resolve(), language)
+
+
+@cache
+def _shipped_lexicon(language: str) -> Lexicon:
+    """load_lexicon() of a language of the shipped lexicon folder."""
+    return _load_lexicon(lexicon_file(language).resolve(), language)
 
 
 @cache
