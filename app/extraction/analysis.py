@@ -71,9 +71,11 @@ def analyse(
     paragraphs: Sequence[Paragraph] | None = None,
     language: str | None = None,
     syntax: dict[int, int] | None = None,
+    text: str | None = None,
 ) -> DocAnalysis:
-    """Find and locally attribute every quote of a Doc; never raises on odd text."""
-    text: str = doc.text
+    """Find and locally attribute every quote of a Doc; never raises on odd text (``text``:
+    ``doc.text``, when the caller has it already)."""
+    text = doc.text if text is None else text
     lang = language or next(iter(lexicons))
     paras: Sequence[Paragraph] = (
         [Paragraph(s, e, lang) for s, e in paragraph_bounds(text)]

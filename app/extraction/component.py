@@ -18,7 +18,7 @@ leaves that Doc without quotes (counted as ``failed`` in ``doc._.citat_stats``).
 # with pydantic.v1 (confection 0.1), which cannot resolve annotations kept as strings.
 import logging
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -145,24 +145,30 @@ class QuoteComponent(Pipe):
         self.marks = load_marks(marks_path)
         self.syntax = SyntaxRules(self.vocab, self.lexicons[language], lexicon_dir)
 
-    def find(self, doc: Doc) -> DocAnalysis:
-        """Run the rules on a Doc and return what they found (no annotation set)."""
+    def find(self, doc: Doc, text: str | None = None) -> DocAnalysis:
+        """Run the rules on a Doc and return what they found (no annotation set); ``text``
+        is ``doc.text`` when the caller has it (spaCy joins it from the tokens each time)."""
         return analyse(
             doc, self.lexicons, self.marks, language=self.language,
-            syntax=self.syntax.speakers(doc),
+            syntax=self.syntax.speakers(doc), text=text,
         )
 
-    def set_annotations(self, doc: Doc, analysis: DocAnalysis) -> None:
-        """Decide the speakers; store the quotes in doc.spans and the analysis (with that
-        decision) in doc._.citat_analysis."""
+    def set_annotations(self, doc: Doc, analysis: DocAnalysis, text: str | None = None,
+                        spans: bool = True) -> None:
+        """Decide the speakers; store the quotes in doc.spans (unless ``spans`` is off) and
+        the analysis (with that decision) in doc._.citat_analysis."""
         learned = analysis.ner_entities is not None  # the chooser learnt on NER labels
         decision = decide_speakers(
             analysis.candidates, analysis.mentions, analysis.sentences, analysis.paragraphs,
-            text=doc.text, language=self.language,
+            text=doc.text if text is None else text, language=self.language,
             chooser=self.chooser if learned else None, cue_word=self.cue_word,
             record=self.record if learned else None)
         analysis.decision = decision
-        spans = []
+        doc._.citat_analysis = analysis
+        doc._.citat_stats = dict(analysis.stats)
+        if not spans:
+            return
+        found = []
         for cand, res in zip(analysis.candidates, decision.resolved, strict=True):
             span = doc.char_span(cand.start, cand.end, label=cand.type, alignment_mode="expand")
             if span is None:
@@ -175,21 +181,37 @@ class QuoteComponent(Pipe):
             span._.citat_speaker_confidence = res.confidence
             span._.citat_start = cand.start
             span._.citat_end = cand.end
-            spans.append(span)
-        doc.spans[self.span_key] = spans
-        doc._.citat_analysis = analysis
-        doc._.citat_stats = dict(analysis.stats)
+            found.append(span)
+        doc.spans[self.span_key] = found
 
     def __call__(self, doc: Doc) -> Doc:
         """Find, attribute and annotate. A failure goes to the error handler (spaCy's
         ``raise_error`` unless one is set); when that returns, the Doc has no quotes and
         ``doc._.citat_stats`` counts it as failed."""
+        return self._annotate(doc, spans=True)
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128,
+             spans: bool = True) -> Iterator[Doc]:
+        """:meth:`__call__` on every Doc of ``stream``, as spaCy's ``Pipe.pipe``. With
+        ``spans=False`` (``nlp.pipe(..., component_cfg={COMPONENT: {"spans": False}})``,
+        the Extractor's call: it reads only ``doc._.citat_analysis``) ``doc.spans`` and the
+        span extensions are left unset, which saves a Span and eight extension values per
+        quote."""
+        error_handler = self.get_error_handler()
+        for doc in stream:
+            try:
+                yield self._annotate(doc, spans)
+            except Exception as error:
+                error_handler(self.name, self, [doc], error)
+
+    def _annotate(self, doc: Doc, spans: bool) -> Doc:
+        text = doc.text  # once: spaCy joins it from the tokens at every ``doc.text``
         try:
-            analysis = self.find(doc)
+            analysis = self.find(doc, text)
         except Exception as error:
             self.get_error_handler()(self.name, self, [doc], error)
             analysis = DocAnalysis(stats={"failed": 1})
-        self.set_annotations(doc, analysis)
+        self.set_annotations(doc, analysis, text, spans)
         return doc
 
     # -- serialisation: the lexicon travels inside a saved pipeline -------------------------

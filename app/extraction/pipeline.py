@@ -255,8 +255,10 @@ class Extractor:
             # batch is done. Nothing may keep a Doc, Token or vocab string past it: the
             # component leaves plain records (offsets and Python strings) in DocAnalysis.
             with nlp.memory_zone():
-                for (ai, si), doc in zip(items, nlp.pipe(seg_texts, batch_size=batch_size),
-                                         strict=True):
+                # (the quote component's Spans are not made: only its analysis is read)
+                docs = nlp.pipe(seg_texts, batch_size=batch_size,
+                                component_cfg={COMPONENT: {"spans": False}})
+                for (ai, si), doc in zip(items, docs, strict=True):
                     results[(ai, si)] = doc._.citat_analysis or DocAnalysis()
             learner = self.learners.get(lang)
             if learner is not None and learner.nlp is nlp:

@@ -57,3 +57,16 @@ def test_a_saved_pipeline_carries_its_lexicon(tmp_path: Path) -> None:
 
     assert "kvittrar" not in cues(nlp)
     assert cues(loaded) == ["säger", "kvittrar"]
+
+
+def test_pipe_without_spans_keeps_the_analysis_and_makes_no_spans() -> None:
+    nlp = load_pipeline("sv", blank=True)
+    (with_spans,) = nlp.pipe([TEXT])
+    (without,) = nlp.pipe([TEXT], component_cfg={COMPONENT: {"spans": False}})
+    first = with_spans.spans[SPAN_KEY][0]
+    assert (first.start_char, first.end_char, first._.citat_speaker) == (1, 24, "Anna Berg")
+    assert SPAN_KEY not in without.spans
+    found = [(c.start, c.end) for c in without._.citat_analysis.candidates]
+    assert found == [(c.start, c.end) for c in with_spans._.citat_analysis.candidates]
+    assert (1, 24) in found
+    assert without._.citat_analysis.decision.resolved[0].name == "Anna Berg"

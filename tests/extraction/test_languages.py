@@ -82,3 +82,16 @@ def test_a_toy_third_language_extracts_its_quotes_with_no_code_change(tmp_path: 
         ("Trafikken kommer tilbage i morgen", "direct", "Mette Holm"),
         ("prisen var steget", "indirect", "Lars Bak"),
     ]
+
+
+def test_the_shipped_folder_named_or_not_gives_the_same_languages_and_lexicons() -> None:
+    from app.extraction.lexicon import LEXICON_DIR
+
+    assert languages() == languages(LEXICON_DIR) == languages(str(LEXICON_DIR))
+    for code in languages():
+        assert load_lexicon(code) is load_lexicon(code, lexicon_dir=LEXICON_DIR)
+        assert load_lexicon(code).language == code
+    with pytest.raises(LexiconError):
+        load_lexicon("xx")  # no such folder: an error every time, never a cached None
+    with pytest.raises(LexiconError):
+        load_lexicon("xx")

@@ -51,7 +51,7 @@ def _name_start(view: TextView, w: Word, lex: Lexicon) -> bool:
         return False
     if w.lower in lex.not_names or w.lower in lex.pronouns or w.lower in lex.first_person:
         return False
-    return not (_sentence_initial(view, w) and w.is_stop)
+    return not (w.is_stop and _sentence_initial(view, w))
 
 
 def _lone_capital(view: TextView, w: Word, lex: Lexicon) -> bool:

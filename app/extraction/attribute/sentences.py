@@ -80,7 +80,8 @@ class UnmarkedSentences(ClauseRules):
         # "…, säger X." / "…, enligt Kuriren." / "…, according to The Courier." / "…, police said."
         for c in range(first + 2, last + 1):
             source = next((q for q in lex.according_to
-                           if [w.lower for w in words[c : c + len(q)]] == list(q)), ())
+                           if [w.lower for w in words[c : c + len(q)]] == list(q)), ()) if (
+                words[c].lower in lex.according_first) else ()
             if source:
                 found_all = self._trailing_source(s, e, c, len(source), last)
                 if found_all is not None:

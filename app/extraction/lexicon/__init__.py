@@ -170,11 +170,12 @@ class Marks:
     dashes: frozenset[str]
     left_boundary: str
     right_boundary: str
+    #: Every character that can be a quotation mark (double | single), made once: the rules
+    #: ask it per character.
+    all: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def all(self) -> frozenset[str]:
-        """Every character that can be a quotation mark."""
-        return self.double | self.single
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "all", self.double | self.single)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +250,9 @@ class Lexicon:
     #: np_stop, determiners, partitive prepositions and and-words together.
     title_small_words: frozenset[str] = frozenset()
     org_suffixes: tuple[str, ...] = ()
+    #: The first words of ``according_to``: a word that is none of them starts no source
+    #: phrase (the rules try every word of a sentence).
+    according_first: frozenset[str] = frozenset()
     _titles_seen: dict[tuple[str, bool], bool] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
@@ -399,6 +403,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         org_suffixes=tuple(
             str(o) for o in data.org_words if len(str(o)) >= 5 and str(o).islower()
         ),
+        according_first=frozenset(str(seq[0]).casefold() for seq in data.according_to if seq),
     )
 
 
@@ -420,7 +425,15 @@ def _languages(folder: Path) -> tuple[str, ...]:
 def languages(lexicon_dir: str | Path | None = None) -> tuple[str, ...]:
     """The codes of the languages with a lexicon folder, by their ``order``: the language
     list of the extractor and of the model settings."""
+    if not lexicon_dir:
+        return _shipped_languages()  # (asked per paragraph: no path resolved each time)
     return _languages(_folder(lexicon_dir).resolve())
+
+
+@cache
+def _shipped_languages() -> tuple[str, ...]:
+    """languages() of the shipped lexicon folder."""
+    return _languages(LEXICON_DIR.resolve())
 
 
 def lexicon_file(language: str, lexicon_dir: str | Path | None = None) -> Path:
@@ -441,8 +454,16 @@ def load_lexicon(
     language: str, path: str | None = None, *, lexicon_dir: str | Path | None = None
 ) -> Lexicon:
     """The lexicon of one language: the file at ``path``, else ``{lexicon_dir}/{language}/``."""
+    if not path and not lexicon_dir:
+        return _shipped_lexicon(language)  # (asked per entity: no path resolved each time)
     file = Path(path) if path else lexicon_file(language, lexicon_dir)
     return _load_lexicon(file.resolve(), language)
+
+
+@cache
+def _shipped_lexicon(language: str) -> Lexicon:
+    """load_lexicon() of a language of the shipped lexicon folder."""
+    return _load_lexicon(lexicon_file(language).resolve(), language)
 
 
 @cache

@@ -147,10 +147,24 @@ class ChooserModel:
     meta: dict[str, Any] = field(default_factory=dict)
     #: the columns scaled by RULE_SCALE
     rule_columns: list[int] = field(default_factory=list)
+    #: per CALIBRATION_EXTRA fact, what calibration_extra reads (worked out once)
+    extra_plan: list[tuple[str, Any]] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.index = {f: i for i, f in enumerate(self.features)}
         self.rule_columns = [i for i, f in enumerate(self.features) if "rule" in f]
+        plan: list[tuple[str, Any]] = []
+        for name in CALIBRATION_EXTRA:
+            if name in ("candidates", "logit_x_sv"):
+                plan.append((name, self.index.get("nobody_sv")))
+            elif name == "same_sentence":
+                plan.append((name, [self.index[f] for f in (
+                    "same_sentence_before", "same_sentence_after") if f in self.index]))
+            else:
+                i = self.index.get(name)
+                plan.append(("zero" if i is None else "nobody" if name.startswith("nobody")
+                             else "row", i))
+        self.extra_plan = plan
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ChooserModel:
@@ -187,19 +201,19 @@ class ChooserModel:
         (``logit``: of the best candidate's probability)."""
         row, nobody = x[best], x[-1]
         out: list[float] = []
-        for name in CALIBRATION_EXTRA:
-            if name == "candidates":
+        for kind, at in self.extra_plan:
+            if kind == "row":
+                out.append(float(row[at]))
+            elif kind == "nobody":
+                out.append(float(nobody[at]))
+            elif kind == "zero":
+                out.append(0.0)
+            elif kind == "candidates":
                 out.append(math.log(len(x)))
-            elif name == "logit_x_sv":
-                sv = self.index.get("nobody_sv")
-                out.append(logit if sv is not None and nobody[sv] > 0 else 0.0)
-            elif name == "same_sentence":
-                out.append(float(sum(row[self.index[f]] for f in (
-                    "same_sentence_before", "same_sentence_after") if f in self.index)))
-            else:
-                i = self.index.get(name)
-                out.append(0.0 if i is None else float(
-                    (nobody if name.startswith("nobody") else row)[i]))
+            elif kind == "logit_x_sv":
+                out.append(logit if at is not None and nobody[at] > 0 else 0.0)
+            else:  # same_sentence: a mention in the quote's sentence either side
+                out.append(float(sum(row[i] for i in at)))
         return out
 
 
@@ -341,7 +355,8 @@ class ArticleFeatures:
         self.sent_starts = [s for s, _ in sentences] or [0]
         self.para_starts = [s for s, _ in paragraphs] or [0]
         self.labels = labels
-        self.cue_words = cue_words
+        self._cue_words = cue_words
+        self._cues: dict[str, bool] = {}
         self.occ: list[Occurrence] = []
         for m in mentions:
             name = resolved.get((m.start, m.end))
@@ -359,6 +374,13 @@ class ArticleFeatures:
         self.first_sentence_end = sentences[0][1] if sentences else 0
         self._before: dict[int, str] = {}
         self._after: dict[int, str] = {}
+
+    def cue_words(self, word: str) -> bool:
+        """A speech-verb form (cached: the features ask the same words again and again)."""
+        known = self._cues.get(word)
+        if known is None:
+            known = self._cues[word] = self._cue_words(word)
+        return known
 
     def before(self, pos: int) -> str:
         """The word before pos (cached: every quote of the article asks again)."""
@@ -454,7 +476,10 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
             form = forms[name] = name_form(name, art.text)
         return form
 
-    out: list[QuoteChoice] = []
+    # Every row of every quote goes into one matrix, filled by one numpy call: each quote's
+    # QuoteChoice holds its slice (a numpy call per quote and per row cost more than the rest).
+    every: list[dict[int, float]] = []
+    pending: list[tuple[list[str], int, int, str | None]] = []
     for qi, (c, r) in enumerate(zip(art.candidates, art.rule, strict=True)):
         names = art.names_near(c)
         if r.name and r.name not in names:
@@ -582,12 +607,14 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
             _set(v, idx, "nobody_few")
         if sv:
             _set(v, idx, "nobody_sv")
-        x = np.zeros((len(sparse), n_feat))
-        for row, feats in enumerate(sparse):  # one numpy call per row, not one per feature
-            x[row, list(feats)] = list(feats.values())
-        x[:, model.rule_columns] *= RULE_SCALE
-        out.append(QuoteChoice([*names, NOBODY], x, r.name))
-    return out
+        pending.append(([*names, NOBODY], len(every), len(every) + len(sparse), r.name))
+        every.extend(sparse)
+    x = np.zeros((len(every), n_feat))
+    x[[row for row, feats in enumerate(every) for _ in feats],
+      [col for feats in every for col in feats]] = [
+        value for feats in every for value in feats.values()]
+    x[:, model.rule_columns] *= RULE_SCALE
+    return [QuoteChoice(names, x[a:b], rule) for names, a, b, rule in pending]
 
 
 def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],

@@ -165,8 +165,11 @@ class SyntaxRules:
         # HEAD is relative to the token and stored unsigned: as int64 it is the signed offset.
         index = np.arange(len(rows), dtype=np.int64)
         heads = index + rows[:, 3].astype(np.int64)
+        first_cue: np.ndarray | None = None
         for pair in self.pairs:
             is_cue, is_speaker = _mask(rows, pair.cue), _mask(rows, pair.speaker)
+            if first_cue is None:
+                first_cue = is_cue  # (_through_head asks it again: a lookup per token)
             if pair.child:
                 # Each cue's first matching dependent in text order, as the DependencyMatcher.
                 for s in np.flatnonzero(is_speaker & (heads != index)).tolist():
@@ -176,18 +179,20 @@ class SyntaxRules:
                 for t in np.flatnonzero(is_cue & (heads != index)).tolist():
                     if is_speaker[heads[t]]:
                         out.setdefault(t, int(heads[t]))
-        self._through_head(rows, heads, index, out)
+        self._through_head(rows, heads, index, out, first_cue)
         return out
 
     def _through_head(self, rows: np.ndarray, heads: np.ndarray, index: np.ndarray,
-                      out: dict[int, int]) -> None:
+                      out: dict[int, int], first_cue: np.ndarray | None = None) -> None:
         """A cue with no subject of its own that hangs off another verb ("X posted a message,
         saying …", "Y defended it, saying that …") is spoken by that verb's subject."""
         if not self.pairs or self.clause_deps is None:
             return
         subjects = {int(heads[s]): s for s in np.flatnonzero(
             _any_of(rows[:, 2], self.subject_deps) & (heads != index)).tolist()[::-1]}
-        cues = _mask(rows, self.pairs[0].cue) & _any_of(rows[:, 2], self.clause_deps)
+        if first_cue is None:
+            first_cue = _mask(rows, self.pairs[0].cue)
+        cues = first_cue & _any_of(rows[:, 2], self.clause_deps)
         for t in np.flatnonzero(cues & (heads != index)).tolist():
             if t not in out and int(heads[t]) in subjects:
                 out[t] = subjects[int(heads[t])]

@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from app.extraction.lexicon import Lexicon, Marks
 from app.extraction.model import QuoteRegion
 from app.extraction.segments import Paragraph, sentence_bounds
@@ -70,13 +68,15 @@ def words_of(doc: Any) -> list[Word]:
     # The strings of every hash or symbol the rows hold, looked up once per distinct value
     # (a doc repeats most of them; a dict subscript per field is cheaper than a call).
     names: dict[int, str] = {
-        key: strings[key] if key else "" for key in np.unique(array[:, _NAMED]).tolist()
+        key: strings[key] if key else "" for key in set(array[:, _NAMED].ravel().tolist())
     }
     index: dict[int, int] = {}
     for t, row in enumerate(rows):
         if not row[11]:
             index[t] = len(index)
+    new = tuple.__new__  # Word(...) without the NamedTuple's Python-level __new__
     out: list[Word] = []
+    append = out.append
     for t, (idx, length, orth, lower, lemma, pos, dep, head, ent_type, iob, stop, space
             ) in enumerate(rows):
         if space:
@@ -84,10 +84,9 @@ def words_of(doc: Any) -> list[Word]:
         n = index[t]
         # HEAD is relative to the token and stored unsigned: fold it back to a signed offset.
         offset = head - (1 << 64) if head >= 1 << 63 else head
-        out.append(
-            Word(n, names[orth], names[lower], idx, idx + length, names[lemma], names[pos],
-                 names[dep], index.get(t + offset, n), names[ent_type], _IOB[iob], bool(stop))
-        )
+        append(new(Word, (
+            n, names[orth], names[lower], idx, idx + length, names[lemma], names[pos],
+            names[dep], index.get(t + offset, n), names[ent_type], _IOB[iob], bool(stop))))
     return out
 
 
@@ -185,11 +184,17 @@ class TextView:
     def quote_between(self, a: int, b: int) -> bool:
         """True when a quote region overlaps [a, b)."""
         i = bisect_left(self._quote_starts, b)
-        return any(s < b and e > a for s, e in self._quote_spans[max(0, i - 3) : i])
+        for s, e in self._quote_spans[max(0, i - 3) : i]:  # noqa: SIM110 (no generator)
+            if s < b and e > a:
+                return True
+        return False
 
     def is_mark(self, w: Word) -> bool:
         """True for a word that is only quotation marks."""
-        return bool(w.text) and all(ch in self.marks.all for ch in w.text)
+        text = w.text
+        marks = self.marks.all
+        # (most words do not even start with a mark: no generator for them)
+        return bool(text) and text[0] in marks and all(ch in marks for ch in text)
 
     def cue_at(self, i: int, *, inside_quotes: bool = False) -> Cue | None:
         """The cue at word i: a speech-verb form used as one ("sade" -> säga), else None.
