@@ -166,6 +166,12 @@ def test_ner_trained_with_vectors_ships_them_in_the_merged_pipeline(tmp_path: Pa
     before = tok2vec.predict([doc])[0].copy()
     nlp.vocab.vectors.data[:] = 0.0
     assert not numpy.allclose(tok2vec.predict([doc])[0], before)
+    # A resumed run (same --vectors) goes on from the checkpoint and keeps the table.
+    again = train_pipeline(lang="en", data_dir=FIXTURE, output_dir=out, max_minutes=1.0,
+                           smoke=True, component="ner", vectors=tmp_path / "vectors",
+                           runs_dir=tmp_path / "runs", resume=True, max_steps=8)
+    assert again["resumed_from_step"] == 4 and again["steps"] == 8
+    assert spacy.load(out).vocab.vectors.shape == (7, 4)
 
 
 MINILM = os.environ.get("CITAT_MINILM_DIR")
