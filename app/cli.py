@@ -101,6 +101,10 @@ def train(
     base: Annotated[
         Path | None, typer.Option(help="Pipeline that gets the new component (default: shipped).")
     ] = None,
+    vectors: Annotated[
+        Path | None,
+        typer.Option(help="Static word vectors (from citat train-vectors) for the NER's tok2vec."),
+    ] = None,
 ) -> None:
     """Train the Swedish or English spaCy pipeline from the public corpora."""
     from app.training import train_pipeline
@@ -108,10 +112,34 @@ def train(
     try:
         scores = train_pipeline(lang=lang, data_dir=data, output_dir=output,
                                 max_minutes=max_minutes, smoke=smoke, resume=resume,
-                                component=component, base_dir=base)
+                                component=component, base_dir=base, vectors=vectors)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(json.dumps(scores, indent=2, ensure_ascii=False))
+
+
+@cli.command("train-vectors")
+def train_vectors(
+    model: Annotated[
+        Path, typer.Option(help="Folder of all-MiniLM-L6-v2 (model.safetensors, vocab.txt).")
+    ],
+    output: Annotated[Path, typer.Option(help="Where the vectors-only pipeline goes.")],
+    data: Annotated[Path, typer.Option(help="Corpora folder.")] = Path("../shared/data"),
+    dims: Annotated[int, typer.Option(help="PCA dimensions (384 keeps all).")] = 128,
+    min_count: Annotated[
+        int, typer.Option(help="How often a corpus word must occur to get a vector.")
+    ] = 2,
+) -> None:
+    """Distil English static word vectors from all-MiniLM-L6-v2 for the NER's tok2vec."""
+    from app.training.vectors import train_vectors as distil
+
+    if dims < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--dims")
+    try:
+        summary = distil(data, model, output, dims=dims, min_count=min_count)
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model") from exc
+    typer.echo(json.dumps(summary, indent=2))
 
 
 @cli.command("train-attribution")

