@@ -25,8 +25,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 #: Where the distilled weights come from (MODELS.md, app/training/licensing.py).
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -131,13 +135,14 @@ class WordPiece:
         ids = [self.cls]
         for word in self._basic(text):
             ids.extend(self._pieces(word))
-        return ids + [self.sep]
+        return [*ids, self.sep]
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = x.var(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + 1e-12) * weight + bias
+    normed: np.ndarray = (x - mean) / np.sqrt(var + 1e-12) * weight + bias
+    return normed
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
@@ -188,7 +193,8 @@ class MiniLM:
             hidden = _gelu(self._linear(x, p + "intermediate.dense"))
             x = _layer_norm(x + self._linear(hidden, p + "output.dense"),
                             w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
-        return x.mean(axis=1)
+        pooled: np.ndarray = x.mean(axis=1)
+        return pooled
 
     def embed(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
         """One 384-dim vector per text; texts of the same piece count run together."""
@@ -245,10 +251,11 @@ def pca(table: np.ndarray, dims: int) -> np.ndarray:
     if dims < table.shape[1]:
         values, axes = np.linalg.eigh(np.cov(centred, rowvar=False))
         centred = centred @ axes[:, np.argsort(values)[::-1][:dims]]
-    return (centred / centred.std()).astype(np.float32)
+    reduced: np.ndarray = (centred / centred.std()).astype(np.float32)
+    return reduced
 
 
-def vectors_pipeline(words: list[str], table: np.ndarray, lang: str = "en"):  # noqa: ANN201
+def vectors_pipeline(words: list[str], table: np.ndarray, lang: str = "en") -> Language:
     """A blank spaCy pipeline whose vocab holds ``table`` keyed by the lowercased ``words``
     (``Vectors(attr="LOWER")``): what ``[initialize] vectors`` of a training config loads."""
     import spacy

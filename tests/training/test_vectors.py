@@ -4,7 +4,6 @@ WordPiece tokenizer and encoder in numpy, the vocabulary, the PCA and the spaCy 
 from __future__ import annotations
 
 import json
-import os
 import struct
 from pathlib import Path
 
@@ -172,18 +171,6 @@ def test_ner_trained_with_vectors_ships_them_in_the_merged_pipeline(tmp_path: Pa
                            runs_dir=tmp_path / "runs", resume=True, max_steps=8)
     assert again["resumed_from_step"] == 4 and again["steps"] == 8
     assert spacy.load(out).vocab.vectors.shape == (7, 4)
-
-
-MINILM = os.environ.get("CITAT_MINILM_DIR")
-
-
-@pytest.mark.skipif(not MINILM, reason="CITAT_MINILM_DIR (the all-MiniLM-L6-v2 folder) unset")
-def test_numpy_encoder_matches_the_published_sentence_similarity() -> None:
-    # sentence-transformers' documented example: cosine 0.7553 for these two sentences.
-    model = MiniLM(Path(MINILM or ""))
-    a, b = model.embed(["A man is eating food.", "A man is eating a piece of bread."])
-    assert float(a @ b / numpy.linalg.norm(a) / numpy.linalg.norm(b)) == pytest.approx(
-        0.7553, abs=0.002)
 
 
 def test_licence_files_name_the_vectors_source_only_when_the_pipeline_has_vectors(
