@@ -85,7 +85,7 @@ def upgrade() -> None:
     op.create_index("ix_quote_speaker_date", "quote", ["speaker_id", "article_date",
                                                        "article_id"])
     # Backfill from the stored quotes with the code that keeps them (GROUP BY recounts). The
-    # echo links are found through the echo keys of 0020, which fills them.
+    # echo links are found through the echo keys of 0021, which fills them.
     from app.storage.aggregates import rebuild
 
     session = Session(bind=op.get_bind())
