@@ -803,53 +803,6 @@ def estimate_total(found: int, last: int, first_id: int, last_id: int) -> int:
     return max(found, int(round(guess, -digits)))
 
 
-def newest_ids(session: Session, q: str, limit: int) -> list[int]:
-    """The ids of the newest ``limit`` quotes matching ``q``: no ranking and no count.
-
-    For lookups that keep a handful of candidates and judge them themselves (the same quote
-    reported elsewhere): bm25 and the total cost more than finding the matches.
-    """
-    return newest_ids_many(session, [q], limit)[0]
-
-
-#: Queries per statement in :func:`newest_ids_many` (SQLite allows 500 SELECTs in a compound).
-NEWEST_BATCH = 200
-
-
-def newest_ids_many(session: Session, queries: Sequence[str], limit: int) -> list[list[int]]:
-    """:func:`newest_ids` of each query (newest first), one statement per :data:`NEWEST_BATCH`
-    queries: each query is its own indexed, limited search, the searches joined by UNION ALL,
-    so a saved window of articles looks for its quotes' echoes in a few statements instead
-    of one per quote."""
-    out: list[list[int]] = [[] for _ in queries]
-    parsed = [(k, terms) for k, q in enumerate(queries) if (terms := parse_query(q))]
-    sqlite = is_sqlite_session(session)
-    for n in range(0, len(parsed), NEWEST_BATCH):
-        parts: list[str] = []
-        params: dict[str, Any] = {"lim": limit}
-        # Only generated placeholders, numbers and constant table names are formatted in.
-        for k, terms in parsed[n:n + NEWEST_BATCH]:
-            if sqlite:
-                params[f"m{k}"] = fts5_match(terms, column="body")
-                parts.append(
-                    f"SELECT * FROM (SELECT {k} AS k, rowid AS id FROM {FTS_TABLE} "  # noqa: S608
-                    f"WHERE {FTS_TABLE} MATCH :m{k} ORDER BY rowid DESC LIMIT :lim)")
-            else:
-                query, binds = _tsquery(terms, prefix=f"n{k}_")
-                params.update(binds)
-                # The GIN index finds the matches; the recheck keeps those in the quote's own
-                # words.
-                parts.append(
-                    f"(SELECT {k} AS k, quote_id AS id FROM {PG_TABLE} "  # noqa: S608
-                    f"WHERE body @@ {query} AND ts_filter(body, '{{b}}') @@ {query} "
-                    "ORDER BY quote_id DESC LIMIT :lim)")
-        for k, qid in session.execute(text(" UNION ALL ".join(parts)), params):
-            out[int(k)].append(int(qid))
-    for ids in out:
-        ids.sort(reverse=True)
-    return out
-
-
 def _tsquery(terms: list[QueryTerm], prefix: str = "t") -> tuple[str, dict[str, str]]:
     """A tsquery built from bound parameters only: every stem is a value, never SQL.
 

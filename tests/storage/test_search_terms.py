@@ -17,10 +17,10 @@ from sqlmodel import Session, select
 from app.extraction.records import ExtractedEntity, ExtractedQuote, ExtractedSpeaker, Extraction
 from app.ingest.readers import ArticleIn
 from app.ingest.service import ingest
-from app.storage import browse, queries, search
+from app.storage import browse, queries
 from app.storage.browse import QuoteFilters
 from app.storage.models import Entity
-from app.storage.search import newest_ids, newest_ids_many, parse_query
+from app.storage.search import parse_query
 from tests.factories import ON_POSTGRES, FixedExtractor
 from tests.storage import relevance
 
@@ -131,21 +131,6 @@ def test_entity_names_are_normalised_and_merged(archive: Session) -> None:
                         "Lavrov", "Holm"}
 
 
-def test_similar_quote_lookup_still_reads_the_quotes_own_words(archive: Session) -> None:
-    # newest_ids (the "also reported in" candidates) does not match names or lemmas.
-    assert newest_ids(archive, '"starmer"', 10) == []
-    assert len(newest_ids(archive, '"allians"', 10)) == 1
-
-
-@pytest.mark.parametrize("batch", [search.NEWEST_BATCH, 2])
-def test_many_lookups_in_one_statement_find_what_each_finds(
-        archive: Session, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "NEWEST_BATCH", batch)
-    wanted = ['"allians"', '""', '"starmer"', 'skolor', '"tryggt mottagande"', "de", "-nej"]
-    each = [newest_ids(archive, q, 3) for q in wanted]
-    assert newest_ids_many(archive, wanted, 3) == each
-    assert each[1] == each[2] == each[6] == [] and len(each[0]) == 1
-    assert len(each[5]) >= 2 and each[5] == sorted(each[5], reverse=True)
 
 
 def test_misspelt_names_are_offered(archive: Session) -> None:
