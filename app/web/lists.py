@@ -162,6 +162,8 @@ def _search_page(request: Request, session: Session, templates: LocalizedTemplat
 
 
 def _load_names(engine: Any) -> name_index.NameIndex:
+    """Every name in memory, read on a session of its own (the refresh runs off the request,
+    so it cannot use the request's session)."""
     with Session(engine) as session:
         return name_index.load(session)
 
