@@ -100,10 +100,11 @@ WHERE q.hidden = 0 ORDER BY f.rank
 # Exact ranking over every match (what the app did before RANK_WINDOW), for reference.
 RAW_EXACT = "SELECT rowid FROM quote_fts WHERE quote_fts MATCH :m ORDER BY rank LIMIT :lim"
 RAW_COUNT = "SELECT count(*) FROM quote_fts WHERE quote_fts MATCH :m"
-# The app counts at most the window exactly and estimates beyond (search.estimate_total).
-RAW_CAPPED = """
-SELECT count(*), max(k), (SELECT min(id) FROM quote), (SELECT max(id) FROM quote)
-FROM (SELECT rowid AS k FROM quote_fts WHERE quote_fts MATCH :m LIMIT :cap)
+# The app counts at most the window exactly (the newest matches) and estimates beyond from
+# how densely they lie among the newest ids (search.estimate_total).
+RAW_NEWEST = """
+SELECT rowid, (SELECT min(id) FROM quote), (SELECT max(id) FROM quote)
+FROM quote_fts WHERE quote_fts MATCH :m ORDER BY rowid DESC LIMIT :cap
 """
 # With a speaker: the speaker's quotes come from the index on quote.speaker_id, and FTS5 is
 # asked about those rowids only.
@@ -202,9 +203,11 @@ def raw_search(con: sqlite3.Connection, f: QuoteFilters, limit: int = 20) -> tup
         rows = con.execute(RAW_TOP, {"m": m, "lim": limit, "window": RANK_WINDOW}).fetchall()
         total = len(rows)
         if total == limit:  # (a page that holds every match counts them)
-            n, last, first, end = con.execute(RAW_CAPPED, {"m": m, "cap": RANK_WINDOW + 1}
-                                              ).fetchone()
-            total = n if n <= RANK_WINDOW else estimate_total(n, last, first, end)
+            newest = con.execute(RAW_NEWEST, {"m": m, "cap": RANK_WINDOW + 1}).fetchall()
+            total = len(newest)
+            if total > RANK_WINDOW:
+                first, end, oldest = newest[0][1], newest[0][2], newest[RANK_WINDOW - 1][0]
+                total = estimate_total(RANK_WINDOW, first + end - oldest, first, end)
     return int(total), [int(r[0]) for r in rows]
 
 

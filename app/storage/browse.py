@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.storage import queries
+from app.storage.keyset import rows_by_ids
 from app.storage.models import (
     Article,
     Entity,
@@ -24,10 +25,11 @@ from app.storage.models import (
     Speaker,
     SpeakerCount,
 )
-from app.storage.queries import Page, QuoteRow, rows_for, visible_rows
+from app.storage.queries import Page, QuoteRow, rows_for
 from app.storage.search import (
     Hits,
     apply_text_search,
+    ids_as_rows,
     is_sqlite_session,
     month_of,
     newest_matches,
@@ -202,7 +204,8 @@ def _ranked_page(session: Session, f: QuoteFilters, limit: int, offset: int) -> 
     hit = _ranked_hits(session, f, limit, offset)
     if hit is None:
         return None
-    return Page(visible_rows(session, hit.ids), hit.total, limit, offset, hit.estimated)
+    return Page(rows_by_ids(session, hit.ids), hit.total, limit, offset, hit.estimated,
+                hit.newest)
 
 
 def _mentions_entity(slug: str) -> ColumnElement[bool]:
@@ -248,7 +251,7 @@ def search(session: Session, f: QuoteFilters, limit: int = 20, offset: int = 0) 
         return Page([], total, limit, offset)
     ids = [int(i) for i in session.execute(stmt.with_only_columns(col(Quote.id))
                                            .limit(limit).offset(offset)).scalars()]
-    return Page(visible_rows(session, ids), total, limit, offset)
+    return Page(rows_by_ids(session, ids), total, limit, offset)
 
 
 def iter_rows(session: Session, f: QuoteFilters, batch: int = 500) -> Iterator[QuoteRow]:
@@ -274,12 +277,14 @@ class Facets:
 
 
 # The facets of a text search off its sample, in SQL written once ({sample}: the sub-select of
-# ``search.newest_matches``, constants and placeholders only): the quote and article columns
-# with the speaker's name in one pass, then the sample's entities off the kept links.
+# ``search.newest_matches`` or ``search.ids_as_rows``, constants and placeholders only): the
+# quote and article columns with the speaker's name in one pass, then the sample's entities
+# off the kept links.
 _FACET_ROWS = (
     "SELECT q.speaker_id, s.slug, s.name, a.source, q.language, q.type, {month} "
     "FROM quote q JOIN article a ON a.id = q.article_id "
     "LEFT JOIN speaker s ON s.id = q.speaker_id WHERE q.id IN ({sample})")
+_FACET_NAMES = ("speaker", "entity", "source", "language", "kind", "month")
 _MONTH = {True: "strftime('%Y-%m', coalesce(a.published_at, a.created_at))",
           False: "to_char(coalesce(a.published_at, a.created_at), 'YYYY-MM')"}
 _FACET_ENTITIES = (
@@ -294,11 +299,20 @@ def facets(session: Session, f: QuoteFilters) -> dict[str, list[FacetValue]]:
     return facets_of(session, f).values
 
 
-def facets_of(session: Session, f: QuoteFilters) -> Facets:
+def facets_of(session: Session, f: QuoteFilters, newest: Sequence[int] | None = None
+              ) -> Facets:
     """:func:`facets`, saying whether they were counted over a sample. Two statements for a
-    text search (with at most a speaker: three), whatever the number of matches."""
+    text search (with at most a speaker: three), whatever the number of matches; ``newest``:
+    the newest matches of the same search, read with its page (``Page.newest``), so that
+    the text is not searched again (the two statements then read those quotes by id; none
+    when nothing matched)."""
     f = resolve_fields(session, f)
-    fast = _newest_sample(session, f) if _only_text_and_speaker(f) else None
+    fast = None
+    if _only_text_and_speaker(f):
+        if newest is not None and not newest:
+            return Facets({name: [] for name in _FACET_NAMES})
+        fast = ids_as_rows(session, newest[:FACET_SAMPLE]) if newest else _newest_sample(
+            session, f)
     if fast is not None:
         sample_sql, params = fast
         sqlite = is_sqlite_session(session)

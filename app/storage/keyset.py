@@ -26,7 +26,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
 from app.storage.models import Article, EntityQuote, Quote, Speaker
-from app.storage.queries import QuoteRow, visible_rows
+from app.storage.queries import QuoteRow
 
 _CURSOR = re.compile(r"^(\d{20})\.(\d{1,10})\.(\d{1,10})\.(\d{1,10})$")
 _MAX_ID = 2**31 - 1
@@ -186,16 +186,39 @@ def plain(names: tuple[str, ...], values: Any) -> Any:
 
 
 def _rows(session: Session, kind: str, direction: str, params: dict[str, Any]) -> list[QuoteRow]:
+    return _plain_rows(session, _statement(kind, direction), params)
+
+
+def _plain_rows(session: Session, statement: Any, params: dict[str, Any]) -> list[QuoteRow]:
+    """The rows of a statement reading ``_QUOTE``, ``_ARTICLE`` and ``_SPEAKER``'s columns, as
+    plain quotes, articles and speakers."""
     q_names, a_names, s_names = _QUOTE.names, _ARTICLE.names, _SPEAKER.names
     a_at = len(q_names)
     s_at = a_at + len(a_names)
     s_id = s_at + s_names.index("id")  # None: no speaker (an outer join)
     out: list[QuoteRow] = []
-    for row in session.execute(_statement(kind, direction), params).all():
+    for row in session.execute(statement, params).all():
         speaker = plain(s_names, row[s_at:]) if row[s_id] is not None else None
         out.append(QuoteRow(plain(q_names, row[:a_at]), speaker,
                             plain(a_names, row[a_at:s_at])))
     return out
+
+
+def rows_by_ids(session: Session, ids: list[int]) -> list[QuoteRow]:
+    """The visible quotes with these ids, in the order of ``ids``, each with its article
+    (without its text) and speaker, as plain rows (one statement; a result list's twenty
+    rows as ORM objects cost ~1 ms of a search page)."""
+    if not ids:
+        return []
+    by_id = {r.quote.id: r for r in _plain_rows(session, _BY_IDS, {"ids": ids})}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+_BY_IDS = (sql_select(*_QUOTE.columns, *_ARTICLE.columns, *_SPEAKER.columns)
+           .join(Article, col(Article.id) == Quote.article_id)
+           .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+           .where(col(Quote.id).in_(bindparam("ids", expanding=True)),
+                  col(Quote.hidden) == false()))
 
 
 def page(session: Session, kind: str, key: int, total: int, limit: int, *,
@@ -221,7 +244,7 @@ def page(session: Session, kind: str, key: int, total: int, limit: int, *,
         ids = [int(i) for i in session.execute(
             _statement(kind, "skip"), {"key": key, "limit": limit + 1, "offset": offset})
             .scalars()]
-        rows = visible_rows(session, ids)
+        rows = rows_by_ids(session, ids)
     else:
         rows = _rows(session, kind, "first", params)
     more_after = len(rows) > limit

@@ -56,6 +56,9 @@ class Page:
     offset: int
     #: ``total`` is an estimate (a text search with more matches than it counts exactly).
     estimated: bool = False
+    #: A text search's newest matches (ids, newest first), read with the page: the facets
+    #: are counted over them (``browse.facets_of``) without searching again (None: not read).
+    newest: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

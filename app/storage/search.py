@@ -11,13 +11,15 @@ last bare word becomes a prefix for type-ahead; ``OR`` between words and ``-word
 ``speaker:``/``entity:`` are read apart (``split_fields``). PostgreSQL: a GIN-indexed tsvector
 table ``quote_search`` of the same stems ('simple' configuration; body weight B, extra C, names
 A: ts_rank's 0.4 / 0.2 / 1.0), ranked by ts_rank. ``ranked_ids``
-is the fast path for a ranked text search (ORDER BY/LIMIT inside the full-text query; only the
-newest RANK_WINDOW matches are ranked and at most that many counted (PG_RANK_WINDOW on
-PostgreSQL), see ``_windowed``).
+is the fast path for a ranked text search: one full-text statement reads the newest
+RANK_WINDOW + 1 matches with their scores, which give the page (ranked here), the total
+(exact up to the window, estimated past it) and the newest matches the facets are counted
+over (``Hits.newest``), see ``_windowed``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Sequence
@@ -37,11 +39,12 @@ from app.storage.models import Entity, EntityMention, Quote, Speaker, like_escap
 FTS_TABLE = "quote_fts"
 PG_TABLE = "quote_search"
 # A text search ranks at most this many (the newest) matches, and counts at most this many
-# exactly (an estimate beyond); see _windowed.
-RANK_WINDOW = 10_000
-# PostgreSQL ranks and counts fewer: the newest matches come off the primary key walked
-# backwards (or the GIN index for rarer words), and each costs a heap row (see _pg_windowed).
-PG_RANK_WINDOW = 1_000
+# exactly (an estimate beyond), on both engines; see _windowed. Each match ranked costs a bm25
+# score on SQLite (~2-4 µs) and a heap row on PostgreSQL: 10,000 on SQLite cost ~20-50 ms a
+# common word at 100,000 quotes (bench/http_distinct.py's search tail).
+RANK_WINDOW = 1_000
+# What the verification of a pasted quote ranks (any_of_ids): its own, wider window.
+VERIFY_WINDOW = 10_000
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 PHRASE_RE = re.compile(r'"([^"]*)"')
 # A field (speaker:lavrov, entity:"Keir Starmer"), a phrase, or a bare token, in query order.
@@ -585,11 +588,14 @@ def apply_text_search(
 @dataclass(frozen=True)
 class Hits:
     """One page of a ranked text search: its ids, and how many quotes match (``estimated``:
-    about that many, see :func:`ranked_ids`)."""
+    about that many, see :func:`ranked_ids`); ``newest``: the ids of the newest matches read
+    (up to the window, newest first), which the facets count without searching again; ``None``
+    when they were not read."""
 
     ids: list[int]
     total: int
     estimated: bool = False
+    newest: tuple[int, ...] | None = None
 
 
 def ranked_ids(
@@ -597,11 +603,11 @@ def ranked_ids(
 ) -> Hits | None:
     """The ids of the best-ranked quotes matching ``q`` (one page) and how many match.
 
-    The fast path for a text search with at most a speaker filter: ORDER BY rank and LIMIT run
-    inside the full-text query, so only one page of quote rows is ever read, and the count never
-    touches the quote table (hidden quotes are never in the index). Only the newest
-    RANK_WINDOW matches are ranked (``_windowed``), and at most that many counted: past it the
-    total is an estimate (``Hits.estimated``). ``None`` when ``q`` holds no words.
+    The fast path for a text search with at most a speaker filter: only the index is searched,
+    so only one page of quote rows is ever read, and the count never touches the quote table
+    (hidden quotes are never in the index). Only the newest RANK_WINDOW matches are ranked
+    (``_windowed``), and at most that many counted: past it the total is an estimate
+    (``Hits.estimated``). ``None`` when ``q`` holds no words.
     """
     terms = parse_query(q)
     if not terms:
@@ -644,8 +650,8 @@ def newest_matches(
                 "ORDER BY quote_id DESC LIMIT :lim", {**binds, "lim": limit})
     else:
         # The ids found here (bounded work, see _pg_newest), handed on as one array value.
-        ids = [int(r[0]) for r in _pg_newest(session, terms, limit, speaker_id=speaker_id)]
-        return "SELECT unnest(CAST(:sample_ids AS integer[])) AS qid", {"sample_ids": ids}
+        return ids_as_rows(session, [int(r[0]) for r in _pg_newest(
+            session, terms, limit, speaker_id=speaker_id)])
     key = "rowid"
     if speaker_id is not None:
         params["sp"] = speaker_id
@@ -654,36 +660,64 @@ def newest_matches(
 
 
 def rank_window(session: Session) -> int:
-    """How many of the newest matches this engine ranks and counts exactly."""
-    return RANK_WINDOW if is_sqlite_session(session) else min(RANK_WINDOW, PG_RANK_WINDOW)
+    """How many of the newest matches a text search ranks and counts exactly."""
+    return RANK_WINDOW
+
+
+def ids_as_rows(session: Session, ids: Sequence[int]) -> tuple[str, dict[str, Any]]:
+    """SQL (one column, ``qid``) yielding these ids, and its parameters: one bound value
+    (a JSON array on SQLite, an integer array on PostgreSQL), never a placeholder per id."""
+    if is_sqlite_session(session):
+        return "SELECT value AS qid FROM json_each(:sample_ids)", {
+            "sample_ids": json.dumps([int(i) for i in ids])}
+    return "SELECT unnest(CAST(:sample_ids AS integer[])) AS qid", {
+        "sample_ids": [int(i) for i in ids]}
 
 
 def _windowed(session: Session, terms: list[QueryTerm], limit: int, offset: int) -> Hits:
     """Top ids for a text search, ranking only the newest ``RANK_WINDOW`` matches.
 
-    Ranking has to score every match before ORDER BY rank LIMIT can answer: bm25 ~2 µs a
+    Ranking has to score every match before ORDER BY rank LIMIT can answer: bm25 ~2-4 µs a
     match, so a word in 10^5 quotes cost 200 ms. Only the newest RANK_WINDOW matches (by id,
     which both indexes give without scoring) are ranked; beyond them the list goes on newest
-    first. Up to RANK_WINDOW matches this is exactly ORDER BY rank (FTS5's order for ties).
-    The total is counted up to RANK_WINDOW too (:func:`_capped_total`). PostgreSQL:
-    :func:`_pg_windowed`.
+    first. One statement reads them with their scores (and the archive's first and last id):
+    FTS5 evaluates a MATCH once (a common prefix such as ``"och"*`` merges every matching
+    term's list of quotes in memory first, each time it is asked), and the page, the total
+    and the facets' sample (``Hits.newest``) all come from that one read. Ranked here by
+    bm25, newest first among equals. PostgreSQL: :func:`_pg_windowed`.
     """
     if not is_sqlite_session(session):
         return _pg_windowed(session, terms, limit, offset)
     params: dict[str, Any] = {"m": fts5_match(terms)}
     match = f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m"
-    ranked = (f"SELECT rowid FROM (SELECT rowid, rank {match} ORDER BY rowid DESC "  # noqa: S608
-              f"LIMIT {RANK_WINDOW}) ORDER BY rank LIMIT :n OFFSET :off")
-    ids: list[int] = []
-    if offset < RANK_WINDOW:
-        n = min(limit, RANK_WINDOW - offset)
-        ids += [int(r[0]) for r in session.execute(text(ranked),
-                                                   {**params, "n": n, "off": offset})]
-    if offset + limit > RANK_WINDOW:
-        ids += _newest_beyond(session, match, params, "rowid", RANK_WINDOW, limit, offset)
-    if offset == 0 and len(ids) < limit:
-        return Hits(ids, len(ids))
-    return _capped_total(session, match, params, ids, "rowid")
+    newest = (f"SELECT rowid, rank, (SELECT min(id) FROM quote), "  # noqa: S608
+              f"(SELECT max(id) FROM quote) {match} ORDER BY rowid DESC LIMIT :k")
+    rows = list(session.execute(text(newest), {**params, "k": RANK_WINDOW + 1}).all())
+    # bm25: lower is better; FTS5 reports it as a negative number.
+    return _window_hits(session, rows, lambda r: (float(r[1]), -int(r[0])), match, params,
+                        "rowid", limit, offset)
+
+
+def _window_hits(session: Session, rows: list[Any], order: Any, match: str,
+                 params: dict[str, Any], key: str, limit: int, offset: int) -> Hits:
+    """A page and the total from the newest ``RANK_WINDOW`` + 1 matches ``rows`` (id, score,
+    the archive's first id, its last id; newest first), ranked by ``order``. Up to the window
+    the total is exact; past it an estimate from how densely the window's matches lie among
+    the newest ids (:func:`estimate_total`)."""
+    window = RANK_WINDOW
+    newest = rows[:window]
+    ranked = sorted(newest, key=order)
+    ids = [int(r[0]) for r in ranked[offset:offset + limit]]
+    if offset + limit > window and len(rows) > window:
+        ids += _newest_beyond(session, match, params, key, window, limit, offset)
+    kept = tuple(int(r[0]) for r in newest)
+    if len(rows) <= window:
+        return Hits(ids, len(rows), newest=kept)
+    first_id, last_id, oldest = int(rows[0][2]), int(rows[0][3]), int(newest[-1][0])
+    # The window holds ``window`` matches among the ids oldest..last_id: the same share of
+    # an id span as estimate_total's first..last (it counts from the other end).
+    return Hits(ids, estimate_total(window, first_id + last_id - oldest, first_id, last_id),
+                True, kept)
 
 
 def _newest_beyond(session: Session, match: str, params: dict[str, Any], key: str,
@@ -697,32 +731,20 @@ def _newest_beyond(session: Session, match: str, params: dict[str, Any], key: st
 
 def _pg_windowed(session: Session, terms: list[QueryTerm], limit: int, offset: int,
                  speaker_id: int | None = None) -> Hits:
-    """``_windowed`` on PostgreSQL: the newest ``rank_window`` + 1 matches with their
+    """``_windowed`` on PostgreSQL: the newest ``RANK_WINDOW`` + 1 matches with their
     ts_rank (:func:`_pg_newest`), ranked here (ts_rank DESC, newest first among equals).
     Ranking every match read each one's heap row (a common word at a million quotes:
-    ~0.4 s). Up to the window the total is exact; past it an estimate from how densely the
-    window's matches lie among the newest ids (:func:`estimate_total`)."""
-    window = rank_window(session)
+    ~0.4 s)."""
     query, binds = _tsquery(terms)
     params: dict[str, Any] = dict(binds)
     match = f"FROM {PG_TABLE} WHERE body @@ {query}"
     if speaker_id is not None:
         params["sp"] = speaker_id
         match += " AND quote_id IN (SELECT id FROM quote WHERE speaker_id = :sp)"
-    rows = sorted(_pg_newest(session, terms, window + 1, ranked=True, speaker_id=speaker_id),
-                  key=lambda r: -int(r[0]))
-    newest = rows[:window]
-    ranked = sorted(newest, key=lambda r: (-float(r[1]), -int(r[0])))
-    ids = [int(r[0]) for r in ranked[offset:offset + limit]]
-    if offset + limit > window and len(rows) > window:
-        ids += _newest_beyond(session, match, params, "quote_id", window, limit, offset)
-    if len(rows) <= window:
-        return Hits(ids, len(rows))
-    first_id, last_id, oldest = int(rows[0][2]), int(rows[0][3]), int(newest[-1][0])
-    # The window holds ``window`` matches among the ids oldest..last_id: the same share of
-    # an id span as estimate_total's first..last (it counts from the other end).
-    return Hits(ids, estimate_total(window, first_id + last_id - oldest, first_id, last_id),
-                True)
+    rows = sorted(_pg_newest(session, terms, RANK_WINDOW + 1, ranked=True,
+                             speaker_id=speaker_id), key=lambda r: -int(r[0]))
+    return _window_hits(session, rows, lambda r: (-float(r[1]), -int(r[0])), match, params,
+                        "quote_id", limit, offset)
 
 
 # Rows of the search table a PostgreSQL search may read newest first, along its primary key,
@@ -775,22 +797,6 @@ def _pg_one_word(terms: list[QueryTerm], speaker_id: int | None) -> bool:
     (each alternative a single stem: no phrase), none left out, no speaker."""
     return speaker_id is None and all(
         not t.negated and all(len(seq) == 1 for seq in t.alternatives) for t in terms)
-
-
-def _capped_total(session: Session, match: str, params: dict[str, Any], ids: list[int],
-                  key: str) -> Hits:
-    """How many quotes ``match`` finds, counted up to RANK_WINDOW; past it an estimate: the
-    first RANK_WINDOW matches the index walks (the oldest, in id order) span ids up to some
-    id, and the others are taken to be as dense over the rest of the archive's ids. Counting
-    every match cost ~35 ns each on SQLite (a word in 30 % of a million quotes: 10 ms, a
-    short prefix 30 ms); this, at most RANK_WINDOW of them."""
-    sql = (f"SELECT count(*), max(k), (SELECT min(id) FROM quote), "  # noqa: S608
-           f"(SELECT max(id) FROM quote) FROM (SELECT {key} AS k {match} "
-           f"LIMIT {RANK_WINDOW + 1}) AS s")
-    n, last, first_id, last_id = session.execute(text(sql), params).one()
-    if n <= RANK_WINDOW:
-        return Hits(ids, int(n))
-    return Hits(ids, estimate_total(int(n), int(last), int(first_id), int(last_id)), True)
 
 
 def estimate_total(found: int, last: int, first_id: int, last_id: int) -> int:
@@ -862,7 +868,7 @@ def capped_counts(session: Session, terms: Sequence[QueryTerm], cap: int) -> lis
 
 
 def any_of_ids(session: Session, clauses: Sequence[Sequence[QueryTerm]], limit: int,
-               window: int = RANK_WINDOW) -> list[int]:
+               window: int = VERIFY_WINDOW) -> list[int]:
     """The best-ranked ids of quotes that match any of ``clauses`` (each an AND of terms).
 
     SQLite ranks by bm25 only the newest ``window`` matches (as ``_windowed`` does);

@@ -140,7 +140,7 @@ def _search_page(request: Request, session: Session, templates: LocalizedTemplat
              session, "speaker", n.speaker.id or 0, n.quotes, 3).items]}
         for n in by_speaker[:1]]
     did_you_mean = [n.speaker for n in by_speaker if n.fuzzy]
-    facet_counts = cache.get(("facets", f), lambda: browse.facets_of(session, f))
+    facet_counts = cache.get(("facets", f), lambda: browse.facets_of(session, f, result.newest))
     context = {
         "f": f, "q": f.q, "page": page, "result": result, "hits": hits,
         "pages": _pages(result.total), "pages_estimated": result.estimated,

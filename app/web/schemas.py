@@ -78,8 +78,8 @@ class QuoteList(BaseModel):
     """A page of quotes (with facet counts when asked for)."""
 
     total: int
-    #: ``total`` is an estimate: a text search counts its matches exactly up to 10,000 (the
-    #: matches it ranks) and estimates beyond, from how densely the first 10,000 lie.
+    #: ``total`` is an estimate: a text search counts its matches exactly up to 1,000 (the
+    #: newest, which it ranks) and estimates beyond, from how densely those 1,000 lie.
     total_is_estimate: bool = False
     limit: int
     offset: int
