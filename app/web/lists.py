@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from app.storage import (
     browse,
-    certainty,
     exports,
     indexes,
     keyset,
@@ -241,13 +240,12 @@ def speaker(
 
 def _speaker_page(request: Request, session: Session, templates: LocalizedTemplates,
                   slug: str, q: str, page: int, after: str, before: str) -> Response:
-    view = queries.get_speaker(session, slug)
-    sid, sure = view.speaker.id, request.app.state.settings.speaker_sure
-    stats = request.app.state.cache.get(
-        ("speaker", sid), lambda: profiles.speaker_stats(session, view.speaker))
+    # The speaker, their names, numbers and neighbours in one statement (read for each page:
+    # it costs less than the keyed cache's look-up would save, and shows a rename at once).
+    profile = profiles.speaker_profile(session, slug, request.app.state.settings.speaker_sure)
+    view, stats, uncertain = profile.view, profile.stats, profile.uncertain
+    sid = view.speaker.id
     assert sid is not None
-    uncertain = request.app.state.cache.get(
-        ("uncertain", sid), lambda: certainty.count_uncertain(session, sid, sure))
     f = QuoteFilters(q=q, speaker=slug, sort="newest" if not q else "relevance")
     context: dict[str, Any] = {}
     if q:
