@@ -119,3 +119,76 @@ def test_only_the_newest_window_is_ranked_then_newest_first(
         across = browse.search(s, f, limit=4, offset=2)  # two ranked, then the newest others
         assert [r.quote.id for r in across.items][2:] == newest[4:6]
         assert set(r.quote.id for r in across.items[:2]) <= set(newest[:4])
+
+
+def _statements(client: TestClient, url: str) -> list[str]:
+    """The SQL statements the app runs to answer ``url``."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return seen
+
+
+def _searching(statements: list[str]) -> list[str]:
+    """The statements that search the full-text index (FTS5 or the tsvector table)."""
+    return [s for s in statements if search.FTS_TABLE in s or search.PG_TABLE in s]
+
+
+def test_a_search_page_searches_the_text_once(app_client: TestClient,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page, its total and the facets' sample come from one read of the index; the
+    facets read the sampled quotes by id (here three of the nine, the newest)."""
+    from app.storage import browse
+
+    monkeypatch.setattr(browse, "FACET_SAMPLE", 3)
+    statements = _statements(app_client, "/search?q=hamnen")
+    assert len(_searching(statements)) == 1
+    facet_reads = [s for s in statements if "entityquote" in s or "a.source" in s]
+    assert len(facet_reads) == 2 and not _searching(facet_reads)
+    page = soup(app_client.get("/search?q=hamnen").text)
+    assert page.select_one("#result-count")["data-total"] == "9"  # type: ignore[index]
+    # Counted over the three newest: nine quotes by Lena Holm, three of them counted.
+    speaker = page.select(".facet-speaker li .count")
+    assert [c.get_text() for c in speaker] == ["3"]
+    assert "3" in page.select_one(".facet-sample").get_text()  # type: ignore[union-attr]
+
+
+def test_a_search_that_finds_nothing_counts_no_facets(app_client: TestClient) -> None:
+    statements = _statements(app_client, "/search?q=flygplatsen")
+    assert len(_searching(statements)) == 1
+    assert not [s for s in statements if "entityquote" in s or "a.source" in s]
+    page = soup(app_client.get("/search?q=flygplatsen").text)
+    assert page.select_one("#result-count")["data-total"] == "0"  # type: ignore[index]
+    assert page.select(".facets section") == []
+
+
+def test_a_common_word_still_finds_its_quotes(app_client: TestClient,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word in more quotes than the window: a full first page, ranked among the newest,
+    the total an estimate at least the number counted, every page reachable newest first."""
+    from sqlmodel import Session, col, select
+
+    from app.storage import browse
+    from app.storage.models import Quote
+
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    with Session(app_client.app.state.engine) as s:  # type: ignore[attr-defined]
+        newest = list(s.exec(select(Quote.id).order_by(col(Quote.id).desc())))
+        seen: list[int] = []
+        for offset in range(0, 9, 3):
+            page = browse.search(s, browse.QuoteFilters(q="hamnen"), limit=3, offset=offset)
+            assert page.estimated and page.total >= 4
+            assert page.newest == tuple(newest[:3])
+            seen += [r.quote.id for r in page.items]  # type: ignore[misc]
+        assert sorted(seen) == sorted(newest)
+        assert seen[3:] == newest[3:]
