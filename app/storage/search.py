@@ -55,6 +55,10 @@ BM25_WEIGHTS = (1.0, 0.5, 4.0)
 FTS_RANK = "bm25(quote_fts, 1.0, 0.5, 4.0)"
 STEMMER_LANGUAGES = {"sv": "swedish", "en": "english"}
 WHOLE_WORD = 6  # a word being typed this long is taken as a whole word too (see _typed)
+# A word being typed shorter than this is matched as a whole word only: FTS5 expands a prefix
+# by merging the list of quotes of every indexed word that starts with it, in memory, before
+# it returns a row ("s"* at 100,000 quotes: ~30 ms; "i", "en", "på" are words of their own).
+MIN_PREFIX = 3
 
 
 _local = threading.local()
@@ -203,7 +207,8 @@ def parse_query(q: str) -> list[QueryTerm]:
         if phrase:
             new = [QueryTerm(_alternatives(ws), negated=neg)]
         elif last_typed and i == len(tokens) - 1:
-            new = [_typed(ws[0])]
+            new = [_typed(ws[0]) if len(ws[0]) >= MIN_PREFIX
+                   else QueryTerm(_alternatives(ws), negated=neg)]
         else:
             new = [QueryTerm(_alternatives([w]), negated=neg) for w in ws]
         for t in new:

@@ -225,6 +225,11 @@ def test_type_ahead_matches_what_was_typed_not_every_word_of_its_stem(session: S
     # A finished word: its stem, which is also a part of the compound husdjur (issue 21: the
     # parts of a compound are indexed, ranked below the quote's own words).
     assert found("huset ") == {"Huset", "Ett", "Husdjuren"}
+    # Fewer than three letters typed: a word of its own ("i"), not every word that starts
+    # with it ("i"* would be Ingen, in, i, …); three letters expand again (hus above).
+    assert found("i") == {"Huset", "Förslaget"}
+    assert found("hu") == set()
+    assert fts5_match(parse_query("ti")) == '"ti"'
 
 
 def test_index_body_and_highlight() -> None:
