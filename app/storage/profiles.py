@@ -109,6 +109,9 @@ _SPEAKERS_OWN = "e.name_key = (SELECT name_key FROM me) AND e.label IN ({})".for
 # A typed NULL (PostgreSQL types a sub-select's bare NULL as text, which no UNION with an
 # integer column accepts).
 _INT, _STR = "CAST(NULL AS integer)", "CAST(NULL AS varchar)"
+# An entity's (e) and a speaker's (o) columns in a row, in the order the rows are read back.
+_E = ", ".join(f"e.{c}" for c in _ENTITY_COLS) + f", {_STR} AS surname"
+_O = ", ".join(f"o.{c}" for c in _SPEAKER_COLS)
 # Constants only are formatted in; every value is a bound parameter.
 _PROFILE = text(f"""
 WITH me AS (SELECT id, name_key FROM speaker WHERE slug = :slug)
@@ -132,33 +135,30 @@ SELECT * FROM (
 UNION ALL
 SELECT * FROM (
   SELECT {_TALKS_ABOUT} AS part, row_number() OVER (ORDER BY se.quotes DESC, e.name) AS ord,
-         e.id, e.name, e.slug, e.label, e.name_key, {_STR} AS surname, se.quotes AS n,
-         {_INT} AS m
+         {_E}, se.quotes AS n, {_INT} AS m
   FROM speakerentity se JOIN entity e ON e.id = se.entity_id
   WHERE se.speaker_id = (SELECT id FROM me)
   ORDER BY se.quotes DESC, e.name LIMIT :talks) AS talks
 UNION ALL
 SELECT * FROM (
   SELECT {_ALONGSIDE} AS part, row_number() OVER (ORDER BY p.articles DESC, o.name) AS ord,
-         o.id, o.name, o.slug, o.kind, o.name_key, o.surname, p.articles AS n, {_INT} AS m
+         {_O}, p.articles AS n, {_INT} AS m
   FROM speakerpair p JOIN speaker o ON o.id = p.other_id
   WHERE p.speaker_id = (SELECT id FROM me)
   ORDER BY p.articles DESC, o.name LIMIT :limit) AS alongside
 UNION ALL
 SELECT * FROM (
   SELECT {_NAMED_AS} AS part, row_number() OVER (ORDER BY ec.quotes DESC, e.id) AS ord,
-         e.id, e.name, e.slug, e.label, e.name_key, {_STR} AS surname, ec.quotes AS n,
-         {_INT} AS m
+         {_E}, ec.quotes AS n, {_INT} AS m
   FROM entity e JOIN entitycount ec ON ec.entity_id = e.id
   WHERE {_SPEAKERS_OWN} AND ec.quotes > 0) AS named
 UNION ALL
 SELECT * FROM (
   SELECT {_MENTIONED_BY} AS part,
          row_number() OVER (ORDER BY sum(se.quotes) DESC, o.name) AS ord,
-         o.id, o.name, o.slug, o.kind, o.name_key, o.surname, sum(se.quotes) AS n, {_INT} AS m
+         {_O}, sum(se.quotes) AS n, {_INT} AS m
   FROM speaker o JOIN speakerentity se ON se.speaker_id = o.id
-  JOIN entity e ON e.id = se.entity_id WHERE {_SPEAKERS_OWN}
-  GROUP BY o.id, o.name, o.slug, o.kind, o.name_key, o.surname
+  JOIN entity e ON e.id = se.entity_id WHERE {_SPEAKERS_OWN} GROUP BY {_O}
   ORDER BY sum(se.quotes) DESC, o.name LIMIT :limit) AS mentioned
 """)  # noqa: S608
 
