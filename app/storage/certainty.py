@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, func
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, and_
+from sqlmodel import col
 
 from app.storage.models import Quote
 
@@ -36,15 +36,3 @@ def uncertain(sure: float) -> ColumnElement[bool]:
     """SQL: the quote's speaker is named but not certain."""
     return and_(col(Quote.speaker_id).is_not(None), col(Quote.speaker_checked).is_(False),
                 col(Quote.speaker_confidence) < sure)
-
-
-def count_uncertain(session: Session, speaker_id: int, sure: float) -> int:
-    """How many of a speaker's visible quotes are uncertain attributions (an index-only range
-    over just those, ``ix_quote_speaker_uncertain``)."""
-    return int(session.execute(_UNCERTAIN, {"speaker_id": speaker_id, "sure": sure}).scalar_one())
-
-
-# "= false" rather than "IS false": PostgreSQL seeks an index only on the first.
-_UNCERTAIN = select(func.count()).select_from(Quote).where(
-    col(Quote.speaker_id) == bindparam("speaker_id"), col(Quote.hidden) == false(),
-    col(Quote.speaker_checked) == false(), col(Quote.speaker_confidence) < bindparam("sure"))
