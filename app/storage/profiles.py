@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, exists, func
+from sqlalchemy import Connection, Engine, and_, bindparam, case, exists, func
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -149,12 +149,25 @@ class Permalink:
     version: str = ""
 
 
-def permalink(session: Session, public_id: str) -> Permalink:
+def read_permalink(engine: Engine, public_id: str) -> Permalink:
+    """:func:`permalink` on a connection of ``engine`` (a page's one read: no ``Session``, no
+    ORM execution of the statement, ~0.2 ms of CPU less a page on either database)."""
+    with engine.connect() as connection:
+        return permalink(connection, public_id)
+
+
+def read_version(engine: Engine, public_id: str) -> str | None:
+    """:func:`quote_version` on a connection of ``engine`` (as :func:`read_permalink`)."""
+    with engine.connect() as connection:
+        return quote_version(connection, public_id)
+
+
+def permalink(db: Session | Connection, public_id: str) -> Permalink:
     """A quote's permalink page: the quote with its speaker and article, whether an editor
     chose its speaker, its "also reported in" links and its version (``quote_version``, for
     the ETag and the page cache), in one indexed read; then, only when there are some, those
     reports (one more). Raises NotFound."""
-    found = session.execute(_PERMALINK, {"public_id": public_id}).first()
+    found = db.execute(_PERMALINK, {"public_id": public_id}).first()
     if found is None:
         raise NotFound("quote", public_id)
     # The quote, article and speaker as plain attributes (``keyset.Plain``: read-only, no ORM
@@ -173,16 +186,22 @@ def permalink(session: Session, public_id: str) -> Permalink:
     shown = tuple(getattr(quote, c) for c in _QUOTE_SHOWN) + (
         (speaker.name, speaker.slug) if speaker is not None else (None, None)) + tuple(
         getattr(article, c) for c in _ARTICLE_SHOWN) + (echoes, newest, hidden)
-    return Permalink(row, bool(corrected), also_reported(session, row) if echoes else [],
-                     _digest(shown))
+    return Permalink(row, bool(corrected), _also(db, row) if echoes else [], _digest(shown))
 
 
-def quote_version(session: Session, public_id: str) -> str | None:
+def _also(db: Session | Connection, row: QuoteRow) -> list[QuoteRow]:
+    if isinstance(db, Session):
+        return also_reported(db, row)
+    with Session(bind=db) as session:  # ORM rows (a few quotes), on the page's connection
+        return also_reported(session, row)
+
+
+def quote_version(db: Session | Connection, public_id: str) -> str | None:
     """A digest of everything a quote's permalink page and share card show that can change
     (its speaker and how sure, kind, visibility, editor's check, article, "also reported in"
     links: how many, the newest, how many hidden): it changes with every correction. None for
     an unknown id. One indexed read, without the article's text."""
-    row = session.execute(_VERSION, {"public_id": public_id}).first()
+    row = db.execute(_VERSION, {"public_id": public_id}).first()
     if row is None:
         return None
     return _digest(tuple(row))

@@ -73,8 +73,7 @@ async def quote(request: Request, public_id: str) -> Response:
 
 def _read_and_render(request: Request, public_id: str, templates: Any, settings: Any
                      ) -> Response:
-    with Session(request.app.state.reader) as session:
-        page = profiles.permalink(session, public_id)
+    page = profiles.read_permalink(request.app.state.reader, public_id)
     return _quote_page(request, public_id, page, templates, settings)
 
 
