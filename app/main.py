@@ -270,6 +270,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["version"] = __version__
     templates.env.globals["current_locale"] = i18n.current_locale.get
     templates.env.globals["locales"] = i18n.LOCALES
+    templates.env.globals["switch_url"] = i18n.switch_url
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
     templates.env.globals["url_for"] = cached_url_for(app.state.paths)
