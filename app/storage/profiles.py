@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, case, exists, func
+from sqlalchemy import Connection, Engine, and_, bindparam, case, exists, func, or_
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -17,15 +17,25 @@ from app.storage.models import (
     Correction,
     Entity,
     EntityCount,
+    EntityMention,
     Quote,
     QuoteEcho,
     Speaker,
+    SpeakerAlias,
     SpeakerCount,
     SpeakerEntity,
     SpeakerMonth,
     SpeakerPair,
+    fold_key,
 )
-from app.storage.queries import SPEAKING_LABELS, NotFound, QuoteRow
+from app.storage.queries import (
+    ENTITY_ARTICLES,
+    SPEAKING_LABELS,
+    ArticleTitle,
+    EntityView,
+    NotFound,
+    QuoteRow,
+)
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ"
 
@@ -58,7 +68,7 @@ def speaker_stats(session: Session, speaker: Speaker, limit: int = 10) -> Speake
     entities = [(e, n) for e, n in _pairs(session, _TALKS_ABOUT, _ENTITY, {**p, "limit": limit + 4})
                 if e.name.casefold() != own][:limit]
     co = _pairs(session, _ALONGSIDE, _SPEAKER, p)
-    # The entities that are this speaker (``queries.get_entity`` sends their pages here) that
+    # The entities that are this speaker (``get_entity`` sends their pages here) that
     # some quote mentions, with the number of those quotes, and who mentions them most (not
     # asked when no quote mentions them: nobody does; most speakers, one statement less).
     named_as = _pairs(session, _NAMED_AS, _ENTITY, p)
@@ -74,8 +84,8 @@ _TIMELINE = (sql_select(col(SpeakerMonth.month), col(SpeakerMonth.quotes))
 _ENTITY, _SPEAKER = Columns.of(Entity), Columns.of(Speaker)
 
 
-def _pairs(session: Session, statement: Any, columns: Columns, params: dict[str, Any]
-           ) -> list[tuple[Any, int]]:
+def _pairs(session: Session | Connection, statement: Any, columns: Columns,
+           params: dict[str, Any]) -> list[tuple[Any, int]]:
     """(an entity or a speaker as plain attributes, a count) of each row: its table's columns,
     then the count (no ORM instances: a speaker page reads ~40 of them)."""
     n = len(columns.names)
@@ -106,9 +116,56 @@ _MENTIONED_BY = (sql_select(*_SPEAKER.columns, _N)
                  .limit(bindparam("limit")))
 
 
-def entity_speakers(session: Session, entity: Entity, limit: int = 10) -> list[tuple[Speaker, int]]:
+def entity_speakers(db: Session | Connection, entity: Entity, limit: int = 10
+                    ) -> list[tuple[Speaker, int]]:
     """Speakers whose quotes mention the entity most (from the aggregates)."""
-    return _pairs(session, _MENTION_MOST, _SPEAKER, {"entity_id": entity.id, "limit": limit})
+    return _pairs(db, _MENTION_MOST, _SPEAKER, {"entity_id": entity.id, "limit": limit})
+
+
+def get_entity(db: Session | Connection, slug: str, articles: int = ENTITY_ARTICLES
+               ) -> EntityView:
+    """An entity page: the entity and its number of quotes, the newest articles that mention
+    it, and its speaker page if any (three indexed reads; its quotes are a list of their own,
+    ``keyset.page``). The entity and the speaker as plain attributes (``keyset.Plain``), read
+    on a session or, cheaper, on a connection (no ORM execution: ~0.1 ms a statement)."""
+    found = db.execute(_ENTITY_BY_SLUG, {"slug": slug}).first()
+    if found is None:
+        raise NotFound("entity", slug)
+    n = len(_ENTITY.names)
+    entity, quotes = plain(_ENTITY.names, tuple(found)[:n]), found[n]
+    newest = [ArticleTitle(aid, title) for aid, title in db.execute(
+        _ENTITY_ARTICLES, {"entity_id": entity.id, "limit": articles})]
+    # A person or organisation that also speaks (the same name, or a name merged into a
+    # speaker) has one page, the speaker's; a place keeps its own.
+    speaker = None
+    if entity.label in SPEAKING_LABELS:
+        row = db.execute(_SPEAKER_OF_ENTITY, {"key": fold_key(entity.name)}).first()
+        speaker = plain(_SPEAKER.names, tuple(row)) if row is not None else None
+    return EntityView(entity, newest, speaker, int(quotes or 0))
+
+
+_ENTITY_BY_SLUG = (
+    sql_select(*_ENTITY.columns, col(EntityCount.quotes))
+    .outerjoin(EntityCount, col(EntityCount.entity_id) == Entity.id)
+    .where(col(Entity.slug) == bindparam("slug"))
+)
+_ENTITY_ARTICLES: Any = (
+    sql_select(col(Article.id), col(Article.title))
+    .where(col(Article.id).in_(
+        sql_select(col(EntityMention.article_id))
+        .where(col(EntityMention.entity_id) == bindparam("entity_id"))
+        .distinct().order_by(col(EntityMention.article_id).desc()).limit(bindparam("limit"))))
+    .order_by(col(Article.id).desc())
+)
+# One statement: the speaker of the same name first, else the one the name was merged into.
+_SPEAKER_OF_ENTITY = (
+    sql_select(*_SPEAKER.columns)
+    .where(or_(col(Speaker.name_key) == bindparam("key"), col(Speaker.id).in_(
+        sql_select(col(SpeakerAlias.speaker_id))
+        .where(col(SpeakerAlias.kind) == "merged",
+               col(SpeakerAlias.text_key) == bindparam("key")))))
+    .order_by(col(Speaker.name_key) != bindparam("key"), col(Speaker.id)).limit(1)
+)
 
 
 _MENTION_MOST = (sql_select(*_SPEAKER.columns, col(SpeakerEntity.quotes))
