@@ -293,7 +293,11 @@ _VERSION = (
     .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
     .where(col(Quote.public_id) == bindparam("public_id"))
 )
-_P_QUOTE, _P_ARTICLE, _P_SPEAKER = Columns.of(Quote), Columns.of(Article), Columns.of(Speaker)
+_P_QUOTE, _P_SPEAKER = Columns.of(Quote), Columns.of(Speaker)
+# The article as the page and its version show it (its text, not its processing state: on
+# SQLite each timestamp read is a string parsed in Python).
+_P_ARTICLE = Columns.of(Article, leave=("content_hash", "created_at", "status", "error",
+                                        "attempts", "lease_until", "processed_at"))
 _PERMALINK = (
     sql_select(*_P_QUOTE.columns, *_P_ARTICLE.columns, *_P_SPEAKER.columns,
            exists().where(col(Correction.quote_public_id) == Quote.public_id,
