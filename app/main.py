@@ -33,7 +33,7 @@ from app.ingest.queue import (
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
 from app.storage import lexicon
 from app.storage.db import make_engine, reading
-from app.storage.profiles import Permalink, permalink, quote_version
+from app.storage.profiles import Permalink, read_permalink, read_version
 from app.storage.queries import NotFound, count_articles, count_quotes
 from app.web import (
     api,
@@ -270,6 +270,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     templates.env.globals["version"] = __version__
     templates.env.globals["current_locale"] = i18n.current_locale.get
     templates.env.globals["locales"] = i18n.LOCALES
+    templates.env.globals["switch_url"] = i18n.switch_url
     templates.env.globals["csrf_field"] = app.state.csrf.field
     templates.env.globals["session_user"] = session_user
     templates.env.globals["url_for"] = cached_url_for(app.state.paths)
@@ -308,15 +309,14 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
 
     def permalink_version(public_id: str, only_version: bool
                           ) -> tuple[str, Permalink | None] | None:
-        with Session(app.state.reader) as session:
-            if only_version:  # the page cache may hold the page: its version is enough
-                version = quote_version(session, public_id)
-                return None if version is None else (version, None)
-            try:
-                page = permalink(session, public_id)
-            except NotFound:
-                return None
-            return page.version, page
+        if only_version:  # the page cache may hold the page: its version is enough
+            version = read_version(app.state.reader, public_id)
+            return None if version is None else (version, None)
+        try:
+            page = read_permalink(app.state.reader, public_id)
+        except NotFound:
+            return None
+        return page.version, page
 
     # Between the two: the language is chosen, and the page cache keys permalinks by version.
     app.add_middleware(VersionedPages, versions=permalink_version, cached=app.state.pages.holds,

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, func, text
+from sqlalchemy import Connection, Engine, bindparam, case, exists, func, or_, text
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -16,13 +16,25 @@ from app.storage.models import (
     Article,
     Correction,
     Entity,
+    EntityCount,
+    EntityMention,
     Quote,
     QuoteEcho,
     Speaker,
+    SpeakerAlias,
     SpeakerCount,
     SpeakerEntity,
+    fold_key,
 )
-from app.storage.queries import SPEAKING_LABELS, NotFound, QuoteRow, SpeakerView
+from app.storage.queries import (
+    ENTITY_ARTICLES,
+    SPEAKING_LABELS,
+    ArticleTitle,
+    EntityView,
+    NotFound,
+    QuoteRow,
+    SpeakerView,
+)
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ"
 
@@ -165,11 +177,11 @@ SELECT * FROM (
 """)  # noqa: S608
 
 
-_SPEAKER = Columns.of(Speaker)
+_ENTITY, _SPEAKER = Columns.of(Entity), Columns.of(Speaker)
 
 
-def _pairs(session: Session, statement: Any, columns: Columns, params: dict[str, Any]
-           ) -> list[tuple[Any, int]]:
+def _pairs(session: Session | Connection, statement: Any, columns: Columns,
+           params: dict[str, Any]) -> list[tuple[Any, int]]:
     """(an entity or a speaker as plain attributes, a count) of each row: its table's columns,
     then the count (no ORM instances: a speaker page reads ~40 of them)."""
     n = len(columns.names)
@@ -177,9 +189,56 @@ def _pairs(session: Session, statement: Any, columns: Columns, params: dict[str,
             for row in session.execute(statement, params)]
 
 
-def entity_speakers(session: Session, entity: Entity, limit: int = 10) -> list[tuple[Speaker, int]]:
+def entity_speakers(db: Session | Connection, entity: Entity, limit: int = 10
+                    ) -> list[tuple[Speaker, int]]:
     """Speakers whose quotes mention the entity most (from the aggregates)."""
-    return _pairs(session, _MENTION_MOST, _SPEAKER, {"entity_id": entity.id, "limit": limit})
+    return _pairs(db, _MENTION_MOST, _SPEAKER, {"entity_id": entity.id, "limit": limit})
+
+
+def get_entity(db: Session | Connection, slug: str, articles: int = ENTITY_ARTICLES
+               ) -> EntityView:
+    """An entity page: the entity and its number of quotes, the newest articles that mention
+    it, and its speaker page if any (three indexed reads; its quotes are a list of their own,
+    ``keyset.page``). The entity and the speaker as plain attributes (``keyset.Plain``), read
+    on a session or, cheaper, on a connection (no ORM execution: ~0.1 ms a statement)."""
+    found = db.execute(_ENTITY_BY_SLUG, {"slug": slug}).first()
+    if found is None:
+        raise NotFound("entity", slug)
+    n = len(_ENTITY.names)
+    entity, quotes = plain(_ENTITY.names, tuple(found)[:n]), found[n]
+    newest = [ArticleTitle(aid, title) for aid, title in db.execute(
+        _ENTITY_ARTICLES, {"entity_id": entity.id, "limit": articles})]
+    # A person or organisation that also speaks (the same name, or a name merged into a
+    # speaker) has one page, the speaker's; a place keeps its own.
+    speaker = None
+    if entity.label in SPEAKING_LABELS:
+        row = db.execute(_SPEAKER_OF_ENTITY, {"key": fold_key(entity.name)}).first()
+        speaker = plain(_SPEAKER.names, tuple(row)) if row is not None else None
+    return EntityView(entity, newest, speaker, int(quotes or 0))
+
+
+_ENTITY_BY_SLUG = (
+    sql_select(*_ENTITY.columns, col(EntityCount.quotes))
+    .outerjoin(EntityCount, col(EntityCount.entity_id) == Entity.id)
+    .where(col(Entity.slug) == bindparam("slug"))
+)
+_ENTITY_ARTICLES: Any = (
+    sql_select(col(Article.id), col(Article.title))
+    .where(col(Article.id).in_(
+        sql_select(col(EntityMention.article_id))
+        .where(col(EntityMention.entity_id) == bindparam("entity_id"))
+        .distinct().order_by(col(EntityMention.article_id).desc()).limit(bindparam("limit"))))
+    .order_by(col(Article.id).desc())
+)
+# One statement: the speaker of the same name first, else the one the name was merged into.
+_SPEAKER_OF_ENTITY = (
+    sql_select(*_SPEAKER.columns)
+    .where(or_(col(Speaker.name_key) == bindparam("key"), col(Speaker.id).in_(
+        sql_select(col(SpeakerAlias.speaker_id))
+        .where(col(SpeakerAlias.kind) == "merged",
+               col(SpeakerAlias.text_key) == bindparam("key")))))
+    .order_by(col(Speaker.name_key) != bindparam("key"), col(Speaker.id)).limit(1)
+)
 
 
 _MENTION_MOST = (sql_select(*_SPEAKER.columns, col(SpeakerEntity.quotes))
@@ -220,12 +279,25 @@ class Permalink:
     version: str = ""
 
 
-def permalink(session: Session, public_id: str) -> Permalink:
+def read_permalink(engine: Engine, public_id: str) -> Permalink:
+    """:func:`permalink` on a connection of ``engine`` (a page's one read: no ``Session``, no
+    ORM execution of the statement, ~0.2 ms of CPU less a page on either database)."""
+    with engine.connect() as connection:
+        return permalink(connection, public_id)
+
+
+def read_version(engine: Engine, public_id: str) -> str | None:
+    """:func:`quote_version` on a connection of ``engine`` (as :func:`read_permalink`)."""
+    with engine.connect() as connection:
+        return quote_version(connection, public_id)
+
+
+def permalink(db: Session | Connection, public_id: str) -> Permalink:
     """A quote's permalink page: the quote with its speaker and article, whether an editor
     chose its speaker, its "also reported in" links and its version (``quote_version``, for
     the ETag and the page cache), in one indexed read; then, only when there are some, those
     reports (one more). Raises NotFound."""
-    found = session.execute(_PERMALINK, {"public_id": public_id}).first()
+    found = db.execute(_PERMALINK, {"public_id": public_id}).first()
     if found is None:
         raise NotFound("quote", public_id)
     # The quote, article and speaker as plain attributes (``keyset.Plain``: read-only, no ORM
@@ -244,16 +316,22 @@ def permalink(session: Session, public_id: str) -> Permalink:
     shown = tuple(getattr(quote, c) for c in _QUOTE_SHOWN) + (
         (speaker.name, speaker.slug) if speaker is not None else (None, None)) + tuple(
         getattr(article, c) for c in _ARTICLE_SHOWN) + (echoes, newest, hidden)
-    return Permalink(row, bool(corrected), also_reported(session, row) if echoes else [],
-                     _digest(shown))
+    return Permalink(row, bool(corrected), _also(db, row) if echoes else [], _digest(shown))
 
 
-def quote_version(session: Session, public_id: str) -> str | None:
+def _also(db: Session | Connection, row: QuoteRow) -> list[QuoteRow]:
+    if isinstance(db, Session):
+        return also_reported(db, row)
+    with Session(bind=db) as session:  # ORM rows (a few quotes), on the page's connection
+        return also_reported(session, row)
+
+
+def quote_version(db: Session | Connection, public_id: str) -> str | None:
     """A digest of everything a quote's permalink page and share card show that can change
     (its speaker and how sure, kind, visibility, editor's check, article, "also reported in"
     links: how many, the newest, how many hidden): it changes with every correction. None for
     an unknown id. One indexed read, without the article's text."""
-    row = session.execute(_VERSION, {"public_id": public_id}).first()
+    row = db.execute(_VERSION, {"public_id": public_id}).first()
     if row is None:
         return None
     return _digest(tuple(row))
@@ -288,7 +366,11 @@ _VERSION = (
     .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
     .where(col(Quote.public_id) == bindparam("public_id"))
 )
-_P_QUOTE, _P_ARTICLE, _P_SPEAKER = Columns.of(Quote), Columns.of(Article), Columns.of(Speaker)
+_P_QUOTE, _P_SPEAKER = Columns.of(Quote), Columns.of(Speaker)
+# The article as the page and its version show it (its text, not its processing state: on
+# SQLite each timestamp read is a string parsed in Python).
+_P_ARTICLE = Columns.of(Article, leave=("content_hash", "created_at", "status", "error",
+                                        "attempts", "lease_until", "processed_at"))
 _PERMALINK = (
     sql_select(*_P_QUOTE.columns, *_P_ARTICLE.columns, *_P_SPEAKER.columns,
            exists().where(col(Correction.quote_public_id) == Quote.public_id,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import CompoundSelect, bindparam, func, or_, union
+from sqlalchemy import CompoundSelect, bindparam, func, union
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -15,7 +15,6 @@ from sqlmodel.sql.expression import Select
 from app.storage.models import (
     Article,
     Entity,
-    EntityCount,
     EntityMention,
     Quote,
     Speaker,
@@ -252,49 +251,8 @@ ENTITY_ARTICLES = 20
 
 
 #: Entities of these labels are the speaker of the same (casefolded) name, if there is one:
-#: their page is the speaker's (``get_entity``, ``profiles.speaker_stats``).
+#: their page is the speaker's (``profiles.get_entity``, ``profiles.speaker_stats``).
 SPEAKING_LABELS = ("PER", "ORG")
-
-
-def get_entity(session: Session, slug: str, articles: int = ENTITY_ARTICLES) -> EntityView:
-    """An entity page: the entity and its number of quotes, the newest articles that mention
-    it, and its speaker page if any (three indexed reads; its quotes are a list of their own,
-    ``keyset.page``)."""
-    found = session.execute(_ENTITY_BY_SLUG, {"slug": slug}).first()
-    if found is None:
-        raise NotFound("entity", slug)
-    entity, quotes = found
-    newest = [ArticleTitle(aid, title) for aid, title in session.execute(
-        _ENTITY_ARTICLES, {"entity_id": entity.id, "limit": articles})]
-    # A person or organisation that also speaks (the same name, or a name merged into a
-    # speaker) has one page, the speaker's; a place keeps its own.
-    speaker = None
-    if entity.label in SPEAKING_LABELS:
-        speaker = session.exec(_SPEAKER_OF_ENTITY, params={"key": fold_key(entity.name)}
-                               ).first()
-    return EntityView(entity, newest, speaker, int(quotes or 0))
-
-
-_ENTITY_BY_SLUG = (
-    sql_select(Entity, col(EntityCount.quotes))
-    .outerjoin(EntityCount, col(EntityCount.entity_id) == Entity.id)
-    .where(col(Entity.slug) == bindparam("slug"))
-)
-_ENTITY_ARTICLES = (
-    sql_select(col(Article.id), col(Article.title))
-    .where(col(Article.id).in_(
-        select(EntityMention.article_id).where(EntityMention.entity_id == bindparam("entity_id"))
-        .distinct().order_by(col(EntityMention.article_id).desc()).limit(bindparam("limit"))))
-    .order_by(col(Article.id).desc())
-)
-# One statement: the speaker of the same name first, else the one the name was merged into.
-_SPEAKER_OF_ENTITY = (
-    select(Speaker)
-    .where(or_(col(Speaker.name_key) == bindparam("key"), col(Speaker.id).in_(
-        select(SpeakerAlias.speaker_id).where(SpeakerAlias.kind == "merged",
-                                              SpeakerAlias.text_key == bindparam("key")))))
-    .order_by(col(Speaker.name_key) != bindparam("key"), col(Speaker.id)).limit(1)
-)
 
 
 def find_article_by_hash(session: Session, content_hash: str) -> Article | None:

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.ingest.service import IngestResult
 from app.ingest.uploads import Upload, Uploads
-from app.storage import browse, queries
+from app.storage import browse, profiles, queries
 from app.storage.browse import QuoteFilters
 from app.web.deps import RowId, SessionDep, SettingsDep
 from app.web.errors import asks_for_language
@@ -93,7 +93,7 @@ def api_speaker(
 def api_entity(slug: str, session: SessionDep, settings: SettingsDep, limit: Limit = 50,
                offset: Offset = 0) -> EntityDetail:
     """One entity with the quotes that mention it."""
-    view = queries.get_entity(session, slug)
+    view = profiles.get_entity(session, slug)
     quotes = browse.search(session, QuoteFilters(entity=slug, sort="newest"), limit, offset)
     e = view.entity
     return EntityDetail(

@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import DateTimeFormat, format_date, parse_pattern
@@ -43,6 +44,19 @@ def translations(locale: str) -> gettext.NullTranslations:
     write_mo(buf, catalog)
     buf.seek(0)
     return Translations(buf)
+
+
+def switch_url(request: Any, locale: str) -> str:
+    """This page's URL with ``?lang=locale`` (the language switch's link): what
+    ``request.url.include_query_params(lang=locale)`` gives, which for an address without a
+    query (a permalink, an article) is the URL and ``?lang=…``, made here without the URL
+    being split and put together again twice (~25 µs a page); any other address is left to
+    Starlette."""
+    url = str(request.url)
+    if (not request.scope.get("query_string") and "?" not in url and "#" not in url
+            and locale in LOCALES):
+        return f"{url}?lang={locale}"
+    return str(request.url.include_query_params(lang=locale))
 
 
 def choose_locale(query: str | None, cookie: str | None, accept_language: str | None) -> str:

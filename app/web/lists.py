@@ -281,7 +281,10 @@ def entity(
 
 def _entity_page(request: Request, session: Session, templates: LocalizedTemplates,
                  slug: str, page: int, after: str, before: str) -> Response:
-    view = queries.get_entity(session, slug)
+    # The entity, its articles and who mentions it read on the session's connection (no ORM
+    # execution); its quotes through the session (``keyset.page``).
+    connection = session.connection()
+    view = profiles.get_entity(connection, slug)
     if view.speaker is not None:
         target = str(request.app.url_path_for("speaker", slug=view.speaker.slug))
         if "lang" in request.query_params:
@@ -296,7 +299,7 @@ def _entity_page(request: Request, session: Session, templates: LocalizedTemplat
     quotes = _keyset_page(session, "entity", eid, view.quotes, page, after, before)
     return templates.TemplateResponse(request, "entity.html", {
         "view": view, "quotes": quotes, "pager": _keyset_pager(request, quotes, page),
-        "mentioned_by": profiles.entity_speakers(session, view.entity),
+        "mentioned_by": profiles.entity_speakers(connection, view.entity),
         "exports": export_links(request, f),
     })
 

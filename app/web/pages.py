@@ -27,6 +27,7 @@ from app.web.deps import CsrfDep, RowId, SessionDep, SettingsDep, TemplatesDep, 
 from app.web.etags import PAGE_KEY
 from app.web.forms import read_form
 from app.web.i18n import gettext_ as _
+from app.web.localized import request_root
 from app.web.messages import format_size
 from app.web.pagecache import cache_page
 from app.web.refusals import FormError
@@ -73,8 +74,7 @@ async def quote(request: Request, public_id: str) -> Response:
 
 def _read_and_render(request: Request, public_id: str, templates: Any, settings: Any
                      ) -> Response:
-    with Session(request.app.state.reader) as session:
-        page = profiles.permalink(session, public_id)
+    page = profiles.read_permalink(request.app.state.reader, public_id)
     return _quote_page(request, public_id, page, templates, settings)
 
 
@@ -91,13 +91,22 @@ def _quote_page(request: Request, public_id: str, page: profiles.Permalink, temp
         text, first[0], last[1],
         [Mark(q.start, q.end, Markup('<mark class="quote">'), Markup("</mark>"))],
     )
-    path = request.app.state.paths("quote", public_id=public_id)
-    card_path = request.app.state.paths("quote_card", public_id=public_id)
+    paths = request.app.state.paths
+    path = paths("quote", public_id=public_id)
+    card_path = paths("quote_card", public_id=public_id)
+    # The page's links with parameters, as the templates' url_for builds them (under the
+    # request's root path), without three calls through Jinja and url_for's cache.
+    root = request_root(request)
+    day = _date(row.article.published_at)
     response: Response = templates.TemplateResponse(
         request,
         "quote.html",
         {
             "row": row,
+            "description": row.quote.text[:300],
+            "article_path": root + paths("article", article_id=row.article.id),
+            "day_path": root + paths("date_day", day=day) if day else "",
+            "report_path": root + paths("report_quote", public_id=q.public_id),
             "context": context,
             "canonical": absolute_url(request, settings.base_url, str(path)),
             # The card's URL carries its version: a correction gives the card a new URL, so

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.extraction.records import ExtractedEntity, ExtractedQuote, ExtractedSpeaker, Extraction
 from app.ingest.readers import ArticleIn
 from app.ingest.service import ingest
-from app.storage import browse, queries
+from app.storage import browse, profiles, queries
 from app.storage.browse import QuoteFilters
 from app.storage.migrate import check, upgrade
 from app.storage.models import Article, Entity, EntityMention, Quote, Speaker, SpeakerAlias
@@ -322,7 +322,7 @@ def test_entity_page_finds_its_speaker_whatever_the_letters(session: Session) ->
     )
     ingest(session, FixedExtractor(ex), ArticleIn(text=text_))
     entity = session.exec(select(Entity)).one()
-    view = queries.get_entity(session, entity.slug)
+    view = profiles.get_entity(session, entity.slug)
     assert view.speaker is not None and view.speaker.name == "Åsa Öberg"
     # The article that mentions it, as its list shows it: id and title.
     article = session.exec(select(Article)).one()
@@ -335,7 +335,7 @@ def test_the_speaker_an_entity_name_was_merged_into_is_found_on_an_index(
                for ix in inspect(engine).get_indexes("speakeralias")}
     assert indexes["ix_speakeralias_kind_text_key"] == ["kind", "text_key"]
     if engine.dialect.name == "sqlite":
-        sql = str(queries._SPEAKER_OF_ENTITY.compile(
+        sql = str(profiles._SPEAKER_OF_ENTITY.compile(
             engine, compile_kwargs={"render_postcompile": True}))
         with engine.connect() as conn:
             plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(

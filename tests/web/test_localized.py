@@ -137,3 +137,24 @@ def test_each_language_and_catalog_has_its_own_compiled_code(archive: TestClient
     assert rooted.bytecode_cache.pattern not in names  # type: ignore[union-attr]
     assert rooted.from_string("{{ url_for('search').path }}").render() == "/citat/search"
     assert isinstance(sv, jinja2.Environment)
+
+
+@pytest.mark.parametrize("path,query", [
+    ("/q/abc123", ""), ("/articles/7", ""), ("/", ""), ("/q/a b/å", ""),
+    ("/q/a?b", ""), ("/q/a#b", ""), ("/search", "q=år&lang=en"), ("/search", "q=%3F&x=1"),
+    ("/entities/malmoe", "after=1.2.3&page=2"), ("/speakers", "lang=xx"),
+])
+@pytest.mark.parametrize("root", ["", "/citat"])
+def test_the_language_switch_link_is_starlettes(path: str, query: str, root: str) -> None:
+    """``switch_url`` gives what ``request.url.include_query_params(lang=…)`` gives (the
+    switch's link before), for addresses with and without a query, odd characters included."""
+    from starlette.requests import Request
+
+    request = Request({"type": "http", "method": "GET", "scheme": "https", "path": path,
+                       "root_path": root, "query_string": query.encode(),
+                       "headers": [(b"host", b"citat.example:8443")],
+                       "server": ("citat.example", 8443)})
+    for locale in i18n.LOCALES:
+        expected = str(request.url.include_query_params(lang=locale))
+        assert i18n.switch_url(request, locale) == expected
+    assert i18n.switch_url(request, "sv").endswith("lang=sv")

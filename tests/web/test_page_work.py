@@ -96,8 +96,9 @@ def _in_transaction(dbapi_connection: Any) -> bool:
 
 
 def test_read_pages_hold_no_transaction(archive: TestClient) -> None:
-    """Home, the permalink (its version read in the ETag middleware, its reports) and the
-    article page run each statement on its own: no BEGIN before, no ROLLBACK after (on
+    """Home, the permalink (its version read in the ETag middleware, its reports), the
+    article page and an entity page (read on its session's connection) run each statement on
+    its own: no BEGIN before, no ROLLBACK after (on
     PostgreSQL the ROLLBACK made psycopg forget its prepared statements, so every page's
     statements were planned again). Every statement is seen after it ran, and none left a
     transaction open on its connection; a statement of the writing engine does (the check can
@@ -113,17 +114,19 @@ def test_read_pages_hold_no_transaction(archive: TestClient) -> None:
         quotes = [q.public_id for q in s.exec(select(Quote).order_by(col(Quote.id)))]
         article = s.exec(select(Quote.article_id).where(Quote.text == SAME)).first()
         s.exec(select(Speaker).where(Speaker.name == "Anna Berg")).one()
+        place = s.exec(select(Entity.slug).where(Entity.name == "Göteborg")).one()
         # A plain session opens a transaction (on both engines: SQLite's driver begins one
         # before a write, and a session flushes nothing here, so an UPDATE that changes no
         # row shows it).
         s.exec(update(Speaker).where(col(Speaker.id) == -1).values(name="x"))
         assert seen[-1] is True
     seen.clear()
-    pages = ["/", f"/articles/{article}", *(f"/q/{q}" for q in quotes)]
+    pages = ["/", f"/articles/{article}", f"/entities/{place}", *(f"/q/{q}" for q in quotes)]
     for url in pages:
         assert archive.get(url).status_code == 200, url
-    # the same reads as the statement counts above: one or two per permalink, three and five
-    assert len(seen) >= len(quotes) + 3 + 5
+    # the same reads as the statement counts above: one or two per permalink, three, five and
+    # four
+    assert len(seen) >= len(quotes) + 3 + 5 + 4
     assert not any(seen)
 
 
