@@ -291,7 +291,8 @@ def _name_kind(name: str, words: list[str]) -> dict[str, bool]:
 def name_edge(text: str, start: int, end: int, sent_starts: Sequence[int] = ()) -> bool:
     """Whether the name written at text[start:end] touches capitalised words it leaves out:
     a capitalised word just before it that is no title and opens no sentence
-    ("the US Geological Survey" as "Geological Survey"; a sentence-opening "The" counts), a
+    ("the US Geological Survey" as "Geological Survey"; not a sentence-opening "The": a
+    name's key has no article), a
     capitalised word just after it ("Acme Fuel Corporation" as "Acme Fuel"), or an
     abbreviation's number after it ("Act No. 12" as "Act No"). A name cut short that way
     may be nobody's name: the speaker the text means is then no candidate."""
@@ -311,7 +312,7 @@ def name_edge(text: str, start: int, end: int, sent_starts: Sequence[int] = ()) 
     opens = start - 1 - len(prev) in sent_starts or head[:-len(prev)].rstrip()[-1:] in (
         "", ".", "!", "?", "\n", ":", "\"", "”", "“")
     if opens:
-        return prev in ("The", "Den", "Det")
+        return False  # "Yesterday Ann Reid", "The Harlow Water Board": no part of the name
     return not any(lex.is_title(prev, compounds=False) for lex in _kind_words()[2])
 
 
