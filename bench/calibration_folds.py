@@ -62,22 +62,11 @@ def _train(records: list[Any]) -> ch.ChooserModel:
 
 def _decide(model: ch.ChooserModel, s: Any, cand: Any, rule: Any) -> tuple[float, bool] | None:
     """What chooser.choose gives the quote: (confidence, right) of a named speaker, or None."""
-    if rule.name is None and cand.mention is not None and cand.mention.kind == "pronoun" and (
-            not cand.inherit):
+    choice = ch.QuoteChoice(s.names, s.x, rule.name)
+    (got,) = ch.choose([choice], [rule], [cand], model, lambda name: None)
+    if got.name is None:
         return None
-    p = model.probability(s.x)
-    order = np.argsort(-p)
-    best = int(order[0])
-    second = float(p[order[1]]) if len(order) > 1 else 0.0
-    name = s.names[best]
-    listener = model.index.get("listener")
-    if listener is not None and s.x[best, listener] > 0 and name != rule.name:
-        return None
-    conf = model.confidence(float(p[best]), float(p[best]) - second, name == rule.name,
-                            model.calibration_extra(s.x, best, ch.logit(float(p[best]))))
-    if name == ch.NOBODY or conf < ch.UNKNOWN_BELOW:
-        return None
-    return conf, bool(s.y[best] > 0)
+    return got.confidence, bool(s.y[s.names.index(got.name)] > 0)
 
 
 class Tally:
