@@ -27,6 +27,7 @@ from app.extraction.resolve.chooser import (
     feature_names,
     is_outlet,
     load_chooser,
+    name_edge,
     name_form,
     quote_choices,
 )
@@ -49,6 +50,58 @@ from app.training.attribution import train
 def test_name_form(name: str, on: set[str]) -> None:
     text = "Enligt tjänstemännen och officials var det så."
     assert {k for k, v in name_form(name, text).items() if v} == on
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "edge"),
+    [
+        # a capitalised word before that the name leaves out
+        ("Staff at the Northern Harbour Authority said so.", "Harbour Authority", True),
+        # a capitalised word before it inside the sentence
+        ("It was first reported by Kent Valley Herald staff.", "Valley Herald", True),
+        # a capitalised word after it
+        ("A spokesman for Brightwell Fuel Corporation said so.", "Brightwell Fuel", True),
+        # an abbreviation whose number the name lost
+        ("Under Municipal Order No. 418 the square closes.", "Municipal Order No", True),
+        # cut inside a word
+        ("Greenfields said it would appeal.", "Greenfield", True),
+        # a whole name: a title, a sentence-opening word or lowercase words beside it
+        ("Yesterday Ann Reid said so.", "Ann Reid", False),
+        ("Acme CEO Ann Reid said so.", "Ann Reid", False),
+        ("Mayor Ann Reid said so.", "Ann Reid", False),
+        ("the union leader Ann Reid said so.", "Ann Reid", False),
+        ("Ann Reid said so.", "Ann Reid", False),
+        ("He met Ann Reid. Later he left.", "Ann Reid", False),
+        # a sentence-opening article is no part of the name (its key has none)
+        ("The Harlow Water Board said so.", "Harlow Water Board", False),
+    ],
+)
+def test_name_edge(text: str, name: str, edge: bool) -> None:
+    """A mention that touches capitalised words it leaves out may be a name cut short: the
+    speaker the text means may be no candidate at all (a chooser and calibration fact)."""
+    start = text.index(name)
+    assert name_edge(text, start, start + len(name), [0]) is edge
+
+
+def test_a_cut_name_is_a_feature_of_its_row() -> None:
+    """The row of a candidate whose mention is cut short has name_edge; a whole name not."""
+    text = "Officials of the Lakeside Water Board spoke. Ann Reid said the pipes were old."
+    cut = text.index("Water Board")
+    whole = text.index("Ann Reid")
+    mentions = [Mention(cut, cut + 11, "Water Board", "org", label="ORG"),
+                Mention(whole, whole + 8, "Ann Reid", "name", label="PER")]
+    q = text.index("the pipes")
+    cand = Candidate(q, len(text) - 1, "indirect", 0.8, mentions[1], "cue", "said", -1, "en")
+    art = ArticleFeatures(text, [cand], [Resolved("Ann Reid", mentions[1], 0.8)], mentions,
+                          {(m.start, m.end): m.text for m in mentions},
+                          {"Water Board": "ORG", "Ann Reid": "PER"},
+                          [(0, 44), (45, len(text))], [(0, len(text))], lambda w: w == "said")
+    model = _model({}, [1.0, 0.0, 0.0])
+    (choice,) = quote_choices(art, model, "en")
+    col = model.index["name_edge"]
+    rows = dict(zip(choice.names, choice.x[:, col], strict=True))
+    assert rows["Water Board"] == 1.0 and rows["Ann Reid"] == 0.0
+    assert "name_edge" in CALIBRATION_EXTRA
 
 
 def test_outlets_with_article_and_genitive() -> None:
@@ -311,3 +364,42 @@ def test_the_calibration_has_a_temperature_per_language() -> None:
         pytest.approx(1 / (1 + np.exp(-lp / 2))))
     assert tempered.confidence(p, 0.0, extra=tempered.calibration_extra(en.x, 0, lp)) == (
         pytest.approx(p))
+
+
+def test_the_reported_calibration_is_cross_fitted() -> None:
+    """The reliability train-attribution reports comes from calibrations that never saw the
+    document: each fold's choices are scored by a calibration fitted on the other folds."""
+    from sklearn.linear_model import LogisticRegression
+
+    from app.training.attribution import (
+        CALIBRATION_C,
+        FOLDS,
+        Sample,
+        _calibration_x,
+        _folds,
+        fit_calibration,
+    )
+
+    model = _model({}, [1.0, 0.0, 0.0])
+    rng = np.random.default_rng(7)
+    data, oof = [], []
+    for n in range(60):
+        ch = _choice(model, {"Ann Reid": ["label_PER"], NOBODY: ["nobody"]})
+        right = n % 3 != 0
+        data.append(Sample(f"d-{n // 2:02d}", "en", ch.x, np.array([float(right), 0.0]),
+                           ch.names))
+        p = float(np.clip(0.6 + 0.3 * right + rng.normal(0, 0.1), 0.05, 0.99))
+        oof.append((0, p, p))
+    cal, pairs = fit_calibration(data, oof, model)
+    xs = np.asarray([_calibration_x(model, s, 0, p, m) for s, (_, p, m) in zip(data, oof,
+                                                                              strict=True)])
+    ys = np.asarray([int(s.y[0] > 0) for s in data])
+    fold = _folds([s.doc for s in data])
+    inside = np.array([fold[s.doc] == 0 for s in data])
+    held = LogisticRegression(C=CALIBRATION_C, max_iter=2000).fit(xs[~inside], ys[~inside])
+    expect = held.predict_proba(xs[inside])[:, 1]
+    got = np.array([q for (q, _), on in zip(pairs, inside, strict=True) if on])
+    assert np.allclose(got, expect) and FOLDS > 1
+    everything = LogisticRegression(C=CALIBRATION_C, max_iter=2000).fit(xs, ys)
+    assert not np.allclose(got, everything.predict_proba(xs[inside])[:, 1])
+    assert cal[:2] == pytest.approx([float(v) for v in everything.coef_[0][:2]])

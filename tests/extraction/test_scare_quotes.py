@@ -77,6 +77,13 @@ NOT_QUOTES: list[tuple[str, str]] = [
     ("sv-så-kallade", "De så kallade ”spökgarnen” fiskas upp av dykare."),
     ("sv-döptes-till", "Båten döptes till ”Havsörnen” år 1962."),
     ("sv-smeknamn-i-namnet", "Karl ”Kalle” Berg tog guld i stafetten."),
+    # -- a naming participle in an apposition between commas, a speech verb in the sentence
+    ("en-app-called-appositive",
+     'Ann Kerr said the ferry app, called "HarbourHop", had 3,000 users.'),
+    ("en-scheme-dubbed-appositive",
+     'The council\'s new scheme, dubbed "Green Lanes", will cost $4m, Tom Lund said.'),
+    ("en-bridge-named-appositive",
+     'Tom Lund told reporters the bridge, named "Silver Arch" by locals, would reopen.'),
     # -- a word in marks inside Wikinews's original-language gloss after "((xx))" ----------
     ("en-word-in-a-gloss", "The minister spoke in Budapest. ((hu))Hungarian language: \u200da "
      "hadsereg „vas” nélkül gyenge.\n\nThe talks went on."),
@@ -121,6 +128,9 @@ STILL_QUOTES: list[tuple[str, str, str, str, str | None]] = [
      "Tom Hale"),
     ("en-title-case-words-written",
      'Tom Hale wrote "Stop The Steal" on his page.', "Stop The Steal", "direct", "Tom Hale"),
+    ("en-label-after-a-comma-and-a-name",
+     'Ann Kerr, called "a traitor" by her rivals, said she would stay.', "a traitor",
+     "partial", None),
     ("sv-kallar-beslutet", "Per Holm kallar beslutet ”ett svek mot alla fiskare”.",
      "ett svek mot alla fiskare", "partial", "Per Holm"),
     ("sv-boken-then-a-quote",

@@ -160,12 +160,15 @@ def _written_on(lead: str, lex: Lexicon) -> bool:
 
 def _named_by_participle(lead: str, lex: Lexicon) -> bool:
     """A naming verb as a participle right before the quote, after a common noun ("a
-    process called", "a song called"); after a name or pronoun it reports a label someone
-    used ("which the Times called", "he called")."""
+    process called", "a song called", or in an apposition: "the app, named"); after a name
+    or pronoun it reports a label someone used ("which the Times called", "he called")."""
     words = lead.split()
     if len(words) < 2 or lex.cue_lemma(words[-1].casefold()) not in lex.naming_verbs:
         return False
     prev = words[-2]
+    if prev.endswith(",") and len(prev) > 1:
+        # an apposition between commas: "the app, called "FerryNow", has" names the app
+        prev = prev[:-1]
     low = prev.casefold()
     return prev.isalpha() and prev.islower() and not (
         low in lex.pronouns or low in lex.first_person or low in lex.determiners
