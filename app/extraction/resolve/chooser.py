@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -610,9 +611,13 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
         pending.append(([*names, NOBODY], len(every), len(every) + len(sparse), r.name))
         every.extend(sparse)
     x = np.zeros((len(every), n_feat))
-    x[[row for row, feats in enumerate(every) for _ in feats],
-      [col for feats in every for col in feats]] = [
-        value for feats in every for value in feats.values()]
+    # (read by np.fromiter straight from the rows: lists of every index and value, which
+    # numpy then converts element by element, cost as much again)
+    sizes = np.fromiter(map(len, every), dtype=np.intp, count=len(every))
+    total = int(sizes.sum())
+    x[np.repeat(np.arange(len(every)), sizes),
+      np.fromiter(chain.from_iterable(every), dtype=np.intp, count=total)] = np.fromiter(
+        chain.from_iterable(map(dict.values, every)), dtype=np.float64, count=total)
     x[:, model.rule_columns] *= RULE_SCALE
     return [QuoteChoice(names, x[a:b], rule) for names, a, b, rule in pending]
 
