@@ -45,7 +45,8 @@ class Word(NamedTuple):
     @property
     def is_alpha_word(self) -> bool:
         """Has a letter (so not punctuation, a mark or a number)."""
-        return any(ch.isalpha() for ch in self.text)
+        # (a word of letters answers at once; map with the str method beats a generator)
+        return self.text.isalpha() or any(map(str.isalpha, self.text))
 
 
 #: Token attributes read in one ``Doc.to_array`` call (a Token object per token costs more
