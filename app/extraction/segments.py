@@ -136,7 +136,7 @@ def guess_language(
     known = known or languages()
     sample = language_sample(text)
     if letters is None or len(sample) < len(text):
-        letters = sum(ch.isalpha() for ch in sample)
+        letters = sum(map(str.isalpha, sample))
     names = tuple(_lingua_names(known))
     if not names:
         return known[0], 0.0  # no language lingua knows: the text's language must be given
@@ -155,7 +155,7 @@ def detect_paragraphs(
     the first is the fallback for a text without letters)."""
     known = known or languages()
     bounds = paragraph_bounds(text)
-    letters = [sum(ch.isalpha() for ch in text[s:e]) for s, e in bounds]
+    letters = [sum(map(str.isalpha, text[s:e])) for s, e in bounds]
     long_enough = [n for n, count in enumerate(letters) if count >= MIN_LANGUAGE_CHARS]
     # One lingua call per paragraph: its parallel API was no faster on a busy 2-core machine.
     found = {n: guess_language(text[bounds[n][0] : bounds[n][1]], letters[n], known)

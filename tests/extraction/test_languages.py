@@ -95,3 +95,20 @@ def test_the_shipped_folder_named_or_not_gives_the_same_languages_and_lexicons()
         load_lexicon("xx")  # no such folder: an error every time, never a cached None
     with pytest.raises(LexiconError):
         load_lexicon("xx")
+
+
+def test_according_phrases_are_offered_only_at_their_first_word(tmp_path: Path) -> None:
+    """The rules try an according-to phrase only at a word that starts one; every phrase
+    that starts there is offered, in the lexicon's order, and a sentence opening with the
+    phrase still gives its source."""
+    toy_lexicon(tmp_path, {**TOY, "according_to": [["ifølge"], ["som", "oplyst", "af"]]})
+    lex = load_lexicon("da", lexicon_dir=tmp_path)
+    assert lex.according_from("ifølge") == lex.according_from("som") == (
+        ("ifølge",), ("som", "oplyst", "af"))
+    assert lex.according_from("oplyst") == lex.according_from("borgmester") == ()
+    extractor = Extractor.blank(lexicon_dir=str(tmp_path))
+    text = ("Broen over havnen åbner igen.\n\n"
+            "Ifølge borgmester Mette Holm bliver trafikken normal igen i morgen.")
+    quotes = extractor.extract(text, language="da").quotes
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("bliver trafikken normal igen i morgen", "Mette Holm")]

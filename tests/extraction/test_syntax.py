@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from app.extraction.component import COMPONENT
@@ -82,6 +84,48 @@ def test_words_of_reads_the_same_values_as_the_token_api(extractor: Extractor) -
     assert got[1].head == 2 and got[0].head == 1 and got[5].head == 2
     assert words_of(nlp.make_doc("")) == []
 
+
+
+def _token_fields(doc: Doc) -> list[tuple[str, str, str, str, str, str, str]]:
+    """What words_of must give for each non-space token, read through the Token API."""
+    return [(t.text, t.lower_, t.lemma_, t.pos_, t.dep_, t.ent_type_, t.ent_iob_)
+            for t in doc if not t.is_space]
+
+
+def _word_fields(doc: Doc) -> list[tuple[str, str, str, str, str, str, str]]:
+    from app.extraction.text.view import words_of
+
+    return [(w.text, w.lower, w.lemma, w.pos, w.dep, w.ent_type, w.ent_iob)
+            for w in words_of(doc)]
+
+
+def test_words_of_string_cache_spans_vocabs_and_stays_bounded(
+    extractor: Extractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """words_of keeps the strings it read across Docs (keyed by hash): a Doc of another
+    pipeline's vocab, a word first seen inside a memory zone and read again after it, and a
+    cache emptied at its bound all still give what each Token says."""
+    from app.extraction.text import view
+
+    sv, en = extractor.pipelines["sv"], extractor.pipelines["en"]
+    texts = ["Kommunalrådet Ylva Quarnström sade att bron öppnar i maj.",
+             "Councillor Ylva Quarnström said the bridge opens in May."]
+    for nlp, text in ((sv, texts[0]), (en, texts[1]), (sv, texts[0])):
+        with nlp.memory_zone():
+            doc = nlp(text)
+            assert _word_fields(doc) == _token_fields(doc)
+        # A new Doc after the zone freed its strings: the cached ones must still be right.
+        again = nlp(text)
+        assert _word_fields(again) == _token_fields(again)
+    assert get_string_id("bron") in view._NAMES
+    monkeypatch.setattr(view, "NAMES_KEPT", 10)
+    for nlp, text in ((sv, texts[0]), (en, texts[1])):
+        doc = nlp(text)
+        assert _word_fields(doc) == _token_fields(doc)
+        # emptied before each Doc when over the bound: only this Doc's strings are left
+        assert len(view._NAMES) <= 1 + 6 * len(doc)
+    assert get_string_id("bron") not in view._NAMES  # the Swedish Doc's word went
+    assert view._NAMES[0] == ""
 
 def _matcher_speakers(nlp: object, lang: str, doc: Doc) -> dict[int, int]:
     """What spaCy's DependencyMatcher gives for the language's pattern file (the reference)."""

@@ -59,7 +59,7 @@ class Attributor:
             if m is not None:
                 return Evidence(m, cue.word.text, "inverted", words[last].end)
             return None
-        for seq in lex.according_to:
+        for seq in lex.according_from(words[j].lower):
             if [w.lower for w in words[j : j + len(seq)]] == list(seq):
                 m, last = ph.after(j + len(seq), limit)
                 if m is not None:
@@ -188,7 +188,7 @@ class Attributor:
             if view.in_quote(words[k].start):
                 continue
             lex = view.lexicon_at(words[k].start)
-            for seq in lex.according_to:
+            for seq in lex.according_from(words[k].lower):
                 if [w.lower for w in words[k : k + len(seq)]] == list(seq):
                     m, _ = ph.after(k + len(seq))
                     if m is not None and (m.kind not in ("generic", "description") or (

@@ -208,10 +208,14 @@ def find_mentions(view: TextView) -> list[Mention]:
         named = [m for m in named if not any(s <= m.start and m.end <= e for s, e in wide)]
     mentions = sorted([*named, *common], key=lambda m: (m.start, -m.end))
     orgs = {k for m in mentions if m.kind == "org" for k in range(m.first_word, m.last_word + 1)}
-    return [
-        _with_role_after(view, replace(m, subject=_subject_position(view, m, orgs)))
-        for m in mentions
-    ]
+    return [_with_role_after(view, _with_subject(m, _subject_position(view, m, orgs)))
+            for m in mentions]
+
+
+def _with_subject(m: Mention, subject: bool) -> Mention:
+    """m with ``subject`` set (m itself when it has that value already: a
+    ``dataclasses.replace`` per mention was 8 % of finding the mentions)."""
+    return m if m.subject == subject else replace(m, subject=subject)
 
 
 def _with_role_after(view: TextView, m: Mention) -> Mention:

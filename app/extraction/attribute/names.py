@@ -260,6 +260,9 @@ def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
     i = 0
     while i < len(words):
         w = words[i]
+        if i in taken or not w.is_cap:
+            i += 1  # (a name starts capitalised, "The" too: most words end here)
+            continue
         lex = view.lexicon_at(w.start)
         # "according to The Courier": a capitalised "The" inside a sentence is part of a name.
         titled_the = (

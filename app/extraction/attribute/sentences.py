@@ -46,7 +46,7 @@ class UnmarkedSentences(ClauseRules):
                         return [self._cand(span, m, cue.word.text, "inverted",
                                                    confidence.PREVIOUS_SENTENCE)]
         # "Enligt Karin Berg får vi …" / "According to X, …"
-        for seq in lex.according_to:
+        for seq in lex.according_from(w0.lower):
             n = len(seq)
             if [w.lower for w in words[first : first + n]] == list(seq):
                 m, end_w = ph.after(first + n)

@@ -267,6 +267,14 @@ class Lexicon:
         :meth:`TextView.cue_at` decides whether a word in a text is a cue)."""
         return self.verb_forms.get(word.casefold())
 
+    def according_from(self, lower: str) -> tuple[tuple[str, ...], ...]:
+        """The according-to phrases that may start at a word whose lowercase is ``lower``:
+        none unless it is one's first word (the rules try every word of a sentence: each
+        phrase compared there made a list of words per phrase per word)."""
+        if lower in self.according_first or () in self.according_to:
+            return self.according_to
+        return ()
+
     def is_title(self, word: str, compounds: bool = True) -> bool:
         """True for a title or role word, in base or definite form (memoised)."""
         key = (word, compounds)

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +189,9 @@ class ChooserModel:
     def probability(self, x: np.ndarray) -> np.ndarray:
         """P(candidate is the speaker) for each row."""
         z = x @ self.weights
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
+        # np.clip's values from the two ufuncs it stands for: np.clip's Python-level
+        # wrappers made this 24 µs a quote instead of 6 (measured on a quote's 6 rows)
+        return np.asarray(1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -30), 30))))
 
     def confidence(self, best: float, margin: float, agrees: bool = False,
                    extra: Sequence[float] = ()) -> float:
@@ -645,9 +648,13 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
         pending.append(([*names, NOBODY], len(every), len(every) + len(sparse), r.name))
         every.extend(sparse)
     x = np.zeros((len(every), n_feat))
-    x[[row for row, feats in enumerate(every) for _ in feats],
-      [col for feats in every for col in feats]] = [
-        value for feats in every for value in feats.values()]
+    # (read by np.fromiter straight from the rows: lists of every index and value, which
+    # numpy then converts element by element, cost as much again)
+    sizes = np.fromiter(map(len, every), dtype=np.intp, count=len(every))
+    total = int(sizes.sum())
+    x[np.repeat(np.arange(len(every)), sizes),
+      np.fromiter(chain.from_iterable(every), dtype=np.intp, count=total)] = np.fromiter(
+        chain.from_iterable(map(dict.values, every)), dtype=np.float64, count=total)
     x[:, model.rule_columns] *= RULE_SCALE
     return [QuoteChoice(names, x[a:b], rule) for names, a, b, rule in pending]
 
@@ -665,7 +672,7 @@ def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],
             out.append(r)
             continue
         p = model.probability(ch.x)
-        order = np.argsort(-p)
+        order = (-p).argsort()
         best = int(order[0])
         second = float(p[order[1]]) if len(order) > 1 else 0.0
         name = ch.names[best]
