@@ -109,6 +109,10 @@ def train(
         int | None,
         typer.Option(help="English: times the Wikinews NER documents go into training (0: none)."),
     ] = None,
+    news_corpus_docs: Annotated[
+        bool,
+        typer.Option(help="English: with the Wikinews NER documents that are gold corpus dev."),
+    ] = True,
 ) -> None:
     """Train the Swedish or English spaCy pipeline from the public corpora."""
     from app.training import train_pipeline
@@ -117,7 +121,7 @@ def train(
         scores = train_pipeline(lang=lang, data_dir=data, output_dir=output,
                                 max_minutes=max_minutes, smoke=smoke, resume=resume,
                                 component=component, base_dir=base, vectors=vectors,
-                                news_weight=news_weight)
+                                news_weight=news_weight, news_corpus_docs=news_corpus_docs)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(json.dumps(scores, indent=2, ensure_ascii=False))

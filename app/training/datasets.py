@@ -191,22 +191,24 @@ def _without_titles(sents: Iterable[Sentence], counts: dict[str, int], key: str)
 
 
 def news_chunks(data: Path, weight: int, counts: dict[str, int], news_file: Path = DATA_FILE,
-                corpus_dev: Path = CORPUS_DEV) -> list[list[Sentence]]:
-    """Citat's Wikinews NER documents as NER-only chunks, ``weight`` times (0: none); what the
-    alignment to tokens contracted or dropped goes into ``counts``."""
+                corpus_dev: Path = CORPUS_DEV, *, corpus_docs: bool = True
+                ) -> list[list[Sentence]]:
+    """Citat's Wikinews NER documents as NER-only chunks, ``weight`` times (0: none; without
+    ``corpus_docs``, not those of the gold corpus's dev split); what the alignment to tokens
+    contracted or dropped goes into ``counts``."""
     if weight <= 0:
         return []
-    news, stats = read_documents(data, news_file, corpus_dev)
+    news, stats = read_documents(data, news_file, corpus_dev, corpus_docs=corpus_docs)
     counts.update(news_documents=stats.documents, news_entities=stats.entities,
                   news_contracted=stats.contracted, news_dropped=stats.dropped)
     return list(group(news)) * weight
 
 
-def english(data: Path, *, news_weight: int = NEWS_WEIGHT,
+def english(data: Path, *, news_weight: int = NEWS_WEIGHT, news_corpus_docs: bool = True,
             news_file: Path | None = None) -> Splits:
     """English: EWT train+test (+UNER), the GUM subset, WikiGold and BTC (titles cut out of
-    their persons, as UNER does), Citat's Wikinews NER (``news_weight`` times, 0: none);
-    EWT dev selects."""
+    their persons, as UNER does), Citat's Wikinews NER (``news_weight`` times, 0: none;
+    ``news_corpus_docs``: with the documents of the gold corpus's dev split); EWT dev selects."""
     ewt = data / "UD_English-EWT"
     uner = data / "UNER_English-EWT"
     splits = Splits()
@@ -220,7 +222,8 @@ def english(data: Path, *, news_weight: int = NEWS_WEIGHT,
     for part in sorted((data / "broad_twitter_corpus").glob("*.conll")):
         btc = read_two_column(part, LABELS, scheme="iob2")
         splits.train.extend(group(_without_titles(btc, splits.counts, "btc_titles_cut")))
-    splits.train.extend(news_chunks(data, news_weight, splits.counts, news_file or DATA_FILE))
+    splits.train.extend(news_chunks(data, news_weight, splits.counts, news_file or DATA_FILE,
+                                    corpus_docs=news_corpus_docs))
     splits.dev.extend(group(_ud_with_uner(ewt / "en_ewt-ud-dev.conllu",
                                           uner / "en_ewt-ud-dev.iob2", by_id=True)))
     pud = _ud_with_uner(data / "UD_English-PUD/en_pud-ud-test.conllu",
@@ -239,12 +242,13 @@ def fixture(folder: Path, lang: str) -> Splits:
                   eval_ner=list(group(ner, 3)))
 
 
-def build(lang: str, data: Path, *, news_weight: int = NEWS_WEIGHT) -> Splits:
+def build(lang: str, data: Path, *, news_weight: int = NEWS_WEIGHT,
+          news_corpus_docs: bool = True) -> Splits:
     """The splits for ``lang`` read from the corpora folder ``data`` (containing sv/ and en/);
-    ``news_weight``: see :func:`english`."""
+    ``news_weight`` and ``news_corpus_docs``: see :func:`english`."""
     root = data / lang if (data / lang).is_dir() else data
     if lang == "sv":
         return swedish(root)
     if lang == "en":
-        return english(root, news_weight=news_weight)
+        return english(root, news_weight=news_weight, news_corpus_docs=news_corpus_docs)
     raise ValueError(f"unsupported language: {lang!r}")

@@ -292,14 +292,17 @@ def to_sentences(nlp: Language, doc_id: str, text: str, spans: Iterable[Iterable
     yield from flush()
 
 
-def read_documents(data: Path, path: Path = DATA_FILE,
-                   corpus_dev: Path = CORPUS_DEV) -> tuple[list[Sentence], ReadStats]:
-    """The data file's documents as NER-only sentences, with what the alignment dropped."""
+def read_documents(data: Path, path: Path = DATA_FILE, corpus_dev: Path = CORPUS_DEV, *,
+                   corpus_docs: bool = True) -> tuple[list[Sentence], ReadStats]:
+    """The data file's documents as NER-only sentences, with what the alignment dropped;
+    without ``corpus_docs``, only those that are not in the gold corpus."""
     texts = Texts.load(data, corpus_dev)
     nlp = english_tokenizer()
     stats = ReadStats()
     sents: list[Sentence] = []
     for rec in read_records(path):
+        if not corpus_docs and rec["source"] == FROM_CORPUS:
+            continue
         stats.documents += 1
         sents.extend(to_sentences(nlp, rec["id"], texts.text(rec), rec["entities"], stats))
     return sents, stats

@@ -263,6 +263,7 @@ def train_pipeline(
     on_start: Callable[[Language, int], None] | None = None,
     vectors: Path | None = None,
     news_weight: int | None = None,
+    news_corpus_docs: bool = True,
 ) -> dict[str, Any]:
     """Train the ``lang`` pipeline from the corpora in ``data_dir``; return its scores.
 
@@ -275,7 +276,8 @@ def train_pipeline(
     from ``citat train-vectors``; only with ``component="ner"``) adds static word vectors to
     the NER's tok2vec; they go into the merged pipeline's vocab. ``news_weight`` (English):
     how many times Citat's Wikinews NER documents go into training (default
-    ``datasets.NEWS_WEIGHT``; 0: none).
+    ``datasets.NEWS_WEIGHT``; 0: none; without ``news_corpus_docs``, not the documents of the
+    gold corpus's dev split).
     """
     if lang not in ("sv", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
@@ -300,7 +302,8 @@ def train_pipeline(
                      "training.patience": 0}
     else:
         weight = datasets.NEWS_WEIGHT if news_weight is None else news_weight
-        splits = datasets.build(lang, data_dir, news_weight=weight)
+        splits = datasets.build(lang, data_dir, news_weight=weight,
+                                news_corpus_docs=news_corpus_docs)
         output = output_dir or SHIPPED_DIR / lang
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps

@@ -217,6 +217,14 @@ def test_news_chunks_are_repeated_by_their_weight(tmp_path: Path) -> None:
     assert chunks[0][0].ner == ("B-PER", "I-PER", "O", "O")
     assert counts["news_documents"] == 1 and counts["news_entities"] == 1
     assert news_chunks(data, 0, {}, data_file, corpus) == []
+    corpus_record = {**records[0], "id": "en-wn-9001", "source": FROM_CORPUS,
+                     "sha256": sha256(texts["en-wn-9001"])}
+    data_file.write_text(json.dumps(records[0]) + "\n" + json.dumps(corpus_record) + "\n")
+    both: dict[str, int] = {}
+    assert len(news_chunks(data, 1, both, data_file, corpus)) == 2
+    only: dict[str, int] = {}
+    assert news_chunks(data, 1, only, data_file, corpus, corpus_docs=False) == chunks[:1]
+    assert (both["news_documents"], only["news_documents"]) == (2, 1)
     assert list(group(chunks[0])) == [chunks[0]]
 
 
