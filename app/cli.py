@@ -105,6 +105,14 @@ def train(
         Path | None,
         typer.Option(help="Static word vectors (from citat train-vectors) for the NER's tok2vec."),
     ] = None,
+    news_weight: Annotated[
+        int | None,
+        typer.Option(help="English: times the Wikinews NER documents go into training (0: none)."),
+    ] = None,
+    news_corpus_docs: Annotated[
+        bool,
+        typer.Option(help="English: with the Wikinews NER documents that are gold corpus dev."),
+    ] = True,
 ) -> None:
     """Train the Swedish or English spaCy pipeline from the public corpora."""
     from app.training import train_pipeline
@@ -112,7 +120,8 @@ def train(
     try:
         scores = train_pipeline(lang=lang, data_dir=data, output_dir=output,
                                 max_minutes=max_minutes, smoke=smoke, resume=resume,
-                                component=component, base_dir=base, vectors=vectors)
+                                component=component, base_dir=base, vectors=vectors,
+                                news_weight=news_weight, news_corpus_docs=news_corpus_docs)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(json.dumps(scores, indent=2, ensure_ascii=False))

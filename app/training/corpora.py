@@ -212,6 +212,59 @@ def read_two_column(
         yield Sentence(words=tuple(words), spaces=guess_spaces(words), ner=ner)
 
 
+#: Titles, honorifics and ranks that Universal NER leaves out of a person (``President Bush`` ->
+#: ``Bush``) when they are the first words of a PER span: matched with a capital first letter
+#: (``president`` too, as tweets write it); an abbreviation may carry its ``.`` or be followed
+#: by a ``.`` token; stripped repeatedly (``Vice President``, ``Lt. Col.``, ``Prime Minister``).
+#: Not here: words that also begin names (``Sheikh``, ``St.``, ``Lady``, ``Major``, ``DJ``),
+#: which UNER EWT keeps inside persons.
+PERSON_TITLES = frozenset({
+    "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Professor", "Sir", "Dame", "Lord", "President",
+    "Vice", "Prime", "Minister", "Chancellor", "Premier", "Senator", "Sen", "Congressman",
+    "Congresswoman", "Rep", "Representative", "Governor", "Gov", "Mayor", "Secretary",
+    "Ambassador", "Commissioner", "Chairman", "Chairwoman", "Judge", "Justice", "King", "Queen",
+    "Prince", "Princess", "Duke", "Duchess", "Emperor", "Empress", "Pope", "Cardinal",
+    "Archbishop", "Bishop", "Rev", "Reverend", "Rabbi", "General", "Gen", "Colonel", "Col",
+    "Lieutenant", "Lt", "Captain", "Capt", "Sergeant", "Sgt", "Admiral", "Adm", "Commander",
+    "Cmdr", "Coach", "Detective", "Officer", "Inspector", "Constable", "Agent",
+})
+
+
+def _title_at(words: Sequence[str], i: int, end: int) -> int:
+    """How many words of a title start at ``words[i]`` (before ``end``); 0 if none."""
+    word = words[i][:-1] if words[i].endswith(".") and len(words[i]) > 2 else words[i]
+    if word[:1].upper() + word[1:] not in PERSON_TITLES:
+        return 0
+    return 2 if i + 1 < end and words[i + 1] == "." else 1
+
+
+def strip_titles(sent: Sentence) -> tuple[Sentence, int]:
+    """Cut leading titles (:data:`PERSON_TITLES`) out of the sentence's PER spans; the
+    sentence and the number of spans changed. A span left without a capitalized word, or
+    holding nothing but a title (``the Duke of Kent``, ``President``), is kept as it was."""
+    if sent.ner is None:
+        return sent, 0
+    tags = list(sent.ner)
+    changed = 0
+    i = 0
+    while i < len(tags):
+        if tags[i] != "B-PER":
+            i += 1
+            continue
+        end = i + 1
+        while end < len(tags) and tags[end] == "I-PER":
+            end += 1
+        start = i
+        while start < end and (n := _title_at(sent.words, start, end)):
+            start += n
+        if start > i and start < end and sent.words[start][:1].isupper():
+            tags[i:start] = ["O"] * (start - i)
+            tags[start] = "B-PER"
+            changed += 1
+        i = end
+    return (replace(sent, ner=tuple(tags)) if changed else sent), changed
+
+
 def merge_ner(ud: Sentence, ner: Sentence | None) -> Sentence:
     """Put a NER layer on a UD sentence when the tokens match exactly, else leave NER missing."""
     if ner is None or ner.words != ud.words or ner.ner is None:

@@ -21,13 +21,18 @@ from app.training.corpora import (
     read_conllu,
     read_two_column,
     read_uner,
+    strip_titles,
 )
+from app.training.news_ner import CORPUS_DEV, DATA_FILE, read_documents
 
 LABELS = frozenset({"PER", "ORG", "LOC"})
 SENTS_PER_DOC = 10
 #: Oversampling: Talbanken is the genre of the Swedish syntax evaluation, klintan of the NER one.
 TALBANKEN_WEIGHT = 2
 KLINTAN_WEIGHT = 1  # 2 was tried: no better on the model-selection set (MODELS.md)
+#: How many times the Wikinews documents annotated for Citat (training/ner/en_wikinews.jsonl,
+#: the genre of PUD) go into the English training split; ``citat train --news-weight``.
+NEWS_WEIGHT = 2
 
 
 @dataclass
@@ -175,8 +180,35 @@ def _gum(folder: Path) -> list[Sentence]:
     return out
 
 
-def english(data: Path) -> Splits:
-    """English: EWT train+test (+UNER), the GUM subset, WikiGold, BTC; EWT dev selects."""
+def _without_titles(sents: Iterable[Sentence], counts: dict[str, int], key: str) -> list[Sentence]:
+    """The sentences with leading titles cut out of their persons; ``counts[key]``: spans cut."""
+    out: list[Sentence] = []
+    for sent in sents:
+        stripped, changed = strip_titles(sent)
+        counts[key] = counts.get(key, 0) + changed
+        out.append(stripped)
+    return out
+
+
+def news_chunks(data: Path, weight: int, counts: dict[str, int], news_file: Path = DATA_FILE,
+                corpus_dev: Path = CORPUS_DEV, *, corpus_docs: bool = True
+                ) -> list[list[Sentence]]:
+    """Citat's Wikinews NER documents as NER-only chunks, ``weight`` times (0: none; without
+    ``corpus_docs``, not those of the gold corpus's dev split); what the alignment to tokens
+    contracted or dropped goes into ``counts``."""
+    if weight <= 0:
+        return []
+    news, stats = read_documents(data, news_file, corpus_dev, corpus_docs=corpus_docs)
+    counts.update(news_documents=stats.documents, news_entities=stats.entities,
+                  news_contracted=stats.contracted, news_dropped=stats.dropped)
+    return list(group(news)) * weight
+
+
+def english(data: Path, *, news_weight: int = NEWS_WEIGHT, news_corpus_docs: bool = True,
+            news_file: Path | None = None) -> Splits:
+    """English: EWT train+test (+UNER), the GUM subset, WikiGold and BTC (titles cut out of
+    their persons, as UNER does), Citat's Wikinews NER (``news_weight`` times, 0: none;
+    ``news_corpus_docs``: with the documents of the gold corpus's dev split); EWT dev selects."""
     ewt = data / "UD_English-EWT"
     uner = data / "UNER_English-EWT"
     splits = Splits()
@@ -185,10 +217,13 @@ def english(data: Path) -> Splits:
     splits.train.extend(group(_ud_with_uner(ewt / "en_ewt-ud-test.conllu",
                                             uner / "en_ewt-ud-test.iob2", by_id=True)))
     splits.train.extend(group(_gum(data / "UD_English-GUM/documents")))
-    splits.train.extend(group(read_two_column(data / "wikigold/wikigold.conll.txt", LABELS,
-                                              scheme="iob1")))
+    wikigold = read_two_column(data / "wikigold/wikigold.conll.txt", LABELS, scheme="iob1")
+    splits.train.extend(group(_without_titles(wikigold, splits.counts, "wikigold_titles_cut")))
     for part in sorted((data / "broad_twitter_corpus").glob("*.conll")):
-        splits.train.extend(group(read_two_column(part, LABELS, scheme="iob2")))
+        btc = read_two_column(part, LABELS, scheme="iob2")
+        splits.train.extend(group(_without_titles(btc, splits.counts, "btc_titles_cut")))
+    splits.train.extend(news_chunks(data, news_weight, splits.counts, news_file or DATA_FILE,
+                                    corpus_docs=news_corpus_docs))
     splits.dev.extend(group(_ud_with_uner(ewt / "en_ewt-ud-dev.conllu",
                                           uner / "en_ewt-ud-dev.iob2", by_id=True)))
     pud = _ud_with_uner(data / "UD_English-PUD/en_pud-ud-test.conllu",
@@ -207,11 +242,13 @@ def fixture(folder: Path, lang: str) -> Splits:
                   eval_ner=list(group(ner, 3)))
 
 
-def build(lang: str, data: Path) -> Splits:
-    """The splits for ``lang`` read from the corpora folder ``data`` (containing sv/ and en/)."""
+def build(lang: str, data: Path, *, news_weight: int = NEWS_WEIGHT,
+          news_corpus_docs: bool = True) -> Splits:
+    """The splits for ``lang`` read from the corpora folder ``data`` (containing sv/ and en/);
+    ``news_weight`` and ``news_corpus_docs``: see :func:`english`."""
     root = data / lang if (data / lang).is_dir() else data
     if lang == "sv":
         return swedish(root)
     if lang == "en":
-        return english(root)
+        return english(root, news_weight=news_weight, news_corpus_docs=news_corpus_docs)
     raise ValueError(f"unsupported language: {lang!r}")

@@ -46,7 +46,9 @@ def first_words(sentences: Iterable[Sentence]) -> Counter[str]:
 
 def given_names(lang: str, data: Path) -> list[str]:
     """Capitalised alphabetic first words of PER names (no titles, no function words)."""
-    splits = datasets.build(lang, data)
+    # Not the Wikinews NER: most of its documents are the gold corpus's dev split, which the
+    # rules that read this list are tuned and checked on.
+    splits = datasets.build(lang, data, news_weight=0)
     counts = first_words(s for chunk in splits.train for s in chunk)
     lexicons = [load_lexicon(code) for code in languages()]
     out = []

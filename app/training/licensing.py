@@ -13,8 +13,9 @@ under the Creative Commons Attribution-ShareAlike 4.0 International licence (CC 
     https://creativecommons.org/licenses/by-sa/4.0/
     Full legal code: https://creativecommons.org/licenses/by-sa/4.0/legalcode
 
-It was trained on the corpora listed in ATTRIBUTION.md (CC BY-SA 4.0 and CC BY 4.0), whose
-ShareAlike terms (Universal Dependencies, Universal NER) bind the trained model.
+It was trained on the corpora listed in ATTRIBUTION.md (CC BY-SA 4.0, CC BY 4.0; for the
+English pipeline also CC BY 2.5 news texts), whose ShareAlike terms (Universal Dependencies,
+Universal NER) bind the trained model.
 
 You are free to share and adapt this pipeline for any purpose, even commercially, provided that
 you give appropriate credit (keep ATTRIBUTION.md with it), indicate if changes were made, and
@@ -99,6 +100,14 @@ SOURCES: dict[str, list[tuple[str, str, str, str]]] = {
          "CC BY 4.0",
          "Derczynski, L., Bontcheva, K. & Roberts, I. (2016). Broad Twitter Corpus: A Diverse "
          "Named Entity Recognition Resource. Proceedings of COLING 2016, 1169-1179."),
+        ("Citat Wikinews NER: PER/ORG/LOC in the Universal NER conventions, annotated for Citat "
+         "in 165 English Wikinews articles of 2019-2021 (training/ner/en_wikinews.jsonl lists "
+         "each article's URL; the texts are not copied into the project)",
+         "https://en.wikinews.org",
+         "texts CC BY 2.5 (Wikinews contributors); annotations CC BY-SA 4.0 (Citat)",
+         "Wikinews contributors, English Wikinews (https://en.wikinews.org), each article at "
+         "the URL listed in training/ner/en_wikinews.jsonl, licensed CC BY 2.5 "
+         "(https://creativecommons.org/licenses/by/2.5/). Entity annotations: Citat."),
     ],
 }
 
@@ -144,7 +153,8 @@ embedded alone by the model and the table reduced with PCA (citat train-vectors)
 
 def corpus_sources(lang: str) -> list[dict[str, str]]:
     """The corpora behind the ``lang`` pipeline, for meta.json ``sources``."""
-    return [{"name": name, "url": f"https://github.com/{repo.split('@')[0]}",
+    return [{"name": name,
+             "url": repo if repo.startswith("https://") else f"https://github.com/{repo.split('@')[0]}",
              "license": lic, "author": cite} for name, repo, lic, cite in SOURCES[lang]]
 
 

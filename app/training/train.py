@@ -262,6 +262,8 @@ def train_pipeline(
     max_steps: int | None = None,
     on_start: Callable[[Language, int], None] | None = None,
     vectors: Path | None = None,
+    news_weight: int | None = None,
+    news_corpus_docs: bool = True,
 ) -> dict[str, Any]:
     """Train the ``lang`` pipeline from the corpora in ``data_dir``; return its scores.
 
@@ -272,7 +274,10 @@ def train_pipeline(
     the shipped pipeline). Checkpoints go to ``runs_dir/{lang}[-ner]/`` (default
     ``training/runs``); ``resume`` goes on from the last one there. ``vectors`` (a pipeline
     from ``citat train-vectors``; only with ``component="ner"``) adds static word vectors to
-    the NER's tok2vec; they go into the merged pipeline's vocab.
+    the NER's tok2vec; they go into the merged pipeline's vocab. ``news_weight`` (English):
+    how many times Citat's Wikinews NER documents go into training (default
+    ``datasets.NEWS_WEIGHT``; 0: none; without ``news_corpus_docs``, not the documents of the
+    gold corpus's dev split).
     """
     if lang not in ("sv", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
@@ -296,14 +301,16 @@ def train_pipeline(
         overrides = {"training.max_steps": 4, "training.eval_frequency": 2,
                      "training.patience": 0}
     else:
-        splits = datasets.build(lang, data_dir)
+        weight = datasets.NEWS_WEIGHT if news_weight is None else news_weight
+        splits = datasets.build(lang, data_dir, news_weight=weight,
+                                news_corpus_docs=news_corpus_docs)
         output = output_dir or SHIPPED_DIR / lang
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
     corpus_dir = work / "corpus" / name
     train_splits = replace(splits, train=_with_ner(splits.train)) if component else splits
     counts = convert(lang, train_splits, corpus_dir)
-    print(f"converted {name}: {counts}", flush=True)
+    print(f"converted {name}: {counts} {splits.counts}", flush=True)
     overrides.update({"paths.train": str(corpus_dir / "train.spacy"),
                       "paths.dev": str(corpus_dir / "dev.spacy"),
                       "system.seed": SEED})
@@ -329,6 +336,7 @@ def train_pipeline(
         "smoke": smoke,
         **run,
         "train_tokens": counts["train"],
+        "data_counts": dict(splits.counts),
         "syntax": evaluate(best, corpus_dir / "eval_syntax.spacy"),
         "syntax_raw_text": evaluate(best, corpus_dir / "eval_syntax.spacy", raw_text=True),
         "ner": evaluate(best, corpus_dir / "eval_ner.spacy"),
