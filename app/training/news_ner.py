@@ -32,6 +32,9 @@ from app.training.corpora import Sentence
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_FILE = ROOT / "training" / "ner" / "en_wikinews.jsonl"
+#: A second, independent annotation of some of the same documents (group A's 55, by annotator
+#: D), kept to measure agreement (:func:`agreement`); not read for training.
+SECOND_FILE = ROOT / "training" / "ner" / "en_wikinews_second.jsonl"
 CORPUS_DEV = ROOT / "corpus" / "en" / "dev.jsonl"
 LABELS = frozenset({"PER", "ORG", "LOC"})
 LICENCE = "CC BY 2.5"
@@ -227,6 +230,36 @@ def speaker_coverage(records: Iterable[dict[str, Any]], corpus_dev: Path = CORPU
     return counts
 
 
+def agreement(first: Iterable[dict[str, Any]], second: Iterable[dict[str, Any]]
+              ) -> dict[str, dict[str, float]]:
+    """Inter-annotator agreement on the documents both annotated: entity mentions matched
+    exactly (same start, end and label), F1 of one annotation against the other, overall and
+    per label, with the counts (``both``, ``first_only``, ``second_only``, ``documents``)."""
+    by_id = {rec["id"]: rec for rec in first}
+    tallies: dict[str, list[int]] = {}
+    documents = 0
+    for rec in second:
+        other = by_id.get(rec["id"])
+        if other is None or other["sha256"] != rec["sha256"]:
+            continue
+        documents += 1
+        a = {(int(x), int(y), str(label)) for x, y, label in other["entities"]}
+        b = {(int(x), int(y), str(label)) for x, y, label in rec["entities"]}
+        for label in ("all", *sorted(LABELS)):
+            sa = a if label == "all" else {e for e in a if e[2] == label}
+            sb = b if label == "all" else {e for e in b if e[2] == label}
+            t = tallies.setdefault(label, [0, 0, 0])
+            t[0] += len(sa & sb)
+            t[1] += len(sa - sb)
+            t[2] += len(sb - sa)
+    result: dict[str, dict[str, float]] = {}
+    for label, (both, only_a, only_b) in tallies.items():
+        total = 2 * both + only_a + only_b
+        result[label] = {"f1": round(2 * both / total, 4) if total else 1.0, "both": both,
+                         "first_only": only_a, "second_only": only_b, "documents": documents}
+    return result
+
+
 # --- Reading for training ---------------------------------------------------------------------
 
 @dataclass
@@ -309,8 +342,13 @@ def read_documents(data: Path, path: Path = DATA_FILE, corpus_dev: Path = CORPUS
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m app.training.news_ner ANNOTATIONS DATA``: (re)write the data file."""
+    """``python -m app.training.news_ner ANNOTATIONS DATA``: (re)write the data file;
+    ``python -m app.training.news_ner --agreement``: the agreement of the second annotation."""
     args = sys.argv[1:] if argv is None else argv
+    if args == ["--agreement"]:
+        for label, row in agreement(read_records(DATA_FILE), read_records(SECOND_FILE)).items():
+            print(label, row)
+        return 0
     if len(args) != 2:
         print("usage: python -m app.training.news_ner ANNOTATION_FOLDER CORPORA_FOLDER",
               file=sys.stderr)

@@ -18,9 +18,11 @@ from app.training.licensing import SOURCES, corpus_sources, write_license_files
 from app.training.news_ner import (
     DATA_FILE,
     FROM_CORPUS,
+    SECOND_FILE,
     FROM_WIKINEWS,
     ReadStats,
     Texts,
+    agreement,
     english_tokenizer,
     import_annotations,
     mark,
@@ -304,3 +306,34 @@ def test_the_news_annotations_are_credited_in_the_english_attribution(tmp_path: 
     urls = {s["url"] for s in corpus_sources("en")}
     assert "https://en.wikinews.org" in urls
     assert "https://github.com/UniversalDependencies/UD_English-EWT" in urls
+
+
+def test_agreement_matches_mentions_exactly_and_counts_per_label() -> None:
+    first = [{"id": "d1", "sha256": "x", "entities": [[0, 5, "PER"], [10, 16, "ORG"], [20, 24, "LOC"]]},
+             {"id": "d2", "sha256": "y", "entities": [[3, 9, "PER"]]},
+             {"id": "d3", "sha256": "z", "entities": [[0, 4, "LOC"]]}]
+    second = [  # d1: one label differs, one span differs; d2 the same; d3's text changed
+        {"id": "d1", "sha256": "x", "entities": [[0, 5, "PER"], [10, 16, "LOC"], [20, 25, "LOC"]]},
+        {"id": "d2", "sha256": "y", "entities": [[3, 9, "PER"]]},
+        {"id": "d3", "sha256": "other", "entities": [[0, 4, "LOC"]]},
+        {"id": "d4", "sha256": "w", "entities": [[0, 4, "PER"]]}]
+    result = agreement(first, second)
+    assert result["all"] == {"f1": round(4 / 8, 4), "both": 2, "first_only": 2, "second_only": 2,
+                             "documents": 2}
+    assert result["PER"]["f1"] == 1.0 and result["PER"]["both"] == 2
+    assert result["ORG"] == {"f1": 0.0, "both": 0, "first_only": 1, "second_only": 0,
+                             "documents": 2}
+    assert result["LOC"]["first_only"] == 1 and result["LOC"]["second_only"] == 2
+
+
+def test_the_second_annotation_covers_annotated_documents_of_the_data_file() -> None:
+    second = read_records(SECOND_FILE)
+    first = {rec["id"]: rec for rec in RECORDS}
+    assert len(second) >= 50
+    for rec in second:
+        assert rec["annotator"] == "D" and rec["licence"] == "CC BY 2.5"
+        assert first[rec["id"]]["sha256"] == rec["sha256"]
+        assert first[rec["id"]]["annotator"] != "D" and "text" not in rec
+    result = agreement(RECORDS, second)
+    assert result["all"]["documents"] == len(second)
+    assert result["all"]["both"] > 0
