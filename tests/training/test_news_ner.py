@@ -18,8 +18,8 @@ from app.training.licensing import SOURCES, corpus_sources, write_license_files
 from app.training.news_ner import (
     DATA_FILE,
     FROM_CORPUS,
-    SECOND_FILE,
     FROM_WIKINEWS,
+    SECOND_FILE,
     ReadStats,
     Texts,
     agreement,
@@ -309,7 +309,8 @@ def test_the_news_annotations_are_credited_in_the_english_attribution(tmp_path: 
 
 
 def test_agreement_matches_mentions_exactly_and_counts_per_label() -> None:
-    first = [{"id": "d1", "sha256": "x", "entities": [[0, 5, "PER"], [10, 16, "ORG"], [20, 24, "LOC"]]},
+    first = [{"id": "d1", "sha256": "x",
+              "entities": [[0, 5, "PER"], [10, 16, "ORG"], [20, 24, "LOC"]]},
              {"id": "d2", "sha256": "y", "entities": [[3, 9, "PER"]]},
              {"id": "d3", "sha256": "z", "entities": [[0, 4, "LOC"]]}]
     second = [  # d1: one label differs, one span differs; d2 the same; d3's text changed
