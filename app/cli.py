@@ -62,6 +62,12 @@ def eval_(
     calibration: Annotated[
         bool, typer.Option(help="Also how often speakers are right at each confidence.")
     ] = False,
+    bootstrap: Annotated[
+        int,
+        typer.Option(min=0, max=100_000,
+                     help="Also 95 % intervals of the main figures from this many resamples "
+                     "of the documents (e.g. 1000; 0: none)."),
+    ] = 0,
 ) -> None:
     """Score the extractor against gold JSONL sets: quote P/R/F1, speakers, indirect speech."""
     from app.extraction.evaluation import evaluate_files, format_report, gold_files
@@ -77,7 +83,8 @@ def eval_(
     settings = get_settings()
     extractor = Extractor.load(settings.models)
     report = evaluate_files(paths, extractor, part=part)
-    typer.echo(format_report(report, verbose=verbose, calibration=calibration))
+    typer.echo(format_report(report, verbose=verbose, calibration=calibration,
+                             resamples=bootstrap))
 
 
 @cli.command()

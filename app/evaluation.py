@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ class ArticleResult:
     errors: list[str] = field(default_factory=list)
     #: (speaker_confidence, right) of every matched quote given a named speaker.
     calibration: list[tuple[float, bool]] = field(default_factory=list)
+    #: This article's own share of the totals (what a resample of documents adds up).
+    counts: Counts = field(default_factory=Counts)
 
 
 @dataclass(slots=True)
@@ -179,7 +182,7 @@ def score_article(art: dict[str, Any], out: dict[str, Any]) -> tuple[Counts, Art
         any(iou((s["start"], s["end"]), (p["start"], p["end"])) >= 0.5 for p in preds)
         for s in scares
     )
-    res = ArticleResult(art["id"], len(gold), len(preds), len(m), sum(ok))
+    res = ArticleResult(art["id"], len(gold), len(preds), len(m), sum(ok), counts=c)
     for golds, predicted, pairs in ((gold, preds, m), (gold_ind, preds_ind, mi)):
         for gi, pi in pairs:
             p, g = predicted[pi], golds[gi]
@@ -305,6 +308,44 @@ def reliability(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> Calibrat
     return Calibration(n, ece, len(sure), sum(sure) / len(sure) if sure else 0.0, table)
 
 
+#: The figures a resample of documents gives an interval for.
+INTERVAL_FIGURES = ("quote_f1", "e2e_f1", "indirect_p", "indirect_r")
+
+
+def bootstrap(articles: Sequence[ArticleResult], resamples: int = 1000, seed: int = 0,
+              level: float = 0.95) -> dict[str, tuple[float, float]]:
+    """Percentile intervals of the main figures when the documents are drawn again with
+    replacement (``resamples`` times, a fixed seed): how much a figure would move on another
+    sample of documents like these. Quotes of one document are not independent (one wrong
+    speaker is often wrong for the whole article), so documents, not quotes, are resampled."""
+    if not articles or resamples < 1:
+        return {}
+    rng = random.Random(seed)  # noqa: S311 (a reproducible resample, not a secret)
+    k = len(articles)
+    draws: dict[str, list[float]] = {name: [] for name in INTERVAL_FIGURES}
+    for _ in range(resamples):
+        total = Counts()
+        for _ in range(k):
+            total.add(articles[rng.randrange(k)].counts)
+        figures = total.figures()
+        for name in INTERVAL_FIGURES:
+            draws[name].append(figures[name])
+    lo_at = int((1 - level) / 2 * (resamples - 1) + 0.5)
+    hi_at = int((1 + level) / 2 * (resamples - 1) + 0.5)
+    out: dict[str, tuple[float, float]] = {}
+    for name, values in draws.items():
+        values.sort()
+        out[name] = (values[lo_at], values[hi_at])
+    return out
+
+
+def format_interval(articles: Sequence[ArticleResult], resamples: int) -> str:
+    """One line: the 95 % intervals of :func:`bootstrap` over these articles."""
+    found = bootstrap(articles, resamples)
+    parts = " ".join(f"{name}={lo:.3f}-{hi:.3f}" for name, (lo, hi) in found.items())
+    return f"95% interval ({resamples} resamples of {len(articles)} documents): {parts}"
+
+
 def format_calibration(cal: Calibration) -> list[str]:
     """The reliability table as text lines."""
     lines = [cal.line(), "  confidence   n    mean   right"]
@@ -314,9 +355,11 @@ def format_calibration(cal: Calibration) -> list[str]:
     return lines
 
 
-def format_report(report: EvalReport, verbose: bool = False, calibration: bool = False) -> str:
+def format_report(report: EvalReport, verbose: bool = False, calibration: bool = False,
+                  resamples: int = 0) -> str:
     """The per-article table, each file's line and the total line (errors with verbose;
-    the reliability of speaker confidences with calibration)."""
+    the reliability of speaker confidences with calibration; with ``resamples``, the 95 %
+    interval of the main figures over resampled documents)."""
     lines: list[str] = []
     every: list[tuple[float, bool]] = []
     for fr in report.files:
@@ -328,6 +371,8 @@ def format_report(report: EvalReport, verbose: bool = False, calibration: bool =
             lines.append(f"{a.id:<28s} gold={a.gold:3d} pred={a.pred:3d} tp={a.tp:3d} "
                          f"speaker_ok={a.speaker_ok:3d}")
         lines.append(fr.counts.line())
+        if resamples and fr.articles:
+            lines.append(format_interval(fr.articles, resamples))
         pairs = [pair for a in fr.articles for pair in a.calibration]
         every.extend(pairs)
         if calibration and pairs:
@@ -335,6 +380,9 @@ def format_report(report: EvalReport, verbose: bool = False, calibration: bool =
     if len(report.files) > 1:
         lines.append("== total")
         lines.append(report.total.line())
+        if resamples:
+            lines.append(format_interval([a for fr in report.files for a in fr.articles],
+                                         resamples))
         if calibration and every:
             lines.extend(format_calibration(reliability(every)))
     return "\n".join(lines)

@@ -12,6 +12,9 @@ from typing import Any, cast
 import pytest
 
 from app.evaluation import (
+    ArticleResult,
+    Counts,
+    bootstrap,
     evaluate_files,
     format_report,
     iou,
@@ -64,6 +67,43 @@ def test_figures_by_hand() -> None:
     assert report.total.line() == EXPECTED_LINE
     c = report.total
     assert (c.tp, c.fp, c.fn, c.attr_ok, c.itp, c.scare_taken) == (2, 1, 1, 1, 1, 1)
+
+
+def _article(tp: int, fn: int, attr_ok: int) -> ArticleResult:
+    return ArticleResult("x", tp + fn, tp, tp, attr_ok,
+                         counts=Counts(tp=tp, fn=fn, attr_ok=attr_ok))
+
+
+def test_each_article_keeps_its_own_counts_and_they_add_up_to_the_total() -> None:
+    report = evaluate_files([GOLD], cast(Extractor, FakeExtractor()))
+    arts = [a for fr in report.files for a in fr.articles]
+    assert [(a.counts.tp, a.counts.fp, a.counts.fn, a.counts.attr_ok) for a in arts] == [
+        (1, 1, 0, 0), (1, 0, 1, 1)]
+    assert sum(a.counts.tp for a in arts) == report.total.tp
+
+
+def test_bootstrap_resamples_documents() -> None:
+    same = [_article(4, 1, 3)] * 5  # every resample is the same document: no spread
+    f = Counts(tp=4, fn=1, attr_ok=3).figures()
+    assert bootstrap(same, 200)["e2e_f1"] == (f["e2e_f1"], f["e2e_f1"])
+    # one document all right, one all wrong: the interval spans (nearly) both ends and the
+    # same seed gives the same interval
+    mixed = [_article(10, 0, 10), _article(10, 0, 0)]
+    lo, hi = bootstrap(mixed, 400)["e2e_f1"]
+    assert lo == 0.0 and hi == 1.0
+    assert bootstrap(mixed, 400) == bootstrap(mixed, 400)
+    assert bootstrap(mixed, 400, seed=1)["quote_f1"] == (1.0, 1.0)
+    assert bootstrap([], 100) == {}
+
+
+def test_report_prints_the_interval_lines() -> None:
+    report = evaluate_files([GOLD], cast(Extractor, FakeExtractor()))
+    text = format_report(report, resamples=50)
+    intervals = [line for line in text.splitlines() if line.startswith("95% interval")]
+    assert len(intervals) == 1  # one gold file: no separate total
+    assert "(50 resamples of 2 documents)" in intervals[0]
+    assert "e2e_f1=" in intervals[0] and "quote_f1=" in intervals[0]
+    assert "95% interval" not in format_report(report)
 
 
 def test_verbose_report_lists_every_error() -> None:
