@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,14 +179,21 @@ def samples(records: list[Recorded], model: ChooserModel) -> list[Sample]:
     return out
 
 
-def _fit(train: list[Sample], c: float) -> np.ndarray:
+def _fit(train: list[Sample], c: float, blind: Sequence[int] = ()) -> np.ndarray:
+    """The scorer's weights; with ``blind`` (columns), the blind scorer's: those columns
+    left out of the fit and their weights 0."""
     from sklearn.linear_model import LogisticRegression
 
     x = np.vstack([s.x for s in train])
     y = np.concatenate([s.y for s in train])
+    if blind:
+        x = x.copy()
+        x[:, list(blind)] = 0.0
     lr = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
     lr.fit(x, y)
-    return np.asarray(lr.coef_[0], dtype=np.float64)
+    w = np.asarray(lr.coef_[0], dtype=np.float64)
+    w[list(blind)] = 0.0
+    return w
 
 
 def _scores(w: np.ndarray, s: Sample) -> tuple[int, float, float]:
@@ -215,15 +223,31 @@ def out_of_fold(data: list[Sample], c: float) -> list[tuple[int, float, float]]:
     return [r for r in result if r is not None]
 
 
-def _calibration_x(model: ChooserModel, s: Sample, best: int, p: float, margin: float
-                   ) -> list[float]:
+def blind_out_of_fold(data: list[Sample], c: float, columns: Sequence[int]
+                      ) -> list[np.ndarray]:
+    """Each sample's blind scores (rows' x . w, ``columns`` left out) from a blind scorer
+    that did not see its document (the same folds as out_of_fold)."""
+    fold = _folds([s.doc for s in data])
+    result: list[np.ndarray] = [np.zeros(0)] * len(data)
+    for f in range(FOLDS):
+        w = _fit([s for s in data if fold[s.doc] != f], c, columns)
+        for i, s in enumerate(data):
+            if fold[s.doc] == f:
+                result[i] = s.x @ w
+    return result
+
+
+def _calibration_x(model: ChooserModel, s: Sample, best: int, p: float, margin: float,
+                   blind: np.ndarray | None = None) -> list[float]:
     """What the calibration reads of a choice: the score's logit, its margin and the
-    CALIBRATION_EXTRA facts (not whether the rules agree: see CALIBRATION_EXTRA)."""
-    return [logit(p), margin, *model.calibration_extra(s.x, best, logit(p))]
+    CALIBRATION_EXTRA facts (not whether the rules agree: see CALIBRATION_EXTRA; ``blind``:
+    the blind scorer's scores of the rows, out of fold)."""
+    return [logit(p), margin, *model.calibration_extra(s.x, best, logit(p), blind)]
 
 
 def fit_calibration(data: list[Sample], oof: list[tuple[int, float, float]],
-                    model: ChooserModel) -> tuple[list[float], list[tuple[float, bool]]]:
+                    model: ChooserModel, blind: Sequence[np.ndarray] | None = None,
+                    ) -> tuple[list[float], list[tuple[float, bool]]]:
     """Calibration weights (a, b, c, d, e...) from out-of-fold choices of a named speaker (the
     folds group documents); d, the weight of the rules' agreement, stays 0 (the rules were
     tuned on these documents), e weighs the CALIBRATION_EXTRA facts. Regularised strongly:
@@ -232,10 +256,10 @@ def fit_calibration(data: list[Sample], oof: list[tuple[int, float, float]],
     from sklearn.linear_model import LogisticRegression
 
     xs, ys, docs = [], [], []
-    for s, (best, p, margin) in zip(data, oof, strict=True):
+    for i, (s, (best, p, margin)) in enumerate(zip(data, oof, strict=True)):
         if s.names[best] == NOBODY:
             continue
-        xs.append(_calibration_x(model, s, best, p, margin))
+        xs.append(_calibration_x(model, s, best, p, margin, None if blind is None else blind[i]))
         ys.append(int(s.y[best] > 0))
         docs.append(s.doc)
     lr = LogisticRegression(C=CALIBRATION_C, max_iter=2000)
@@ -279,6 +303,23 @@ def choose_c(data: list[Sample]) -> tuple[float, float, list[Any]]:
     return next(run for run in runs if run[1] >= best - se - TIE)
 
 
+def fit_model(data: list[Sample], blank: ChooserModel, rep: Report | None = None
+              ) -> tuple[ChooserModel, list[tuple[float, bool]]]:
+    """The chooser for ``data`` (``blank`` gives its vocabularies): C by the one-standard-error
+    rule, the scorer and the blind scorer on every sample, the calibration on out-of-fold
+    scores of both; and the cross-fitted (confidence, right) pairs of the report."""
+    best_c, best_acc, best_oof = choose_c(data)
+    if rep is not None:
+        rep.c, rep.model_accuracy = best_c, best_acc
+    columns = blank.rule_columns
+    calibration, pairs = fit_calibration(data, best_oof, blank,
+                                         blind_out_of_fold(data, best_c, columns))
+    model = ChooserModel(_fit(data, best_c), blank.features, blank.prev_words,
+                         blank.next_words, calibration, blank.heads,
+                         blind=_fit(data, best_c, columns))
+    return model, pairs
+
+
 def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
           split: str = "dev", part: str | None = None) -> Report:
     """Train on ``corpus``'s ``split`` (only its ``part``, tune or check, when one is named:
@@ -301,23 +342,20 @@ def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
         if (s.y[np.argmax(s.x[:, rule_idx])] > 0 if s.x[:, rule_idx].any()
             else s.y[-1] > 0)
     ) / max(len(data), 1)
-    best_c, best_acc, best_oof = choose_c(data)
-    rep.c, rep.model_accuracy = best_c, best_acc
-    calibration, pairs = fit_calibration(data, best_oof, blank)
+    model, pairs = fit_model(data, blank, rep)
     cal = reliability(pairs)
     rep.ece, rep.table = cal.ece, cal.table
     rep.sure, rep.sure_right = cal.sure, cal.sure_right
-    weights = _fit(data, best_c)
-    model = ChooserModel(weights, names, prev_words, next_words, calibration, heads, meta={
+    model.meta = {
         "trained_on": f"{corpus.name}/*/{split}.jsonl", "part": part or "all",
         "documents": rep.documents,
-        "quotes": rep.quotes, "C": best_c, "rule_scale": RULE_SCALE,
+        "quotes": rep.quotes, "C": rep.c, "rule_scale": RULE_SCALE,
         "calibration_extra": list(CALIBRATION_EXTRA),
         "out_of_fold": {"rule_accuracy": round(rep.rule_accuracy, 4),
                         "model_accuracy": round(rep.model_accuracy, 4),
                         "ece": round(rep.ece, 4),
                         "right_at_sure": round(rep.sure_right, 4), "sure": rep.sure},
-    })
+    }
     output.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n",
                       encoding="utf-8")
     return rep

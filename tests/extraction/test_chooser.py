@@ -403,3 +403,63 @@ def test_the_reported_calibration_is_cross_fitted() -> None:
     everything = LogisticRegression(C=CALIBRATION_C, max_iter=2000).fit(xs, ys)
     assert not np.allclose(got, everything.predict_proba(xs[inside])[:, 1])
     assert cal[:2] == pytest.approx([float(v) for v in everything.coef_[0][:2]])
+
+
+def test_the_blind_scorer_is_a_second_opinion() -> None:
+    """"blind_agrees" says the blind scorer (no rule columns) picks the chosen candidate,
+    "blind_logit" is its score for it; a positive weight on agreement lowers the confidence
+    of a choice the blind scorer does not share."""
+    names = feature_names([], [])
+    blind = np.zeros(len(names))
+    blind[names.index("subject_near")] = 2.0
+    weights = [0.0] * len(CALIBRATION_EXTRA)
+    weights[CALIBRATION_EXTRA.index("blind_agrees")] = 1.5
+    w = np.zeros(len(names))
+    w[names.index("is_rule")] = 3.0
+    model = ChooserModel(w, names, [], [], [1.0, 0.0, 0.0, 0.0, *weights], blind=blind)
+    agree = _choice(model, {"Ann Reid": ["is_rule", "subject_near"], "Tom Berg": [],
+                            NOBODY: ["nobody"]})
+    differ = _choice(model, {"Ann Reid": ["is_rule"], "Tom Berg": ["subject_near"],
+                             NOBODY: ["nobody"]})
+    ka, kl = CALIBRATION_EXTRA.index("blind_agrees"), CALIBRATION_EXTRA.index("blind_logit")
+    assert model.calibration_extra(agree.x, 0)[ka] == 1.0
+    assert model.calibration_extra(agree.x, 0)[kl] == pytest.approx(2.0)
+    assert model.calibration_extra(differ.x, 0)[ka] == 0.0
+    assert model.calibration_extra(differ.x, 0)[kl] == 0.0
+    rule = [Resolved("Ann Reid", None, 0.9)]
+    (sure,) = choose([agree], rule, [_cand()], model, lambda n: n)
+    (unsure,) = choose([differ], rule, [_cand()], model, lambda n: n)
+    assert sure.name == unsure.name == "Ann Reid"
+    assert sure.confidence > unsure.confidence
+    # a model without a blind scorer (older files) reads both facts as 0
+    plain = _model({"is_rule": 3.0}, [1.0, 0.0, 0.0])
+    assert plain.calibration_extra(agree.x, 0)[ka] == 0.0
+
+
+def test_the_blind_scorer_round_trips_and_leaves_the_rules_out(tmp_path: Path) -> None:
+    from app.training.attribution import Sample, _fit
+
+    model = _model({"is_rule": 1.0}, [1.0, 0.0, 0.0])
+    rows = {"Ann Reid": ["is_rule", "label_PER"], "Tom Berg": ["subject_near"],
+            NOBODY: ["nobody"]}
+    data = [Sample(f"d-{n}", "en", _choice(model, rows).x,
+                   np.array([float(n % 4 != 0), float(n % 4 == 0), 0.0]), list(rows))
+            for n in range(12)]
+    blind = _fit(data, 1.0, model.rule_columns)
+    assert all(blind[i] == 0.0 for i in model.rule_columns)
+    assert blind[model.index["label_PER"]] > 0 > blind[model.index["subject_near"]]
+    model.blind = blind
+    file = tmp_path / "chooser.json"
+    file.write_text(json.dumps(model.to_json()), encoding="utf-8")
+    again = load_chooser(file)
+    assert again is not None and again.blind is not None
+    assert np.allclose(again.blind, blind, atol=1e-6)
+
+
+def test_the_shipped_model_has_its_blind_scorer() -> None:
+    model = load_chooser(MODEL_FILE)
+    assert model is not None and model.blind is not None
+    assert len(model.blind) == len(model.features)
+    assert not any(model.blind[i] for i in model.rule_columns)
+    assert {"blind_agrees", "blind_logit", "form_given", "words_1"} <= set(
+        model.meta["calibration_extra"])

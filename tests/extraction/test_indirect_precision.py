@@ -72,6 +72,23 @@ CASES: list[tuple[str, str, list[str]]] = [
      ["the bridge would reopen in May"]),
     ("en-according-to-first", "According to the fire service, the blaze started in the kitchen.",
      ["the blaze started in the kitchen"]),
+    # -- an aside about the source after "According to X," is no part of the report -------
+    ("en-according-to-role-apposition",
+     "According to Ann Reid, the port authority's spokeswoman, the crossing was delayed by fog.",
+     ["the crossing was delayed by fog"]),
+    ("en-according-to-who",
+     "According to Professor Tom Hale, who chairs the harbour board, the crossing was delayed "
+     "by fog.", ["the crossing was delayed by fog"]),
+    ("en-according-to-which",
+     "According to the harbour report, which was published on Monday, the crossing was "
+     "delayed by fog.", ["the crossing was delayed by fog"]),
+    ("sv-enligt-som",
+     "Enligt Eva Lind, som leder hamnstyrelsen, försenades överfarten av dimma.",
+     ["försenades överfarten av dimma"]),
+    # (a subject with an apposition of its own, no role word: the report keeps it)
+    ("en-according-to-then-subject-apposition",
+     "According to the police, the driver, a 40-year-old man, was arrested.",
+     ["the driver, a 40-year-old man, was arrested"]),
     ("sv-säger-att", "Polisen säger att två män har gripits.", ["två män har gripits"]),
     ("sv-lead-säger", "Färjan blir sen på måndag, säger Lund.", ["Färjan blir sen på måndag"]),
 ]

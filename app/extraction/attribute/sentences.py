@@ -14,6 +14,8 @@ from app.extraction.text.view import Cue, Word
 
 #: Relative pronouns: "…, according to the reporters who were there." names the source.
 _RELATIVE = frozenset({"som", "who", "which", "where", "when"})
+#: Relative pronouns that open an aside about a source: "According to X, who …, the …".
+_ASIDE_RELATIVE = frozenset({"som", "who", "which"})
 
 
 class UnmarkedSentences(ClauseRules):
@@ -67,6 +69,11 @@ class UnmarkedSentences(ClauseRules):
                     a = words[end_w].end
                     if words[end_w + 1].text == ",":
                         a = words[end_w + 1].end
+                        # "According to Ann Reid, the board's spokeswoman, the …": an aside
+                        # about the source is no part of what it reports
+                        aside = self._source_aside(end_w + 2, last)
+                        if aside is not None:
+                            a = words[aside].end
                     b = self._tail_start(end_w + 1, last, e)  # "…: "quote"", "…; …"
                     span = self._span(a, b)
                     if span is not None and not view.quote_between(a, b):
@@ -297,6 +304,30 @@ class UnmarkedSentences(ClauseRules):
             return True
         return any(w.pos in ("VERB", "AUX") for w in view.words[view.word_at(a) :
                                                                   view.word_before(b) + 1])
+
+    def _source_aside(self, i: int, last: int) -> int | None:
+        """The comma that closes an aside about a source right after "According to X,": a
+        relative clause ("who chairs the panel,", "som leder utredningen,") or a short
+        apposition without a verb that names a role ("the board's spokeswoman,", "a
+        spokesperson for the port,"), with a clause after it; else None ("According to X,
+        the ferry, which …" keeps "the ferry": no role word)."""
+        view, words = self.view, self.view.words
+        if i > last:
+            return None
+        lex = view.lexicon_at(words[i].start)
+        relative = words[i].lower in _ASIDE_RELATIVE
+        role = False
+        for k in range(i, min(last, i + (30 if relative else 8)) + 1):
+            w = words[k]
+            if view.is_mark(w) or view.in_quote(w.start):
+                return None
+            if w.text == ",":
+                return k if (relative or role) and self._finite_from(k + 1, last) else None
+            if not relative:
+                if w.pos in ("VERB", "AUX"):
+                    return None
+                role = role or (w.pos == "NOUN" and lex.is_title(w.text))
+        return None
 
     def _source_end(self, i: int, last: int, default: int) -> int:
         """The last word of a source phrase that starts at word i and runs to a comma or the

@@ -63,9 +63,17 @@ RULE_SCALE = 0.4
 #: choice is theirs, inherited, their previous speaker, their "nobody"): the rules were tuned
 #: on the documents the calibration is fitted on, so whatever it learns from them is
 #: optimistic on unseen text, and on the check part of dev they added nothing.
+#: How typical the choice is: "form_given" (the name opens with a known given name) and
+#: "words_1" (a one-word name: a surname, an organisation, a fragment) say how far the name
+#: looks like the people the scorer learned from. A second opinion that does not read the
+#: rules: "blind_agrees" (the blind scorer, fitted with every rule column left out, picks
+#: the same candidate) and "blind_logit" (its logit for the chosen candidate). Where the
+#: rules go wrong on text they were not tuned on, the scorer follows them and the blind one
+#: tends not to, so the confidence drops with it.
 CALIBRATION_EXTRA = (
     "candidates", "nobody_type_indirect", "nobody_sv", "kind_pronoun", "kind_title",
     "label_PER", "label_ORG", "same_sentence", "logit_x_sv", "name_edge",
+    "form_given", "words_1", "blind_agrees", "blind_logit",
 )
 
 
@@ -152,6 +160,9 @@ class ChooserModel:
     meta: dict[str, Any] = field(default_factory=dict)
     #: the columns scaled by RULE_SCALE
     rule_columns: list[int] = field(default_factory=list)
+    #: weights of the blind scorer (the rule columns left out, see CALIBRATION_EXTRA); None
+    #: in older files, whose calibration does not read it
+    blind: np.ndarray | None = None
     #: per CALIBRATION_EXTRA fact, what calibration_extra reads (worked out once)
     extra_plan: list[tuple[str, Any]] = field(default_factory=list, repr=False, compare=False)
 
@@ -162,6 +173,8 @@ class ChooserModel:
         for name in CALIBRATION_EXTRA:
             if name in ("candidates", "logit_x_sv"):
                 plan.append((name, self.index.get("nobody_sv")))
+            elif name in ("blind_agrees", "blind_logit"):
+                plan.append((name, None))
             elif name == "same_sentence":
                 plan.append((name, [self.index[f] for f in (
                     "same_sentence_before", "same_sentence_after") if f in self.index]))
@@ -176,7 +189,9 @@ class ChooserModel:
         return cls(np.asarray(data["weights"], dtype=np.float64), list(data["features"]),
                    list(data["prev_words"]), list(data["next_words"]),
                    list(data["calibration"]), list(data.get("heads", [])),
-                   meta=dict(data.get("meta", {})))
+                   meta=dict(data.get("meta", {})),
+                   blind=None if data.get("blind") is None
+                   else np.asarray(data["blind"], dtype=np.float64))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -184,6 +199,8 @@ class ChooserModel:
             "prev_words": self.prev_words, "next_words": self.next_words,
             "calibration": [round(float(c), 6) for c in self.calibration],
             "heads": self.heads, "meta": self.meta,
+            **({} if self.blind is None
+               else {"blind": [round(float(w), 6) for w in self.blind]}),
         }
 
     def probability(self, x: np.ndarray) -> np.ndarray:
@@ -203,13 +220,24 @@ class ChooserModel:
         z += sum(e * f for e, f in zip(self.calibration[4:], extra, strict=False))
         return 1.0 / (1.0 + math.exp(-z))
 
-    def calibration_extra(self, x: np.ndarray, best: int, logit: float = 0.0) -> list[float]:
+    def calibration_extra(self, x: np.ndarray, best: int, logit: float = 0.0,
+                          blind: np.ndarray | None = None) -> list[float]:
         """The CALIBRATION_EXTRA facts of choosing row ``best`` of a quote's rows ``x``
-        (``logit``: of the best candidate's probability)."""
+        (``logit``: of the best candidate's probability; ``blind``: the blind scorer's
+        scores of the rows, else this model's blind scorer's, else none: 0)."""
         row, nobody = x[best], x[-1]
         out: list[float] = []
+        if blind is None and self.blind is not None:
+            blind = x @ self.blind
         for kind, at in self.extra_plan:
-            if kind == "row":
+            if kind in ("blind_agrees", "blind_logit"):
+                if blind is None:
+                    out.append(0.0)
+                elif kind == "blind_agrees":
+                    out.append(float(int(blind.argmax()) == best))
+                else:  # the blind score's logit, kept finite as logit() keeps it
+                    out.append(float(min(max(blind[best], -13.8), 13.8)))
+            elif kind == "row":
                 out.append(float(row[at]))
             elif kind == "nobody":
                 out.append(float(nobody[at]))
