@@ -19,8 +19,9 @@ target_metadata = SQLModel.metadata
 IGNORED_PREFIXES = ("quote_fts", "quote_search")
 
 
-#: PostgreSQL's trigram indexes (migration 0007) have no counterpart in the models.
-IGNORED_INDEX_PREFIXES = ("trgm_",)
+#: PostgreSQL's trigram indexes (migration 0007) and its indexes in an order SQLite cannot
+#: declare (``NULLS LAST``, migration 0022) have no counterpart in the models.
+IGNORED_INDEX_PREFIXES = ("trgm_", "pgsort_")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

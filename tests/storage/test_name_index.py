@@ -91,3 +91,30 @@ def test_the_search_page_uses_them_while_counts_are_kept(settings: Settings) -> 
         assert [str(a.contents[0]).strip() for a in page.select(".named-speaker")] == expected
         assert isinstance(app.state.cache.kept("name-index", lambda: None),
                           name_index.NameIndex)
+
+
+def test_a_text_is_looked_for_only_in_the_keys_holding_its_rarest_piece() -> None:
+    # Invented keys, several a owner (a name and its aliases), in name order as stored.
+    names = {1: ("Alma Tovesson", "a"), 2: ("Bertil Tovesson", "b"), 3: ("Cilla Rand", "c"),
+             4: ("Dora Randberg", "d"), 5: ("Einar Ek", "e")}
+    pairs = [("alma tovesson", 1), ("tovesson", 1), ("bertil tovesson", 2), ("cilla rand", 3),
+             ("dora randberg", 4), ("randberg", 4), ("einar ek", 5), ("ek", 5),
+             ("ingen ägare", 9)]  # an owner not among the names: left out
+    keys = name_index._Keys.of(pairs, names)
+    assert keys.keys == ["alma tovesson", "tovesson", "bertil tovesson", "cilla rand",
+                         "dora randberg", "randberg", "einar ek", "ek"]
+    assert keys.grams["son"] == [0, 1, 2] and keys.grams["and"] == [3, 4, 5]
+    assert "ägar" not in keys.text and "n ä" not in keys.grams
+
+    def scan(needle: str, limit: int) -> list[int]:  # every key in order, as the database
+        return list(dict.fromkeys(o for k, o in zip(keys.keys, keys.owners, strict=True)
+                                  if needle in k))[:limit]
+
+    for needle in ("tovesson", "son", "vess", "rand", "randb", "a t", "ek", "e", "nar e",
+                   "ovesson x", "zzz", "sson\nrand", "berg", "il to", "a"):
+        for limit in (1, 2, 5):
+            assert keys.containing(needle, limit) == scan(needle, limit), (needle, limit)
+    # A text across two names (a space inside one): only the name that holds it.
+    assert keys.grams["a t"] == [0] and keys.containing("a t", 5) == [1]
+    # A piece in no key: no key is read at all.
+    assert keys.grams.get("xyz") is None and keys.containing("xyzzy", 5) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -492,3 +492,39 @@ def test_a_permalink_reads_its_quote_speaker_and_article_in_one_query(session: S
     assert row.article.text == TEXT
     with pytest.raises(queries.NotFound):
         queries.get_quote(session, "nosuchquote")
+
+
+def test_the_newest_quotes_are_read_off_an_index_of_articles_newest_first(
+        engine: Engine, session: Session) -> None:
+    """The home page's newest quotes (undated articles last) walk an index of the articles in
+    that order on both engines, never read and sort every article (PostgreSQL keeps NULL
+    highest: migration 0022's index in the page's own order)."""
+    seen: list[tuple[str, object]] = []
+
+    def keep(_c: object, _cur: object, statement: str, params: object, *_: object) -> None:
+        seen.append((statement, params))
+
+    ingest(session, FixedExtractor(EXTRACTION), ArticleIn(text=TEXT))
+    session.commit()
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        latest = queries.latest_quotes(session, 10)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert [r.quote.text for r in latest] == sorted(
+        (q.text for q in session.exec(select(Quote))), key=TEXT.index)
+    sql, params = next((s, p) for s, p in seen if "ORDER BY" in s and "article" in s)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("ANALYZE")
+            plan = [str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+            assert any("ix_article_published_at" in p for p in plan), plan
+            assert not any("TEMP B-TREE" in p or p == "SCAN article" for p in plan), plan
+        else:
+            conn.exec_driver_sql("SET enable_seqscan = off")  # as on a large archive
+            plan = [str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + sql, params)]
+            assert any("pgsort_article_newest" in p for p in plan), plan
+            # At most the quotes of the first articles sorted by their place (an incremental
+            # sort), never the articles themselves.
+            assert not any(p.strip().removeprefix("->").strip().startswith("Sort  (")
+                           for p in plan), plan
