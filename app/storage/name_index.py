@@ -100,6 +100,11 @@ class NameIndex:
     by_length: dict[int, list[tuple[str, int]]]  # names and surnames by length
     entity_exact: dict[str, list[int]]
     entity_by_length: dict[int, list[tuple[str, int]]]
+    #: The names of a range of lengths, gathered on first use (``_Lengths``).
+    _speaker_ranges: _Lengths = field(default_factory=lambda: _Lengths(), repr=False,
+                                      compare=False)
+    _entity_ranges: _Lengths = field(default_factory=lambda: _Lengths(), repr=False,
+                                     compare=False)
 
     def containing(self, key: str, limit: int) -> tuple[list[int], list[int]]:
         """Speakers (by name or any alias) and entities whose name contains ``key``, in name
@@ -113,24 +118,37 @@ class NameIndex:
 
     def speakers_like(self, key: str, min_ratio: int, limit: int = 10) -> list[int]:
         """Speakers whose name or surname is within a few typos of ``key``, closest first."""
-        return _closest(key, self.by_length, min_ratio, limit)
+        return _closest(key, self.by_length, self._speaker_ranges, min_ratio, limit)
 
     def entities_like(self, key: str, min_ratio: int, limit: int) -> list[int]:
         """Entities named ``key``, else within a few typos of it, closest first."""
         return self.entity_exact.get(key, [])[:limit] or _closest(
-            key, self.entity_by_length, min_ratio, limit)
+            key, self.entity_by_length, self._entity_ranges, min_ratio, limit)
 
 
-def _closest(key: str, by_length: dict[int, list[tuple[str, int]]], min_ratio: int,
-             limit: int) -> list[int]:
+class _Lengths(dict[tuple[int, int], tuple[list[str], list[int]]]):
+    """The names from ``lo`` to ``hi`` characters long and their owners, by ``(lo, hi)``:
+    gathered once per range (every search gathered its thousands of pairs again, ~0.3 ms of
+    a search page at 100,000 quotes). Two threads may gather the same range at once; both
+    get the same lists."""
+
+    def of(self, by_length: dict[int, list[tuple[str, int]]], lo: int, hi: int
+           ) -> tuple[list[str], list[int]]:
+        found = self.get((lo, hi))
+        if found is None:
+            pairs = [k for n in range(lo, hi + 1) for k in by_length.get(n, ())]
+            found = self[(lo, hi)] = ([k for k, _ in pairs], [o for _, o in pairs])
+        return found
+
+
+def _closest(key: str, by_length: dict[int, list[tuple[str, int]]], ranges: _Lengths,
+             min_ratio: int, limit: int) -> list[int]:
     from rapidfuzz import fuzz, process
 
     lo, hi = ratio_lengths(len(key), min_ratio)
-    keys = [k for n in range(lo, min(hi, max(by_length, default=0)) + 1)
-            for k in by_length.get(n, ())]
-    found = process.extract(key, [k for k, _ in keys], scorer=fuzz.ratio,
-                            score_cutoff=min_ratio, limit=limit)
-    return list(dict.fromkeys(keys[i][1] for _, _, i in found))
+    names, owners = ranges.of(by_length, lo, min(hi, max(by_length, default=0)))
+    found = process.extract(key, names, scorer=fuzz.ratio, score_cutoff=min_ratio, limit=limit)
+    return list(dict.fromkeys(owners[i] for _, _, i in found))
 
 
 def load(session: Session) -> NameIndex:

@@ -72,7 +72,7 @@ def speaker_profile(session: Session, slug: str, sure: float, limit: int = 10
     the archive's size. Nine statements before: on PostgreSQL each cost ~0.2 ms of the
     server's CPU and more of the client's. Raises NotFound."""
     parts: dict[int, list[Any]] = {}
-    for row in session.execute(_PROFILE, {"slug": slug, "sure": sure, "limit": limit,
+    for row in session.connection().execute(_PROFILE, {"slug": slug, "sure": sure, "limit": limit,
                                           "talks": limit + 4}):
         parts.setdefault(int(row[0]), []).append(row)
     if not parts.get(_ME):

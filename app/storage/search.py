@@ -312,23 +312,25 @@ def highlight_spans(text_: str, q: str) -> list[tuple[int, int]]:
     quotes of words never seen before cost ~50 ms, nearly all of it on words that match
     nothing."""
     exact, own, prefixes = _highlighted(q)
-    spans: list[tuple[int, int]] = []
     if not exact and not prefixes and not own:
-        return spans
+        return []
+    return [m.span() for m in WORD_RE.finditer(text_) if _marked(m.group().lower(), q)]
+
+
+@lru_cache(maxsize=65_536)
+def _marked(w: str, q: str) -> bool:
+    """Whether the query ``q`` marks the lower-cased word ``w`` (``highlight_spans``; kept
+    per word and query: a page of results repeats most of its words, "och", "att", the
+    speaker's name, and each was stemmed and compared again)."""
+    exact, own, prefixes = _highlighted(q)
     starts, initials = _beginnings(exact, own, prefixes)
-    for m in WORD_RE.finditer(text_):
-        w = m.group().lower()
-        lemmas = _word_lemmas(w)
-        stems = _word_stems(w, w.startswith(starts), initials is None or w[:1] in initials)
-        if stems & own:
-            spans.append((m.start(), m.end()))
-            continue
-        found = stems | lemmas
-        if exact - found and len(w) >= 7 and _parts_may_match(w, exact, prefixes):
-            found = found | set(_extra(w, "sv"))
-        if found & exact or any(s.startswith(p) for s in found for p in prefixes):
-            spans.append((m.start(), m.end()))
-    return spans
+    stems = _word_stems(w, w.startswith(starts), initials is None or w[:1] in initials)
+    if stems & own:
+        return True
+    found = stems | _word_lemmas(w)
+    if exact - found and len(w) >= 7 and _parts_may_match(w, exact, prefixes):
+        found = found | set(_extra(w, "sv"))
+    return bool(found & exact) or any(s.startswith(p) for s in found for p in prefixes)
 
 
 @lru_cache(maxsize=1024)

@@ -138,9 +138,35 @@ def quote_item(context: Any, row: QuoteRow, hit_html: Markup | None = None,
         f"{w.kinds.get(q.type, w.kinds['indirect'])}</span>\n{where}\n  </p>\n</li>")
 
 
+def neighbours(context: Any, pairs: list[tuple[Any, int]], route: str, *, links: Links,
+               css: str = "", articles: bool = False) -> Markup:
+    """The ``<li>`` of each (speaker or entity, count) of a speaker's or an entity's aside
+    ("Talks about", "Quoted alongside", "Mentioned most by"): the name linked to its page
+    (``route``: ``speaker`` or ``entity``, by slug), then the count as a number in the
+    reader's locale, or (``articles``) as "N articles" from the catalog. The markup the
+    template's loop made (a ``url_for``, a filter and a translation through Jinja's runtime a
+    row, ~40 rows a page)."""
+    root = _root(context)
+    build = getattr(links, route)
+    cls = f' class="{esc(css)}"' if css else ""
+    locale = i18n.current_locale.get()
+    if articles:
+        plural = i18n.translations(locale).ngettext
+        # As Jinja's newstyle ngettext: the catalog's text trusted, the number put in as is.
+        counts = [plural("%(num)s article", "%(num)s articles", n) % {"num": n}
+                  for _, n in pairs]
+    else:
+        counts = [esc(i18n.format_number(n)) for _, n in pairs]
+    return Markup("".join(  # noqa: S704 (escaped)
+        f'<li><a{cls} href="{esc(root + build(who.slug))}">{esc(who.name)}</a> '
+        f'<span class="count">{count}</span></li>'
+        for (who, _), count in zip(pairs, counts, strict=True)))
+
+
 def install(env: jinja2.Environment, sure: float, paths: Paths) -> None:
-    """Make ``quote_item(row, hit_html, hide_article)`` and ``said_by(row)`` template globals
-    (not ``who``: the base template names the logged-in editor so)."""
+    """Make ``quote_item(row, hit_html, hide_article)``, ``said_by(row)`` and
+    ``neighbours(pairs, route, css=…, articles=…)`` template globals (not ``who``: the base
+    template names the logged-in editor so)."""
     links = Links(paths)
 
     @jinja2.pass_context
@@ -152,5 +178,11 @@ def install(env: jinja2.Environment, sure: float, paths: Paths) -> None:
     def said_by(context: Any, row: QuoteRow) -> Markup:
         return who_html(context, row, sure, links)
 
+    @jinja2.pass_context
+    def neighbour_items(context: Any, pairs: list[tuple[Any, int]], route: str, css: str = "",
+                        articles: bool = False) -> Markup:
+        return neighbours(context, pairs, route, links=links, css=css, articles=articles)
+
     env.globals["quote_item"] = item
+    env.globals["neighbours"] = neighbour_items
     env.globals["said_by"] = said_by

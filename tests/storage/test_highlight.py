@@ -113,6 +113,16 @@ def test_highlight_examples() -> None:
     assert [t[s:e] for s, e in highlight_spans(t, "nyckel ")] == ["Bilnycklarna"]
 
 
+def test_highlight_of_repeated_words_and_of_another_query() -> None:
+    """A word is decided once per query and word (kept): every occurrence is marked at its
+    own offsets, and the same word under another query is decided again."""
+    t = "Skatten, skatten och SKATTEN: skatter höjs; ingen skatt i dag."
+    assert highlight_spans(t, "skatt ") == [(0, 7), (9, 16), (21, 28), (30, 37), (50, 55)]
+    assert highlight_spans(t, "dag ") == [(58, 61)]
+    assert highlight_spans(t, "skatt ") == [(0, 7), (9, 16), (21, 28), (30, 37), (50, 55)]
+    assert highlight_spans(t, "-skatt ") == []
+
+
 letters = st.text(alphabet="abcdefghijklmnopqrstuvwxyzåäöéüy", min_size=1, max_size=16)
 
 

@@ -78,6 +78,27 @@ def test_the_same_answers_as_the_database(session: Session) -> None:
     assert [n.speaker.name for n in typo] == ["Sergej Lavrov"] and typo[0].fuzzy
 
 
+def test_names_of_a_length_range_are_gathered_once(session: Session) -> None:
+    """The typo search gathers the names of the lengths a key can reach once per range, and
+    answers the same from them the second time; another key of the same length shares them."""
+    _store(session)
+    names = name_index.load(session)
+    first = names.speakers_like("lavrof", 80)
+    assert [names.speakers[i][0] for i in first] == ["Sergej Lavrov"]
+    ranges = dict(names._speaker_ranges)
+    assert len(ranges) == 1
+    (words, owners), = ranges.values()
+    assert "lavrov" in words and len(words) == len(owners)
+    assert names.speakers_like("lavrof", 80) == first
+    assert names.speakers_like("kavrov", 80) == first  # the same length: the same range
+    assert names._speaker_ranges == ranges
+    assert names.speakers_like("stoltenber", 80) != first
+    assert len(names._speaker_ranges) == 2
+    assert names.entities_like("malmo", 80, 5) == [
+        i for i, (n, _) in names.entities.items() if n == "Malmö"]
+    assert len(names._entity_ranges) == 1 and not names._entity_ranges.keys() & {(0, 0)}
+
+
 def test_the_search_page_uses_them_while_counts_are_kept(settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"cache_seconds": 30}),
                      extractor=People())  # type: ignore[arg-type]

@@ -9,10 +9,13 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlmodel import Session, select
+from starlette.requests import Request
 
 from app.config import Settings
 from app.main import create_app
+from app.storage.keyset import plain
 from app.storage.models import Speaker
+from app.web import i18n
 from app.web.rows import esc
 from tests.factories import EXTRACTIONS, TEXT_A, TEXT_B, ByText, soup
 
@@ -54,3 +57,59 @@ def test_a_rows_values_are_escaped(archive: TestClient, lang: str) -> None:
         kind = item.select_one(".kind")
         assert kind is not None
         assert kind.get_text() == {"sv": "direkt", "en": "direct"}[lang]
+
+
+# The loops of the speaker and entity pages' asides that ``neighbours`` replaced.
+LOOPS = {
+    ("speaker", "", False): "{% for s, n in pairs %}<li><a href=\"{{ url_for('speaker', "
+    "slug=s.slug).path }}\">{{ s.name }}</a> <span class=\"count\">{{ n|number }}</span></li>"
+    "{% endfor %}",
+    ("entity", "entity", False): "{% for e, n in pairs %}<li><a class=\"entity\" href=\"{{ "
+    "url_for('entity', slug=e.slug).path }}\">{{ e.name }}</a> <span class=\"count\">{{ "
+    "n|number }}</span></li>{% endfor %}",
+    ("speaker", "", True): "{% for s, n in pairs %}<li><a href=\"{{ url_for('speaker', "
+    "slug=s.slug).path }}\">{{ s.name }}</a> <span class=\"count\">{{ ngettext(\"%(num)s "
+    "article\", \"%(num)s articles\", n) }}</span></li>{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("root", ["", "/citat"])
+def test_neighbours_are_the_loops_they_replace(settings: Settings, lang: str, root: str
+                                               ) -> None:
+    app = create_app(settings, extractor=ByText(EXTRACTIONS))
+    with TestClient(app):
+        env = app.state.templates.env
+        request = Request({"type": "http", "method": "GET", "path": root + "/", "root_path": root,
+                           "query_string": b"", "headers": [(b"host", b"testserver")],
+                           "scheme": "http", "server": ("testserver", 80), "app": app})
+        pairs = [(plain(("name", "slug"), values), n) for values, n in (
+            ((HOSTILE, "tom-s-co"), 1), (("Åsa Öberg", "asa-oberg"), 2),
+            (("Lunds universitet", "lunds-universitet"), 1234),
+            (("Sergej Lavrov", "sergej-lavrov"), 1_000_000))]
+        token = i18n.current_locale.set(lang)
+        try:
+            for (route, css, articles), loop in LOOPS.items():
+                before = env.from_string(loop).render(request=request, pairs=pairs)
+                now = env.from_string(
+                    "{{ neighbours(pairs, route, css=css, articles=articles) }}").render(
+                    request=request, pairs=pairs, route=route, css=css, articles=articles)
+                assert now == before, (route, css, articles)
+                items = soup(f"<ul>{now}</ul>").select("li")
+                links = [a for li in items for a in li.select("a")]
+                assert [a.get_text() for a in links] == [p.name for p, _ in pairs]
+                assert [a["href"] for a in links] == [
+                    f"{root}/{route}s/{p.slug}".replace("/entitys/", "/entities/")
+                    for p, _ in pairs]
+                assert all(a.get("class") == ([css] if css else None) for a in links)
+                counts = [c.get_text() for li in items for c in li.select(".count")]
+                if articles:
+                    assert counts == {"sv": ["1 artikel", "2 artiklar", "1234 artiklar",
+                                             "1000000 artiklar"],
+                                      "en": ["1 article", "2 articles", "1234 articles",
+                                             "1000000 articles"]}[lang]
+                else:
+                    assert counts == {"sv": ["1", "2", "1\xa0234", "1\xa0000\xa0000"],
+                                      "en": ["1", "2", "1,234", "1,000,000"]}[lang]
+        finally:
+            i18n.current_locale.reset(token)
