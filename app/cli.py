@@ -113,6 +113,17 @@ def train(
         bool,
         typer.Option(help="English: with the Wikinews NER documents that are gold corpus dev."),
     ] = True,
+    augment_names: Annotated[
+        float,
+        typer.Option(help="Name-substituted copies per training sentence with a name (0: none)."),
+    ] = 0.0,
+    augment_labels: Annotated[
+        str, typer.Option(help="Comma-separated labels whose names --augment-names replaces.")
+    ] = "PER",
+    init_from: Annotated[
+        Path | None,
+        typer.Option(help="Start from this pipeline's weights (same config), not random ones."),
+    ] = None,
 ) -> None:
     """Train the Swedish or English spaCy pipeline from the public corpora."""
     from app.training import train_pipeline
@@ -121,7 +132,11 @@ def train(
         scores = train_pipeline(lang=lang, data_dir=data, output_dir=output,
                                 max_minutes=max_minutes, smoke=smoke, resume=resume,
                                 component=component, base_dir=base, vectors=vectors,
-                                news_weight=news_weight, news_corpus_docs=news_corpus_docs)
+                                news_weight=news_weight, news_corpus_docs=news_corpus_docs,
+                                augment_rate=augment_names,
+                                augment_labels=tuple(x.strip() for x in augment_labels.split(",")
+                                                     if x.strip()),
+                                init_from=init_from)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(json.dumps(scores, indent=2, ensure_ascii=False))
