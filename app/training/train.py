@@ -268,6 +268,7 @@ def train_pipeline(
     augment_rate: float = 0.0,
     augment_labels: tuple[str, ...] = DEFAULT_LABELS,
     init_from: Path | None = None,
+    config_overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train the ``lang`` pipeline from the corpora in ``data_dir``; return its scores.
 
@@ -285,6 +286,8 @@ def train_pipeline(
     the training sentences that hold an entity of ``augment_labels`` (``app.training.augment``;
     not used for the tokenizer warm-up). ``init_from`` (a pipeline folder trained with the same
     config, e.g. the shipped one) starts from its weights at step 0 instead of random ones.
+    ``config_overrides`` (``citat train --set section.key=value``) change the config, e.g. a
+    lower ``training.optimizer.learn_rate`` for such a fine-tuning run.
     """
     if lang not in ("sv", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
@@ -333,6 +336,7 @@ def train_pipeline(
     overrides.update({"paths.train": str(corpus_dir / "train.spacy"),
                       "paths.dev": str(corpus_dir / "dev.spacy"),
                       "system.seed": SEED})
+    overrides.update(config_overrides or {})
     if vectors is not None:
         overrides.update({"paths.vectors": str(vectors),
                           "components.ner.model.tok2vec.embed.include_static_vectors": True})

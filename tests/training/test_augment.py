@@ -135,7 +135,9 @@ def test_smoke_run_with_augmentation_and_init_from_a_trained_pipeline(tmp_path: 
     seen: dict[str, object] = {}
     train_pipeline(lang="en", data_dir=FIXTURE, output_dir=tmp_path / "b", max_minutes=1.0,
                    smoke=True, runs_dir=tmp_path / "runs", init_from=tmp_path / "a",
+                   config_overrides={"training.optimizer.learn_rate": 0.0002},
                    on_start=lambda nlp, step: seen.update(step=step, params=_params(nlp)))
+    assert spacy.load(tmp_path / "b").config["training"]["optimizer"]["learn_rate"] == 0.0002
     assert seen["step"] == 0
     got = seen["params"]
     assert isinstance(got, list) and len(got) == len(saved)
