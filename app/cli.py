@@ -120,18 +120,53 @@ def train(
         bool,
         typer.Option(help="English: with the Wikinews NER documents that are gold corpus dev."),
     ] = True,
+    augment_names: Annotated[
+        float,
+        typer.Option(help="Name-substituted copies per training sentence with a name (0: none)."),
+    ] = 0.0,
+    augment_labels: Annotated[
+        str, typer.Option(help="Comma-separated labels whose names --augment-names replaces.")
+    ] = "PER",
+    init_from: Annotated[
+        Path | None,
+        typer.Option(help="Start from this pipeline's weights (same config), not random ones."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Config override section.key=value (JSON value), repeatable."),
+    ] = None,
 ) -> None:
     """Train the Swedish or English spaCy pipeline from the public corpora."""
     from app.training import train_pipeline
 
     try:
+        overrides = _config_overrides(set_ or [])
         scores = train_pipeline(lang=lang, data_dir=data, output_dir=output,
                                 max_minutes=max_minutes, smoke=smoke, resume=resume,
                                 component=component, base_dir=base, vectors=vectors,
-                                news_weight=news_weight, news_corpus_docs=news_corpus_docs)
+                                news_weight=news_weight, news_corpus_docs=news_corpus_docs,
+                                augment_rate=augment_names,
+                                augment_labels=tuple(x.strip() for x in augment_labels.split(",")
+                                                     if x.strip()),
+                                init_from=init_from, config_overrides=overrides)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(json.dumps(scores, indent=2, ensure_ascii=False))
+
+
+def _config_overrides(items: list[str]) -> dict[str, Any]:
+    """``section.key=value`` pairs as a config override dict; the value is read as JSON
+    (``0.0002``, ``true``, ``[1, 2]``) or else kept as a string."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or "." not in key.strip():
+            raise ValueError(f"--set wants section.key=value, not {item!r}")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
 
 
 @cli.command("train-vectors")

@@ -30,6 +30,7 @@ from thinc.api import fix_random_seed
 import app.extraction.typography  # noqa: F401  (registers the tokenizer callback and component)
 from app.extraction.pipeline import WARMUP_FILE
 from app.training import datasets
+from app.training.augment import DEFAULT_LABELS, augment_names
 from app.training.corpora import Sentence
 from app.training.licensing import corpus_sources, write_license_files
 
@@ -264,6 +265,10 @@ def train_pipeline(
     vectors: Path | None = None,
     news_weight: int | None = None,
     news_corpus_docs: bool = True,
+    augment_rate: float = 0.0,
+    augment_labels: tuple[str, ...] = DEFAULT_LABELS,
+    init_from: Path | None = None,
+    config_overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train the ``lang`` pipeline from the corpora in ``data_dir``; return its scores.
 
@@ -277,7 +282,12 @@ def train_pipeline(
     the NER's tok2vec; they go into the merged pipeline's vocab. ``news_weight`` (English):
     how many times Citat's Wikinews NER documents go into training (default
     ``datasets.NEWS_WEIGHT``; 0: none; without ``news_corpus_docs``, not the documents of the
-    gold corpus's dev split).
+    gold corpus's dev split). ``augment_rate`` > 0 adds name-substituted NER-only copies of
+    the training sentences that hold an entity of ``augment_labels`` (``app.training.augment``;
+    not used for the tokenizer warm-up). ``init_from`` (a pipeline folder trained with the same
+    config, e.g. the shipped one) starts from its weights at step 0 instead of random ones.
+    ``config_overrides`` (``citat train --set section.key=value``) change the config, e.g. a
+    lower ``training.optimizer.learn_rate`` for such a fine-tuning run.
     """
     if lang not in ("sv", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
@@ -287,6 +297,10 @@ def train_pipeline(
         raise ValueError("--vectors needs --component ner")
     if vectors is not None and not (Path(vectors) / "vocab").is_dir():
         raise ValueError(f"{vectors} is not a spaCy pipeline folder with vectors")
+    if init_from is not None and not (Path(init_from) / "config.cfg").is_file():
+        raise ValueError(f"{init_from} is not a spaCy pipeline folder")
+    if augment_rate < 0:
+        raise ValueError(f"--augment-names must be 0 or more, not {augment_rate}")
     name = f"{lang}-{component}" if component else lang
     overrides: dict[str, Any] = {}
     work = Path(tempfile.mkdtemp(prefix=f"citat-smoke-{lang}-")) if smoke else ROOT / "training"
@@ -309,16 +323,27 @@ def train_pipeline(
         overrides["training.max_steps"] = max_steps
     corpus_dir = work / "corpus" / name
     train_splits = replace(splits, train=_with_ner(splits.train)) if component else splits
+    if augment_rate > 0:
+        extra, stats = augment_names(train_splits.train, augment_rate, augment_labels)
+        train_splits = replace(train_splits, train=train_splits.train + extra,
+                               counts={**splits.counts,
+                                       "augmented_sentences": stats.sentences,
+                                       "augmented_names": stats.replaced,
+                                       **{f"name_pool_{k}": v for k, v in stats.pool.items()}})
+        splits.counts.update(train_splits.counts)
     counts = convert(lang, train_splits, corpus_dir)
     print(f"converted {name}: {counts} {splits.counts}", flush=True)
     overrides.update({"paths.train": str(corpus_dir / "train.spacy"),
                       "paths.dev": str(corpus_dir / "dev.spacy"),
                       "system.seed": SEED})
+    overrides.update(config_overrides or {})
     if vectors is not None:
         overrides.update({"paths.vectors": str(vectors),
                           "components.ner.model.tok2vec.embed.include_static_vectors": True})
     config = load_config(CONFIG_DIR / f"{name}.cfg", overrides=overrides, interpolate=False)
     nlp = init_nlp(config)
+    if resume_state is None and init_from is not None:
+        nlp.from_disk(init_from, exclude=["config", "meta"])
     if resume_state is not None:
         # The weights and vocab of the checkpoint; the config (paths, max_steps) stays this run's.
         nlp.from_disk(run_dir / CHECKPOINT / "model-last", exclude=["config"])

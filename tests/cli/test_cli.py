@@ -36,6 +36,18 @@ def test_extract_json_contract_on_stdin() -> None:
     assert {"Donald Trump", "Keir Starmer", "Sergey Lavrov"} <= speakers
 
 
+def test_train_refuses_a_malformed_config_override_and_a_negative_augmentation_rate(
+        tmp_path: Path) -> None:
+    r = runner.invoke(cli, ["train", "--lang", "en", "--smoke", "--output", str(tmp_path / "p"),
+                            "--set", "learn_rate=0.1"])
+    assert r.exit_code == 2
+    assert "--set wants section.key=value, not 'learn_rate=0.1'" in r.output
+    r = runner.invoke(cli, ["train", "--lang", "en", "--smoke", "--output", str(tmp_path / "p"),
+                            "--augment-names", "-1"])
+    assert r.exit_code == 2 and "--augment-names must be 0 or more" in r.output
+    assert not (tmp_path / "p").exists()
+
+
 def test_extract_text_format(tmp_path: Path) -> None:
     f = tmp_path / "a.txt"
     f.write_text("”Vi bygger en bro”, säger Eva Lind.", encoding="utf-8")
