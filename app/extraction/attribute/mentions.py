@@ -19,7 +19,7 @@ from app.extraction.attribute.names import (
 )
 from app.extraction.lexicon import Lexicon, load_given_names
 from app.extraction.model import Mention
-from app.extraction.text.view import TextView, Word
+from app.extraction.text.view import NAMES_KEPT, TextView, Word
 
 
 def _ner_names(view: TextView) -> tuple[list[Mention], set[int]]:
@@ -96,15 +96,44 @@ def _plausible_entity(view: TextView, span: list[Word], lex: Lexicon) -> bool:
     return not all(lex.is_title(w.lower, compounds=False) for w in span)
 
 
+#: Per lexicon (by id, with the lexicon itself to check it), whether a lowercase form can
+#: open one of the common mentions below: most words of an article cannot, and they are
+#: skipped before the rest is asked (kept across articles; bounded like view._NAMES).
+_OPENERS: dict[int, tuple[Lexicon, dict[str, bool]]] = {}
+
+
+def _may_open(lex: Lexicon, low: str) -> bool:
+    """Whether ``low`` passes the word test of one of _common_mentions' branches (the
+    branches then look at its context; a word that passes none makes no mention)."""
+    known = _OPENERS.get(id(lex))
+    if known is None or known[0] is not lex:
+        known = _OPENERS[id(lex)] = (lex, {})
+    forms = known[1]
+    seen = forms.get(low)
+    if seen is None:
+        if len(forms) > NAMES_KEPT:
+            forms.clear()
+        seen = forms[low] = (
+            low in lex.group_determiners or low in lex.pronouns or low in lex.first_person
+            or low in lex.org_nouns
+            or (low.endswith(lex.person_suffixes) and not low.startswith(lex.person_suffixes))
+            or (bool(lex.definite_suffixes) and lex.is_title(low) and low not in lex.titles)
+            or low in lex.title_articles
+        )
+    return seen
+
+
 def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
     """Pronouns, definite titles ("kommunalrådet") and organisation nouns ("polisen")."""
     out: list[Mention] = []
     words = view.words
     for w in words:
-        if w.i in taken or view.in_quote(w.start) or not w.is_alpha_word:
-            continue
         lex = view.lexicon_at(w.start)
         low = w.lower
+        if not _may_open(lex, low):
+            continue
+        if w.i in taken or view.in_quote(w.start) or not w.is_alpha_word:
+            continue
         nxt = words[w.i + 1] if w.i + 1 < len(words) else None
         if low in lex.group_determiners and nxt is not None and nxt.lower in lex.numerals:
             # "De tre som reserverat sig …": a group that "de" can refer back to.

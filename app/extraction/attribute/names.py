@@ -260,7 +260,7 @@ def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
     i = 0
     while i < len(words):
         w = words[i]
-        if i in taken or not w.is_cap:
+        if i in taken or not w.text[:1].isupper():  # is_cap, without the property's call
             i += 1  # (a name starts capitalised, "The" too: most words end here)
             continue
         lex = view.lexicon_at(w.start)

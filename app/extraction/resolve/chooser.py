@@ -165,10 +165,15 @@ class ChooserModel:
     blind: np.ndarray | None = None
     #: per CALIBRATION_EXTRA fact, what calibration_extra reads (worked out once)
     extra_plan: list[tuple[str, Any]] = field(default_factory=list, repr=False, compare=False)
+    #: each column's factor: RULE_SCALE for the rule columns, 1.0 for the others
+    column_scale: np.ndarray = field(default_factory=lambda: np.ones(0), repr=False,
+                                     compare=False)
 
     def __post_init__(self) -> None:
         self.index = {f: i for i, f in enumerate(self.features)}
         self.rule_columns = [i for i, f in enumerate(self.features) if "rule" in f]
+        self.column_scale = np.ones(len(self.features))
+        self.column_scale[self.rule_columns] = RULE_SCALE
         plan: list[tuple[str, Any]] = []
         for name in CALIBRATION_EXTRA:
             if name in ("candidates", "logit_x_sv"):
@@ -680,10 +685,12 @@ def quote_choices(art: ArticleFeatures, model: ChooserModel, language: str
     # numpy then converts element by element, cost as much again)
     sizes = np.fromiter(map(len, every), dtype=np.intp, count=len(every))
     total = int(sizes.sum())
-    x[np.repeat(np.arange(len(every)), sizes),
-      np.fromiter(chain.from_iterable(every), dtype=np.intp, count=total)] = np.fromiter(
-        chain.from_iterable(map(dict.values, every)), dtype=np.float64, count=total)
-    x[:, model.rule_columns] *= RULE_SCALE
+    columns = np.fromiter(chain.from_iterable(every), dtype=np.intp, count=total)
+    # The rule columns scaled as the values go in (v * RULE_SCALE, v * 1.0 = v: the same
+    # numbers as scaling the matrix's columns after, without their gather and scatter).
+    x[np.repeat(np.arange(len(every)), sizes), columns] = np.fromiter(
+        chain.from_iterable(map(dict.values, every)), dtype=np.float64, count=total
+    ) * model.column_scale[columns]
     return [QuoteChoice(names, x[a:b], rule) for names, a, b, rule in pending]
 
 
@@ -692,6 +699,7 @@ def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],
            mention_of: Callable[[str], str | None]) -> list[Resolved]:
     """The model's speaker of each quote with its calibrated confidence."""
     out: list[Resolved] = []
+    listener = model.index.get("listener")
     for ch, r, c in zip(choices, rule, candidates, strict=True):
         if r.name is None and c.mention is not None and c.mention.kind == "pronoun" and (
                 not c.inherit):
@@ -704,7 +712,6 @@ def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],
         best = int(order[0])
         second = float(p[order[1]]) if len(order) > 1 else 0.0
         name = ch.names[best]
-        listener = model.index.get("listener")
         if listener is not None and ch.x[best, listener] > 0 and name != r.name:
             # the one spoken to in the quote's sentence ("told the court"), never its speaker
             out.append(Resolved(None, None, 0.0))
