@@ -223,7 +223,8 @@ def test_home_counts_are_cached_for_a_while(settings, extractor) -> None:  # typ
 def test_a_permalink_escapes_what_it_shows_and_answers_only_get(client: TestClient) -> None:
     """The permalink (a plain Starlette route whose page is read on the driver's cursor):
     markup in the quote, its speaker, the article's title and source is shown as text, never
-    as HTML; HEAD answers as GET; another method gets 405 with ``Allow: GET``, as every other page."""
+    as HTML; HEAD answers as GET; another method gets 405 with ``Allow: GET``, as every other
+    page."""
     from app.storage.models import Speaker
 
     hostile = '<script>alert("x")</script> & "Tidningen"'
