@@ -12,7 +12,7 @@ import jinja2
 from fastapi import FastAPI, Request
 from starlette.convertors import IntegerConvertor, StringConvertor
 from starlette.datastructures import URL
-from starlette.routing import NoMatchFound
+from starlette.routing import NoMatchFound, Route
 
 from app.storage.browse import QuoteFilters
 
@@ -40,10 +40,14 @@ class Link(str):
 
 
 def _candidates(app: FastAPI) -> Iterator[Any]:
-    """Every route that can build a URL, included routers' routes one by one."""
+    """Every route that can build a URL, included routers' routes one by one (a plain
+    Starlette route of an included router as itself: FastAPI's context around it has no
+    name or path)."""
     for route in app.routes:
         inner = getattr(route, "effective_route_contexts", None)
-        yield from (inner() if inner is not None else (route,))
+        for candidate in (inner() if inner is not None else (route,)):
+            plain = getattr(candidate, "starlette_route", None)
+            yield plain if type(plain) is Route else candidate
 
 
 def route_table(app: FastAPI) -> list[tuple[str, str, str]]:

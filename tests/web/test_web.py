@@ -218,3 +218,47 @@ def test_home_counts_are_cached_for_a_while(settings, extractor) -> None:  # typ
         client.app.state.cache = PageCache(0)
         client.app.state.pages.clear()  # the rendered page is cached too (test_pagecache.py)
         assert soup(client.get("/").text).select_one(".latest .quote-item") is not None
+
+
+def test_a_permalink_escapes_what_it_shows_and_answers_only_get(client: TestClient) -> None:
+    """The permalink (a plain Starlette route whose page is read on the driver's cursor):
+    markup in the quote, its speaker, the article's title and source is shown as text, never
+    as HTML; HEAD answers as GET; another method gets 405 with ``Allow: GET``, as every other
+    page."""
+    from app.storage.models import Speaker
+
+    hostile = '<script>alert("x")</script> & "Tidningen"'
+    text = 'Inledning.\n”Vi <b>bygger</b> & "river" inget”, säger <i>Ulla</i> Ek.\nSlut.'
+    start = text.index("Vi")
+    with Session(client.app.state.engine) as s:  # type: ignore[attr-defined]
+        article = Article(title=hostile, source=hostile, text=text, language="sv",
+                          content_hash="h-escape-permalink", status="done")
+        speaker = Speaker(name="<i>Ulla</i> Ek", slug="ulla-ek-escape")
+        s.add(article)
+        s.add(speaker)
+        s.flush()
+        assert article.id is not None and speaker.id is not None
+        s.add(Quote(public_id="esc0000000000001", article_id=article.id, start=start,
+                    end=text.index("”,"), text=text[start:text.index("”,")], type="direct",
+                    language="sv", speaker_id=speaker.id, speaker_confidence=0.95,
+                    confidence=0.9))
+        s.commit()
+    path = client.app.url_path_for("quote", public_id="esc0000000000001")  # type: ignore[attr-defined]
+    assert path == "/q/esc0000000000001"
+    r = client.get(path)
+    assert r.status_code == 200
+    assert "<script>" not in r.text and "<b>bygger" not in r.text and "<i>Ulla" not in r.text
+    page = soup(r.text)
+    assert page.select_one(".the-quote").get_text() == '”Vi <b>bygger</b> & "river" inget”'
+    assert page.select_one("a.article-link").get_text() == hostile
+    assert page.select_one(".attribution .speaker").get_text() == "<i>Ulla</i> Ek"
+    assert page.select_one(".context mark.quote").get_text() == 'Vi <b>bygger</b> & "river" inget'
+    og = {m["property"]: m["content"] for m in page.select("meta[property^='og:']")}
+    assert og["og:title"] == '<i>Ulla</i> Ek: ”Vi <b>bygger</b> & "river" inget”'
+    assert og["og:description"] == 'Vi <b>bygger</b> & "river" inget'
+    head = client.head(path)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == client.get(path).headers["etag"]  # (the cookie now set)
+    refused = client.post(path)
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET"
+    assert client.put(path).headers["allow"] == "GET" and client.get("/q/a/b/c").status_code == 404

@@ -1,0 +1,102 @@
+"""``db.DriverRead``: a one-row SELECT run on the driver's cursor gives what
+``Connection.execute`` gives (the same values, the same Python types), tells the engine's
+cursor listeners, raises SQLAlchemy's errors, and refuses parameters that need converting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, bindparam, event, func, select
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col
+
+from app.storage.db import DriverRead
+from app.storage.models import Article, Quote
+
+
+def _archive(session: Session) -> None:
+    article = Article(title="Hamnen <b>öppnar</b>", source="Lokalbladet", text="Ett två tre.",
+                      language="sv", published_at=datetime(2025, 3, 4, 5, 6, 7, 890000),
+                      content_hash="h-driver-read", status="done")
+    session.add(article)
+    session.flush()
+    assert article.id is not None
+    session.add(Quote(public_id="drv0000000000001", article_id=article.id, start=0, end=3,
+                      text="Ett", type="direct", language="sv", confidence=0.75,
+                      hidden=True, reviewed=False, article_date=article.published_at))
+    session.commit()
+
+
+_OTHER = Quote.__table__.alias("other")  # type: ignore[attr-defined]
+_STATEMENT = (
+    select(Quote.id, Quote.text, Quote.hidden, Quote.reviewed, Quote.confidence,
+           Article.published_at, Article.title, Article.licence,
+           select(func.count()).select_from(_OTHER).where(_OTHER.c.article_id == Article.id)
+           .scalar_subquery())
+    .join(Article, col(Article.id) == Quote.article_id)
+    .where(col(Quote.public_id) == bindparam("public_id"))
+)
+
+
+def test_the_row_is_the_one_sqlalchemy_gives(engine: Engine, session: Session) -> None:
+    _archive(session)
+    read = DriverRead(_STATEMENT)
+    with engine.connect() as connection:
+        expected = tuple(connection.execute(_STATEMENT, {"public_id": "drv0000000000001"})
+                         .one())
+        for _ in range(3):  # compiled once, then reused (and prepared by psycopg in time)
+            got = read.first(connection, public_id="drv0000000000001")
+            assert got == expected
+            assert [type(v) for v in got] == [type(v) for v in expected]
+        assert read.first(connection, public_id="no-such-quote") is None
+    assert got[2] is True and got[3] is False  # booleans, not SQLite's 1 and 0
+    # a datetime, not a string (in UTC on PostgreSQL)
+    assert got[5].replace(tzinfo=None) == datetime(2025, 3, 4, 5, 6, 7, 890000)
+    assert got[6] == "Hamnen <b>öppnar</b>" and got[7] is None and got[8] == 1
+
+
+def test_the_engines_cursor_listeners_see_each_statement(engine: Engine,
+                                                         session: Session) -> None:
+    _archive(session)
+    read = DriverRead(_STATEMENT)
+    seen: list[tuple[str, Any]] = []
+    after: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    def done(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        after.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", done)
+    try:
+        with engine.connect() as connection:
+            read.first(connection, public_id="drv0000000000001")
+            read.first(connection, public_id="x")
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", done)
+    assert len(seen) == 2 and after == [seen[0][0], seen[1][0]]
+    assert "FROM quote JOIN article" in seen[0][0]
+    assert "x" in (seen[1][1].values() if isinstance(seen[1][1], dict) else seen[1][1])
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys(engine: Engine) -> None:
+    broken = DriverRead(select(Quote.id).where(col(Quote.public_id) == bindparam("public_id"))
+                        .where(func.no_such_function(Quote.id) == 1))
+    with engine.connect() as connection, pytest.raises(DBAPIError):
+        broken.first(connection, public_id="x")
+
+
+def test_a_parameter_that_needs_converting_is_refused(engine: Engine) -> None:
+    dated = DriverRead(select(Article.id).where(col(Article.published_at) > bindparam(
+        "since", type_=Article.__table__.c.published_at.type)))  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":  # SQLite stores timestamps as text: converted
+            with pytest.raises(TypeError, match="since"):
+                dated.first(connection, since=datetime(2025, 1, 1))
+        else:  # psycopg takes a datetime as it is
+            assert dated.first(connection, since=datetime(2999, 1, 1)) is None
