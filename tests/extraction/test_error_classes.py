@@ -447,6 +447,20 @@ CASES: list[tuple[str, str, Expected]] = [
         "Utah Professor Jane Roe.",
         [("We will not move rates this year,", "direct", "Jane Roe")],
     ),
+    # -- "she" is the subject known to be a woman, not a later subject of unknown gender ------
+    (
+        "en-pronoun-skips-a-subject-of-unknown-gender",
+        "The voice actor Maria Colton had long wanted the part of the sea witch. She was asked "
+        "to read for it years later, when Brightwave dubbed the series into English. When she "
+        'got it, "I could not stop laughing," she told fans at the festival.',
+        [("I could not stop laughing,", "direct", "Maria Colton")],
+    ),
+    (
+        "en-pronoun-skips-a-company-in-a-when-clause",
+        "Carla Denning runs the bakery on Elm Street. She took it over in 2019, when Northmill "
+        'sold the building to the town. "We nearly closed twice," she said.',
+        [("We nearly closed twice,", "direct", "Carla Denning")],
+    ),
     # -- an unnamed speaker stays unnamed, even with a named person nearby --------------------
     (
         "en-unnamed-speaker",
