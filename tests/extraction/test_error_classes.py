@@ -461,6 +461,15 @@ CASES: list[tuple[str, str, Expected]] = [
         'sold the building to the town. "We nearly closed twice," she said.',
         [("We nearly closed twice,", "direct", "Carla Denning")],
     ),
+    # -- "X issued the following statement:" introduces X's words, not the last speaker's -----
+    (
+        "en-colon-after-a-statement-without-a-speech-verb",
+        'The river rose overnight. "We moved the cattle at dawn," farmer Tom Hale said.\n\n'
+        'The Harlow Water Board issued the following statement on Friday: "All reservoirs are '
+        'full."',
+        [("We moved the cattle at dawn,", "direct", "Tom Hale"),
+         ("All reservoirs are full.", "direct", "Harlow Water Board")],
+    ),
     # -- an unnamed speaker stays unnamed, even with a named person nearby --------------------
     (
         "en-unnamed-speaker",
