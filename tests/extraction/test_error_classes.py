@@ -470,6 +470,21 @@ CASES: list[tuple[str, str, Expected]] = [
         [("We moved the cattle at dawn,", "direct", "Tom Hale"),
          ("All reservoirs are full.", "direct", "Harlow Water Board")],
     ),
+    # -- a middle initial is no acronym: the person is not split from their surname ----------
+    (
+        "en-middle-initial-keeps-a-person-whole",
+        "Governor Ellen R. Whitfield toured the flooded towns on Sunday with her deputy Mark "
+        "Olsen.\nGovernor Ellen R. Whitfield spoke first at the shelter. \"Nobody will be left "
+        'behind," she said. Whitfield later thanked Olsen.',
+        [("Nobody will be left behind,", "direct", "Ellen R. Whitfield")],
+    ),
+    (
+        "en-middle-initial-not-the-other-person",
+        "Coach Daniel J. Ferro met the press with his captain Luis Abad after the final.\n"
+        'Daniel J. Ferro praised the defence. "They never gave up," he said. Ferro and Abad '
+        "then left.",
+        [("They never gave up,", "direct", "Daniel J. Ferro")],
+    ),
     # -- an unnamed speaker stays unnamed, even with a named person nearby --------------------
     (
         "en-unnamed-speaker",
