@@ -68,6 +68,11 @@ def eval_(
                      help="Also 95 % intervals of the main figures from this many resamples "
                      "of the documents (e.g. 1000; 0: none)."),
     ] = 0,
+    chooser: Annotated[
+        Path | None,
+        typer.Option(help="Use this speaker chooser file instead of the shipped one (e.g. "
+                     "one trained with `train-attribution --part tune --output ...`)."),
+    ] = None,
 ) -> None:
     """Score the extractor against gold JSONL sets: quote P/R/F1, speakers, indirect speech."""
     from app.extraction.evaluation import evaluate_files, format_report, gold_files
@@ -82,6 +87,12 @@ def eval_(
                                  param_hint="--part")
     settings = get_settings()
     extractor = Extractor.load(settings.models)
+    if chooser is not None:
+        from app.extraction.resolve.chooser import load_chooser
+
+        if not chooser.is_file():
+            raise typer.BadParameter(f"no such file: {chooser}", param_hint="--chooser")
+        extractor.set_chooser(load_chooser(chooser))
     report = evaluate_files(paths, extractor, part=part)
     typer.echo(format_report(report, verbose=verbose, calibration=calibration,
                              resamples=bootstrap))

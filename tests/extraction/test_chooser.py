@@ -463,3 +463,30 @@ def test_the_shipped_model_has_its_blind_scorer() -> None:
     assert not any(model.blind[i] for i in model.rule_columns)
     assert {"blind_agrees", "blind_logit", "form_given", "words_1"} <= set(
         model.meta["calibration_extra"])
+
+
+def test_eval_scores_with_the_chooser_it_is_given(tmp_path: Path) -> None:
+    """`citat eval --chooser FILE` measures that chooser (one trained on the tune part, say),
+    not the shipped one: a chooser that always picks "nobody" leaves every speaker out."""
+    text = "The mill reopened on Monday. “We kept every job,” said Dana Whitcombe."
+    quote = "We kept every job,"
+    start = text.index(quote)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({
+        "id": "t-1", "lang": "en", "text": text, "speakers": {}, "not_quotes": [],
+        "quotes": [{"start": start, "end": start + len(quote), "quote": quote,
+                    "speaker": "Dana Whitcombe", "type": "direct"}],
+    }) + "\n", encoding="utf-8")
+    names = feature_names([], [], [])
+    weights = np.zeros(len(names))
+    weights[names.index("nobody")] = 20.0
+    silent = tmp_path / "nobody.json"
+    silent.write_text(json.dumps(ChooserModel(weights, names, [], [], [1.0, 0.0, 0.0])
+                                 .to_json()), encoding="utf-8")
+    shipped = CliRunner().invoke(cli, ["eval", str(gold)])
+    given = CliRunner().invoke(cli, ["eval", str(gold), "--chooser", str(silent)])
+    assert shipped.exit_code == 0 and given.exit_code == 0
+    assert "tp=  1 speaker_ok=  1" in shipped.output
+    assert "tp=  1 speaker_ok=  0" in given.output
+    missing = CliRunner().invoke(cli, ["eval", str(gold), "--chooser", str(tmp_path / "no")])
+    assert missing.exit_code == 2

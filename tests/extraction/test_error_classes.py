@@ -447,6 +447,44 @@ CASES: list[tuple[str, str, Expected]] = [
         "Utah Professor Jane Roe.",
         [("We will not move rates this year,", "direct", "Jane Roe")],
     ),
+    # -- "she" is the subject known to be a woman, not a later subject of unknown gender ------
+    (
+        "en-pronoun-skips-a-subject-of-unknown-gender",
+        "The voice actor Maria Colton had long wanted the part of the sea witch. She was asked "
+        "to read for it years later, when Brightwave dubbed the series into English. When she "
+        'got it, "I could not stop laughing," she told fans at the festival.',
+        [("I could not stop laughing,", "direct", "Maria Colton")],
+    ),
+    (
+        "en-pronoun-skips-a-company-in-a-when-clause",
+        "Carla Denning runs the bakery on Elm Street. She took it over in 2019, when Northmill "
+        'sold the building to the town. "We nearly closed twice," she said.',
+        [("We nearly closed twice,", "direct", "Carla Denning")],
+    ),
+    # -- "X issued the following statement:" introduces X's words, not the last speaker's -----
+    (
+        "en-colon-after-a-statement-without-a-speech-verb",
+        'The river rose overnight. "We moved the cattle at dawn," farmer Tom Hale said.\n\n'
+        'The Harlow Water Board issued the following statement on Friday: "All reservoirs are '
+        'full."',
+        [("We moved the cattle at dawn,", "direct", "Tom Hale"),
+         ("All reservoirs are full.", "direct", "Harlow Water Board")],
+    ),
+    # -- a middle initial is no acronym: the person is not split from their surname ----------
+    (
+        "en-middle-initial-keeps-a-person-whole",
+        "Governor Ellen R. Whitfield toured the flooded towns on Sunday with her deputy Mark "
+        "Olsen.\nGovernor Ellen R. Whitfield spoke first at the shelter. \"Nobody will be left "
+        'behind," she said. Whitfield later thanked Olsen.',
+        [("Nobody will be left behind,", "direct", "Ellen R. Whitfield")],
+    ),
+    (
+        "en-middle-initial-not-the-other-person",
+        "Coach Daniel J. Ferro met the press with his captain Luis Abad after the final.\n"
+        'Daniel J. Ferro praised the defence. "They never gave up," he said. Ferro and Abad '
+        "then left.",
+        [("They never gave up,", "direct", "Daniel J. Ferro")],
+    ),
     # -- an unnamed speaker stays unnamed, even with a named person nearby --------------------
     (
         "en-unnamed-speaker",

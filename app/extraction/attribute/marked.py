@@ -128,6 +128,18 @@ class Attributor:
             topic = self._topic_colon(first, k)
             if topic is not None:
                 return Evidence(topic, None, "colon", words[k].start)
+            found = self.cue_before(k, first, max(first, k - 8) if tight else first)
+            if found is not None:
+                return found
+            # "The water board issued the following statement on Friday: "…"": a sentence
+            # that a colon closes, with no speech verb, introduces its subject's words (as a
+            # colon closing the paragraph before does, _paragraph_intro).
+            m = ph.clause_subject(first, k)
+            if m is not None and m.kind in ("name", "pronoun", "title", "org") and (
+                m.label != "LOC"
+            ):
+                return Evidence(m, None, "intro", words[k].start)
+            return None
         return self.cue_before(k, first, max(first, k - 8) if tight else first)
 
     def _topic_colon(self, first: int, colon: int) -> Mention | None:

@@ -168,8 +168,10 @@ def _run_mentions(view: TextView, run: list[Word], lex: Lexicon) -> list[Mention
         role_before(view, (lead or name)[0].i, lex)
     )
     role_words.extend(lead)
-    if any(w.text.isupper() and len(w.text) > 1 and w.is_alpha_word for w in name):
-        label = "ORG"  # an acronym: "FN", "NATO", "SKB", "RAF Eastbay"
+    if any(w.text.isupper() and len(w.text.rstrip(".")) > 1 and w.is_alpha_word
+           for w in name):
+        # an acronym: "FN", "NATO", "SKB", "RAF Eastbay"; not a middle initial ("Ann W. Reed")
+        label = "ORG"
         kind: MentionKind = "org"
     elif len(name) >= 2 or any(lex.is_title(w.lower) for w in role_words):
         label, kind = "PER", "name"

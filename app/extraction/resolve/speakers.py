@@ -246,11 +246,11 @@ class SpeakerResolver:
         ]
         if not before:
             return None
-        found = self._antecedent_in(before, sent, group)
+        found = self._antecedent_in(before, sent, group, want)
         return None if found == ANONYMOUS else found
 
     def _antecedent_in(
-        self, before: list[SpeakerEvent], sent: int, group: bool
+        self, before: list[SpeakerEvent], sent: int, group: bool, want: str | None = None
     ) -> str | None:
         """The antecedent among the compatible events before the pronoun."""
         if group:
@@ -271,6 +271,14 @@ class SpeakerResolver:
             in_sent = [e for e in before if e.sentence == sent - back]
             subjects = [e for e in in_sent if e.subject]
             if subjects:
+                if want is not None:
+                    # Of several subjects, one known to be of the pronoun's gender before
+                    # one of unknown gender ("She auditioned when Acmevision dubbed the
+                    # show. … she said": her, not the studio the tagger did not call ORG).
+                    known = [e for e in subjects if e.name != ANONYMOUS
+                             and self._gender_of(e.name) == want]
+                    if known:
+                        return known[-1].name
                 return subjects[-1].name
             if in_sent and back > 0:
                 # Of the people a sentence only mentions, one named in full rather than a
