@@ -46,8 +46,8 @@ def not_a_quote(
         return True  # "((hu))Hungarian language: ‍… a „vas” …": the original-language gloss
     lex = view.lexicon_at(region.start)
     lead = text[max(0, region.outer_start - 30) : region.outer_start].casefold()
-    if any(lead.rstrip().endswith(marker) for marker in lex.scare_markers):
-        return True  # så kallade ”…”, so-called "…", titled "…"
+    if _after_marker(lead, lex):
+        return True  # så kallade ”…”, so-called "…", titled "…", call themselves the "…"
     if _named_by_participle(text[max(0, region.outer_start - 30) : region.outer_start], lex):
         return True  # a process called "exfiltration" (not: which the Times called "…")
     if _marker_with_gap(lead, lex):
@@ -56,6 +56,12 @@ def not_a_quote(
         return True  # her debut novel "…", the charity "…", her nickname, "…", stuck
     if _written_on(lead, lex):
         return True  # a sign that read "…", en skylt där det stod ”…”
+    if _labelled(view, region, lex):
+        return True  # files, marked "confidential", …; en låda märkt ”ömtåligt”
+    if _identifier(content):
+        return True  # a handle, a code, a hashtag: "harbourfan99", "#SaveThePier", "B-52"
+    if _defined(text, region, lex):
+        return True  # a word as a word: "lagom" means …, "gig work" refers to …
     if _title_cased(content, lex.title_small_words) and _noun_apposition(view, region):
         return True  # its new product, "PierPass", would …
     if _title_cased(content) and (_listed(view, region) or _named_in_phrase(view, region)):
@@ -76,6 +82,16 @@ def not_a_quote(
         ):
             return True  # the quoted words are a constituent: "Storm-7" is the name
     return False
+
+
+def _after_marker(lead: str, lex: Lexicon) -> bool:
+    """A naming marker right before the marks ("so-called", "known as", "kallar sig"), or
+    before a definite article that opens the name ("who call themselves the "…"", "known
+    as the "…"", "känd som den ”…”")."""
+    lead = lead.rstrip()
+    words = lead.rsplit(None, 1)
+    ends = [lead, words[0]] if len(words) == 2 and words[1] in lex.definite_articles else [lead]
+    return any(end.endswith(marker) for end in ends for marker in lex.scare_markers)
 
 
 def _cue_follows(follow: str, lex: Lexicon) -> bool:
@@ -156,6 +172,36 @@ def _written_on(lead: str, lex: Lexicon) -> bool:
     m = re.search(r"([^\W\d_]+)\s+(?:(?:that|which|där det)\s+)?([^\W\d_]+)\s*$",
                   lead.casefold())
     return m is not None and m.group(1) in lex.work_nouns and m.group(2) in lex.inscription_verbs
+
+
+def _labelled(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A participle that says what is written on a thing, right before the marks, in an
+    apposition ("the files, marked "…",") or as a reduced relative on a noun ("a crate
+    stamped "…""); as the finite verb of a clause ("the vote marked "…"") it reports."""
+    k = view.word_before(region.outer_start)
+    if k < 1 or view.words[k].lower not in lex.label_participles:
+        return False
+    w, prev = view.words[k], view.words[k - 1]
+    return prev.text == "," or (view.has_parse and w.dep == "acl")
+
+
+#: One token that is a code, a handle or a tag: letters and digits mixed, or a leading # or @.
+_IDENTIFIER = re.compile(r"[#@]\w+|(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]+")
+
+
+def _identifier(content: str) -> bool:
+    """Marks around a single code, handle or tag ("harbourfan99", "#SaveThePier", "B-52"):
+    a name for something, never words someone says."""
+    return _IDENTIFIER.fullmatch(content.strip().rstrip(".,;:!?")) is not None
+
+
+def _defined(text: str, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A short term in marks right before a verb that defines it (""lagom" means …", ""gig
+    work" refers to …", "”fika” betyder …"): the word itself is talked about, nobody says it."""
+    content = text[region.start : region.end].strip()
+    m = re.match(r"\s+([^\W\d_]+)", text[region.outer_end : region.outer_end + 30])
+    return m is not None and m.group(1).casefold() in lex.definition_verbs and (
+        len(content.split()) <= 4 and not FINAL.search(content.rstrip(",")))
 
 
 def _named_by_participle(lead: str, lex: Lexicon) -> bool:
