@@ -64,7 +64,7 @@ CASES: list[tuple[str, str, list[str]]] = [
      "Rescuers said the boat sank faster than the crew had expected it would.",
      ["the boat sank faster than the crew had expected it would"]),
     ("en-said-in-a-televised-address",
-     '"We will not give up," Mr Dalton said in a nationally televised address.', []),
+     '"We will not give up," Mr Dalton said in a widely watched address.', []),
     ("en-announced-time-comma-clause",
      "The company announced on its website at noon, the ferry would resume on Friday.",
      ["the ferry would resume on Friday"]),

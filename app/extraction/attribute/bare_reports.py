@@ -120,8 +120,8 @@ class BareReports:
             if words[p - 1].lower in lex.np_stop and p - 1 != cue + 1 and p - 1 != cue:
                 break  # "announced the new name of …": past a preposition, no clause
             after_prep = words[p - 1].lower in lex.np_stop and p - 1 != cue
-            # (nor inside a noun phrase its determiner opened: "said in a nationally televised
-            # address" has no subject "nationally")
+            # (nor inside a noun phrase its determiner opened: "said in a widely watched
+            # address" has no subject "widely")
             inside_np = words[p - 1].lower in lex.determiners and p - 1 != cue
             if after_prep or inside_np or not self._subject_then_verb(p, last, lex):
                 continue
@@ -269,9 +269,9 @@ class BareReports:
 
     def opens_clause(self, p: int, last: int) -> bool:
         """Whether the word at p can open a reported clause: not punctuation or a conjunction
-        (", but several militias had …" is a new main clause of the reporter's, not the
+        (", but two unions had …" is a new main clause of the reporter's, not the
         complement of "claimed responsibility"), and not a time word set off by a dash or a
-        comma ("said Tuesday — a charge carrying …": the words after it are an aside)."""
+        comma ("said Tuesday — a step that …": the words after it are an aside)."""
         words = self.view.words
         w = words[p]
         lex = self.view.lexicon_at(w.start)

@@ -81,7 +81,7 @@ class ReportedClauses(ClauseRules):
                 continue
             p = self.bare.clause_start(k, last)
             while p is not None and p < last and words[p].text == ",":
-                p += 1  # "announced via Twitter at 11:30, phase one had been completed"
+                p += 1  # "announced on its website at noon, the ferry would resume …"
             if p is None or not self.bare.opens_clause(p, last):
                 k += 1
                 continue
