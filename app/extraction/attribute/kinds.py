@@ -68,6 +68,8 @@ def not_a_quote(
         return True  # songs "Dark Star", "Uncle John's Band" and …; the "Kiss & Ride" area
     if _title_cased(content, lex.title_small_words) and _title_in_clause(view, region, lex):
         return True  # said "Faces of the Sea" drew 40,000 visitors: a title, even after a cue
+    if _reported_subject(view, region, lex):
+        return True  # säger att ”Trygg på torget” har minskat …: a name as the clause's subject
     if has_cue:
         return False
     if re.fullmatch(r"[A-ZÅÄÖ]{2,6}", content.strip()):
@@ -266,6 +268,32 @@ def _title_in_clause(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
         w in lex.label_prepositions or lex.cue_lemma(w) in lex.naming_verbs
         for w in re.findall(r"[^\W\d_]+", before)[-4:]
     )
+
+
+def _reported_subject(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A short capitalised name in marks that opens a reported clause and is its subject, a
+    finite verb right after it ("säger att ”Trygg på torget” har minskat …", "said that "Safe
+    Streets" has cut …"): the clause talks about the name (a title in sentence case too,
+    as Swedish writes them), nobody says the words. Not when the marks hold a verb: a quoted
+    sentence is someone's words."""
+    text = view.text
+    content = text[region.start : region.end].strip()
+    words = content.split()
+    if not view.has_parse or not 1 <= len(words) <= 4 or not content[:1].isupper() or (
+        FINAL.search(content) or content[-1:] in ",;:"
+    ):
+        return False
+    k = view.word_before(region.outer_start)
+    if k < 0 or view.words[k].lower not in lex.complementizers:
+        return False
+    inside = view.words[view.word_at(region.start) : view.word_before(region.end) + 1]
+    if any(w.pos in ("AUX", "VERB") for w in inside):
+        return False  # "sa att ”Ingen kom” var en lögn": a quoted sentence, someone's words
+    j = view.word_at(region.outer_end)
+    if j >= len(view.words):
+        return False
+    nxt = view.words[j]
+    return nxt.text[:1].islower() and nxt.pos in ("AUX", "VERB") and view.cue_at(j) is None
 
 
 _LIST_LINK = re.compile(r"\s*(?:,|,?\s+(?:and|or|och|eller))\s*$")
