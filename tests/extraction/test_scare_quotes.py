@@ -58,6 +58,11 @@ NOT_QUOTES: list[tuple[str, str]] = [
      "Kommunen säger att ”Trygg på torget” har minskat brotten med en tredjedel."),
     ("en-name-as-subject-after-that",
      'The council said that "Safe Streets" has cut crime by a third.'),
+    # -- words named as options (2026-12-05) ---------------------------------------------
+    ("en-between-yes-and-no",
+     'He said voters faced a simple choice between "yes" and "no" in the referendum.'),
+    ("en-yes-or-no", 'Ana Ruiz said the ballot only offered "yes" or "no" as answers.'),
+    ("sv-ja-eller-nej", "Väljarna fick svara ”ja” eller ”nej”, säger valledaren Eva Berg."),
     ("en-starred-as", 'He starred as "the Captain" in the long-running series.'),
     ("en-known-with-gap",
      'The twins, known across the valley as "the Weather Girls", ran the station for years.'),
@@ -183,3 +188,14 @@ def test_quoted_words_someone_says_stay_quotes(
     assert [(q.start, q.end, q.type) for q in quotes] == [(start, start + len(span), kind)]
     if speaker is not None:
         assert quotes[0].speaker == speaker
+
+
+def test_two_words_someone_used_joined_by_and_stay_quotes(extractor: Extractor) -> None:
+    """Two quoted words joined by "and" without "between" are the speaker's words, not
+    options: both stay partial quotes of the speaker."""
+    text = 'Tom Hale called the plan "unfair" and "reckless" on Monday.'
+    quotes = [q for q in extractor.extract(text).quotes if q.type != "indirect"]
+    assert [(q.start, q.end, q.type, q.speaker) for q in quotes] == [
+        (text.index("unfair"), text.index("unfair") + 6, "partial", "Tom Hale"),
+        (text.index("reckless"), text.index("reckless") + 8, "partial", "Tom Hale"),
+    ]

@@ -62,6 +62,8 @@ def not_a_quote(
         return True  # a handle, a code, a hashtag: "harbourfan99", "#SaveThePier", "B-52"
     if _defined(text, region, lex):
         return True  # a word as a word: "lagom" means …, "gig work" refers to …
+    if _options(view, region, lex):
+        return True  # words as options: "yes" or "no", mellan ”ja” och ”nej”
     if _title_cased(content, lex.title_small_words) and _noun_apposition(view, region):
         return True  # its new product, "PierPass", would …
     if _title_cased(content) and (_listed(view, region) or _named_in_phrase(view, region)):
@@ -204,6 +206,39 @@ def _defined(text: str, region: QuoteRegion, lex: Lexicon) -> bool:
     m = re.match(r"\s+([^\W\d_]+)", text[region.outer_end : region.outer_end + 30])
     return m is not None and m.group(1).casefold() in lex.definition_verbs and (
         len(content.split()) <= 4 and not FINAL.search(content.rstrip(",")))
+
+
+def _options(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """Words in marks named as options: one or two words each, a neighbouring region joined
+    by "or" ("a "yes" or a "no""), or by "and" after "between" ("a choice between "yes" and
+    "no""). Words someone used joined by "and" ("called it "unfair" and "reckless"") stay."""
+    text = view.text
+
+    def short(r: QuoteRegion) -> bool:
+        return len(text[r.start : r.end].split()) <= 2 and not FINAL.search(
+            text[r.start : r.end].rstrip(","))
+
+    if not short(region):
+        return False
+    for other in view.regions:
+        if other is region or not short(other):
+            continue
+        first, second = (other, region) if other.outer_end <= region.outer_start else (
+            region, other)
+        if second.outer_start < first.outer_end:
+            continue
+        link = re.findall(r"[^\W\d_]+", text[first.outer_end : second.outer_start])
+        if not link or len(text[first.outer_end : second.outer_start]) > 8:
+            continue
+        word = link[0].casefold()
+        if word in lex.alternative_words:
+            return True
+        before = re.findall(r"[^\W\d_]+", text[max(0, first.outer_start - 20) :
+                                               first.outer_start])
+        if word in lex.and_words and before and before[-1].casefold() in (
+                lex.choice_prepositions):
+            return True
+    return False
 
 
 def _named_by_participle(lead: str, lex: Lexicon) -> bool:

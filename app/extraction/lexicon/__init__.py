@@ -115,6 +115,9 @@ class LexiconFile(BaseModel):
     label_participles: list[str] = []
     #: ""lagom" means …": a verb after the marks that defines the word in them.
     definition_verbs: list[str] = []
+    #: ""yes" or "no"", "between "yes" and "no"": words joining quoted options.
+    alternative_words: list[str] = []
+    choice_prepositions: list[str] = []
     title_modifiers: list[str] = []  # "former", "vice" before a title
     clause_links: list[str] = []  # "… and said": the cue's subject is the clause's
     and_words: list[str] = []  # coordinate two reports ("… and that …", "… och säger att")
@@ -255,6 +258,8 @@ class Lexicon:
     subordinators: frozenset[str] = frozenset()
     label_participles: frozenset[str] = frozenset()
     definition_verbs: frozenset[str] = frozenset()
+    alternative_words: frozenset[str] = frozenset()
+    choice_prepositions: frozenset[str] = frozenset()
     #: The words a title in title case keeps in lower case ("of", "the", "in", "and"):
     #: np_stop, determiners, partitive prepositions and and-words together.
     title_small_words: frozenset[str] = frozenset()
@@ -418,6 +423,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         subordinators=_folded(data.subordinators),
         label_participles=_folded(data.label_participles),
         definition_verbs=_folded(data.definition_verbs),
+        alternative_words=_folded(data.alternative_words),
+        choice_prepositions=_folded(data.choice_prepositions),
         title_small_words=(_folded(data.np_stop) | _folded(data.determiners)
                            | _folded(data.partitive_prepositions) | _folded(data.and_words)),
         org_suffixes=tuple(
