@@ -44,6 +44,30 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("sv-men-enligt",
      "Bolaget gav inget skäl till förseningen, men enligt facket hade maskinerna gått sönder.",
      ["hade maskinerna gått sönder"]),
+    # -- a subordinate clause alone before ", X recalled …" states nothing (2026-12-05) -----
+    ("en-subordinate-lead-own-complement",
+     "While few of the young players were fans of the sport at first, Marsh recalled going "
+     "to matches with her uncle every Saturday.", []),
+    ("en-subordinate-lead-then-main-clause",
+     "Although the storm had passed, the ferry stayed in port, Lund said.",
+     ["Although the storm had passed, the ferry stayed in port"]),
+    # -- where a clause without "that" cannot start or is no statement (2026-12-05) -------
+    ("en-said-weekday-dash-aside",
+     "Investigators charged the driver with manslaughter, they said Tuesday — a charge "
+     "carrying a sentence of up to ten years.",
+     ["Investigators charged the driver with manslaughter"]),
+    ("en-said-weekday-clause", "Officials said Monday the bridge would reopen in May.",
+     ["the bridge would reopen in May"]),
+    ("en-elliptical-it-would",
+     "The bridge collapsed far from where the engineers had earlier predicted it would.", []),
+    ("en-long-clause-ending-in-would",
+     "Rescuers said the boat sank faster than the crew had expected it would.",
+     ["the boat sank faster than the crew had expected it would"]),
+    ("en-said-in-a-televised-address",
+     '"We will not give up," Mr Dalton said in a widely watched address.', []),
+    ("en-announced-time-comma-clause",
+     "The company announced on its website at noon, the ferry would resume on Friday.",
+     ["the ferry would resume on Friday"]),
     # -- an object, then a relative clause without "that" --------------------------------
     ("en-object-then-relative", "He continued to write letters he would send to his sister.",
      []),

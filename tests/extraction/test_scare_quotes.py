@@ -34,6 +34,35 @@ NOT_QUOTES: list[tuple[str, str]] = [
     # -- naming phrases --------------------------------------------------------------------
     ("en-calling-itself", 'A group calling itself "Friends of the Marsh" organised the protest.'),
     ("en-call-themselves", 'Fans of the series, who call themselves "Lanterns", gathered outside.'),
+    ("en-call-themselves-the",
+     'The rebels, who call themselves the "Army of the Dawn", said they had captured the town.'),
+    ("sv-känd-som-den", "Mannen, känd som den ”Gröne riddaren”, greps i går."),
+    # -- a label on a thing, a code or a handle, even with a speech verb (2026-12-05) -----
+    ("en-marked-appositive",
+     'Officials said the documents, marked "confidential", had been left on a train.'),
+    ("en-stamped-reduced-relative",
+     'Customs officers found a crate stamped "machine parts" full of rifles, police said.'),
+    ("sv-märkta-appositive", "Polisen uppger att lådorna, märkta ”ömtåligt”, stals i natt."),
+    ("en-username", 'The user, whose username was "harbourfan99", posted the video on Monday, '
+     'police said.'),
+    ("en-hashtag-with-cue", 'Organisers said "#SaveThePier" trended all weekend.'),
+    ("en-code-with-cue", 'The army said the "B-52" had landed safely.'),
+    ("sv-kod", "Polisen säger att insatsen ”Rx-9” avslutades i morse."),
+    # -- a word talked about as a word: a defining verb right after the marks -----------
+    ("en-refers-to-with-according",
+     'According to the agency, "gig work" refers to short jobs booked through an app.'),
+    ("en-means-with-said", 'The guide said "hygge" means a cosy evening at home.'),
+    ("sv-betyder", "”Fika” betyder kaffepaus med bulle, enligt guiden."),
+    # -- a short name in marks as the subject of a reported clause (2026-12-05) -----------
+    ("sv-namn-som-subjekt-i-att-sats",
+     "Kommunen säger att ”Trygg på torget” har minskat brotten med en tredjedel."),
+    ("en-name-as-subject-after-that",
+     'The council said that "Safe Streets" has cut crime by a third.'),
+    # -- words named as options (2026-12-05) ---------------------------------------------
+    ("en-between-yes-and-no",
+     'He said voters faced a simple choice between "yes" and "no" in the referendum.'),
+    ("en-yes-or-no", 'Ana Ruiz said the ballot only offered "yes" or "no" as answers.'),
+    ("sv-ja-eller-nej", "Väljarna fick svara ”ja” eller ”nej”, säger valledaren Eva Berg."),
     ("en-starred-as", 'He starred as "the Captain" in the long-running series.'),
     ("en-known-with-gap",
      'The twins, known across the valley as "the Weather Girls", ran the station for years.'),
@@ -131,6 +160,11 @@ STILL_QUOTES: list[tuple[str, str, str, str, str | None]] = [
     ("en-label-after-a-comma-and-a-name",
      'Ann Kerr, called "a traitor" by her rivals, said she would stay.', "a traitor",
      "partial", None),
+    ("en-finite-marked-reports",
+     'The mayor said the vote marked "a new start for the whole town".',
+     "a new start for the whole town", "partial", None),
+    ("sv-quoted-sentence-as-subject", "Hon sa att ”Ingen kom” var en lögn.",
+     "Ingen kom", "direct", None),
     ("sv-kallar-beslutet", "Per Holm kallar beslutet ”ett svek mot alla fiskare”.",
      "ett svek mot alla fiskare", "partial", "Per Holm"),
     ("sv-boken-then-a-quote",
@@ -154,3 +188,14 @@ def test_quoted_words_someone_says_stay_quotes(
     assert [(q.start, q.end, q.type) for q in quotes] == [(start, start + len(span), kind)]
     if speaker is not None:
         assert quotes[0].speaker == speaker
+
+
+def test_two_words_someone_used_joined_by_and_stay_quotes(extractor: Extractor) -> None:
+    """Two quoted words joined by "and" without "between" are the speaker's words, not
+    options: both stay partial quotes of the speaker."""
+    text = 'Tom Hale called the plan "unfair" and "reckless" on Monday.'
+    quotes = [q for q in extractor.extract(text).quotes if q.type != "indirect"]
+    assert [(q.start, q.end, q.type, q.speaker) for q in quotes] == [
+        (text.index("unfair"), text.index("unfair") + 6, "partial", "Tom Hale"),
+        (text.index("reckless"), text.index("reckless") + 8, "partial", "Tom Hale"),
+    ]

@@ -21,6 +21,8 @@ _BARE_NP_DEPS = frozenset({"obj", "iobj", "obl", "obl:unmarked", "obl:tmod", "ob
 #: How far after the verb the clause may start, and how long its subject may be.
 MAX_GAP = 6
 MAX_SUBJECT = 4
+#: The most words of an elliptical clause ("it would", "they said it had been").
+MAX_ELLIPSIS = 4
 
 
 class BareReports:
@@ -118,7 +120,10 @@ class BareReports:
             if words[p - 1].lower in lex.np_stop and p - 1 != cue + 1 and p - 1 != cue:
                 break  # "announced the new name of …": past a preposition, no clause
             after_prep = words[p - 1].lower in lex.np_stop and p - 1 != cue
-            if after_prep or not self._subject_then_verb(p, last, lex):
+            # (nor inside a noun phrase its determiner opened: "said in a widely watched
+            # address" has no subject "widely")
+            inside_np = words[p - 1].lower in lex.determiners and p - 1 != cue
+            if after_prep or inside_np or not self._subject_then_verb(p, last, lex):
                 continue
             if self._strong(w, lex):
                 return p
@@ -261,6 +266,36 @@ class BareReports:
             ):
                 return w.start
         return end
+
+    def opens_clause(self, p: int, last: int) -> bool:
+        """Whether the word at p can open a reported clause: not punctuation or a conjunction
+        (", but two unions had …" is a new main clause of the reporter's, not the
+        complement of "claimed responsibility"), and not a time word set off by a dash or a
+        comma ("said Tuesday — a step that …": the words after it are an aside)."""
+        words = self.view.words
+        w = words[p]
+        lex = self.view.lexicon_at(w.start)
+        if not (w.is_alpha_word or w.text[:1].isdigit()):
+            return False
+        if w.lower in lex.and_words or w.lower in lex.clause_links:
+            return False
+        nxt = words[p + 1] if p + 1 <= last else None
+        return not (w.lower in lex.time_nouns and nxt is not None
+                    and nxt.text in (",", "—", "–", "--", "-"))
+
+    def elliptical(self, p: int, end: int) -> bool:
+        """Whether the clause from word p to offset ``end`` is a short one that stops at an
+        auxiliary or a copula ("where the engineers predicted it would", "… it would be"): an
+        elliptical clause whose predicate is elsewhere, no statement of its own (a longer
+        clause that ends so, "the boat sank faster than expected it would", states something)."""
+        view = self.view
+        k = view.word_before(end)
+        while k > p and not view.words[k].is_alpha_word:
+            k -= 1
+        w = view.words[k]
+        lex = view.lexicon_at(w.start)
+        short = sum(x.is_alpha_word for x in view.words[p : k + 1]) <= MAX_ELLIPSIS
+        return short and k > p and not w.is_cap and (w.lower in lex.aux or w.lower in lex.copulas)
 
     def subject_of(self, cue: int, first: int) -> Mention | None:
         """The speaker of the cue: its subject before it."""

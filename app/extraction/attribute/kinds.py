@@ -46,8 +46,8 @@ def not_a_quote(
         return True  # "((hu))Hungarian language: ‍… a „vas” …": the original-language gloss
     lex = view.lexicon_at(region.start)
     lead = text[max(0, region.outer_start - 30) : region.outer_start].casefold()
-    if any(lead.rstrip().endswith(marker) for marker in lex.scare_markers):
-        return True  # så kallade ”…”, so-called "…", titled "…"
+    if _after_marker(lead, lex):
+        return True  # så kallade ”…”, so-called "…", titled "…", call themselves the "…"
     if _named_by_participle(text[max(0, region.outer_start - 30) : region.outer_start], lex):
         return True  # a process called "exfiltration" (not: which the Times called "…")
     if _marker_with_gap(lead, lex):
@@ -56,12 +56,22 @@ def not_a_quote(
         return True  # her debut novel "…", the charity "…", her nickname, "…", stuck
     if _written_on(lead, lex):
         return True  # a sign that read "…", en skylt där det stod ”…”
+    if _labelled(view, region, lex):
+        return True  # files, marked "confidential", …; en låda märkt ”ömtåligt”
+    if _identifier(content):
+        return True  # a handle, a code, a hashtag: "harbourfan99", "#SaveThePier", "B-52"
+    if _defined(text, region, lex):
+        return True  # a word as a word: "lagom" means …, "gig work" refers to …
+    if _options(view, region, lex):
+        return True  # words as options: "yes" or "no", mellan ”ja” och ”nej”
     if _title_cased(content, lex.title_small_words) and _noun_apposition(view, region):
         return True  # its new product, "PierPass", would …
     if _title_cased(content) and (_listed(view, region) or _named_in_phrase(view, region)):
         return True  # songs "Dark Star", "Uncle John's Band" and …; the "Kiss & Ride" area
     if _title_cased(content, lex.title_small_words) and _title_in_clause(view, region, lex):
         return True  # said "Faces of the Sea" drew 40,000 visitors: a title, even after a cue
+    if _reported_subject(view, region, lex):
+        return True  # säger att ”Trygg på torget” har minskat …: a name as the clause's subject
     if has_cue:
         return False
     if re.fullmatch(r"[A-ZÅÄÖ]{2,6}", content.strip()):
@@ -76,6 +86,16 @@ def not_a_quote(
         ):
             return True  # the quoted words are a constituent: "Storm-7" is the name
     return False
+
+
+def _after_marker(lead: str, lex: Lexicon) -> bool:
+    """A naming marker right before the marks ("so-called", "known as", "kallar sig"), or
+    before a definite article that opens the name ("who call themselves the "…"", "known
+    as the "…"", "känd som den ”…”")."""
+    lead = lead.rstrip()
+    words = lead.rsplit(None, 1)
+    ends = [lead, words[0]] if len(words) == 2 and words[1] in lex.definite_articles else [lead]
+    return any(end.endswith(marker) for end in ends for marker in lex.scare_markers)
 
 
 def _cue_follows(follow: str, lex: Lexicon) -> bool:
@@ -158,6 +178,69 @@ def _written_on(lead: str, lex: Lexicon) -> bool:
     return m is not None and m.group(1) in lex.work_nouns and m.group(2) in lex.inscription_verbs
 
 
+def _labelled(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A participle that says what is written on a thing, right before the marks, in an
+    apposition ("the files, marked "…",") or as a reduced relative on a noun ("a crate
+    stamped "…""); as the finite verb of a clause ("the vote marked "…"") it reports."""
+    k = view.word_before(region.outer_start)
+    if k < 1 or view.words[k].lower not in lex.label_participles:
+        return False
+    w, prev = view.words[k], view.words[k - 1]
+    return prev.text == "," or (view.has_parse and w.dep == "acl")
+
+
+#: One token that is a code, a handle or a tag: letters and digits mixed, or a leading # or @.
+_IDENTIFIER = re.compile(r"[#@]\w+|(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w-]+")
+
+
+def _identifier(content: str) -> bool:
+    """Marks around a single code, handle or tag ("harbourfan99", "#SaveThePier", "B-52"):
+    a name for something, never words someone says."""
+    return _IDENTIFIER.fullmatch(content.strip().rstrip(".,;:!?")) is not None
+
+
+def _defined(text: str, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A short term in marks right before a verb that defines it (""lagom" means …", ""gig
+    work" refers to …", "”fika” betyder …"): the word itself is talked about, nobody says it."""
+    content = text[region.start : region.end].strip()
+    m = re.match(r"\s+([^\W\d_]+)", text[region.outer_end : region.outer_end + 30])
+    return m is not None and m.group(1).casefold() in lex.definition_verbs and (
+        len(content.split()) <= 4 and not FINAL.search(content.rstrip(",")))
+
+
+def _options(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """Words in marks named as options: one or two words each, a neighbouring region joined
+    by "or" ("a "yes" or a "no""), or by "and" after "between" ("a choice between "yes" and
+    "no""). Words someone used joined by "and" ("called it "unfair" and "reckless"") stay."""
+    text = view.text
+
+    def short(r: QuoteRegion) -> bool:
+        return len(text[r.start : r.end].split()) <= 2 and not FINAL.search(
+            text[r.start : r.end].rstrip(","))
+
+    if not short(region):
+        return False
+    for other in view.regions:
+        if other is region or not short(other):
+            continue
+        first, second = (other, region) if other.outer_end <= region.outer_start else (
+            region, other)
+        if second.outer_start < first.outer_end:
+            continue
+        link = re.findall(r"[^\W\d_]+", text[first.outer_end : second.outer_start])
+        if not link or len(text[first.outer_end : second.outer_start]) > 8:
+            continue
+        word = link[0].casefold()
+        if word in lex.alternative_words:
+            return True
+        before = re.findall(r"[^\W\d_]+", text[max(0, first.outer_start - 20) :
+                                               first.outer_start])
+        if word in lex.and_words and before and before[-1].casefold() in (
+                lex.choice_prepositions):
+            return True
+    return False
+
+
 def _named_by_participle(lead: str, lex: Lexicon) -> bool:
     """A naming verb as a participle right before the quote, after a common noun ("a
     process called", "a song called", or in an apposition: "the app, named"); after a name
@@ -220,6 +303,32 @@ def _title_in_clause(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
         w in lex.label_prepositions or lex.cue_lemma(w) in lex.naming_verbs
         for w in re.findall(r"[^\W\d_]+", before)[-4:]
     )
+
+
+def _reported_subject(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A short capitalised name in marks that opens a reported clause and is its subject, a
+    finite verb right after it ("säger att ”Trygg på torget” har minskat …", "said that "Safe
+    Streets" has cut …"): the clause talks about the name (a title in sentence case too,
+    as Swedish writes them), nobody says the words. Not when the marks hold a verb: a quoted
+    sentence is someone's words."""
+    text = view.text
+    content = text[region.start : region.end].strip()
+    words = content.split()
+    if not view.has_parse or not 1 <= len(words) <= 4 or not content[:1].isupper() or (
+        FINAL.search(content) or content[-1:] in ",;:"
+    ):
+        return False
+    k = view.word_before(region.outer_start)
+    if k < 0 or view.words[k].lower not in lex.complementizers:
+        return False
+    inside = view.words[view.word_at(region.start) : view.word_before(region.end) + 1]
+    if any(w.pos in ("AUX", "VERB") for w in inside):
+        return False  # "sa att ”Ingen kom” var en lögn": a quoted sentence, someone's words
+    j = view.word_at(region.outer_end)
+    if j >= len(view.words):
+        return False
+    nxt = view.words[j]
+    return nxt.text[:1].islower() and nxt.pos in ("AUX", "VERB") and view.cue_at(j) is None
 
 
 _LIST_LINK = re.compile(r"\s*(?:,|,?\s+(?:and|or|och|eller))\s*$")

@@ -80,10 +80,15 @@ class ReportedClauses(ClauseRules):
                 k += 1
                 continue
             p = self.bare.clause_start(k, last)
-            if p is None:
+            while p is not None and p < last and words[p].text == ",":
+                p += 1  # "announced on its website at noon, the ferry would resume …"
+            if p is None or not self.bare.opens_clause(p, last):
                 k += 1
                 continue
             end = min(self.bare.clause_end(p, last, e, k), self._tail_start(p, last, e))
+            if self.bare.elliptical(p, end):
+                k += 1
+                continue
             m = self.bare.subject_of(k, first)
             if m is None or m.kind != "first":
                 for a, b in self._conjuncts(words[p].start, end):

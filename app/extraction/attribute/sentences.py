@@ -145,8 +145,11 @@ class UnmarkedSentences(ClauseRules):
                 halves = [x for x in (head, self._span(*rest)) if x is not None]
                 return [self._cand(x, m, cue_text, how, confidence.ATTRIBUTED_SENTENCE)
                         for x in halves]
-            found = self._lead_or_report(self._after_semicolon(s, words[c - 1].start),
-                                         words[c - 1].start, m, cue_text, how, cue)
+            lead_start = self._after_semicolon(s, words[c - 1].start)
+            if self._subordinate_only(lead_start, c - 1):
+                continue  # "While few of them were fans at first, Kerr recalled …": a
+                # subordinate clause alone sets the scene, it states nothing
+            found = self._lead_or_report(lead_start, words[c - 1].start, m, cue_text, how, cue)
             if found is not None and found.type != "direct" and cue is not None and (
                 cue.lemma in lex.post_quote_only
             ):
@@ -269,6 +272,18 @@ class UnmarkedSentences(ClauseRules):
         if nxt.pos == "VERB" and nxt.lower.endswith("ing"):
             return None  # "…, police said, adding that …"
         return nxt.start, e
+
+    def _subordinate_only(self, a: int, comma: int) -> bool:
+        """Whether the words from offset ``a`` to the comma at word ``comma`` are one
+        subordinate clause: opened by a subordinator ("while", "although", "medan"), with no
+        comma of their own after which a main clause could stand."""
+        view, words = self.view, self.view.words
+        k = view.word_at(a)
+        if k >= comma:
+            return False
+        lex = view.lexicon_at(words[k].start)
+        return words[k].lower in lex.subordinators and not any(
+            w.text == "," for w in words[k + 1 : comma])
 
     def _own_complement(self, cue: int, last: int) -> bool:
         """Whether the cue at word `cue` goes on with a complement of its own: an -ing form

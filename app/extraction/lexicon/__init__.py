@@ -109,6 +109,15 @@ class LexiconFile(BaseModel):
     topic_prepositions: list[str] = []  # a headline "Rektorn om branden: ”…”" names a topic
     person_suffixes: list[str] = []  # a word ending so is a person: "30-åringen"
     reason_conjunctions: list[str] = []  # "because": a reason may report a view of its own
+    #: "While …", "Medan …": a clause opened so is subordinate, no statement on its own.
+    subordinators: list[str] = []
+    #: "a box marked", "märkt": a participle after a noun that says what is written on it.
+    label_participles: list[str] = []
+    #: ""lagom" means …": a verb after the marks that defines the word in them.
+    definition_verbs: list[str] = []
+    #: ""yes" or "no"", "between "yes" and "no"": words joining quoted options.
+    alternative_words: list[str] = []
+    choice_prepositions: list[str] = []
     title_modifiers: list[str] = []  # "former", "vice" before a title
     clause_links: list[str] = []  # "… and said": the cue's subject is the clause's
     and_words: list[str] = []  # coordinate two reports ("… and that …", "… och säger att")
@@ -246,6 +255,11 @@ class Lexicon:
     time_nouns: frozenset[str] = frozenset()
     inscription_verbs: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
+    subordinators: frozenset[str] = frozenset()
+    label_participles: frozenset[str] = frozenset()
+    definition_verbs: frozenset[str] = frozenset()
+    alternative_words: frozenset[str] = frozenset()
+    choice_prepositions: frozenset[str] = frozenset()
     #: The words a title in title case keeps in lower case ("of", "the", "in", "and"):
     #: np_stop, determiners, partitive prepositions and and-words together.
     title_small_words: frozenset[str] = frozenset()
@@ -406,6 +420,11 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         time_nouns=_folded(data.time_nouns),
         inscription_verbs=_folded(data.inscription_verbs),
         question_words=_folded(data.question_words),
+        subordinators=_folded(data.subordinators),
+        label_participles=_folded(data.label_participles),
+        definition_verbs=_folded(data.definition_verbs),
+        alternative_words=_folded(data.alternative_words),
+        choice_prepositions=_folded(data.choice_prepositions),
         title_small_words=(_folded(data.np_stop) | _folded(data.determiners)
                            | _folded(data.partitive_prepositions) | _folded(data.and_words)),
         org_suffixes=tuple(
