@@ -183,6 +183,24 @@ def _cross_fitted(inner: dict[str, Any], fold: dict[str, int], c: float) -> np.n
     return z
 
 
+def _cooling(z_in: np.ndarray, y_in: np.ndarray, l_in: np.ndarray, z_out: np.ndarray,
+             l_out: np.ndarray) -> np.ndarray:
+    """Per language a temperature of at most 1 and a shift (log loss, unregularised)."""
+    from scipy.optimize import minimize
+
+    out = np.zeros(len(z_out))
+    for lang in (False, True):
+        zi, yi = z_in[l_in == lang], y_in[l_in == lang]
+
+        def loss(ab: np.ndarray, zi: np.ndarray = zi, yi: np.ndarray = yi) -> float:
+            q = np.clip(_sig(ab[0] * zi + ab[1]), 1e-9, 1 - 1e-9)
+            return float(-np.mean(yi * np.log(q) + (1 - yi) * np.log(1 - q)))
+
+        a, b = minimize(loss, np.array([1.0, 0.0]), bounds=[(0.05, 1.0), (-5, 5)]).x
+        out[l_out == lang] = _sig(a * z_out[l_out == lang] + b)
+    return out
+
+
 def variants(inner: dict[str, Any], outer: dict[str, Any]) -> dict[str, np.ndarray]:
     """Each variant's confidence of the held-out choices (their speakers stay as they are)."""
     from sklearn.isotonic import IsotonicRegression
@@ -228,6 +246,11 @@ def variants(inner: dict[str, Any], outer: dict[str, Any]) -> dict[str, np.ndarr
             _sig(bz), yi).predict(base)
         sz = _cross_fitted(inner, SHIFT_GROUP, 0.1)
         out["platt2 x-shift"] = platt(sz, yi, zo)
+        out["cooling only x-shift"] = _cooling(sz, yi, li, zo, lo)
+        out["platt shared x-shift"] = _lr(sz[:, None], yi, 1.0).predict_proba(zo[:, None])[:, 1]
+        f_in = np.column_stack([sz, li])
+        out["platt +sv shift x-shift"] = _lr(f_in, yi, 1.0).predict_proba(
+            np.column_stack([zo, lo]))[:, 1]
         out["isotonic x-shift"] = IsotonicRegression(out_of_bounds="clip").fit(
             _sig(sz), yi).predict(base)
     return out

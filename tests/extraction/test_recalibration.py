@@ -1,5 +1,5 @@
 """The second stage of the speaker confidence (ChooserModel.shown, training's
-fit_recalibration and shift_groups): a temperature and shift per language fitted on
+fit_recalibration and shift_groups): a temperature and shift fitted on
 calibrations that never saw the block of documents (period, source) a choice comes from.
 Invented data only."""
 
@@ -14,6 +14,7 @@ import pytest
 
 from app.extraction.model import Resolved
 from app.extraction.resolve.chooser import (
+    MODEL_FILE,
     NOBODY,
     UNKNOWN_BELOW,
     ChooserModel,
@@ -143,8 +144,8 @@ def test_the_second_stage_is_fitted_on_blocks_left_out() -> None:
     model = _model({}, None)
     data, oof, groups = _blocky_data(model)
     got = fit_recalibration(data, oof, model, None, groups)
-    # the same four numbers as a logistic regression on each block's logits from a
-    # calibration fitted on the three other blocks (English only: the Swedish terms are 0)
+    # the same two numbers as a logistic regression on each block's logits from a
+    # calibration fitted on the three other blocks (the Swedish terms stay 0)
     x = np.asarray([_calibration_x(model, s, 0, p, m) for s, (_, p, m) in zip(data, oof,
                                                                              strict=True)])
     y = np.asarray([int(s.y[0] > 0) for s in data])
@@ -154,9 +155,7 @@ def test_the_second_stage_is_fitted_on_blocks_left_out() -> None:
         held = LogisticRegression(C=CALIBRATION_C, max_iter=2000).fit(x[block != g],
                                                                       y[block != g])
         z[block == g] = held.decision_function(x[block == g])
-    zero = np.zeros(len(y))
-    lr = LogisticRegression(C=RECALIBRATION_C, max_iter=2000).fit(
-        np.column_stack([z, zero, zero]), y)
+    lr = LogisticRegression(C=RECALIBRATION_C, max_iter=2000).fit(z[:, None], y)
     assert got == pytest.approx([lr.coef_[0][0], 0.0, lr.intercept_[0], 0.0], abs=1e-6)
     # the blocks are right more or less often at the same scores: a calibration that never
     # saw a block is too sure on one, too unsure on another, and the second stage cools
@@ -167,3 +166,11 @@ def test_the_second_stage_is_fitted_on_blocks_left_out() -> None:
     top = q.max()
     shown = _model({}, got).shown(float(top))
     assert shown < top
+
+
+def test_the_shipped_model_has_its_second_stage() -> None:
+    model = load_chooser(MODEL_FILE)
+    assert model is not None and model.recalibration is not None
+    a, a_sv, _, _ = model.recalibration
+    assert a > 0 and a + a_sv > 0  # the confidence still rises with the calibrated one
+    assert "cross-fitted" in model.meta["recalibration"]
