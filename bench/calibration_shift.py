@@ -213,6 +213,7 @@ def variants(inner: dict[str, Any], outer: dict[str, Any]) -> dict[str, np.ndarr
     w = np.concatenate([cal[:2], cal[4:]])
     base = _sig(xo @ w + cal[2])
     out["refit"] = base
+    out["shipped, never above refit"] = np.minimum(outer["conf"], base)
     out["C=0.03"] = _lr(xi, yi, 0.03).predict_proba(xo)[:, 1]
     cols = [0, 1, 2 + 12, 2 + 13]
     out["score,margin,blind"] = _lr(xi[:, cols], yi, 0.1).predict_proba(xo[:, cols])[:, 1]
@@ -248,6 +249,7 @@ def variants(inner: dict[str, Any], outer: dict[str, Any]) -> dict[str, np.ndarr
         out["platt2 x-shift"] = platt(sz, yi, zo)
         out["cooling only x-shift"] = _cooling(sz, yi, li, zo, lo)
         out["platt shared x-shift"] = _lr(sz[:, None], yi, 1.0).predict_proba(zo[:, None])[:, 1]
+        out["never above x-shift"] = np.minimum(out["platt shared x-shift"], base)
         f_in = np.column_stack([sz, li])
         out["platt +sv shift x-shift"] = _lr(f_in, yi, 1.0).predict_proba(
             np.column_stack([zo, lo]))[:, 1]
