@@ -55,6 +55,8 @@ def _train(records: list[Any]) -> ch.ChooserModel:
     names = ch.feature_names(pw, nw, heads)
     blank = ch.ChooserModel(np.zeros(len(names)), names, pw, nw, [1.0, 0.0, 0.0], heads)
     data = [s for s, _, _ in _samples(records, blank)]
+    if hasattr(at, "shift_groups"):  # with the second stage of the confidence
+        return at.fit_model(data, blank, groups=at.shift_groups([r.gold for r in records]))[0]
     if hasattr(at, "fit_model"):
         return at.fit_model(data, blank)[0]
     c, _, oof = at.choose_c(data)  # (a checkout from before the blind scorer)

@@ -8,8 +8,10 @@ nearest mention, the mention's kind and label, how often the article names it, w
 spoke the quotes before and after, whether it sits in a dateline — and a logistic regression
 scores it. The best-scoring candidate is the speaker; a second, small logistic regression maps
 the scores to the probability that this choice is right (calibrated on held-out documents),
-which is the quote's ``speaker_confidence``. Below ``UNKNOWN_BELOW`` the quote gets no
-speaker: a wrong name shared by permalink is worse than none.
+which a second stage (``ChooserModel.shown``: fitted on calibrations that never saw a
+period or source of documents) turns into the quote's ``speaker_confidence``. Below
+``UNKNOWN_BELOW`` (read before the second stage) the quote gets no speaker: a wrong name
+shared by permalink is worse than none.
 
 The model is data (``chooser.json`` beside this file, weights and vocabularies only), trained
 on the open gold corpus's dev split by ``citat train-attribution``
@@ -163,6 +165,10 @@ class ChooserModel:
     #: weights of the blind scorer (the rule columns left out, see CALIBRATION_EXTRA); None
     #: in older files, whose calibration does not read it
     blind: np.ndarray | None = None
+    #: the second stage of the confidence (see ``shown``): a, a_sv, b, b_sv of a temperature
+    #: and shift per language, fitted on calibrations that never saw the documents' period or
+    #: source; None in older files (the calibrated probability is shown as it is)
+    recalibration: list[float] | None = None
     #: per CALIBRATION_EXTRA fact, what calibration_extra reads (worked out once)
     extra_plan: list[tuple[str, Any]] = field(default_factory=list, repr=False, compare=False)
     #: each column's factor: RULE_SCALE for the rule columns, 1.0 for the others
@@ -196,7 +202,9 @@ class ChooserModel:
                    list(data["calibration"]), list(data.get("heads", [])),
                    meta=dict(data.get("meta", {})),
                    blind=None if data.get("blind") is None
-                   else np.asarray(data["blind"], dtype=np.float64))
+                   else np.asarray(data["blind"], dtype=np.float64),
+                   recalibration=None if data.get("recalibration") is None
+                   else [float(v) for v in data["recalibration"]])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -206,6 +214,8 @@ class ChooserModel:
             "heads": self.heads, "meta": self.meta,
             **({} if self.blind is None
                else {"blind": [round(float(w), 6) for w in self.blind]}),
+            **({} if self.recalibration is None
+               else {"recalibration": [round(float(v), 6) for v in self.recalibration]}),
         }
 
     def probability(self, x: np.ndarray) -> np.ndarray:
@@ -224,6 +234,23 @@ class ChooserModel:
         z = a * lp + b * margin + c + d * float(agrees)
         z += sum(e * f for e, f in zip(self.calibration[4:], extra, strict=False))
         return 1.0 / (1.0 + math.exp(-z))
+
+    def shown(self, confidence: float, sv: bool = False) -> float:
+        """The confidence a chosen speaker is given: the calibrated probability through the
+        second stage, sigmoid((a + a_sv) * logit(q) + b + b_sv) in a Swedish quote and
+        sigmoid(a * logit(q) + b) otherwise, or as it is without one. The choice itself (and
+        UNKNOWN_BELOW) reads the calibrated probability: the second stage changes no
+        speaker."""
+        if self.recalibration is None:
+            return confidence
+        a, a_sv, b, b_sv = self.recalibration
+        z = (a + a_sv * sv) * logit(confidence) + b + b_sv * sv
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def is_swedish(self, x: np.ndarray) -> bool:
+        """Whether a quote's rows ``x`` are of a Swedish article (its "nobody" row says so)."""
+        i = self.index.get("nobody_sv")
+        return i is not None and bool(x[-1, i] > 0)
 
     def calibration_extra(self, x: np.ndarray, best: int, logit: float = 0.0,
                           blind: np.ndarray | None = None) -> list[float]:
@@ -722,5 +749,5 @@ def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],
             out.append(Resolved(None, None, 0.0))
             continue
         mention = r.mention if name == r.name else mention_of(name)
-        out.append(Resolved(name, mention, round(conf, 4)))
+        out.append(Resolved(name, mention, round(model.shown(conf, model.is_swedish(ch.x)), 4)))
     return out
