@@ -68,8 +68,21 @@ def test_the_second_stage_changes_no_speaker() -> None:
     up = _model({"is_rule": -0.9}, [1.0, 0.0, 3.0, 0.0])
     ch = _choice(up, {"Ann Reid": ["is_rule"], NOBODY: []})
     (got,) = choose([ch], [Resolved("Ann Reid", "Reid", 0.9)], [_cand()], up, lambda n: n)
-    assert _sig(-0.9) < UNKNOWN_BELOW < up.shown(_sig(-0.9))
+    assert _sig(-0.9) < UNKNOWN_BELOW < _sig(2.1)  # the stage alone would lift it over
+    assert up.shown(_sig(-0.9)) == pytest.approx(_sig(-0.9))  # never above the calibrated
     assert got == Resolved(None, None, 0.0)
+
+
+def test_the_second_stage_never_raises_a_confidence() -> None:
+    """A stage that would sharpen (a > 1) or lift (b > 0) lowers what it may and leaves the
+    rest as calibrated: a shift is evidence for doubt, never for more certainty."""
+    sharp = _model({}, [1.6, 0.0, 0.4, 0.0])
+    for q in (0.05, 0.3, 0.5, 0.7, 0.9, 0.99):
+        assert sharp.shown(q) <= q
+    assert sharp.shown(0.99) == pytest.approx(0.99)
+    lq = math.log(0.2 / 0.8)
+    assert sharp.shown(0.2) == pytest.approx(_sig(1.6 * lq + 0.4))  # lowered: 0.12
+    assert sharp.shown(0.2) < 0.2
 
 
 def test_a_swedish_quote_gets_the_swedish_stage() -> None:

@@ -238,14 +238,16 @@ class ChooserModel:
     def shown(self, confidence: float, sv: bool = False) -> float:
         """The confidence a chosen speaker is given: the calibrated probability through the
         second stage, sigmoid((a + a_sv) * logit(q) + b + b_sv) in a Swedish quote and
-        sigmoid(a * logit(q) + b) otherwise, or as it is without one. The choice itself (and
-        UNKNOWN_BELOW) reads the calibrated probability: the second stage changes no
-        speaker."""
+        sigmoid(a * logit(q) + b) otherwise, or as it is without one, and never above q: the
+        stage is fitted on blocks of other dates and sources, and a shift of period or source
+        is evidence for doubt, never for more certainty than the in-sample calibration gives.
+        The choice itself (and UNKNOWN_BELOW) reads the calibrated probability: the second
+        stage changes no speaker."""
         if self.recalibration is None:
             return confidence
         a, a_sv, b, b_sv = self.recalibration
         z = (a + a_sv * sv) * logit(confidence) + b + b_sv * sv
-        return 1.0 / (1.0 + math.exp(-z))
+        return min(confidence, 1.0 / (1.0 + math.exp(-z)))
 
     def is_swedish(self, x: np.ndarray) -> bool:
         """Whether a quote's rows ``x`` are of a Swedish article (its "nobody" row says so)."""
