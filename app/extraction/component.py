@@ -42,6 +42,7 @@ from app.extraction.lexicon import (
 from app.extraction.resolve.chooser import ChooserModel, load_chooser
 from app.extraction.resolve.speakers import Recorder, decide_speakers
 from app.extraction.text.syntax import SyntaxRules
+from app.extraction.text.view import token_array
 
 log = logging.getLogger(__name__)
 SPAN_KEY = "quotes"
@@ -148,9 +149,10 @@ class QuoteComponent(Pipe):
     def find(self, doc: Doc, text: str | None = None) -> DocAnalysis:
         """Run the rules on a Doc and return what they found (no annotation set); ``text``
         is ``doc.text`` when the caller has it (spaCy joins it from the tokens each time)."""
+        array = token_array(doc) if len(doc) else None  # the token columns, read once
         return analyse(
             doc, self.lexicons, self.marks, language=self.language,
-            syntax=self.syntax.speakers(doc), text=text,
+            syntax=self.syntax.speakers(doc, array), text=text, array=array,
         )
 
     def set_annotations(self, doc: Doc, analysis: DocAnalysis, text: str | None = None,
