@@ -219,7 +219,7 @@ class ChooserModel:
         """:meth:`probability` of each of an article's quotes' rows: each quote's
         ``x @ weights`` apart, as there (one product of every row at once may sum a row
         differently), and the clip and sigmoid once over them all (elementwise, so the same
-        numbers; five numpy calls a quote were most of the scoring's time)."""
+        numbers; six numpy calls a quote become six an article)."""
         if not xs:
             return []
         zs = [x @ self.weights for x in xs]
