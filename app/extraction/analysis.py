@@ -15,7 +15,16 @@ from app.extraction.find.marks import find_quotes, join_broken_lines
 from app.extraction.lexicon import Lexicon, Marks
 from app.extraction.model import Candidate, Mention
 from app.extraction.segments import Paragraph, paragraph_bounds
-from app.extraction.text.view import TextView, words_of
+from app.extraction.text.view import (
+    DEP_COL,
+    ENT_IOB_COL,
+    ENT_TYPE_COL,
+    IDX_COL,
+    LENGTH_COL,
+    TextView,
+    token_array,
+    words_of,
+)
 
 if TYPE_CHECKING:
     from app.extraction.resolve.speakers import SpeakerDecision
@@ -36,14 +45,21 @@ class DocAnalysis:
     decision: SpeakerDecision | None = None
 
 
-def _entities(doc: Any) -> list[tuple[int, int, str]]:
+def _entities(doc: Any, array: Any = None) -> list[tuple[int, int, str]]:
     """The pipeline's entities (start, end, label) read off the Doc's arrays, as
-    ``doc.ents`` gives them (which walks every token through Python)."""
+    ``doc.ents`` gives them (which walks every token through Python); ``array``: the Doc's
+    ``token_array``, when the caller has it (then only the tokens in an entity are read)."""
     from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, LENGTH
 
+    if array is None:
+        rows = doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH])
+    else:
+        iobs = array[:, ENT_IOB_COL]
+        rows = array[(iobs == 1) | (iobs == 3)][:, [ENT_IOB_COL, ENT_TYPE_COL, IDX_COL,
+                                                      LENGTH_COL]]
     out: list[tuple[int, int, str]] = []
     strings = doc.vocab.strings
-    for iob, ent_type, idx, length in doc.to_array([ENT_IOB, ENT_TYPE, IDX, LENGTH]).tolist():
+    for iob, ent_type, idx, length in rows.tolist():
         if iob == 3 or (iob == 1 and not out):  # B, or an I that starts the Doc
             out.append((idx, idx + length, strings[ent_type]))
         elif iob == 1:
@@ -72,16 +88,19 @@ def analyse(
     language: str | None = None,
     syntax: dict[int, int] | None = None,
     text: str | None = None,
+    array: Any = None,
 ) -> DocAnalysis:
     """Find and locally attribute every quote of a Doc; never raises on odd text (``text``:
-    ``doc.text``, when the caller has it already)."""
+    ``doc.text``, ``array``: its ``token_array``, when the caller has them already)."""
     text = doc.text if text is None else text
     lang = language or next(iter(lexicons))
     paras: Sequence[Paragraph] = (
         [Paragraph(s, e, lang) for s, e in paragraph_bounds(text)]
         if paragraphs is None else paragraphs
     )
-    words = words_of(doc)
+    if array is None and len(doc):
+        array = token_array(doc)  # every token column the rules read, in one call
+    words = words_of(doc, array)
     dash_langs = frozenset(k for k, lex in lexicons.items() if lex.dash_quotes)
 
     def lexicon_at(char: int) -> Lexicon:
@@ -100,7 +119,7 @@ def analyse(
     regions, stats = find_quotes(text, paras, marks, dash_langs, speech_verb_form)
     regions = split_dash_regions(text, words, regions, lexicon_at)
     # Doc.has_annotation walks every token in Python; the arrays answer at once.
-    has_parse = bool(len(doc)) and bool(doc.to_array("DEP").any())
+    has_parse = array is not None and bool(array[:, DEP_COL].any())
     view = TextView(text, words, paras, regions, lexicons, marks, has_parse)
     mentions = find_mentions(view)
     by_word = {}
@@ -123,7 +142,7 @@ def analyse(
     candidates = sorted([*marked, *unmarked], key=lambda c: c.start)
     stats["quotes"] = len(candidates)
     stats["regions"] = len(regions)
-    ner = _entities(doc) if len(doc) and doc.to_array("ENT_IOB").any() else None
+    ner = _entities(doc, array) if array is not None and array[:, ENT_IOB_COL].any() else None
     return DocAnalysis(
         ner_entities=ner,
         candidates=candidates,

@@ -42,6 +42,7 @@ from app.extraction.lexicon import (
 from app.extraction.resolve.chooser import ChooserModel, load_chooser
 from app.extraction.resolve.speakers import Recorder, decide_speakers
 from app.extraction.text.syntax import SyntaxRules
+from app.extraction.text.view import token_array
 
 log = logging.getLogger(__name__)
 SPAN_KEY = "quotes"
@@ -148,9 +149,10 @@ class QuoteComponent(Pipe):
     def find(self, doc: Doc, text: str | None = None) -> DocAnalysis:
         """Run the rules on a Doc and return what they found (no annotation set); ``text``
         is ``doc.text`` when the caller has it (spaCy joins it from the tokens each time)."""
+        array = token_array(doc) if len(doc) else None  # the token columns, read once
         return analyse(
             doc, self.lexicons, self.marks, language=self.language,
-            syntax=self.syntax.speakers(doc), text=text,
+            syntax=self.syntax.speakers(doc, array), text=text, array=array,
         )
 
     def set_annotations(self, doc: Doc, analysis: DocAnalysis, text: str | None = None,
@@ -191,21 +193,26 @@ class QuoteComponent(Pipe):
         return self._annotate(doc, spans=True)
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128,
-             spans: bool = True) -> Iterator[Doc]:
+             spans: bool = True, texts: Iterable[str] | None = None) -> Iterator[Doc]:
         """:meth:`__call__` on every Doc of ``stream``, as spaCy's ``Pipe.pipe``. With
         ``spans=False`` (``nlp.pipe(..., component_cfg={COMPONENT: {"spans": False}})``,
         the Extractor's call: it reads only ``doc._.citat_analysis``) ``doc.spans`` and the
         span extensions are left unset, which saves a Span and eight extension values per
-        quote."""
+        quote. ``texts``: the texts the Docs were made from, in the stream's order (the
+        Extractor gives them: ``Doc.text`` joins a text again from its tokens, a Token
+        object each)."""
         error_handler = self.get_error_handler()
+        given = iter(texts) if texts is not None else None
         for doc in stream:
+            text = next(given, None) if given is not None else None
             try:
-                yield self._annotate(doc, spans)
+                yield self._annotate(doc, spans, text)
             except Exception as error:
                 error_handler(self.name, self, [doc], error)
 
-    def _annotate(self, doc: Doc, spans: bool) -> Doc:
-        text = doc.text  # once: spaCy joins it from the tokens at every ``doc.text``
+    def _annotate(self, doc: Doc, spans: bool, text: str | None = None) -> Doc:
+        if text is None or not _made_from(doc, text):
+            text = doc.text  # once: spaCy joins it from the tokens at every ``doc.text``
         try:
             analysis = self.find(doc, text)
         except Exception as error:
@@ -233,6 +240,15 @@ class QuoteComponent(Pipe):
         folder = Path(path) / SAVED_LEXICON
         self._load(None, str(folder), str(folder / "marks.json"))
         return self
+
+
+def _made_from(doc: Doc, text: str) -> bool:
+    """A cheap check that ``text`` is the one ``doc`` was made from (its length: spaCy's
+    tokenizer keeps every character, so the last token ends where the text does)."""
+    if not len(doc):
+        return not text
+    last = doc[-1]
+    return last.idx + len(last.text_with_ws) == len(text)
 
 
 @Language.factory(

@@ -263,9 +263,10 @@ class Extractor:
             # batch is done. Nothing may keep a Doc, Token or vocab string past it: the
             # component leaves plain records (offsets and Python strings) in DocAnalysis.
             with nlp.memory_zone():
-                # (the quote component's Spans are not made: only its analysis is read)
+                # (the quote component's Spans are not made: only its analysis is read; it
+                # gets the texts, which Doc.text would join again from the tokens)
                 docs = nlp.pipe(seg_texts, batch_size=batch_size,
-                                component_cfg={COMPONENT: {"spans": False}})
+                                component_cfg={COMPONENT: {"spans": False, "texts": seg_texts}})
                 for (ai, si), doc in zip(items, docs, strict=True):
                     results[(ai, si)] = doc._.citat_analysis or DocAnalysis()
             learner = self.learners.get(lang)

@@ -70,3 +70,19 @@ def test_pipe_without_spans_keeps_the_analysis_and_makes_no_spans() -> None:
     assert found == [(c.start, c.end) for c in with_spans._.citat_analysis.candidates]
     assert (1, 24) in found
     assert without._.citat_analysis.decision.resolved[0].name == "Anna Berg"
+
+
+def test_pipe_reads_the_texts_it_is_given_when_they_fit_the_docs() -> None:
+    """The Extractor hands the component the texts the Docs were made from (``Doc.text``
+    joins them again from the tokens): a text of the Doc's length is read as given, one of
+    another length is not the Doc's and the Doc's own text is read instead."""
+    nlp = load_pipeline("sv", blank=True)
+    plain = "x" * len(TEXT)  # the Doc's length, no quotation marks in it
+    given, shorter = (
+        doc._.citat_analysis
+        for doc in nlp.pipe([TEXT, TEXT], component_cfg={
+            COMPONENT: {"spans": False, "texts": [plain, TEXT[:20]]}}))
+    assert given.candidates == []  # it read the text it was given: nothing quoted there
+    found = [(c.start, c.end) for c in shorter.candidates]
+    assert (1, 24) in found and shorter.decision.resolved[found.index((1, 24))].name == (
+        "Anna Berg")

@@ -35,3 +35,19 @@ def test_an_english_paragraph_inside_a_swedish_article_keeps_its_language() -> N
     assert article == "sv"
     assert [p.language for p in paragraphs] == ["sv", "en", "en", "sv"]
     assert [text[p.start:p.end] for p in paragraphs] == [SV_LONG, EN_LONG, HEADLINE, SV_LONG]
+
+
+def test_sentence_bounds_end_at_stops_before_capitals_but_not_after_abbreviations() -> None:
+    """Sentences end at . ! ? … (a closing mark or bracket may follow) before a capital, a
+    digit, a mark or a dash; not after an abbreviation ("Dr.") or an initial ("J.")."""
+    from app.extraction.lexicon import load_lexicon
+    from app.extraction.segments import sentence_bounds
+
+    text = "Dr. Ek kom hem. ”Det var bra.” Sedan gick J. Holm ut (igen.) Nu? – Ja... 12 st."
+    bounds = sentence_bounds(text, 0, len(text), load_lexicon("sv").abbreviations)
+    assert [text[s:e] for s, e in bounds] == [
+        "Dr. Ek kom hem.", "”Det var bra.", "Sedan gick J. Holm ut (igen.)", "Nu?", "– Ja...",
+        "12 st."]
+    assert bounds[:2] == [(0, 15), (16, 29)]
+    # a range inside a longer text: offsets stay the text's
+    assert sentence_bounds("Slut. Början här. Mer.", 6, 22, frozenset()) == [(6, 17), (18, 22)]

@@ -225,6 +225,23 @@ class ChooserModel:
         # wrappers made this 24 µs a quote instead of 6 (measured on a quote's 6 rows)
         return np.asarray(1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -30), 30))))
 
+    def probabilities(self, xs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`probability` of each of an article's quotes' rows: each quote's
+        ``x @ weights`` apart, as there (one product of every row at once may sum a row
+        differently), and the clip and sigmoid once over them all (elementwise, so the same
+        numbers; six numpy calls a quote become six an article)."""
+        if not xs:
+            return []
+        zs = [x @ self.weights for x in xs]
+        z = np.concatenate(zs)
+        p = 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -30), 30)))
+        out: list[np.ndarray] = []
+        at = 0
+        for part in zs:
+            out.append(p[at : at + len(part)])
+            at += len(part)
+        return out
+
     def confidence(self, best: float, margin: float, agrees: bool = False,
                    extra: Sequence[float] = ()) -> float:
         """The calibrated probability that the best candidate is right."""
@@ -259,7 +276,8 @@ class ChooserModel:
         """The CALIBRATION_EXTRA facts of choosing row ``best`` of a quote's rows ``x``
         (``logit``: of the best candidate's probability; ``blind``: the blind scorer's
         scores of the rows, else this model's blind scorer's, else none: 0)."""
-        row, nobody = x[best], x[-1]
+        # (as lists: a numpy scalar per fact cost more than the rest of the loop)
+        row, nobody = x[best].tolist(), x[-1].tolist()
         out: list[float] = []
         if blind is None and self.blind is not None:
             blind = x @ self.blind
@@ -272,9 +290,9 @@ class ChooserModel:
                 else:  # the blind score's logit, kept finite as logit() keeps it
                     out.append(float(min(max(blind[best], -13.8), 13.8)))
             elif kind == "row":
-                out.append(float(row[at]))
+                out.append(row[at])
             elif kind == "nobody":
-                out.append(float(nobody[at]))
+                out.append(nobody[at])
             elif kind == "zero":
                 out.append(0.0)
             elif kind == "candidates":
@@ -729,24 +747,25 @@ def choose(choices: Sequence[QuoteChoice], rule: Sequence[Resolved],
     """The model's speaker of each quote with its calibrated confidence."""
     out: list[Resolved] = []
     listener = model.index.get("listener")
-    for ch, r, c in zip(choices, rule, candidates, strict=True):
+    scores = model.probabilities([ch.x for ch in choices])
+    for ch, p, r, c in zip(choices, scores, rule, candidates, strict=True):
         if r.name is None and c.mention is not None and c.mention.kind == "pronoun" and (
                 not c.inherit):
             # "she said" whose antecedent the rules found unnamed ("The head of the inquiry
             # told the court … She said …"): the rules know more than the features here.
             out.append(r)
             continue
-        p = model.probability(ch.x)
-        order = (-p).argsort()
-        best = int(order[0])
-        second = float(p[order[1]]) if len(order) > 1 else 0.0
+        order = (-p).argsort()[:2].tolist()
+        best = order[0]
+        top = p[best].item()  # (numbers read as Python floats once, not per use)
+        second = p[order[1]].item() if len(order) > 1 else 0.0
         name = ch.names[best]
         if listener is not None and ch.x[best, listener] > 0 and name != r.name:
             # the one spoken to in the quote's sentence ("told the court"), never its speaker
             out.append(Resolved(None, None, 0.0))
             continue
-        conf = model.confidence(float(p[best]), float(p[best]) - second, name == r.name,
-                                model.calibration_extra(ch.x, best, logit(float(p[best]))))
+        conf = model.confidence(top, top - second, name == r.name,
+                                model.calibration_extra(ch.x, best, logit(top)))
         if name == NOBODY or conf < UNKNOWN_BELOW:
             out.append(Resolved(None, None, 0.0))
             continue

@@ -25,6 +25,7 @@ from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.strings import get_string_id
 
 from app.extraction.lexicon import Lexicon, dependency_patterns
+from app.extraction.text.view import DEP_COL, HEAD_COL, LOWER_COL, POS_COL
 
 #: Placeholder in the pattern files for the speech-verb forms of the language's lexicon.
 SPEECH_FORMS = "@speech_forms"
@@ -150,9 +151,11 @@ class SyntaxRules:
             for key, pattern in entries:
                 self.matcher.add(key, [pattern])
 
-    def speakers(self, doc: Any) -> dict[int, int]:
-        """Token index of each cue (speech verb, "enligt") -> token index of its speaker."""
-        if not len(doc) or not doc.to_array("DEP").any():  # has_annotation walks every token
+    def speakers(self, doc: Any, array: Any = None) -> dict[int, int]:
+        """Token index of each cue (speech verb, "enligt") -> token index of its speaker
+        (``array``: the Doc's ``view.token_array``, when the caller has it)."""
+        if not len(doc) or not (  # (Doc.has_annotation walks every token)
+                doc.to_array("DEP") if array is None else array[:, DEP_COL]).any():
             return {}
         out: dict[int, int] = {}
         if self.matcher is not None:
@@ -161,7 +164,8 @@ class SyntaxRules:
             return out
         if not self.pairs:
             return out
-        rows = doc.to_array([LOWER, POS, DEP, HEAD])
+        rows = (doc.to_array([LOWER, POS, DEP, HEAD]) if array is None
+                else array[:, [LOWER_COL, POS_COL, DEP_COL, HEAD_COL]])
         # HEAD is relative to the token and stored unsigned: as int64 it is the signed offset.
         index = np.arange(len(rows), dtype=np.int64)
         heads = index + rows[:, 3].astype(np.int64)

@@ -50,9 +50,13 @@ class Word(NamedTuple):
 
 
 #: Token attributes read in one ``Doc.to_array`` call (a Token object per token costs more
-#: than the rest of ``words_of`` together).
+#: than the rest of ``words_of`` together); the rules' other reads of the token arrays (the
+#: parse, the entities, the dependency patterns) take their columns from the same array.
 _ATTRS = ("IDX", "LENGTH", "ORTH", "LOWER", "LEMMA", "POS", "DEP", "HEAD", "ENT_TYPE",
           "ENT_IOB", "IS_STOP", "IS_SPACE")
+#: Columns of that array.
+IDX_COL, LENGTH_COL, LOWER_COL, POS_COL, DEP_COL, HEAD_COL, ENT_TYPE_COL, ENT_IOB_COL = (
+    0, 1, 3, 5, 6, 7, 8, 9)
 #: ``Token.ent_iob_`` by ``ENT_IOB`` value.
 _IOB = ("", "I", "O", "B")
 
@@ -66,11 +70,17 @@ _NAMES: dict[int, str] = {0: ""}
 NAMES_KEPT = 100_000
 
 
-def words_of(doc: Any) -> list[Word]:
-    """The non-space tokens of a spaCy Doc as Words (token index -> word index kept in .i)."""
+def token_array(doc: Any) -> Any:
+    """The ``_ATTRS`` of every token of a Doc, a row a token (numpy, uint64)."""
+    return doc.to_array(list(_ATTRS))
+
+
+def words_of(doc: Any, array: Any = None) -> list[Word]:
+    """The non-space tokens of a spaCy Doc as Words (token index -> word index kept in .i);
+    ``array``: the Doc's :func:`token_array`, when the caller has it."""
     if not len(doc):
         return []
-    rows = doc.to_array(list(_ATTRS)).tolist()
+    rows = (token_array(doc) if array is None else array).tolist()
     strings = doc.vocab.strings
     names = _NAMES
     if len(names) > NAMES_KEPT:
