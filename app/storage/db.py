@@ -168,6 +168,7 @@ class DriverRead:
         isolation = engine.get_execution_options().get("isolation_level")
         pooled = engine.raw_connection()
         dbapi_connection = pooled.dbapi_connection
+        assert dbapi_connection is not None  # just checked out: valid
         try:
             if isolation is not None:
                 dialect.set_isolation_level(dbapi_connection, isolation)

@@ -6,8 +6,17 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (Connection, Engine, bindparam, case, exists, func, literal_column,
-                        text, union_all)
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    text,
+    union_all,
+)
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
