@@ -7,6 +7,7 @@ a PostgreSQL copy on this machine, the CPU of the server processes serving that 
 
     PYTHONPATH=CHECKOUT python bench/page_cpu.py DB [--url DATABASE_URL] [--pages …]
                                                  [--n 300] [--start 0] [--slow 5]
+                                                 [--no-count]
 
 Measures whichever checkout is first on ``PYTHONPATH`` (run two in turn on the same ``DB``,
 e.g. ``git archive`` of the starting commit); ``DB`` is ``http_distinct.py``'s
@@ -76,6 +77,9 @@ def main() -> None:
     ap.add_argument("--skip", type=int, default=30, help="URLs asked first, not measured")
     ap.add_argument("--start", type=int, default=0, help="where in each pool to begin")
     ap.add_argument("--slow", type=int, default=5, help="slowest URLs shown")
+    ap.add_argument("--no-count", action="store_true",
+                    help="no cursor listener, statements not counted (with one, the "
+                         "permalink's read takes a Connection: db.DriverRead.first_on)")
     args = ap.parse_args()
     settings = Settings(database_url=args.url or f"sqlite:///{args.db}", load_seeds=False,
                         worker_in_process=False, queue="immediate",
@@ -105,8 +109,9 @@ def main() -> None:
 
     async def run() -> None:
         async with app.router.lifespan_context(app):
-            event.listen(app.state.engine, "before_cursor_execute",
-                         lambda *_: statements.__setitem__(0, statements[0] + 1))
+            if not args.no_count:
+                event.listen(app.state.engine, "before_cursor_execute",
+                             lambda *_: statements.__setitem__(0, statements[0] + 1))
             for page in args.pages:
                 paths = urls[page][args.start:]
                 for p in paths[:args.skip]:
@@ -124,8 +129,10 @@ def main() -> None:
                 mean = sum(cpu) / len(cpu)
                 print(f"{page:<8} {len(rows)} URLs, CPU ms a request: mean {mean:.2f}"
                       f" p50 {pct(cpu, .5):.2f} p95 {pct(cpu, .95):.2f} p99 {pct(cpu, .99):.2f}"
-                      f" max {max(cpu):.2f}; statements {sum(r[1] for r in rows) / len(rows):.1f}"
-                      f" (max {max(r[1] for r in rows)})"
+                      f" max {max(cpu):.2f}; statements "
+                      + ("-" if args.no_count else
+                         f"{sum(r[1] for r in rows) / len(rows):.1f}"
+                         f" (max {max(r[1] for r in rows)})")
                       + (f"; server {server:.2f} ms" if args.url else ""), flush=True)
                 for c, s, p in sorted(rows, reverse=True)[:args.slow]:
                     print(f"   {c:7.2f} ms {s:3d} statements  {p[:100]}")

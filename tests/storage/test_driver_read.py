@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, event, func, select
+from sqlalchemy import Connection, Engine, bindparam, event, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
 
-from app.storage.db import DriverRead
+from app.storage.db import DriverRead, make_engine, reading
 from app.storage.models import Article, Quote
 
 
@@ -100,3 +100,67 @@ def test_a_parameter_that_needs_converting_is_refused(engine: Engine) -> None:
                 dated.first(connection, since=datetime(2025, 1, 1))
         else:  # psycopg takes a datetime as it is
             assert dated.first(connection, since=datetime(2999, 1, 1)) is None
+
+
+def _in_transaction(dbapi_conn: Any) -> bool:
+    if hasattr(dbapi_conn, "in_transaction"):  # sqlite3
+        return bool(dbapi_conn.in_transaction)
+    import psycopg
+    return bool(dbapi_conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
+
+
+def test_first_on_an_engine_gives_firsts_row_and_returns_the_connection(
+        engine: Engine, session: Session) -> None:
+    _archive(session)
+    read = DriverRead(_STATEMENT)
+    with engine.connect() as connection:
+        expected = read.first(connection, public_id="drv0000000000001")
+    for reader in (engine, reading(engine)):
+        got = read.first_on(reader, public_id="drv0000000000001")
+        assert got == expected and [type(v) for v in got] == [type(v) for v in expected]
+        assert read.first_on(reader, public_id="no-such-quote") is None
+        assert engine.pool.checkedout() == 0  # given back each time
+    assert got[2] is True and got[5].replace(tzinfo=None) == datetime(2025, 3, 4, 5, 6, 7,
+                                                                        890000)
+
+
+def test_first_on_a_reading_engine_gives_the_connection_back_as_it_found_it(
+        db_url: str) -> None:
+    engine = make_engine(db_url, pool_size=1, max_overflow=0)
+    try:
+        with Session(engine) as session:
+            _archive(session)
+        read = DriverRead(_STATEMENT)
+        assert read.first_on(reading(engine), public_id="drv0000000000001") is not None
+        with pytest.raises(DBAPIError):  # a failed read gives it back reset too
+            DriverRead(select(Quote.id).where(col(Quote.public_id) == bindparam("public_id"))
+                       .where(func.no_such_function(Quote.id) == 1)
+                       ).first_on(reading(engine), public_id="x")
+        assert engine.pool.checkedout() == 0
+        with Session(engine) as session:  # the one pooled connection, for a write
+            session.execute(text("CREATE TEMPORARY TABLE t_after (x INTEGER)"))
+            session.execute(text("INSERT INTO t_after VALUES (1)"))
+            # in a transaction again: not left in the reading engine's autocommit
+            assert _in_transaction(session.connection().connection.dbapi_connection)
+            session.rollback()
+    finally:
+        engine.dispose()
+
+
+def test_first_on_hands_cursor_listeners_a_connection(engine: Engine,
+                                                      session: Session) -> None:
+    _archive(session)
+    read = DriverRead(_STATEMENT)
+    given: list[Any] = []
+
+    def before(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        given.append(conn)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        got = read.first_on(reading(engine), public_id="drv0000000000001")
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    assert got is not None and got[1] == "Ett"
+    assert len(given) == 1 and isinstance(given[0], Connection)
+    assert engine.pool.checkedout() == 0

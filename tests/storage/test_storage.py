@@ -335,13 +335,17 @@ def test_the_speaker_an_entity_name_was_merged_into_is_found_on_an_index(
                for ix in inspect(engine).get_indexes("speakeralias")}
     assert indexes["ix_speakeralias_kind_text_key"] == ["kind", "text_key"]
     if engine.dialect.name == "sqlite":
-        sql = str(profiles._SPEAKER_OF_ENTITY.compile(
-            engine, compile_kwargs={"render_postcompile": True}))
+        compiled = profiles._SPEAKER_OF_ENTITY.compile(
+            engine, compile_kwargs={"render_postcompile": True})
+        values = {**compiled.params, "key": "åsa öberg"}
+        assert compiled.positiontup is not None
         with engine.connect() as conn:
             plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + sql, ("åsa öberg", "merged", "åsa öberg", "åsa öberg",
-                                              1, 0)))
+                "EXPLAIN QUERY PLAN " + str(compiled),
+                tuple(values[k] for k in compiled.positiontup)))
+        # The same name and the merged names each on their index: neither table scanned.
         assert "ix_speakeralias_kind_text_key" in plan and "SCAN speakeralias" not in plan
+        assert "ix_speaker_name_key" in plan and "SCAN speaker " not in plan + " "
 
 
 def test_name_matches_fold_every_capital(session: Session) -> None:
@@ -528,3 +532,49 @@ def test_the_newest_quotes_are_read_off_an_index_of_articles_newest_first(
             # sort), never the articles themselves.
             assert not any(p.strip().removeprefix("->").strip().startswith("Sort  (")
                            for p in plan), plan
+
+
+def test_entity_page_prefers_the_speaker_of_its_name_to_one_it_was_merged_into(
+        session: Session) -> None:
+    """A person entity's page is the speaker of the same name (whatever the letters) if
+    there is one, else the speaker an editor merged that name into, else none; a speaker
+    found both ways is that one speaker."""
+    from app.storage.models import fold_key
+
+    merged_into = Speaker(name="Vilma Strandqvist", slug="vilma-strandqvist", kind="PER")
+    session.add(merged_into)
+    session.commit()  # the lower id: the order by id alone would pick it
+    same_name = Speaker(name="Vilma Strand", slug="vilma-strand", kind="PER")
+    entity = Entity(name="VILMA STRAND", label="PER", slug="vilma-strand-e",
+                    name_key=fold_key("VILMA STRAND"))
+    place = Entity(name="Vilma Strand", label="LOC", slug="vilma-strand-loc",
+                   name_key=fold_key("Vilma Strand"))
+    session.add_all([same_name, entity, place])
+    session.commit()
+    assert merged_into.id is not None and same_name.id is not None
+    session.add(SpeakerAlias(speaker_id=merged_into.id, kind="merged", text="Vilma Strand",
+                             text_key=fold_key("Vilma Strand")))
+    session.commit()
+    found = profiles.get_entity(session, "vilma-strand-e").speaker
+    assert found is not None and (found.id, found.slug) == (same_name.id, "vilma-strand")
+    assert profiles.get_entity(session, "vilma-strand-loc").speaker is None  # a place
+
+    same_name.name = "Vilma Strand-Ek"  # no speaker of that name any more: the merge counts
+    session.add(same_name)
+    session.commit()
+    found = profiles.get_entity(session, "vilma-strand-e").speaker
+    assert found is not None and (found.id, found.name) == (merged_into.id, "Vilma Strandqvist")
+
+    # The speaker of the name is also the one an alias was merged into: found once, itself.
+    session.add(SpeakerAlias(speaker_id=same_name.id, kind="merged", text="Vilma Strand",
+                             text_key=fold_key("Vilma Strand")))
+    same_name.name = "Vilma Strand"
+    session.add(same_name)
+    session.commit()
+    found = profiles.get_entity(session, "vilma-strand-e").speaker
+    assert found is not None and found.id == same_name.id
+
+    session.delete(same_name)
+    session.delete(merged_into)
+    session.commit()
+    assert profiles.get_entity(session, "vilma-strand-e").speaker is None
