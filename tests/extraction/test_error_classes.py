@@ -470,6 +470,15 @@ CASES: list[tuple[str, str, Expected]] = [
         [("We moved the cattle at dawn,", "direct", "Tom Hale"),
          ("All reservoirs are full.", "direct", "Harlow Water Board")],
     ),
+    (
+        "sv-headline-colon-is-a-teaser-not-its-subjects-words",
+        "Miljöpartiet vill stoppa den nya motorvägen: \"Vi har inte råd med den\"\n\n"
+        "Kostnaderna har redan fördubblats, säger kommunalrådet Lena Borg.\n\n"
+        "Hon menar att pengarna behövs till skolorna.",
+        [("Vi har inte råd med den", "direct", "Lena Borg"),
+         ("Kostnaderna har redan fördubblats", "indirect", "Lena Borg"),
+         ("pengarna behövs till skolorna", "indirect", "Lena Borg")],
+    ),
     # -- a middle initial is no acronym: the person is not split from their surname ----------
     (
         "en-middle-initial-keeps-a-person-whole",

@@ -134,10 +134,12 @@ class Attributor:
             # "The water board issued the following statement on Friday: "…"": a sentence
             # that a colon closes, with no speech verb, introduces its subject's words (as a
             # colon closing the paragraph before does, _paragraph_intro).
+            # Not in the text's first paragraph: a headline "Partiet vill spara: ”…”" is a
+            # teaser whose speaker the article names later (_sole_speaker), not its subject.
             m = ph.clause_subject(first, k)
             if m is not None and m.kind in ("name", "pronoun", "title", "org") and (
                 m.label != "LOC"
-            ):
+            ) and view.paragraph_index(words[k].start) > 0:
                 return Evidence(m, None, "intro", words[k].start)
             return None
         return self.cue_before(k, first, max(first, k - 8) if tight else first)
