@@ -174,3 +174,43 @@ def test_the_names_in_memory_give_the_collector_little_to_walk(session: Session)
     gc.collect()  # what any collection does on meeting it first
     assert containers(names) < 100
     assert names.speakers_like("lavrof", 80) and names.entities_like("orten vrå 7", 90, 3)
+
+
+def test_the_names_are_read_again_only_when_one_may_have_changed(session: Session) -> None:
+    """A web process asks for the names every CITAT_CACHE_SECONDS; while no speaker, alias,
+    entity or correction was added or removed it keeps the names it holds (the build held the
+    process's requests up), and a new name, an editor's rename or a merge is read again."""
+    from app.services.accounts import create_user
+    from app.storage import corrections
+    from app.storage.models import Entity
+
+    _store(session)
+    first = name_index.load(session)
+    assert name_index.load(session, first) is first  # nothing changed: the same names
+    assert name_index.load(session) is not first  # nothing held: read
+
+    session.add(Entity(name="Ny Plats", label="LOC", slug="ny-plats", name_key="ny plats"))
+    session.commit()
+    second = name_index.load(session, first)
+    assert second is not first and second.stamp != first.stamp
+    assert queries.find_by_name(session, "ny plats", names=second)[1][0].name == "Ny Plats"
+    assert queries.find_by_name(session, "ny plats", names=first)[1] == []
+    assert name_index.load(session, second) is second
+
+    editor = create_user(session, "redaktor", "ett långt lösenord här")
+    session.commit()
+    assert name_index.load(session, second) is second  # a user is no name
+    corrections.rename_speaker(session, editor, "sergej-lavrov", "Sergej V. Lavrov")
+    session.commit()
+    third = name_index.load(session, second)
+    assert third is not second
+    assert [s.name for s in queries.find_by_name(session, "sergej v", names=third)[0]] == [
+        "Sergej V. Lavrov"]
+    anna, annika = (queries.find_by_name(session, n)[0][0].slug for n in ("anna berg",
+                                                                         "annika berg"))
+    corrections.merge_speakers(session, editor, annika, anna)
+    session.commit()
+    fourth = name_index.load(session, third)
+    assert fourth is not third
+    assert [s.slug for s in queries.find_by_name(session, "annika", names=fourth)[0]] == [
+        s.slug for s in queries.find_by_name(session, "annika")[0]]
