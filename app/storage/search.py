@@ -327,7 +327,7 @@ def _marked(w: str, q: str) -> bool:
     stems = _word_stems(w, w.startswith(starts), initials is None or w[:1] in initials)
     if stems & own:
         return True
-    found = stems | _word_lemmas(w)
+    found = stems.union(_word_lemmas(w))
     if exact - found and len(w) >= 7 and _parts_may_match(w, exact, prefixes):
         found = found | set(_extra(w, "sv"))
     return bool(found & exact) or any(s.startswith(p) for s in found for p in prefixes)
@@ -349,7 +349,7 @@ def _parts_may_match(w: str, exact: frozenset[str], prefixes: frozenset[str]) ->
     if any(s in w for s in exact) or any(p in w for p in prefixes):
         return True
     heads = compound_heads(w)
-    return bool(heads & exact) or any(h.startswith(p) for h in heads for p in prefixes)
+    return not exact.isdisjoint(heads) or any(h.startswith(p) for h in heads for p in prefixes)
 
 
 @lru_cache(maxsize=1024)
@@ -382,9 +382,11 @@ def _word_stems(w: str, swedish: bool, english: bool) -> set[str]:
 
 
 @lru_cache(maxsize=100_000)
-def _word_lemmas(w: str) -> frozenset[str]:
-    """The stems of a word's lemmas in each language (table look-ups)."""
-    return frozenset({lemma_stem(w, lang) or "" for lang in STEMMER_LANGUAGES} - {""})
+def _word_lemmas(w: str) -> tuple[str, ...]:
+    """The stems of a word's lemmas in each language (table look-ups), each once: a tuple of
+    strings, which the garbage collector stops following once it has met it (a set, most of
+    them empty, it walked at every collection: up to 100,000 are kept here)."""
+    return tuple(dict.fromkeys(s for lang in STEMMER_LANGUAGES if (s := lemma_stem(w, lang))))
 
 
 def month_of(session: Session, value: Any) -> Any:

@@ -65,6 +65,12 @@ class PageCache:
             self._kept.setdefault(key, (old_from, value))
         return value
 
+    def held(self, key: Hashable) -> object | None:
+        """The value :meth:`kept` holds for ``key`` now (however old), or None."""
+        with self._lock:
+            found = self._kept.get(key)
+        return None if found is None else found[1]
+
     def _build(self, compute: Callable[[], T]) -> tuple[float, T]:
         """The value, and when it is old (``kept``)."""
         start = time.monotonic()

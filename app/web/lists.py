@@ -122,7 +122,8 @@ def _search_page(request: Request, session: Session, templates: LocalizedTemplat
     cache = request.app.state.cache
     # Every name in memory while the process keeps counts (not re-read for each new search;
     # refreshed by a thread of its own, not on a reader's request).
-    names = cache.kept("name-index", lambda: _load_names(request.app.state.reader)) if (
+    names = cache.kept("name-index", lambda: _load_names(
+        request.app.state.reader, cache.held("name-index"))) if (
         f.q and cache.seconds > 0) else None
     named_speakers, named_entities = cache.get(
         ("names", f.q), lambda: queries.find_by_name(session, f.q, names=names)
@@ -160,11 +161,12 @@ def _search_page(request: Request, session: Session, templates: LocalizedTemplat
     return templates.TemplateResponse(request, "search.html", context)
 
 
-def _load_names(engine: Any) -> name_index.NameIndex:
+def _load_names(engine: Any, held: object = None) -> name_index.NameIndex:
     """Every name in memory, read on a session of its own (the refresh runs off the request,
-    so it cannot use the request's session)."""
+    so it cannot use the request's session); the names ``held`` when none changed."""
     with Session(engine) as session:
-        return name_index.load(session)
+        return name_index.load(session, held if isinstance(held, name_index.NameIndex)
+                               else None)
 
 
 def _clean_url(request: Request) -> str:

@@ -140,3 +140,22 @@ def test_compound_parts_are_pieces_or_heads(w: str) -> None:
     w = w.lower()
     for part in compound_parts(w):
         assert part in w or part in compound_heads(w)
+
+
+def test_the_kept_word_answers_leave_the_collector_nothing_to_walk() -> None:
+    """Highlighting keeps up to 100,000 answers a word (its lemmas' stems, its compound
+    heads) in each web process: tuples of strings, which a collection stops following once it
+    has met them; sets it walked again at every collection for as long as they were kept."""
+    import gc
+
+    from app.storage.search import _word_lemmas
+
+    # Invented compounds and inflected forms: some with heads and lemmas, some without.
+    words = ["skolböckerna", "järnvägsbroarna", "vattenhjulen", "kvinnorna", "männen",
+             "flyktingbåtarna", "xyzzyq"]
+    kept = [compound_heads(w) for w in words] + [_word_lemmas(w) for w in words]
+    assert any(kept[:len(words)]) and any(kept[len(words):])
+    gc.collect()
+    assert [x for x in kept if gc.is_tracked(x)] == []
+    assert compound_heads("skolböckerna") == compound_heads("skolböckerna")
+    assert len(set(compound_heads("skolböckerna"))) == len(compound_heads("skolböckerna"))

@@ -126,19 +126,22 @@ def compound_parts(word: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=100_000)
-def compound_heads(word: str) -> frozenset[str]:
+def compound_heads(word: str) -> tuple[str, ...]:
     """The lemma stems of the pieces of ``word`` that :func:`compound_parts` may take as a
-    compound's head in place of their Snowball stem. Every part it returns is either a piece
-    of the word itself (a Swedish Snowball stem only takes letters off the end, so the stem of
-    a piece of the word is a piece of the word) or one of these: a reader that wants to know
-    whether some stem could be among the parts can check both without splitting the word."""
+    compound's head in place of their Snowball stem, each once. Every part it returns is
+    either a piece of the word itself (a Swedish Snowball stem only takes letters off the
+    end, so the stem of a piece of the word is a piece of the word) or one of these: a reader
+    that wants to know whether some stem could be among the parts can check both without
+    splitting the word. A tuple of strings, which the garbage collector stops following once
+    it has met it (a set it walks at every collection: up to 100,000 are kept here)."""
     if len(word) < MIN_COMPOUND or not word.isalpha():
-        return frozenset()
+        return ()
     with _lock:
         table = _lemmas("sv")
     n = len(word)
-    return frozenset(found for i in range(n - MIN_PART + 1) for j in range(i + MIN_PART, n + 1)
-                     if (found := table.get(word[i:j])) is not None)
+    return tuple(dict.fromkeys(
+        found for i in range(n - MIN_PART + 1) for j in range(i + MIN_PART, n + 1)
+        if (found := table.get(word[i:j])) is not None))
 
 
 def _split(word: str, d: _Dictionary, parts: int) -> list[str] | None:
