@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy
@@ -227,6 +228,17 @@ def test_only_ner_needs_a_pipeline_to_start_from(tmp_path: Path) -> None:
         train_pipeline(lang="en", data_dir=FIXTURE, output_dir=tmp_path / "out",
                        max_minutes=1.0, smoke=True, runs_dir=tmp_path / "runs",
                        only="parser")
+    # The CLI flag reaches the same check.
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    result = CliRunner().invoke(cli, ["train", "--lang", "en", "--smoke", "--only", "ner",
+                                      "--output", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "--only needs --init-from" in " ".join(
+        re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.slow
