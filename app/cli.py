@@ -146,6 +146,11 @@ def train(
         list[str] | None,
         typer.Option("--set", help="Config override section.key=value (JSON value), repeatable."),
     ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(help="Train only this component (ner) of the --init-from pipeline; every "
+                          "other one, the shared tok2vec included, stays frozen."),
+    ] = None,
 ) -> None:
     """Train the Swedish or English spaCy pipeline from the public corpora."""
     from app.training import train_pipeline
@@ -159,7 +164,7 @@ def train(
                                 augment_rate=augment_names,
                                 augment_labels=tuple(x.strip() for x in augment_labels.split(",")
                                                      if x.strip()),
-                                init_from=init_from, config_overrides=overrides)
+                                init_from=init_from, config_overrides=overrides, only=only)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(json.dumps(scores, indent=2, ensure_ascii=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import shutil
 import sys
 import tempfile
@@ -231,6 +232,23 @@ def _train_loop(
     }
 
 
+#: The token attributes that the frozen components of an ``--only ner`` run must keep.
+SYNTAX_ATTRS = ("tag_", "pos_", "morph", "lemma_", "head.i", "dep_", "is_sent_start")
+
+
+def syntax_differences(a: Language, b: Language, texts: list[str]) -> list[str]:
+    """Where the two pipelines' tags, POS, morphology, lemmas, heads, dependency labels or
+    sentence starts differ on ``texts`` (one line per differing token; empty when identical)."""
+    out = []
+    for text, da, db in zip(texts, a.pipe(texts), b.pipe(texts), strict=True):
+        for ta, tb in zip(da, db, strict=True):
+            for attr in SYNTAX_ATTRS:
+                va, vb = (str(operator.attrgetter(attr)(t)) for t in (ta, tb))
+                if va != vb:
+                    out.append(f"{text[:40]!r} token {ta.i} {ta.text!r} {attr}: {va} != {vb}")
+    return out
+
+
 def _with_ner(chunks: list[list[Sentence]]) -> list[list[Sentence]]:
     """The chunks that carry a NER layer (the only ones a NER-only run learns from)."""
     return [c for c in chunks if any(s.ner is not None for s in c)]
@@ -269,6 +287,7 @@ def train_pipeline(
     augment_labels: tuple[str, ...] = DEFAULT_LABELS,
     init_from: Path | None = None,
     config_overrides: dict[str, Any] | None = None,
+    only: str | None = None,
 ) -> dict[str, Any]:
     """Train the ``lang`` pipeline from the corpora in ``data_dir``; return its scores.
 
@@ -287,7 +306,13 @@ def train_pipeline(
     not used for the tokenizer warm-up). ``init_from`` (a pipeline folder trained with the same
     config, e.g. the shipped one) starts from its weights at step 0 instead of random ones.
     ``config_overrides`` (``citat train --set section.key=value``) change the config, e.g. a
-    lower ``training.optimizer.learn_rate`` for such a fine-tuning run.
+    lower ``training.optimizer.learn_rate`` for such a fine-tuning run. ``only="ner"`` (needs
+    ``init_from``) trains the NER's own layers alone, on the sentences that have NER: every
+    other component, the shared tok2vec included, is frozen (spaCy's
+    ``training.frozen_components``), and the tok2vec is an annotating component, so the NER's
+    listener reads the frozen tok2vec's output from ``doc.tensor``. The tok2vec, tagger,
+    morphologizer, parser and lemmatizer of the result are those of ``init_from``, byte for
+    byte.
     """
     if lang not in ("sv", "en"):
         raise ValueError(f"unsupported language: {lang!r}")
@@ -301,7 +326,12 @@ def train_pipeline(
         raise ValueError(f"{init_from} is not a spaCy pipeline folder")
     if augment_rate < 0:
         raise ValueError(f"--augment-names must be 0 or more, not {augment_rate}")
-    name = f"{lang}-{component}" if component else lang
+    if only not in (None, "ner"):
+        raise ValueError(f"--only supports ner, not {only!r}")
+    if only and (component or init_from is None):
+        raise ValueError("--only needs --init-from (a trained pipeline) and no --component")
+    config_name = f"{lang}-{component}" if component else lang
+    name = f"{lang}-only-{only}" if only else config_name
     overrides: dict[str, Any] = {}
     work = Path(tempfile.mkdtemp(prefix=f"citat-smoke-{lang}-")) if smoke else ROOT / "training"
     run_dir = (runs_dir or (work / "runs" if smoke else RUNS_DIR)) / name
@@ -322,7 +352,8 @@ def train_pipeline(
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
     corpus_dir = work / "corpus" / name
-    train_splits = replace(splits, train=_with_ner(splits.train)) if component else splits
+    train_splits = (replace(splits, train=_with_ner(splits.train)) if component or only
+                    else splits)
     if augment_rate > 0:
         extra, stats = augment_names(train_splits.train, augment_rate, augment_labels)
         train_splits = replace(train_splits, train=train_splits.train + extra,
@@ -340,7 +371,12 @@ def train_pipeline(
     if vectors is not None:
         overrides.update({"paths.vectors": str(vectors),
                           "components.ner.model.tok2vec.embed.include_static_vectors": True})
-    config = load_config(CONFIG_DIR / f"{name}.cfg", overrides=overrides, interpolate=False)
+    if only:
+        pipeline = load_config(CONFIG_DIR / f"{config_name}.cfg")["nlp"]["pipeline"]
+        overrides.update({"training.frozen_components": [p for p in pipeline if p != only],
+                          "training.annotating_components": ["tok2vec"]})
+    config = load_config(CONFIG_DIR / f"{config_name}.cfg", overrides=overrides,
+                         interpolate=False)
     nlp = init_nlp(config)
     if resume_state is None and init_from is not None:
         nlp.from_disk(init_from, exclude=["config", "meta"])
@@ -357,6 +393,7 @@ def train_pipeline(
     scores: dict[str, Any] = {
         "lang": lang,
         "component": component,
+        "only": only,
         "seed": SEED,
         "smoke": smoke,
         **run,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy
@@ -217,3 +218,59 @@ def test_resume_starts_at_the_checkpoint_step_with_its_weights(tmp_path: Path) -
                    smoke=True, runs_dir=tmp_path / "fresh", max_steps=1,
                    on_start=lambda nlp, step: fresh.update(step=step, params=_params(nlp)))
     assert fresh["step"] == 0 and not _same(fresh["params"], saved)  # type: ignore[arg-type]
+
+
+def test_only_ner_needs_a_pipeline_to_start_from(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="--only needs --init-from"):
+        train_pipeline(lang="en", data_dir=FIXTURE, output_dir=tmp_path / "out",
+                       max_minutes=1.0, smoke=True, runs_dir=tmp_path / "runs", only="ner")
+    with pytest.raises(ValueError, match="--only supports ner"):
+        train_pipeline(lang="en", data_dir=FIXTURE, output_dir=tmp_path / "out",
+                       max_minutes=1.0, smoke=True, runs_dir=tmp_path / "runs",
+                       only="parser")
+    # The CLI flag reaches the same check.
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    result = CliRunner().invoke(cli, ["train", "--lang", "en", "--smoke", "--only", "ner",
+                                      "--output", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "--only needs --init-from" in " ".join(
+        re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_only_ner_keeps_every_other_component_and_the_syntax_bit_for_bit(tmp_path: Path) -> None:
+    from app.training.train import syntax_differences
+
+    runs = tmp_path / "runs"
+    base_dir, cand_dir = tmp_path / "base", tmp_path / "cand"
+    train_pipeline(lang="en", data_dir=FIXTURE, output_dir=base_dir, max_minutes=1.0,
+                   smoke=True, runs_dir=runs)
+    seen: dict[str, object] = {}
+    scores = train_pipeline(lang="en", data_dir=FIXTURE, output_dir=cand_dir, max_minutes=1.0,
+                            smoke=True, runs_dir=runs, init_from=base_dir, only="ner",
+                            on_start=lambda nlp, step: seen.update(params=_params(nlp)))
+    assert scores["only"] == "ner" and scores["steps"] == 4
+    base, cand = spacy.load(base_dir), spacy.load(cand_dir)
+    # It starts from the base pipeline's weights, all of them.
+    assert _same(seen["params"], _params(base))  # type: ignore[arg-type]
+    assert cand.pipe_names == base.pipe_names
+    for name in ("tok2vec", "tagger", "morphologizer", "parser", "trainable_lemmatizer"):
+        assert cand.get_pipe(name).to_bytes() == base.get_pipe(name).to_bytes(), name
+    assert cand.get_pipe("ner").to_bytes() != base.get_pipe("ner").to_bytes()
+    texts = ["Marta Quell told the council on Monday that the bridge would reopen.",
+             "“We are not finished,” said Oskar Brandt, who chairs the Velmor Trust.",
+             "The ferry left Halvik late. Nobody on board knew why."]
+    assert syntax_differences(base, cand, texts) == []
+    # The check itself sees a difference when there is one.
+    other = spacy.load(base_dir)
+    rng = numpy.random.default_rng(0)
+    for node in other.get_pipe("parser").model.walk():
+        if node.has_param("b"):
+            b = node.get_param("b")
+            node.set_param("b", b + rng.normal(0.0, 10.0, b.shape).astype(b.dtype))
+    assert any(": " in line and ("dep_" in line or "head.i" in line)
+               for line in syntax_differences(base, other, texts))
