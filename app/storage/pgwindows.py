@@ -24,10 +24,13 @@ The share of quotes a search matches is estimated as PostgreSQL's planner does
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import text
@@ -60,7 +63,7 @@ class Term(Protocol):
     def negated(self) -> bool: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Stats:
     """What ``ANALYZE`` knows of ``quote_search``: lexeme → share of rows (the most common
     ones), the least share among them, the rows, and the highest quote id (when read)."""
@@ -70,6 +73,20 @@ class Stats:
     rows: float
     max_id: int
     read_at: float
+
+    def starting(self, prefix: str) -> float:
+        """The summed shares of the kept lexemes that start with ``prefix``."""
+        keys, sums = _sorted(self)
+        lo = bisect.bisect_left(keys, prefix)
+        hi = bisect.bisect_left(keys, prefix + "\U0010ffff")
+        return sums[hi] - sums[lo]
+
+
+@lru_cache(maxsize=8)
+def _sorted(st: Stats) -> tuple[list[str], list[float]]:
+    """The kept lexemes in order, and the running sums of their shares (from 0)."""
+    keys = sorted(st.shares)
+    return keys, [0.0, *itertools.accumulate(st.shares[k] for k in keys)]
 
 
 _stats: dict[str, Stats] = {}
@@ -116,8 +133,7 @@ def share(terms: Sequence[Term], st: Stats) -> float:
         ones: list[float] = []
         for seq in t.alternatives:
             if t.prefix and len(seq) == 1:
-                ones.append(max(sum(v for k, v in st.shares.items() if k.startswith(seq[0])),
-                                rare))
+                ones.append(max(st.starting(seq[0]), rare))
             else:
                 p = 1.0
                 for w in seq:

@@ -136,6 +136,9 @@ def test_the_share_of_a_search_is_estimated_as_the_planner_does() -> None:
     typed = search.parse_query("kvarn")
     assert typed[0].prefix
     assert pgwindows.share(typed, st) >= 0.25
+    assert st.starting("kvarn") == pytest.approx(0.25)
+    assert st.starting("kv") == pytest.approx(0.25) and st.starting("kvarnhjulen") == 0.0
+    assert st.starting("") == pytest.approx(0.35)
 
 
 def test_the_windows_split_the_ids_newest_first_and_grow() -> None:
