@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 STATS_SECONDS = 300.0
@@ -117,6 +117,14 @@ def stats(session: Session) -> Stats:
     with _lock:
         _stats[key] = found
     return found
+
+
+def preload(engine: Engine) -> None:
+    """Read the statistics before the first request (PostgreSQL only): a page then never
+    waits for them but once every ``STATS_SECONDS``."""
+    if engine.dialect.name == "postgresql":
+        with Session(engine) as session:
+            stats(session)
 
 
 def share(terms: Sequence[Term], st: Stats) -> float:
