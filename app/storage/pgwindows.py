@@ -3,23 +3,25 @@
 A search's newest ``n`` matches (``search._pg_newest``) were one statement, ``ORDER BY
 quote_id DESC LIMIT n``, answered by the planner off the primary key walked backwards with the
 match as a filter, or off the GIN index (every match's heap row read, then the newest kept).
-The planner prices testing a row's tsvector at a hundredth of what it costs and walks
+The planner prices testing a row's tsvector (``cpu_operator_cost``) far below its cost and walks
 backwards for words it thinks common enough: for a word in 0.5-2 % of a million quotes (a
 typed prefix, two words it takes for independent) it walked 100,000-600,000 rows, 0.1-0.3 s,
 where the same word at 100,000 quotes has fewer than ``n`` matches and the GIN index answers
 it (``bench/pg_explain.py``; bench/README.md, branch ``pg1m``).
 
-Here a search the statistics say has at least ``n`` matches is asked in id windows, newest
-first, each window four times the one before, in one statement (``UNION ALL`` under one
-``LIMIT``: PostgreSQL starts a window only if the newer ones held fewer than ``n`` matches).
-The first window is sized to hold about twice ``n`` matches, so the planner either walks it
-or ands the GIN index with the window's id range (``BitmapAnd``): it reads a window's matches,
-not all of them. The windows split the ids exactly (the first is open above, the last below),
-so the answer is the same whatever the statistics say; only the work depends on them.
+Here a search the statistics say has at least ``WINDOWED_FROM`` × ``n`` matches is asked in
+id windows, newest first, in one statement (``UNION ALL`` under one ``LIMIT``: PostgreSQL
+starts a window only if the newer ones held fewer than ``n`` matches). The first window is
+sized to hold about ``2 n`` matches but at most ``WALK_MAX`` ids (the planner may walk it:
+bounded); the next about ``n``, then each ``GROWTH`` times wider, read by their matches
+(``quote_id + 0``: the planner ands the GIN index with the window's ids, ``BitmapAnd``), so
+a search reads a window's matches, not all of them. The windows split the ids exactly (the
+first is open above, the last below), so the answer is the same whatever the statistics
+say; only the work depends on them.
 
 The share of quotes a search matches is estimated as PostgreSQL's planner does
 (``tsquerysel``): from the most common lexemes ``ANALYZE`` keeps for ``quote_search.body``
-(``pg_stats``), read once a process every ``STATS_SECONDS``.
+(``pg_stats``), read at startup (:func:`preload`) and again every ``STATS_SECONDS``.
 """
 
 from __future__ import annotations
