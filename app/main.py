@@ -31,7 +31,7 @@ from app.ingest.queue import (
     stop_in_process,
 )
 from app.ingest.service import ExtractorLike, ingest_files, iter_article_files
-from app.storage import lexicon
+from app.storage import lexicon, pgwindows
 from app.storage.db import make_engine, reading
 from app.storage.profiles import Permalink, read_permalink, read_version
 from app.storage.queries import NotFound, count_articles, count_quotes
@@ -184,6 +184,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
         # Pages that only read (home, permalink, article, search, speaker, entity): no transaction.
         app.state.reader = reading(engine)
         await run_in_threadpool(lexicon.preload)  # search's word tables, before any request
+        await run_in_threadpool(pgwindows.preload, engine)  # and PostgreSQL's statistics
         queue = JobQueue(settings)
         app.state.queue = queue
         # Only immediate mode and seeding an empty database extract in this process; queue

@@ -68,6 +68,30 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(len(xs) * p))]
 
 
+def asgi_get(app: Any, path: str) -> Any:
+    """One GET of ``path`` through the ASGI ``app``, in process (an awaitable of the status)."""
+    u = urlsplit(path)
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "GET", "scheme": "http", "path": u.path,
+             "raw_path": u.path.encode(), "root_path": "", "query_string": u.query.encode(),
+             "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", b"text/html")],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000), "state": {}}
+    status = [0]
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status[0] = message["status"]
+
+    async def go() -> int:
+        await app(scope, receive, send)
+        return status[0]
+
+    return go()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("db", type=Path)
@@ -89,23 +113,7 @@ def main() -> None:
     urls = pools(args.db, 20_000)
 
     async def get(path: str) -> int:
-        u = urlsplit(path)
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                 "method": "GET", "scheme": "http", "path": u.path,
-                 "raw_path": u.path.encode(), "root_path": "", "query_string": u.query.encode(),
-                 "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", b"text/html")],
-                 "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000), "state": {}}
-        status = [0]
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-
-        await app(scope, receive, send)
-        return status[0]
+        return await asgi_get(app, path)
 
     async def run() -> None:
         async with app.router.lifespan_context(app):

@@ -32,6 +32,7 @@ from sqlalchemy import Float, Integer, and_, func, or_, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.storage import pgwindows
 from app.storage.db import TRIGRAMS
 from app.storage.lexicon import compound_heads, compound_parts, lemma_stem
 from app.storage.models import Entity, EntityMention, Quote, Speaker, like_escape
@@ -769,7 +770,9 @@ def _pg_newest(session: Session, terms: list[QueryTerm], n: int, *, ranked: bool
     Words: one statement, ``ORDER BY quote_id DESC LIMIT n``, which the planner answers off
     the primary key walked backwards with the match as a filter when the words are common (a
     few thousand rows read) or off the GIN index when they are rare; its estimate of a word's
-    share is good. A phrase, a word left out or a speaker: the planner misjudges their share
+    share is good, its price of the walk is not: words the statistics say match ``n`` quotes
+    or more are asked in id windows, newest first (:mod:`app.storage.pgwindows`).
+    A phrase, a word left out or a speaker: the planner misjudges their share
     and may walk the whole table backwards for a phrase it thinks common (seconds at a
     million quotes), so the newest PG_SCAN rows are searched first, and only when fewer than
     ``n`` match there is the GIN index asked (``quote_id + 0``: never the backwards walk),
@@ -787,6 +790,11 @@ def _pg_newest(session: Session, terms: list[QueryTerm], n: int, *, ranked: bool
         where += " AND quote_id IN (SELECT id FROM quote WHERE speaker_id = :sp)"
     # Only generated placeholders and constant names are formatted in.
     if _pg_one_word(terms, speaker_id):
+        st = pgwindows.stats(session)
+        bounds = pgwindows.windows(st, pgwindows.share(terms, st), n)
+        if bounds:  # common enough for the planner to walk too far: id windows
+            sql, more = pgwindows.windowed_sql(cols, PG_TABLE, where, bounds)
+            return list(session.execute(text(sql), {**params, **more}).all())
         return list(session.execute(text(
             f"SELECT {cols} FROM {PG_TABLE} WHERE {where} "  # noqa: S608
             "ORDER BY quote_id DESC LIMIT :n"), params).all())
