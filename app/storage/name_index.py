@@ -198,7 +198,10 @@ _STAMP = text(
 
 def stamp(session: Session) -> tuple[int, ...]:
     """What the names are read from, in one statement of counts and newest ids (each read
-    off an index): the names are the same while it is."""
+    off an index): the names are the same while it is. This holds because every write that
+    changes a name adds or removes a speaker, alias, entity or correction row (a rename adds
+    aliases and logs a correction, a merge removes a speaker); a new write path that edits a
+    name in place must do the same, or the search page's name box keeps the old name."""
     row = session.execute(_STAMP).one()
     return tuple(int(v or 0) for v in row)
 
