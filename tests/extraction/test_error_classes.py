@@ -479,6 +479,19 @@ CASES: list[tuple[str, str, Expected]] = [
          ("Kostnaderna har redan fördubblats", "indirect", "Lena Borg"),
          ("pengarna behövs till skolorna", "indirect", "Lena Borg")],
     ),
+    # -- a short quote before a long speaker phrase is kept, and the body speaks -------------
+    (
+        "en-short-quote-before-a-spokesman-for-a-body",
+        "The ferry did not sail on Sunday. \"Safety comes first,\" a spokeswoman for the "
+        "Tarrow Ferry Company said.",
+        [("Safety comes first,", "direct", "Tarrow Ferry Company")],
+    ),
+    (
+        "en-officials-from-a-body-are-the-body",
+        "The bridge stays shut until spring. \"Repairs will take months,\" officials from the "
+        "Eastmoor Highways Agency said on Friday.",
+        [("Repairs will take months,", "direct", "Eastmoor Highways Agency")],
+    ),
     # -- a middle initial is no acronym: the person is not split from their surname ----------
     (
         "en-middle-initial-keeps-a-person-whole",

@@ -82,7 +82,8 @@ def not_a_quote(
     if n_words <= 4 and not FINAL.search(content) and m and m.group(1)[:1].islower():
         nxt = m.group(1).casefold()
         if lex.cue_lemma(nxt) is None and nxt not in ("och", "and", "säger", "said") and not (
-            direct and content.rstrip()[-1:] in ",;" and _cue_follows(follow, lex)
+            direct and content.rstrip()[-1:] in ",;"
+            and _cue_follows(text[region.outer_end : region.outer_end + 100], lex)
         ):
             return True  # the quoted words are a constituent: "Storm-7" is the name
     return False
@@ -100,9 +101,10 @@ def _after_marker(lead: str, lex: Lexicon) -> bool:
 
 def _cue_follows(follow: str, lex: Lexicon) -> bool:
     """A speech verb ends the short clause right after the marks: "…," a neighbour said;
-    "…," the county fire chief told us (the speaker the rules could not name)."""
+    "…," the county fire chief told us; "…," a spokeswoman for the regional water board
+    said (the speaker the rules could not name: up to ten words before the verb)."""
     clause = re.split(r"[.,;:!?()\[\]\"“”«»]", follow, maxsplit=1)[0]
-    words = re.findall(r"[^\W\d_]+", clause)[:5]
+    words = re.findall(r"[^\W\d_]+", clause)[:10]
     return any(lex.cue_lemma(w.casefold()) is not None for w in words)
 
 

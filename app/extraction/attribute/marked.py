@@ -82,6 +82,8 @@ class Attributor:
             if w.text in _SKIP_AFTER_QUOTE or view.in_quote(w.start) or view.is_mark(w):
                 break
             if not (lex.is_title(w.lower) or w.lower in ("of", "the", "för", "i") or (
+                w.lower in lex.affiliation_prepositions and k > j  # "…," officials from X said
+            ) or (
                 k == j and w.lower in lex.determiners  # "…," an Acme spokesperson said
             ) or (
                 w.text[:1].islower() and not w.is_stop and view.cue_at(k) is None
