@@ -19,6 +19,8 @@ Context = Literal["open", "close", "detached", "glued"]
 
 #: The sentence boundary searched backwards when a closing mark has lost its opening one.
 _BOUNDARY = re.compile(r"[.!?…]\s+(?=[A-ZÅÄÖÉ0-9])")
+#: Where the clause after a mark ends.
+_CLAUSE_END = re.compile(r"[.,;:!?()\[\]\"“”«»„]")
 #: The word after a mark, skipping a comma: "… i år.” , fortsätter hon." -> "fortsätter".
 _NEXT_WORD = re.compile(r"\s*[,]?\s*([^\W\d_]+)")
 
@@ -106,13 +108,20 @@ class _ParagraphScanner:
         index: int,
         marks: Marks,
         is_cue: Callable[[str], bool],
+        nest: bool = True,
     ) -> None:
-        """Scan one paragraph of text."""
+        """Scan one paragraph of text; with ``nest``, an opening double mark inside an open
+        double quote opens a nested quote (“The “new” bridge …”) instead of restarting."""
         self.text, self.para, self.index, self.marks, self.is_cue = text, para, index, marks, is_cue
+        self.nest = nest
         self.stack: list[_Open] = []
         self.found: list[tuple[int, int, int | None, int | None, RegionMarking]] = []
         self.unbalanced = 0
         self.repaired = 0
+        #: Whether a double mark opened a quote nested in another double quote.
+        self.nested = False
+        #: Whether an opening mark restarted a quote that had not closed.
+        self.restarted = False
 
     def scan(self) -> None:
         """Walk the paragraph's marks left to right (found by a regex of the marks: a
@@ -151,10 +160,20 @@ class _ParagraphScanner:
                 self.stack.append(_Open(i, "d"))
             return
         top = self.stack[-1]
+        if self.nest and ctx == "open" and len(self.stack) == 1 and top.family == "d":
+            # “The “new” bridge is …”: a double quote nested in a double quote (find_quotes
+            # scans again without nesting when the outer one never closes).
+            self.stack.append(_Open(i, "d"))
+            self.nested = True
+            return
         if self.text[i] in self.marks.open_only or (ctx == "open" and top.family == "d"):
             # An opening mark while a double quote is open: the earlier one never closed.
             self.unbalanced += 1
+            self.restarted = True
             self.stack = [_Open(i, "d")]
+            return
+        if len(self.stack) == 2 and top.family == "d":
+            self.stack.pop()  # the nested double quote closes; the outer one goes on
             return
         # A double mark closes the outer quote, also when a single one opened it
         # (machine translation mixes them: ’när det har behövts … varandra”).
@@ -189,14 +208,26 @@ class _ParagraphScanner:
             # is a possessive apostrophe.
             self._close_outer(i)
 
+    def _attribution_after(self, i: int) -> bool:
+        """A speech verb right after the mark at i (", fortsätter hon"), or a capitalised
+        speaker of at most four words before it (" Anna Holm said", ", the mayor said" —
+        not when the clause after the mark runs on: ", the mayor's plan said to be")."""
+        m = _NEXT_WORD.match(self.text, i + 1, self.para.end)
+        if not m:
+            return False
+        if self.is_cue(m.group(1)):
+            return True
+        clause = _CLAUSE_END.split(self.text[m.start(1) : self.para.end], maxsplit=1)[0]
+        words = clause.split()[:6]
+        return m.group(1)[:1].isupper() and any(self.is_cue(w) for w in words[1:5])
+
     def _stray_closer(self, i: int) -> None:
         """A closing mark with no opening one: repair when an attribution follows, else skip.
 
         “…” , säger Karin. När jag fick frågan … i år.” , fortsätter hon. — the opening mark
         of the second quote is missing; it starts after the previous sentence.
         """
-        m = _NEXT_WORD.match(self.text, i + 1, self.para.end)
-        if not m or not self.is_cue(m.group(1)):
+        if not self._attribution_after(i):
             self.unbalanced += 1
             return
         floor = self.para.start
@@ -214,6 +245,19 @@ class _ParagraphScanner:
         if s < e:
             self.found.append((s, e, None, i, "repaired"))
             self.repaired += 1
+
+
+def _scan(text: str, para: Paragraph, index: int, marks: Marks, is_cue: Callable[[str], bool]
+          ) -> _ParagraphScanner:
+    """The paragraph's marks paired, nested double quotes read as such unless the outer
+    quote then never closes ("We are ready. "We will win," …: the first quote lost its
+    closing mark, and the second one starts afresh)."""
+    scanner = _ParagraphScanner(text, para, index, marks, is_cue)
+    scanner.scan()
+    if scanner.nested and scanner.stack:
+        scanner = _ParagraphScanner(text, para, index, marks, is_cue, nest=False)
+        scanner.scan()
+    return scanner
 
 
 def _line_broken(text: str, para: Paragraph, nxt: Paragraph, marks: Marks) -> bool:
@@ -238,13 +282,33 @@ def join_broken_lines(text: str, paragraphs: Sequence[Paragraph], marks: Marks
         prev = out[-1] if out else None
         if prev is not None and prev.language == para.language and _line_broken(
                 text, prev, para, marks):
-            scanner = _ParagraphScanner(text, prev, len(out) - 1, marks, lambda w: False)
-            scanner.scan()
+            scanner = _scan(text, prev, len(out) - 1, marks, lambda w: False)
             if scanner.stack and scanner.stack[0].family == "d":
                 out[-1] = Paragraph(prev.start, para.end, prev.language)
                 continue
         out.append(para)
     return out
+
+
+#: The word right before a mark: "said: "" -> "said".
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]*$")
+
+
+def _opens_utterance(text: str, para: Paragraph, scanner: _ParagraphScanner,
+                     is_cue: Callable[[str], bool]) -> bool:
+    """Whether the one double mark left open at the end of a paragraph opens an utterance:
+    no earlier quote restarted in the paragraph, the mark at the paragraph's start or after
+    punctuation that ends a sentence or an intro (`said: "…`, `. "…`), or after a speech
+    verb (`said "…`). A mark left open inside the reporter's phrase (`the "miracle pier
+    was …`) opens nothing."""
+    first = scanner.stack[0]
+    if first.family != "d" or scanner.restarted:
+        return False
+    lead = text[para.start : first.pos].rstrip()
+    if not lead or lead[-1] in ".!?:,;…–—":
+        return True
+    m = _WORD_BEFORE.search(lead)
+    return m is not None and is_cue(m.group(1))
 
 
 def find_quotes(
@@ -273,8 +337,7 @@ def find_quotes(
             ))
             pending_group = None
             continue
-        scanner = _ParagraphScanner(text, para, index, marks, is_cue)
-        scanner.scan()
+        scanner = _scan(text, para, index, marks, is_cue)
         stats["unbalanced_marks"] += scanner.unbalanced
         stats["repaired_marks"] += scanner.repaired
         carry, pending_group = pending_group, None
@@ -296,6 +359,12 @@ def find_quotes(
             and _context(text, nxt.start, nxt.start, nxt.end, marks) in ("open", "detached")
         )
         s, e = _strip(text, first.pos + 1, para.end)
+        if not continues and s < e and _opens_utterance(text, para, scanner, is_cue):
+            # A quote whose closing mark is missing runs to the end of its paragraph.
+            group += 1
+            regions.append(QuoteRegion(s, e, first.pos, None, "marked", index, group))
+            stats["unbalanced_marks"] += 1
+            continue
         if not continues or s >= e:
             stats["unbalanced_marks"] += 1
             continue
