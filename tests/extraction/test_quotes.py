@@ -195,3 +195,44 @@ def test_unclosed_nested_and_other_marks_end_to_end(
     start = text.index(span)
     assert [(q.start, q.end, q.type, q.speaker) for q in quotes] == [
         (start, start + len(span), "direct", "Eva Holm")]
+
+
+BLOCK = ("The panel set out what hosts must do:\n\n\n By this ruling, the panel finds that a host "
+         "may be told to remove posts that repeat the unlawful one.\n\n\n – Eastwick High Court"
+         "\n\nThe ruling cannot be appealed.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (BLOCK, ["By this ruling, the panel finds that a host may be told to remove posts that "
+                 "repeat the unlawful one."]),
+        # no intro ending in a colon: a paragraph of the reporter's, then a stray line
+        (BLOCK.replace("must do:", "must do."), []),
+        # a tweet's signature is no credit line
+        (BLOCK.replace("– Eastwick High Court", "— Eastwick Court (@ehc) May 2, 2024"), []),
+        # a lowercase line after the dash is no name
+        (BLOCK.replace("– Eastwick High Court", "– more on this below"), []),
+    ],
+)
+def test_block_quote_credited_by_a_dash_line(text: str, expected: list[str]) -> None:
+    """GUIDELINES 11: a passage without marks between a colon intro and a credit line of a
+    dash and a name is a quote; the credit line is not."""
+    assert contents(text, "en") == expected
+
+
+def test_block_quote_only_outside_dash_languages() -> None:
+    """In Swedish the dash line is a dash quote of its own, and the passage no block quote."""
+    text = BLOCK.replace("– Eastwick High Court", "– Vi är klara med domen, säger Eva Holm.")
+    assert contents(text, "sv") == ["Vi är klara med domen, säger Eva Holm."]
+
+
+def test_block_quote_speaker_is_its_credit_line(extractor: Extractor) -> None:
+    """Through the shipped pipeline: the body the credit line names is the speaker."""
+    text = BLOCK.replace("The panel set out", "Hosts must act fast. The rules set out")
+    span = ("By this ruling, the panel finds that a host may be told to remove posts that "
+            "repeat the unlawful one.")
+    quotes = extractor.extract(text).quotes
+    start = text.index(span)
+    assert [(q.start, q.end, q.type, q.speaker) for q in quotes] == [
+        (start, start + len(span), "direct", "Eastwick High Court")]

@@ -311,6 +311,32 @@ def _opens_utterance(text: str, para: Paragraph, scanner: _ParagraphScanner,
     return m is not None and is_cue(m.group(1))
 
 
+#: A credit line under a block quote: a dash, then a capitalised name of a few words
+#: ("– Court of Appeal", "— Eva Holm"), no digits, no handle, no sentence punctuation.
+_CREDIT = re.compile(r"[ \t]*([^\W\d_][\w.'’&-]*(?:[ \t]+[\w.'’&-]+){0,7})[ \t]*")
+
+
+def _credited_block(text: str, paragraphs: Sequence[Paragraph], index: int, marks: Marks
+                    ) -> bool:
+    """GUIDELINES 11: a passage quoted without marks in a paragraph of its own, between an
+    intro ending in a colon and a credit line of a dash and a name (“The court ruled:” ¶
+    passage ¶ “– Court of Appeal”). The credit line is not a quote."""
+    if not 0 < index < len(paragraphs) - 1:
+        return False
+    prev, para, nxt = paragraphs[index - 1], paragraphs[index], paragraphs[index + 1]
+    if not text[prev.start : prev.end].rstrip().endswith(":"):
+        return False
+    body = text[para.start : para.end].strip()
+    if len(body.split()) < 5 or body[:1] in marks.all or body[:1] in marks.dashes:
+        return False
+    line = text[nxt.start : nxt.end].strip()
+    if line[:1] not in marks.dashes:
+        return False
+    m = _CREDIT.fullmatch(line, 1)
+    return m is not None and m.group(1)[:1].isupper() and not any(
+        w[:1].islower() and len(w) > 3 for w in m.group(1).split())
+
+
 def find_quotes(
     text: str,
     paragraphs: Sequence[Paragraph],
@@ -320,7 +346,8 @@ def find_quotes(
 ) -> tuple[list[QuoteRegion], dict[str, int]]:
     """All quote regions of the text, in order, and counts of what was skipped or repaired."""
     regions: list[QuoteRegion] = []
-    stats = {"unbalanced_marks": 0, "repaired_marks": 0, "multi_paragraph": 0}
+    stats = {"unbalanced_marks": 0, "repaired_marks": 0, "multi_paragraph": 0,
+             "block_quotes": 0}
     group = 0
     pending_group: int | None = None  # a multi-paragraph quote continues into this paragraph
     for index, para in enumerate(paragraphs):
@@ -336,6 +363,13 @@ def find_quotes(
                 group,
             ))
             pending_group = None
+            continue
+        if para.language not in dash_languages and _credited_block(text, paragraphs, index, marks):
+            group += 1
+            s, e = _strip(text, para.start, para.end)
+            regions.append(QuoteRegion(s, e, None, None, "marked", index, group))
+            pending_group = None
+            stats["block_quotes"] += 1
             continue
         scanner = _scan(text, para, index, marks, is_cue)
         stats["unbalanced_marks"] += scanner.unbalanced
