@@ -102,15 +102,19 @@ def test_quote_that_never_closes_runs_to_the_end_of_its_paragraph(
          ["The “new” pier is the old one."]),
         ("Han skrev: ”Den ”nya” piren är den gamla.” Sedan gick han.",
          ["Den ”nya” piren är den gamla."]),
+        ("‘They told us “wait”, so we waited,’ Ola Berg said.",
+         ["They told us “wait”, so we waited,"]),
+        ("'They told us \"wait\", so we waited,' Ola Berg said.",
+         ['They told us "wait", so we waited,']),
         # the first quote lost its closing mark: the second starts afresh, as before
         ('He was calm. "We are ready. "We will win," Ola Berg said.', ["We will win,"]),
     ],
 )
-def test_double_quote_nested_in_a_double_quote_is_one_quote(
+def test_double_quote_nested_in_a_quote_is_one_quote(
     text: str, expected: list[str]
 ) -> None:
     """GUIDELINES: marks nested inside a quote are not annotated apart, also when the
-    nested marks are the same double marks as the outer ones."""
+    nested marks are the same double marks as the outer ones, or double inside single."""
     assert contents(text, "en") == expected
 
 

@@ -131,6 +131,8 @@ NOT_QUOTES: list[tuple[str, str]] = [
     ("en-author-of-title", 'Berg, author of "The Salt Road", said the plan had failed.'),
     ("sv-intervju-med-titel",
      "I en intervju med ”Hamnbladet” säger Eva Berg att hon ställer upp igen."),
+    # -- a title-case name as the hearer of "told" -----------------------------------------
+    ("en-told-a-paper", 'Berg told "The Harbour Times" she would run again.'),
     # -- a word in marks inside Wikinews's original-language gloss after "((xx))" ----------
     ("en-word-in-a-gloss", "The minister spoke in Budapest. ((hu))Hungarian language: \u200da "
      "hadsereg „vas” nélkül gyenge.\n\nThe talks went on."),
@@ -196,6 +198,8 @@ STILL_QUOTES: list[tuple[str, str, str, str, str | None]] = [
     ("en-label-after-a-label-preposition",
      'Mayor Tom Lund attacked the inquiry as "Fake News" on Monday.', "Fake News", "partial",
      "Tom Lund"),
+    ("en-told-a-quote-after-a-colon", 'Berg told the board: "We Will Not Sell" and left.',
+     "We Will Not Sell", "direct", "Berg"),
     ("sv-word-at-the-end-of-the-previous-paragraph",
      "Anna Ek leder den nya föreningen\n\n”Vi vill att alla ska kunna spela”, säger hon.",
      "Vi vill att alla ska kunna spela", "direct", "Anna Ek"),

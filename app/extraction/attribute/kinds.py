@@ -78,6 +78,8 @@ def not_a_quote(
         return True  # "Harbour Light", a sculpture by …; ”Ljusgården”, en installation …
     if _title_cased(content, lex.title_small_words) and _after_preposition(view, region, lex):
         return True  # an interview with "Harbour Weekly", author of "The Salt Road"
+    if _title_cased(content, lex.title_small_words) and _addressee(view, region, lex):
+        return True  # told "The Harbour Times" she would …: whom it was said to
     if has_cue:
         return False
     if re.fullmatch(r"[A-ZÅÄÖ]{2,6}", content.strip()):
@@ -223,6 +225,15 @@ def _after_preposition(view: TextView, region: QuoteRegion, lex: Lexicon) -> boo
         return False
     w = view.words[k]
     return w.pos == "ADP" and w.lower not in lex.label_prepositions and view.cue_at(k) is None
+
+
+def _addressee(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A name in marks right after a verb whose object is the hearer (told, informed,
+    berättade för …), the sentence going on after it: whom it was said to, not the words."""
+    k = view.word_before(region.outer_start)
+    if k < 0 or lex.cue_lemma(view.words[k].lower) not in lex.object_verbs:
+        return False
+    return re.match(r" [^\W\d_]", view.text[region.outer_end : region.outer_end + 2]) is not None
 
 
 def _noun_apposition(view: TextView, region: QuoteRegion) -> bool:

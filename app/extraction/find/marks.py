@@ -160,9 +160,9 @@ class _ParagraphScanner:
                 self.stack.append(_Open(i, "d"))
             return
         top = self.stack[-1]
-        if self.nest and ctx == "open" and len(self.stack) == 1 and top.family == "d":
-            # “The “new” bridge is …”: a double quote nested in a double quote (find_quotes
-            # scans again without nesting when the outer one never closes).
+        if self.nest and ctx == "open" and len(self.stack) == 1:
+            # “The “new” bridge is …”, ‘They said “wait”, so …’: a double quote nested in a
+            # quote (find_quotes scans again without nesting when the outer one never closes).
             self.stack.append(_Open(i, "d"))
             self.nested = True
             return
