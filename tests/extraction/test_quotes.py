@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.extraction.find.marks import QuoteRegion, find_quotes, is_dash_paragraph
+from app.extraction.find.marks import (
+    QuoteRegion,
+    find_quotes,
+    is_dash_paragraph,
+    join_broken_lines,
+)
 from app.extraction.lexicon import load_lexicon, load_marks
 from app.extraction.pipeline import Extractor
 from app.extraction.segments import Paragraph, paragraph_bounds
@@ -124,6 +129,8 @@ def test_double_quote_nested_in_a_quote_is_one_quote(
         ('We will open the pier in May," Ola Berg said.', ["We will open the pier in May,"]),
         ('It was cold. We will open the pier in May," Mayor Ola Berg told reporters.',
          ["We will open the pier in May,"]),
+        ('Berg spoke first. "We will go," she said. Lund agreed. We will help," he said.',
+         ["We will go,", "We will help,"]),
         # no attribution after the mark: a stray mark (inches, a typo), skipped
         ('The shop sold a 55" screen for half price.', []),
         ('We will open the pier in May" and the mayor said so.', []),
@@ -240,3 +247,21 @@ def test_block_quote_speaker_is_its_credit_line(extractor: Extractor) -> None:
     start = text.index(span)
     assert [(q.start, q.end, q.type, q.speaker) for q in quotes] == [
         (start, start + len(span), "direct", "Eastwick High Court")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('"We will open\nthe pier\nin May," Ola Berg said.', ['We will open\nthe pier\nin May,']),
+        ("”Vi öppnar\npiren\ni maj”, säger Ola Berg.", ["Vi öppnar\npiren\ni maj"]),
+        # a blank line between: a new paragraph, no join
+        ('"We will open\n\nthe pier\nin May," Ola Berg said.', []),
+    ],
+)
+def test_quote_broken_over_several_lines_is_one_quote(text: str, expected: list[str]) -> None:
+    """Hard line breaks inside a paragraph: a quote open at the end of a line that closes a
+    few lines on, the lines between without marks, is one quote."""
+    paras = join_broken_lines(
+        text, [Paragraph(s, e, "en") for s, e in paragraph_bounds(text)], load_marks())
+    found, _ = find_quotes(text, paras, load_marks(), frozenset(), lambda w: False)
+    assert [text[r.start : r.end] for r in found if r.close_mark is not None] == expected

@@ -209,9 +209,9 @@ class _ParagraphScanner:
             self._close_outer(i)
 
     def _attribution_after(self, i: int) -> bool:
-        """A speech verb right after the mark at i (", fortsätter hon"), or a capitalised
-        speaker of at most four words before it (" Anna Holm said", ", the mayor said" —
-        not when the clause after the mark runs on: ", the mayor's plan said to be")."""
+        """A speech verb right after the mark at i (", fortsätter hon"), after one short
+        word (" he said"), or after a capitalised speaker of at most four words (" Anna Holm
+        said"; not " and the mayor said so")."""
         m = _NEXT_WORD.match(self.text, i + 1, self.para.end)
         if not m:
             return False
@@ -219,6 +219,8 @@ class _ParagraphScanner:
             return True
         clause = _CLAUSE_END.split(self.text[m.start(1) : self.para.end], maxsplit=1)[0]
         words = clause.split()[:6]
+        if len(words) > 1 and len(words[0]) <= 4 and self.is_cue(words[1]):
+            return True
         return m.group(1)[:1].isupper() and any(self.is_cue(w) for w in words[1:5])
 
     def _stray_closer(self, i: int) -> None:
@@ -260,33 +262,43 @@ def _scan(text: str, para: Paragraph, index: int, marks: Marks, is_cue: Callable
     return scanner
 
 
-def _line_broken(text: str, para: Paragraph, nxt: Paragraph, marks: Marks) -> bool:
-    """Whether a quote left open at the end of ``para`` closes in ``nxt`` across a single
-    line break: the next line's first double mark sits as a closing one."""
-    gap = text[para.end : nxt.start]
-    if gap.count("\n") != 1 or gap.strip():
-        return False
-    for i in range(nxt.start, nxt.end):
-        if text[i] in marks.double:
-            return _context(text, i, nxt.start, nxt.end, marks) == "close"
-    return False
+#: How many lines without a mark a quote broken by hard line breaks may run over.
+_MAX_BROKEN_LINES = 4
+
+
+def _closing_line(text: str, paragraphs: Sequence[Paragraph], index: int, marks: Marks
+                  ) -> int | None:
+    """The index of the line that closes a quote left open at the end of paragraph
+    ``index``, across single line breaks only: the first following line with a double mark,
+    that mark sitting as a closing one, the lines between without marks (None if none)."""
+    language = paragraphs[index].language
+    for j in range(index + 1, min(len(paragraphs), index + 1 + _MAX_BROKEN_LINES)):
+        nxt = paragraphs[j]
+        gap = text[paragraphs[j - 1].end : nxt.start]
+        if gap.count("\n") != 1 or gap.strip() or nxt.language != language:
+            return None
+        for i in range(nxt.start, nxt.end):
+            if text[i] in marks.double:
+                return j if _context(text, i, nxt.start, nxt.end, marks) == "close" else None
+    return None
 
 
 def join_broken_lines(text: str, paragraphs: Sequence[Paragraph], marks: Marks
                       ) -> list[Paragraph]:
-    """Paragraphs with a hard line break inside a quote read as one: “We will rebuild the
+    """Paragraphs with hard line breaks inside a quote read as one: “We will rebuild the
     school ⏎ before the winter,” said … (a quote left open at the end of a line that closes
-    on the next, across a single line break)."""
+    on a later line, across single line breaks and lines without marks)."""
     out: list[Paragraph] = []
-    for para in paragraphs:
-        prev = out[-1] if out else None
-        if prev is not None and prev.language == para.language and _line_broken(
-                text, prev, para, marks):
-            scanner = _scan(text, prev, len(out) - 1, marks, lambda w: False)
-            if scanner.stack and scanner.stack[0].family == "d":
-                out[-1] = Paragraph(prev.start, para.end, prev.language)
-                continue
-        out.append(para)
+    index = 0
+    while index < len(paragraphs):
+        cur, last = paragraphs[index], index
+        while (close := _closing_line(text, paragraphs, last, marks)) is not None:
+            scanner = _scan(text, cur, len(out), marks, lambda w: False)
+            if not scanner.stack or scanner.stack[0].family != "d":
+                break
+            cur, last = Paragraph(cur.start, paragraphs[close].end, cur.language), close
+        out.append(cur)
+        index = last + 1
     return out
 
 
