@@ -131,6 +131,11 @@ NOT_QUOTES: list[tuple[str, str]] = [
     ("en-author-of-title", 'Berg, author of "The Salt Road", said the plan had failed.'),
     ("sv-intervju-med-titel",
      "I en intervju med ”Hamnbladet” säger Eva Berg att hon ställer upp igen."),
+    # -- levels named as a range: from "…" to "…" -----------------------------------------
+    ("sv-nivåer-från-till",
+     "Myndigheten höjde risknivån från ”måttlig” till ”hög”, säger en talesperson."),
+    ("en-levels-from-to",
+     'The agency raised the rating from "moderate" to "high" on Monday, officials said.'),
     # -- a title-case name as the hearer of "told" -----------------------------------------
     ("en-told-a-paper", 'Berg told "The Harbour Times" she would run again.'),
     # -- a word in marks inside Wikinews's original-language gloss after "((xx))" ----------

@@ -288,8 +288,9 @@ def _defined(text: str, region: QuoteRegion, lex: Lexicon) -> bool:
 
 def _options(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
     """Words in marks named as options: one or two words each, a neighbouring region joined
-    by "or" ("a "yes" or a "no""), or by "and" after "between" ("a choice between "yes" and
-    "no""). Words someone used joined by "and" ("called it "unfair" and "reckless"") stay."""
+    by "or" ("a "yes" or a "no""), by "and" after "between" ("a choice between "yes" and
+    "no""), or by "to" after "from" (levels: "from "moderate" to "high""). Words someone
+    used joined by "and" ("called it "unfair" and "reckless"") stay."""
     text = view.text
 
     def short(r: QuoteRegion) -> bool:
@@ -316,6 +317,8 @@ def _options(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
         if word in lex.and_words and before and before[-1].casefold() in (
                 lex.choice_prepositions):
             return True
+        if word in lex.range_ends and before and before[-1].casefold() in lex.range_starts:
+            return True  # levels: from "moderate" to "high", från ”måttlig” till ”hög”
     return False
 
 
