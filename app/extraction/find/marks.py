@@ -118,7 +118,7 @@ class _ParagraphScanner:
         self.found: list[tuple[int, int, int | None, int | None, RegionMarking]] = []
         self.unbalanced = 0
         self.repaired = 0
-        #: Whether a double mark opened a quote nested in another double quote.
+        #: Whether a double mark opened a quote nested in another quote.
         self.nested = False
         #: Whether an opening mark restarted a quote that had not closed.
         self.restarted = False
@@ -271,15 +271,19 @@ def _closing_line(text: str, paragraphs: Sequence[Paragraph], index: int, marks:
     """The index of the line that closes a quote left open at the end of paragraph
     ``index``, across single line breaks only: the first following line with a double mark,
     that mark sitting as a closing one, the lines between without marks (None if none)."""
-    language = paragraphs[index].language
+    para = paragraphs[index]
+    pattern = _mark_pattern(marks.double)
+    if pattern is None or pattern.search(text, para.start, para.end) is None:
+        return None  # (no double mark: no quote left open; the common case, asked first)
     for j in range(index + 1, min(len(paragraphs), index + 1 + _MAX_BROKEN_LINES)):
         nxt = paragraphs[j]
         gap = text[paragraphs[j - 1].end : nxt.start]
-        if gap.count("\n") != 1 or gap.strip() or nxt.language != language:
+        if gap.count("\n") != 1 or gap.strip() or nxt.language != para.language:
             return None
-        for i in range(nxt.start, nxt.end):
-            if text[i] in marks.double:
-                return j if _context(text, i, nxt.start, nxt.end, marks) == "close" else None
+        found = pattern.search(text, nxt.start, nxt.end)
+        if found is not None:
+            i = found.start()
+            return j if _context(text, i, nxt.start, nxt.end, marks) == "close" else None
     return None
 
 
