@@ -113,6 +113,31 @@ NOT_QUOTES: list[tuple[str, str]] = [
      'The council\'s new scheme, dubbed "Green Lanes", will cost $4m, Tom Lund said.'),
     ("en-bridge-named-appositive",
      'Tom Lund told reporters the bridge, named "Silver Arch" by locals, would reopen.'),
+    # -- a nickname inside a name, even with a speech verb (issue 20, helper quotes) -------
+    ("en-nickname-in-name-with-cue", 'Police said Ole "The Hammer" Brandt had been arrested.'),
+    ("sv-smeknamn-i-namn", "Polisen uppger att Karl ”Kalle” Strand har gripits."),
+    # -- a name, then a comma and a noun phrase saying what it names ----------------------
+    ("en-name-then-apposition",
+     'She spoke about "Harbour Light", a new sculpture by the pier, on Monday.'),
+    ("en-name-then-apposition-with-cue",
+     'The mayor said she was proud of "Harbour Light", an installation by local artists.'),
+    ("sv-namn-sedan-apposition", "Hon berättade om ”Ljusgården”, en konstinstallation i parken."),
+    # -- a long title in title case between commas after a work noun, with a speech verb --
+    ("en-long-title-appositive-with-cue",
+     'Kerr said her new album, "Songs for the Long Dark Winter Nights", will be out in May.'),
+    # -- a title-case name right after a preposition --------------------------------------
+    ("en-interview-with-title",
+     'In an interview with "Harbour Weekly", Berg said she would run again.'),
+    ("en-author-of-title", 'Berg, author of "The Salt Road", said the plan had failed.'),
+    ("sv-intervju-med-titel",
+     "I en intervju med ”Hamnbladet” säger Eva Berg att hon ställer upp igen."),
+    # -- levels named as a range: from "…" to "…" -----------------------------------------
+    ("sv-nivåer-från-till",
+     "Myndigheten höjde risknivån från ”måttlig” till ”hög”, säger en talesperson."),
+    ("en-levels-from-to",
+     'The agency raised the rating from "moderate" to "high" on Monday, officials said.'),
+    # -- a title-case name as the hearer of "told" -----------------------------------------
+    ("en-told-a-paper", 'Berg told "The Harbour Times" she would run again.'),
     # -- a word in marks inside Wikinews's original-language gloss after "((xx))" ----------
     ("en-word-in-a-gloss", "The minister spoke in Budapest. ((hu))Hungarian language: \u200da "
      "hadsereg „vas” nélkül gyenge.\n\nThe talks went on."),
@@ -170,6 +195,16 @@ STILL_QUOTES: list[tuple[str, str, str, str, str | None]] = [
     ("sv-boken-then-a-quote",
      "Anna Ek har skrivit en ny bok.\n\n– Det tog tio år, säger Anna Ek.",
      "Det tog tio år", "direct", "Anna Ek"),
+    ("en-quote-then-a-spokesman-said", '"We are ready", a spokesman said.', "We are ready",
+     "direct", None),
+    ("en-quote-then-a-spokesman-for-said",
+     '"Not this year", a spokeswoman for the harbour board said on Monday.', "Not this year",
+     "direct", None),
+    ("en-label-after-a-label-preposition",
+     'Mayor Tom Lund attacked the inquiry as "Fake News" on Monday.', "Fake News", "partial",
+     "Tom Lund"),
+    ("en-told-a-quote-after-a-colon", 'Berg told the board: "We Will Not Sell" and left.',
+     "We Will Not Sell", "direct", "Berg"),
     ("sv-word-at-the-end-of-the-previous-paragraph",
      "Anna Ek leder den nya föreningen\n\n”Vi vill att alla ska kunna spela”, säger hon.",
      "Vi vill att alla ska kunna spela", "direct", "Anna Ek"),

@@ -72,6 +72,14 @@ def not_a_quote(
         return True  # said "Faces of the Sea" drew 40,000 visitors: a title, even after a cue
     if _reported_subject(view, region, lex):
         return True  # säger att ”Trygg på torget” har minskat …: a name as the clause's subject
+    if _nickname(view, region, lex):
+        return True  # Ole "The Hammer" Brandt, Karl ”Kalle” Strand: a nickname inside a name
+    if _name_before_apposition(view, region, lex):
+        return True  # "Harbour Light", a sculpture by …; ”Ljusgården”, en installation …
+    if _title_cased(content, lex.title_small_words) and _after_preposition(view, region, lex):
+        return True  # an interview with "Harbour Weekly", author of "The Salt Road"
+    if _title_cased(content, lex.title_small_words) and _addressee(view, region, lex):
+        return True  # told "The Harbour Times" she would …: whom it was said to
     if has_cue:
         return False
     if re.fullmatch(r"[A-ZÅÄÖ]{2,6}", content.strip()):
@@ -154,10 +162,78 @@ def _after_work_noun(view: TextView, region: QuoteRegion, lex: Lexicon, has_cue:
     content = text[region.start : region.end].rstrip()
     if not m.group(2):  # right after the noun: a name, unless a question or sentence is asked
         return not (has_cue and FINAL.search(content))
-    if len(content.split()) > (6 if has_cue else 12) or (has_cue and FINAL.search(content)):
-        return False  # (with a speech verb about, only a short name between commas)
+    if has_cue and FINAL.search(content):
+        return False
+    if len(content.split()) > (6 if has_cue else 12) and not _title_cased(
+            content, lex.title_small_words, max_words=12):
+        return False  # (with a speech verb about, only a short name or a title between commas)
     after = text[region.outer_end : region.outer_end + 2]
     return content.endswith(",") or after[:1] in (",", ")", ".") or after.strip() == ""
+
+
+def _nickname(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A short capitalised name in marks between two capitalised words of a name, no
+    punctuation between (Ole "The Hammer" Brandt, Karl ”Kalle” Strand): a nickname, even
+    with a speech verb in the sentence."""
+    text = view.text
+    content = text[region.start : region.end]
+    if not 1 <= len(content.split()) <= 3 or not content[:1].isupper() or not _title_cased(
+            content, lex.title_small_words):
+        return False
+    k, j = view.word_before(region.outer_start), view.word_at(region.outer_end)
+    if k < 0 or j >= len(view.words):
+        return False
+    prev, nxt = view.words[k], view.words[j]
+    gap_before = text[prev.end : region.outer_start]
+    gap_after = text[region.outer_end : nxt.start]
+    return (
+        gap_before.strip() == "" and gap_after.strip() == "" and "\n" not in gap_before + gap_after
+        and prev.is_cap and nxt.is_cap and prev.is_alpha_word and nxt.is_alpha_word
+        and view.cue_at(k) is None and view.cue_at(j) is None
+        and prev.lower not in lex.determiners and nxt.lower not in lex.pronouns
+        and (not view.has_parse or prev.pos == "PROPN" or nxt.pos == "PROPN")
+    )
+
+
+def _name_before_apposition(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A short capitalised name in marks, then a comma and a noun phrase that a determiner
+    opens ("Harbour Light", a sculpture by …; ”Ljusgården”, en installation som …): the
+    phrase says what the name names. Not when a speech verb ends that phrase ("We are
+    ready", a spokesman said: an attribution)."""
+    text = view.text
+    content = text[region.start : region.end].strip()
+    if not content[:1].isupper() or not 1 <= len(content.split()) <= 6 or (
+            content[-1:] in ",;:" or FINAL.search(content)):
+        return False
+    m = re.match(r",\s*([^\W\d_]+)\s+([^\W\d_]+)", text[region.outer_end : region.outer_end + 40])
+    if m is None or m.group(1).casefold() not in lex.determiners:
+        return False
+    if m.group(1).casefold() in lex.first_person or lex.cue_lemma(m.group(2).casefold()):
+        return False
+    rest = text[region.outer_end + m.start(1) : region.outer_end + m.start(1) + 100]
+    return not _cue_follows(rest, lex)
+
+
+def _after_preposition(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A title-case name right after a preposition that is no label preposition ("an
+    interview with "Harbour Weekly"", "author of "The Salt Road"", "i en intervju med
+    ”Hamnbladet”"; not: "attacked it as "Fake News""): a title or a name, not words said."""
+    if not view.has_parse:
+        return False
+    k = view.word_before(region.outer_start)
+    if k < 0:
+        return False
+    w = view.words[k]
+    return w.pos == "ADP" and w.lower not in lex.label_prepositions and view.cue_at(k) is None
+
+
+def _addressee(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
+    """A name in marks right after a verb whose object is the hearer (told, informed,
+    berättade för …), the sentence going on after it: whom it was said to, not the words."""
+    k = view.word_before(region.outer_start)
+    if k < 0 or lex.cue_lemma(view.words[k].lower) not in lex.object_verbs:
+        return False
+    return re.match(r" [^\W\d_]", view.text[region.outer_end : region.outer_end + 2]) is not None
 
 
 def _noun_apposition(view: TextView, region: QuoteRegion) -> bool:
@@ -212,8 +288,9 @@ def _defined(text: str, region: QuoteRegion, lex: Lexicon) -> bool:
 
 def _options(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
     """Words in marks named as options: one or two words each, a neighbouring region joined
-    by "or" ("a "yes" or a "no""), or by "and" after "between" ("a choice between "yes" and
-    "no""). Words someone used joined by "and" ("called it "unfair" and "reckless"") stay."""
+    by "or" ("a "yes" or a "no""), by "and" after "between" ("a choice between "yes" and
+    "no""), or by "to" after "from" (levels: "from "moderate" to "high""). Words someone
+    used joined by "and" ("called it "unfair" and "reckless"") stay."""
     text = view.text
 
     def short(r: QuoteRegion) -> bool:
@@ -240,6 +317,8 @@ def _options(view: TextView, region: QuoteRegion, lex: Lexicon) -> bool:
         if word in lex.and_words and before and before[-1].casefold() in (
                 lex.choice_prepositions):
             return True
+        if word in lex.range_ends and before and before[-1].casefold() in lex.range_starts:
+            return True  # levels: from "moderate" to "high", från ”måttlig” till ”hög”
     return False
 
 
@@ -261,12 +340,12 @@ def _named_by_participle(lead: str, lex: Lexicon) -> bool:
     )
 
 
-def _title_cased(content: str, small: frozenset[str] = frozenset()) -> bool:
+def _title_cased(content: str, small: frozenset[str] = frozenset(), max_words: int = 6) -> bool:
     """A short name in title case ("Uncle John's Band", "Kiss & Ride"; with ``small``, the
     function words a title leaves in lower case: "Faces of the Sea"): every other word of
     three letters or more capitalised, the first word too, no sentence punctuation."""
     words = content.rstrip(",").split()
-    if not 1 <= len(words) <= 6 or FINAL.search(content.rstrip(",")):
+    if not 1 <= len(words) <= max_words or FINAL.search(content.rstrip(",")):
         return False
     if small and not (words[0][:1].isupper() or words[0][:1].isdigit()):
         return False

@@ -244,8 +244,10 @@ class Attributor:
             return [Candidate(region.start, region.end, prev.type, confidence.SPLIT_SECOND_HALF,
                               prev.mention, prev.how, prev.cue, region.group, lang, prev.inherit,
                               region.marking)]
-        found: Evidence | None = None
-        if direct:
+        # a block quote without marks (GUIDELINES 11): its credit line names the speaker
+        found = self._credit_line(region) if (
+            region.marking == "marked" and region.open_mark is None) else None
+        if found is None and direct:
             tight = self.pre(region, tight=True)
             if tight is not None and FINAL.search(content):
                 # "… wrote "We are ready." Mayor Mary Stone remarked, "…": a quote
@@ -253,7 +255,7 @@ class Attributor:
                 found = tight
             else:
                 found = self.post(region.outer_end, para.end) or tight or self.according(region)
-        else:
+        elif found is None:
             # "X criticized the decision, which Y has referred to as "…"": the label's own
             # clause comes before any cue further back.
             found = self._label(region) or self.pre(region) or self.according(region) or (
@@ -417,6 +419,8 @@ class Attributor:
         nxt = view.paragraphs[pi + 1]
         line = view.text[nxt.start : nxt.end].rstrip()
         first, last = view.word_at(nxt.start), view.word_before(nxt.start + len(line))
+        if first < last and view.words[first].text in view.marks.dashes:
+            first += 1  # a block quote's credit line: "– Court of Appeal" (GUIDELINES 11)
         m = self.ph.by_word.get(first)
         if m is None or m.first_word != first or m.kind not in ("name", "org") or (
             m.label == "LOC" or line.endswith((".", "!", "?", ":"))

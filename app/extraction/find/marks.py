@@ -19,6 +19,8 @@ Context = Literal["open", "close", "detached", "glued"]
 
 #: The sentence boundary searched backwards when a closing mark has lost its opening one.
 _BOUNDARY = re.compile(r"[.!?…]\s+(?=[A-ZÅÄÖÉ0-9])")
+#: Where the clause after a mark ends.
+_CLAUSE_END = re.compile(r"[.,;:!?()\[\]\"“”«»„]")
 #: The word after a mark, skipping a comma: "… i år.” , fortsätter hon." -> "fortsätter".
 _NEXT_WORD = re.compile(r"\s*[,]?\s*([^\W\d_]+)")
 
@@ -106,13 +108,20 @@ class _ParagraphScanner:
         index: int,
         marks: Marks,
         is_cue: Callable[[str], bool],
+        nest: bool = True,
     ) -> None:
-        """Scan one paragraph of text."""
+        """Scan one paragraph of text; with ``nest``, an opening double mark inside an open
+        double quote opens a nested quote (“The “new” bridge …”) instead of restarting."""
         self.text, self.para, self.index, self.marks, self.is_cue = text, para, index, marks, is_cue
+        self.nest = nest
         self.stack: list[_Open] = []
         self.found: list[tuple[int, int, int | None, int | None, RegionMarking]] = []
         self.unbalanced = 0
         self.repaired = 0
+        #: Whether a double mark opened a quote nested in another quote.
+        self.nested = False
+        #: Whether an opening mark restarted a quote that had not closed.
+        self.restarted = False
 
     def scan(self) -> None:
         """Walk the paragraph's marks left to right (found by a regex of the marks: a
@@ -151,10 +160,20 @@ class _ParagraphScanner:
                 self.stack.append(_Open(i, "d"))
             return
         top = self.stack[-1]
+        if self.nest and ctx == "open" and len(self.stack) == 1:
+            # “The “new” bridge is …”, ‘They said “wait”, so …’: a double quote nested in a
+            # quote (find_quotes scans again without nesting when the outer one never closes).
+            self.stack.append(_Open(i, "d"))
+            self.nested = True
+            return
         if self.text[i] in self.marks.open_only or (ctx == "open" and top.family == "d"):
             # An opening mark while a double quote is open: the earlier one never closed.
             self.unbalanced += 1
+            self.restarted = True
             self.stack = [_Open(i, "d")]
+            return
+        if len(self.stack) == 2 and top.family == "d":
+            self.stack.pop()  # the nested double quote closes; the outer one goes on
             return
         # A double mark closes the outer quote, also when a single one opened it
         # (machine translation mixes them: ’när det har behövts … varandra”).
@@ -189,14 +208,28 @@ class _ParagraphScanner:
             # is a possessive apostrophe.
             self._close_outer(i)
 
+    def _attribution_after(self, i: int) -> bool:
+        """A speech verb right after the mark at i (", fortsätter hon"), after one short
+        word (" he said"), or after a capitalised speaker of at most four words (" Anna Holm
+        said"; not " and the mayor said so")."""
+        m = _NEXT_WORD.match(self.text, i + 1, self.para.end)
+        if not m:
+            return False
+        if self.is_cue(m.group(1)):
+            return True
+        clause = _CLAUSE_END.split(self.text[m.start(1) : self.para.end], maxsplit=1)[0]
+        words = clause.split()[:6]
+        if len(words) > 1 and len(words[0]) <= 4 and self.is_cue(words[1]):
+            return True
+        return m.group(1)[:1].isupper() and any(self.is_cue(w) for w in words[1:5])
+
     def _stray_closer(self, i: int) -> None:
         """A closing mark with no opening one: repair when an attribution follows, else skip.
 
         “…” , säger Karin. När jag fick frågan … i år.” , fortsätter hon. — the opening mark
         of the second quote is missing; it starts after the previous sentence.
         """
-        m = _NEXT_WORD.match(self.text, i + 1, self.para.end)
-        if not m or not self.is_cue(m.group(1)):
+        if not self._attribution_after(i):
             self.unbalanced += 1
             return
         floor = self.para.start
@@ -216,35 +249,108 @@ class _ParagraphScanner:
             self.repaired += 1
 
 
-def _line_broken(text: str, para: Paragraph, nxt: Paragraph, marks: Marks) -> bool:
-    """Whether a quote left open at the end of ``para`` closes in ``nxt`` across a single
-    line break: the next line's first double mark sits as a closing one."""
-    gap = text[para.end : nxt.start]
-    if gap.count("\n") != 1 or gap.strip():
-        return False
-    for i in range(nxt.start, nxt.end):
-        if text[i] in marks.double:
-            return _context(text, i, nxt.start, nxt.end, marks) == "close"
-    return False
+def _scan(text: str, para: Paragraph, index: int, marks: Marks, is_cue: Callable[[str], bool]
+          ) -> _ParagraphScanner:
+    """The paragraph's marks paired, nested double quotes read as such unless the outer
+    quote then never closes ("We are ready. "We will win," …: the first quote lost its
+    closing mark, and the second one starts afresh)."""
+    scanner = _ParagraphScanner(text, para, index, marks, is_cue)
+    scanner.scan()
+    if scanner.nested and scanner.stack:
+        scanner = _ParagraphScanner(text, para, index, marks, is_cue, nest=False)
+        scanner.scan()
+    return scanner
+
+
+#: How many lines without a mark a quote broken by hard line breaks may run over.
+_MAX_BROKEN_LINES = 4
+
+
+def _closing_line(text: str, paragraphs: Sequence[Paragraph], index: int, marks: Marks
+                  ) -> int | None:
+    """The index of the line that closes a quote left open at the end of paragraph
+    ``index``, across single line breaks only: the first following line with a double mark,
+    that mark sitting as a closing one, the lines between without marks (None if none)."""
+    para = paragraphs[index]
+    pattern = _mark_pattern(marks.double)
+    if pattern is None or pattern.search(text, para.start, para.end) is None:
+        return None  # (no double mark: no quote left open; the common case, asked first)
+    for j in range(index + 1, min(len(paragraphs), index + 1 + _MAX_BROKEN_LINES)):
+        nxt = paragraphs[j]
+        gap = text[paragraphs[j - 1].end : nxt.start]
+        if gap.count("\n") != 1 or gap.strip() or nxt.language != para.language:
+            return None
+        found = pattern.search(text, nxt.start, nxt.end)
+        if found is not None:
+            i = found.start()
+            return j if _context(text, i, nxt.start, nxt.end, marks) == "close" else None
+    return None
 
 
 def join_broken_lines(text: str, paragraphs: Sequence[Paragraph], marks: Marks
                       ) -> list[Paragraph]:
-    """Paragraphs with a hard line break inside a quote read as one: “We will rebuild the
+    """Paragraphs with hard line breaks inside a quote read as one: “We will rebuild the
     school ⏎ before the winter,” said … (a quote left open at the end of a line that closes
-    on the next, across a single line break)."""
+    on a later line, across single line breaks and lines without marks)."""
     out: list[Paragraph] = []
-    for para in paragraphs:
-        prev = out[-1] if out else None
-        if prev is not None and prev.language == para.language and _line_broken(
-                text, prev, para, marks):
-            scanner = _ParagraphScanner(text, prev, len(out) - 1, marks, lambda w: False)
-            scanner.scan()
-            if scanner.stack and scanner.stack[0].family == "d":
-                out[-1] = Paragraph(prev.start, para.end, prev.language)
-                continue
-        out.append(para)
+    index = 0
+    while index < len(paragraphs):
+        cur, last = paragraphs[index], index
+        while (close := _closing_line(text, paragraphs, last, marks)) is not None:
+            scanner = _scan(text, cur, len(out), marks, lambda w: False)
+            if not scanner.stack or scanner.stack[0].family != "d":
+                break
+            cur, last = Paragraph(cur.start, paragraphs[close].end, cur.language), close
+        out.append(cur)
+        index = last + 1
     return out
+
+
+#: The word right before a mark: "said: "" -> "said".
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]*$")
+
+
+def _opens_utterance(text: str, para: Paragraph, scanner: _ParagraphScanner,
+                     is_cue: Callable[[str], bool]) -> bool:
+    """Whether the one double mark left open at the end of a paragraph opens an utterance:
+    no earlier quote restarted in the paragraph, the mark at the paragraph's start or after
+    punctuation that ends a sentence or an intro (`said: "…`, `. "…`), or after a speech
+    verb (`said "…`). A mark left open inside the reporter's phrase (`the "miracle pier
+    was …`) opens nothing."""
+    first = scanner.stack[0]
+    if first.family != "d" or scanner.restarted:
+        return False
+    lead = text[para.start : first.pos].rstrip()
+    if not lead or lead[-1] in ".!?:,;…–—":
+        return True
+    m = _WORD_BEFORE.search(lead)
+    return m is not None and is_cue(m.group(1))
+
+
+#: A credit line under a block quote: a dash, then a capitalised name of a few words
+#: ("– Court of Appeal", "— Eva Holm"), no digits, no handle, no sentence punctuation.
+_CREDIT = re.compile(r"[ \t]*([^\W\d_][\w.'’&-]*(?:[ \t]+[\w.'’&-]+){0,7})[ \t]*")
+
+
+def _credited_block(text: str, paragraphs: Sequence[Paragraph], index: int, marks: Marks
+                    ) -> bool:
+    """GUIDELINES 11: a passage quoted without marks in a paragraph of its own, between an
+    intro ending in a colon and a credit line of a dash and a name (“The court ruled:” ¶
+    passage ¶ “– Court of Appeal”). The credit line is not a quote."""
+    if not 0 < index < len(paragraphs) - 1:
+        return False
+    prev, para, nxt = paragraphs[index - 1], paragraphs[index], paragraphs[index + 1]
+    if not text[prev.start : prev.end].rstrip().endswith(":"):
+        return False
+    body = text[para.start : para.end].strip()
+    if len(body.split()) < 5 or body[:1] in marks.all or body[:1] in marks.dashes:
+        return False
+    line = text[nxt.start : nxt.end].strip()
+    if line[:1] not in marks.dashes:
+        return False
+    m = _CREDIT.fullmatch(line, 1)
+    return m is not None and m.group(1)[:1].isupper() and not any(
+        w[:1].islower() and len(w) > 3 for w in m.group(1).split())
 
 
 def find_quotes(
@@ -256,7 +362,8 @@ def find_quotes(
 ) -> tuple[list[QuoteRegion], dict[str, int]]:
     """All quote regions of the text, in order, and counts of what was skipped or repaired."""
     regions: list[QuoteRegion] = []
-    stats = {"unbalanced_marks": 0, "repaired_marks": 0, "multi_paragraph": 0}
+    stats = {"unbalanced_marks": 0, "repaired_marks": 0, "multi_paragraph": 0,
+             "block_quotes": 0}
     group = 0
     pending_group: int | None = None  # a multi-paragraph quote continues into this paragraph
     for index, para in enumerate(paragraphs):
@@ -273,8 +380,14 @@ def find_quotes(
             ))
             pending_group = None
             continue
-        scanner = _ParagraphScanner(text, para, index, marks, is_cue)
-        scanner.scan()
+        if para.language not in dash_languages and _credited_block(text, paragraphs, index, marks):
+            group += 1
+            s, e = _strip(text, para.start, para.end)
+            regions.append(QuoteRegion(s, e, None, None, "marked", index, group))
+            pending_group = None
+            stats["block_quotes"] += 1
+            continue
+        scanner = _scan(text, para, index, marks, is_cue)
         stats["unbalanced_marks"] += scanner.unbalanced
         stats["repaired_marks"] += scanner.repaired
         carry, pending_group = pending_group, None
@@ -296,6 +409,12 @@ def find_quotes(
             and _context(text, nxt.start, nxt.start, nxt.end, marks) in ("open", "detached")
         )
         s, e = _strip(text, first.pos + 1, para.end)
+        if not continues and s < e and _opens_utterance(text, para, scanner, is_cue):
+            # A quote whose closing mark is missing runs to the end of its paragraph.
+            group += 1
+            regions.append(QuoteRegion(s, e, first.pos, None, "marked", index, group))
+            stats["unbalanced_marks"] += 1
+            continue
         if not continues or s >= e:
             stats["unbalanced_marks"] += 1
             continue

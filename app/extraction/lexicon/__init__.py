@@ -118,6 +118,9 @@ class LexiconFile(BaseModel):
     #: ""yes" or "no"", "between "yes" and "no"": words joining quoted options.
     alternative_words: list[str] = []
     choice_prepositions: list[str] = []
+    #: "from "moderate" to "high"": words opening and closing a range of quoted levels.
+    range_starts: list[str] = []
+    range_ends: list[str] = []
     title_modifiers: list[str] = []  # "former", "vice" before a title
     clause_links: list[str] = []  # "… and said": the cue's subject is the clause's
     and_words: list[str] = []  # coordinate two reports ("… and that …", "… och säger att")
@@ -260,6 +263,8 @@ class Lexicon:
     definition_verbs: frozenset[str] = frozenset()
     alternative_words: frozenset[str] = frozenset()
     choice_prepositions: frozenset[str] = frozenset()
+    range_starts: frozenset[str] = frozenset()
+    range_ends: frozenset[str] = frozenset()
     #: The words a title in title case keeps in lower case ("of", "the", "in", "and"):
     #: np_stop, determiners, partitive prepositions and and-words together.
     title_small_words: frozenset[str] = frozenset()
@@ -425,6 +430,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         definition_verbs=_folded(data.definition_verbs),
         alternative_words=_folded(data.alternative_words),
         choice_prepositions=_folded(data.choice_prepositions),
+        range_starts=_folded(data.range_starts),
+        range_ends=_folded(data.range_ends),
         title_small_words=(_folded(data.np_stop) | _folded(data.determiners)
                            | _folded(data.partitive_prepositions) | _folded(data.and_words)),
         org_suffixes=tuple(
