@@ -438,6 +438,8 @@ class UnmarkedSentences(ClauseRules):
         lex = self.view.lexicon_at(first.start)
         if not lex.behaviour.v2_inversion and m.kind == "description":
             return False  # "…, urged the fee be dropped": English does not invert here
+        if m.kind == "generic" and self.view.words[m.last_word].lower in lex.generic_speakers:
+            return True  # "The wall, officials said, had cracked": reported, speaker unknown
         return first.lower in lex.generic_determiners or first.lower in lex.definite_articles or (
             first.is_cap  # "…, uppger Sjöstads tidning"
         )
