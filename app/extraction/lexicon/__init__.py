@@ -150,6 +150,9 @@ class LexiconFile(BaseModel):
     #: particular (GUIDELINES 2, decision 3) unless the phrase names the body they speak for
     #: ("Health Ministry officials", "officials of the Port Authority").
     generic_speakers: list[str] = []
+    #: A body named by the capitalised words before it ("the Chilean government", "Kent
+    #: County police"): one organisation.
+    body_nouns: list[str] = []
     #: "X described the plan as "…"": a label the clause's subject used (a partial quote).
     label_prepositions: list[str] = []
     #: Titles that stay part of a one-word name ("Pope Francis", "King Harald").
@@ -252,6 +255,7 @@ class Lexicon:
     spokesperson_nouns: frozenset[str] = frozenset()
     document_nouns: frozenset[str] = frozenset()
     generic_speakers: frozenset[str] = frozenset()
+    body_nouns: frozenset[str] = frozenset()
     label_prepositions: frozenset[str] = frozenset()
     name_titles: frozenset[str] = frozenset()
     org_links: frozenset[str] = frozenset()
@@ -418,6 +422,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         spokesperson_nouns=_folded(data.spokesperson_nouns),
         document_nouns=_folded(data.document_nouns),
         generic_speakers=_folded(data.generic_speakers),
+        body_nouns=_folded(data.body_nouns),
         label_prepositions=_folded(data.label_prepositions),
         name_titles=_folded(data.name_titles),
         org_links=_folded(data.org_links),
