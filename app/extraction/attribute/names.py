@@ -351,8 +351,8 @@ def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
 
 def _org_link_end(view: TextView, run: list[Word], k: int, taken: set[int], lex: Lexicon
                   ) -> int | None:
-    """Where an organisation's capitalised run goes on past word k, a number ("Harbour 9
-    Project"), "No." and a number ("Relief Act No. 12") or "and" ("Flood and Storm Response
+    """Where an organisation's capitalised run goes on past word k: a number ("Harbour 9
+    Project"), the number after "No." ("Relief Act No. 12") or "and" ("Flood and Storm Response
     Agency"): the last word of the run after the link when that run ends the name with an
     organisation word (or the number after "No."), else None. Not after a person, a time
     word or an organisation word ("Acme Agency and Beta Bank" are two)."""
@@ -365,8 +365,9 @@ def _org_link_end(view: TextView, run: list[Word], k: int, taken: set[int], lex:
         for w in run
     ):
         return None
-    if link.lower in lex.abbreviations and link.lower.rstrip(".") == "no":
-        num = k + 1 if link.text.endswith(".") else k + 2  # "No." or "No" "."
+    if len(run) > 1 and run[-1].lower.rstrip(".") in lex.number_words:
+        # "Act No. 12": the run took "No." (or "No"); the number (after a ".") ends the name
+        num = k + 1 if link.text == "." and not run[-1].text.endswith(".") else k
         if num < len(words) and words[num].text.isdigit() and num not in taken and (
             words[num].start - words[num - 1].end <= 1
         ):
@@ -387,7 +388,12 @@ def _org_link_end(view: TextView, run: list[Word], k: int, taken: set[int], lex:
 
 def _body_after(view: TextView, run: list[Word], nxt: Word, lex: Lexicon) -> bool:
     """A lowercase body noun ("government", "police", "embassy") right after a capitalised
-    run that is not a person, a time or an owner: one organisation."""
+    run that is not a person, a time or an owner, and not modifying a noun after it ("U.S.
+    military personnel"): one organisation."""
+    words = view.words
+    after = words[nxt.i + 1] if nxt.i + 1 < len(words) else None
+    if after is not None and after.text[:1].islower() and after.pos in ("NOUN", "PROPN"):
+        return False  # "U.S. military personnel": the body noun is a modifier
     return (
         nxt.lower in lex.body_nouns
         and not view.in_quote(nxt.start)

@@ -184,12 +184,14 @@ class Phrases:
 
     def _unissued(self, m: Mention) -> Mention:
         """A document nobody in the phrase issued ("according to the study", "enligt
-        resultatet") is nobody in particular (GUIDELINES decision 4); else m."""
+        resultatet") is nobody in particular (GUIDELINES decision 4); else m, also when the
+        text named the document before ("… released a statement. … read the statement"):
+        its issuer is known there."""
         w = self.view.words[m.last_word]
         lex = self.view.lexicon_at(w.start)
         if m.kind != "description" or w.lower not in lex.document_nouns or (
             self.owner_of(m.last_word) is not None
-        ):
+        ) or any(x.lower == w.lower for x in self.view.words[: m.first_word]):
             return m
         return Mention(m.start, m.end, m.text, "generic", "", None, m.first_word, m.last_word)
 
