@@ -44,7 +44,7 @@ class Phrases:
         (the organisation a spokesperson speaks for: "said a spokesman for Acme")."""
         m, last = self._after(i, limit)
         if m is not None and m.kind in ("generic", "description", "title"):
-            return self.spoken_for(m) or self._unissued(m), last
+            return self.spoken_for(m) or m, last
         return m, last
 
     def _after(self, i: int, limit: int | None = None) -> tuple[Mention | None, int]:
@@ -179,21 +179,8 @@ class Phrases:
             return self._affiliated_person(m, sent_first) or self._apposed_person(
                 m, i, sent_first) or m
         if m is not None and m.kind in ("generic", "description", "title"):
-            return self.spoken_for(m) or self._unissued(m)
+            return self.spoken_for(m) or m
         return m
-
-    def _unissued(self, m: Mention) -> Mention:
-        """A document nobody in the phrase issued ("according to the study", "enligt
-        resultatet") is nobody in particular (GUIDELINES decision 4); else m, also when the
-        text named the document before ("… released a statement. … read the statement"):
-        its issuer is known there."""
-        w = self.view.words[m.last_word]
-        lex = self.view.lexicon_at(w.start)
-        if m.kind != "description" or w.lower not in lex.document_nouns or (
-            self.owner_of(m.last_word) is not None
-        ) or any(x.lower == w.lower for x in self.view.words[: m.first_word]):
-            return m
-        return Mention(m.start, m.end, m.text, "generic", "", None, m.first_word, m.last_word)
 
     def spoken_for(self, m: Mention) -> Mention | None:
         """The organisation an unnamed spokesperson speaks for ("a Hampshire Police
