@@ -115,7 +115,7 @@ def _may_open(lex: Lexicon, low: str) -> bool:
             forms.clear()
         seen = forms[low] = (
             low in lex.group_determiners or low in lex.pronouns or low in lex.first_person
-            or low in lex.org_nouns
+            or low in lex.org_nouns or low in lex.generic_speakers
             or (low.endswith(lex.person_suffixes) and not low.startswith(lex.person_suffixes))
             or (bool(lex.definite_suffixes) and lex.is_title(low) and low not in lex.titles)
             or low in lex.title_articles
@@ -146,6 +146,9 @@ def _common_mentions(view: TextView, taken: set[int]) -> list[Mention]:
             w.text.isupper() and len(w.text) > 1  # "US Secretary of State": the country
         ):
             out.append(make_mention(view, [w], "first", "", lex))
+        elif low in lex.generic_speakers and w.pos not in ("VERB", "AUX"):
+            # "officials", "experts", "reports": nobody in particular (not "Acme reports …")
+            out.append(make_mention(view, [w], "generic", "", lex))
         elif low in lex.org_nouns:
             out.append(make_mention(view, [w], "org", "ORG", lex))
         elif low.endswith(lex.person_suffixes) and not low.startswith(lex.person_suffixes):
@@ -231,7 +234,7 @@ def find_mentions(view: TextView) -> list[Mention]:
     for m in extra:
         taken.update(range(m.first_word, m.last_word + 1))
     common = _common_mentions(view, taken)
-    named = [*labelled, *extra]
+    named = [_generic_or(view, m) for m in [*labelled, *extra]]
     wide = [(c.start, c.end) for c in common if c.kind == "org" and c.last_word > c.first_word + 1]
     if wide:  # "the government of Burundi": the place is part of the organisation's name
         named = [m for m in named if not any(s <= m.start and m.end <= e for s, e in wide)]
@@ -239,6 +242,17 @@ def find_mentions(view: TextView) -> list[Mention]:
     orgs = {k for m in mentions if m.kind == "org" for k in range(m.first_word, m.last_word + 1)}
     return [_with_role_after(view, _with_subject(m, _subject_position(view, m, orgs)))
             for m in mentions]
+
+
+def _generic_or(view: TextView, m: Mention) -> Mention:
+    """A one-word name that is a generic speaker ("Officials said …", "Experts warn …": the
+    tagger or a sentence-opening capital made it a name) is nobody in particular."""
+    if m.first_word != m.last_word or m.kind == "generic":
+        return m
+    w = view.words[m.first_word]
+    if w.lower not in view.lexicon_at(w.start).generic_speakers or w.text.isupper():
+        return m
+    return replace(m, kind="generic", label="")
 
 
 def _with_subject(m: Mention, subject: bool) -> Mention:

@@ -49,8 +49,10 @@ def _name_start(view: TextView, w: Word, lex: Lexicon) -> bool:
     """True when w can start a name (capitalised, no function word at a sentence start)."""
     if not w.is_cap or not w.is_alpha_word or view.is_mark(w) or view.in_quote(w.start):
         return False
-    if w.lower in lex.not_names or w.lower in lex.pronouns or w.lower in lex.first_person:
+    if w.lower in lex.not_names or w.lower in lex.pronouns:
         return False
+    if w.lower in lex.first_person and not (w.text.isupper() and len(w.text) > 1):
+        return False  # "we", "us"; but "US Geological Survey", "US officials": the country
     return not (w.is_stop and _sentence_initial(view, w))
 
 
@@ -300,6 +302,9 @@ def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
             elif _name_continues(view, nx):
                 run.append(nx)
                 j += 1
+            elif (k := _org_link_end(view, run, j + 1, taken, lex)) is not None:
+                run.extend(words[j + 1 : k + 1])  # "Harbour 9 Project", "Flood and Storm
+                j = k  # Agency", "Relief Act No. 12": the organisation's name goes on
             elif nx.lower in lex.name_particles and (
                 (k := _after_particles(view, j + 1, lex)) is not None
             ):
@@ -331,12 +336,81 @@ def heuristic_names(view: TextView, taken: set[int]) -> list[Mention]:
             out.append(make_mention(view, [*run, nxt], "org", "ORG", lex))
             i = j + 2
             continue
+        if nxt is not None and _body_after(view, run, nxt, lex):
+            # "the Chilean government", "Kent County police": the body the capitals qualify
+            out.append(make_mention(view, [*run, nxt], "org", "ORG", lex))
+            i = j + 2
+            continue
         if len(run) == 1 and _lone_capital(view, run[0], lex):
             i = j + 1
             continue
         out.extend(_run_mentions(view, run, lex))
         i = j + 1
     return out
+
+
+def _org_link_end(view: TextView, run: list[Word], k: int, taken: set[int], lex: Lexicon
+                  ) -> int | None:
+    """Where an organisation's capitalised run goes on past word k: a number ("Harbour 9
+    Project"), the number after "No." ("Relief Act No. 12") or "and" ("Flood and Storm Response
+    Agency"): the last word of the run after the link when that run ends the name with an
+    organisation word (or the number after "No."), else None. Not after a person, a time
+    word or an organisation word ("Acme Agency and Beta Bank" are two)."""
+    words = view.words
+    if k >= len(words) or k in taken or view.in_quote(words[k].start):
+        return None
+    link = words[k]
+    if link.start - words[k - 1].end > 1 or any(
+        w.lower in lex.time_nouns or w.text in load_given_names() or org_like(lex, w)
+        for w in run
+    ):
+        return None
+    if len(run) > 1 and run[-1].lower.rstrip(".") in lex.number_words:
+        # "Act No. 12": the run took "No." (or "No"); the number (after a ".") ends the name
+        num = k + 1 if link.text == "." and not run[-1].text.endswith(".") else k
+        if num < len(words) and words[num].text.isdigit() and num not in taken and (
+            words[num].start - words[num - 1].end <= 1
+        ):
+            return num
+        return None
+    if not (link.text.isdigit() or (link.lower in lex.and_words and len(run) <= 3)):
+        return None
+    end = None
+    m = k + 1
+    while m < len(words) and m not in taken and _name_continues(view, words[m]) and (
+        words[m].start - words[m - 1].end <= 1
+    ) and words[m].lower not in lex.time_nouns and words[m].ent_type != "PER":
+        if org_like(lex, words[m]):
+            end = m
+        m += 1
+    return end
+
+
+def _body_after(view: TextView, run: list[Word], nxt: Word, lex: Lexicon) -> bool:
+    """A lowercase body noun ("government", "police", "embassy") right after a capitalised
+    run that is not a person, a time or an owner, and not modifying a noun after it ("U.S.
+    military personnel"): one organisation."""
+    words = view.words
+    after = words[nxt.i + 1] if nxt.i + 1 < len(words) else None
+    if after is not None and after.text[:1].islower() and after.pos in ("NOUN", "PROPN"):
+        return False  # "U.S. military personnel": the body noun is a modifier
+    return (
+        nxt.lower in lex.body_nouns
+        and not view.in_quote(nxt.start)
+        and nxt.start - run[-1].end <= 1
+        and not is_genitive(view, run[-1])
+        and not any(
+            w.lower in lex.time_nouns or lex.is_title(w.lower) or org_like(lex, w)
+            or _person_word(view, w)
+            for w in run
+        )
+    )
+
+
+def _person_word(view: TextView, w: Word) -> bool:
+    """Part of a person's name: as the NER sees it when the pipeline has one ("Kent County"
+    is a place), else a given name."""
+    return w.ent_type == "PER" if view.has_parse else w.text in load_given_names()
 
 
 def _after_particles(view: TextView, i: int, lex: Lexicon) -> int | None:

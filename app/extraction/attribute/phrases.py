@@ -191,12 +191,21 @@ class Phrases:
         lex = view.lexicon_at(m.start)
         head = words[m.last_word].lower
         document = head in lex.document_nouns
-        if head not in lex.spokesperson_nouns and not document:
+        generic = head in lex.generic_speakers
+        if head not in lex.spokesperson_nouns and not document and not generic:
             return None
         inside = [x for x in self.mentions
                   if m.first_word <= x.first_word and x.last_word < m.last_word
                   and x.kind in ("org", "name") and x.label != "LOC"
                   and (document or x.label != "PER")]
+        if generic and not inside and m.first_word > 0:
+            # "Health Ministry officials said": the body named right before the plural
+            # (not a nationality, a place or a lone capitalised "Hospital officials").
+            x = self.by_word.get(m.first_word - 1)
+            if x is not None and x.kind == "org" and x.label == "ORG" and not (
+                x.first_word == x.last_word and lex.is_org_word(words[x.first_word].text)
+            ):
+                inside = [x]
         if inside:
             return inside[-1]
         k = m.last_word + 1

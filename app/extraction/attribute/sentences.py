@@ -135,6 +135,11 @@ class UnmarkedSentences(ClauseRules):
             ):
                 continue  # "While few of them were fans at first, Ana Tell said she …": the
                 # cue reports the clause after it, the words before the comma set the scene
+            if how == "subject" and rest is None and after + 1 <= last and (
+                words[after].text == "," and words[after + 1].lower in lex.complementizers
+            ):
+                continue  # "… — suggesting, experts noted, that the outbreak …": the cue
+                # reports the that-clause after it, not the words before the comma
             if how == "subject" and rest is None and self._own_complement(after - 1, last):
                 continue  # "While …, Kerr recalled meeting the coach": the verb has its own
             if rest is not None:
@@ -438,6 +443,8 @@ class UnmarkedSentences(ClauseRules):
         lex = self.view.lexicon_at(first.start)
         if not lex.behaviour.v2_inversion and m.kind == "description":
             return False  # "…, urged the fee be dropped": English does not invert here
+        if m.kind == "generic" and self.view.words[m.last_word].lower in lex.generic_speakers:
+            return True  # "The wall, officials said, had cracked": reported, speaker unknown
         return first.lower in lex.generic_determiners or first.lower in lex.definite_articles or (
             first.is_cap  # "…, uppger Sjöstads tidning"
         )

@@ -149,6 +149,15 @@ class LexiconFile(BaseModel):
     spokesperson_nouns: list[str] = []
     #: "an Acme press release", "the court's opinion": a document whose issuer speaks.
     document_nouns: list[str] = []
+    #: Generic or plural unnamed speakers ("officials", "experts", "reports"): nobody in
+    #: particular (GUIDELINES 2, decision 3) unless the phrase names the body they speak for
+    #: ("Health Ministry officials", "officials of the Port Authority").
+    generic_speakers: list[str] = []
+    #: A body named by the capitalised words before it ("the Chilean government", "Kent
+    #: County police"): one organisation.
+    body_nouns: list[str] = []
+    #: "Act No. 12", "Local Nr 5": the abbreviation a number follows inside a name.
+    number_words: list[str] = []
     #: "X described the plan as "…"": a label the clause's subject used (a partial quote).
     label_prepositions: list[str] = []
     #: Titles that stay part of a one-word name ("Pope Francis", "King Harald").
@@ -250,6 +259,9 @@ class Lexicon:
     affiliation_prepositions: frozenset[str] = frozenset()
     spokesperson_nouns: frozenset[str] = frozenset()
     document_nouns: frozenset[str] = frozenset()
+    generic_speakers: frozenset[str] = frozenset()
+    body_nouns: frozenset[str] = frozenset()
+    number_words: frozenset[str] = frozenset()
     label_prepositions: frozenset[str] = frozenset()
     name_titles: frozenset[str] = frozenset()
     org_links: frozenset[str] = frozenset()
@@ -417,6 +429,9 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         affiliation_prepositions=_folded(data.affiliation_prepositions),
         spokesperson_nouns=_folded(data.spokesperson_nouns),
         document_nouns=_folded(data.document_nouns),
+        generic_speakers=_folded(data.generic_speakers),
+        body_nouns=_folded(data.body_nouns),
+        number_words=_folded(data.number_words),
         label_prepositions=_folded(data.label_prepositions),
         name_titles=_folded(data.name_titles),
         org_links=_folded(data.org_links),
