@@ -122,3 +122,27 @@ def test_growing_tables_are_vacuumed_after_one_percent_new_rows(engine: Engine) 
             "WHERE relname IN ('quote', 'quote_search', 'article', 'entityquote')")).all())
     assert options == dict.fromkeys(("quote", "quote_search", "article", "entityquote"),
                                     "autovacuum_vacuum_insert_scale_factor=0.01")
+
+
+def test_a_bulk_ingest_leaves_the_tables_vacuumed_and_analysed(engine: Engine,
+                                                                session: Session) -> None:
+    """After ``citat ingest`` of many articles every page of the quotes is all-visible (so
+    the covering indexes answer without the table) and the search's words have statistics."""
+    from app.storage.db import vacuum_after_bulk
+
+    _archive(session)
+    session.close()
+
+    def state() -> tuple[bool, bool]:
+        with engine.connect() as conn:
+            visible = conn.execute(text(
+                "SELECT relpages > 0 AND relallvisible = relpages FROM pg_class "
+                "WHERE relname = 'quote'")).scalar()
+            words = conn.execute(text(
+                "SELECT most_common_elems IS NOT NULL FROM pg_stats "
+                "WHERE tablename = 'quote_search' AND attname = 'body'")).scalar()
+        return bool(visible), bool(words)
+
+    assert state() == (False, False)  # as inserted (40 rows: below any autovacuum threshold)
+    assert vacuum_after_bulk(engine)
+    assert state() == (True, True)
