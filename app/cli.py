@@ -356,6 +356,10 @@ def ingest(
         )
     if pool is not None:
         pool.close()
+    if bulk and summary.new and not queue:
+        from app.storage.db import vacuum_after_bulk
+
+        vacuum_after_bulk(engine)  # PostgreSQL: the visibility map and statistics at once
     engine.dispose()
     stored = (f"{summary.duplicate} already stored and extracted again "
               f"({summary.refreshed_quotes} quotes; permalinks of unchanged quotes and every "

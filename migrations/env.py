@@ -20,8 +20,9 @@ IGNORED_PREFIXES = ("quote_fts", "quote_search")
 
 
 #: PostgreSQL's trigram indexes (migration 0007) and its indexes in an order SQLite cannot
-#: declare (``NULLS LAST``, migration 0022) have no counterpart in the models.
-IGNORED_INDEX_PREFIXES = ("trgm_", "pgsort_")
+#: declare (``NULLS LAST``, migration 0022) and its covering indexes (``INCLUDE``, migration
+#: 0023) have no counterpart in the models.
+IGNORED_INDEX_PREFIXES = ("trgm_", "pgsort_", "pgcover_")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
