@@ -7,12 +7,14 @@ a PostgreSQL copy on this machine, the CPU of the server processes serving that 
 
     PYTHONPATH=CHECKOUT python bench/page_cpu.py DB [--url DATABASE_URL] [--pages …]
                                                  [--n 300] [--start 0] [--slow 5]
-                                                 [--no-count]
+                                                 [--no-count] [--dump FILE]
 
 Measures whichever checkout is first on ``PYTHONPATH`` (run two in turn on the same ``DB``,
 e.g. ``git archive`` of the starting commit); ``DB`` is ``http_distinct.py``'s
 ``distinct-N.db`` (its URLs), ``--url`` serves them from its PostgreSQL copy (``pgcopy.py``:
 the same ids). The first ``--skip`` URLs of each pool warm the process and are not measured.
+``--dump FILE`` writes each measured request's page and CPU ms, one a line (the samples
+``bench/closed_loop.py`` draws from).
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ def main() -> None:
     ap.add_argument("--skip", type=int, default=30, help="URLs asked first, not measured")
     ap.add_argument("--start", type=int, default=0, help="where in each pool to begin")
     ap.add_argument("--slow", type=int, default=5, help="slowest URLs shown")
+    ap.add_argument("--dump", type=Path, help="write 'page ms' of every request measured")
     ap.add_argument("--no-count", action="store_true",
                     help="no cursor listener, statements not counted (with one, the "
                          "permalink's read takes a Connection: db.DriverRead.first_on)")
@@ -111,6 +114,7 @@ def main() -> None:
     app = create_app(settings, extractor=object())  # type: ignore[arg-type]
     statements = [0]
     urls = pools(args.db, 20_000)
+    dumped: list[str] = []
 
     async def get(path: str) -> int:
         return await asgi_get(app, path)
@@ -144,6 +148,9 @@ def main() -> None:
                       + (f"; server {server:.2f} ms" if args.url else ""), flush=True)
                 for c, s, p in sorted(rows, reverse=True)[:args.slow]:
                     print(f"   {c:7.2f} ms {s:3d} statements  {p[:100]}")
+                dumped.extend(f"{page} {c:.3f}" for c in cpu)
+            if args.dump:
+                args.dump.write_text("\n".join(dumped) + "\n")
 
     asyncio.run(run())
 

@@ -163,6 +163,38 @@ def neighbours(context: Any, pairs: list[tuple[Any, int]], route: str, *, links:
         for (who, _), count in zip(pairs, counts, strict=True)))
 
 
+def facet_items(values: list[dict[str, Any]], name: str) -> Markup:
+    """The ``<li>`` of each value of the search page's facet ``name`` (``lists._facet_links``'s
+    dicts: value, label, count, selected, href): the value linked to the URL that toggles it,
+    labelled (a kind or language from the catalog, a month in the reader's locale), then its
+    count as a number in the reader's locale. The markup the template's loop made (its
+    whitespace too), which cost a filter or two and an attribute look-up a value through
+    Jinja's runtime, up to 60 values a search (~0.3-0.6 ms of a search that finds some)."""
+    # Each label as markup: a catalog word as it is (the template's ``_()``), else escaped.
+    label: Callable[[str], str]
+    if name in ("kind", "language"):
+        g = i18n.translations(i18n.current_locale.get()).gettext
+
+        def label(v: str) -> str:
+            return g(_FACET_WORDS[v]) if v in _FACET_WORDS else esc(v)
+    elif name == "month":
+        def label(v: str) -> str:
+            return esc(i18n.format_month(v))
+    else:
+        label = esc
+    return Markup("".join(  # noqa: S704 (escaped)
+        f'\n          <li><a href="{esc(v["href"])}" data-value="{esc(str(v["value"]))}" '
+        + ('class="selected" aria-current="true">' if v["selected"] else 'class="" >')
+        + f'{label(str(v["label"]))}</a> <span class="count">'
+        f'{esc(i18n.format_number(v["count"]))}</span></li>\n        '
+        for v in values))
+
+
+#: The facet labels the template translated (``facet_items``): kinds and languages.
+_FACET_WORDS = {"direct": "direct", "partial": "partial", "indirect": "indirect",
+                "sv": "Swedish", "en": "English"}
+
+
 def install(env: jinja2.Environment, sure: float, paths: Paths) -> None:
     """Make ``quote_item(row, hit_html, hide_article)``, ``said_by(row)`` and
     ``neighbours(pairs, route, css=…, articles=…)`` template globals (not ``who``: the base
@@ -184,5 +216,6 @@ def install(env: jinja2.Environment, sure: float, paths: Paths) -> None:
         return neighbours(context, pairs, route, links=links, css=css, articles=articles)
 
     env.globals["quote_item"] = item
+    env.globals["facet_items"] = facet_items
     env.globals["neighbours"] = neighbour_items
     env.globals["said_by"] = said_by

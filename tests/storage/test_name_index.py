@@ -78,6 +78,27 @@ def test_the_same_answers_as_the_database(session: Session) -> None:
     assert [n.speaker.name for n in typo] == ["Sergej Lavrov"] and typo[0].fuzzy
 
 
+def test_the_names_found_are_plain_rows_not_orm_objects(session: Session) -> None:
+    """The search page's name box (``find_by_name`` and ``named_speakers`` with the names in
+    memory) reads the few rows it shows on the connection: every column, the right ones, in
+    order, and nothing left in the session's identity map."""
+    _store(session)
+    names = name_index.load(session)
+    session.expunge_all()
+    speakers, entities = queries.find_by_name(session, "berg", names=names)
+    named = queries.named_speakers(session, "Lavrov", names=names)
+    fuzzy = queries.named_speakers(session, "Lavrof", names=names)
+    assert len(session.identity_map) == 0
+    assert [(s.name, s.slug) for s in speakers] == [
+        ("Anna Berg", "anna-berg"), ("Annika Bergström", "annika-bergstrom"),
+        ("Jens Stoltenberg", "jens-stoltenberg"), ("Åsa Öberg", "asa-oberg")]
+    assert all(isinstance(s.id, int) and s.kind for s in speakers)
+    assert [(e.name, e.label) for e in entities] == [("Bergen", "LOC")]
+    assert [(n.speaker.name, n.speaker.surname, n.quotes, n.fuzzy) for n in named] == [
+        ("Sergej Lavrov", "lavrov", 2, False)]
+    assert [(n.speaker.slug, n.fuzzy) for n in fuzzy] == [("sergej-lavrov", True)]
+
+
 def test_names_of_a_length_range_are_gathered_once(session: Session) -> None:
     """The typo search gathers the names of the lengths a key can reach once per range, and
     answers the same from them the second time; another key of the same length shares them."""

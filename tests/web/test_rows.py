@@ -113,3 +113,49 @@ def test_neighbours_are_the_loops_they_replace(settings: Settings, lang: str, ro
                                       "en": ["1", "2", "1,234", "1,000,000"]}[lang]
         finally:
             i18n.current_locale.reset(token)
+
+
+# The search page's facet loop that ``facet_items`` replaced (templates/_results.html).
+FACET_LOOP = (
+    "{% set labels = {'direct': _('direct'), 'partial': _('partial'), 'indirect': "
+    "_('indirect'), 'sv': _('Swedish'), 'en': _('English')} %}"
+    "{% for v in values %}\n          <li><a href=\"{{ v.href }}\" data-value=\"{{ v.value }}\" "
+    "class=\"{{ 'selected' if v.selected }}\" {% if v.selected %}aria-current=\"true\""
+    "{% endif %}>{{ labels.get(v.label, v.label) if name in ('kind', 'language') else "
+    "(v.label|month if name == 'month' else v.label) }}</a> <span class=\"count\">"
+    "{{ v.count|number }}</span></li>\n        {% endfor %}")
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_facet_items_are_the_loop_they_replace(settings: Settings, lang: str) -> None:
+    app = create_app(settings, extractor=ByText(EXTRACTIONS))
+    labels = {"speaker": [HOSTILE, "Åsa Öberg"], "entity": ["Lunds universitet", HOSTILE],
+              "source": ["Dalby Kuriren", "<i>x</i>"], "language": ["sv", "en", "fi"],
+              "kind": ["direct", "partial", "indirect", "<odd>"],
+              "month": ["2025-02", "2024-12", "not-a-month"]}
+    counts = [1, 2, 1234, 1_000_000]
+    with TestClient(app):
+        env = app.state.templates.env
+        token = i18n.current_locale.set(lang)
+        try:
+            for name, names in labels.items():
+                values = [{"value": label + "'v", "label": label, "count": counts[i % 4],
+                           "selected": i == 1, "href": f"?q=a&{name}={label}&x=\"1\""}
+                          for i, label in enumerate(names)]
+                before = env.from_string(FACET_LOOP).render(values=values, name=name)
+                now = env.from_string("{{ facet_items(values, name) }}").render(
+                    values=values, name=name)
+                assert now == before, name
+                items = soup(f"<ul>{now}</ul>").select("li")
+                assert [li.a["href"] for li in items] == [v["href"] for v in values]
+                assert [li.a.get("aria-current") for li in items] == [
+                    "true" if v["selected"] else None for v in values]
+                assert [li.select_one(".count").get_text() for li in items] == {
+                    "sv": ["1", "2", "1\xa0234", "1\xa0000\xa0000"],
+                    "en": ["1", "2", "1,234", "1,000,000"]}[lang][:len(values)]
+            kinds = env.from_string("{{ facet_items(values, 'kind') }}").render(values=[
+                {"value": "direct", "label": "direct", "count": 3, "selected": False,
+                 "href": "?kind=direct"}])
+            assert soup(kinds).a.get_text() == {"sv": "direkt", "en": "direct"}[lang]
+        finally:
+            i18n.current_locale.reset(token)
