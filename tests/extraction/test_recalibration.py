@@ -219,6 +219,9 @@ def test_stage_kinds_read_the_blind_scorer_and_the_quote_type() -> None:
     extra[CALIBRATION_EXTRA.index("blind_agrees")] = 1.0
     extra[CALIBRATION_EXTRA.index("nobody_type_indirect")] = 1.0
     assert stage_kinds(extra) == [0.0, 1.0]
+    extra[CALIBRATION_EXTRA.index("blind_agrees")] = 0.0
+    extra[CALIBRATION_EXTRA.index("nobody_sv")] = 1.0  # a Swedish choice: of no kind
+    assert stage_kinds(extra) == [0.0, 0.0]
 
 
 def test_a_choice_the_blind_scorer_does_not_share_is_shown_lower() -> None:
