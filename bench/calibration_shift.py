@@ -250,6 +250,19 @@ def variants(inner: dict[str, Any], outer: dict[str, Any]) -> dict[str, np.ndarr
         out["cooling only x-shift"] = _cooling(sz, yi, li, zo, lo)
         out["platt shared x-shift"] = _lr(sz[:, None], yi, 1.0).predict_proba(zo[:, None])[:, 1]
         out["never above x-shift"] = np.minimum(out["platt shared x-shift"], base)
+        # the shipped stage since calib2: per STAGE_KINDS kind its own temperature and shift
+        ki = np.array([ch.stage_kinds(r[2:]) for r in xi])
+        ko = np.array([ch.stage_kinds(r[2:]) for r in xo])
+        stage = _lr(at._stage_x(sz, ki), yi, at.RECALIBRATION_C)
+        out["kinds, never above x-shift"] = np.minimum(
+            stage.predict_proba(at._stage_x(zo, ko))[:, 1], base)
+        # (before the kinds were English only: the same stage with Swedish choices of a kind)
+        def pooled(rows: np.ndarray) -> np.ndarray:
+            return np.array([ch.stage_kinds([*r[2:4], 0.0, *r[5:]]) for r in rows])
+
+        stage = _lr(at._stage_x(sz, pooled(xi)), yi, at.RECALIBRATION_C)
+        out["kinds pooled, never above x-shift"] = np.minimum(
+            stage.predict_proba(at._stage_x(zo, pooled(xo)))[:, 1], base)
         f_in = np.column_stack([sz, li])
         out["platt +sv shift x-shift"] = _lr(f_in, yi, 1.0).predict_proba(
             np.column_stack([zo, lo]))[:, 1]

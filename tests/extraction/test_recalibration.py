@@ -14,19 +14,23 @@ import pytest
 
 from app.extraction.model import Resolved
 from app.extraction.resolve.chooser import (
+    CALIBRATION_EXTRA,
     MODEL_FILE,
     NOBODY,
+    STAGE_KINDS,
     UNKNOWN_BELOW,
     ChooserModel,
     choose,
     feature_names,
     load_chooser,
+    stage_kinds,
 )
 from app.training.attribution import (
     CALIBRATION_C,
     RECALIBRATION_C,
     Sample,
     _calibration_x,
+    _stage_x,
     fit_recalibration,
     shift_groups,
 )
@@ -168,8 +172,12 @@ def test_the_second_stage_is_fitted_on_blocks_left_out() -> None:
         held = LogisticRegression(C=CALIBRATION_C, max_iter=2000).fit(x[block != g],
                                                                       y[block != g])
         z[block == g] = held.decision_function(x[block == g])
-    lr = LogisticRegression(C=RECALIBRATION_C, max_iter=2000).fit(z[:, None], y)
-    assert got == pytest.approx([lr.coef_[0][0], 0.0, lr.intercept_[0], 0.0], abs=1e-6)
+    # (no blind scorer here: every choice "differs" from it; none is indirect)
+    kinds = np.tile([1.0, 0.0], (len(y), 1))
+    lr = LogisticRegression(C=RECALIBRATION_C, max_iter=2000).fit(_stage_x(z, kinds), y)
+    c = lr.coef_[0]
+    assert got == pytest.approx([c[0], 0.0, lr.intercept_[0], 0.0, *c[1:]], abs=1e-6)
+    assert len(got) == 4 + 2 * len(STAGE_KINDS)
     # the blocks are right more or less often at the same scores: a calibration that never
     # saw a block is too sure on one, too unsure on another, and the second stage cools
     # it (a temperature < 1): the most confident choice is shown lower
@@ -177,7 +185,7 @@ def test_the_second_stage_is_fitted_on_blocks_left_out() -> None:
     fitted_on_all = LogisticRegression(C=CALIBRATION_C, max_iter=2000).fit(x, y)
     q = fitted_on_all.predict_proba(x)[:, 1]
     top = q.max()
-    shown = _model({}, got).shown(float(top))
+    shown = _model({}, got).shown(float(top), kinds=[1.0, 0.0])
     assert shown < top
 
 
@@ -187,3 +195,74 @@ def test_the_shipped_model_has_its_second_stage() -> None:
     a, a_sv, _, _ = model.recalibration
     assert a > 0 and a + a_sv > 0  # the confidence still rises with the calibrated one
     assert "cross-fitted" in model.meta["recalibration"]
+
+
+def test_each_kind_of_choice_adds_its_own_temperature_and_shift() -> None:
+    """recalibration = a, a_sv, b, b_sv, then a_k, b_k per STAGE_KINDS: a choice of a kind
+    adds a_k * logit(q) + b_k; never above q; a file of four numbers has no kinds."""
+    assert STAGE_KINDS == ("blind_differs", "indirect")
+    model = _model({}, [1.0, 0.0, 0.0, 0.0, -0.2, -0.5, 0.1, -1.0])
+    lq = math.log(0.9 / 0.1)
+    assert model.shown(0.9, kinds=[0.0, 0.0]) == pytest.approx(0.9)
+    assert model.shown(0.9, kinds=[1.0, 0.0]) == pytest.approx(_sig(0.8 * lq - 0.5))
+    assert model.shown(0.9, kinds=[0.0, 1.0]) == pytest.approx(_sig(1.1 * lq - 1.0))
+    assert model.shown(0.9, kinds=[1.0, 1.0]) == pytest.approx(_sig(0.9 * lq - 1.5))
+    lifted = _model({}, [1.0, 0.0, 0.0, 0.0, 0.5, 2.0, 0.0, 0.0])
+    assert lifted.shown(0.7, kinds=[1.0, 0.0]) == pytest.approx(0.7)  # never raised
+    older = _model({}, [1.0, 0.0, -0.3, 0.0])
+    assert older.shown(0.9, kinds=[1.0, 1.0]) == pytest.approx(_sig(lq - 0.3))
+
+
+def test_stage_kinds_read_the_blind_scorer_and_the_quote_type() -> None:
+    extra = [0.0] * len(CALIBRATION_EXTRA)
+    assert stage_kinds(extra) == [1.0, 0.0]  # no blind agreement
+    extra[CALIBRATION_EXTRA.index("blind_agrees")] = 1.0
+    extra[CALIBRATION_EXTRA.index("nobody_type_indirect")] = 1.0
+    assert stage_kinds(extra) == [0.0, 1.0]
+    extra[CALIBRATION_EXTRA.index("blind_agrees")] = 0.0
+    extra[CALIBRATION_EXTRA.index("nobody_sv")] = 1.0  # a Swedish choice: of no kind
+    assert stage_kinds(extra) == [0.0, 0.0]
+
+
+def test_a_choice_the_blind_scorer_does_not_share_is_shown_lower() -> None:
+    """The same score and calibration: the choice the blind scorer would make as well keeps
+    the shared stage's confidence, the one it would not gets its kind's terms too."""
+    names = feature_names([], [])
+    w = np.zeros(len(names))
+    w[names.index("is_rule")] = 2.5
+    blind = np.zeros(len(names))
+    blind[names.index("subject_near")] = 1.0
+    model = ChooserModel(w, names, [], [], [1.0, 0.0, 0.0], blind=blind,
+                         recalibration=[1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0])
+    shared = _choice(model, {"Ann Reid": ["is_rule", "subject_near"], "Tom Berg": [],
+                             NOBODY: ["nobody"]})
+    alone = _choice(model, {"Ann Reid": ["is_rule"], "Tom Berg": ["subject_near"],
+                            NOBODY: ["nobody"]})
+    rule = [Resolved("Ann Reid", None, 0.9)]
+    (a,) = choose([shared], rule, [_cand()], model, lambda n: n)
+    (b,) = choose([alone], rule, [_cand()], model, lambda n: n)
+    assert a.name == b.name == "Ann Reid"
+    assert a.confidence == pytest.approx(round(_sig(2.5), 4))
+    assert b.confidence == pytest.approx(round(_sig(2.5 - 1.0), 4))
+
+
+def test_the_second_stage_learns_a_kind_right_less_often_at_the_same_scores() -> None:
+    """Indirect choices right far less often than direct ones at the same scores (invented):
+    the fitted stage shows an indirect choice lower than a direct one at the same q."""
+    model = _model({}, None)
+    rng = np.random.default_rng(5)
+    data, oof, groups = [], [], {}
+    for n in range(240):
+        doc = f"d-{n // 3:03d}"
+        groups[doc] = (n // 3) % 4
+        indirect = n % 2 == 1
+        right = rng.random() < (0.6 if indirect else 0.95)
+        nobody = ["nobody", "nobody_type_indirect"] if indirect else ["nobody"]
+        ch = _choice(model, {"Ann Reid": ["label_PER"], NOBODY: nobody})
+        data.append(Sample(doc, "en", ch.x, np.array([float(right), 0.0]), ch.names))
+        p = float(np.clip(0.85 + rng.normal(0, 0.05), 0.05, 0.99))
+        oof.append((0, p, p))
+    got = fit_recalibration(data, oof, model, None, groups)
+    staged = _model({}, got)
+    assert staged.shown(0.9, kinds=[1.0, 1.0]) < staged.shown(0.9, kinds=[1.0, 0.0])
+    assert got[7] < 0  # b of "indirect"
