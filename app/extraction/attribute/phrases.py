@@ -344,6 +344,12 @@ class Phrases:
                 if sent_first <= k2 < i and m.subject and m.kind in ("name", "pronoun", "title")
             ]
             return max(near, key=lambda m: m.first_word) if near else None
+        if w.text == ",":
+            # "…, while Brightmart, in a post on Tuesday, called it "…"": the name before
+            # a prepositional aside is the verb's subject, not the sentence's first name.
+            aside = self._before_aside(k, sent_first)
+            if aside is not None:
+                return aside
         if w.text == "," or w.lower in lex.clause_links:
             # "… och sade till reportrar", "She went on to say": the clause's subject.
             return self.clause_subject(sent_first, i)
@@ -394,6 +400,30 @@ class Phrases:
         ):
             return None
         return self._phrase(a, parsed, "generic")
+
+    def _before_aside(self, k: int, sent_first: int) -> Mention | None:
+        """The name or organisation before an aside between commas that ends at word k (the
+        comma before the cue): "Brightmart, in a post on Tuesday, called", "Eva Lund, i ett
+        inlägg i går, kallade"; the aside opens with a preposition and has no verb, name or
+        quotation in it. None when there is no such aside."""
+        words, view = self.view.words, self.view
+        for j in range(k - 1, max(sent_first, k - 9) - 1, -1):
+            w = words[j]
+            if w.text != ",":
+                if w.pos in ("VERB", "AUX") or w.text in _PHRASE_END or view.is_mark(w) or (
+                    view.in_quote(w.start) or j in self.by_word
+                ):
+                    return None
+                continue
+            if j + 1 >= k or words[j + 1].pos != "ADP" or j - 1 < sent_first:
+                return None
+            m = self.by_word.get(j - 1)
+            if m is None or m.last_word != j - 1 or m.kind not in ("name", "org") or (
+                m.label == "LOC"
+            ):
+                return None
+            return self._not_oblique(m, sent_first)
+        return None
 
     def _before_phrase(self, k: int, sent_first: int) -> Mention | None:
         """The subject before a short prepositional phrase that ends at word k (parsed

@@ -509,11 +509,13 @@ def load_marks(path: str | None = None) -> Marks:
 
 @dataclass(frozen=True, slots=True)
 class FirstNames:
-    """First names with a gender, and the gender of each third-person pronoun."""
+    """First names with a gender, and the gender of each third-person pronoun (subject
+    pronouns; ``object_gender``: the object ones, "him", "her", "honom")."""
 
     female: frozenset[str]
     male: frozenset[str]
     pronoun_gender: dict[str, str]
+    object_gender: dict[str, str] = field(default_factory=dict)
 
     def gender(self, name: str) -> str | None:
         """"female"/"male" for a known first name (first word of name), else None."""
@@ -533,6 +535,7 @@ def load_first_names(path: str | None = None) -> FirstNames:
         female=frozenset(data["female"]),
         male=frozenset(data["male"]),
         pronoun_gender=dict(data["pronoun_gender"]),
+        object_gender=dict(data.get("object_pronoun_gender", {})),
     )
 
 
