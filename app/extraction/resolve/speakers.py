@@ -446,11 +446,11 @@ class SpeakerResolver:
             # The previous speaker, named again as a subject just before: however far their
             # last quote ("Men Eva Lind var ändå hoppfull. ¶ – Vi spelade bra …").
             return Resolved(between[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"])
-        named = self._named_just_before(c, since)
-        if named is not None and prev is not None and named != prev[1].name:
+        just_named = self._named_just_before(c, since)
+        if just_named is not None and prev is not None and just_named != prev[1].name:
             # A person the sentence right before names, though not as its subject, speaks
             # next in the paragraph: "Two red cards left coach Arthur Penn furious. "…"".
-            return Resolved(named, None,
+            return Resolved(just_named, None,
                             confidence.SPEAKER_BY_HOW["inherit"] * confidence.INTRODUCED_FACTOR)
         if prev is not None and prev[1].name is not None and c.type != "indirect" and (
             self._organisation(prev[1].name)
