@@ -65,6 +65,25 @@ CASES: list[tuple[str, str, Expected]] = [
         "website, called the rush \"unprecedented\".",
         [("unprecedented", "partial", "Brightmart")],
     ),
+    # -- a plural of a body's people before the cue: the body speaks (GUIDELINES point 3;
+    # -- attribute/phrases.py, _group_body and the lexicon's group_nouns) ------------------
+    (
+        "en-representatives-from-a-country",
+        "On Saturday, representatives from Norland acknowledged that their army had "
+        "\"mistakenly\" fired on the convoy.",
+        [("mistakenly", "partial", "Norland")],
+    ),
+    (
+        "en-officials-of-an-organisation",
+        "Officials of the Harlow Port Authority said the new crane was \"a game changer\".",
+        [("a game changer", "partial", "Harlow Port Authority")],
+    ),
+    # (kept as before: a person of the body speaks for herself)
+    (
+        "en-person-of-an-organisation",
+        "Jane Roe of the Harlow Port Authority said the new crane was \"a game changer\".",
+        [("a game changer", "partial", "Jane Roe")],
+    ),
     # -- a pronoun after a sentence with no person as subject whose "her" carries the story's
     # -- person on (resolve/speakers.py, _centre_goes_on) ----------------------------------
     (

@@ -174,12 +174,37 @@ class Phrases:
     def before(self, i: int, sent_first: int) -> Mention | None:
         """The subject of the cue at word i: the phrase just before it, or the clause subject
         (the person an organisation's phrase is about: "Jane Roe of Acme said")."""
+        body = self._group_body(i, sent_first)
+        if body is not None:
+            return body
         m = self._before(i, sent_first)
         if m is not None and m.kind in ("name", "org"):
             return self._affiliated_person(m, sent_first) or self._apposed_person(
                 m, i, sent_first) or m
         if m is not None and m.kind in ("generic", "description", "title"):
             return self.spoken_for(m) or m
+        return m
+
+    def _group_body(self, i: int, sent_first: int) -> Mention | None:
+        """The body a plural of its people speaks for, right before the cue at word i:
+        "representatives from Norland acknowledged", "Officials of the Port Authority said",
+        "företrädare för Norland medgav" (GUIDELINES point 3: the body, a country as its
+        government); None for any other phrase."""
+        words = self.view.words
+        k = i - 1
+        while k > sent_first and self._skippable(words[k]) and k not in self.by_word:
+            k -= 1
+        m = self.by_word.get(k)
+        if m is None or m.last_word != k or m.kind not in ("name", "org"):
+            return None
+        lex = self.view.lexicon_at(words[k].start)
+        p = m.first_word - 1
+        if p > sent_first and words[p].lower in lex.definite_articles:
+            p -= 1
+        if p - 1 < sent_first or words[p].lower not in lex.group_prepositions or (
+            words[p - 1].lower not in lex.group_nouns
+        ):
+            return None
         return m
 
     def spoken_for(self, m: Mention) -> Mention | None:

@@ -144,6 +144,11 @@ class LexiconFile(BaseModel):
     #: "an Acme spokesperson", "a spokesman for Acme": someone who speaks for an organisation,
     #: which is then the speaker.
     spokesperson_nouns: list[str] = []
+    #: "Officials from Norland admitted", "representatives of the Port Authority said": a
+    #: plural of people who speak for the body named after one of ``group_prepositions``,
+    #: which is then the speaker (GUIDELINES point 3; a country in the metonymic sense).
+    group_nouns: list[str] = []
+    group_prepositions: list[str] = []
     #: "an Acme press release", "the court's opinion": a document whose issuer speaks.
     document_nouns: list[str] = []
     #: "X described the plan as "…"": a label the clause's subject used (a partial quote).
@@ -246,6 +251,8 @@ class Lexicon:
     post_nominals: frozenset[str] = frozenset()  # as written ("QC")
     affiliation_prepositions: frozenset[str] = frozenset()
     spokesperson_nouns: frozenset[str] = frozenset()
+    group_nouns: frozenset[str] = frozenset()
+    group_prepositions: frozenset[str] = frozenset()
     document_nouns: frozenset[str] = frozenset()
     label_prepositions: frozenset[str] = frozenset()
     name_titles: frozenset[str] = frozenset()
@@ -411,6 +418,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         post_nominals=frozenset(data.post_nominals),
         affiliation_prepositions=_folded(data.affiliation_prepositions),
         spokesperson_nouns=_folded(data.spokesperson_nouns),
+        group_nouns=_folded(data.group_nouns),
+        group_prepositions=_folded(data.group_prepositions),
         document_nouns=_folded(data.document_nouns),
         label_prepositions=_folded(data.label_prepositions),
         name_titles=_folded(data.name_titles),
