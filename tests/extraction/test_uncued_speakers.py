@@ -84,6 +84,22 @@ CASES: list[tuple[str, str, Expected]] = [
         "Jane Roe of the Harlow Port Authority said the new crane was \"a game changer\".",
         [("a game changer", "partial", "Jane Roe")],
     ),
+    # -- an interview's answer label is no speaker (attribute/marked.py, _interview_label;
+    # -- the lexicon's interview_labels): the interviewee the introduction names ----------
+    (
+        "sv-interview-answer-label",
+        "Hamnkaptenen Dora Kvill har skött hamnen i tjugo år. Vi frågade henne om den nya "
+        "kranen.\n\nF: Varför behöver hamnen en ny kran?\n\nS: ”Den gamla är fyrtio år och "
+        "går sönder varje vecka.”",
+        [("Den gamla är fyrtio år och går sönder varje vecka.", "direct", "Dora Kvill")],
+    ),
+    (
+        "en-interview-answer-label",
+        "Harbour master Dora Quill has run the port for twenty years. We asked her about the "
+        "new crane.\n\nQ: Why does the port need a new crane?\n\nA: \"The old one is forty "
+        "years old.\"",
+        [("The old one is forty years old.", "direct", "Dora Quill")],
+    ),
     # -- a pronoun after a sentence with no person as subject whose "her" carries the story's
     # -- person on (resolve/speakers.py, _centre_goes_on) ----------------------------------
     (

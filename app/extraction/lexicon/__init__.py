@@ -172,6 +172,8 @@ class LexiconFile(BaseModel):
     #: Words that open an indirect question or a how/what clause ("explained why …", "asked
     #: whether …"): no reported statement follows.
     question_words: list[str] = []
+    #: "Q:", "A:", "F:", "S:" opening an interview's paragraphs: no speaker's name.
+    interview_labels: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +264,7 @@ class Lexicon:
     time_nouns: frozenset[str] = frozenset()
     inscription_verbs: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
+    interview_labels: frozenset[str] = frozenset()
     subordinators: frozenset[str] = frozenset()
     label_participles: frozenset[str] = frozenset()
     definition_verbs: frozenset[str] = frozenset()
@@ -429,6 +432,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         time_nouns=_folded(data.time_nouns),
         inscription_verbs=_folded(data.inscription_verbs),
         question_words=_folded(data.question_words),
+        interview_labels=_folded(data.interview_labels),
         subordinators=_folded(data.subordinators),
         label_participles=_folded(data.label_participles),
         definition_verbs=_folded(data.definition_verbs),
