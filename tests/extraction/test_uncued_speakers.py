@@ -3,8 +3,9 @@ helper "encont"): a person the sentence before names as an object, a subject beh
 between commas, and a pronoun whose antecedent an intervening sentence only seems to change.
 
 Invented texts only. Each case runs the shipped pipelines with the learned chooser and checks
-the exact quote text, type and speaker; every "fixed" case gave the previous speaker (or the
-wrong name) before the change named in its comment.
+the exact quote text, type and speaker; every fixed case gave the previous speaker, nobody or
+the wrong name before the change named in its comment (the English interview case and the
+cases marked "kept as before" guard what was already right).
 """
 
 from __future__ import annotations
@@ -69,9 +70,9 @@ CASES: list[tuple[str, str, Expected]] = [
     # -- attribute/phrases.py, _group_body and the lexicon's group_nouns) ------------------
     (
         "en-representatives-from-a-country",
-        "On Saturday, representatives from Norland acknowledged that their army had "
-        "\"mistakenly\" fired on the convoy.",
-        [("mistakenly", "partial", "Norland")],
+        "On Monday, representatives from Portugal admitted their navy had \"accidentally\" "
+        "sunk the trawler.",
+        [("accidentally", "partial", "Portugal")],
     ),
     (
         "en-officials-of-an-organisation",
