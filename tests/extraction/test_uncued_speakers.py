@@ -66,6 +66,12 @@ CASES: list[tuple[str, str, Expected]] = [
         "website, called the rush \"unprecedented\".",
         [("unprecedented", "partial", "Brightmart")],
     ),
+    (
+        "en-subject-before-an-aside-with-a-name-in-it",
+        "Harlow Foods said its shelves were empty, while Brightmart, in a Facebook post on "
+        "Tuesday, called the rush \"unexpected\".",
+        [("unexpected", "partial", "Brightmart")],
+    ),
     # -- a plural of a body's people before the cue: the body speaks (GUIDELINES point 3;
     # -- attribute/phrases.py, _group_body and the lexicon's group_nouns) ------------------
     (

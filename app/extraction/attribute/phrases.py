@@ -429,14 +429,16 @@ class Phrases:
     def _before_aside(self, k: int, sent_first: int) -> Mention | None:
         """The name or organisation before an aside between commas that ends at word k (the
         comma before the cue): "Brightmart, in a post on Tuesday, called", "Eva Lund, i ett
-        inlägg i går, kallade"; the aside opens with a preposition and has no verb, name or
-        quotation in it. None when there is no such aside."""
+        inlägg i går, kallade"; the aside opens with a preposition and has no verb, pronoun
+        or quotation in it (a name in it is the preposition's: "in a Facebook post"). None
+        when there is no such aside."""
         words, view = self.view.words, self.view
         for j in range(k - 1, max(sent_first, k - 9) - 1, -1):
             w = words[j]
             if w.text != ",":
+                inside = self.by_word.get(j)
                 if w.pos in ("VERB", "AUX") or w.text in _PHRASE_END or view.is_mark(w) or (
-                    view.in_quote(w.start) or j in self.by_word
+                    view.in_quote(w.start) or (inside is not None and inside.kind == "pronoun")
                 ):
                     return None
                 continue
