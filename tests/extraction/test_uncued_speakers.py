@@ -72,6 +72,21 @@ CASES: list[tuple[str, str, Expected]] = [
         "Tuesday, called the rush \"unexpected\".",
         [("unexpected", "partial", "Brightmart")],
     ),
+    # -- "It" opening the sentence of a cue is the body the sentence before has as subject,
+    # -- not the name after the verb (attribute/phrases.py, _body_before; body_pronouns) ----
+    (
+        "en-it-for-the-body-before",
+        "The Harlow Water Board closed the reservoir on Monday. It also thanked Mayor Ruth "
+        "Ansel for her help, adding that the water was \"perfectly safe\".",
+        [("perfectly safe", "partial", "Harlow Water Board")],
+    ),
+    # (kept as before: a cleft "It was X who …" names its subject)
+    (
+        "en-cleft-it",
+        "It was Mayor Ruth Ansel who opened the bridge, calling it \"a bridge for the next "
+        "century\".",
+        [("a bridge for the next century", "partial", "Ruth Ansel")],
+    ),
     # -- a plural of a body's people before the cue: the body speaks (GUIDELINES point 3;
     # -- attribute/phrases.py, _group_body and the lexicon's group_nouns) ------------------
     (

@@ -510,6 +510,20 @@ class Phrases:
                 return None
         return near
 
+    def _body_before(self, sent_first: int) -> Mention | None:
+        """The organisation that is the subject of the sentence before word sent_first, if
+        any."""
+        view = self.view
+        if sent_first == 0:
+            return None
+        first, _ = self.sentence_words(view.words[sent_first - 1].start)
+        for m in self.mentions:
+            if first <= m.first_word < sent_first and m.subject and (
+                m.kind == "org" or (m.kind == "name" and m.label == "ORG")
+            ):
+                return m
+        return None
+
     def clause_subject(self, sent_first: int, before: int) -> Mention | None:
         """The first mention of the sentence before word `before`, preferring a name."""
         words = self.view.words
@@ -525,6 +539,12 @@ class Phrases:
             k += 1
         if k < before and words[k].lower in lex.generic_determiners and k not in self.by_word:
             return None  # "A neighbour described …, stating": nobody we can name
+        if k + 1 < before and words[k].lower in lex.body_pronouns and k not in self.by_word and (
+            words[k + 1].lower not in lex.copulas
+        ):
+            # "NASA paused its coverage. It also credited Petrov …, noting "…"": the body
+            # the sentence before has as subject, not the name after the verb.
+            return self._body_before(sent_first)
         outside = sum(
             1 for x in range(sent_first, cands[0].first_word if cands else sent_first)
             if not self.view.in_quote(words[x].start)

@@ -174,6 +174,8 @@ class LexiconFile(BaseModel):
     question_words: list[str] = []
     #: "Q:", "A:", "F:", "S:" opening an interview's paragraphs: no speaker's name.
     interview_labels: list[str] = []
+    #: "It said …": a pronoun that stands for an organisation, not a person.
+    body_pronouns: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +267,7 @@ class Lexicon:
     inscription_verbs: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
     interview_labels: frozenset[str] = frozenset()
+    body_pronouns: frozenset[str] = frozenset()
     subordinators: frozenset[str] = frozenset()
     label_participles: frozenset[str] = frozenset()
     definition_verbs: frozenset[str] = frozenset()
@@ -433,6 +436,7 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         inscription_verbs=_folded(data.inscription_verbs),
         question_words=_folded(data.question_words),
         interview_labels=_folded(data.interview_labels),
+        body_pronouns=_folded(data.body_pronouns),
         subordinators=_folded(data.subordinators),
         label_participles=_folded(data.label_participles),
         definition_verbs=_folded(data.definition_verbs),
