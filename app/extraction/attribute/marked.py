@@ -120,6 +120,8 @@ class Attributor:
         if words[k].text == ":" and k - 1 >= first:
             m = ph.by_word.get(k - 1)
             lead = words[first : m.first_word] if m is not None else []
+            if m is not None and m.first_word == first and self._interview_label(m):
+                return None  # "S: ”…”", "A: "…"": an interview's answer, the label no name
             if (
                 m is not None
                 and m.kind in ("name", "org", "title")
@@ -145,6 +147,14 @@ class Attributor:
                 return Evidence(m, None, "intro", words[k].start)
             return None
         return self.cue_before(k, first, max(first, k - 8) if tight else first)
+
+    def _interview_label(self, m: Mention) -> bool:
+        """True for a mention that is an interview's "Q" / "A" (“F” / “S”) opening its
+        paragraph."""
+        view = self.view
+        para = view.paragraph_of(m.start)
+        return m.text.strip().casefold() in view.lexicon_at(m.start).interview_labels and (
+            not view.text[para.start : m.start].strip())
 
     def _topic_colon(self, first: int, colon: int) -> Mention | None:
         """A headline "Rektorn om branden: ”…”": the speaker, a topic preposition and a short

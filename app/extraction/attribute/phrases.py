@@ -174,12 +174,37 @@ class Phrases:
     def before(self, i: int, sent_first: int) -> Mention | None:
         """The subject of the cue at word i: the phrase just before it, or the clause subject
         (the person an organisation's phrase is about: "Jane Roe of Acme said")."""
+        body = self._group_body(i, sent_first)
+        if body is not None:
+            return body
         m = self._before(i, sent_first)
         if m is not None and m.kind in ("name", "org"):
             return self._affiliated_person(m, sent_first) or self._apposed_person(
                 m, i, sent_first) or m
         if m is not None and m.kind in ("generic", "description", "title"):
             return self.spoken_for(m) or m
+        return m
+
+    def _group_body(self, i: int, sent_first: int) -> Mention | None:
+        """The body a plural of its people speaks for, right before the cue at word i:
+        "representatives from Norland acknowledged", "Officials of the Port Authority said",
+        "företrädare för Norland medgav" (GUIDELINES point 3: the body, a country as its
+        government); None for any other phrase."""
+        words = self.view.words
+        k = i - 1
+        while k > sent_first and self._skippable(words[k]) and k not in self.by_word:
+            k -= 1
+        m = self.by_word.get(k)
+        if m is None or m.last_word != k or m.kind not in ("name", "org"):
+            return None
+        lex = self.view.lexicon_at(words[k].start)
+        p = m.first_word - 1
+        if p > sent_first and words[p].lower in lex.definite_articles:
+            p -= 1
+        if p - 1 < sent_first or words[p].lower not in lex.group_prepositions or (
+            words[p - 1].lower not in lex.group_nouns
+        ):
+            return None
         return m
 
     def spoken_for(self, m: Mention) -> Mention | None:
@@ -353,6 +378,12 @@ class Phrases:
                 if sent_first <= k2 < i and m.subject and m.kind in ("name", "pronoun", "title")
             ]
             return max(near, key=lambda m: m.first_word) if near else None
+        if w.text == ",":
+            # "…, while Brightmart, in a post on Tuesday, called it "…"": the name before
+            # a prepositional aside is the verb's subject, not the sentence's first name.
+            aside = self._before_aside(k, sent_first)
+            if aside is not None:
+                return aside
         if w.text == "," or w.lower in lex.clause_links:
             # "… och sade till reportrar", "She went on to say": the clause's subject.
             return self.clause_subject(sent_first, i)
@@ -403,6 +434,32 @@ class Phrases:
         ):
             return None
         return self._phrase(a, parsed, "generic")
+
+    def _before_aside(self, k: int, sent_first: int) -> Mention | None:
+        """The name or organisation before an aside between commas that ends at word k (the
+        comma before the cue): "Brightmart, in a post on Tuesday, called", "Eva Lund, i ett
+        inlägg i går, kallade"; the aside opens with a preposition and has no verb, pronoun
+        or quotation in it (a name in it is the preposition's: "in a Facebook post"). None
+        when there is no such aside."""
+        words, view = self.view.words, self.view
+        for j in range(k - 1, max(sent_first, k - 9) - 1, -1):
+            w = words[j]
+            if w.text != ",":
+                inside = self.by_word.get(j)
+                if w.pos in ("VERB", "AUX") or w.text in _PHRASE_END or view.is_mark(w) or (
+                    view.in_quote(w.start) or (inside is not None and inside.kind == "pronoun")
+                ):
+                    return None
+                continue
+            if j + 1 >= k or words[j + 1].pos != "ADP" or j - 1 < sent_first:
+                return None
+            m = self.by_word.get(j - 1)
+            if m is None or m.last_word != j - 1 or m.kind not in ("name", "org") or (
+                m.label == "LOC"
+            ):
+                return None
+            return self._not_oblique(m, sent_first)
+        return None
 
     def _before_phrase(self, k: int, sent_first: int) -> Mention | None:
         """The subject before a short prepositional phrase that ends at word k (parsed
@@ -462,6 +519,20 @@ class Phrases:
                 return None
         return near
 
+    def _body_before(self, sent_first: int) -> Mention | None:
+        """The organisation that is the subject of the sentence before word sent_first, if
+        any."""
+        view = self.view
+        if sent_first == 0:
+            return None
+        first, _ = self.sentence_words(view.words[sent_first - 1].start)
+        for m in self.mentions:
+            if first <= m.first_word < sent_first and m.subject and (
+                m.kind == "org" or (m.kind == "name" and m.label == "ORG")
+            ):
+                return m
+        return None
+
     def clause_subject(self, sent_first: int, before: int) -> Mention | None:
         """The first mention of the sentence before word `before`, preferring a name."""
         words = self.view.words
@@ -477,6 +548,12 @@ class Phrases:
             k += 1
         if k < before and words[k].lower in lex.generic_determiners and k not in self.by_word:
             return None  # "A neighbour described …, stating": nobody we can name
+        if k + 1 < before and words[k].lower in lex.body_pronouns and k not in self.by_word and (
+            words[k + 1].lower not in lex.copulas
+        ):
+            # "NASA paused its coverage. It also credited Petrov …, noting "…"": the body
+            # the sentence before has as subject, not the name after the verb.
+            return self._body_before(sent_first)
         outside = sum(
             1 for x in range(sent_first, cands[0].first_word if cands else sent_first)
             if not self.view.in_quote(words[x].start)

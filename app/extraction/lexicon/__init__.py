@@ -147,6 +147,11 @@ class LexiconFile(BaseModel):
     #: "an Acme spokesperson", "a spokesman for Acme": someone who speaks for an organisation,
     #: which is then the speaker.
     spokesperson_nouns: list[str] = []
+    #: "Officials from Norland admitted", "representatives of the Port Authority said": a
+    #: plural of people who speak for the body named after one of ``group_prepositions``,
+    #: which is then the speaker (GUIDELINES point 3; a country in the metonymic sense).
+    group_nouns: list[str] = []
+    group_prepositions: list[str] = []
     #: "an Acme press release", "the court's opinion": a document whose issuer speaks.
     document_nouns: list[str] = []
     #: Generic or plural unnamed speakers ("officials", "experts", "reports"): nobody in
@@ -179,6 +184,10 @@ class LexiconFile(BaseModel):
     #: Words that open an indirect question or a how/what clause ("explained why …", "asked
     #: whether …"): no reported statement follows.
     question_words: list[str] = []
+    #: "Q:", "A:", "F:", "S:" opening an interview's paragraphs: no speaker's name.
+    interview_labels: list[str] = []
+    #: "It said …": a pronoun that stands for an organisation, not a person.
+    body_pronouns: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +267,8 @@ class Lexicon:
     post_nominals: frozenset[str] = frozenset()  # as written ("QC")
     affiliation_prepositions: frozenset[str] = frozenset()
     spokesperson_nouns: frozenset[str] = frozenset()
+    group_nouns: frozenset[str] = frozenset()
+    group_prepositions: frozenset[str] = frozenset()
     document_nouns: frozenset[str] = frozenset()
     generic_speakers: frozenset[str] = frozenset()
     body_nouns: frozenset[str] = frozenset()
@@ -270,6 +281,8 @@ class Lexicon:
     time_nouns: frozenset[str] = frozenset()
     inscription_verbs: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
+    interview_labels: frozenset[str] = frozenset()
+    body_pronouns: frozenset[str] = frozenset()
     subordinators: frozenset[str] = frozenset()
     label_participles: frozenset[str] = frozenset()
     definition_verbs: frozenset[str] = frozenset()
@@ -428,6 +441,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         post_nominals=frozenset(data.post_nominals),
         affiliation_prepositions=_folded(data.affiliation_prepositions),
         spokesperson_nouns=_folded(data.spokesperson_nouns),
+        group_nouns=_folded(data.group_nouns),
+        group_prepositions=_folded(data.group_prepositions),
         document_nouns=_folded(data.document_nouns),
         generic_speakers=_folded(data.generic_speakers),
         body_nouns=_folded(data.body_nouns),
@@ -440,6 +455,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         time_nouns=_folded(data.time_nouns),
         inscription_verbs=_folded(data.inscription_verbs),
         question_words=_folded(data.question_words),
+        interview_labels=_folded(data.interview_labels),
+        body_pronouns=_folded(data.body_pronouns),
         subordinators=_folded(data.subordinators),
         label_participles=_folded(data.label_participles),
         definition_verbs=_folded(data.definition_verbs),
@@ -531,11 +548,13 @@ def load_marks(path: str | None = None) -> Marks:
 
 @dataclass(frozen=True, slots=True)
 class FirstNames:
-    """First names with a gender, and the gender of each third-person pronoun."""
+    """First names with a gender, and the gender of each third-person pronoun (subject
+    pronouns; ``object_gender``: the object ones, "him", "her", "honom")."""
 
     female: frozenset[str]
     male: frozenset[str]
     pronoun_gender: dict[str, str]
+    object_gender: dict[str, str] = field(default_factory=dict)
 
     def gender(self, name: str) -> str | None:
         """"female"/"male" for a known first name (first word of name), else None."""
@@ -555,6 +574,7 @@ def load_first_names(path: str | None = None) -> FirstNames:
         female=frozenset(data["female"]),
         male=frozenset(data["male"]),
         pronoun_gender=dict(data["pronoun_gender"]),
+        object_gender=dict(data.get("object_pronoun_gender", {})),
     )
 
 

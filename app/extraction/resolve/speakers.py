@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from app.extraction.resolve.chooser import (
 
 #: The name recorded for a speaker the text does not name.
 ANONYMOUS = "\x00anonymous"
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 #: How far back (in paragraphs) a continuation quote inherits the previous speaker.
 INHERIT_PARAGRAPHS = 4
 
@@ -36,6 +38,14 @@ def _articles() -> frozenset[str]:
     """The definite articles of every lexicon ("the")."""
     return frozenset(a.casefold() for code in languages()
                      for a in load_lexicon(code).definite_articles)
+
+
+@cache
+def _determiners() -> frozenset[str]:
+    """The determiners and definite articles of every lexicon ("a", "the", "en")."""
+    return frozenset(a.casefold() for code in languages()
+                     for lex in (load_lexicon(code),)
+                     for a in (*lex.determiners, *lex.definite_articles))
 
 
 def _tokens(name: str) -> list[str]:
@@ -52,9 +62,13 @@ class SpeakerResolver:
         sentences: Sequence[tuple[int, int]],
         paragraphs: Sequence[tuple[int, int]],
         speaker_hints: Sequence[Mention | None] = (),
+        text: str = "",
     ) -> None:
-        """Index the article's names; `speaker_hints` are mentions found as speakers of cues."""
+        """Index the article's names; `speaker_hints` are mentions found as speakers of cues;
+        `text` (the article's, optional) lets a pronoun look at the words between names."""
         self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
+        self.text = text
+        self.sentences = list(sentences)
         self.sent_starts = [s for s, _ in sentences]
         self.para_starts = [s for s, _ in paragraphs]
         self.entities: dict[str, Speaker] = {}
@@ -225,6 +239,23 @@ class SpeakerResolver:
                 return e.name
         return None
 
+    def _centre_goes_on(self, sent: int, after: int, want: str) -> bool:
+        """True when sentence ``sent``, which has no person as subject, has an object pronoun
+        of gender ``want`` after position ``after`` (its last person): one followed by a
+        determiner, a punctuation mark or nothing ("made her a regular", "praised him."; not
+        the possessive "her report", which is most often the last person's own)."""
+        if not self.text or not 0 <= sent < len(self.sentences):
+            return False
+        end = self.sentences[sent][1]
+        words = _TOKEN.findall(self.text[after:end])[1:]  # (not the last person's own word)
+        for n, w in enumerate(words):
+            if self.first_names.object_gender.get(w.casefold()) != want:
+                continue
+            nxt = words[n + 1] if n + 1 < len(words) else ""
+            if not nxt[:1].isalnum() or nxt.casefold() in _determiners():
+                return True
+        return False
+
     def _gender_of(self, name: str) -> str | None:
         """The gender of an entity: learnt from a pronoun, or its first name's."""
         if name not in self.gender:
@@ -280,6 +311,13 @@ class SpeakerResolver:
                     if known:
                         return known[-1].name
                 return subjects[-1].name
+            if in_sent and back > 0 and want is not None and self._centre_goes_on(
+                sent - back, in_sent[-1].pos, want
+            ):
+                # "Nora Felding talked of the pilot. Afraid of losing the role of Lucy Harmon,
+                # the producers made her a regular. "…," she recalls": the "her" after the
+                # sentence's last person carries on who the story is about (further back).
+                continue
             if in_sent and back > 0:
                 # Of the people a sentence only mentions, one named in full rather than a
                 # lone word the tagger may take for a person ("… ministern Eva Lind, som
@@ -408,6 +446,12 @@ class SpeakerResolver:
             # The previous speaker, named again as a subject just before: however far their
             # last quote ("Men Eva Lind var ändå hoppfull. ¶ – Vi spelade bra …").
             return Resolved(between[-1].name, None, confidence.SPEAKER_BY_HOW["inherit"])
+        just_named = self._named_just_before(c, since)
+        if just_named is not None and prev is not None and just_named != prev[1].name:
+            # A person the sentence right before names, though not as its subject, speaks
+            # next in the paragraph: "Two red cards left coach Arthur Penn furious. "…"".
+            return Resolved(just_named, None,
+                            confidence.SPEAKER_BY_HOW["inherit"] * confidence.INTRODUCED_FACTOR)
         if prev is not None and prev[1].name is not None and c.type != "indirect" and (
             self._organisation(prev[1].name)
         ):
@@ -443,6 +487,24 @@ class SpeakerResolver:
             # the story before it; other quotes that far from any speaker stay unknown.
             return Resolved(None, None, 0.0)
         return Resolved(pr.name, pr.mention, confidence.SPEAKER_BY_HOW["inherit"])
+
+    def _named_just_before(self, c: Candidate, since: int) -> str | None:
+        """The one person named in the sentence right before a direct quote that opens its
+        sentence, in the quote's paragraph and after the previous quote; None when that
+        sentence names nobody, several people or an organisation, or the quote's own
+        sentence names someone before it."""
+        if c.type != "direct":
+            return None
+        sent = self._sentence(c.start)
+        if sent < 1 or self._paragraph(self.sent_starts[sent - 1]) != self._paragraph(c.start):
+            return None
+        seen = [e for e in self.events
+                if since <= e.pos < c.start and e.sentence in (sent - 1, sent)]
+        names = {e.name for e in seen}
+        if len(names) != 1 or any(e.sentence == sent or e.group for e in seen):
+            return None
+        (name,) = names
+        return name if name != ANONYMOUS and self._person(name) else None
 
     def speakers(self, names: Sequence[str | None]) -> list[ExtractedSpeaker]:
         """Records of the entities that speak in this article, in order of first quote."""
@@ -494,7 +556,8 @@ def decide_speakers(
     The rules resolve every candidate's mention (SpeakerResolver); with a trained chooser
     (resolve/chooser.py) and the text, the rules' speaker becomes one candidate among the
     people near the quote and the model picks, with a calibrated confidence."""
-    resolver = SpeakerResolver(mentions, sentences, paragraphs, [c.mention for c in candidates])
+    resolver = SpeakerResolver(mentions, sentences, paragraphs, [c.mention for c in candidates],
+                               text)
     rule = resolver.resolve(candidates)
     if (chooser is None and record is None) or not text or not candidates:
         return SpeakerDecision(rule, resolver)
