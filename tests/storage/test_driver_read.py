@@ -164,3 +164,114 @@ def test_first_on_hands_cursor_listeners_a_connection(engine: Engine,
     assert got is not None and got[1] == "Ett"
     assert len(given) == 1 and isinstance(given[0], Connection)
     assert engine.pool.checkedout() == 0
+
+
+def _only_on_postgresql(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's libpq read (CITAT_DATABASE_URL=postgresql+psycopg://…)")
+
+
+def _prepared(dbapi_conn: Any) -> dict[str, str]:
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SELECT name, statement FROM pg_prepared_statements")
+        found = {name: statement for name, statement in cur.fetchall()}
+    dbapi_conn.rollback()
+    return found
+
+
+def test_first_on_postgresql_prepares_the_statement_once_under_its_own_name(
+        db_url: str) -> None:
+    _only_on_postgresql(db_url)
+    engine = make_engine(db_url, pool_size=1, max_overflow=0)
+    try:
+        with Session(engine) as session:
+            _archive(session)
+        read = DriverRead(_STATEMENT)
+        for _ in range(2):  # the first read prepares it, the second runs it prepared
+            got = read.first_on(reading(engine), public_id="drv0000000000001")
+            assert got is not None and got[1] == "Ett" and got[8] == 1
+        pooled = engine.raw_connection()  # the one connection: the read's
+        try:
+            statements = _prepared(pooled.dbapi_connection)
+        finally:
+            pooled.close()
+        name = read._name.decode()
+        assert name.startswith("citat_read_")
+        # with libpq's placeholders, not psycopg's
+        assert "quote.public_id = $1" in statements[name]
+        assert not any(n.startswith("_pg3_") for n in statements)  # not psycopg's cursor
+    finally:
+        engine.dispose()
+
+
+def test_first_on_postgresql_takes_text_integer_and_null_parameters(
+        engine: Engine, session: Session, db_url: str) -> None:
+    _only_on_postgresql(db_url)
+    _archive(session)
+    text_type = Quote.__table__.c.text.type  # type: ignore[attr-defined]
+    read = DriverRead(select(Quote.text).where(
+        col(Quote.public_id) == bindparam("public_id"), col(Quote.end) >= bindparam("end"),
+        func.coalesce(bindparam("missing", type_=text_type), "x") == "x"))
+    args = {"public_id": "drv0000000000001", "missing": None}
+    assert read.first_on(engine, **args, end=3) == ("Ett",)
+    assert read.first_on(engine, **args, end=4) is None
+    assert read.first_on(engine, public_id="drv0000000000001", missing="y", end=3) is None
+    assert read.first_on(engine, public_id="drv0000000000001", missing="å", end=3) is None
+    with pytest.raises(TypeError, match="no text form"):
+        read.first_on(engine, **args, end=[3])
+    assert engine.pool.checkedout() == 0
+
+
+def test_first_on_postgresql_prepares_again_what_the_server_forgot(db_url: str) -> None:
+    _only_on_postgresql(db_url)
+    engine = make_engine(db_url, pool_size=1, max_overflow=0)
+    try:
+        with Session(engine) as session:
+            _archive(session)
+        read = DriverRead(_STATEMENT)
+        assert read.first_on(engine, public_id="drv0000000000001") is not None
+        # psycopg sends DEALLOCATE ALL after rolling back a transaction that prepared
+        # statements of its own: the read's name goes with them
+        pooled = engine.raw_connection()
+        try:
+            with pooled.dbapi_connection.cursor() as cur:
+                cur.execute("DEALLOCATE ALL")
+            pooled.dbapi_connection.commit()
+        finally:
+            pooled.close()
+        got = read.first_on(engine, public_id="drv0000000000001")
+        assert got is not None and got[1] == "Ett"
+        pooled = engine.raw_connection()
+        try:
+            assert read._name.decode() in _prepared(pooled.dbapi_connection)
+        finally:
+            pooled.close()
+    finally:
+        engine.dispose()
+
+
+def test_first_on_postgresql_drops_a_lost_connection(db_url: str) -> None:
+    _only_on_postgresql(db_url)
+    engine = make_engine(db_url, pool_size=1, max_overflow=0)
+    other = make_engine(db_url, poolclass=None)
+    try:
+        with Session(engine) as session:
+            _archive(session)
+        read = DriverRead(_STATEMENT)
+        assert read.first_on(engine, public_id="drv0000000000001") is not None
+        pooled = engine.raw_connection()
+        try:
+            pid = pooled.dbapi_connection.info.backend_pid
+        finally:
+            pooled.close()
+        with other.connect() as connection:  # the server ends the pooled connection
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as raised:
+            read.first_on(engine, public_id="drv0000000000001")
+        assert raised.value.connection_invalidated
+        assert engine.pool.checkedout() == 0
+        # a new connection: prepared there again
+        assert read.first_on(engine, public_id="drv0000000000001") is not None
+    finally:
+        other.dispose()
+        engine.dispose()
