@@ -129,8 +129,10 @@ class DriverRead:
     SQLAlchemy's (``TypeEngine.result_processor``: SQLite's timestamps and booleans), and the
     engine's ``before_cursor_execute`` / ``after_cursor_execute`` listeners are told (with no
     execution context), so statement counts and checks still see it. For statements whose
-    parameters need no conversion (strings, integers): refused otherwise. psycopg still
-    prepares it on the server after a few runs on a connection, as it does any statement."""
+    parameters need no conversion (strings, integers): refused otherwise. On ``first``'s
+    connection psycopg prepares it on the server after a few runs, as it does any statement;
+    :meth:`first_on` on PostgreSQL prepares it at once and runs it without psycopg's cursor
+    (``_first_on_libpq``)."""
 
     _numbers = itertools.count(1)
 
