@@ -223,7 +223,9 @@ class DriverRead:
         pool checkout included). A name the server forgot (psycopg's ``DEALLOCATE ALL`` after
         a rolled-back transaction that had prepared statements, a ``DISCARD ALL``) is
         prepared again and the read run once more. A connection found inside a transaction
-        (a pool without a reset) is read through its cursor instead."""
+        (a pool without a reset), or one told not to prepare statements (psycopg's
+        ``prepare_threshold=None``, as behind PgBouncer's transaction pooling), is read
+        through its cursor instead."""
         import psycopg
         from psycopg import generators
         from psycopg.adapt import Transformer
@@ -237,7 +239,8 @@ class DriverRead:
             conn = pooled.dbapi_connection
             assert isinstance(conn, psycopg.Connection)  # just checked out: valid
             pgconn = conn.pgconn
-            if pgconn.transaction_status != TransactionStatus.IDLE:
+            if (pgconn.transaction_status != TransactionStatus.IDLE
+                    or conn.prepare_threshold is None):
                 row, processors = self._run(dialect, conn, None, engine.dispatch, params)
                 return self._values(row, processors)
             state = pooled.info.get(_LIBPQ)

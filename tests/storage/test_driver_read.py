@@ -264,3 +264,21 @@ def test_first_on_postgresql_drops_a_lost_connection(one_connection: Engine,
     assert one_connection.pool.checkedout() == 0
     # a new connection: prepared there again
     assert read.first_on(one_connection, public_id="drv0000000000001") is not None
+
+
+def test_first_on_postgresql_prepares_nothing_where_psycopg_is_told_not_to(
+        db_url: str) -> None:
+    _only_on_postgresql(db_url)  # e.g. behind PgBouncer's transaction pooling
+    engine = make_engine(db_url, pool_size=1, max_overflow=0,
+                         connect_args={"prepare_threshold": None})
+    try:
+        with Session(engine) as session:
+            _archive(session)
+        read = DriverRead(_STATEMENT)
+        for _ in range(6):  # more than psycopg's default threshold (5)
+            got = read.first_on(reading(engine), public_id="drv0000000000001")
+            assert got is not None and got[1] == "Ett"
+        assert _prepared(engine) == {}
+        assert engine.pool.checkedout() == 0
+    finally:
+        engine.dispose()
