@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 import time
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -14,6 +16,13 @@ from sqlmodel import create_engine
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: Key of a PostgreSQL connection's ``info``: pg_trgm is usable on it.
 TRIGRAMS = "citat_trigrams"
+
+
+#: Key of a PostgreSQL connection's ``info``: ``DriverRead``'s state on it (the names of the
+#: statements it prepared there and the driver's row loader); forgotten with the connection.
+_LIBPQ = "citat_libpq"
+#: PostgreSQL's SQLSTATE for an unknown prepared statement (``invalid_sql_statement_name``).
+_NO_SUCH_STATEMENT = "26000"
 
 
 #: A pooled PostgreSQL connection unused for longer than this is pinged before it is handed
@@ -120,8 +129,12 @@ class DriverRead:
     SQLAlchemy's (``TypeEngine.result_processor``: SQLite's timestamps and booleans), and the
     engine's ``before_cursor_execute`` / ``after_cursor_execute`` listeners are told (with no
     execution context), so statement counts and checks still see it. For statements whose
-    parameters need no conversion (strings, integers): refused otherwise. psycopg still
-    prepares it on the server after a few runs on a connection, as it does any statement."""
+    parameters need no conversion (strings, integers): refused otherwise. On ``first``'s
+    connection psycopg prepares it on the server after a few runs, as it does any statement;
+    :meth:`first_on` on PostgreSQL prepares it at once and runs it without psycopg's cursor
+    (``_first_on_libpq``)."""
+
+    _numbers = itertools.count(1)
 
     def __init__(self, statement: Any) -> None:
         self.statement = statement
@@ -129,6 +142,11 @@ class DriverRead:
         self._compiled: WeakKeyDictionary[Any, tuple[str, Any, tuple[str, ...] | None]] = (
             WeakKeyDictionary())
         self._processors: WeakKeyDictionary[Any, list[Any] | None] = WeakKeyDictionary()
+        # psycopg: the statement's name when prepared on a connection (psycopg's own are
+        # "_pg3_N"), and by dialect its SQL in libpq's form ($1, $2 …) with the fixed values.
+        self._name = f"citat_read_{next(DriverRead._numbers)}".encode()
+        self._libpq: WeakKeyDictionary[Any, tuple[bytes, tuple[str, ...], dict[str, Any]]] = (
+            WeakKeyDictionary())
 
     def _compile(self, dialect: Any) -> tuple[str, Any, tuple[str, ...] | None]:
         compiled = self.statement.compile(dialect=dialect)
@@ -165,6 +183,8 @@ class DriverRead:
             with engine.connect() as connection:
                 return self.first(connection, **params)
         dialect = engine.dialect
+        if dialect.driver == "psycopg":
+            return self._first_on_libpq(engine, params)
         isolation = engine.get_execution_options().get("isolation_level")
         pooled = engine.raw_connection()
         dbapi_connection = pooled.dbapi_connection
@@ -188,6 +208,103 @@ class DriverRead:
         finally:
             pooled.close()
         return self._values(row, processors)
+
+    def _first_on_libpq(self, engine: Engine, params: dict[str, Any]
+                        ) -> tuple[Any, ...] | None:
+        """:meth:`first_on` on PostgreSQL through psycopg's libpq connection (``pgconn``):
+        the statement prepared on the connection under a name of its own once (one more round
+        trip, the first time on each connection), then one Bind/Execute a read, the values
+        loaded by psycopg's own row loader (its ``Transformer``: the same Python values as its
+        cursor gives). No cursor, no query conversion or prepared-statement bookkeeping a call
+        and no isolation level set and reset: a connection comes out of the pool idle (its
+        reset rolled back any transaction) and psycopg sends a BEGIN only before a cursor's
+        statement, so the one statement runs in its own implicit transaction, as in
+        autocommit, and leaves the connection idle (~95 → ~40 µs of CPU a permalink read,
+        pool checkout included). A name the server forgot (psycopg's ``DEALLOCATE ALL`` after
+        a rolled-back transaction that had prepared statements, a ``DISCARD ALL``) is
+        prepared again and the read run once more. A connection found inside a transaction
+        (a pool without a reset), or one told not to prepare statements (psycopg's
+        ``prepare_threshold=None``, as behind PgBouncer's transaction pooling), is read
+        through its cursor instead."""
+        import psycopg
+        from psycopg import generators
+        from psycopg.adapt import Transformer
+        from psycopg.pq import ExecStatus, TransactionStatus
+
+        dialect = engine.dialect
+        sql, names, fixed = self._libpq.get(dialect) or self._compile_libpq(dialect)
+        values = {**fixed, **params}
+        pooled = engine.raw_connection()
+        try:
+            conn = pooled.dbapi_connection
+            assert isinstance(conn, psycopg.Connection)  # just checked out: valid
+            pgconn = conn.pgconn
+            if (pgconn.transaction_status != TransactionStatus.IDLE
+                    or conn.prepare_threshold is None):
+                row, processors = self._run(dialect, conn, None, engine.dispatch, params)
+                return self._values(row, processors)
+            state = pooled.info.get(_LIBPQ)
+            if state is None:
+                state = pooled.info[_LIBPQ] = (Transformer(conn), set(), conn.info.encoding)
+            loader, prepared, encoding = state
+            arguments = [_text_value(values[name], encoding) for name in names]
+            try:
+                with conn.lock:
+                    for _attempt in (1, 2):
+                        if self._name not in prepared:
+                            pgconn.send_prepare(self._name, sql)
+                            result = conn.wait(generators.execute(pgconn))[-1]
+                            if result.status != ExecStatus.COMMAND_OK:
+                                raise psycopg.errors.error_from_result(
+                                    result, encoding=encoding)
+                            prepared.add(self._name)
+                        pgconn.send_query_prepared(self._name, arguments)
+                        result = conn.wait(generators.execute(pgconn))[-1]
+                        if result.status == ExecStatus.TUPLES_OK:
+                            break
+                        error = psycopg.errors.error_from_result(
+                            result, encoding=encoding)
+                        if error.sqlstate != _NO_SUCH_STATEMENT or _attempt == 2:
+                            raise error
+                        prepared.discard(self._name)  # forgotten by the server: again
+            except psycopg.Error as exc:  # as SQLAlchemy raises it
+                lost = dialect.is_disconnect(exc, conn, None)
+                if lost:  # dropped, not given back to the pool
+                    pooled.invalidate(exc)
+                raise DBAPIError.instance(sql.decode(), arguments, exc, psycopg.Error,
+                                          dialect=dialect,
+                                          connection_invalidated=lost) from exc
+            if not result.ntuples:
+                return None
+            processors = (self._processors[dialect] if dialect in self._processors
+                          else self._result_processors(dialect, [
+                              (None, result.ftype(i)) for i in range(result.nfields)]))
+            loader.set_pgresult(result)
+            try:
+                row = loader.load_row(0, tuple)
+            finally:
+                loader.set_pgresult(None)
+        finally:
+            pooled.close()
+        return self._values(row, processors)
+
+    def _compile_libpq(self, dialect: Any) -> tuple[bytes, tuple[str, ...], dict[str, Any]]:
+        """The statement in libpq's form: psycopg's ``%(name)s`` as ``$1``, ``$2`` … in the
+        order first seen, ``%%`` as ``%``; the names in that order and the fixed values."""
+        sql, fixed, _order = self._compiled.get(dialect) or self._compile(dialect)
+        names: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name is None:
+                return "%"
+            if name not in names:
+                names.append(name)
+            return f"${names.index(name) + 1}"
+
+        found = (re.sub(r"%%|%\((\w+)\)s", number, sql).encode(), tuple(names), fixed)
+        self._libpq[dialect] = found
+        return found
 
     def first(self, connection: Connection, **params: Any) -> tuple[Any, ...] | None:
         """The first row for ``params`` (the statement's named parameters), or None."""
@@ -257,3 +374,14 @@ def vacuum_after_bulk(engine: Engine) -> bool:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM (ANALYZE) " + ", ".join(GROWN_BY_INGEST))
     return True
+
+
+def _text_value(value: Any, encoding: str) -> bytes | None:
+    """A parameter in PostgreSQL's text format (for the types ``DriverRead`` takes)."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return str(value).encode()
+    if isinstance(value, str):
+        return value.encode(encoding)
+    raise TypeError(f"no text form for a parameter of type {type(value).__name__}")

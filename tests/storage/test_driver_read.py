@@ -4,6 +4,8 @@ cursor listeners, raises SQLAlchemy's errors, and refuses parameters that need c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -164,3 +166,119 @@ def test_first_on_hands_cursor_listeners_a_connection(engine: Engine,
     assert got is not None and got[1] == "Ett"
     assert len(given) == 1 and isinstance(given[0], Connection)
     assert engine.pool.checkedout() == 0
+
+
+def _only_on_postgresql(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's libpq read (CITAT_DATABASE_URL=postgresql+psycopg://…)")
+
+
+@pytest.fixture
+def one_connection(db_url: str) -> Iterator[Engine]:
+    """An engine whose pool holds one connection (every read on it), on the archive."""
+    _only_on_postgresql(db_url)
+    engine = make_engine(db_url, pool_size=1, max_overflow=0)
+    with Session(engine) as session:
+        _archive(session)
+    yield engine
+    engine.dispose()
+
+
+@contextmanager
+def _the_connection(engine: Engine) -> Iterator[Any]:
+    pooled = engine.raw_connection()
+    try:
+        yield pooled.dbapi_connection
+    finally:
+        pooled.close()
+
+
+def _prepared(engine: Engine) -> dict[str, str]:
+    with _the_connection(engine) as dbapi_conn:
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SELECT name, statement FROM pg_prepared_statements")
+            found = {name: statement for name, statement in cur.fetchall()}
+        dbapi_conn.rollback()
+    return found
+
+
+def test_first_on_postgresql_prepares_the_statement_once_under_its_own_name(
+        one_connection: Engine) -> None:
+    read = DriverRead(_STATEMENT)
+    for _ in range(2):  # the first read prepares it, the second runs it prepared
+        got = read.first_on(reading(one_connection), public_id="drv0000000000001")
+        assert got is not None and got[1] == "Ett" and got[8] == 1
+    statements = _prepared(one_connection)  # the one connection: the read's
+    name = read._name.decode()
+    assert name.startswith("citat_read_")
+    # with libpq's placeholders, not psycopg's
+    assert "quote.public_id = $1" in statements[name]
+    assert not any(n.startswith("_pg3_") for n in statements)  # not psycopg's cursor
+
+
+def test_first_on_postgresql_takes_text_integer_and_null_parameters(
+        engine: Engine, session: Session, db_url: str) -> None:
+    _only_on_postgresql(db_url)
+    _archive(session)
+    text_type = Quote.__table__.c.text.type  # type: ignore[attr-defined]
+    read = DriverRead(select(Quote.text).where(
+        col(Quote.public_id) == bindparam("public_id"), col(Quote.end) >= bindparam("end"),
+        func.coalesce(bindparam("missing", type_=text_type), "x") == "x"))
+    args = {"public_id": "drv0000000000001", "missing": None}
+    assert read.first_on(engine, **args, end=3) == ("Ett",)
+    assert read.first_on(engine, **args, end=4) is None
+    assert read.first_on(engine, public_id="drv0000000000001", missing="y", end=3) is None
+    assert read.first_on(engine, public_id="drv0000000000001", missing="å", end=3) is None
+    with pytest.raises(TypeError, match="no text form"):
+        read.first_on(engine, **args, end=[3])
+    assert engine.pool.checkedout() == 0
+
+
+def test_first_on_postgresql_prepares_again_what_the_server_forgot(
+        one_connection: Engine) -> None:
+    read = DriverRead(_STATEMENT)
+    assert read.first_on(one_connection, public_id="drv0000000000001") is not None
+    # psycopg sends DEALLOCATE ALL after rolling back a transaction that prepared
+    # statements of its own: the read's name goes with them
+    with _the_connection(one_connection) as dbapi_conn:
+        with dbapi_conn.cursor() as cur:
+            cur.execute("DEALLOCATE ALL")
+        dbapi_conn.commit()
+    assert read._name.decode() not in _prepared(one_connection)
+    got = read.first_on(one_connection, public_id="drv0000000000001")
+    assert got is not None and got[1] == "Ett"
+    assert read._name.decode() in _prepared(one_connection)
+
+
+def test_first_on_postgresql_drops_a_lost_connection(one_connection: Engine,
+                                                     engine: Engine) -> None:
+    read = DriverRead(_STATEMENT)
+    assert read.first_on(one_connection, public_id="drv0000000000001") is not None
+    with _the_connection(one_connection) as dbapi_conn:
+        pid = dbapi_conn.info.backend_pid
+    with engine.connect() as connection:  # the server ends the pooled connection
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    with pytest.raises(DBAPIError) as raised:
+        read.first_on(one_connection, public_id="drv0000000000001")
+    assert raised.value.connection_invalidated
+    assert one_connection.pool.checkedout() == 0
+    # a new connection: prepared there again
+    assert read.first_on(one_connection, public_id="drv0000000000001") is not None
+
+
+def test_first_on_postgresql_prepares_nothing_where_psycopg_is_told_not_to(
+        db_url: str) -> None:
+    _only_on_postgresql(db_url)  # e.g. behind PgBouncer's transaction pooling
+    engine = make_engine(db_url, pool_size=1, max_overflow=0,
+                         connect_args={"prepare_threshold": None})
+    try:
+        with Session(engine) as session:
+            _archive(session)
+        read = DriverRead(_STATEMENT)
+        for _ in range(6):  # more than psycopg's default threshold (5)
+            got = read.first_on(reading(engine), public_id="drv0000000000001")
+            assert got is not None and got[1] == "Ett"
+        assert _prepared(engine) == {}
+        assert engine.pool.checkedout() == 0
+    finally:
+        engine.dispose()
