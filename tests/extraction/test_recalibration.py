@@ -192,8 +192,11 @@ def test_the_second_stage_is_fitted_on_blocks_left_out() -> None:
 def test_the_shipped_model_has_its_second_stage() -> None:
     model = load_chooser(MODEL_FILE)
     assert model is not None and model.recalibration is not None
-    a, a_sv, _, _ = model.recalibration
+    a, a_sv, _, _, *per_kind = model.recalibration
     assert a > 0 and a + a_sv > 0  # the confidence still rises with the calibrated one
+    assert len(per_kind) == 2 * len(STAGE_KINDS)  # a temperature and a shift for each kind
+    for a_k, _ in zip(per_kind[::2], per_kind[1::2], strict=True):
+        assert a + a_k > 0  # and rises with it within each kind too
     assert "cross-fitted" in model.meta["recalibration"]
 
 
