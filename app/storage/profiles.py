@@ -159,11 +159,13 @@ SELECT * FROM (
   FROM speakermonth m WHERE m.speaker_id = (SELECT id FROM me)) AS months
 UNION ALL
 SELECT * FROM (
-  SELECT {_TALKS_ABOUT} AS part, row_number() OVER (ORDER BY se.quotes DESC, e.name) AS ord,
+  SELECT {_TALKS_ABOUT} AS part,
+         row_number() OVER (ORDER BY se.quotes DESC, se.entity_id) AS ord,
          {_E}, se.quotes AS n, {_INT} AS m
-  FROM speakerentity se JOIN entity e ON e.id = se.entity_id
-  WHERE se.speaker_id = (SELECT id FROM me)
-  ORDER BY se.quotes DESC, e.name LIMIT :talks) AS talks
+  FROM (SELECT entity_id, quotes FROM speakerentity
+        WHERE speaker_id = (SELECT id FROM me)
+        ORDER BY quotes DESC, entity_id LIMIT :talks) AS se
+  JOIN entity e ON e.id = se.entity_id) AS talks
 UNION ALL
 SELECT * FROM (
   SELECT {_ALONGSIDE} AS part, row_number() OVER (ORDER BY p.articles DESC, o.name) AS ord,
