@@ -135,9 +135,13 @@ _INT, _STR = "CAST(NULL AS integer)", "CAST(NULL AS varchar)"
 # An entity's (e) and a speaker's (o) columns in a row, in the order the rows are read back.
 _E = ", ".join(f"e.{c}" for c in _ENTITY_COLS) + f", {_STR} AS surname"
 _O = ", ".join(f"o.{c}" for c in _SPEAKER_COLS)
-# Constants only are formatted in; every value is a bound parameter. The uncertain
-# attributions: an index-only range of ix_quote_speaker_uncertain ("= false", not "IS false":
-# PostgreSQL seeks an index only on the first).
+# Constants only are formatted in; every value is a bound parameter. The topics (talks): most
+# quotes first, among equal counts the entity stored first (the id is in speakerentity's own
+# row, so the rows shown are chosen before any entity is looked up; ordered by the entity's
+# name, every entity tied at the cut-off was looked up first: hundreds a speaker at a million
+# quotes, bench/README.md, branch pg1m3). The uncertain attributions: an index-only range
+# of ix_quote_speaker_uncertain ("= false", not "IS false": PostgreSQL seeks an index only on
+# the first).
 _PROFILE = text(f"""
 WITH me AS (SELECT id, name_key FROM speaker WHERE slug = :slug)
 SELECT {_ME} AS part, 0 AS ord, s.id, s.name, s.slug, s.kind, s.name_key, s.surname,
