@@ -75,3 +75,25 @@ def test_the_topics_read_only_as_many_entities_as_are_shown(engine: Engine,
     root = (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]
     # Ten shown and four more read (one may be the speaker's own name): fourteen, not twenty.
     assert _entity_lookups(root) == 14
+
+
+def test_the_profile_binds_only_the_speaker_and_the_threshold(engine: Engine,
+                                                              session: Session) -> None:
+    """Its limits are numbers in the statement: PostgreSQL keeps one generic plan of it for
+    every speaker (with placeholders for them, at a million quotes, it planned every request
+    anew); another limit is another statement, with the same order."""
+    _speaker_with_topics(session)
+    seen: list[tuple[str, Any]] = []
+
+    def keep(_c: object, _cur: object, statement: str, params: object, *_: object) -> None:
+        seen.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        three = profiles.speaker_profile(session, "tove-lindgarn", 0.9, limit=3).stats
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    params = next(p for s, p in seen if "WITH me AS" in s)
+    assert len(params) == 2  # slug and threshold (PostgreSQL: a dict, SQLite: a tuple)
+    assert [(e.name, n) for e, n in three.entities] == [
+        ("Rävsnäs", 3), ("Östra Lerby", 1), ("Vittjärv", 1)]
