@@ -52,10 +52,9 @@ def _entity_lookups(plan: dict[str, Any]) -> int:
     return found + sum(_entity_lookups(p) for p in plan.get("Plans", []))
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's plan")
-def test_the_topics_read_only_as_many_entities_as_are_shown(engine: Engine,
-                                                            session: Session) -> None:
-    _speaker_with_topics(session)
+def _profile_sent(engine: Engine, session: Session, limit: int
+                  ) -> tuple[str, Any, profiles.SpeakerStats]:
+    """The profile statement sent for Tove Lindgarn's page, its bound values, and her numbers."""
     seen: list[tuple[str, Any]] = []
 
     def keep(_c: object, _cur: object, statement: str, params: object, *_: object) -> None:
@@ -63,10 +62,18 @@ def test_the_topics_read_only_as_many_entities_as_are_shown(engine: Engine,
 
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        profiles.speaker_profile(session, "tove-lindgarn", 0.9)
+        stats = profiles.speaker_profile(session, "tove-lindgarn", 0.9, limit=limit).stats
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     sql, params = next((s, p) for s, p in seen if "WITH me AS" in s)
+    return sql, params, stats
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's plan")
+def test_the_topics_read_only_as_many_entities_as_are_shown(engine: Engine,
+                                                            session: Session) -> None:
+    _speaker_with_topics(session)
+    sql, params, _ = _profile_sent(engine, session, 10)
     with engine.connect() as conn:
         conn.exec_driver_sql("SET enable_seqscan = off")  # as on a large archive
         conn.exec_driver_sql("SET enable_hashjoin = off")
@@ -83,17 +90,7 @@ def test_the_profile_binds_only_the_speaker_and_the_threshold(engine: Engine,
     every speaker (with placeholders for them, at a million quotes, it planned every request
     anew); another limit is another statement, with the same order."""
     _speaker_with_topics(session)
-    seen: list[tuple[str, Any]] = []
-
-    def keep(_c: object, _cur: object, statement: str, params: object, *_: object) -> None:
-        seen.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        three = profiles.speaker_profile(session, "tove-lindgarn", 0.9, limit=3).stats
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    params = next(p for s, p in seen if "WITH me AS" in s)
+    _, params, three = _profile_sent(engine, session, 3)
     assert len(params) == 2  # slug and threshold (PostgreSQL: a dict, SQLite: a tuple)
     assert [(e.name, n) for e, n in three.entities] == [
         ("Rävsnäs", 3), ("Östra Lerby", 1), ("Vittjärv", 1)]
