@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     Engine,
+    TextClause,
     bindparam,
     case,
     exists,
@@ -78,13 +80,12 @@ class SpeakerProfile:
 def speaker_profile(session: Session, slug: str, sure: float, limit: int = 10
                     ) -> SpeakerProfile:
     """The speaker with this slug, their mentions and roles, and their numbers and neighbours
-    (``SpeakerStats``) and uncertain attributions: one statement (``_PROFILE``), each part an
+    (``SpeakerStats``) and uncertain attributions: one statement (``_profile``), each part an
     indexed read of the aggregates the write path keeps (app/storage/aggregates.py), whatever
     the archive's size. Nine statements before: on PostgreSQL each cost ~0.2 ms of the
     server's CPU and more of the client's. Raises NotFound."""
     parts: dict[int, list[Any]] = {}
-    for row in session.connection().execute(_PROFILE, {"slug": slug, "sure": sure, "limit": limit,
-                                          "talks": limit + 4}):
+    for row in session.connection().execute(_profile(limit), {"slug": slug, "sure": sure}):
         parts.setdefault(int(row[0]), []).append(row)
     if not parts.get(_ME):
         raise NotFound("speaker", slug)
@@ -121,7 +122,7 @@ def speaker_stats(session: Session, speaker: Speaker, limit: int = 10) -> Speake
     return speaker_profile(session, speaker.slug, 1.0, limit).stats
 
 
-# The parts of _PROFILE's rows (its first column), each row: part, its place in its part, then
+# The parts of _profile's rows (its first column), each row: part, its place in its part, then
 # an entity's or a speaker's columns (_ENTITY_COLS, _SPEAKER_COLS; an alias: id, text, -,
 # kind; a month: -, month), then one or two numbers.
 _ME, _UNCERTAIN, _ALIAS, _MONTHS, _TALKS_ABOUT, _ALONGSIDE, _NAMED_AS, _MENTIONED_BY = range(8)
@@ -135,10 +136,14 @@ _INT, _STR = "CAST(NULL AS integer)", "CAST(NULL AS varchar)"
 # An entity's (e) and a speaker's (o) columns in a row, in the order the rows are read back.
 _E = ", ".join(f"e.{c}" for c in _ENTITY_COLS) + f", {_STR} AS surname"
 _O = ", ".join(f"o.{c}" for c in _SPEAKER_COLS)
-# Constants only are formatted in; every value is a bound parameter. The uncertain
-# attributions: an index-only range of ix_quote_speaker_uncertain ("= false", not "IS false":
-# PostgreSQL seeks an index only on the first).
-_PROFILE = text(f"""
+# Constants only are formatted in; every value is a bound parameter. The topics (talks): most
+# quotes first, among equal counts the entity stored first (the id is in speakerentity's own
+# row, so the rows shown are chosen before any entity is looked up; ordered by the entity's
+# name, every entity tied at the cut-off was looked up first: hundreds a speaker at a million
+# quotes, bench/README.md, branch pg1m3). The uncertain attributions: an index-only range
+# of ix_quote_speaker_uncertain ("= false", not "IS false": PostgreSQL seeks an index only on
+# the first).
+_PROFILE = f"""
 WITH me AS (SELECT id, name_key FROM speaker WHERE slug = :slug)
 SELECT {_ME} AS part, 0 AS ord, s.id, s.name, s.slug, s.kind, s.name_key, s.surname,
        c.quotes AS n, c.articles AS m
@@ -159,18 +164,20 @@ SELECT * FROM (
   FROM speakermonth m WHERE m.speaker_id = (SELECT id FROM me)) AS months
 UNION ALL
 SELECT * FROM (
-  SELECT {_TALKS_ABOUT} AS part, row_number() OVER (ORDER BY se.quotes DESC, e.name) AS ord,
+  SELECT {_TALKS_ABOUT} AS part,
+         row_number() OVER (ORDER BY se.quotes DESC, se.entity_id) AS ord,
          {_E}, se.quotes AS n, {_INT} AS m
-  FROM speakerentity se JOIN entity e ON e.id = se.entity_id
-  WHERE se.speaker_id = (SELECT id FROM me)
-  ORDER BY se.quotes DESC, e.name LIMIT :talks) AS talks
+  FROM (SELECT entity_id, quotes FROM speakerentity
+        WHERE speaker_id = (SELECT id FROM me)
+        ORDER BY quotes DESC, entity_id LIMIT {{talks}}) AS se
+  JOIN entity e ON e.id = se.entity_id) AS talks
 UNION ALL
 SELECT * FROM (
   SELECT {_ALONGSIDE} AS part, row_number() OVER (ORDER BY p.articles DESC, o.name) AS ord,
          {_O}, p.articles AS n, {_INT} AS m
   FROM speakerpair p JOIN speaker o ON o.id = p.other_id
   WHERE p.speaker_id = (SELECT id FROM me)
-  ORDER BY p.articles DESC, o.name LIMIT :limit) AS alongside
+  ORDER BY p.articles DESC, o.name LIMIT {{limit}}) AS alongside
 UNION ALL
 SELECT * FROM (
   SELECT {_NAMED_AS} AS part, row_number() OVER (ORDER BY ec.quotes DESC, e.id) AS ord,
@@ -184,8 +191,20 @@ SELECT * FROM (
          {_O}, sum(se.quotes) AS n, {_INT} AS m
   FROM speaker o JOIN speakerentity se ON se.speaker_id = o.id
   JOIN entity e ON e.id = se.entity_id WHERE {_SPEAKERS_OWN} GROUP BY {_O}
-  ORDER BY sum(se.quotes) DESC, o.name LIMIT :limit) AS mentioned
-""")  # noqa: S608
+  ORDER BY sum(se.quotes) DESC, o.name LIMIT {{limit}}) AS mentioned
+"""  # noqa: S608
+
+
+@lru_cache(maxsize=4)
+def _profile(limit: int) -> TextClause:
+    """``_PROFILE`` with its limits written in as numbers (the topics read four more: the
+    speaker's own name may be among them). With placeholders PostgreSQL's generic plan of it
+    guesses a tenth of the rows for each ``LIMIT`` and costs more than a planned one at a
+    million quotes, so every request planned the statement anew (~0.8 ms of the server's
+    CPU; ``pg_prepared_statements``: custom plans only); with numbers the prepared statement's
+    generic plan is kept (bench/README.md, branch pg1m3)."""
+    n = int(limit)
+    return text(_PROFILE.format(limit=n, talks=n + 4))
 
 
 _ENTITY, _SPEAKER = Columns.of(Entity), Columns.of(Speaker)
