@@ -6,11 +6,13 @@ pager's links walk the whole list. On whichever engine the suite runs."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
 from app.config import Settings
@@ -131,6 +133,31 @@ def test_pages_after_and_before_cover_every_quote_once_in_order(session: Session
                                     offset=n * limit)
             assert _ids(by_number) == _ids(p)
             assert (by_number.after is None) == (p.after is None)
+
+
+def test_the_page_size_is_written_into_the_statement_not_bound(engine: Engine,
+                                                               session: Session) -> None:
+    """The list's statement carries its LIMIT as a number (PostgreSQL then keeps one generic
+    plan of the prepared statement; with a placeholder it planned every page anew at a million
+    quotes): the first page and the page after a cursor alike, and the rows are the same."""
+    _store(session)
+    kind, key, expected = _lists(session)[0]
+    sent: list[str] = []
+
+    def keep(_c: object, _cur: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        first = keyset.page(session, kind, key, len(expected), 3)
+        assert first.after is not None
+        after = keyset.page(session, kind, key, len(expected), 3, after=first.after)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    pages = [s for s in sent if "ORDER BY" in s and "LIMIT" in s]
+    assert len(pages) == 2
+    assert all(re.search(r"LIMIT 4\b", s) for s in pages), pages  # three and one to see more
+    assert _ids(first) == expected[:3] and _ids(after) == expected[3:6]
 
 
 def test_cursors_survive_the_url_and_refuse_anything_else(session: Session) -> None:
