@@ -286,10 +286,8 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     # The HTML pages stay out of the OpenAPI schema: /docs documents the JSON API alone.
     app.include_router(pages.router, include_in_schema=False)
     # The permalink, the most asked page, first on the app's own router: not looked for
-    # through the pages router (one router level less a request). Its path is unique.
-    permalink = next(r for r in pages.router.routes if getattr(r, "name", "") == "quote")
-    pages.router.routes.remove(permalink)
-    app.router.routes.insert(0, permalink)
+    # through the pages router (one router level less a request). Its path is its own.
+    app.router.routes.insert(0, pages.permalink_route)
     app.include_router(indexes.router)
     app.include_router(lists.router, include_in_schema=False)
     _tag_api(api.router)
