@@ -59,6 +59,7 @@ from app.web.localized import LocalizedTemplates
 from app.web.middleware import RequestContext
 from app.web.pagecache import PageCacheMiddleware, RenderedPages
 from app.web.ratelimit import FetchQueue, RateLimits
+from app.web.templatecode import BYTECODE_PATTERN, CitatEnvironment
 from app.web.typography import quote_html
 from app.web.urls import Paths, cached_url_for
 
@@ -242,7 +243,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
         "report": settings.ratelimit_report, "verify": settings.ratelimit_verify,
         "edit": settings.ratelimit_edit,
     })
-    env = jinja2.Environment(
+    env = CitatEnvironment(  # fewer Python calls a page: app.web.templatecode
         loader=jinja2.FileSystemLoader(str(settings.templates_dir)),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
@@ -250,7 +251,7 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
         # request (no mtime checks), and their bytecode is kept between starts (a per-user
         # folder in the temporary directory). Edited templates show after a restart.
         auto_reload=False,
-        bytecode_cache=jinja2.FileSystemBytecodeCache(),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(pattern=BYTECODE_PATTERN),
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext_, i18n.ngettext_, newstyle=True
@@ -284,6 +285,9 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     # The HTML pages stay out of the OpenAPI schema: /docs documents the JSON API alone.
     app.include_router(pages.router, include_in_schema=False)
+    # The permalink, the most asked page, first on the app's own router: not looked for
+    # through the pages router (one router level less a request). Its path is its own.
+    app.router.routes.insert(0, pages.permalink_route)
     app.include_router(indexes.router)
     app.include_router(lists.router, include_in_schema=False)
     _tag_api(api.router)

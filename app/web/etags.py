@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 
 from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,6 +34,7 @@ from app.web import i18n
 from app.web.auth import COOKIE as SESSION_COOKIE
 from app.web.csrf import COOKIE as CSRF_COOKIE
 from app.web.csrf import MAX_AGE_SECONDS
+from app.web.rawheaders import raw_headers, set_header
 
 #: Scope key holding the permalink's version (read by the page cache for its key).
 VERSION_KEY = "citat.page_version"
@@ -41,6 +42,7 @@ VERSION_KEY = "citat.page_version"
 PAGE_KEY = "citat.page"
 PERMALINK = re.compile(r"^/q/([^/]{1,64})$")
 CACHE_CONTROL = "private, no-cache"
+_CACHE_CONTROL = CACHE_CONTROL.encode("latin-1")
 #: A page kept by a browser through 304s is rendered afresh at least this often, so the CSRF
 #: token in its form is never older than the token's lifetime allows.
 TOKEN_WINDOW = MAX_AGE_SECONDS // 2
@@ -95,11 +97,13 @@ class VersionedPages:
             await send({"type": "http.response.body", "body": b""})
             return
 
+        etag_bytes = etag.encode("latin-1")
+
         async def with_etag(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
-                out = MutableHeaders(scope=message)
-                out["etag"] = etag
-                out["cache-control"] = CACHE_CONTROL
+                out = raw_headers(message)
+                set_header(out, b"etag", etag_bytes)
+                set_header(out, b"cache-control", _CACHE_CONTROL)
             await send(message)
 
         await self.app(scope, receive, with_etag)

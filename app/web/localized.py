@@ -37,7 +37,7 @@ from app.web import i18n
 from app.web.urls import Paths, route_table
 
 #: Bumped when the rewriting changes (it is part of the bytecode's name).
-REWRITE_VERSION = "1"
+REWRITE_VERSION = "2"  # 2: compiled by app.web.templatecode
 _OPEN = {"lparen", "lbracket", "lbrace"}
 _CLOSE = {"rparen", "rbracket", "rbrace"}
 

@@ -16,13 +16,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from fastapi import Request, Response
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.web import errors, i18n
 from app.web.csrf import COOKIE as CSRF_COOKIE
 from app.web.csrf import Csrf
 from app.web.messages import N_
+from app.web.rawheaders import Raw, first_header, raw_headers, set_header
 
 log = logging.getLogger("citat.web")
 
@@ -36,6 +36,9 @@ STATIC_HEADERS = {
     "referrer-policy": "strict-origin-when-cross-origin",
     "x-frame-options": "DENY",
 }
+_STATIC = tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in STATIC_HEADERS.items())
+_CSP, _DOCS_CSP = CSP.encode("latin-1"), DOCS_CSP.encode("latin-1")
+_CSRF_SET = f"{CSRF_COOKIE}=".encode("latin-1")
 
 
 def _cookie(name: str, value: str, max_age: int, secure: bool, httponly: bool) -> str:
@@ -126,28 +129,31 @@ class RequestContext:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for key, value in STATIC_HEADERS.items():
-                    headers.setdefault(key, value)
-                headers.setdefault("content-security-policy",
-                                   DOCS_CSP if request.scope["path"] == "/docs" else CSP)
+                # MutableHeaders' setdefault / [] / append, on the raw list (app.web.rawheaders)
+                raw = raw_headers(message)
+                present = {k for k, _ in raw}
+                raw.extend(item for item in _STATIC if item[0] not in present)
+                if b"content-security-policy" not in present:
+                    raw.append((b"content-security-policy",
+                                _DOCS_CSP if request.scope["path"] == "/docs" else _CSP))
                 if locale is not None:
-                    headers.setdefault("content-language", locale)
-                    headers["vary"] = "Accept-Language, Cookie"
+                    if b"content-language" not in present:
+                        raw.append((b"content-language", locale.encode("latin-1")))
+                    set_header(raw, b"vary", b"Accept-Language, Cookie")
                     if asked in i18n.LOCALES:
                         # The switch sticks: remember the choice for a year.
-                        headers.append("set-cookie", _cookie(i18n.COOKIE, locale,
-                                                             365 * 86400, secure, False))
-                self._csrf_cookie(request, headers, secure)
+                        raw.append((b"set-cookie", _cookie(
+                            i18n.COOKIE, locale, 365 * 86400, secure, False).encode("latin-1")))
+                self._csrf_cookie(request, raw, secure)
             await send(message)
 
         return send_with_headers
 
-    def _csrf_cookie(self, request: Request, headers: MutableHeaders, secure: bool) -> None:
+    def _csrf_cookie(self, request: Request, raw: Raw, secure: bool) -> None:
         """Send the CSRF cookie with HTML pages when the browser does not have it yet."""
-        raw: Any = getattr(request.state, "csrf_raw", None)
-        if (raw and request.cookies.get(CSRF_COOKIE) != raw
-                and headers.get("content-type", "").startswith("text/html")
-                and f"{CSRF_COOKIE}=" not in ";".join(headers.getlist("set-cookie"))):
-            headers.append("set-cookie", _cookie(CSRF_COOKIE, raw, self.csrf.max_age, secure,
-                                                 True))
+        seed: Any = getattr(request.state, "csrf_raw", None)
+        if (seed and request.cookies.get(CSRF_COOKIE) != seed
+                and first_header(raw, b"content-type").startswith(b"text/html")
+                and _CSRF_SET not in b";".join(v for k, v in raw if k == b"set-cookie")):
+            raw.append((b"set-cookie", _cookie(CSRF_COOKIE, seed, self.csrf.max_age, secure,
+                                               True).encode("latin-1")))

@@ -91,8 +91,10 @@ class _EveryMethod:
         await self.app(scope, receive, send)
 
 
-router.routes.append(Route("/q/{public_id}", _EveryMethod(quote), name="quote",
-                           include_in_schema=False))
+#: Not on ``router``: the app puts it first on its own router (``app.main``), so the most
+#: asked page is not looked for through the pages router (one router level less a request).
+permalink_route = Route("/q/{public_id}", _EveryMethod(quote), name="quote",
+                        include_in_schema=False)
 
 
 def _read_and_render(request: Request, public_id: str, templates: Any, settings: Any
@@ -121,6 +123,7 @@ def _quote_page(request: Request, public_id: str, page: profiles.Permalink, temp
     # request's root path), without three calls through Jinja and url_for's cache.
     root = request_root(request)
     day = _date(row.article.published_at)
+    canonical = absolute_url(request, settings.base_url, str(path))
     response: Response = templates.TemplateResponse(
         request,
         "quote.html",
@@ -131,13 +134,13 @@ def _quote_page(request: Request, public_id: str, page: profiles.Permalink, temp
             "day_path": root + paths("date_day", day=day) if day else "",
             "report_path": root + paths("report_quote", public_id=q.public_id),
             "context": context,
-            "canonical": absolute_url(request, settings.base_url, str(path)),
+            "canonical": canonical,
             # The card's URL carries its version: a correction gives the card a new URL, so
             # no cache (a browser's, a social site's) shows the old speaker.
             "card_url": absolute_url(request, settings.base_url,
                                      f"{card_path}?v={_card_version(row, sure)}"),
             "also": page.also,
-            "citation": _citation(row, absolute_url(request, settings.base_url, str(path)), sure),
+            "citation": _citation(row, canonical, sure),
             "og_title": _og_title(row, sure),
             # An editor chose the speaker: the machine's mention was wrong (it stays in the
             # audit log), so it is not shown beside the corrected name.

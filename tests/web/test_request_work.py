@@ -154,7 +154,8 @@ HOT = ("home", "quote", "article", "search", "speaker", "entity")
 
 def test_the_hot_pages_take_no_injected_session_or_templates() -> None:
     by_name: dict[str, Any] = {getattr(r, "name", ""): r
-                               for r in [*pages.router.routes, *lists.router.routes]}
+                               for r in [*pages.router.routes, *lists.router.routes,
+                                         pages.permalink_route]}
     for name in HOT:
         # (the permalink is a plain Starlette route: nothing can be injected)
         dependant = getattr(by_name[name], "dependant", None)
