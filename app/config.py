@@ -104,6 +104,12 @@ class Settings(BaseSettings):
         "X-Forwarded-For and X-Forwarded-Proto are believed. Empty: none (the client is the "
         "connecting address).",
     )
+    request_threads: int | None = Field(
+        default=None, ge=1, le=1000, description="Threads a web process runs its requests' "
+        "blocking work on (reads, renders) at once; unset: the server's default (40). Fewer "
+        "narrow the tail of CPU-bound pages (bench/README.md: one a process on SQLite took "
+        "the search page's p99 from 122 to 52 ms); URL fetches have threads of their own.",
+    )
     max_fetches: int = Field(
         default=4, ge=1, le=256, description="URL fetches running at once in one web "
         "process, on their own threads (never the request threads); more wait their turn.",

@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 import jinja2
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -202,6 +203,8 @@ def create_app(settings: Settings | None = None, extractor: ExtractorLike | None
         consumer = None
         if settings.worker_in_process and not queue.immediate:
             consumer = await run_in_threadpool(start_in_process, queue, settings.workers)
+        if settings.request_threads is not None:  # after start-up's own thread work
+            to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         thresholds = freeze_startup_objects()
         yield
         thaw_startup_objects(thresholds)
