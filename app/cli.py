@@ -55,8 +55,9 @@ def eval_(
     ] = None,
     part: Annotated[
         str | None,
-        typer.Option(help="Only this part of a corpus's dev split: tune (study its errors) or "
-                     "check (read only its totals, to see whether a change generalises)."),
+        typer.Option(help="Only this part of a corpus's dev split: tune (study its errors), "
+                     "check (read only its totals, to see whether a change generalises) or "
+                     "calib (documents kept for calibration: totals only, never errors)."),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every error.")] = False,
     calibration: Annotated[
@@ -78,13 +79,18 @@ def eval_(
     from app.extraction.evaluation import evaluate_files, format_report, gold_files
     from app.extraction.pipeline import Extractor
 
+    if part is not None and split is None:
+        split = "dev"  # a part is of the dev split: never let a corpus's test file in with it
     try:
         paths = gold_files(files, split)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    if part is not None and (split == "test" or part not in ("tune", "check")):
-        raise typer.BadParameter("a part is tune or check, of the dev split only",
+    if part is not None and (split == "test" or part not in ("tune", "check", "calib")):
+        raise typer.BadParameter("a part is tune, check or calib, of the dev split only",
                                  param_hint="--part")
+    if verbose and part in ("check", "calib"):
+        raise typer.BadParameter(f"the {part} part is read as totals only: its errors are not "
+                                 "listed (study errors on --part tune)", param_hint="--verbose")
     settings = get_settings()
     extractor = Extractor.load(settings.models)
     if chooser is not None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from app.evaluation import PARTS, dev_part, gold_files, iou, reliability, speaker_ok
+from app.evaluation import PARTS, gold_files, iou, part_of, reliability, speaker_ok
 from app.extraction.resolve.chooser import (
     CALIBRATION_EXTRA,
     MODEL_FILE,
@@ -57,6 +57,11 @@ CALIBRATION_C = 0.1
 SHIFT_BLOCKS = 4
 #: Inverse L2 strength of that second stage (two weights on some 800 choices: mild).
 RECALIBRATION_C = 1.0
+#: The weight of the calib part's choices in the second stage, as a share of all the weight:
+#: the calib documents are the dev documents no rule was written against (app.evaluation.PARTS),
+#: so the way the calibration holds on them is the way it holds on unseen text. 0 fits the
+#: second stage as if they were like any other document.
+CALIB_SHARE = 0.5
 
 
 @dataclass(slots=True)
@@ -106,7 +111,7 @@ def record_articles(paths: list[Path], extractor: Any, part: str | None = None
             if not line.strip():
                 continue
             gold = json.loads(line)
-            if part is not None and dev_part(str(gold["id"])) != part:
+            if part is not None and part_of(gold) != part:
                 continue
             seen: list[tuple[ArticleFeatures, str]] = []
             extractor.set_recorder(lambda art, lang, seen=seen: seen.append((art, lang)))
@@ -287,9 +292,22 @@ def _calibration_set(data: list[Sample], oof: list[tuple[int, float, float]],
     return np.asarray(xs), np.asarray(ys), docs
 
 
+def calib_weights(docs: Sequence[str], calib: set[str], share: float = CALIB_SHARE
+                  ) -> np.ndarray | None:
+    """Sample weights giving the choices of ``calib`` documents ``share`` of the total weight
+    (the others the rest), or None (all alike) when there are none, or only those."""
+    inside = np.array([d in calib for d in docs], dtype=bool)
+    n_in, n_out = int(inside.sum()), int((~inside).sum())
+    if not share or n_in == 0 or n_out == 0:
+        return None
+    total = float(len(docs))
+    return np.where(inside, share * total / n_in, (1.0 - share) * total / n_out)
+
+
 def fit_recalibration(data: list[Sample], oof: list[tuple[int, float, float]],
                       model: ChooserModel, blind: Sequence[np.ndarray] | None,
-                      groups: dict[str, int]) -> list[float]:
+                      groups: dict[str, int], calib: set[str] | None = None,
+                      calib_share: float = CALIB_SHARE) -> list[float]:
     """The second stage of the confidence (ChooserModel.shown): a temperature and shift of
     the calibrated logit, shared, and one more of each per STAGE_KINDS kind of choice,
     fitted on logits each from a calibration that never saw the choice's block (``groups``:
@@ -302,7 +320,8 @@ def fit_recalibration(data: list[Sample], oof: list[tuple[int, float, float]],
     Swedish choices are wrong too seldom on dev (a few of some 130) to fit their own, and
     fitted per language they made the shared Swedish news set worse; the calibration keeps
     its own Swedish temperature (``logit_x_sv``). Returns a, a_sv, b, b_sv with the Swedish
-    terms 0, then a_k, b_k per kind."""
+    terms 0, then a_k, b_k per kind. The calib part's documents (``calib``) weigh
+    ``calib_share`` of the fit: the only text here that no rule was tuned on."""
     from sklearn.linear_model import LogisticRegression
 
     x, y, docs = _calibration_set(data, oof, model, blind)
@@ -317,7 +336,9 @@ def fit_recalibration(data: list[Sample], oof: list[tuple[int, float, float]],
     if len(set(y.tolist())) < 2:
         return [1.0, 0.0, 0.0, 0.0, *[0.0] * (2 * len(STAGE_KINDS))]
     kinds = np.array([stage_kinds(row[2:]) for row in x]).reshape(len(y), -1)
-    lr = LogisticRegression(C=RECALIBRATION_C, max_iter=2000).fit(_stage_x(z, kinds), y)
+    weights = calib_weights(docs, calib or set(), calib_share)
+    lr = LogisticRegression(C=RECALIBRATION_C, max_iter=2000).fit(
+        _stage_x(z, kinds), y, sample_weight=weights)
     coef = [float(v) for v in lr.coef_[0]]
     return [coef[0], 0.0, float(lr.intercept_[0]), 0.0, *coef[1:]]
 
@@ -384,7 +405,8 @@ def choose_c(data: list[Sample]) -> tuple[float, float, list[Any]]:
 
 
 def fit_model(data: list[Sample], blank: ChooserModel, rep: Report | None = None,
-              groups: dict[str, int] | None = None,
+              groups: dict[str, int] | None = None, calib: set[str] | None = None,
+              calib_share: float = CALIB_SHARE,
               ) -> tuple[ChooserModel, list[tuple[float, bool]]]:
     """The chooser for ``data`` (``blank`` gives its vocabularies): C by the one-standard-error
     rule, the scorer and the blind scorer on every sample, the calibration on out-of-fold
@@ -398,7 +420,8 @@ def fit_model(data: list[Sample], blank: ChooserModel, rep: Report | None = None
     blind = blind_out_of_fold(data, best_c, columns)
     calibration, pairs = fit_calibration(data, best_oof, blank, blind)
     recalibration = (None if groups is None
-                     else fit_recalibration(data, best_oof, blank, blind, groups))
+                     else fit_recalibration(data, best_oof, blank, blind, groups, calib,
+                                            calib_share))
     model = ChooserModel(_fit(data, best_c), blank.features, blank.prev_words,
                          blank.next_words, calibration, blank.heads,
                          blind=_fit(data, best_c, columns), recalibration=recalibration)
@@ -427,7 +450,8 @@ def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
         if (s.y[np.argmax(s.x[:, rule_idx])] > 0 if s.x[:, rule_idx].any()
             else s.y[-1] > 0)
     ) / max(len(data), 1)
-    model, pairs = fit_model(data, blank, rep, shift_groups([r.gold for r in records]))
+    calib = {str(r.gold["id"]) for r in records if part_of(r.gold) == "calib"}
+    model, pairs = fit_model(data, blank, rep, shift_groups([r.gold for r in records]), calib)
     cal = reliability(pairs)
     rep.ece, rep.table = cal.ece, cal.table
     rep.sure, rep.sure_right = cal.sure, cal.sure_right
@@ -438,7 +462,9 @@ def train(corpus: Path, extractor: Any, output: Path = MODEL_FILE,
         "calibration_extra": list(CALIBRATION_EXTRA),
         "recalibration": f"temperature and shift, shared and per kind "
                          f"({', '.join(STAGE_KINDS)}), cross-fitted over {SHIFT_BLOCKS} "
-                         "blocks of date and source",
+                         "blocks of date and source"
+                         + (f", the calib part's {len(calib)} documents weighing "
+                            f"{CALIB_SHARE:.0%}" if calib else ""),
         "out_of_fold": {"rule_accuracy": round(rep.rule_accuracy, 4),
                         "model_accuracy": round(rep.model_accuracy, 4),
                         "ece": round(rep.ece, 4),

@@ -109,3 +109,21 @@ def test_users_add_command(db_url, monkeypatch) -> None:  # type: ignore[no-unty
     with Session(engine) as session:
         assert session.exec(select(User)).one().username == "maria"
     engine.dispose()
+
+
+def test_eval_lists_no_errors_of_the_held_back_parts_and_keeps_a_part_to_dev(
+        tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus" / "xx"
+    corpus.mkdir(parents=True)
+    (corpus / "dev.jsonl").write_text("", encoding="utf-8")
+    for part in ("check", "calib"):
+        res = runner.invoke(cli, ["eval", str(corpus.parent), "--part", part, "--verbose"])
+        assert res.exit_code == 2
+        assert "totals only" in res.output
+    # a part names documents of the dev split: without --split, a test file is not read
+    (corpus / "test.jsonl").write_text("not json\n", encoding="utf-8")
+    res = runner.invoke(cli, ["eval", str(corpus.parent), "--part", "calib"])
+    assert res.exit_code == 0, res.output
+    assert "not json" not in res.output
+    res = runner.invoke(cli, ["eval", str(corpus.parent), "--part", "calib", "--split", "test"])
+    assert res.exit_code == 2

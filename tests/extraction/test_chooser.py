@@ -266,6 +266,45 @@ def test_training_on_the_tune_part_leaves_check_out(extractor: Extractor, tmp_pa
         train(corpus, extractor, out, split="test", part="tune")
 
 
+def test_the_calib_part_weighs_its_share_of_the_second_stage() -> None:
+    from app.training.attribution import calib_weights
+
+    docs = ["a", "a", "b", "c", "c", "c", "k", "k"]  # 6 choices of others, 2 of calib "k"
+    w = calib_weights(docs, {"k"}, share=0.5)
+    assert w is not None
+    assert w.sum() == pytest.approx(len(docs))  # the same total weight as unweighted
+    assert w[-2:].sum() == pytest.approx(w[:-2].sum())  # half of it on the calib choices
+    assert w[0] == pytest.approx(8 * 0.5 / 6) and w[-1] == pytest.approx(8 * 0.5 / 2)
+    w = calib_weights(docs, {"k"}, share=0.25)
+    assert w is not None and w[-2:].sum() == pytest.approx(2.0)
+    assert calib_weights(docs, set()) is None  # no calib documents: all alike
+    assert calib_weights(["k", "k"], {"k"}) is None  # nothing else to weigh against
+    assert calib_weights(docs, {"k"}, share=0.0) is None
+
+
+def test_training_weighs_the_calib_documents_in_the_second_stage(
+        extractor: Extractor, tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    dev = corpus / "en" / "dev.jsonl"
+    recs = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines()]
+    for r in recs[:3]:
+        r["part"] = "calib"
+    dev.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    plain, marked = tmp_path / "plain.json", tmp_path / "marked.json"
+    try:
+        train(_corpus(tmp_path / "plain"), extractor, plain)
+        report = train(corpus, extractor, marked)
+    finally:
+        extractor.set_chooser(load_chooser())
+    assert report.documents == 10
+    a, b = load_chooser(plain), load_chooser(marked)
+    assert a is not None and b is not None
+    assert "calib part's 3 documents" in b.meta["recalibration"]
+    assert "calib" not in a.meta["recalibration"]
+    assert a.weights.tolist() == b.weights.tolist()  # the chooser itself is the same
+    assert a.recalibration != b.recalibration  # the second stage weighs them differently
+
+
 def test_train_attribution_refuses_the_test_split(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["train-attribution", "--corpus", str(tmp_path),
                                       "--split", "test"])

@@ -173,7 +173,8 @@ def test_dev_parts_are_fixed_by_id_and_split_the_corpus_dev_files() -> None:
     corpus_dev = Path(__file__).parent.parent.parent / "corpus" / "en" / "dev.jsonl"
     ids = [json.loads(line)["id"] for line in corpus_dev.read_text(encoding="utf-8").splitlines()]
     parts = [dev_part(i) for i in ids]
-    assert set(parts) == set(PARTS)
+    assert set(parts) == {"tune", "check"}  # by id; "calib" is the corpus's own mark
+    assert set(PARTS) == {"tune", "check", "calib"}
     assert 0.25 < parts.count("check") / len(ids) < 0.45  # about a third held back
     assert [dev_part(i) for i in ids] == parts  # the same every time
     assert dev_part("made-up-0001") == dev_part("made-up-0001")
@@ -197,3 +198,22 @@ def test_part_keeps_only_the_documents_of_that_part(tmp_path: Path) -> None:
     assert evaluate_files([with_ids], fake).total.tp == 2
     with pytest.raises(ValueError, match="part must be"):
         evaluate_files([with_ids], fake, part="test")
+
+
+def test_a_record_marked_calib_is_only_in_the_calib_part(tmp_path: Path) -> None:
+    from app.evaluation import dev_part, part_of
+
+    arts = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    ids = iter(f"doc-{n}" for n in range(1000))
+    tune_id = next(i for i in ids if dev_part(i) == "tune")
+    marked_id = next(i for i in ids if dev_part(i) == "tune")  # hashes to tune, marked calib
+    recs = [{**arts[0], "id": tune_id}, {**arts[1], "id": marked_id, "part": "calib"}]
+    assert [part_of(r) for r in recs] == ["tune", "calib"]
+    assert part_of({"id": tune_id, "part": "nonsense"}) == "tune"  # only a known part counts
+    with_ids = tmp_path / "dev.jsonl"
+    with_ids.write_text("\n".join(json.dumps(r) for r in recs), encoding="utf-8")
+    fake = cast(Extractor, FakeExtractor())
+    tune = evaluate_files([with_ids], fake, part="tune").files[0].articles
+    calib = evaluate_files([with_ids], fake, part="calib").files[0].articles
+    assert [a.id for a in tune] == [tune_id]
+    assert [a.id for a in calib] == [marked_id]
