@@ -55,8 +55,16 @@ def record(doc_id: str, meta: dict[str, Any]) -> dict[str, Any]:
     return rec
 
 
+def calib_ids() -> set[str]:
+    """Documents of the dev split kept for calibration (corpus/parts.json's "calib"): their
+    records carry ``"part": "calib"`` (see app.evaluation.PARTS)."""
+    path = ROOT / "parts.json"
+    return set(json.loads(path.read_text(encoding="utf-8"))["calib"]) if path.exists() else set()
+
+
 def main() -> None:
     meta = metadata()
+    calib = calib_ids()
     splits = load_splits()
     files: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for path in sorted((ROOT / "work/ann/adjudicated").glob("*.json")):
@@ -64,6 +72,10 @@ def main() -> None:
         if doc_id not in meta or doc_id not in splits:
             raise SystemExit(f"{doc_id}: no metadata or no split (run splits.py)")
         rec = record(doc_id, meta[doc_id])
+        if doc_id in calib:
+            if splits[doc_id] != "dev":
+                raise SystemExit(f"{doc_id}: a calib document must be in the dev split")
+            rec["part"] = "calib"
         files[(rec["lang"], splits[doc_id])].append(rec)
     for (lang, split), recs in sorted(files.items()):
         out = ROOT / lang / f"{split}.jsonl"
