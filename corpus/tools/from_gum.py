@@ -4,12 +4,12 @@ The shared data (`../shared/data/en/UD_English-GUM/documents/`) holds 24 English
 articles of 2006-2023 (`GUM_news_*.conllu`, CC BY 2.5), each as the UD treebank's sentences with
 the article's paragraph structure in `# newpar` / `# newpar_block` comments and its address,
 title and date in `# meta::` comments. This script rebuilds each article's running text from the
-`# text` lines (sentences of a paragraph joined by one space, paragraphs by a blank line; a paragraph's
-`# newpar_block` sentence count decides where it ends), drops
-the title heading (the corpus keeps titles in the metadata) and image figures with their
-captions (page chrome, as for the other collected texts), leaves out an article with fewer
-than two quotation marks or speech verbs (`check_docs.py`'s rule: nothing to annotate), keeps every other paragraph, heading
-and block quote as it stands, and writes `<id>.txt`, `<id>.meta.json` and the index lines for the
+`# text` lines (sentences of a paragraph joined by one space, paragraphs by a blank line; a
+paragraph's `# newpar_block` sentence count decides where it ends), drops the title heading (the
+corpus keeps titles in the metadata) and image figures with their captions (page chrome, as for
+the other collected texts), leaves out an article with fewer than two quotation marks or speech
+verbs (`check_docs.py`'s rule: nothing to annotate), keeps every other paragraph, heading and
+block quote as it stands, and writes `<id>.txt`, `<id>.meta.json` and the index lines for the
 ids from --first on (in date order). Wording, typos and quotation marks are GUM's.
 
     python corpus/tools/from_gum.py [--shared ../shared] [--first 231] [--dry-run]
