@@ -4,6 +4,7 @@ typed before. Beside the bare FastAPI + Jinja page in the same run.
 
     python bench/http_distinct.py [--n 100000] [--seconds 6] [--workers 2]
                                   [--roots PATH ...] [--labels NAME ...] [--pg URL]
+                                  [--env LABEL:VAR=VALUE[,VAR=VALUE] ...]
                                   [--pages NAME ...] [--echoes]
 
 Pages, each a pool of different URLs drawn (seeded) from the benchmark database, no URL asked
@@ -25,6 +26,11 @@ machine the load drifts over minutes); the database is built and its aggregate t
 by the code of this checkout (a checkout that predates them ignores the tables). wrk runs two
 threads, each starting at a different place in the pool; the first URLs of each pool warm the
 workers and are not measured. Needs wrk (``apt-get install -y wrk``).
+
+``--env`` runs every checkout once per setting of the environment, as rows of their own in
+the same run (``--env unset: one:CITAT_REQUEST_THREADS=1``: ``LABEL:`` alone runs the app's
+defaults; several variables separated by commas); with several checkouts the rows are
+``CHECKOUT+LABEL``.
 
 ``--pg URL`` (a PostgreSQL server whose user may create databases, e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``) copies the same database into
@@ -51,7 +57,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from pgcopy import to_postgres
-from procs import ROOT, app_env, copy_db, free_port, stop, uvicorn, wait_ready
+from procs import (
+    ROOT,
+    app_env,
+    copy_db,
+    env_variants,
+    free_port,
+    stop,
+    uvicorn,
+    variants,
+    wait_ready,
+)
 from search import build
 from sqlalchemy import text
 from sqlmodel import Session
@@ -217,6 +233,9 @@ def main() -> None:
     ap.add_argument("--roots", type=Path, nargs="+", default=[ROOT],
                     help="checkouts of the app to measure, in this order")
     ap.add_argument("--labels", nargs="+", default=None)
+    ap.add_argument("--env", nargs="+", default=[], metavar="LABEL:VAR=VALUE[,VAR=VALUE]",
+                    help="run every checkout once per setting, as rows of their own (LABEL: "
+                    "alone: the defaults), e.g. unset: one:CITAT_REQUEST_THREADS=1")
     ap.add_argument("--pages", nargs="+", default=None, help="only these pages")
     ap.add_argument("--pg", help="also on a copy in this PostgreSQL server (SQLAlchemy URL)")
     ap.add_argument("--pg-name", help="the PostgreSQL copy's database name (default "
@@ -224,18 +243,22 @@ def main() -> None:
     ap.add_argument("--echoes", action="store_true",
                     help="find the 'also reported in' links too (one search a quote)")
     args = ap.parse_args()
-    labels = args.labels or [r.name for r in args.roots]
+    try:
+        envs = env_variants(args.env)
+    except ValueError as e:
+        ap.error(str(e))
+    roots = list(zip(args.labels or [r.name for r in args.roots], args.roots, strict=True))
     db = args.dir / f"distinct-{args.n}.db"
     if not db.exists():  # built and prepared once, then reused
         tmp = copy_db(build(args.n, args.dir), args.dir / f"distinct-{args.n}.tmp")
         prepare(tmp, args.echoes)
         tmp.rename(db)
     prepare(db, args.echoes)
-    targets = [(label, root, f"sqlite:///{db}") for root, label in zip(args.roots, labels,
-                                                                        strict=True)]
+    runs = variants(roots, envs)
+    targets = [(label, root, f"sqlite:///{db}", extra) for label, root, extra in runs]
     if args.pg:
         pg = to_postgres(db, args.pg, args.pg_name or f"citat_bench_distinct_{args.n}")
-        targets += [(f"{label}/pg", root, pg) for label, root, _ in targets]
+        targets += [(f"{label}/pg", root, pg, extra) for label, root, _, extra in targets]
     pools_ = pools(db, args.urls)
     if args.pages:
         pools_ = {k: v for k, v in pools_.items() if k in args.pages}
@@ -244,9 +267,9 @@ def main() -> None:
     load0 = os.getloadavg()[0]
     servers: list[tuple[str, str, subprocess.Popen[bytes]]] = []
     try:  # every checkout up at once, measured page by page in turn (the load drifts)
-        for label, root, url in targets:
+        for label, root, url, extra in targets:
             port = free_port()
-            env = {**app_env(url), "PYTHONPATH": str(root.resolve())}
+            env = {**app_env(url, **extra), "PYTHONPATH": str(root.resolve())}
             proc = uvicorn("app.main:create_app", port, args.workers, env, cwd=root.resolve())
             servers.append((label, f"http://127.0.0.1:{port}", proc))
             wait_ready(f"http://127.0.0.1:{port}/", proc)
@@ -271,9 +294,11 @@ def main() -> None:
           f"N = {args.n:,} quotes, distinct URLs, CITAT_CACHE_SECONDS default (cache on); "
           f"load average (1 min) at the start: {load0:.2f}, at the end: "
           f"{os.getloadavg()[0]:.2f}")
+    for label, _, extra in runs if envs else []:
+        print(f"{label}: " + (", ".join(f"{k}={v}" for k, v in extra.items()) or "defaults"))
     print(f"{'code':<14} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} "
-          f"{'pool':>6} {'repeats':>8} {'errors':>6} {'vs bare':>8} {'vs ' + labels[0]:>10}")
-    first = {name: r["rps"] for label, name, r, _ in rows if label == labels[0]}
+          f"{'pool':>6} {'repeats':>8} {'errors':>6} {'vs bare':>8} {'vs ' + runs[0][0]:>10}")
+    first = {name: r["rps"] for label, name, r, _ in rows if label == runs[0][0]}
     for label, name, r, pool in rows:
         repeats = max(0.0, (r["requests"] - pool) / r["requests"]) if r["requests"] else 0.0
         ratio = f"{r['rps'] / first[name]:9.1f}x" if first.get(name) else f"{'-':>10}"
