@@ -4,7 +4,7 @@ typed before. Beside the bare FastAPI + Jinja page in the same run.
 
     python bench/http_distinct.py [--n 100000] [--seconds 6] [--workers 2]
                                   [--roots PATH ...] [--labels NAME ...] [--pg URL]
-                                  [--env LABEL:VAR=VALUE[,VAR=VALUE] ...]
+                                  [--env LABEL:VAR=VALUE[,VAR=VALUE] ...] [--rounds 1]
                                   [--pages NAME ...] [--echoes]
 
 Pages, each a pool of different URLs drawn (seeded) from the benchmark database, no URL asked
@@ -32,6 +32,10 @@ the same run (``--env unset: one:CITAT_REQUEST_THREADS=1``: ``LABEL:`` alone run
 defaults; several variables separated by commas); with several checkouts the rows are
 ``CHECKOUT+LABEL``.
 
+``--rounds R`` measures each page R times in turn (every other round in the reverse order,
+each going on through the pool where the label's last round stopped): req/s the mean, p50
+and p99 the median of the rounds'.
+
 ``--pg URL`` (a PostgreSQL server whose user may create databases, e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``) copies the same database into
 PostgreSQL (``bench/pgcopy.py``: the same ids, so the same URLs) and measures every checkout on
@@ -57,17 +61,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from pgcopy import to_postgres
-from procs import (
-    ROOT,
-    app_env,
-    copy_db,
-    env_variants,
-    free_port,
-    stop,
-    uvicorn,
-    variants,
-    wait_ready,
-)
+from procs import ROOT, app_env, copy_db, free_port, stop, uvicorn, wait_ready
+from runs import Row, env_variants, summary, variants
 from search import build
 from sqlalchemy import text
 from sqlmodel import Session
@@ -198,27 +193,32 @@ def wrk(url: str, paths: list[str], seconds: int, connections: int) -> dict[str,
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "requests": done, "errors": errors}
 
 
-Row = tuple[str, str, dict[str, float], int]  # label, page, wrk figures, pool size
-
-
 def _get(url: str) -> None:
     with urllib.request.urlopen(url, timeout=300) as r:
         r.read()
 
 
-def measure(base: str, pools_: dict[str, list[str]], label: str, args: argparse.Namespace,
-            rows: list[Row]) -> None:
-    """Warm the workers on each pool's first URLs, then measure the rest of it."""
-    for name, paths in pools_.items():
-        warm, rest = (paths[:WARM], paths[WARM:]) if len(paths) > 2 * WARM else (paths, paths)
+def measure(base: str, name: str, paths: list[str], label: str, args: argparse.Namespace,
+            rows: list[Row], done: dict[tuple[str, str], int]) -> None:
+    """Warm the workers on the pool's first URLs (the first time), then measure the rest of
+    it, from where this label's last round of this page stopped (``done``: requests so far)."""
+    warm, rest = (paths[:WARM], paths[WARM:]) if len(paths) > 2 * WARM else (paths, paths)
+    key = (label, name)
+    if key not in done:
         # One at a time first, waiting as long as it takes: what a worker loads on its first
         # page of a kind (the search lexicons, the names in memory) is loaded before wrk's
         # clock starts (two connections at once, so that both workers take some).
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(lambda p: _get(base + p), warm[:20]))
         wrk(base, warm, 1, args.connections)
-        rows.append((label, name, wrk(base, rest, args.seconds, args.connections), len(rest)))
-        print(label, name, rows[-1][2], f"pool {len(rest)}", flush=True)
+        done[key] = 0
+    start = done[key] % len(rest)
+    figures = wrk(base, rest[start:] + rest[:start], args.seconds, args.connections)
+    # The pool as this label has gone through it so far: later rounds count as repeats what
+    # earlier ones asked (``summary``).
+    done[key] += int(figures["requests"])
+    rows.append((label, name, figures, len(rest)))
+    print(label, name, figures, f"pool {len(rest)}", flush=True)
 
 
 def main() -> None:
@@ -227,6 +227,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000, help="quotes in the database")
     ap.add_argument("--dir", type=Path, default=Path("/tmp/citat-bench"))
     ap.add_argument("--seconds", type=int, default=6)
+    ap.add_argument("--rounds", type=int, default=1, help="measure each page this many times "
+                    "in turn (every other round in the reverse order), each round going on "
+                    "through the pool; req/s the mean, p50/p99 the median")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--urls", type=int, default=20_000, help="URLs per pool (at most)")
@@ -264,6 +267,7 @@ def main() -> None:
         pools_ = {k: v for k, v in pools_.items() if k in args.pages}
     print({k: len(v) for k, v in pools_.items()}, "URLs in the pools", flush=True)
     rows: list[Row] = []
+    done: dict[tuple[str, str], int] = {}
     load0 = os.getloadavg()[0]
     servers: list[tuple[str, str, subprocess.Popen[bytes]]] = []
     try:  # every checkout up at once, measured page by page in turn (the load drifts)
@@ -274,8 +278,9 @@ def main() -> None:
             servers.append((label, f"http://127.0.0.1:{port}", proc))
             wait_ready(f"http://127.0.0.1:{port}/", proc)
         for name, paths in pools_.items():
-            for label, base, _ in servers:
-                measure(base, {name: paths}, label, args, rows)
+            for r in range(args.rounds):  # every other round in the reverse order
+                for label, base, _ in servers[::-1] if r % 2 else servers:
+                    measure(base, name, paths, label, args, rows, done)
     finally:
         for _, _, proc in servers:
             stop(proc)
@@ -285,10 +290,12 @@ def main() -> None:
     try:
         wait_ready(f"http://127.0.0.1:{port}{pools_['permalink'][0]}"
                    if "permalink" in pools_ else f"http://127.0.0.1:{port}/docs", bare)
-        measure(f"http://127.0.0.1:{port}", {"bare page": pools(db, args.urls)["permalink"]},
-                "bare", args, rows)
+        for _ in range(args.rounds):
+            measure(f"http://127.0.0.1:{port}", "bare page", pools(db, args.urls)["permalink"],
+                    "bare", args, rows, done)
     finally:
         stop(bare)
+    rows = summary(rows)
     bare_rps = rows[-1][2]["rps"]
     print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, {args.workers} workers, "
           f"N = {args.n:,} quotes, distinct URLs, CITAT_CACHE_SECONDS default (cache on); "
@@ -296,13 +303,19 @@ def main() -> None:
           f"{os.getloadavg()[0]:.2f}")
     for label, _, extra in runs if envs else []:
         print(f"{label}: " + (", ".join(f"{k}={v}" for k, v in extra.items()) or "defaults"))
-    print(f"{'code':<14} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} "
-          f"{'pool':>6} {'repeats':>8} {'errors':>6} {'vs bare':>8} {'vs ' + runs[0][0]:>10}")
+    if args.rounds > 1:
+        print(f"{args.rounds} rounds a page in turn: req/s the mean, p50 and p99 the median of "
+              "the rounds', p99 max the highest; requests the sum")
+    many = f" {'p99 max':>8}" if args.rounds > 1 else ""
+    print(f"{'code':<14} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}{many} "
+          f"{'requests':>9} {'pool':>6} {'repeats':>8} {'errors':>6} {'vs bare':>8} "
+          f"{'vs ' + runs[0][0]:>10}")
     first = {name: r["rps"] for label, name, r, _ in rows if label == runs[0][0]}
     for label, name, r, pool in rows:
         repeats = max(0.0, (r["requests"] - pool) / r["requests"]) if r["requests"] else 0.0
-        ratio = f"{r['rps'] / first[name]:9.1f}x" if first.get(name) else f"{'-':>10}"
-        print(f"{label:<14} {name:<10} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} "
+        ratio = f"{r['rps'] / first[name]:9.2f}x" if first.get(name) else f"{'-':>10}"
+        most = f" {r['p99max']:8.1f}" if args.rounds > 1 else ""
+        print(f"{label:<14} {name:<10} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f}{most} "
               f"{int(r['requests']):>9} {pool:>6} {repeats:8.0%} {int(r['errors']):>6} "
               f"{r['rps'] / bare_rps:8.0%} {ratio}")
 

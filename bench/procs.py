@@ -42,41 +42,6 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def env_variants(specs: list[str]) -> list[tuple[str, dict[str, str]]]:
-    """``LABEL:VAR=VALUE[,VAR=VALUE...]`` specs as (label, variables) pairs, in order; ``LABEL:``
-    alone sets nothing (the app's defaults: ``app_env`` drops the caller's ``CITAT_`` ones)."""
-    out: list[tuple[str, dict[str, str]]] = []
-    for spec in specs:
-        label, sep, rest = spec.partition(":")
-        if not sep or not label.strip():
-            raise ValueError(f"{spec!r}: expected LABEL:VAR=VALUE[,VAR=VALUE...] or LABEL:")
-        variables: dict[str, str] = {}
-        for item in filter(None, (x.strip() for x in rest.split(","))):
-            var, eq, value = item.partition("=")
-            if not eq or not var.isidentifier():
-                raise ValueError(f"{spec!r}: {item!r} is not VAR=VALUE")
-            if var in variables:
-                raise ValueError(f"{spec!r}: {var} twice")
-            variables[var] = value
-        out.append((label.strip(), variables))
-    labels = [label for label, _ in out]
-    if len(set(labels)) != len(labels):
-        raise ValueError(f"a label repeats: {labels}")
-    return out
-
-
-def variants(roots: list[tuple[str, Path]], envs: list[tuple[str, dict[str, str]]]
-             ) -> list[tuple[str, Path, dict[str, str]]]:
-    """Every checkout (label, folder) run under every environment (label, variables), as
-    (label, folder, variables): a checkout's own label without environments, the
-    environment's with one checkout, ``CHECKOUT+ENV`` with several of each."""
-    if not envs:
-        return [(label, root, {}) for label, root in roots]
-    if len(roots) == 1:
-        return [(label, roots[0][1], dict(v)) for label, v in envs]
-    return [(f"{r}+{e}", root, dict(v)) for r, root in roots for e, v in envs]
-
-
 def uvicorn(target: str, port: int, workers: int, env: dict[str, str], factory: bool = True,
             log: Path | None = None, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
     """uvicorn with uvloop and httptools, in its own process group (``cwd``: the checkout

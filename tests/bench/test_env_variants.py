@@ -1,4 +1,5 @@
-"""bench/http_distinct.py's ``--env``: the same checkout under several settings, as rows."""
+"""bench/http_distinct.py's ``--env`` (the same checkout under several settings, as rows) and
+``--rounds`` (each page measured several times in turn, summed up a row)."""
 
 from __future__ import annotations
 
@@ -11,21 +12,22 @@ import pytest
 from app.config import PROJECT_ROOT
 
 
-def _procs() -> ModuleType:
-    """bench/procs.py under a name of its own (``bench`` is not a package, and putting it on
+def _bench(name: str) -> ModuleType:
+    """bench/NAME.py under a name of its own (``bench`` is not a package, and putting it on
     the path would shadow the project's ``corpus`` folder with ``bench/corpus.py``)."""
-    spec = importlib.util.spec_from_file_location("bench_procs", PROJECT_ROOT / "bench/procs.py")
+    spec = importlib.util.spec_from_file_location(f"bench_{name}",
+                                                  PROJECT_ROOT / f"bench/{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-procs = _procs()
+procs, runs = _bench("procs"), _bench("runs")
 
 
 def test_specs_give_labels_and_variables_in_order() -> None:
-    assert procs.env_variants([
+    assert runs.env_variants([
         "unset:", "one:CITAT_REQUEST_THREADS=1",
         "both: CITAT_REQUEST_THREADS=4 , CITAT_CACHE_SECONDS=0,",
     ]) == [
@@ -36,7 +38,7 @@ def test_specs_give_labels_and_variables_in_order() -> None:
 
 
 def test_a_value_may_hold_an_equals_sign_or_be_empty() -> None:
-    assert procs.env_variants(["x:CITAT_A=a=b,CITAT_B="]) == [
+    assert runs.env_variants(["x:CITAT_A=a=b,CITAT_B="]) == [
         ("x", {"CITAT_A": "a=b", "CITAT_B": ""})]
 
 
@@ -50,25 +52,25 @@ def test_a_value_may_hold_an_equals_sign_or_be_empty() -> None:
 ])
 def test_malformed_specs_are_refused(specs: list[str]) -> None:
     with pytest.raises(ValueError):
-        procs.env_variants(specs)
+        runs.env_variants(specs)
 
 
 def test_rows_without_environments_are_the_checkouts() -> None:
     a, b = Path("/a"), Path("/b")
-    assert procs.variants([("start", a), ("final", b)], []) == [
+    assert runs.variants([("start", a), ("final", b)], []) == [
         ("start", a, {}), ("final", b, {})]
 
 
 def test_one_checkout_takes_the_environments_labels() -> None:
-    envs = procs.env_variants(["unset:", "one:CITAT_REQUEST_THREADS=1"])
-    assert procs.variants([("main", Path("."))], envs) == [
+    envs = runs.env_variants(["unset:", "one:CITAT_REQUEST_THREADS=1"])
+    assert runs.variants([("main", Path("."))], envs) == [
         ("unset", Path("."), {}), ("one", Path("."), {"CITAT_REQUEST_THREADS": "1"})]
 
 
 def test_several_checkouts_run_under_every_environment() -> None:
     a, b = Path("/a"), Path("/b")
-    envs = procs.env_variants(["unset:", "one:CITAT_REQUEST_THREADS=1"])
-    rows = procs.variants([("start", a), ("final", b)], envs)
+    envs = runs.env_variants(["unset:", "one:CITAT_REQUEST_THREADS=1"])
+    rows = runs.variants([("start", a), ("final", b)], envs)
     assert [label for label, _, _ in rows] == [
         "start+unset", "start+one", "final+unset", "final+one"]
     assert [root for _, root, _ in rows] == [a, a, b, b]
@@ -85,3 +87,30 @@ def test_the_variables_reach_the_app_environment_over_the_callers(
     assert env["CITAT_REQUEST_THREADS"] == "1"
     assert "CITAT_CACHE_SECONDS" not in env
     assert env["CITAT_DATABASE_URL"] == "sqlite:///x.db"
+
+
+def _wrk(rps: float, p50: float, p99: float, requests: int, errors: int = 0) -> dict[str, float]:
+    return {"rps": rps, "p50": p50, "p99": p99, "requests": requests, "errors": errors}
+
+
+def test_rounds_sum_up_to_one_row_a_label_and_page_in_first_measured_order() -> None:
+    rows = [
+        ("t1", "search", _wrk(500, 20, 50, 3000), 19800),
+        ("unset", "search", _wrk(400, 30, 120, 2400, 2), 19800),
+        ("unset", "search", _wrk(460, 28, 90, 2760), 19800),  # round 2, reverse order
+        ("t1", "search", _wrk(540, 18, 70, 3240), 19800),
+        ("t1", "search", _wrk(520, 25, 60, 3120), 19800),
+        ("unset", "search", _wrk(430, 26, 100, 2580), 19800),
+        ("bare", "bare page", _wrk(4000, 3, 20, 24000), 19800),
+    ]
+    out = runs.summary(rows)
+    assert [(label, page) for label, page, _, _ in out] == [
+        ("t1", "search"), ("unset", "search"), ("bare", "bare page")]
+    t1, unset, bare = (figures for _, _, figures, _ in out)
+    assert t1 == {"rps": 520, "p50": 20, "p99": 60, "p99max": 70, "requests": 9360,
+                  "errors": 0}
+    assert unset["rps"] == pytest.approx(430)
+    assert (unset["p50"], unset["p99"], unset["p99max"]) == (28, 100, 120)
+    assert (unset["requests"], unset["errors"]) == (7740, 2)
+    assert bare == {**rows[-1][2], "p99max": 20}
+    assert [pool for _, _, _, pool in out] == [19800, 19800, 19800]
