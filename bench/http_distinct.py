@@ -55,13 +55,23 @@ import sqlite3
 import subprocess
 import tempfile
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 from pgcopy import to_postgres
-from procs import ROOT, app_env, copy_db, free_port, stop, uvicorn, wait_ready
+from procs import (
+    ROOT,
+    app_env,
+    copy_db,
+    free_port,
+    serving_cpu_ms,
+    stop,
+    uvicorn,
+    wait_ready,
+)
 from runs import Row, env_variants, summary, variants
 from search import build
 from sqlalchemy import text
@@ -199,7 +209,8 @@ def _get(url: str) -> None:
 
 
 def measure(base: str, name: str, paths: list[str], label: str, args: argparse.Namespace,
-            rows: list[Row], done: dict[tuple[str, str], int]) -> None:
+            rows: list[Row], done: dict[tuple[str, str], int],
+            cpu: Callable[[], float] = lambda: 0.0) -> None:
     """Warm the workers on the pool's first URLs (the first time), then measure the rest of
     it, from where this label's last round of this page stopped (``done``: requests so far)."""
     warm, rest = (paths[:WARM], paths[WARM:]) if len(paths) > 2 * WARM else (paths, paths)
@@ -213,7 +224,11 @@ def measure(base: str, name: str, paths: list[str], label: str, args: argparse.N
         wrk(base, warm, 1, args.connections)
         done[key] = 0
     start = done[key] % len(rest)
+    cpu0 = cpu()
     figures = wrk(base, rest[start:] + rest[:start], args.seconds, args.connections)
+    # CPU a request of the server's processes (and its PostgreSQL ones): what its req/s
+    # would be on idle cores, steadier than req/s on a shared machine.
+    figures["cpu"] = (cpu() - cpu0) / max(1, figures["requests"])
     # The pool as this label has gone through it so far: later rounds count as repeats what
     # earlier ones asked (``summary``).
     done[key] += int(figures["requests"])
@@ -269,20 +284,22 @@ def main() -> None:
     rows: list[Row] = []
     done: dict[tuple[str, str], int] = {}
     load0 = os.getloadavg()[0]
-    servers: list[tuple[str, str, subprocess.Popen[bytes]]] = []
+    servers: list[tuple[str, str, subprocess.Popen[bytes], str | None]] = []
     try:  # every checkout up at once, measured page by page in turn (the load drifts)
         for label, root, url, extra in targets:
             port = free_port()
             env = {**app_env(url, **extra), "PYTHONPATH": str(root.resolve())}
             proc = uvicorn("app.main:create_app", port, args.workers, env, cwd=root.resolve())
-            servers.append((label, f"http://127.0.0.1:{port}", proc))
+            database = url.rsplit("/", 1)[1] if url.startswith("postgresql") else None
+            servers.append((label, f"http://127.0.0.1:{port}", proc, database))
             wait_ready(f"http://127.0.0.1:{port}/", proc)
         for name, paths in pools_.items():
             for r in range(args.rounds):  # every other round in the reverse order
-                for label, base, _ in servers[::-1] if r % 2 else servers:
-                    measure(base, name, paths, label, args, rows, done)
+                for label, base, proc, database in servers[::-1] if r % 2 else servers:
+                    measure(base, name, paths, label, args, rows, done,
+                            lambda p=proc.pid, d=database: serving_cpu_ms(p, d))
     finally:
-        for _, _, proc in servers:
+        for _, _, proc, _ in servers:
             stop(proc)
     port = free_port()
     env = {**app_env(""), "BARE_DB": str(db), "PYTHONPATH": str(BENCH)}
@@ -292,11 +309,11 @@ def main() -> None:
                    if "permalink" in pools_ else f"http://127.0.0.1:{port}/docs", bare)
         for _ in range(args.rounds):
             measure(f"http://127.0.0.1:{port}", "bare page", pools(db, args.urls)["permalink"],
-                    "bare", args, rows, done)
+                    "bare", args, rows, done, lambda: serving_cpu_ms(bare.pid))
     finally:
         stop(bare)
     rows = summary(rows)
-    bare_rps = rows[-1][2]["rps"]
+    bare_rps, bare_cpu = rows[-1][2]["rps"], rows[-1][2]["cpu"]
     print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, {args.workers} workers, "
           f"N = {args.n:,} quotes, distinct URLs, CITAT_CACHE_SECONDS default (cache on); "
           f"load average (1 min) at the start: {load0:.2f}, at the end: "
@@ -307,9 +324,12 @@ def main() -> None:
         print(f"{args.rounds} rounds a page in turn: req/s the mean, p50 and p99 the median of "
               "the rounds', p99 max the highest; requests the sum")
     many = f" {'p99 max':>8}" if args.rounds > 1 else ""
+    print("CPU ms: CPU a request of the server's processes (and of its PostgreSQL "
+          "database's server processes); CPU vs bare: the bare page's CPU a request / this "
+          "page's")
     print(f"{'code':<14} {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}{many} "
           f"{'requests':>9} {'pool':>6} {'repeats':>8} {'errors':>6} {'vs bare':>8} "
-          f"{'vs ' + runs[0][0]:>10}")
+          f"{'vs ' + runs[0][0]:>10} {'CPU ms':>7} {'CPU vs bare':>11}")
     first = {name: r["rps"] for label, name, r, _ in rows if label == runs[0][0]}
     for label, name, r, pool in rows:
         repeats = max(0.0, (r["requests"] - pool) / r["requests"]) if r["requests"] else 0.0
@@ -317,7 +337,8 @@ def main() -> None:
         most = f" {r['p99max']:8.1f}" if args.rounds > 1 else ""
         print(f"{label:<14} {name:<10} {r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f}{most} "
               f"{int(r['requests']):>9} {pool:>6} {repeats:8.0%} {int(r['errors']):>6} "
-              f"{r['rps'] / bare_rps:8.0%} {ratio}")
+              f"{r['rps'] / bare_rps:8.0%} {ratio} {r['cpu']:7.2f} "
+              f"{bare_cpu / r['cpu'] if r['cpu'] else 0:11.0%}")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def variants(roots: list[tuple[str, Path]], envs: list[tuple[str, dict[str, str]
 def summary(rows: list[Row]) -> list[Row]:
     """One row a label and page over its rounds, in the order first measured: req/s the mean,
     p50 and p99 the median of the rounds' (``p99 max`` the highest), requests and errors the
-    sum."""
+    sum, CPU ms a request the mean."""
     by: dict[tuple[str, str], list[Row]] = {}
     for row in rows:
         by.setdefault((row[0], row[1]), []).append(row)
@@ -61,5 +61,6 @@ def summary(rows: list[Row]) -> list[Row]:
             "p99max": max(f["p99"] for f in figures),
             "requests": sum(f["requests"] for f in figures),
             "errors": sum(f["errors"] for f in figures),
+            "cpu": statistics.fmean(f.get("cpu", 0.0) for f in figures),
         }, rounds[0][3]))
     return out

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -89,15 +90,17 @@ def test_the_variables_reach_the_app_environment_over_the_callers(
     assert env["CITAT_DATABASE_URL"] == "sqlite:///x.db"
 
 
-def _wrk(rps: float, p50: float, p99: float, requests: int, errors: int = 0) -> dict[str, float]:
-    return {"rps": rps, "p50": p50, "p99": p99, "requests": requests, "errors": errors}
+def _wrk(rps: float, p50: float, p99: float, requests: int, errors: int = 0,
+         cpu: float = 2.0) -> dict[str, float]:
+    return {"rps": rps, "p50": p50, "p99": p99, "requests": requests, "errors": errors,
+            "cpu": cpu}
 
 
 def test_rounds_sum_up_to_one_row_a_label_and_page_in_first_measured_order() -> None:
     rows = [
         ("t1", "search", _wrk(500, 20, 50, 3000), 19800),
         ("unset", "search", _wrk(400, 30, 120, 2400, 2), 19800),
-        ("unset", "search", _wrk(460, 28, 90, 2760), 19800),  # round 2, reverse order
+        ("unset", "search", _wrk(460, 28, 90, 2760, cpu=2.6), 19800),  # round 2, reversed
         ("t1", "search", _wrk(540, 18, 70, 3240), 19800),
         ("t1", "search", _wrk(520, 25, 60, 3120), 19800),
         ("unset", "search", _wrk(430, 26, 100, 2580), 19800),
@@ -108,9 +111,35 @@ def test_rounds_sum_up_to_one_row_a_label_and_page_in_first_measured_order() -> 
         ("t1", "search"), ("unset", "search"), ("bare", "bare page")]
     t1, unset, bare = (figures for _, _, figures, _ in out)
     assert t1 == {"rps": 520, "p50": 20, "p99": 60, "p99max": 70, "requests": 9360,
-                  "errors": 0}
+                  "errors": 0, "cpu": 2.0}
     assert unset["rps"] == pytest.approx(430)
     assert (unset["p50"], unset["p99"], unset["p99max"]) == (28, 100, 120)
     assert (unset["requests"], unset["errors"]) == (7740, 2)
+    assert unset["cpu"] == pytest.approx(2.2)
     assert bare == {**rows[-1][2], "p99max": 20}
     assert [pool for _, _, _, pool in out] == [19800, 19800, 19800]
+
+
+def test_a_servers_cpu_counts_its_workers() -> None:
+    """The CPU column: a process's and its children's CPU (uvicorn's master and workers)."""
+    import subprocess
+    import sys
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import sys, time\nsys.stdin.readline()\nt = time.process_time()\n"
+                              "while time.process_time() - t < 0.4: pass\ntime.sleep(30)"],
+                             stdin=subprocess.PIPE)
+    try:
+        before = procs.serving_cpu_ms(os.getpid())
+        assert child.stdin
+        child.stdin.write(b"go\n")
+        child.stdin.flush()
+        deadline = time.monotonic() + 20
+        while procs.serving_cpu_ms(os.getpid()) - before < 300 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert procs.serving_cpu_ms(os.getpid()) - before >= 300  # the child's 0.4 s
+        assert procs.postgres_pids("no_such_database_here") == []
+    finally:
+        child.kill()
+        child.wait()
