@@ -51,8 +51,10 @@ import argparse
 import os
 import random
 import re
+import signal
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import urllib.request
 from collections.abc import Callable
@@ -261,6 +263,8 @@ def main() -> None:
     ap.add_argument("--echoes", action="store_true",
                     help="find the 'also reported in' links too (one search a quote)")
     args = ap.parse_args()
+    # Stopped (kill PID): the servers started are stopped too (``finally``).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         envs = env_variants(args.env)
     except ValueError as e:
@@ -292,7 +296,8 @@ def main() -> None:
             proc = uvicorn("app.main:create_app", port, args.workers, env, cwd=root.resolve())
             database = url.rsplit("/", 1)[1] if url.startswith("postgresql") else None
             servers.append((label, f"http://127.0.0.1:{port}", proc, database))
-            wait_ready(f"http://127.0.0.1:{port}/", proc)
+        for _, base, proc, _ in servers:  # started together, waited for in turn
+            wait_ready(f"{base}/", proc)
         for name, paths in pools_.items():
             for r in range(args.rounds):  # every other round in the reverse order
                 for label, base, proc, database in servers[::-1] if r % 2 else servers:
