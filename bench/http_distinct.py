@@ -36,6 +36,10 @@ defaults; several variables separated by commas); with several checkouts the row
 each going on through the pool where the label's last round stopped): req/s the mean, p50
 and p99 the median of the rounds'.
 
+Each row also gives the CPU a request of its server's processes (and, on PostgreSQL, of the
+server processes serving its database; from ``/proc``), steadier than req/s on a shared
+machine.
+
 ``--pg URL`` (a PostgreSQL server whose user may create databases, e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``) copies the same database into
 PostgreSQL (``bench/pgcopy.py``: the same ids, so the same URLs) and measures every checkout on
