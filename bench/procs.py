@@ -91,6 +91,37 @@ def children(pid: int) -> list[int]:
     return [int(x) for x in path.read_text().split()] if path.exists() else []
 
 
+def _cpu_ms(pid: int) -> float:
+    """User and system CPU ms ``pid`` has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") * 1000
+
+
+def postgres_pids(database: str) -> list[int]:
+    """The server processes (on this machine) serving connections to ``database``."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read()
+        except OSError:
+            continue
+        if cmd.startswith(b"postgres") and database.encode() in cmd.split(b" "):
+            found.append(int(pid))
+    return found
+
+
+def serving_cpu_ms(pid: int, database: str | None = None) -> float:
+    """CPU ms used so far by a server process, its children (uvicorn's workers) and, for a
+    PostgreSQL ``database`` on this machine, the server processes serving it."""
+    pids = [pid, *children(pid)] + (postgres_pids(database) if database else [])
+    return sum(_cpu_ms(p) for p in pids)
+
+
 def rss_mb(pid: int) -> tuple[float, float]:
     """(VmRSS, VmHWM) of a process in MB."""
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text()

@@ -77,10 +77,26 @@ def reading(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+#: Connections a pool keeps (a SQLite file, PostgreSQL): all it may open, so a busy web process
+#: never closes one on return to open another a moment later (SQLAlchemy's overflow). With the
+#: old 5 + 10 (SQLite) and 10 + 30 (PostgreSQL), a web process under 16 connections of
+#: permalinks opened 2-15 PostgreSQL sessions in 5 s, each ~11 ms of its CPU and ~40 ms of a
+#: request's wall time (a new server process, its catalog caches, the statement prepared and
+#: planned again): the page's p99 (bench/README.md). The connection returned last is handed
+#: out first (LIFO): a quiet process uses one or two while the others sit idle, instead of
+#: each in turn idling past ``PING_AFTER_IDLE_SECONDS`` and being pinged.
+SQLITE_POOL = 15
+POSTGRES_POOL = 40  # the web threads (40 by default) and worker threads share it
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine for ``url`` with the connection settings Citat relies on."""
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
+        if make_url(url).database not in (None, "", ":memory:"):  # a file: a QueuePool
+            kwargs.setdefault("pool_size", SQLITE_POOL)
+            kwargs.setdefault("max_overflow", 0)
+            kwargs.setdefault("pool_use_lifo", True)
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -94,9 +110,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.close()
 
         return engine
-    # Web threads (40 by default) and worker threads share the pool.
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 30)
+    kwargs.setdefault("pool_size", POSTGRES_POOL)
+    kwargs.setdefault("max_overflow", 0)
+    kwargs.setdefault("pool_use_lifo", True)
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         ping_when_idle(engine)

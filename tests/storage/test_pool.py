@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlmodel import create_engine
 
 from app.storage import db
@@ -122,3 +122,30 @@ def test_reading_pages_open_no_transaction_and_writes_still_do(db_url: str) -> N
         assert _in_transaction(conn)
         session.rollback()
     engine.dispose()
+
+
+def test_a_busy_process_keeps_its_connections_and_reuses_the_last_returned(
+        db_url: str) -> None:
+    """Every connection the pool may open is kept (no overflow closed on return and opened
+    again by the next burst of requests), and the most recently returned one is handed out
+    first (a quiet process uses one; the others sit idle)."""
+    engine = make_engine(db_url)
+    opened: list[Any] = []
+    event.listen(engine, "connect", lambda dbapi_conn, _record: opened.append(dbapi_conn))
+    try:
+        limit = engine.pool.size() + engine.pool._max_overflow
+        assert limit == (db.SQLITE_POOL if is_sqlite(db_url) else db.POSTGRES_POOL)
+        for _burst in range(3):  # twelve requests at once, three times
+            held = [engine.connect() for _ in range(12)]
+            for conn in held:
+                conn.close()
+        assert len(opened) == 12  # the first burst's, kept and reused
+        first, second = engine.connect(), engine.connect()
+        a, b = first.connection.dbapi_connection, second.connection.dbapi_connection
+        first.close()
+        second.close()  # returned last
+        with engine.connect() as again:
+            assert again.connection.dbapi_connection is b
+        assert a is not b and len(opened) == 12
+    finally:
+        engine.dispose()
