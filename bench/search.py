@@ -75,12 +75,12 @@ from procs import (
 from sqlmodel import Session
 
 from app.storage import browse
+from app.storage import search as fulltext
 from app.storage.browse import QuoteFilters
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 from app.storage.search import (
     RANK_WINDOW,
-    SQLITE_RANK_WINDOW,
     estimate_total,
     fts5_match,
     parse_query,
@@ -98,8 +98,9 @@ JOIN quote q ON q.id = f.qid JOIN article a ON a.id = q.article_id
 LEFT JOIN speaker s ON s.id = q.speaker_id
 WHERE q.hidden = 0 ORDER BY f.rank
 """
-# The SQLite app's window (search.rank_window on SQLite).
-WINDOW = min(RANK_WINDOW, SQLITE_RANK_WINDOW)
+# The SQLite app's window (search.rank_window on SQLite; RANK_WINDOW for a checkout older than
+# SQLITE_RANK_WINDOW, which http_distinct.py and page_cpu.py may import this module with).
+WINDOW = min(RANK_WINDOW, getattr(fulltext, "SQLITE_RANK_WINDOW", RANK_WINDOW))
 # Exact ranking over every match (what the app did before RANK_WINDOW), for reference.
 RAW_EXACT = "SELECT rowid FROM quote_fts WHERE quote_fts MATCH :m ORDER BY rank LIMIT :lim"
 RAW_COUNT = "SELECT count(*) FROM quote_fts WHERE quote_fts MATCH :m"
