@@ -16,8 +16,8 @@ same database file and for the same run, one request at a time over a keep-alive
 * **api**: the real app, ``uvicorn app.main:create_app --factory`` (1 worker, uvloop, httptools,
   no access log, ``CITAT_CACHE_SECONDS=0`` so nothing is cached), asked
   ``GET /api/quotes?q=<query>&limit=20`` (plus ``&speaker=<slug>`` for the speaker kind): JSON,
-  one page of 20 quotes **ranked** by bm25 (over the newest ``RANK_WINDOW`` matches) with
-  speaker and article title, plus the total (exact up to ``RANK_WINDOW`` matches, estimated
+  one page of 20 quotes **ranked** by bm25 (over the newest ``rank_window`` matches: 250 on
+  SQLite) with speaker and article title, plus the total (exact up to that many, estimated
   beyond: ``total_is_estimate``). The query is the user's text; the app stems it.
 * **ds**: ``datasette serve -i <db>`` (immutable, one process, default settings; its CLI
   always logs each request, to a file here) asked
@@ -37,7 +37,7 @@ same database file and for the same run, one request at a time over a keep-alive
 * **ds+sf**: the same Datasette request without ``_nosuggest`` (Datasette's default JSON,
   suggested facets computed, each within its 50 ms limit).
 
-Both sides must report the same total for every query (past ``RANK_WINDOW`` matches the app
+Both sides must report the same total for every query (past ``rank_window`` matches the app
 reports an estimate, the raw SQL the same estimate, Datasette the exact count: either is
 accepted; Datasette's count can time out after its 1 s ``sql_time_limit_ms``: counted
 apart), and Datasette must find rows for every common-word
@@ -75,6 +75,7 @@ from procs import (
 from sqlmodel import Session
 
 from app.storage import browse
+from app.storage import search as fulltext
 from app.storage.browse import QuoteFilters
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
@@ -97,6 +98,9 @@ JOIN quote q ON q.id = f.qid JOIN article a ON a.id = q.article_id
 LEFT JOIN speaker s ON s.id = q.speaker_id
 WHERE q.hidden = 0 ORDER BY f.rank
 """
+# The SQLite app's window (search.rank_window on SQLite; RANK_WINDOW for a checkout older than
+# SQLITE_RANK_WINDOW, which http_distinct.py and page_cpu.py may import this module with).
+WINDOW = min(RANK_WINDOW, getattr(fulltext, "SQLITE_RANK_WINDOW", RANK_WINDOW))
 # Exact ranking over every match (what the app did before RANK_WINDOW), for reference.
 RAW_EXACT = "SELECT rowid FROM quote_fts WHERE quote_fts MATCH :m ORDER BY rank LIMIT :lim"
 RAW_COUNT = "SELECT count(*) FROM quote_fts WHERE quote_fts MATCH :m"
@@ -200,14 +204,14 @@ def raw_search(con: sqlite3.Connection, f: QuoteFilters, limit: int = 20) -> tup
         rows = con.execute(RAW_SPEAKER_TOP, {"m": m, "sp": f.speaker, "lim": limit}).fetchall()
         total = con.execute(RAW_SPEAKER_COUNT, {"m": m, "sp": f.speaker}).fetchone()[0]
     else:
-        rows = con.execute(RAW_TOP, {"m": m, "lim": limit, "window": RANK_WINDOW}).fetchall()
+        rows = con.execute(RAW_TOP, {"m": m, "lim": limit, "window": WINDOW}).fetchall()
         total = len(rows)
         if total == limit:  # (a page that holds every match counts them)
-            newest = con.execute(RAW_NEWEST, {"m": m, "cap": RANK_WINDOW + 1}).fetchall()
+            newest = con.execute(RAW_NEWEST, {"m": m, "cap": WINDOW + 1}).fetchall()
             total = len(newest)
-            if total > RANK_WINDOW:
-                first, end, oldest = newest[0][1], newest[0][2], newest[RANK_WINDOW - 1][0]
-                total = estimate_total(RANK_WINDOW, first + end - oldest, first, end)
+            if total > WINDOW:
+                first, end, oldest = newest[0][1], newest[0][2], newest[WINDOW - 1][0]
+                total = estimate_total(WINDOW, first + end - oldest, first, end)
     return int(total), [int(r[0]) for r in rows]
 
 
@@ -350,7 +354,7 @@ def show_samples(con: sqlite3.Connection, qs: list[tuple[str, QuoteFilters]], ap
     ranked = "rank" in order or "bm25" in order
     print(f"Datasette orders its page by: order by {order}  -> "
           f"{'ranked' if ranked else 'NOT ranked (primary key ascending, oldest first)'}; "
-          f"the API ranks by bm25 (newest {RANK_WINDOW:,} matches).")
+          f"the API ranks by bm25 (newest {WINDOW:,} matches).")
     return ok
 
 
@@ -447,9 +451,9 @@ def measure(
                 exact.setdefault(kind, []).append(time.perf_counter() - t2)
             app_t.setdefault(kind, []).append(t1 - t0)
             raw_t.setdefault(kind, []).append(t2 - t1)
-            # Past RANK_WINDOW matches the app's total is an estimate (as the raw SQL's
+            # Past the window the app's total is an estimate (as the raw SQL's
             # here); a side that counts them all (Datasette, an older app) is right too.
-            totals = {total, exact_total(con, f)} if total > RANK_WINDOW else {total}
+            totals = {total, exact_total(con, f)} if total > WINDOW else {total}
             if page.total not in totals or len(page.items) != len(ids):
                 mismatches += 1
             for side in sides:

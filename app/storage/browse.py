@@ -43,9 +43,11 @@ FACET_SIZE = 10
 # a speaker) the newest matches, otherwise the first ones in list order. Below it the counts are
 # exact; above it they describe a sample (a common word matches 10^5 quotes, and exact counts
 # cost seconds per request; the page total stays exact). The sample's rows are read at random
-# places in the quote and article tables, so its size is most of a search page's cost: 250
-# (1,000 until the distinct-URL benchmark, bench/http_distinct.py) keeps it a few ms.
-FACET_SAMPLE = 250
+# places in the quote and article tables (~6 µs a quote on SQLite, whatever the archive), so
+# its size is most of a search page's cost: 1,000 until the distinct-URL benchmark
+# (bench/http_distinct.py), then 250; 100 since a million quotes, where nearly every search
+# fills the sample (at 100,000 most match fewer) and the facets were the page's largest growth.
+FACET_SAMPLE = 100
 KINDS = ("direct", "partial", "indirect")
 
 

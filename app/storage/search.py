@@ -12,7 +12,7 @@ last bare word becomes a prefix for type-ahead; ``OR`` between words and ``-word
 table ``quote_search`` of the same stems ('simple' configuration; body weight B, extra C, names
 A: ts_rank's 0.4 / 0.2 / 1.0), ranked by ts_rank. ``ranked_ids``
 is the fast path for a ranked text search: one full-text statement reads the newest
-RANK_WINDOW + 1 matches with their scores, which give the page (ranked here), the total
+``rank_window`` + 1 matches with their scores, which give the page (ranked here), the total
 (exact up to the window, estimated past it) and the newest matches the facets are counted
 over (``Hits.newest``), see ``_windowed``.
 """
@@ -41,10 +41,17 @@ from app.storage.models import Entity, EntityMention, Quote, Speaker, like_escap
 FTS_TABLE = "quote_fts"
 PG_TABLE = "quote_search"
 # A text search ranks at most this many (the newest) matches, and counts at most this many
-# exactly (an estimate beyond), on both engines; see _windowed. Each match ranked costs a bm25
-# score on SQLite (~2-4 µs) and a heap row on PostgreSQL: 10,000 on SQLite cost ~20-50 ms a
-# common word at 100,000 quotes (bench/http_distinct.py's search tail).
+# exactly (an estimate beyond); see _windowed and rank_window. Each match ranked costs a bm25
+# score on SQLite (~3-7 µs: its column sizes and positions) and a heap row on PostgreSQL:
+# 10,000 on SQLite cost ~20-50 ms a common word at 100,000 quotes (bench/http_distinct.py's
+# search tail).
 RANK_WINDOW = 1_000
+# SQLite's window (rank_window): at a million quotes most searches of the distinct-URL
+# benchmark fill a window of 1,000 (at 100,000 nine in ten match fewer than ~130), so the
+# scores were what grew with the archive; 250 (12 pages of 20) bounds them. PostgreSQL keeps
+# RANK_WINDOW: a smaller LIMIT there makes its planner walk the primary key backwards for
+# words it takes for common (bench/README.md, "Search at a million quotes").
+SQLITE_RANK_WINDOW = 250
 # What the verification of a pasted quote ranks (any_of_ids): its own, wider window.
 VERIFY_WINDOW = 10_000
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -616,7 +623,7 @@ def ranked_ids(
 
     The fast path for a text search with at most a speaker filter: only the index is searched,
     so only one page of quote rows is ever read, and the count never touches the quote table
-    (hidden quotes are never in the index). Only the newest RANK_WINDOW matches are ranked
+    (hidden quotes are never in the index). Only the newest ``rank_window`` matches are ranked
     (``_windowed``), and at most that many counted: past it the total is an estimate
     (``Hits.estimated``). ``None`` when ``q`` holds no words.
     """
@@ -671,7 +678,10 @@ def newest_matches(
 
 
 def rank_window(session: Session) -> int:
-    """How many of the newest matches a text search ranks and counts exactly."""
+    """How many of the newest matches a text search ranks and counts exactly: RANK_WINDOW,
+    on SQLite at most SQLITE_RANK_WINDOW."""
+    if is_sqlite_session(session):
+        return min(RANK_WINDOW, SQLITE_RANK_WINDOW)
     return RANK_WINDOW
 
 
@@ -686,10 +696,10 @@ def ids_as_rows(session: Session, ids: Sequence[int]) -> tuple[str, dict[str, An
 
 
 def _windowed(session: Session, terms: list[QueryTerm], limit: int, offset: int) -> Hits:
-    """Top ids for a text search, ranking only the newest ``RANK_WINDOW`` matches.
+    """Top ids for a text search, ranking only the newest ``rank_window`` matches.
 
-    Ranking has to score every match before ORDER BY rank LIMIT can answer: bm25 ~2-4 µs a
-    match, so a word in 10^5 quotes cost 200 ms. Only the newest RANK_WINDOW matches (by id,
+    Ranking has to score every match before ORDER BY rank LIMIT can answer: bm25 ~3-7 µs a
+    match, so a word in 10^5 quotes cost 200+ ms. Only the newest rank_window matches (by id,
     which both indexes give without scoring) are ranked; beyond them the list goes on newest
     first. One statement reads them with their scores (and the archive's first and last id):
     FTS5 evaluates a MATCH once (a common prefix such as ``"och"*`` merges every matching
@@ -703,19 +713,20 @@ def _windowed(session: Session, terms: list[QueryTerm], limit: int, offset: int)
     match = f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m"
     newest = (f"SELECT rowid, rank, (SELECT min(id) FROM quote), "  # noqa: S608
               f"(SELECT max(id) FROM quote) {match} ORDER BY rowid DESC LIMIT :k")
-    rows = list(session.execute(text(newest), {**params, "k": RANK_WINDOW + 1}).all())
+    window = rank_window(session)
+    rows = list(session.execute(text(newest), {**params, "k": window + 1}).all())
     # bm25: lower is better; FTS5 reports it as a negative number.
     return _window_hits(session, rows, lambda r: (float(r[1]), -int(r[0])), match, params,
-                        "rowid", limit, offset)
+                        "rowid", limit, offset, window)
 
 
 def _window_hits(session: Session, rows: list[Any], order: Any, match: str,
-                 params: dict[str, Any], key: str, limit: int, offset: int) -> Hits:
-    """A page and the total from the newest ``RANK_WINDOW`` + 1 matches ``rows`` (id, score,
+                 params: dict[str, Any], key: str, limit: int, offset: int,
+                 window: int) -> Hits:
+    """A page and the total from the newest ``window`` + 1 matches ``rows`` (id, score,
     the archive's first id, its last id; newest first), ranked by ``order``. Up to the window
     the total is exact; past it an estimate from how densely the window's matches lie among
     the newest ids (:func:`estimate_total`)."""
-    window = RANK_WINDOW
     newest = rows[:window]
     # The best offset + limit only (the keys hold the id: no ties), not the whole window
     # sorted: ~0.12 ms less of a search that finds a thousand quotes.
@@ -744,7 +755,7 @@ def _newest_beyond(session: Session, match: str, params: dict[str, Any], key: st
 
 def _pg_windowed(session: Session, terms: list[QueryTerm], limit: int, offset: int,
                  speaker_id: int | None = None) -> Hits:
-    """``_windowed`` on PostgreSQL: the newest ``RANK_WINDOW`` + 1 matches with their
+    """``_windowed`` on PostgreSQL: the newest ``rank_window`` + 1 matches with their
     ts_rank (:func:`_pg_newest`), ranked here (ts_rank DESC, newest first among equals).
     Ranking every match read each one's heap row (a common word at a million quotes:
     ~0.4 s)."""
@@ -754,10 +765,11 @@ def _pg_windowed(session: Session, terms: list[QueryTerm], limit: int, offset: i
     if speaker_id is not None:
         params["sp"] = speaker_id
         match += " AND quote_id IN (SELECT id FROM quote WHERE speaker_id = :sp)"
-    rows = sorted(_pg_newest(session, terms, RANK_WINDOW + 1, ranked=True,
+    window = rank_window(session)
+    rows = sorted(_pg_newest(session, terms, window + 1, ranked=True,
                              speaker_id=speaker_id), key=lambda r: -int(r[0]))
     return _window_hits(session, rows, lambda r: (-float(r[1]), -int(r[0])), match, params,
-                        "quote_id", limit, offset)
+                        "quote_id", limit, offset, window)
 
 
 # Rows of the search table a PostgreSQL search may read newest first, along its primary key,

@@ -192,3 +192,42 @@ def test_a_common_word_still_finds_its_quotes(app_client: TestClient,
             seen += [int(r.quote.id or 0) for r in page.items]
         assert sorted(seen) == sorted(newest)
         assert seen[3:] == newest[3:]
+
+
+def test_each_engine_ranks_its_own_window(app_client: TestClient,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite ranks and counts at most SQLITE_RANK_WINDOW matches, PostgreSQL RANK_WINDOW:
+    with the SQLite limit at 4 and RANK_WINDOW left alone, nine matches are counted exactly
+    on PostgreSQL and estimated past the newest four on SQLite, whose first page then holds
+    only those four (ranked) before the rest newest first."""
+    from sqlmodel import Session, col, select
+
+    from app.storage import browse
+    from app.storage.models import Quote
+
+    monkeypatch.setattr(search, "SQLITE_RANK_WINDOW", 4)
+    with Session(app_client.app.state.engine) as s:  # type: ignore[attr-defined]
+        newest = [int(i or 0) for i in s.exec(select(Quote.id).order_by(col(Quote.id).desc()))]
+        page = browse.search(s, browse.QuoteFilters(q="hamnen"), limit=6)
+        ids = [int(r.quote.id or 0) for r in page.items]
+        if search.is_sqlite_session(s):
+            assert search.rank_window(s) == 4
+            assert page.estimated and page.total >= 5
+            assert set(ids[:4]) == set(newest[:4]) and ids[4:] == newest[4:6]
+            assert page.newest == tuple(newest[:4])
+        else:
+            assert search.rank_window(s) == search.RANK_WINDOW
+            assert not page.estimated and page.total == 9
+            assert set(ids) <= set(newest) and len(ids) == 6
+            assert page.newest == tuple(newest)
+
+
+def test_a_smaller_window_of_ranking_never_exceeds_rank_window(
+        app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RANK_WINDOW bounds both engines: set below SQLite's own limit it is the window there
+    too (the tests above narrow it so)."""
+    from sqlmodel import Session
+
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    with Session(app_client.app.state.engine) as s:  # type: ignore[attr-defined]
+        assert search.rank_window(s) == 3
