@@ -183,9 +183,12 @@ class BareReports:
                 subject = self._stray_subject(cue, j, lex)
             if subject is None:
                 return None
+            clausal = words[subject].dep.startswith("csubj")
             for p in range(cue + 1, subject + 1):
-                if self._under(p, subject, cue):
-                    return p
+                if self._under(p, subject, cue) and not (
+                    clausal and words[p].dep in ("punct", "cc")
+                ):
+                    return p  # (a clausal subject's ", and" stays out: "said, and paying …")
             return subject
         return None
 
