@@ -176,15 +176,19 @@ class BareReports:
                                       for k in range(cue + 1, j)):
                 return None  # "tweeted her reasoning saying …": a participle, no clause
             subject = next((k for k in range(cue + 1, j)
-                            if words[k].head == j and words[k].dep.startswith(("nsubj", "expl"))),
+                            if words[k].head == j
+                            and words[k].dep.startswith(("nsubj", "csubj", "expl"))),
                            None)
             if subject is None:
                 subject = self._stray_subject(cue, j, lex)
             if subject is None:
                 return None
+            clausal = words[subject].dep.startswith("csubj")
             for p in range(cue + 1, subject + 1):
-                if self._under(p, subject, cue):
-                    return p
+                if self._under(p, subject, cue) and not (
+                    clausal and words[p].dep in ("punct", "cc")
+                ):
+                    return p  # (a clausal subject's ", and" stays out: "said, and paying …")
             return subject
         return None
 
@@ -251,7 +255,7 @@ class BareReports:
         ]
         for k in range(p, last + 1):
             w = words[k]
-            if w.text == ";":
+            if w.text == ";" and not self._conjoined_that(k + 1, last):
                 return w.start
             lex = self.view.lexicon_at(w.start)
             new_report = any(
@@ -266,6 +270,15 @@ class BareReports:
             ):
                 return w.start
         return end
+
+    def _conjoined_that(self, j: int, last: int) -> bool:
+        """Whether words from j (after a semicolon) open a "that" clause conjoined with the
+        reported one ("; that …", "; and that …")."""
+        words = self.view.words
+        lex = self.view.lexicon_at(words[min(j, last)].start)
+        if j <= last and words[j].lower in lex.and_words:
+            j += 1
+        return j <= last and words[j].lower in lex.complementizers
 
     def opens_clause(self, p: int, last: int) -> bool:
         """Whether the word at p can open a reported clause: not punctuation or a conjunction

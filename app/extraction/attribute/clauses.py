@@ -22,8 +22,8 @@ class ClauseRules:
     def _span(self, a: int, b: int) -> tuple[int, int] | None:
         """The trimmed span [a, b), or None when it is too short to be a report."""
         text = self.view.text
-        while a < b and text[a].isspace():
-            a += 1
+        while a < b and (text[a].isspace() or text[a] in ",;:"):
+            a += 1  # (", in May, the road …" after "said that": the comma is no part of it)
         while b > a and text[b - 1] in _TRAIL:
             b -= 1
         if b - a < 8 or len(text[a:b].split()) < 2:
@@ -93,11 +93,16 @@ class ClauseRules:
         """Where a reported clause running from word k stops short of the sentence end e: at
         a semicolon, at a colon that opens a quote ("… were only part of the answer: "…""),
         or at a comma before the reporter's own adverbial (", saying …", ", with others
-        claiming …", ", before reversing …", ", prior to signing …"); else e."""
+        claiming …", ", before reversing …", ", prior to signing …"); else e. A semicolon
+        before another "that"/"att" ("… was late; that the fee …; and that …") joins a clause
+        conjoined with the reported one (GUIDELINES section 1: the reported clause with its
+        conjoined clauses), so the report goes on past it."""
         view, words = self.view, self.view.words
         for c in range(k, last + 1):
             w = words[c]
             nxt = words[c + 1] if c + 1 < len(words) else None
+            if w.text == ";" and self._conjoined_complement(c + 1, last):
+                continue
             if w.text == ";" or (w.text == ":" and nxt is not None and (
                 view.is_mark(nxt) or view.in_quote(nxt.start)
             )):
@@ -105,6 +110,14 @@ class ClauseRules:
             if w.text == "," and self._adverbial(c + 1, last):
                 return w.start
         return e
+
+    def _conjoined_complement(self, j: int, last: int) -> bool:
+        """Whether words from j (after a semicolon) open a second complement clause of the
+        same verb: "that …" / "att …", or "and that …" / "och att …"."""
+        words = self.view.words
+        if j <= last and words[j].lower in self.view.lexicon_at(words[j].start).and_words:
+            j += 1
+        return j <= last and words[j].lower in self.view.lexicon_at(words[j].start).complementizers
 
     def _after_semicolon(self, s: int, end: int) -> int:
         """Where the clause that an attribution at `end` closes begins: after the last
@@ -127,8 +140,11 @@ class ClauseRules:
         def gerund(x: int) -> bool:
             return words[x].pos == "VERB" and words[x].lower.endswith("ing")
 
-        if gerund(j) and words[j].lower != "including":
-            return True  # ", saying …", ", adding that …", ", according to …"
+        if gerund(j) and (view.cue_at(j) is not None or words[j].lower in lex.according_first
+                          or words[j].lower in lex.attribution_participles):
+            return True  # ", saying …", ", adding that …", ", according to …", ", citing …":
+            # an attribution of the reporter's; another participle (", leading to …",
+            # ", using a knife") belongs to the reported clause (GUIDELINES decision 22)
         if words[j].lower in lex.temporal_prepositions or words[j].lower in (
             "with", "without", "prior"
         ):

@@ -244,12 +244,50 @@ class UnmarkedSentences(ClauseRules):
             if head is not None:
                 found = self._cand(head, m, cue_text, "according", confidence.ACCORDING_TO)
         else:
-            found = self._lead_or_report(self._after_semicolon(s, head_end), head_end, m,
-                                         cue_text, "according", None)
+            lead = self._after_semicolon(s, head_end)
+            if not comma:
+                lead = self._relative_before(lead, c)
+                first_w = words[view.word_at(lead)]
+                if src_end < last and first_w.lower in view.lexicon_at(lead).subordinators:
+                    # "While few own one according to X, most …": the source credits the
+                    # subordinate clause it closes, without its subordinator (section 1:
+                    # the reported clause only); the main clause after it is the reporter's
+                    lead = words[first_w.i + 1].start
+            found = self._lead_or_report(lead, head_end, m, cue_text, "according", None)
         out = [] if found is None else [found]
         if rest is not None:
             out.append(self._cand(rest, m, cue_text, "according", confidence.ACCORDING_TO))
         return out
+
+    def _past_connective(self, a: int, end: int) -> int:
+        """Past a connective that opens the reporter's sentence at offset ``a`` ("But",
+        "Men", "However,"): it links the sentence to the one before and is no part of what
+        the source said (GUIDELINES decision 26)."""
+        view, words = self.view, self.view.words
+        k = view.word_at(a)
+        if k + 2 >= len(words) or words[k].end > end:
+            return a
+        w, nxt = words[k], words[k + 1]
+        lex = view.lexicon_at(w.start)
+        linking = w.lower in lex.and_words or (w.lower in lex.clause_links and w.pos == "CCONJ")
+        if (linking or (w.lower in lex.connectives and nxt.text == ",")) and w.is_cap:
+            return words[k + 2].start if nxt.text == "," else nxt.start
+        return a
+
+    def _relative_before(self, a: int, c: int) -> int:
+        """Where the words a source at word c credits begin, when they are a relative clause
+        it closes without a comma ("… apologised, which the mayor accepted according to X"):
+        after the relative pronoun (GUIDELINES decision 14, the reported predicate only);
+        else ``a``. A relative clause closed by a comma is an aside, and the source then
+        credits the whole sentence."""
+        view, words = self.view, self.view.words
+        for k in range(c - 1, view.word_at(a), -1):
+            w = words[k]
+            if w.text == "," or view.is_mark(w) or view.in_quote(w.start):
+                break
+            if w.lower in _ASIDE_RELATIVE and words[k - 1].text == "," and k + 1 < c:
+                return words[k + 1].start
+        return a
 
     def _source_mention(self, i: int, end: int) -> Mention | None:
         """Who a source phrase (words i..end) names: its first person ("ecologist Jane Roe of
@@ -346,8 +384,18 @@ class UnmarkedSentences(ClauseRules):
             if not relative:
                 if w.pos in ("VERB", "AUX"):
                     return None
-                role = role or (w.pos == "NOUN" and lex.is_title(w.text))
+                role = role or (w.pos == "NOUN" and lex.is_title(w.text)) or (
+                    k == i and self._name_alone(i)  # "According to his wife, Ann, the …"
+                )
         return None
+
+    def _name_alone(self, i: int) -> bool:
+        """Whether a person's name starts at word i and a comma follows it at once: an
+        apposition naming the source ("his wife, Ann Berg,")."""
+        m = self.ph.by_word.get(i)
+        words = self.view.words
+        return m is not None and m.kind == "name" and m.first_word == i and (
+            m.last_word + 1 < len(words) and words[m.last_word + 1].text == ",")
 
     def _source_end(self, i: int, last: int, default: int) -> int:
         """The last word of a source phrase that starts at word i and runs to a comma or the
@@ -482,6 +530,8 @@ class UnmarkedSentences(ClauseRules):
         if asked >= 0 and not view.in_quote(asked):
             start = asked + 1  # "Betyder det att …? Nej, säger X": the reporter's question
             # (a first-person lead paragraph asks its own questions: all of it is direct)
+        if not (lead and first_person):
+            start = self._past_connective(start, end)
         span = self._span(start, end)
         if span is None or len(view.text[span[0] : span[1]].split()) < 3:
             return None  # "In the meantime, she said, …": an adverbial, not a statement

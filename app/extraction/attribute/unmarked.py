@@ -32,8 +32,19 @@ class IndirectFinder:
         for si, (s, e) in enumerate(self.view.sentences):
             if self.view.in_quote(s) and self.view.in_quote(max(s, e - 1)):
                 continue
-            out.extend(self.reported.find(s, e))
-            out.extend(self.unmarked.find(si, s, e))
+            reported = self.reported.find(s, e)
+            out.extend(reported)
+            out.extend(
+                c for c in self.unmarked.find(si, s, e)
+                # "According to the Post, the mayor said that …", "…, Acme said the road was
+                # shut, according to X": the source only relays what a named speaker said, a
+                # clause that speaker's verb reports; the source is a credit (GUIDELINES
+                # section 2, "according to AFP" relaying a named person) and the report is
+                # that clause alone
+                if c.how != "according" or not any(
+                    c.start <= r.start and r.end <= c.end and _named(r) for r in reported
+                )
+            )
         out.sort(key=lambda c: (c.start, -c.end))
         kept: list[Candidate] = []
         for c in out:
@@ -41,3 +52,8 @@ class IndirectFinder:
                 continue
             kept.append(c)
         return kept
+
+
+def _named(c: Candidate) -> bool:
+    """Whether a candidate's speaker is named: a person, a body, a title or a pronoun."""
+    return c.mention is not None and c.mention.kind in ("name", "org", "title", "pronoun")

@@ -106,6 +106,10 @@ class LexiconFile(BaseModel):
     definite_articles: list[str] = []  # before a short descriptive subject ("the tenants")
     partitive_prepositions: list[str] = []  # "some of the tenants"
     sequence_adverbs: list[str] = []  # "”…” Then said X"
+    connectives: list[str] = []  # "However, …": the reporter's link, outside a report
+    #: Participles that attribute or frame, not cue forms (", citing …", ", suggesting …"):
+    #: after a comma they end a reported clause, as ", saying …" does.
+    attribution_participles: list[str] = []
     topic_prepositions: list[str] = []  # a headline "Rektorn om branden: ”…”" names a topic
     person_suffixes: list[str] = []  # a word ending so is a person: "30-åringen"
     reason_conjunctions: list[str] = []  # "because": a reason may report a view of its own
@@ -243,6 +247,8 @@ class Lexicon:
     definite_articles: frozenset[str]
     partitive_prepositions: frozenset[str]
     sequence_adverbs: frozenset[str]
+    connectives: frozenset[str]
+    attribution_participles: frozenset[str]
     topic_prepositions: frozenset[str]
     person_suffixes: tuple[str, ...]
     reason_conjunctions: frozenset[str]
@@ -418,6 +424,8 @@ def build_lexicon(data: LexiconFile) -> Lexicon:
         definite_articles=_folded(data.definite_articles),
         partitive_prepositions=_folded(data.partitive_prepositions),
         sequence_adverbs=_folded(data.sequence_adverbs),
+        connectives=_folded(data.connectives),
+        attribution_participles=_folded(data.attribution_participles),
         topic_prepositions=_folded(data.topic_prepositions),
         person_suffixes=tuple(str(x).casefold() for x in data.person_suffixes),
         reason_conjunctions=_folded(data.reason_conjunctions),
